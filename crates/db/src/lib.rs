@@ -1,0 +1,191 @@
+//! One connection layer for SQLite and PostgreSQL.
+//!
+//! `db` owns how tims reaches its database: the backend is chosen by the URL
+//! scheme, SQLite gets its durability pragmas, migrations for each backend are
+//! embedded in the binary and run at start, and both backends are reached
+//! through one pool type so the parts above write one portable SQL code path
+//! (`$1` placeholders, `RETURNING`, `ON CONFLICT`, integer milliseconds for
+//! time). Every backend difference lives here and nowhere else. It also holds
+//! the clock, so that everything with time in it can be driven by tests.
+//! It knows nothing of accounts, vehicles or HTTP.
+
+pub mod clock;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use sqlx::{Any, AnyPool, Row, Transaction, any::AnyRow};
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+use sqlx::{Executor, pool::PoolConnection};
+use std::path::Path;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The database engine behind a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("unsupported database URL scheme {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnknownScheme(String),
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("database: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self, Error> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" | "postgresql" => Ok(Self::Postgres),
+            other => Err(Error::UnknownScheme(other.to_string())),
+        }
+    }
+}
+
+/// The URL of the default embedded database inside a data directory.
+pub fn sqlite_url_in(data_dir: &Path) -> String {
+    format!("sqlite://{}/tims.db?mode=rwc", data_dir.display())
+}
+
+/// A pool on either backend.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Pool sizing and waiting, with defaults that suit one node.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self { max_connections: 16, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+impl Db {
+    /// Connect to the database at `url`. For SQLite the file (and its
+    /// directory) is created if missing.
+    pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, Error> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        if backend == Backend::Sqlite
+            && let Some(dir) = sqlite_file(url).and_then(|p| Path::new(p).parent())
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| Error::DataDir { path: dir.display().to_string(), source })?;
+        }
+        let options = AnyPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    match backend {
+                        Backend::Sqlite => {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .await?;
+                        }
+                        Backend::Postgres => {
+                            conn.execute("SET synchronous_commit = on").await?;
+                        }
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options.connect(url).await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Run the embedded migrations for this backend.
+    pub async fn migrate(&self) -> Result<(), Error> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Begin a transaction that will write. On SQLite it takes the write lock
+    /// at once (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout
+    /// instead of failing when a read lock would have to be upgraded.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, Error> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    pub async fn acquire(&self) -> Result<PoolConnection<Any>, Error> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// True when the error is a unique-key violation, on either backend.
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error().is_some_and(|d| d.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backends_are_chosen_by_scheme_and_unknown_ones_refused() {
+        assert_eq!(Backend::from_url("sqlite://data/tims.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+        let err = Backend::from_url("mysql://h/db").unwrap_err().to_string();
+        assert!(err.contains("\"mysql\""), "{err}");
+    }
+
+    #[test]
+    fn the_sqlite_file_path_is_read_from_the_url() {
+        assert_eq!(sqlite_file("sqlite://./data/tims.db?mode=rwc"), Some("./data/tims.db"));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+    }
+}

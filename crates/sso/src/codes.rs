@@ -1,0 +1,229 @@
+//! SMS one-time codes: issued to a phone for one purpose and one subject
+//! (a pending sign-in, a recovery attempt, a phone to verify), stored keyed
+//! and hashed, and consumed once. The rules themselves are in
+//! `domain::policy::code`.
+
+use db::{Any, Transaction};
+use domain::policy::code::{self as rules, Refusal, SendHistory};
+use domain::policy::{DAY_MS, MINUTE_MS};
+
+use crate::{Error, FieldErrors, Sso, crypto, outbox};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    VerifyPhone,
+    SignIn,
+    Recover,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyPhone => "verify_phone",
+            Self::SignIn => "sign_in",
+            Self::Recover => "recover",
+        }
+    }
+
+    fn sms_text(self, code: &str) -> String {
+        let what = match self {
+            Self::VerifyPhone => "code to verify your phone",
+            Self::SignIn => "sign-in code",
+            Self::Recover => "account recovery code",
+        };
+        format!("Your tims {what} is {code}. It expires in 5 minutes. Never share it with anyone.")
+    }
+}
+
+/// Send a new code for `(account, purpose, subject)`, within the send limits
+/// for the phone. A challenge that already exists keeps its failure count, so
+/// asking again does not buy more guesses. The SMS is queued in `tx`.
+pub async fn issue(
+    sso: &Sso,
+    tx: &mut Transaction<'static, Any>,
+    account_id: &str,
+    phone: &str,
+    purpose: Purpose,
+    subject: &str,
+) -> Result<(), Error> {
+    let now = sso.now_ms();
+    let history = send_history(tx, phone, now).await?;
+    if let Err(wait_ms) = rules::may_send(history, now) {
+        let minutes = (wait_ms + MINUTE_MS - 1) / MINUTE_MS;
+        return Err(Error::Refused(format!(
+            "Too many codes have been sent to this phone. Try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        )));
+    }
+    let existing: Option<(String, i64)> = sqlx::query_as(
+        "SELECT id, failures FROM sso_challenges WHERE account_id = $1 AND purpose = $2 AND subject = $3",
+    )
+    .bind(account_id)
+    .bind(purpose.as_str())
+    .bind(subject)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some((_, failures)) = &existing
+        && *failures >= rules::MAX_FAILURES
+    {
+        return Err(Error::Refused(dead_message(purpose)));
+    }
+    let code = crypto::six_digit_code();
+    let expires = now + rules::TTL_MS;
+    match existing {
+        Some((id, _)) => {
+            let mac = crypto::code_mac(sso.pepper(), &id, &code);
+            sqlx::query(
+                "UPDATE sso_challenges SET code_hash = $1, created_at = $2, expires_at = $3, used_at = NULL \
+                 WHERE id = $4",
+            )
+            .bind(mac)
+            .bind(now)
+            .bind(expires)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        None => {
+            let id = crypto::new_id();
+            let mac = crypto::code_mac(sso.pepper(), &id, &code);
+            sqlx::query(
+                "INSERT INTO sso_challenges (id, account_id, purpose, subject, code_hash, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&id)
+            .bind(account_id)
+            .bind(purpose.as_str())
+            .bind(subject)
+            .bind(mac)
+            .bind(now)
+            .bind(expires)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    sqlx::query("INSERT INTO sso_sms_sends (phone, sent_at) VALUES ($1, $2)")
+        .bind(phone)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    outbox::enqueue(tx, phone, &purpose.sms_text(&code), true, now).await?;
+    Ok(())
+}
+
+async fn send_history(tx: &mut Transaction<'static, Any>, phone: &str, now: i64) -> Result<SendHistory, Error> {
+    let (in_day, oldest_day): (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MIN(sent_at) FROM sso_sms_sends WHERE phone = $1 AND sent_at > $2")
+            .bind(phone)
+            .bind(now - DAY_MS)
+            .fetch_one(&mut **tx)
+            .await?;
+    let (in_short, oldest_short): (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MIN(sent_at) FROM sso_sms_sends WHERE phone = $1 AND sent_at > $2")
+            .bind(phone)
+            .bind(now - rules::SHORT_WINDOW_MS)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(SendHistory {
+        in_short_window: in_short,
+        in_day,
+        oldest_in_short_window_ms: oldest_short,
+        oldest_in_day_ms: oldest_day,
+    })
+}
+
+fn dead_message(purpose: Purpose) -> String {
+    let restart = match purpose {
+        Purpose::SignIn => "Start signing in again.",
+        Purpose::Recover => "Start the recovery again.",
+        Purpose::VerifyPhone => "Sign in again to get a new code.",
+    };
+    format!("This code was entered wrongly too many times and no longer works. {restart}")
+}
+
+/// Try a typed code against the challenge. `Ok(Ok(()))` means the code was
+/// right and is now used, in `tx`; the caller goes on with its change in the
+/// same transaction. `Ok(Err(e))` means it was refused: the failure has been
+/// counted in `tx`, which the caller must commit before returning `e`.
+pub async fn consume(
+    sso: &Sso,
+    tx: &mut Transaction<'static, Any>,
+    account_id: &str,
+    purpose: Purpose,
+    subject: &str,
+    entry: &str,
+) -> Result<Result<(), Error>, Error> {
+    let entry = match rules::parse_entry(entry) {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(FieldErrors::single("code", e.message))),
+    };
+    let now = sso.now_ms();
+    let row: Option<(String, String, i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, code_hash, expires_at, failures, used_at FROM sso_challenges \
+         WHERE account_id = $1 AND purpose = $2 AND subject = $3",
+    )
+    .bind(account_id)
+    .bind(purpose.as_str())
+    .bind(subject)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((id, hash, expires_at, failures, used_at)) = row else {
+        return Ok(Err(FieldErrors::single("code", "No code has been sent yet: ask for a code")));
+    };
+    let matches = crypto::ct_eq(&crypto::code_mac(sso.pepper(), &id, &entry), &hash);
+    let challenge = rules::Challenge { expires_at_ms: expires_at, failures, used: used_at.is_some() };
+    match rules::judge(challenge, matches, now) {
+        Ok(()) => {
+            // Conditional, so two requests with the same code use it once.
+            let done = sqlx::query(
+                "UPDATE sso_challenges SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND failures < $3",
+            )
+            .bind(now)
+            .bind(&id)
+            .bind(rules::MAX_FAILURES)
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 1 {
+                Ok(Ok(()))
+            } else {
+                Ok(Err(FieldErrors::single("code", "This code has already been used: ask for a new code")))
+            }
+        }
+        Err(refusal) => {
+            if matches!(refusal, Refusal::Wrong { .. } | Refusal::Dead) && failures < rules::MAX_FAILURES {
+                sqlx::query("UPDATE sso_challenges SET failures = failures + 1 WHERE id = $1")
+                    .bind(&id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            let msg = match refusal {
+                Refusal::Wrong { remaining } => format!(
+                    "The code is wrong. You have {remaining} more tr{} before it stops working.",
+                    if remaining == 1 { "y" } else { "ies" }
+                ),
+                Refusal::Dead => dead_message(purpose),
+                Refusal::Expired => "The code has expired: ask for a new code".to_string(),
+                Refusal::AlreadyUsed => "This code has already been used: ask for a new code".to_string(),
+            };
+            Ok(Err(FieldErrors::single("code", msg)))
+        }
+    }
+}
+
+/// Whether the challenge is dead (too many wrong tries).
+pub async fn is_dead(
+    tx: &mut Transaction<'static, Any>,
+    account_id: &str,
+    purpose: Purpose,
+    subject: &str,
+) -> Result<bool, Error> {
+    let failures: Option<i64> = sqlx::query_scalar(
+        "SELECT failures FROM sso_challenges WHERE account_id = $1 AND purpose = $2 AND subject = $3",
+    )
+    .bind(account_id)
+    .bind(purpose.as_str())
+    .bind(subject)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(failures.is_some_and(|f| f >= rules::MAX_FAILURES))
+}

@@ -1,0 +1,132 @@
+//! Secrets: random tokens, one-time codes, hashes and constant-time checks.
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// Fill a buffer from the operating system's secure generator.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    // The OS generator failing means the machine cannot do secure work at all.
+    getrandom::fill(&mut buf).expect("the operating system's random generator failed");
+    buf
+}
+
+/// A 256-bit random token, URL-safe.
+pub fn token() -> String {
+    B64.encode(random_bytes::<32>())
+}
+
+/// A 128-bit random identifier, lower-case hex.
+pub fn new_id() -> String {
+    hex(&random_bytes::<16>())
+}
+
+/// A uniformly random 6-digit code (rejection sampling avoids modulo bias).
+pub fn six_digit_code() -> String {
+    const LIMIT: u32 = u32::MAX - (u32::MAX % 1_000_000);
+    loop {
+        let n = u32::from_le_bytes(random_bytes::<4>());
+        if n < LIMIT {
+            return format!("{:06}", n % 1_000_000);
+        }
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn b64url(bytes: &[u8]) -> String {
+    B64.encode(bytes)
+}
+
+pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
+    B64.decode(s).ok()
+}
+
+/// SHA-256 as hex: how tokens that are already random (session ids,
+/// authorization codes, refresh tokens) are stored.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
+/// Codes have only a million values, so a plain hash would be reversed at
+/// once from a stolen table: they are keyed with a server secret and bound to
+/// their challenge.
+pub fn code_mac(pepper: &[u8], challenge_id: &str, code: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(pepper).expect("HMAC takes any key length");
+    mac.update(challenge_id.as_bytes());
+    mac.update(b":");
+    mac.update(code.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
+/// Compare two secrets without leaking where they differ.
+pub fn ct_eq(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+fn argon2() -> Argon2<'static> {
+    // OWASP's argon2id recommendation: 19 MiB, 2 passes, 1 lane.
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_password(password: &str) -> String {
+    argon2().hash_password(password.as_bytes()).expect("argon2 hashing with valid parameters does not fail").to_string()
+}
+
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A hash to verify against when no account matched, so that an unknown ID
+/// number costs the same time as a wrong password.
+pub fn dummy_password_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("not-a-real-password-for-timing"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_digits() {
+        for _ in 0..200 {
+            let c = six_digit_code();
+            assert_eq!(c.len(), 6);
+            assert!(c.bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let h = hash_password("correct horse battery");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("correct horse batterY", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn code_macs_depend_on_key_challenge_and_code() {
+        let a = code_mac(b"k1", "c1", "123456");
+        assert!(ct_eq(&a, &code_mac(b"k1", "c1", "123456")));
+        assert!(!ct_eq(&a, &code_mac(b"k2", "c1", "123456")));
+        assert!(!ct_eq(&a, &code_mac(b"k1", "c2", "123456")));
+        assert!(!ct_eq(&a, &code_mac(b"k1", "c1", "123457")));
+    }
+}

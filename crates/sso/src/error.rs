@@ -1,0 +1,71 @@
+//! The sign-on's error: what went wrong, in terms a page or an API can show.
+
+use crate::registers::RegisterError;
+
+/// Field-by-field refusals of a submitted form, in the form's order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Record the outcome of a parse: the value, or the error under `field`.
+    pub fn check<T>(&mut self, field: &'static str, r: Result<T, domain::FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, e.message);
+                None
+            }
+        }
+    }
+
+    pub fn into_result(self) -> Result<(), Error> {
+        if self.is_empty() { Ok(()) } else { Err(Error::Invalid(self)) }
+    }
+
+    pub fn single(field: &'static str, message: impl Into<String>) -> Error {
+        let mut e = Self::new();
+        e.add(field, message);
+        Error::Invalid(e)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more fields were refused; nothing changed.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// A rule refused the request as a whole (blocked, too many codes, ...).
+    #[error("{0}")]
+    Refused(String),
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error(transparent)]
+    Register(#[from] RegisterError),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<db::Error> for Error {
+    fn from(e: db::Error) -> Self {
+        match e {
+            db::Error::Sqlx(e) => Self::Db(e),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}

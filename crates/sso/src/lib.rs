@@ -1,0 +1,156 @@
+//! The national sign-on (eCitizen's role in the seeds).
+//!
+//! `sso` owns the people who sign in and everything about proving who they
+//! are: accounts of citizens, residents and foreigners checked against the
+//! population register, verified phones, SMS one-time codes, sign-in with
+//! growing delays and a block after repeated failures, self-service recovery,
+//! sessions, organisations added by KRA PIN with their members' roles, and an
+//! OpenID Connect provider that tells relying parties all of this in signed
+//! tokens. It owns the `sso_*` tables. It knows nothing of vehicles: the
+//! registry reaches it only through OpenID Connect over HTTP.
+
+pub mod accounts;
+pub mod codes;
+pub mod crypto;
+pub mod demo;
+pub mod error;
+pub mod keys;
+pub mod oidc;
+pub mod orgs;
+pub mod outbox;
+pub mod registers;
+pub mod sessions;
+pub mod sms;
+pub mod web;
+
+use std::sync::Arc;
+
+use db::{Clock, Db};
+use serde::Deserialize;
+
+pub use error::{Error, FieldErrors};
+
+/// A client (relying party) registered by configuration.
+#[derive(Clone, Deserialize)]
+pub struct ClientConfig {
+    pub id: String,
+    pub secret: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("id", &self.id)
+            .field("secret", &"[redacted]")
+            .field("redirect_uris", &self.redirect_uris)
+            .finish()
+    }
+}
+
+/// What the sign-on needs to know of its deployment.
+#[derive(Debug, Clone)]
+pub struct SsoConfig {
+    /// The issuer: the public address plus `/sso`, without a trailing slash.
+    pub issuer: String,
+    /// Show the development SMS page (`/sso/dev/sms`). Never in production.
+    pub dev_pages: bool,
+    pub clients: Vec<ClientConfig>,
+}
+
+/// The outside systems the sign-on talks to.
+#[derive(Debug, Clone)]
+pub struct Adapters {
+    pub sms: Arc<dyn sms::SmsSender>,
+    pub population: Arc<dyn registers::PopulationRegister>,
+    pub kra: Arc<dyn registers::KraRegister>,
+    /// Set when `sms` is the development sink, so its page can read it.
+    pub dev_sms: Option<Arc<sms::DevSmsSink>>,
+}
+
+/// The sign-on: its storage, clock, adapters and signing keys. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Sso {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    cfg: SsoConfig,
+    adapters: Adapters,
+    pepper: Vec<u8>,
+    keys: keys::KeyRing,
+    outbox_wake: tokio::sync::Notify,
+}
+
+impl Sso {
+    /// Load (or on first start create) the code pepper and the signing key,
+    /// and register the configured clients. Migrations must have run.
+    pub async fn start(db: Db, clock: Arc<dyn Clock>, cfg: SsoConfig, adapters: Adapters) -> Result<Self, Error> {
+        let now = clock.now_ms();
+        let pepper = load_or_create_secret(&db, "code_pepper", now).await?;
+        let keys = keys::KeyRing::load(&db, now).await?;
+        for c in &cfg.clients {
+            oidc::upsert_configured_client(&db, c, now).await?;
+        }
+        Ok(Self {
+            inner: Arc::new(Inner { db, clock, cfg, adapters, pepper, keys, outbox_wake: tokio::sync::Notify::new() }),
+        })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    pub fn config(&self) -> &SsoConfig {
+        &self.inner.cfg
+    }
+
+    pub fn adapters(&self) -> &Adapters {
+        &self.inner.adapters
+    }
+
+    pub(crate) fn pepper(&self) -> &[u8] {
+        &self.inner.pepper
+    }
+
+    pub(crate) fn keys(&self) -> &keys::KeyRing {
+        &self.inner.keys
+    }
+
+    /// Wake the outbox worker after a commit that queued messages.
+    pub(crate) fn wake_outbox(&self) {
+        self.inner.outbox_wake.notify_one();
+    }
+
+    pub(crate) async fn outbox_woken(&self) {
+        self.inner.outbox_wake.notified().await;
+    }
+}
+
+async fn load_or_create_secret(db: &Db, name: &str, now: i64) -> Result<Vec<u8>, Error> {
+    let fresh = crypto::hex(&crypto::random_bytes::<32>());
+    // Insert-if-absent then read, so concurrent first starts agree.
+    sqlx::query(
+        "INSERT INTO sso_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(&fresh)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    let value: String =
+        sqlx::query_scalar("SELECT value FROM sso_secrets WHERE name = $1").bind(name).fetch_one(db.pool()).await?;
+    Ok(value.into_bytes())
+}

@@ -1,0 +1,610 @@
+//! The OpenID Connect provider's protocol: clients, the authorization-code
+//! flow with PKCE (S256 only), tokens, userinfo and RP-initiated logout. HTTP
+//! framing is in `web`; this module decides.
+
+use std::collections::HashMap;
+
+use db::Db;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::keys::MAX_TOKEN_TTL_MS;
+use crate::sessions::{Session, Stage};
+use crate::{ClientConfig, Error, Sso, accounts, crypto, orgs};
+
+/// Authorization codes live one minute.
+pub const CODE_TTL_MS: i64 = 60 * 1000;
+pub const ACCESS_TTL_MS: i64 = 10 * 60 * 1000;
+pub const ID_TTL_MS: i64 = MAX_TOKEN_TTL_MS;
+pub const REFRESH_TTL_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+pub const SCOPES: &[&str] = &["openid", "profile", "phone", "organisations", "offline_access"];
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub client_id: String,
+    secret_hash: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+}
+
+pub async fn upsert_configured_client(db: &Db, c: &ClientConfig, now: i64) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO sso_clients (client_id, secret_hash, name, redirect_uris, post_logout_redirect_uris, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, \
+         name = excluded.name, redirect_uris = excluded.redirect_uris, \
+         post_logout_redirect_uris = excluded.post_logout_redirect_uris",
+    )
+    .bind(&c.id)
+    .bind(crypto::sha256_hex(c.secret.as_bytes()))
+    .bind(c.name.clone().unwrap_or_else(|| c.id.clone()))
+    .bind(json!(c.redirect_uris).to_string())
+    .bind(json!(c.post_logout_redirect_uris).to_string())
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Register a new client with a generated secret; returns the secret, which
+/// is shown once and stored only as a hash.
+pub async fn add_client(
+    db: &Db,
+    client_id: &str,
+    redirect_uris: &[String],
+    post_logout_redirect_uris: &[String],
+    now: i64,
+) -> Result<String, Error> {
+    let mut errors = crate::FieldErrors::new();
+    if client_id.is_empty()
+        || client_id.len() > 64
+        || !client_id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    {
+        errors.add("id", "Use 1 to 64 letters, digits, '-', '_' or '.'");
+    }
+    if redirect_uris.is_empty() {
+        errors.add("redirect_uri", "Give at least one redirect URI");
+    }
+    for u in redirect_uris.iter().chain(post_logout_redirect_uris) {
+        match url::Url::parse(u) {
+            Ok(p) if (p.scheme() == "https" || p.scheme() == "http") && p.fragment().is_none() => {}
+            _ => errors.add("redirect_uri", format!("{u:?} is not an absolute http(s) URI without a fragment")),
+        }
+    }
+    errors.into_result()?;
+    let secret = crypto::token();
+    let r = sqlx::query(
+        "INSERT INTO sso_clients (client_id, secret_hash, name, redirect_uris, post_logout_redirect_uris, created_at) \
+         VALUES ($1, $2, $1, $3, $4, $5)",
+    )
+    .bind(client_id)
+    .bind(crypto::sha256_hex(secret.as_bytes()))
+    .bind(json!(redirect_uris).to_string())
+    .bind(json!(post_logout_redirect_uris).to_string())
+    .bind(now)
+    .execute(db.pool())
+    .await;
+    match r {
+        Err(e) if db::is_unique_violation(&e) => {
+            Err(crate::FieldErrors::single("id", format!("A client {client_id:?} already exists")))
+        }
+        other => {
+            other?;
+            Ok(secret)
+        }
+    }
+}
+
+async fn find_client(sso: &Sso, client_id: &str) -> Result<Option<Client>, Error> {
+    let row: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT client_id, secret_hash, redirect_uris, post_logout_redirect_uris FROM sso_clients WHERE client_id = $1",
+    )
+    .bind(client_id)
+    .fetch_optional(sso.db().pool())
+    .await?;
+    Ok(row.map(|(client_id, secret_hash, r, p)| Client {
+        client_id,
+        secret_hash,
+        redirect_uris: serde_json::from_str(&r).unwrap_or_default(),
+        post_logout_redirect_uris: serde_json::from_str(&p).unwrap_or_default(),
+    }))
+}
+
+pub fn discovery(issuer: &str) -> Value {
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
+        "jwks_uri": format!("{issuer}/jwks"),
+        "end_session_endpoint": format!("{issuer}/logout"),
+        "scopes_supported": SCOPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name",
+            "phone_number", "phone_number_verified", "account_type", "id_number", "organisations"],
+        "authorization_response_iss_parameter_supported": true,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "claims_parameter_supported": false,
+        "ui_locales_supported": ["en", "sw"],
+    })
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct AuthorizeParams {
+    pub response_type: Option<String>,
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub prompt: Option<String>,
+    pub request: Option<String>,
+    pub request_uri: Option<String>,
+    pub response_mode: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum Authorize {
+    /// The client or redirect URI is wrong: never redirect, show this.
+    Refuse(String),
+    /// Send the browser back to the client.
+    Redirect(String),
+    /// The person must sign in first.
+    SignIn,
+}
+
+fn with_params(base: &str, pairs: &[(&str, &str)]) -> String {
+    match url::Url::parse(base) {
+        Ok(mut u) => {
+            {
+                let mut q = u.query_pairs_mut();
+                for (k, v) in pairs {
+                    q.append_pair(k, v);
+                }
+            }
+            u.to_string()
+        }
+        Err(_) => base.to_string(),
+    }
+}
+
+fn is_b64url(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Decide an authorization request for the person in `session` (if any).
+pub async fn authorize(sso: &Sso, p: &AuthorizeParams, session: Option<&Session>) -> Result<Authorize, Error> {
+    let Some(client_id) = p.client_id.as_deref().filter(|s| !s.is_empty()) else {
+        return Ok(Authorize::Refuse("The request has no client_id.".into()));
+    };
+    let Some(client) = find_client(sso, client_id).await? else {
+        return Ok(Authorize::Refuse("The service that sent you here is not registered.".into()));
+    };
+    let Some(redirect_uri) = p.redirect_uri.as_deref() else {
+        return Ok(Authorize::Refuse("The request has no redirect_uri.".into()));
+    };
+    // Exact string match: no prefix, no normalisation.
+    if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
+        return Ok(Authorize::Refuse("The address the service asked to return to is not registered for it.".into()));
+    }
+    let issuer = &sso.config().issuer;
+    let state = p.state.as_deref().unwrap_or("");
+    let fail = |error: &str, description: &str| {
+        let mut pairs = vec![("error", error), ("error_description", description), ("iss", issuer.as_str())];
+        if !state.is_empty() {
+            pairs.push(("state", state));
+        }
+        Ok(Authorize::Redirect(with_params(redirect_uri, &pairs)))
+    };
+    if p.request.is_some() {
+        return fail("request_not_supported", "request objects are not supported");
+    }
+    if p.request_uri.is_some() {
+        return fail("request_uri_not_supported", "request_uri is not supported");
+    }
+    if p.response_type.as_deref() != Some("code") {
+        return fail("unsupported_response_type", "only response_type=code is supported");
+    }
+    if p.response_mode.as_deref().is_some_and(|m| m != "query") {
+        return fail("invalid_request", "only response_mode=query is supported");
+    }
+    let scope = p.scope.as_deref().unwrap_or("");
+    let scopes: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
+    if !scopes.contains(&"openid") {
+        return fail("invalid_scope", "scope must include openid");
+    }
+    let granted: Vec<&str> = scopes.iter().copied().filter(|s| SCOPES.contains(s)).collect();
+    match (p.code_challenge.as_deref(), p.code_challenge_method.as_deref()) {
+        (Some(c), Some("S256")) if (43..=128).contains(&c.len()) && is_b64url(c) => {}
+        (Some(_), Some("S256")) => {
+            return fail("invalid_request", "code_challenge must be 43 to 128 base64url characters");
+        }
+        _ => return fail("invalid_request", "PKCE is required: send code_challenge with code_challenge_method=S256"),
+    }
+    if state.len() > 512 || p.nonce.as_deref().is_some_and(|n| n.len() > 512) {
+        return fail("invalid_request", "state and nonce must be at most 512 characters");
+    }
+    let prompt_none = p.prompt.as_deref().is_some_and(|s| s.split(' ').any(|x| x == "none"));
+    let Some(session) = session.filter(|s| s.stage == Stage::Active) else {
+        return if prompt_none { fail("login_required", "the person is not signed in") } else { Ok(Authorize::SignIn) };
+    };
+    let account = accounts::get(sso, &session.account_id).await?;
+    if account.blocked {
+        return fail("access_denied", "the account is blocked");
+    }
+    let now = sso.now_ms();
+    let code = crypto::token();
+    sqlx::query(
+        "INSERT INTO sso_auth_codes (code_hash, client_id, account_id, session_hash, redirect_uri, scope, nonce, \
+         code_challenge, auth_time, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(crypto::sha256_hex(code.as_bytes()))
+    .bind(&client.client_id)
+    .bind(&account.id)
+    .bind(&session.id_hash)
+    .bind(redirect_uri)
+    .bind(granted.join(" "))
+    .bind(p.nonce.as_deref())
+    .bind(p.code_challenge.as_deref())
+    .bind(session.created_at)
+    .bind(now)
+    .bind(now + CODE_TTL_MS)
+    .execute(sso.db().pool())
+    .await?;
+    let mut pairs = vec![("code", code.as_str()), ("iss", issuer.as_str())];
+    if !state.is_empty() {
+        pairs.push(("state", state));
+    }
+    Ok(Authorize::Redirect(with_params(redirect_uri, &pairs)))
+}
+
+/// An OAuth error from the token endpoint (RFC 6749 §5.2).
+#[derive(Debug)]
+pub enum TokenError {
+    InvalidClient,
+    InvalidRequest(String),
+    InvalidGrant(String),
+    UnsupportedGrantType,
+    Server(Error),
+}
+
+impl From<Error> for TokenError {
+    fn from(e: Error) -> Self {
+        Self::Server(e)
+    }
+}
+
+impl From<sqlx::Error> for TokenError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Server(Error::Db(e))
+    }
+}
+
+pub type Form = HashMap<String, String>;
+
+/// Authenticate the client by HTTP Basic or by form fields, not both.
+async fn authenticate_client(sso: &Sso, basic: Option<(String, String)>, form: &Form) -> Result<Client, TokenError> {
+    let body = (form.get("client_id"), form.get("client_secret"));
+    let (id, secret) = match (basic, body) {
+        (Some(_), (_, Some(_))) => {
+            return Err(TokenError::InvalidRequest("use one client authentication method, not two".into()));
+        }
+        (Some((id, secret)), (body_id, None)) => {
+            if body_id.is_some_and(|b| b != &id) {
+                return Err(TokenError::InvalidRequest("client_id differs from the authenticated client".into()));
+            }
+            (id, secret)
+        }
+        (None, (Some(id), Some(secret))) => (id.clone(), secret.clone()),
+        _ => return Err(TokenError::InvalidClient),
+    };
+    let client = find_client(sso, &id).await?.ok_or(TokenError::InvalidClient)?;
+    if !crypto::ct_eq(&crypto::sha256_hex(secret.as_bytes()), &client.secret_hash) {
+        return Err(TokenError::InvalidClient);
+    }
+    Ok(client)
+}
+
+fn field<'a>(form: &'a Form, name: &str) -> Result<&'a str, TokenError> {
+    form.get(name)
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| TokenError::InvalidRequest(format!("{name} is required")))
+}
+
+pub async fn token(sso: &Sso, basic: Option<(String, String)>, form: &Form) -> Result<Value, TokenError> {
+    let grant_type = field(form, "grant_type")?;
+    if grant_type != "authorization_code" && grant_type != "refresh_token" {
+        return Err(TokenError::UnsupportedGrantType);
+    }
+    let client = authenticate_client(sso, basic, form).await?;
+    sso.keys().refresh_if_stale(sso.db(), sso.now_ms()).await?;
+    if grant_type == "authorization_code" {
+        code_grant(sso, &client, form).await
+    } else {
+        refresh_grant(sso, &client, form).await
+    }
+}
+
+async fn code_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value, TokenError> {
+    let code = field(form, "code")?;
+    let redirect_uri = field(form, "redirect_uri")?;
+    let verifier = field(form, "code_verifier")?;
+    if !(43..=128).contains(&verifier.len())
+        || !verifier.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    {
+        return Err(TokenError::InvalidRequest("code_verifier must be 43 to 128 unreserved characters".into()));
+    }
+    let now = sso.now_ms();
+    let code_hash = crypto::sha256_hex(code.as_bytes());
+    let row: Option<(String, String, String, String, Option<String>, String, i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT client_id, account_id, redirect_uri, scope, nonce, code_challenge, auth_time, expires_at, used_at \
+         FROM sso_auth_codes WHERE code_hash = $1",
+    )
+    .bind(&code_hash)
+    .fetch_optional(sso.db().pool())
+    .await?;
+    let invalid = || TokenError::InvalidGrant("the authorization code is invalid, expired or already used".into());
+    let Some((code_client, account_id, code_redirect, scope, nonce, challenge, auth_time, expires_at, used_at)) = row
+    else {
+        return Err(invalid());
+    };
+    if used_at.is_some() {
+        // A replayed code: revoke what it granted (RFC 6749 §4.1.2).
+        sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(&code_hash)
+            .execute(sso.db().pool())
+            .await?;
+        tracing::warn!(client_id = client.client_id, "authorization code replayed; its grant is revoked");
+        return Err(invalid());
+    }
+    if code_client != client.client_id || now >= expires_at {
+        return Err(invalid());
+    }
+    if code_redirect != redirect_uri {
+        return Err(TokenError::InvalidGrant("redirect_uri does not match the authorization request".into()));
+    }
+    let computed = crypto::b64url(&crypto::sha256(verifier.as_bytes()));
+    if !crypto::ct_eq(&computed, &challenge) {
+        return Err(TokenError::InvalidGrant("code_verifier does not match the code_challenge".into()));
+    }
+    let used = sqlx::query("UPDATE sso_auth_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(&code_hash)
+        .execute(sso.db().pool())
+        .await?;
+    if used.rows_affected() != 1 {
+        return Err(invalid());
+    }
+    issue_tokens(sso, client, &account_id, &scope, nonce.as_deref(), auth_time, &code_hash).await
+}
+
+async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value, TokenError> {
+    let presented = field(form, "refresh_token")?;
+    let now = sso.now_ms();
+    let hash = crypto::sha256_hex(presented.as_bytes());
+    let row: Option<(String, String, String, String, i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT client_id, account_id, grant_id, scope, auth_time, expires_at, used_at, revoked_at \
+         FROM sso_refresh_tokens WHERE token_hash = $1",
+    )
+    .bind(&hash)
+    .fetch_optional(sso.db().pool())
+    .await?;
+    let invalid = || TokenError::InvalidGrant("the refresh token is invalid, expired or revoked".into());
+    let Some((token_client, account_id, grant_id, scope, auth_time, expires_at, used_at, revoked_at)) = row else {
+        return Err(invalid());
+    };
+    if token_client != client.client_id || revoked_at.is_some() || now >= expires_at {
+        return Err(invalid());
+    }
+    // Rotation: each refresh token works once; a second use means it leaked,
+    // so the whole grant is revoked.
+    let used = sqlx::query("UPDATE sso_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(&hash)
+        .execute(sso.db().pool())
+        .await?;
+    if used_at.is_some() || used.rows_affected() != 1 {
+        sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(&grant_id)
+            .execute(sso.db().pool())
+            .await?;
+        tracing::warn!(client_id = client.client_id, "refresh token reused; its grant is revoked");
+        return Err(invalid());
+    }
+    if let Some(requested) = form.get("scope") {
+        let allowed: Vec<&str> = scope.split(' ').collect();
+        if requested.split(' ').any(|s| !s.is_empty() && !allowed.contains(&s)) {
+            return Err(TokenError::InvalidRequest("scope may only narrow the original grant".into()));
+        }
+    }
+    issue_tokens(sso, client, &account_id, &scope, None, auth_time, &grant_id).await
+}
+
+async fn issue_tokens(
+    sso: &Sso,
+    client: &Client,
+    account_id: &str,
+    scope: &str,
+    nonce: Option<&str>,
+    auth_time: i64,
+    grant_id: &str,
+) -> Result<Value, TokenError> {
+    let account = accounts::get(sso, account_id).await?;
+    if account.blocked {
+        return Err(TokenError::InvalidGrant("the account is blocked".into()));
+    }
+    let now = sso.now_ms();
+    let issuer = &sso.config().issuer;
+    let claims = user_claims(sso, &account, scope).await?;
+    let mut id = Map::new();
+    id.insert("iss".into(), json!(issuer));
+    id.insert("aud".into(), json!(client.client_id));
+    id.insert("iat".into(), json!(now / 1000));
+    id.insert("exp".into(), json!((now + ID_TTL_MS) / 1000));
+    id.insert("auth_time".into(), json!(auth_time / 1000));
+    if let Some(n) = nonce {
+        id.insert("nonce".into(), json!(n));
+    }
+    id.extend(claims);
+    let id_token = sso.keys().sign("JWT", &Value::Object(id))?;
+    let access = json!({
+        "iss": issuer,
+        "sub": account.id,
+        "aud": client.client_id,
+        "client_id": client.client_id,
+        "scope": scope,
+        "iat": now / 1000,
+        "exp": (now + ACCESS_TTL_MS) / 1000,
+        "jti": crypto::new_id(),
+    });
+    let access_token = sso.keys().sign("at+jwt", &access)?;
+    let refresh = crypto::token();
+    sqlx::query(
+        "INSERT INTO sso_refresh_tokens (token_hash, client_id, account_id, grant_id, scope, auth_time, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(crypto::sha256_hex(refresh.as_bytes()))
+    .bind(&client.client_id)
+    .bind(&account.id)
+    .bind(grant_id)
+    .bind(scope)
+    .bind(auth_time)
+    .bind(now)
+    .bind(now + REFRESH_TTL_MS)
+    .execute(sso.db().pool())
+    .await?;
+    metrics::counter!("tims_oidc_tokens_issued_total").increment(1);
+    Ok(json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": ACCESS_TTL_MS / 1000,
+        "id_token": id_token,
+        "refresh_token": refresh,
+        "scope": scope,
+    }))
+}
+
+/// The claims about a person that a scope releases.
+pub async fn user_claims(sso: &Sso, account: &accounts::Account, scope: &str) -> Result<Map<String, Value>, Error> {
+    let scopes: Vec<&str> = scope.split(' ').collect();
+    let mut c = Map::new();
+    c.insert("sub".into(), json!(account.id));
+    if scopes.contains(&"profile") {
+        c.insert("name".into(), json!(account.full_name));
+        c.insert("account_type".into(), json!(account.account_type.as_str()));
+        c.insert("id_number".into(), json!(account.id_number));
+    }
+    if scopes.contains(&"phone") {
+        c.insert("phone_number".into(), json!(account.phone));
+        c.insert("phone_number_verified".into(), json!(account.phone_verified));
+    }
+    if scopes.contains(&"organisations") {
+        let orgs: Vec<Value> = orgs::of_account(sso, &account.id)
+            .await?
+            .into_iter()
+            .filter(|m| m.status == orgs::Status::Active)
+            .map(|m| json!({"kra_pin": m.kra_pin, "name": m.name, "kind": m.kind, "role": m.role}))
+            .collect();
+        c.insert("organisations".into(), Value::Array(orgs));
+    }
+    Ok(c)
+}
+
+/// The userinfo answer for a bearer access token, or `None` if the token is
+/// not one this provider issued and still honours.
+pub async fn userinfo(sso: &Sso, bearer: &str) -> Result<Option<Value>, Error> {
+    let now = sso.now_ms();
+    sso.keys().refresh_if_stale(sso.db(), now).await?;
+    let Some((typ, claims)) = sso.keys().verify(bearer) else {
+        return Ok(None);
+    };
+    let fresh = claims.get("exp").and_then(Value::as_i64).is_some_and(|exp| exp * 1000 > now);
+    let ours = claims.get("iss").and_then(Value::as_str) == Some(sso.config().issuer.as_str());
+    if typ != "at+jwt" || !fresh || !ours {
+        return Ok(None);
+    }
+    let (Some(sub), Some(scope)) =
+        (claims.get("sub").and_then(Value::as_str), claims.get("scope").and_then(Value::as_str))
+    else {
+        return Ok(None);
+    };
+    let account = match accounts::get(sso, sub).await {
+        Ok(a) if !a.blocked => a,
+        Ok(_) | Err(Error::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(Value::Object(user_claims(sso, &account, scope).await?)))
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct LogoutParams {
+    pub id_token_hint: Option<String>,
+    pub post_logout_redirect_uri: Option<String>,
+    pub state: Option<String>,
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct LogoutPlan {
+    /// Where to send the browser afterwards, if the client asked and may.
+    pub redirect: Option<String>,
+    /// The hint proves the client knows this session's person: no need to ask.
+    pub confirmed_by_hint: bool,
+}
+
+/// Check an RP-initiated logout request (OpenID Connect RP-Initiated Logout 1.0).
+pub async fn plan_logout(
+    sso: &Sso,
+    p: &LogoutParams,
+    session: Option<&Session>,
+) -> Result<Result<LogoutPlan, String>, Error> {
+    let hint = match p.id_token_hint.as_deref().filter(|h| !h.is_empty()) {
+        Some(h) => match sso.keys().verify(h) {
+            Some((_, claims)) if claims.get("iss").and_then(Value::as_str) == Some(sso.config().issuer.as_str()) => {
+                Some(claims)
+            }
+            _ => return Ok(Err("The sign-out request carries a token this service did not issue.".into())),
+        },
+        None => None,
+    };
+    let hint_client = hint.as_ref().and_then(|c| c.get("aud")).and_then(Value::as_str).map(str::to_string);
+    let client_id = match (&hint_client, &p.client_id) {
+        (Some(h), Some(c)) if h != c => return Ok(Err("client_id does not match the token hint.".into())),
+        (Some(h), _) => Some(h.clone()),
+        (None, c) => c.clone(),
+    };
+    let redirect = match p.post_logout_redirect_uri.as_deref().filter(|u| !u.is_empty()) {
+        None => None,
+        Some(uri) => {
+            let client = match &client_id {
+                Some(id) => find_client(sso, id).await?,
+                None => None,
+            };
+            let Some(client) = client else {
+                return Ok(Err("A return address needs id_token_hint or client_id.".into()));
+            };
+            if !client.post_logout_redirect_uris.iter().any(|u| u == uri) {
+                return Ok(Err("The address to return to after sign-out is not registered for this service.".into()));
+            }
+            let state = p.state.as_deref().unwrap_or("");
+            Some(if state.is_empty() { uri.to_string() } else { with_params(uri, &[("state", state)]) })
+        }
+    };
+    let confirmed_by_hint = match (&hint, session) {
+        (Some(c), Some(s)) => c.get("sub").and_then(Value::as_str) == Some(s.account_id.as_str()),
+        _ => false,
+    };
+    Ok(Ok(LogoutPlan { redirect, confirmed_by_hint }))
+}

@@ -1,0 +1,73 @@
+//! Sending SMS: a small interface, with a development sink that keeps every
+//! message so that a person trying tims can read their codes. (The real
+//! gateway adapter comes with the registry's SMS work.)
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+#[derive(Debug, thiserror::Error)]
+#[error("SMS not sent: {0}")]
+pub struct SmsError(pub String);
+
+pub trait SmsSender: Send + Sync + std::fmt::Debug {
+    /// Deliver `body` to `to` (E.164).
+    fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<(), SmsError>>;
+    /// Development adapters are refused in production mode.
+    fn is_development(&self) -> bool;
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SentSms {
+    pub to: String,
+    pub body: String,
+    pub at_ms: i64,
+}
+
+/// Keeps every message in memory (the newest thousand) and prints it to the
+/// log. Never used in production: its whole point is to show codes.
+#[derive(Debug, Default)]
+pub struct DevSmsSink {
+    messages: Mutex<Vec<SentSms>>,
+    clock: Option<Arc<dyn db::Clock>>,
+}
+
+const DEV_SINK_KEEP: usize = 1000;
+
+impl DevSmsSink {
+    pub fn new(clock: Arc<dyn db::Clock>) -> Self {
+        Self { messages: Mutex::new(Vec::new()), clock: Some(clock) }
+    }
+
+    /// Messages, newest first, optionally only those to one number.
+    pub fn messages(&self, to: Option<&str>) -> Vec<SentSms> {
+        let all = self.messages.lock().unwrap_or_else(|e| e.into_inner());
+        all.iter().rev().filter(|m| to.is_none_or(|t| m.to == t)).cloned().collect()
+    }
+}
+
+impl SmsSender for DevSmsSink {
+    fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<(), SmsError>> {
+        Box::pin(async move {
+            // Printing the text is this adapter's purpose (codes included); the
+            // production check keeps it away from real people.
+            tracing::info!(target: "tims::dev_sms", to, body, "development SMS");
+            let at_ms = self.clock.as_ref().map_or(0, |c| c.now_ms());
+            let mut all = self.messages.lock().unwrap_or_else(|e| e.into_inner());
+            all.push(SentSms { to: to.to_string(), body: body.to_string(), at_ms });
+            if all.len() > DEV_SINK_KEEP {
+                let excess = all.len() - DEV_SINK_KEEP;
+                all.drain(..excess);
+            }
+            Ok(())
+        })
+    }
+
+    fn is_development(&self) -> bool {
+        true
+    }
+}

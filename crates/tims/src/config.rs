@@ -1,0 +1,262 @@
+//! Configuration: defaults, then an optional TOML file, then `TIMS_…`
+//! environment variables, then command-line flags. Secrets are wrapped so
+//! that they never reach a log.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// A value that must never be printed.
+#[derive(Clone, Deserialize, Default, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Directory for the SQLite database and uploads.
+    pub data: PathBuf,
+    /// `sqlite://…` or `postgres://…`; default: SQLite in `data`.
+    pub database_url: Option<Secret>,
+    /// The address people and relying parties reach tims at.
+    pub public_url: String,
+    /// Refuse development adapters and insecure settings.
+    pub production: bool,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Create demo data on an empty database (never in production).
+    pub demo_data: bool,
+    pub database_max_connections: u32,
+    pub sso: SsoSection,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SsoSection {
+    pub clients: Vec<sso::ClientConfig>,
+    /// Base URL of the population register's HTTP interface; unset means
+    /// the development register.
+    pub population_register_url: Option<String>,
+    pub population_register_token: Option<Secret>,
+    /// Base URL of the KRA PIN register's HTTP interface; unset means the
+    /// development register.
+    pub kra_register_url: Option<String>,
+    pub kra_register_token: Option<Secret>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data: PathBuf::from("./data"),
+            database_url: None,
+            public_url: "http://localhost:8080".into(),
+            production: false,
+            log_format: "text".into(),
+            demo_data: true,
+            database_max_connections: 16,
+            sso: SsoSection::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("the configuration file {path} is not valid: {message}")]
+    Parse { path: String, message: String },
+    #[error("{name} is not valid: {message}")]
+    Env { name: String, message: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Defaults, overlaid by the TOML file (if any) and the environment.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        let mut cfg = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: path.display().to_string(),
+                    message: e.message().to_string(),
+                })?
+            }
+            None => Config::default(),
+        };
+        cfg.apply_env(|k| std::env::var(k).ok())?;
+        Ok(cfg)
+    }
+
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let bad = |name: &str, message: String| ConfigError::Env { name: name.into(), message };
+        if let Some(v) = get("TIMS_LISTEN") {
+            self.listen =
+                v.parse().map_err(|_| bad("TIMS_LISTEN", format!("{v:?} is not an address like 127.0.0.1:8080")))?;
+        }
+        if let Some(v) = get("TIMS_DATA") {
+            self.data = PathBuf::from(v);
+        }
+        if let Some(v) = get("TIMS_DATABASE_URL").filter(|v| !v.is_empty()) {
+            self.database_url = Some(Secret::new(v));
+        }
+        if let Some(v) = get("TIMS_PUBLIC_URL") {
+            self.public_url = v;
+        }
+        if let Some(v) = get("TIMS_PRODUCTION") {
+            self.production = parse_bool(&v).ok_or_else(|| bad("TIMS_PRODUCTION", "use true or false".into()))?;
+        }
+        if let Some(v) = get("TIMS_LOG_FORMAT") {
+            self.log_format = v;
+        }
+        if let Some(v) = get("TIMS_DEMO_DATA") {
+            self.demo_data = parse_bool(&v).ok_or_else(|| bad("TIMS_DEMO_DATA", "use true or false".into()))?;
+        }
+        if let Some(v) = get("TIMS_DATABASE_MAX_CONNECTIONS") {
+            self.database_max_connections =
+                v.parse().map_err(|_| bad("TIMS_DATABASE_MAX_CONNECTIONS", "use a whole number".into()))?;
+        }
+        if let Some(v) = get("TIMS_POPULATION_REGISTER_URL") {
+            self.sso.population_register_url = Some(v);
+        }
+        if let Some(v) = get("TIMS_POPULATION_REGISTER_TOKEN") {
+            self.sso.population_register_token = Some(Secret::new(v));
+        }
+        if let Some(v) = get("TIMS_KRA_REGISTER_URL") {
+            self.sso.kra_register_url = Some(v);
+        }
+        if let Some(v) = get("TIMS_KRA_REGISTER_TOKEN") {
+            self.sso.kra_register_token = Some(Secret::new(v));
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.expose().to_string(),
+            None => db::sqlite_url_in(&self.data),
+        }
+    }
+
+    /// The public address without a trailing slash, checked.
+    pub fn public_url(&self) -> Result<String, ConfigError> {
+        let trimmed = self.public_url.trim_end_matches('/');
+        let u = url::Url::parse(trimmed)
+            .map_err(|_| ConfigError::Invalid(format!("public_url {:?} is not an absolute URL", self.public_url)))?;
+        if u.scheme() != "http" && u.scheme() != "https" {
+            return Err(ConfigError::Invalid("public_url must start with http:// or https://".into()));
+        }
+        if u.query().is_some() || u.fragment().is_some() {
+            return Err(ConfigError::Invalid("public_url must not have a query or fragment".into()));
+        }
+        Ok(trimmed.to_string())
+    }
+
+    /// What production mode refuses, apart from development adapters (which
+    /// the application checks once they are built).
+    pub fn check_production(&self) -> Result<(), ConfigError> {
+        if !self.production {
+            return Ok(());
+        }
+        let mut problems = vec![];
+        if !self.public_url()?.starts_with("https://") {
+            problems.push("public_url must be https:// (session cookies are Secure)".to_string());
+        }
+        if self.demo_data {
+            problems.push("demo_data must be false (set TIMS_DEMO_DATA=false)".to_string());
+        }
+        for c in &self.sso.clients {
+            if c.secret.len() < 32 {
+                problems.push(format!("the secret of client {:?} must be at least 32 characters", c.id));
+            }
+            if c.redirect_uris.iter().any(|u| u.starts_with("http://")) {
+                problems.push(format!("client {:?} has a plain http redirect URI", c.id));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid(format!(
+                "production mode refuses this configuration:\n  - {}",
+                problems.join("\n  - ")
+            )))
+        }
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let mut c = Config::default();
+        let env = |k: &str| match k {
+            "TIMS_LISTEN" => Some("0.0.0.0:9000".to_string()),
+            "TIMS_DATABASE_URL" => Some("postgres://u:pw@h/db".to_string()),
+            "TIMS_PRODUCTION" => Some("true".to_string()),
+            _ => None,
+        };
+        c.apply_env(env).unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert!(c.production);
+        assert_eq!(c.database_url(), "postgres://u:pw@h/db");
+        assert!(!format!("{c:?}").contains("pw@"), "secrets must not be printed");
+    }
+
+    #[test]
+    fn a_bad_environment_value_names_the_variable() {
+        let mut c = Config::default();
+        let err = c.apply_env(|k| (k == "TIMS_LISTEN").then(|| "nope".to_string())).unwrap_err();
+        assert!(err.to_string().starts_with("TIMS_LISTEN"), "{err}");
+    }
+
+    #[test]
+    fn production_refuses_plain_http_and_demo_data() {
+        let c = Config { production: true, ..Config::default() };
+        let err = c.check_production().unwrap_err().to_string();
+        assert!(err.contains("https://") && err.contains("demo_data"), "{err}");
+        let ok = Config {
+            production: true,
+            demo_data: false,
+            public_url: "https://tims.example".into(),
+            ..Config::default()
+        };
+        ok.check_production().unwrap();
+    }
+
+    #[test]
+    fn the_toml_file_is_read_and_unknown_keys_refused() {
+        let c: Config = toml::from_str("listen = \"127.0.0.1:1\"\n[sso]\nclients = []\n").unwrap();
+        assert_eq!(c.listen.port(), 1);
+        assert!(toml::from_str::<Config>("lisen = 1").is_err());
+    }
+}

@@ -1,0 +1,87 @@
+//! The HTTP server's frame: health, readiness, metrics, request ids,
+//! request logs and security headers around every part's router.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use db::Db;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tracing::Instrument;
+
+fn metrics_handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        // A second application in the same process (tests) shares the first
+        // recorder; that failure is expected and harmless.
+        let _ = metrics::set_global_recorder(recorder);
+        handle
+    })
+}
+
+pub fn router(db: Db, sso: sso::Sso) -> Router {
+    let handle = metrics_handle().clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz).with_state(db))
+        .route("/metrics", get(move || std::future::ready(handle.render())))
+        .route("/", get(|| async { axum::response::Redirect::to("/sso/") }))
+        .merge(sso::web::router(sso))
+        .layer(middleware::from_fn(frame))
+}
+
+async fn readyz(State(db): State<Db>) -> Response {
+    match db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(str::to_string)
+        .unwrap_or_else(|| sso::crypto::hex(&sso::crypto::random_bytes::<8>()))
+}
+
+/// Every request gets an id (kept from the caller when sound), a span that
+/// puts the id on every log line inside it, one summary log line, metrics
+/// and the security headers.
+async fn frame(req: Request, next: Next) -> Response {
+    let id = request_id(&req);
+    let method = req.method().clone();
+    // The path only: query strings may carry codes and tokens.
+    let path = req.uri().path().to_string();
+    let span = tracing::info_span!("request", request_id = %id, %method, %path);
+    let started = Instant::now();
+    let mut resp = next.run(req).instrument(span.clone()).await;
+    let status = resp.status().as_u16();
+    let elapsed = started.elapsed();
+    span.in_scope(|| tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request"));
+    metrics::counter!("tims_http_requests_total", "method" => method.to_string(), "status" => status.to_string())
+        .increment(1);
+    metrics::histogram!("tims_http_request_seconds").record(elapsed.as_secs_f64());
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        h.insert("x-request-id", v);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self' http: https:",
+    ));
+    resp
+}

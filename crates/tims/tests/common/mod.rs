@@ -1,0 +1,332 @@
+//! The test harness: the real application on port 0, on a fresh SQLite file
+//! or a fresh PostgreSQL database, with an injected clock and the
+//! development adapters; and a small browser that keeps cookies by hand.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use db::{Clock, ManualClock};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use sqlx::Connection;
+use tims::{Application, Config};
+
+/// 2026-01-05 08:00 UTC, a Monday.
+pub const START_MS: i64 = 1_767_600_000_000;
+pub const PASSWORD: &str = "kenya-demo-1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                if let Some(app) = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await {
+                    super::$name(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                if let Some(app) = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    };
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("TIMS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh PostgreSQL database, or `None` (with a plain message) when no
+/// PostgreSQL answers. Under CI a missing PostgreSQL fails the test.
+async fn fresh_postgres_database() -> Option<String> {
+    let admin = postgres_admin_url();
+    let conn = sqlx::PgConnection::connect(&admin).await;
+    let mut conn = match conn {
+        Ok(c) => c,
+        Err(e) => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("PostgreSQL is required under CI but {admin} did not answer: {e}");
+            }
+            eprintln!("SKIPPED on PostgreSQL: no PostgreSQL answers at {admin} ({e}); set TIMS_TEST_POSTGRES_URL");
+            return None;
+        }
+    };
+    let name = format!("tims_t_{}", sso::crypto::new_id());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let (base, _) = admin.rsplit_once('/').expect("database URL has a path");
+    Some(format!("{base}/{name}"))
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: ManualClock,
+    pub app_sso: tims::Sso,
+    pub backend: Backend,
+    pub config: Config,
+    _dir: TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    pg_database: Option<String>,
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let p = std::env::temp_dir().join(format!("tims-test-{}", sso::crypto::new_id()));
+        std::fs::create_dir_all(&p).expect("create temp dir");
+        Self(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(name) = self.pg_database.take() {
+            // Drop is not async: drop the database from a thread of its own,
+            // forcing out the stopping server's connections.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(async {
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<Self> {
+        let dir = TempDir::new();
+        let mut config = Config { data: dir.0.clone(), ..Config::default() };
+        let mut pg_database = None;
+        if backend == Backend::Postgres {
+            let url = fresh_postgres_database().await?;
+            pg_database = url.rsplit('/').next().map(str::to_string);
+            config.database_url = Some(tims::Secret::new(url));
+            config.database_max_connections = 5;
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let port = listener.local_addr().expect("local addr").port();
+        config.public_url = format!("http://127.0.0.1:{port}");
+        tweak(&mut config);
+        let clock = ManualClock::new(START_MS);
+        let clock_dyn: Arc<dyn Clock> = Arc::new(clock.clone());
+        let adapters = tims::sso_adapters(&config, clock_dyn.clone()).expect("adapters");
+        let app = Application::build_on(listener, &config, clock_dyn, adapters).await.expect("build app");
+        let app_sso = app.sso().clone();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until_stopped(async move {
+            let _ = rx.await;
+        }));
+        Some(Self {
+            base: format!("http://127.0.0.1:{port}"),
+            clock,
+            app_sso,
+            backend,
+            config,
+            _dir: dir,
+            stop: Some(tx),
+            pg_database,
+        })
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    pub fn advance(&self, ms: i64) {
+        self.clock.advance_ms(ms);
+    }
+
+    /// Messages the development sink holds for `phone`, newest first.
+    pub fn sms_to(&self, phone: &str) -> Vec<String> {
+        self.app_sso
+            .adapters()
+            .dev_sms
+            .as_ref()
+            .expect("dev sink")
+            .messages(Some(phone))
+            .into_iter()
+            .map(|m| m.body)
+            .collect()
+    }
+
+    /// Wait until `phone` has more than `seen` messages; return the newest.
+    pub async fn next_sms(&self, phone: &str, seen: usize) -> String {
+        for _ in 0..200 {
+            let all = self.sms_to(phone);
+            if all.len() > seen {
+                return all[0].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("no new SMS to {phone} after {seen} messages");
+    }
+
+    /// Wait until some message to `phone` contains `text`; return it.
+    pub async fn wait_sms_containing(&self, phone: &str, text: &str) -> String {
+        for _ in 0..200 {
+            if let Some(m) = self.sms_to(phone).into_iter().find(|m| m.contains(text)) {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("no SMS to {phone} containing {text:?}");
+    }
+
+    /// The 6-digit code in the newest new message to `phone`.
+    pub async fn next_code(&self, phone: &str, seen: usize) -> String {
+        let body = self.next_sms(phone, seen).await;
+        extract_code(&body).unwrap_or_else(|| panic!("no code in {body:?}"))
+    }
+
+    /// Sign a demo person in fully; returns their browser.
+    pub async fn signed_in(&self, id_number: &str, phone: &str) -> Browser {
+        let mut b = self.browser();
+        let seen = self.sms_to(phone).len();
+        let r = b.sign_in_password("citizen", id_number, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let code = self.next_code(phone, seen).await;
+        let r = b.post("/sso/signin/code", &[("code", &code)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        b
+    }
+}
+
+pub fn extract_code(body: &str) -> Option<String> {
+    body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).map(str::to_string)
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> String {
+        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok().map(str::to_string)).collect()
+    }
+}
+
+/// A browser with its own cookie jar. It does not follow redirects, so tests
+/// see every 303.
+pub struct Browser {
+    base: String,
+    client: reqwest::Client,
+    pub cookies: HashMap<String, String>,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Self {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Self { base: base.to_string(), client, cookies: HashMap::new() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn absorb(&mut self, headers: &HeaderMap) {
+        for v in headers.get_all("set-cookie") {
+            let Ok(v) = v.to_str() else { continue };
+            let first = v.split(';').next().unwrap_or_default();
+            if let Some((k, val)) = first.split_once('=') {
+                if val.is_empty() || v.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), val.to_string());
+                }
+            }
+        }
+    }
+
+    async fn finish(&mut self, r: reqwest::Response) -> Resp {
+        let status = r.status();
+        let headers = r.headers().clone();
+        self.absorb(&headers);
+        let body = r.text().await.unwrap_or_default();
+        Resp { status, headers, body }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let r = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        self.finish(r).await
+    }
+
+    /// POST a form, adding the CSRF field from the cookie (fetching a page
+    /// first if there is no cookie yet).
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        if !self.cookies.contains_key("__Host-tims_csrf") {
+            self.get("/sso/signin").await;
+        }
+        let csrf = self.cookies.get("__Host-tims_csrf").cloned().unwrap_or_default();
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        form.extend_from_slice(fields);
+        self.post_raw(path, &form).await
+    }
+
+    /// POST exactly these fields.
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let r = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .header("cookie", self.cookie_header())
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        self.finish(r).await
+    }
+
+    pub async fn sign_in_password(&mut self, account_type: &str, id_number: &str, password: &str) -> Resp {
+        self.post("/sso/signin", &[("account_type", account_type), ("id_number", id_number), ("password", password)])
+            .await
+    }
+
+    pub fn session(&self) -> Option<String> {
+        self.cookies.get("__Host-tims_session").cloned()
+    }
+}

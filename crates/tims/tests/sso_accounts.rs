@@ -1,0 +1,414 @@
+#![allow(clippy::unwrap_used)]
+//! Registration, sign-in, sessions, codes, lockout and recovery, end to end
+//! over HTTP, on SQLite and on PostgreSQL.
+
+mod common;
+
+use common::{PASSWORD, TestApp, extract_code};
+use domain::policy::MINUTE_MS;
+use reqwest::StatusCode;
+
+const WANJIKU: (&str, &str) = ("12345678", "+254712345678");
+const OTIENO: (&str, &str) = ("23456789", "+254723456789");
+
+async fn a_person_registers_verifies_the_phone_and_is_signed_in(app: TestApp) {
+    let mut b = app.browser();
+    let phone = "+254798000111";
+    let r = b
+        .post(
+            "/sso/register",
+            &[
+                ("account_type", "citizen"),
+                ("id_number", "89012345"),
+                ("phone", "0798 000 111"),
+                ("email", ""),
+                ("password", "a long pass phrase"),
+                ("password_confirm", "a long pass phrase"),
+                ("sms_alerts", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/sso/signin/code");
+    let page = b.get("/sso/signin/code").await;
+    assert!(page.body.contains("Check your phone"), "{}", page.body);
+    assert!(page.body.contains("+254 *** *** 111"));
+    let code = app.next_code(phone, 0).await;
+    let r = b.post("/sso/signin/code", &[("code", &code)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let home = b.get("/sso/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Baraka Mwangi"), "name comes from the population register");
+    assert!(home.body.contains("(verified)"));
+
+    // The same person cannot register twice.
+    let mut other = app.browser();
+    let r = other
+        .post(
+            "/sso/register",
+            &[
+                ("account_type", "citizen"),
+                ("id_number", "89012345"),
+                ("phone", "0798000112"),
+                ("password", "another long one"),
+                ("password_confirm", "another long one"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("already exists"), "{}", r.body);
+}
+on_both!(a_person_registers_verifies_the_phone_and_is_signed_in);
+
+async fn registration_refuses_each_bad_field_by_name_and_changes_nothing(app: TestApp) {
+    let mut b = app.browser();
+    let r = b
+        .post(
+            "/sso/register",
+            &[
+                ("account_type", "martian"),
+                ("phone", "12"),
+                ("email", "nope"),
+                ("password", "short"),
+                ("password_confirm", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for (anchor, text) in [
+        ("#account_type", "Choose citizen"),
+        ("#phone", "Kenyan mobile number"),
+        ("#email", "email address"),
+        ("#password", "at least 10 characters"),
+    ] {
+        assert!(r.body.contains(anchor) && r.body.contains(text), "missing {anchor}: {}", r.body);
+    }
+    let r = b
+        .post(
+            "/sso/register",
+            &[
+                ("account_type", "citizen"),
+                ("id_number", "11111111"),
+                ("phone", "0711111111"),
+                ("password", "password123"),
+                ("password_confirm", "password123"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("too common"), "{}", r.body);
+    let r = b
+        .post(
+            "/sso/register",
+            &[
+                ("account_type", "citizen"),
+                ("id_number", "11111111"),
+                ("phone", "0711111111"),
+                ("password", "fine long phrase"),
+                ("password_confirm", "fine long phrase"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("not in the population register"), "{}", r.body);
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sso_accounts WHERE id_number = '11111111'")
+        .fetch_one(app.app_sso.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+    assert!(app.sms_to("+254711111111").is_empty());
+}
+on_both!(registration_refuses_each_bad_field_by_name_and_changes_nothing);
+
+async fn sign_in_takes_a_password_then_a_code_and_rotates_the_session(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    let mut b = app.browser();
+    let r = b.sign_in_password("citizen", id, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let cookie = r.set_cookies().into_iter().find(|c| c.starts_with("__Host-tims_session=")).unwrap();
+    for attr in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attr), "{cookie}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    let pending = b.session().unwrap();
+    // The pending session is not signed in.
+    assert_eq!(b.get("/sso/").await.status, StatusCode::SEE_OTHER);
+    let code = app.next_code(phone, 0).await;
+    let r = b.post("/sso/signin/code", &[("code", &code)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let active = b.session().unwrap();
+    assert_ne!(pending, active, "a new session id at sign-in");
+    assert_eq!(b.get("/sso/").await.status, StatusCode::OK);
+
+    // Sign-out ends the session on the server: the old cookie is dead.
+    let stolen = active.clone();
+    let r = b.post("/sso/signout", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let mut thief = app.browser();
+    thief.cookies.insert("__Host-tims_session".into(), stolen);
+    assert_eq!(thief.get("/sso/").await.status, StatusCode::SEE_OTHER);
+}
+on_both!(sign_in_takes_a_password_then_a_code_and_rotates_the_session);
+
+async fn sessions_end_after_an_idle_hour_and_after_a_day(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    let mut b = app.signed_in(id, phone).await;
+    app.advance(59 * MINUTE_MS);
+    assert_eq!(b.get("/sso/").await.status, StatusCode::OK);
+    app.advance(61 * MINUTE_MS);
+    assert_eq!(b.get("/sso/").await.status, StatusCode::SEE_OTHER, "idle for 61 minutes");
+
+    let (id, phone) = OTIENO;
+    let mut b = app.signed_in(id, phone).await;
+    for _ in 0..26 {
+        app.advance(55 * MINUTE_MS);
+        assert_eq!(b.get("/sso/").await.status, StatusCode::OK, "active within the day");
+    }
+    app.advance(55 * MINUTE_MS);
+    assert_eq!(b.get("/sso/").await.status, StatusCode::SEE_OTHER, "a day is the most a session lives");
+}
+on_both!(sessions_end_after_an_idle_hour_and_after_a_day);
+
+async fn forms_without_the_csrf_token_are_refused(app: TestApp) {
+    let mut b = app.browser();
+    let r = b.post_raw("/sso/signin", &[("id_number", WANJIKU.0), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    b.get("/sso/signin").await;
+    let r = b.post_raw("/sso/signin", &[("csrf", "forged"), ("id_number", WANJIKU.0), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(app.sms_to(WANJIKU.1).is_empty(), "nothing was sent");
+}
+on_both!(forms_without_the_csrf_token_are_refused);
+
+async fn codes_expire_after_five_minutes_and_work_once(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    let mut b = app.browser();
+    b.sign_in_password("citizen", id, PASSWORD).await;
+    let code = app.next_code(phone, 0).await;
+    app.advance(5 * MINUTE_MS);
+    let r = b.post("/sso/signin/code", &[("code", &code)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("expired"), "{}", r.body);
+
+    let r = b.post("/sso/signin/code/resend", &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let code = app.next_code(phone, 1).await;
+    app.advance(4 * MINUTE_MS);
+    let r = b.post("/sso/signin/code", &[("code", &code)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // Replaying the used code on the old pending session does nothing.
+    let mut replay = app.browser();
+    replay.sign_in_password("citizen", id, PASSWORD).await;
+    let r = replay.post("/sso/signin/code", &[("code", &code)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+on_both!(codes_expire_after_five_minutes_and_work_once);
+
+async fn a_code_is_bound_to_its_purpose(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    // A sign-in code does not complete a recovery.
+    let mut b = app.browser();
+    b.sign_in_password("citizen", id, PASSWORD).await;
+    let sign_in_code = app.next_code(phone, 0).await;
+    let mut r = app.browser();
+    r.post("/sso/recover", &[("account_type", "citizen"), ("id_number", id)]).await;
+    let recover_code = app.next_code(phone, 1).await;
+    if recover_code != sign_in_code {
+        let resp = r
+            .post(
+                "/sso/recover/code",
+                &[("code", &sign_in_code), ("password", "brand new phrase"), ("password_confirm", "brand new phrase")],
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", resp.body);
+    }
+    // And the recovery code does not complete the sign-in.
+    if recover_code != sign_in_code {
+        let resp = b.post("/sso/signin/code", &[("code", &recover_code)]).await;
+        assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let resp = b.post("/sso/signin/code", &[("code", &sign_in_code)]).await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER);
+}
+on_both!(a_code_is_bound_to_its_purpose);
+
+fn wrong(code: &str) -> String {
+    let n: u32 = code.parse().unwrap();
+    format!("{:06}", (n + 1) % 1_000_000)
+}
+
+async fn five_wrong_codes_kill_the_challenge_even_for_the_right_code(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    let mut b = app.browser();
+    b.sign_in_password("citizen", id, PASSWORD).await;
+    let code = app.next_code(phone, 0).await;
+    for i in 0..4 {
+        let r = b.post("/sso/signin/code", &[("code", &wrong(&code))]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains(&format!("{} more tr", 4 - i)), "{}", r.body);
+        if i == 1 {
+            // Asking for a new code does not reset the count.
+            let r = b.post("/sso/signin/code/resend", &[]).await;
+            assert_eq!(r.status, StatusCode::OK);
+        }
+    }
+    let code = app.next_code(phone, 1).await;
+    let r = b.post("/sso/signin/code", &[("code", &wrong(&code))]).await;
+    assert!(r.body.contains("too many times"), "{}", r.body);
+    let r = b.post("/sso/signin/code", &[("code", &code)]).await;
+    assert!(
+        r.location().starts_with("/sso/signin"),
+        "the right code after five wrong ones must fail: {}",
+        r.location()
+    );
+    assert_eq!(b.get("/sso/").await.status, StatusCode::SEE_OTHER);
+}
+on_both!(five_wrong_codes_kill_the_challenge_even_for_the_right_code);
+
+async fn at_most_three_codes_per_fifteen_minutes_and_ten_a_day(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    let mut sent = 0;
+    for _round in 0..4 {
+        for _ in 0..3 {
+            if sent == 10 {
+                break;
+            }
+            let mut b = app.browser();
+            let r = b.sign_in_password("citizen", id, PASSWORD).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "send {sent}: {}", r.body);
+            sent += 1;
+            app.next_sms(phone, sent - 1).await;
+        }
+        if sent < 10 {
+            let mut b = app.browser();
+            let r = b.sign_in_password("citizen", id, PASSWORD).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(r.body.contains("Too many codes"), "{}", r.body);
+        }
+        app.advance(15 * MINUTE_MS);
+    }
+    assert_eq!(sent, 10);
+    let mut b = app.browser();
+    let r = b.sign_in_password("citizen", id, PASSWORD).await;
+    assert!(r.body.contains("Too many codes"), "the eleventh in a day: {}", r.body);
+    app.advance(24 * 60 * MINUTE_MS);
+    let r = b.sign_in_password("citizen", id, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "a day later: {}", r.body);
+}
+on_both!(at_most_three_codes_per_fifteen_minutes_and_ten_a_day);
+
+async fn failed_sign_ins_slow_down_then_block_and_recovery_unblocks(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    // A session signed in before the attack: recovery must end it.
+    let mut earlier = app.signed_in(id, phone).await;
+    let mut b = app.browser();
+    let unknown = b.sign_in_password("citizen", "99999999", "whatever pass").await;
+    let wrong = b.sign_in_password("citizen", id, "wrong password!").await;
+    assert_eq!(unknown.status, wrong.status);
+    assert!(unknown.body.contains("The ID number or password is wrong"));
+    assert!(wrong.body.contains("The ID number or password is wrong"));
+    for _ in 0..2 {
+        b.sign_in_password("citizen", id, "wrong password!").await;
+    }
+    // Three failures: the next try must wait, even with the right password.
+    let r = b.sign_in_password("citizen", id, PASSWORD).await;
+    assert!(r.body.contains("Wait 2 seconds"), "{}", r.body);
+    let mut delays = vec![];
+    for _ in 3..9 {
+        app.advance(10 * MINUTE_MS);
+        let r = b.sign_in_password("citizen", id, "wrong password!").await;
+        assert!(r.body.contains("is wrong"), "{}", r.body);
+        let r = b.sign_in_password("citizen", id, PASSWORD).await;
+        delays.push(r.body.split("Wait ").nth(1).and_then(|s| s.split(' ').next()).unwrap_or("?").to_string());
+    }
+    assert_eq!(delays, ["4", "8", "16", "32", "64", "128"], "delays grow");
+    app.advance(10 * MINUTE_MS);
+    let r = b.sign_in_password("citizen", id, "wrong password!").await;
+    assert!(r.body.contains("blocked"), "the tenth failure blocks: {}", r.body);
+    assert!(r.body.contains("/sso/recover"), "points to recovery");
+    app.wait_sms_containing(phone, "has been blocked").await;
+    app.advance(24 * 60 * MINUTE_MS);
+    let r = b.sign_in_password("citizen", id, PASSWORD).await;
+    assert!(r.body.contains("blocked"), "still blocked with the right password");
+
+    // Recovery.
+    let mut rec = app.browser();
+    let seen = app.sms_to(phone).len();
+    let r = rec.post("/sso/recover", &[("account_type", "citizen"), ("id_number", id)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let code = app.next_code(phone, seen).await;
+    let r = rec
+        .post(
+            "/sso/recover/code",
+            &[("code", &code), ("password", "my new pass phrase"), ("password_confirm", "my new pass phrase")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let told = app.next_sms(phone, seen + 1).await;
+    assert!(told.contains("recovered"), "{told}");
+    assert_eq!(earlier.get("/sso/").await.status, StatusCode::SEE_OTHER, "every session ended");
+    let mut b = app.browser();
+    let seen = app.sms_to(phone).len();
+    let r = b.sign_in_password("citizen", id, "my new pass phrase").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let code = app.next_code(phone, seen).await;
+    assert_eq!(b.post("/sso/signin/code", &[("code", &code)]).await.status, StatusCode::SEE_OTHER);
+}
+on_both!(failed_sign_ins_slow_down_then_block_and_recovery_unblocks);
+
+async fn recovery_answers_the_same_for_an_unknown_id(app: TestApp) {
+    let mut b = app.browser();
+    let r = b.post("/sso/recover", &[("account_type", "citizen"), ("id_number", "99999999")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/sso/recover/code");
+    let r = b
+        .post(
+            "/sso/recover/code",
+            &[("code", "123456"), ("password", "my new pass phrase"), ("password_confirm", "my new pass phrase")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("The code is wrong"));
+}
+on_both!(recovery_answers_the_same_for_an_unknown_id);
+
+async fn the_sms_alerts_preference_is_saved(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    let mut b = app.signed_in(id, phone).await;
+    let r = b.post("/sso/preferences", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(b.get("/sso/").await.body.contains("Not subscribed"));
+    b.post("/sso/preferences", &[("sms_alerts", "on")]).await;
+    assert!(b.get("/sso/").await.body.contains("Subscribed"));
+}
+on_both!(the_sms_alerts_preference_is_saved);
+
+async fn malformed_requests_get_clear_answers_not_server_errors(app: TestApp) {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cases: Vec<(&str, &str, Vec<u8>, &str)> = vec![
+        ("POST", "/sso/signin", b"%%%&&&=".to_vec(), "application/x-www-form-urlencoded"),
+        ("POST", "/sso/signin", vec![0xff, 0xfe, 0x00], "application/x-www-form-urlencoded"),
+        ("POST", "/sso/register", b"{}".to_vec(), "application/json"),
+        ("POST", "/sso/token", b"grant_type=%zz".to_vec(), "application/x-www-form-urlencoded"),
+        ("POST", "/sso/token", b"".to_vec(), "text/plain"),
+        ("GET", "/sso/authorize?client_id=%ff%fe&redirect_uri=%00", vec![], ""),
+        ("GET", "/sso/userinfo", vec![], ""),
+        ("GET", "/sso/logout?id_token_hint=a.b.c", vec![], ""),
+        (
+            "POST",
+            "/sso/organisations/P051234567A/members/x",
+            b"decision=admin".to_vec(),
+            "application/x-www-form-urlencoded",
+        ),
+    ];
+    for (method, path, body, ctype) in cases {
+        let mut req = client.request(method.parse().unwrap(), format!("{}{}", app.base, path));
+        if !ctype.is_empty() {
+            req = req.header("content-type", ctype);
+        }
+        let r = req.body(body).send().await.unwrap();
+        let s = r.status();
+        assert!(s.is_client_error() || s.is_redirection(), "{method} {path}: {s}");
+    }
+    let _ = extract_code("");
+}
+on_both!(malformed_requests_get_clear_answers_not_server_errors);
