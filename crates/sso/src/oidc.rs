@@ -147,6 +147,7 @@ pub struct AuthorizeParams {
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
     pub prompt: Option<String>,
+    pub max_age: Option<String>,
     pub request: Option<String>,
     pub request_uri: Option<String>,
     pub response_mode: Option<String>,
@@ -158,8 +159,9 @@ pub enum Authorize {
     Refuse(String),
     /// Send the browser back to the client.
     Redirect(String),
-    /// The person must sign in first.
-    SignIn,
+    /// The person must sign in first (again, if `reauthenticate`: the
+    /// request asked for a fresh sign-in with prompt=login or max_age).
+    SignIn { reauthenticate: bool },
 }
 
 fn with_params(base: &str, pairs: &[(&str, &str)]) -> String {
@@ -233,15 +235,43 @@ pub async fn authorize(sso: &Sso, p: &AuthorizeParams, session: Option<&Session>
     if state.len() > 512 || p.nonce.as_deref().is_some_and(|n| n.len() > 512) {
         return fail("invalid_request", "state and nonce must be at most 512 characters");
     }
-    let prompt_none = p.prompt.as_deref().is_some_and(|s| s.split(' ').any(|x| x == "none"));
-    let Some(session) = session.filter(|s| s.stage == Stage::Active) else {
-        return if prompt_none { fail("login_required", "the person is not signed in") } else { Ok(Authorize::SignIn) };
+    let prompts: Vec<&str> = p.prompt.as_deref().unwrap_or("").split(' ').filter(|s| !s.is_empty()).collect();
+    let prompt_none = prompts.contains(&"none");
+    if prompt_none && prompts.len() > 1 {
+        return fail("invalid_request", "prompt=none cannot be combined with other values");
+    }
+    if prompts.contains(&"consent") {
+        // Clients are registered by the operator and trusted; there is no
+        // consent step to show.
+        return fail("consent_required", "this provider does not ask for consent");
+    }
+    let max_age_ms = match p.max_age.as_deref() {
+        None | Some("") => None,
+        Some(m) => match m.parse::<i64>() {
+            Ok(secs) if secs >= 0 => Some(secs.saturating_mul(1000)),
+            _ => return fail("invalid_request", "max_age must be a whole number of seconds"),
+        },
     };
+    let Some(session) = session.filter(|s| s.stage == Stage::Active) else {
+        return if prompt_none {
+            fail("login_required", "the person is not signed in")
+        } else {
+            Ok(Authorize::SignIn { reauthenticate: false })
+        };
+    };
+    let now = sso.now_ms();
+    let too_old = max_age_ms.is_some_and(|m| now - session.created_at > m);
+    if prompts.contains(&"login") || too_old {
+        return if prompt_none {
+            fail("login_required", "a fresh sign-in is needed")
+        } else {
+            Ok(Authorize::SignIn { reauthenticate: true })
+        };
+    }
     let account = accounts::get(sso, &session.account_id).await?;
     if account.blocked {
         return fail("access_denied", "the account is blocked");
     }
-    let now = sso.now_ms();
     let code = crypto::token();
     sqlx::query(
         "INSERT INTO sso_auth_codes (code_hash, client_id, account_id, session_hash, redirect_uri, scope, nonce, \
@@ -273,6 +303,7 @@ pub enum TokenError {
     InvalidClient,
     InvalidRequest(String),
     InvalidGrant(String),
+    InvalidScope(String),
     UnsupportedGrantType,
     Server(Error),
 }
@@ -386,7 +417,7 @@ async fn code_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value, To
     if used.rows_affected() != 1 {
         return Err(invalid());
     }
-    issue_tokens(sso, client, &account_id, &scope, nonce.as_deref(), auth_time, &code_hash).await
+    issue_tokens(sso, client, &account_id, &scope, &scope, nonce.as_deref(), auth_time, &code_hash).await
 }
 
 async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value, TokenError> {
@@ -407,6 +438,21 @@ async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value,
     if token_client != client.client_id || revoked_at.is_some() || now >= expires_at {
         return Err(invalid());
     }
+    // A narrower scope may be asked for the new tokens; checked before the
+    // token is spent, so a bad request leaves it usable.
+    let narrowed = match form.get("scope").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => scope.clone(),
+        Some(requested) => {
+            let allowed: Vec<&str> = scope.split(' ').collect();
+            if requested.split(' ').any(|s| !s.is_empty() && !allowed.contains(&s)) {
+                return Err(TokenError::InvalidScope("scope may only narrow the original grant".into()));
+            }
+            if !requested.split(' ').any(|s| s == "openid") {
+                return Err(TokenError::InvalidScope("scope must include openid".into()));
+            }
+            requested.split(' ').filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
+        }
+    };
     // Rotation: each refresh token works once; a second use means it leaked,
     // so the whole grant is revoked.
     let used = sqlx::query("UPDATE sso_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
@@ -423,20 +469,18 @@ async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value,
         tracing::warn!(client_id = client.client_id, "refresh token reused; its grant is revoked");
         return Err(invalid());
     }
-    if let Some(requested) = form.get("scope") {
-        let allowed: Vec<&str> = scope.split(' ').collect();
-        if requested.split(' ').any(|s| !s.is_empty() && !allowed.contains(&s)) {
-            return Err(TokenError::InvalidRequest("scope may only narrow the original grant".into()));
-        }
-    }
-    issue_tokens(sso, client, &account_id, &scope, None, auth_time, &grant_id).await
+    issue_tokens(sso, client, &account_id, &narrowed, &scope, None, auth_time, &grant_id).await
 }
 
+/// Issue an ID token and an access token for `scope`, and, when the grant
+/// includes `offline_access`, a new refresh token carrying `grant_scope`.
+#[allow(clippy::too_many_arguments)]
 async fn issue_tokens(
     sso: &Sso,
     client: &Client,
     account_id: &str,
     scope: &str,
+    grant_scope: &str,
     nonce: Option<&str>,
     auth_time: i64,
     grant_id: &str,
@@ -470,30 +514,33 @@ async fn issue_tokens(
         "jti": crypto::new_id(),
     });
     let access_token = sso.keys().sign("at+jwt", &access)?;
-    let refresh = crypto::token();
-    sqlx::query(
-        "INSERT INTO sso_refresh_tokens (token_hash, client_id, account_id, grant_id, scope, auth_time, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(crypto::sha256_hex(refresh.as_bytes()))
-    .bind(&client.client_id)
-    .bind(&account.id)
-    .bind(grant_id)
-    .bind(scope)
-    .bind(auth_time)
-    .bind(now)
-    .bind(now + REFRESH_TTL_MS)
-    .execute(sso.db().pool())
-    .await?;
-    metrics::counter!("tims_oidc_tokens_issued_total").increment(1);
-    Ok(json!({
+    let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": ACCESS_TTL_MS / 1000,
         "id_token": id_token,
-        "refresh_token": refresh,
         "scope": scope,
-    }))
+    });
+    if grant_scope.split(' ').any(|s| s == "offline_access") {
+        let refresh = crypto::token();
+        sqlx::query(
+        "INSERT INTO sso_refresh_tokens (token_hash, client_id, account_id, grant_id, scope, auth_time, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+        .bind(crypto::sha256_hex(refresh.as_bytes()))
+        .bind(&client.client_id)
+        .bind(&account.id)
+        .bind(grant_id)
+        .bind(grant_scope)
+        .bind(auth_time)
+        .bind(now)
+        .bind(now + REFRESH_TTL_MS)
+        .execute(sso.db().pool())
+        .await?;
+        body["refresh_token"] = json!(refresh);
+    }
+    metrics::counter!("tims_oidc_tokens_issued_total").increment(1);
+    Ok(body)
 }
 
 /// The claims about a person that a scope releases.
@@ -572,10 +619,15 @@ pub async fn plan_logout(
 ) -> Result<Result<LogoutPlan, String>, Error> {
     let hint = match p.id_token_hint.as_deref().filter(|h| !h.is_empty()) {
         Some(h) => match sso.keys().verify(h) {
-            Some((_, claims)) if claims.get("iss").and_then(Value::as_str) == Some(sso.config().issuer.as_str()) => {
+            // Only an ID token (typ JWT) is a hint; an access token is not.
+            Some((typ, claims))
+                if typ == "JWT" && claims.get("iss").and_then(Value::as_str) == Some(sso.config().issuer.as_str()) =>
+            {
                 Some(claims)
             }
-            _ => return Ok(Err("The sign-out request carries a token this service did not issue.".into())),
+            _ => {
+                return Ok(Err("The sign-out request carries a token that is not an ID token of this service.".into()));
+            }
         },
         None => None,
     };

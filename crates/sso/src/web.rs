@@ -872,11 +872,19 @@ async fn authorize(
     };
     match oidc::authorize(&sso, &p, session.as_ref()).await {
         Ok(Authorize::Redirect(to)) => no_store(see_other(&to)),
-        Ok(Authorize::SignIn) => {
-            let back = uri
-                .path_and_query()
-                .map(|pq| format!("/sso{}", pq.as_str().trim_start_matches("/sso")))
-                .unwrap_or_default();
+        Ok(Authorize::SignIn { reauthenticate }) => {
+            // Come back to the same request; after a fresh sign-in it must
+            // not ask for one again, so prompt=login is dropped.
+            let pairs = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).filter_map(|(k, v)| {
+                if reauthenticate && k == "prompt" {
+                    let rest: Vec<&str> = v.split(' ').filter(|p| *p != "login" && !p.is_empty()).collect();
+                    (!rest.is_empty()).then(|| (k.into_owned(), rest.join(" ")))
+                } else {
+                    Some((k.into_owned(), v.into_owned()))
+                }
+            });
+            let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+            let back = format!("/sso/authorize?{query}");
             see_other(&format!("/sso/signin?return_to={}", urlencode(&back)))
         }
         Ok(Authorize::Refuse(why)) => message(
@@ -940,6 +948,7 @@ async fn token(
         }
         Err(TokenError::InvalidRequest(d)) => oauth_error(StatusCode::BAD_REQUEST, "invalid_request", Some(&d)),
         Err(TokenError::InvalidGrant(d)) => oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", Some(&d)),
+        Err(TokenError::InvalidScope(d)) => oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", Some(&d)),
         Err(TokenError::UnsupportedGrantType) => oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",

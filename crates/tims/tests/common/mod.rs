@@ -27,16 +27,20 @@ pub enum Backend {
 #[macro_export]
 macro_rules! on_both {
     ($name:ident) => {
+        $crate::on_both!($name, |_| {});
+    };
+    ($name:ident, $tweak:expr) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_sqlite() {
-                if let Some(app) = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await {
+                if let Some(app) = $crate::common::TestApp::spawn_with($crate::common::Backend::Sqlite, $tweak).await {
                     super::$name(app).await;
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_postgres() {
-                if let Some(app) = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await {
+                if let Some(app) = $crate::common::TestApp::spawn_with($crate::common::Backend::Postgres, $tweak).await
+                {
                     super::$name(app).await;
                 }
             }
@@ -166,6 +170,10 @@ impl TestApp {
         Browser::new(&self.base)
     }
 
+    pub fn clock_now(&self) -> i64 {
+        db::Clock::now_ms(&self.clock)
+    }
+
     pub fn advance(&self, ms: i64) {
         self.clock.advance_ms(ms);
     }
@@ -207,9 +215,17 @@ impl TestApp {
     }
 
     /// The 6-digit code in the newest new message to `phone`.
+    /// Other messages (alerts) arriving meanwhile are passed over.
     pub async fn next_code(&self, phone: &str, seen: usize) -> String {
-        let body = self.next_sms(phone, seen).await;
-        extract_code(&body).unwrap_or_else(|| panic!("no code in {body:?}"))
+        for _ in 0..200 {
+            let all = self.sms_to(phone);
+            let fresh = all.len().saturating_sub(seen);
+            if let Some(code) = all.iter().take(fresh).find(|m| m.contains(" code ")).and_then(|m| extract_code(m)) {
+                return code;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("no new code to {phone} after {seen} messages");
     }
 
     /// Sign a demo person in fully; returns their browser.

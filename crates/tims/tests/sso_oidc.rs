@@ -1,0 +1,326 @@
+#![allow(clippy::unwrap_used)]
+//! The OpenID Connect provider: checked from outside by a certified client
+//! (`openid-client` from npm, driven by `tests/oidc/check.mjs`), and here for
+//! key rotation and the refusals a relying party must get.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use common::{Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+const SECRET: &str = "a-test-client-secret-that-is-long-enough";
+
+fn with_client(cfg: &mut tims::Config) {
+    cfg.sso.clients.push(
+        toml::from_str::<sso::ClientConfig>(&format!(
+            "id = \"check\"\nsecret = \"{SECRET}\"\nredirect_uris = [\"http://127.0.0.1:9/cb\"]\n\
+             post_logout_redirect_uris = [\"http://127.0.0.1:9/bye\"]"
+        ))
+        .unwrap(),
+    );
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Run the outside client against the app, answering its requests to move
+/// the clock (`ADVANCE_MS n` on its stdout; we answer `OK` on its stdin).
+async fn run_certified_client(backend: Backend) {
+    let dir = repo_root().join("tests/oidc");
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let node_ok = std::process::Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !node_ok || !dir.join("node_modules/openid-client").exists() {
+        let why = "node or tests/oidc/node_modules is missing (scripts/test installs them)";
+        assert!(!ci, "the certified-client check cannot run under CI: {why}");
+        eprintln!("SKIPPED the certified-client check: {why}");
+        return;
+    }
+    let Some(app) = TestApp::spawn_with(backend, with_client).await else { return };
+    let mut child = tokio::process::Command::new("node")
+        .arg("check.mjs")
+        .current_dir(&dir)
+        .env("ISSUER", format!("{}/sso", app.base))
+        .env("CLIENT_ID", "check")
+        .env("CLIENT_SECRET", SECRET)
+        .env("REDIRECT_URI", "http://127.0.0.1:9/cb")
+        .env("POST_LOGOUT_REDIRECT_URI", "http://127.0.0.1:9/bye")
+        .env("USER_TYPE", "citizen")
+        .env("USER_ID", "12345678")
+        .env("USER_PASSWORD", common::PASSWORD)
+        .env("USER_PHONE", "+254712345678")
+        .env("TIMS_CLOCK", "stdio")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start node");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut transcript = String::new();
+    let run = async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(ms) = line.strip_prefix("ADVANCE_MS ") {
+                app.advance(ms.trim().parse().expect("ADVANCE_MS takes milliseconds"));
+                stdin.write_all(b"OK\n").await.unwrap();
+                stdin.flush().await.unwrap();
+            } else {
+                println!("{line}");
+                transcript.push_str(&line);
+                transcript.push('\n');
+            }
+        }
+        child.wait().await.unwrap()
+    };
+    let status =
+        tokio::time::timeout(std::time::Duration::from_secs(120), run).await.expect("the check finished in time");
+    assert!(status.success(), "the certified client found problems:\n{transcript}");
+    assert!(transcript.contains(" passed, 0 failed"), "{transcript}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_certified_client_accepts_the_provider_on_sqlite() {
+    run_certified_client(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_certified_client_accepts_the_provider_on_postgres() {
+    run_certified_client(Backend::Postgres).await;
+}
+
+fn pkce() -> (String, String) {
+    use base64::Engine;
+    use sha2::Digest;
+    let verifier = sso::crypto::token();
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    (verifier, challenge)
+}
+
+fn authorize_path(challenge: &str, extra: &str) -> String {
+    format!(
+        "/sso/authorize?response_type=code&client_id=check&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb\
+         &scope=openid%20profile%20organisations&state=s1&nonce=n1&code_challenge={challenge}&code_challenge_method=S256{extra}"
+    )
+}
+
+fn query_param(url: &str, name: &str) -> Option<String> {
+    url::Url::parse(url).ok()?.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+async fn exchange(app: &TestApp, code: &str, verifier: &str) -> (StatusCode, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/sso/token", app.base))
+        .basic_auth("check", Some(SECRET))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", "http://127.0.0.1:9/cb"),
+            ("code_verifier", verifier),
+        ])
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap())
+}
+
+async fn a_signed_in_person_gets_signed_tokens_with_their_claims(app: TestApp) {
+    let mut b = app.signed_in("12345678", "+254712345678").await;
+    let (verifier, challenge) = pkce();
+    let r = b.get(&authorize_path(&challenge, "")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let loc = r.location();
+    assert!(loc.starts_with("http://127.0.0.1:9/cb?"), "{loc}");
+    assert_eq!(query_param(&loc, "state").as_deref(), Some("s1"));
+    assert_eq!(query_param(&loc, "iss").as_deref(), Some(format!("{}/sso", app.base).as_str()));
+    let code = query_param(&loc, "code").unwrap();
+    let (status, tokens) = exchange(&app, &code, &verifier).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let r = reqwest::Client::new()
+        .get(format!("{}/sso/userinfo", app.base))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let claims: Value = r.json().await.unwrap();
+    assert_eq!(claims["name"], "Wanjiku Kamau");
+    assert_eq!(claims["id_number"], "12345678");
+    assert_eq!(claims["account_type"], "citizen");
+    assert_eq!(claims["organisations"][0]["kra_pin"], "P051234567A");
+    assert_eq!(claims["organisations"][0]["role"], "admin");
+    assert_eq!(claims["organisations"][0]["kind"], "car_dealer");
+    assert!(claims.get("phone_number").is_none(), "phone was not in the scope");
+    // An ID token is not an access token.
+    let r = reqwest::Client::new()
+        .get(format!("{}/sso/userinfo", app.base))
+        .bearer_auth(tokens["id_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+on_both!(a_signed_in_person_gets_signed_tokens_with_their_claims, super::with_client);
+
+async fn bad_authorization_requests_are_refused_safely(app: TestApp) {
+    let mut b = app.signed_in("12345678", "+254712345678").await;
+    let (_, challenge) = pkce();
+    // Unknown client or unregistered redirect: an error page, never a redirect.
+    for path in [
+        authorize_path(&challenge, "").replace("client_id=check", "client_id=nobody"),
+        authorize_path(&challenge, "").replace("9%2Fcb", "9%2Fcb%2Fevil"),
+        authorize_path(&challenge, "").replace("http%3A%2F%2F127.0.0.1%3A9%2Fcb", "http%3A%2F%2F127.0.0.1%3A9%2FCB"),
+    ] {
+        let r = b.get(&path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(r.location().is_empty());
+    }
+    // Other faults go back to the client with an error.
+    for (path, error) in [
+        (
+            authorize_path(&challenge, "").replace("&code_challenge_method=S256", "&code_challenge_method=plain"),
+            "invalid_request",
+        ),
+        (authorize_path(&challenge, "").replace(&format!("&code_challenge={challenge}"), ""), "invalid_request"),
+        (authorize_path(&challenge, "").replace("scope=openid%20", "scope="), "invalid_scope"),
+        (
+            authorize_path(&challenge, "").replace("response_type=code", "response_type=token"),
+            "unsupported_response_type",
+        ),
+    ] {
+        let r = b.get(&path).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(query_param(&r.location(), "error").as_deref(), Some(error), "{path}");
+        assert_eq!(query_param(&r.location(), "state").as_deref(), Some("s1"));
+    }
+    // Not signed in: prompt=none answers login_required; otherwise sign in.
+    let mut anon = app.browser();
+    let r = anon.get(&authorize_path(&challenge, "&prompt=none")).await;
+    assert_eq!(query_param(&r.location(), "error").as_deref(), Some("login_required"));
+    let r = anon.get(&authorize_path(&challenge, "")).await;
+    assert!(r.location().starts_with("/sso/signin?return_to=%2Fsso%2Fauthorize%3F"), "{}", r.location());
+}
+on_both!(bad_authorization_requests_are_refused_safely, super::with_client);
+
+async fn a_rotated_key_stays_published_until_its_tokens_expire(app: TestApp) {
+    let mut b = app.signed_in("12345678", "+254712345678").await;
+    let (verifier, challenge) = pkce();
+    let code = query_param(&b.get(&authorize_path(&challenge, "")).await.location(), "code").unwrap();
+    let (_, old_tokens) = exchange(&app, &code, &verifier).await;
+    let jwks = |app: &TestApp| {
+        let url = format!("{}/sso/jwks", app.base);
+        async move { reqwest::get(url).await.unwrap().json::<Value>().await.unwrap()["keys"].as_array().unwrap().len() }
+    };
+    assert_eq!(jwks(&app).await, 1);
+    sso::keys::rotate(app.app_sso.db(), app.clock_now()).await.unwrap();
+    app.advance(61_000);
+    assert_eq!(jwks(&app).await, 2, "both keys are published after rotation");
+    // New tokens are signed with the new key; the old access token still works.
+    let r = reqwest::Client::new()
+        .get(format!("{}/sso/userinfo", app.base))
+        .bearer_auth(old_tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (verifier, challenge) = pkce();
+    let code = query_param(&b.get(&authorize_path(&challenge, "")).await.location(), "code").unwrap();
+    let (_, new_tokens) = exchange(&app, &code, &verifier).await;
+    let kid = |t: &Value, field: &str| {
+        use base64::Engine;
+        let h = t[field].as_str().unwrap().split('.').next().unwrap().to_string();
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(h).unwrap();
+        serde_json::from_slice::<Value>(&bytes).unwrap()["kid"].as_str().unwrap().to_string()
+    };
+    assert_ne!(kid(&old_tokens, "id_token"), kid(&new_tokens, "id_token"));
+    app.advance(21 * 60_000);
+    assert_eq!(jwks(&app).await, 1, "the old key is gone once its tokens have expired");
+}
+on_both!(a_rotated_key_stays_published_until_its_tokens_expire, super::with_client);
+
+#[tokio::test]
+async fn production_mode_refuses_development_adapters_and_insecure_settings() {
+    let dir = common::TempDir::new();
+    let mut cfg = tims::Config { data: dir.0.clone(), production: true, ..tims::Config::default() };
+    cfg.listen = "127.0.0.1:0".parse().unwrap();
+    let clock: std::sync::Arc<dyn db::Clock> = std::sync::Arc::new(db::ManualClock::new(common::START_MS));
+    let adapters = tims::sso_adapters(&cfg, clock.clone()).unwrap();
+    let err = tims::Application::build(&cfg, clock.clone(), adapters.clone()).await.err().unwrap().to_string();
+    assert!(err.contains("https://") && err.contains("demo_data"), "{err}");
+    cfg.public_url = "https://tims.example".into();
+    cfg.demo_data = false;
+    let err = tims::Application::build(&cfg, clock, adapters).await.err().unwrap().to_string();
+    for what in ["SMS sink", "population register", "KRA register"] {
+        assert!(err.contains(what), "{err}");
+    }
+}
+
+async fn refresh(app: &TestApp, token: &str, scope: Option<&str>) -> (StatusCode, Value) {
+    let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
+    if let Some(s) = scope {
+        form.push(("scope", s));
+    }
+    let r = reqwest::Client::new()
+        .post(format!("{}/sso/token", app.base))
+        .basic_auth("check", Some(SECRET))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap())
+}
+
+async fn prompts_max_age_and_refresh_follow_the_specification(app: TestApp) {
+    let mut b = app.signed_in("12345678", "+254712345678").await;
+    let (verifier, challenge) = pkce();
+    // prompt=none may not be combined; consent is not offered.
+    let r = b.get(&authorize_path(&challenge, "&prompt=none%20login")).await;
+    assert_eq!(query_param(&r.location(), "error").as_deref(), Some("invalid_request"));
+    let r = b.get(&authorize_path(&challenge, "&prompt=consent")).await;
+    assert_eq!(query_param(&r.location(), "error").as_deref(), Some("consent_required"));
+    // prompt=login and a passed max_age ask for a fresh sign-in, then come back without prompt=login.
+    let r = b.get(&authorize_path(&challenge, "&prompt=login")).await;
+    let loc = r.location();
+    assert!(loc.starts_with("/sso/signin?return_to="), "{loc}");
+    let back = query_param(&format!("http://x{loc}"), "return_to").unwrap();
+    assert!(back.starts_with("/sso/authorize?") && !back.contains("prompt"), "{back}");
+    app.advance(120_000);
+    let r = b.get(&authorize_path(&challenge, "&max_age=60")).await;
+    assert!(r.location().starts_with("/sso/signin?return_to="), "{}", r.location());
+    let r = b.get(&authorize_path(&challenge, "&max_age=60&prompt=none")).await;
+    assert_eq!(query_param(&r.location(), "error").as_deref(), Some("login_required"));
+    let r = b.get(&authorize_path(&challenge, "&max_age=600")).await;
+    let code = query_param(&r.location(), "code").unwrap();
+
+    // Without offline_access there is no refresh token.
+    let (_, tokens) = exchange(&app, &code, &verifier).await;
+    assert!(tokens.get("refresh_token").is_none(), "{tokens}");
+    let path = authorize_path(&challenge, "").replace("organisations", "organisations%20offline_access");
+    let code = query_param(&b.get(&path).await.location(), "code").unwrap();
+    let (_, tokens) = exchange(&app, &code, &verifier).await;
+    let rt = tokens["refresh_token"].as_str().unwrap().to_string();
+    // A refused widening leaves the refresh token usable; narrowing narrows.
+    let (status, body) = refresh(&app, &rt, Some("openid phone")).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_scope")));
+    let (status, body) = refresh(&app, &rt, Some("openid")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["scope"], "openid");
+    let (status, again) = refresh(&app, body["refresh_token"].as_str().unwrap(), None).await;
+    assert_eq!(status, StatusCode::OK, "the rotated token keeps the whole grant: {again}");
+    assert!(again["scope"].as_str().unwrap().contains("organisations"));
+
+    // An access token is not an ID token hint for sign-out.
+    let r = b
+        .get(&format!(
+            "/sso/logout?id_token_hint={}&post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fbye",
+            tokens["access_token"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(b.get("/sso/").await.status, StatusCode::OK, "still signed in");
+}
+on_both!(prompts_max_age_and_refresh_follow_the_specification, super::with_client);
