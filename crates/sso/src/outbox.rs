@@ -91,9 +91,18 @@ pub async fn deliver_due(sso: &Sso) -> Result<usize, Error> {
 }
 
 /// Run the worker until `shutdown` resolves: deliver on every wake-up after a
-/// commit, and at least once a second for retries and other nodes' rows.
+/// commit, and at least once a second for retries and other nodes' rows;
+/// purge expired rows once an hour.
 pub async fn run_worker(sso: Sso, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut next_purge = tokio::time::Instant::now();
     loop {
+        if tokio::time::Instant::now() >= next_purge {
+            next_purge += Duration::from_secs(3600);
+            match purge_expired(&sso).await {
+                Ok(n) => tracing::debug!(removed = n, "purged expired sign-on rows"),
+                Err(e) => tracing::warn!(error = %e, "purge of expired rows failed"),
+            }
+        }
         match deliver_due(&sso).await {
             Ok(n) if n == BATCH as usize => continue,
             Ok(_) => {}
@@ -105,4 +114,29 @@ pub async fn run_worker(sso: Sso, mut shutdown: tokio::sync::watch::Receiver<boo
             _ = shutdown.changed() => return,
         }
     }
+}
+
+/// Delete what no rule needs any more: ended or expired sessions, spent
+/// codes, old send records, delivered messages and dead refresh tokens.
+/// Returns the number of rows removed.
+pub async fn purge_expired(sso: &Sso) -> Result<u64, Error> {
+    use domain::policy::DAY_MS;
+    let now = sso.now_ms();
+    let pool = sso.db().pool();
+    let steps: [(&str, i64); 7] = [
+        // Sessions: ended, or past the longest a session can live.
+        ("DELETE FROM sso_sessions WHERE ended_at < $1 OR created_at < $1", now - 2 * DAY_MS),
+        ("DELETE FROM sso_auth_codes WHERE expires_at < $1", now - DAY_MS),
+        // The daily send limit looks back one day.
+        ("DELETE FROM sso_sms_sends WHERE sent_at < $1", now - 2 * DAY_MS),
+        ("DELETE FROM sso_challenges WHERE expires_at < $1", now - 2 * DAY_MS),
+        ("DELETE FROM sso_outbox WHERE sent_at < $1", now - 30 * DAY_MS),
+        ("DELETE FROM sso_refresh_tokens WHERE expires_at < $1", now),
+        ("DELETE FROM sso_refresh_tokens WHERE revoked_at < $1", now - DAY_MS),
+    ];
+    let mut removed = 0;
+    for (sql, before) in steps {
+        removed += sqlx::query(sql).bind(before).execute(pool).await?.rows_affected();
+    }
+    Ok(removed)
 }

@@ -412,3 +412,29 @@ async fn malformed_requests_get_clear_answers_not_server_errors(app: TestApp) {
     let _ = extract_code("");
 }
 on_both!(malformed_requests_get_clear_answers_not_server_errors);
+
+async fn expired_rows_are_purged_and_live_ones_kept(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    let mut b = app.signed_in(id, phone).await;
+    b.post("/sso/signout", &[]).await;
+    let _live = app.signed_in(OTIENO.0, OTIENO.1).await;
+    let count = |table: &'static str| {
+        let pool = app.app_sso.db().pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(count("sso_sessions").await >= 3);
+    app.advance(60 * MINUTE_MS);
+    assert_eq!(sso::outbox::purge_expired(&app.app_sso).await.unwrap(), 0, "nothing is old enough yet");
+    app.advance(3 * 24 * 60 * MINUTE_MS);
+    assert!(sso::outbox::purge_expired(&app.app_sso).await.unwrap() > 0);
+    for table in ["sso_sessions", "sso_challenges", "sso_sms_sends"] {
+        assert_eq!(count(table).await, 0, "{table}");
+    }
+    assert_eq!(count("sso_accounts").await, 7, "accounts are never purged");
+}
+on_both!(expired_rows_are_purged_and_live_ones_kept);
