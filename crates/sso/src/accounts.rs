@@ -119,7 +119,7 @@ pub async fn register(sso: &Sso, r: &Registration) -> Result<String, Error> {
     );
     let now = sso.now_ms();
     let account_id = crypto::new_id();
-    let pw_hash = crypto::hash_password(&r.password);
+    let pw_hash = hash_password(&r.password).await?;
     let mut tx = sso.db().begin_write().await?;
     let inserted = sqlx::query(
         "INSERT INTO sso_accounts (id, account_type, id_number, full_name, phone, email, password_hash, \
@@ -166,6 +166,41 @@ pub fn blocked_message() -> String {
     "This account is blocked after too many failed sign-ins. Recover it with your ID number and a code sent to your phone.".to_string()
 }
 
+/// Failed sign-ins are counted by the identity typed (kind and number), not
+/// by account, so an unknown ID number meets the same delays and block
+/// message as a real one.
+fn failure_key(kind: AccountType, id_number: &str) -> String {
+    format!("{}:{id_number}", kind.as_str())
+}
+
+/// Password hashing is deliberately slow: keep it off the async workers.
+async fn verify_password(password: &str, hash: &str) -> bool {
+    let (p, h) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || crypto::verify_password(&p, &h)).await.unwrap_or(false)
+}
+
+pub(crate) async fn hash_password(password: &str) -> Result<String, Error> {
+    let p = password.to_string();
+    tokio::task::spawn_blocking(move || crypto::hash_password(&p))
+        .await
+        .map_err(|e| Error::Internal(format!("password hashing stopped: {e}")))
+}
+
+/// The refusal for a closed lockout gate.
+fn gate_refusal(gate: lockout::Gate) -> Option<Error> {
+    match gate {
+        lockout::Gate::Open => None,
+        lockout::Gate::Blocked => Some(Error::Blocked),
+        lockout::Gate::Wait(ms) => {
+            let secs = (ms + 999) / 1000;
+            Some(Error::Refused(format!(
+                "Too many failed sign-ins. Wait {secs} second{} and try again.",
+                if secs == 1 { "" } else { "s" }
+            )))
+        }
+    }
+}
+
 /// Check the password. On success a pending session is created and a code is
 /// sent (a sign-in code, or a verification code if the phone is not yet
 /// verified). Returns the pending token and its stage.
@@ -182,49 +217,89 @@ pub async fn sign_in(sso: &Sso, s: &SignIn) -> Result<(String, Stage), Error> {
         return Err(Error::Internal("validated fields missing".into()));
     };
     let now = sso.now_ms();
-    let row: Option<(String, String, String, Option<i64>, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT id, password_hash, phone, phone_verified_at, failed_signins, last_failed_at, blocked_at \
+    let key = failure_key(id_number.kind(), id_number.as_str());
+    let pool = sso.db().pool();
+    let seen: Option<(i64, i64)> =
+        sqlx::query_as("SELECT failures, last_failed_at FROM sso_signin_failures WHERE key = $1")
+            .bind(&key)
+            .fetch_optional(pool)
+            .await?;
+    let row: Option<(String, String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT id, password_hash, phone, phone_verified_at, blocked_at \
          FROM sso_accounts WHERE account_type = $1 AND id_number = $2",
     )
     .bind(id_number.kind().as_str())
     .bind(id_number.as_str())
-    .fetch_optional(sso.db().pool())
+    .fetch_optional(pool)
     .await?;
-    let Some((account_id, pw_hash, phone, verified, failures, last_failed, blocked)) = row else {
-        // Same work and the same answer as a wrong password.
-        crypto::verify_password(&s.password, crypto::dummy_password_hash());
+    if row.as_ref().is_some_and(|r| r.4.is_some()) {
+        return Err(Error::Blocked);
+    }
+    let (failures, last_failed) = seen.map_or((0, None), |(f, at)| (f, Some(at)));
+    if let Some(refusal) = gate_refusal(lockout::gate(failures, last_failed, now)) {
+        return Err(refusal);
+    }
+    // Count this attempt as a failure before checking the password, by
+    // compare-and-set on the count just read: of parallel guesses only one
+    // goes on, so the delays and the block hold however fast guesses come.
+    let reserved = match seen {
+        None => sqlx::query(
+            "INSERT INTO sso_signin_failures (key, failures, last_failed_at) VALUES ($1, 1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(&key)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected(),
+        Some(_) => sqlx::query(
+            "UPDATE sso_signin_failures SET failures = failures + 1, last_failed_at = $1 WHERE key = $2 AND failures = $3",
+        )
+        .bind(now)
+        .bind(&key)
+        .bind(failures)
+        .execute(pool)
+        .await?
+        .rows_affected(),
+    };
+    if reserved != 1 {
+        return Err(Error::Refused("Another sign-in with this ID number is under way. Try again in a moment.".into()));
+    }
+    let hash = row.as_ref().map_or(crypto::dummy_password_hash(), |r| r.1.as_str());
+    let password_ok = verify_password(&s.password, hash).await;
+    let Some((account_id, _, phone, verified, _)) = row.filter(|_| password_ok) else {
         metrics::counter!("tims_signin_failures_total").increment(1);
+        if failures + 1 >= lockout::BLOCK_AFTER {
+            block_account(sso, id_number.kind(), id_number.as_str()).await?;
+            return Err(Error::Blocked);
+        }
         return Err(FieldErrors::single("password", WRONG_CREDENTIALS));
     };
-    if blocked.is_some() {
-        return Err(Error::Refused(blocked_message()));
-    }
-    match lockout::gate(failures, last_failed, now) {
-        lockout::Gate::Open => {}
-        lockout::Gate::Blocked => return Err(Error::Refused(blocked_message())),
-        lockout::Gate::Wait(ms) => {
-            let secs = (ms + 999) / 1000;
-            return Err(Error::Refused(format!(
-                "Too many failed sign-ins. Wait {secs} second{} and try again.",
-                if secs == 1 { "" } else { "s" }
-            )));
-        }
-    }
-    if !crypto::verify_password(&s.password, &pw_hash) {
-        metrics::counter!("tims_signin_failures_total").increment(1);
-        let blocked_now = record_failure(sso, &account_id, &phone).await?;
-        return Err(if blocked_now {
-            Error::Refused(blocked_message())
-        } else {
-            FieldErrors::single("password", WRONG_CREDENTIALS)
-        });
-    }
+    // The password was right: this attempt was not a failure after all.
     let (stage, purpose) = if verified.is_some() {
         (Stage::SignInCode, Purpose::SignIn)
     } else {
         (Stage::VerifyPhone, Purpose::VerifyPhone)
     };
     let mut tx = sso.db().begin_write().await?;
+    match seen {
+        None => {
+            sqlx::query("DELETE FROM sso_signin_failures WHERE key = $1 AND failures = 1")
+                .bind(&key)
+                .execute(&mut *tx)
+                .await?
+        }
+        Some((f, at)) => {
+            sqlx::query(
+                "UPDATE sso_signin_failures SET failures = $1, last_failed_at = $2 WHERE key = $3 AND failures = $4",
+            )
+            .bind(f)
+            .bind(at)
+            .bind(&key)
+            .bind(f + 1)
+            .execute(&mut *tx)
+            .await?
+        }
+    };
     let token = sessions::create(&mut tx, &account_id, stage, now).await?;
     let subject = crypto::sha256_hex(token.as_bytes());
     codes::issue(sso, &mut tx, &account_id, &phone, purpose, &subject).await?;
@@ -233,43 +308,55 @@ pub async fn sign_in(sso: &Sso, s: &SignIn) -> Result<(String, Stage), Error> {
     Ok((token, stage))
 }
 
-/// Count a failed sign-in; block the account (and tell its phone) at the
-/// limit. Returns whether this failure blocked it.
-async fn record_failure(sso: &Sso, account_id: &str, phone: &str) -> Result<bool, Error> {
+/// Block the account behind an identity (if there is one): end its sessions,
+/// revoke what relying parties hold, and tell its phone.
+async fn block_account(sso: &Sso, kind: AccountType, id_number: &str) -> Result<(), Error> {
     let now = sso.now_ms();
     let mut tx = sso.db().begin_write().await?;
-    let failures: i64 = sqlx::query_scalar(
-        "UPDATE sso_accounts SET failed_signins = failed_signins + 1, last_failed_at = $1, updated_at = $1 \
-         WHERE id = $2 RETURNING failed_signins",
+    let blocked: Option<(String, String)> = sqlx::query_as(
+        "UPDATE sso_accounts SET blocked_at = $1, updated_at = $1 \
+         WHERE account_type = $2 AND id_number = $3 AND blocked_at IS NULL RETURNING id, phone",
     )
     .bind(now)
-    .bind(account_id)
-    .fetch_one(&mut *tx)
+    .bind(kind.as_str())
+    .bind(id_number)
+    .fetch_optional(&mut *tx)
     .await?;
-    let blocked_now = failures >= lockout::BLOCK_AFTER;
-    if blocked_now {
-        let r = sqlx::query("UPDATE sso_accounts SET blocked_at = $1 WHERE id = $2 AND blocked_at IS NULL")
-            .bind(now)
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
-        if r.rows_affected() == 1 {
-            outbox::enqueue(
-                &mut tx,
-                phone,
-                "Your tims account has been blocked after 10 failed sign-ins. If this was not you, recover it with your ID number at the sign-in page.",
-                false,
-                now,
-            )
-            .await?;
-            tracing::warn!(account_id, "account blocked after repeated failed sign-ins");
-        }
+    if let Some((account_id, phone)) = &blocked {
+        sessions::end_all(&mut tx, account_id, now).await?;
+        crate::oidc::revoke_all_for(&mut tx, account_id, now).await?;
+        outbox::enqueue(
+            &mut tx,
+            phone,
+            "Your tims account has been blocked after 10 failed sign-ins. If this was not you, recover it with your ID number at the sign-in page.",
+            false,
+            now,
+        )
+        .await?;
+        tracing::warn!(account_id, "account blocked after repeated failed sign-ins");
     }
     tx.commit().await?;
-    if blocked_now {
-        sso.wake_outbox();
+    sso.wake_outbox();
+    Ok(())
+}
+
+/// Count one failed sign-in for an identity (a dead code); block at the limit.
+async fn count_failure(sso: &Sso, kind: AccountType, id_number: &str) -> Result<bool, Error> {
+    let now = sso.now_ms();
+    let failures: i64 = sqlx::query_scalar(
+        "INSERT INTO sso_signin_failures (key, failures, last_failed_at) VALUES ($1, 1, $2) \
+         ON CONFLICT (key) DO UPDATE SET failures = sso_signin_failures.failures + 1, last_failed_at = $2 \
+         RETURNING failures",
+    )
+    .bind(failure_key(kind, id_number))
+    .bind(now)
+    .fetch_one(sso.db().pool())
+    .await?;
+    let block = failures >= lockout::BLOCK_AFTER;
+    if block {
+        block_account(sso, kind, id_number).await?;
     }
-    Ok(blocked_now)
+    Ok(block)
 }
 
 fn purpose_of(stage: Stage) -> Option<Purpose> {
@@ -300,35 +387,36 @@ pub async fn confirm_code(sso: &Sso, session: &sessions::Session, code: &str) ->
         Stage::VerifyPhone | Stage::SignInCode => purpose_of(session.stage).ok_or(Error::Forbidden)?,
         _ => return Err(Error::Forbidden),
     };
+    let account = get(sso, &session.account_id).await?;
+    if account.blocked {
+        return Err(Error::Blocked);
+    }
     let now = sso.now_ms();
     let mut tx = sso.db().begin_write().await?;
-    if let Err(refusal) = codes::consume(sso, &mut tx, &session.account_id, purpose, &session.id_hash, code).await? {
-        let dead = codes::is_dead(&mut tx, &session.account_id, purpose, &session.id_hash).await?;
+    if let Err(refusal) = codes::consume(sso, &mut tx, &account.id, purpose, &session.id_hash, code).await? {
+        let dead = codes::is_dead(&mut tx, &account.id, purpose, &session.id_hash).await?;
         if dead {
             sessions::end_in(&mut tx, &session.id_hash, now).await?;
         }
         tx.commit().await?;
-        if dead {
-            let account = get(sso, &session.account_id).await?;
-            if record_failure(sso, &account.id, &account.phone).await? {
-                return Err(Error::Refused(blocked_message()));
-            }
+        if dead && count_failure(sso, account.account_type, &account.id_number).await? {
+            return Err(Error::Blocked);
         }
         return Err(refusal);
     }
     if purpose == Purpose::VerifyPhone {
         sqlx::query("UPDATE sso_accounts SET phone_verified_at = $1, updated_at = $1 WHERE id = $2")
             .bind(now)
-            .bind(&session.account_id)
+            .bind(&account.id)
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query("UPDATE sso_accounts SET failed_signins = 0, last_failed_at = NULL WHERE id = $1")
-        .bind(&session.account_id)
+    sqlx::query("DELETE FROM sso_signin_failures WHERE key = $1")
+        .bind(failure_key(account.account_type, &account.id_number))
         .execute(&mut *tx)
         .await?;
     sessions::end_in(&mut tx, &session.id_hash, now).await?;
-    let token = sessions::create(&mut tx, &session.account_id, Stage::Active, now).await?;
+    let token = sessions::create(&mut tx, &account.id, Stage::Active, now).await?;
     tx.commit().await?;
     metrics::counter!("tims_signins_total").increment(1);
     Ok(token)
@@ -387,22 +475,24 @@ pub async fn recover_finish(
     };
     let now = sso.now_ms();
     let account = get(sso, &session.account_id).await?;
-    let pw_hash = crypto::hash_password(new_password);
+    let pw_hash = hash_password(new_password).await?;
     let mut tx = sso.db().begin_write().await?;
     if let Err(refusal) = codes::consume(sso, &mut tx, &account.id, Purpose::Recover, &session.id_hash, code).await? {
         tx.commit().await?;
         return Err(refusal);
     }
-    sqlx::query(
-        "UPDATE sso_accounts SET password_hash = $1, failed_signins = 0, last_failed_at = NULL, \
-         blocked_at = NULL, updated_at = $2 WHERE id = $3",
-    )
-    .bind(pw_hash)
-    .bind(now)
-    .bind(&account.id)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("UPDATE sso_accounts SET password_hash = $1, blocked_at = NULL, updated_at = $2 WHERE id = $3")
+        .bind(pw_hash)
+        .bind(now)
+        .bind(&account.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sso_signin_failures WHERE key = $1")
+        .bind(failure_key(account.account_type, &account.id_number))
+        .execute(&mut *tx)
+        .await?;
     let ended = sessions::end_all(&mut tx, &account.id, now).await?;
+    crate::oidc::revoke_all_for(&mut tx, &account.id, now).await?;
     outbox::enqueue(
         &mut tx,
         &account.phone,

@@ -47,6 +47,13 @@ pub async fn issue(
     subject: &str,
 ) -> Result<(), Error> {
     let now = sso.now_ms();
+    // Take the account's row lock first (a no-op update works on both
+    // databases), so concurrent requests for one account count their sends
+    // one after the other and cannot both slip under the limit.
+    sqlx::query("UPDATE sso_accounts SET updated_at = updated_at WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
     let history = send_history(tx, phone, now).await?;
     if let Err(wait_ms) = rules::may_send(history, now) {
         let minutes = (wait_ms + MINUTE_MS - 1) / MINUTE_MS;

@@ -49,6 +49,9 @@ pub enum Error {
     /// A rule refused the request as a whole (blocked, too many codes, ...).
     #[error("{0}")]
     Refused(String),
+    /// The account is blocked after repeated failed sign-ins.
+    #[error("{}", crate::accounts::blocked_message())]
+    Blocked,
     #[error("not found")]
     NotFound,
     #[error("forbidden")]

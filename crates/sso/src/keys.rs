@@ -18,7 +18,12 @@ use crate::{Error, crypto};
 /// The longest any signed token lives; retired keys are published this much
 /// longer, with a margin for clock skew.
 pub const MAX_TOKEN_TTL_MS: i64 = 15 * 60 * 1000;
-const PUBLISH_AFTER_RETIRE_MS: i64 = MAX_TOKEN_TTL_MS + 5 * 60 * 1000;
+/// A new key is published this long before it signs anything, so relying
+/// parties that cache the JWKS (it says max-age=60) know it in time.
+pub const PUBLISH_BEFORE_USE_MS: i64 = 2 * 60 * 1000;
+/// A retired key may still sign during the new key's wait, and its tokens
+/// then live their full time; five minutes more allow for clock skew.
+const PUBLISH_AFTER_RETIRE_MS: i64 = PUBLISH_BEFORE_USE_MS + MAX_TOKEN_TTL_MS + 5 * 60 * 1000;
 /// Nodes pick up keys rotated elsewhere this often.
 const RELOAD_EVERY_MS: i64 = 60 * 1000;
 
@@ -123,15 +128,17 @@ impl KeyRing {
         Ok(())
     }
 
-    /// Sign claims as a compact JWS (RS256) with the newest active key.
-    pub fn sign(&self, typ: &str, claims: &Value) -> Result<String, Error> {
+    /// Sign claims as a compact JWS (RS256) with the newest key that has been
+    /// published long enough (or, on a first start, the only key).
+    pub fn sign(&self, typ: &str, claims: &Value, now: i64) -> Result<String, Error> {
         let s = self.state.read().unwrap_or_else(|e| e.into_inner());
         let key = s
             .keys
             .iter()
-            .filter(|k| k.retired_at.is_none())
+            .filter(|k| k.created_at <= now - PUBLISH_BEFORE_USE_MS)
             .max_by_key(|k| k.created_at)
-            .ok_or_else(|| Error::Internal("no active signing key".into()))?;
+            .or_else(|| s.keys.iter().max_by_key(|k| k.created_at))
+            .ok_or_else(|| Error::Internal("no signing key".into()))?;
         let header = json!({"alg": "RS256", "typ": typ, "kid": key.kid});
         let signing_input = format!(
             "{}.{}",

@@ -29,6 +29,14 @@ pub struct Client {
 }
 
 pub async fn upsert_configured_client(db: &Db, c: &ClientConfig, now: i64) -> Result<(), Error> {
+    check_client(&c.id, &c.redirect_uris, &c.post_logout_redirect_uris).map_err(|e| match e {
+        Error::Invalid(fe) => Error::Internal(format!(
+            "configured client {:?}: {}",
+            c.id,
+            fe.0.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ")
+        )),
+        other => other,
+    })?;
     sqlx::query(
         "INSERT INTO sso_clients (client_id, secret_hash, name, redirect_uris, post_logout_redirect_uris, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, \
@@ -46,15 +54,9 @@ pub async fn upsert_configured_client(db: &Db, c: &ClientConfig, now: i64) -> Re
     Ok(())
 }
 
-/// Register a new client with a generated secret; returns the secret, which
-/// is shown once and stored only as a hash.
-pub async fn add_client(
-    db: &Db,
-    client_id: &str,
-    redirect_uris: &[String],
-    post_logout_redirect_uris: &[String],
-    now: i64,
-) -> Result<String, Error> {
+/// A client id and its addresses: checked alike for configured clients and
+/// for `tims sso client add`.
+fn check_client(client_id: &str, redirect_uris: &[String], post_logout_redirect_uris: &[String]) -> Result<(), Error> {
     let mut errors = crate::FieldErrors::new();
     if client_id.is_empty()
         || client_id.len() > 64
@@ -71,7 +73,19 @@ pub async fn add_client(
             _ => errors.add("redirect_uri", format!("{u:?} is not an absolute http(s) URI without a fragment")),
         }
     }
-    errors.into_result()?;
+    errors.into_result()
+}
+
+/// Register a new client with a generated secret; returns the secret, which
+/// is shown once and stored only as a hash.
+pub async fn add_client(
+    db: &Db,
+    client_id: &str,
+    redirect_uris: &[String],
+    post_logout_redirect_uris: &[String],
+    now: i64,
+) -> Result<String, Error> {
+    check_client(client_id, redirect_uris, post_logout_redirect_uris)?;
     let secret = crypto::token();
     let r = sqlx::query(
         "INSERT INTO sso_clients (client_id, secret_hash, name, redirect_uris, post_logout_redirect_uris, created_at) \
@@ -110,6 +124,20 @@ async fn find_client(sso: &Sso, client_id: &str) -> Result<Option<Client>, Error
     }))
 }
 
+/// Revoke every refresh token of an account (recovery, block).
+pub async fn revoke_all_for(
+    tx: &mut db::Transaction<'static, db::Any>,
+    account_id: &str,
+    now: i64,
+) -> Result<(), Error> {
+    sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub fn discovery(issuer: &str) -> Value {
     json!({
         "issuer": issuer,
@@ -132,7 +160,6 @@ pub fn discovery(issuer: &str) -> Value {
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "claims_parameter_supported": false,
-        "ui_locales_supported": ["en", "sw"],
     })
 }
 
@@ -314,6 +341,12 @@ impl From<Error> for TokenError {
     }
 }
 
+impl From<db::Error> for TokenError {
+    fn from(e: db::Error) -> Self {
+        Self::Server(e.into())
+    }
+}
+
 impl From<sqlx::Error> for TokenError {
     fn from(e: sqlx::Error) -> Self {
         Self::Server(Error::Db(e))
@@ -409,15 +442,32 @@ async fn code_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value, To
     if !crypto::ct_eq(&computed, &challenge) {
         return Err(TokenError::InvalidGrant("code_verifier does not match the code_challenge".into()));
     }
+    // Spending the code and recording what it grants is one transaction: a
+    // failure half way leaves the code unspent.
+    let mut tx = sso.db().begin_write().await?;
     let used = sqlx::query("UPDATE sso_auth_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL")
         .bind(now)
         .bind(&code_hash)
-        .execute(sso.db().pool())
+        .execute(&mut *tx)
         .await?;
     if used.rows_affected() != 1 {
         return Err(invalid());
     }
-    issue_tokens(sso, client, &account_id, &scope, &scope, nonce.as_deref(), auth_time, &code_hash).await
+    // The person may have signed out since the code was issued.
+    let live: Option<i64> = sqlx::query_scalar(
+        "SELECT s.created_at FROM sso_auth_codes c JOIN sso_sessions s ON s.id_hash = c.session_hash \
+         WHERE c.code_hash = $1 AND s.ended_at IS NULL",
+    )
+    .bind(&code_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if live.is_none() {
+        return Err(TokenError::InvalidGrant("the sign-in behind this code has ended".into()));
+    }
+    let body = issue_tokens(sso, &mut tx, client, &account_id, &scope, &scope, nonce.as_deref(), auth_time, &code_hash)
+        .await?;
+    tx.commit().await?;
+    Ok(body)
 }
 
 async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value, TokenError> {
@@ -455,21 +505,25 @@ async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value,
     };
     // Rotation: each refresh token works once; a second use means it leaked,
     // so the whole grant is revoked.
+    let mut tx = sso.db().begin_write().await?;
     let used = sqlx::query("UPDATE sso_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
         .bind(now)
         .bind(&hash)
-        .execute(sso.db().pool())
+        .execute(&mut *tx)
         .await?;
     if used_at.is_some() || used.rows_affected() != 1 {
         sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
             .bind(now)
             .bind(&grant_id)
-            .execute(sso.db().pool())
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         tracing::warn!(client_id = client.client_id, "refresh token reused; its grant is revoked");
         return Err(invalid());
     }
-    issue_tokens(sso, client, &account_id, &narrowed, &scope, None, auth_time, &grant_id).await
+    let body = issue_tokens(sso, &mut tx, client, &account_id, &narrowed, &scope, None, auth_time, &grant_id).await?;
+    tx.commit().await?;
+    Ok(body)
 }
 
 /// Issue an ID token and an access token for `scope`, and, when the grant
@@ -477,6 +531,7 @@ async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value,
 #[allow(clippy::too_many_arguments)]
 async fn issue_tokens(
     sso: &Sso,
+    tx: &mut db::Transaction<'static, db::Any>,
     client: &Client,
     account_id: &str,
     scope: &str,
@@ -502,7 +557,7 @@ async fn issue_tokens(
         id.insert("nonce".into(), json!(n));
     }
     id.extend(claims);
-    let id_token = sso.keys().sign("JWT", &Value::Object(id))?;
+    let id_token = sso.keys().sign("JWT", &Value::Object(id), now)?;
     let access = json!({
         "iss": issuer,
         "sub": account.id,
@@ -513,7 +568,7 @@ async fn issue_tokens(
         "exp": (now + ACCESS_TTL_MS) / 1000,
         "jti": crypto::new_id(),
     });
-    let access_token = sso.keys().sign("at+jwt", &access)?;
+    let access_token = sso.keys().sign("at+jwt", &access, now)?;
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
@@ -535,7 +590,7 @@ async fn issue_tokens(
         .bind(auth_time)
         .bind(now)
         .bind(now + REFRESH_TTL_MS)
-        .execute(sso.db().pool())
+        .execute(&mut **tx)
         .await?;
         body["refresh_token"] = json!(refresh);
     }

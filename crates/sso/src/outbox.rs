@@ -47,19 +47,31 @@ pub async fn deliver_due(sso: &Sso) -> Result<usize, Error> {
     .await?;
     let mut sent = 0;
     for id in candidates {
-        let leased: Option<(String, String, i64, i64)> = sqlx::query_as(
+        let leased: Option<(String, String, i64, i64, i64)> = sqlx::query_as(
             "UPDATE sso_outbox SET lease_until = $1, attempts = attempts + 1 \
              WHERE id = $2 AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < $3) \
-             RETURNING to_phone, body, secret, attempts",
+             RETURNING to_phone, body, secret, attempts, created_at",
         )
         .bind(now + LEASE_MS)
         .bind(id)
         .bind(now)
         .fetch_optional(pool)
         .await?;
-        let Some((to, body, secret, attempts)) = leased else {
+        let Some((to, body, secret, attempts, created_at)) = leased else {
             continue; // another worker has it
         };
+        if secret != 0 && now - created_at >= domain::policy::code::TTL_MS {
+            // A code that could not be delivered in time is useless: wipe it.
+            sqlx::query(
+                "UPDATE sso_outbox SET sent_at = $1, body = '[code expired undelivered]', lease_until = NULL, \
+                         last_error = 'expired before delivery' WHERE id = $2",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await?;
+            continue;
+        }
         match sso.adapters().sms.send(&to, &body).await {
             Ok(()) => {
                 let kept = if secret != 0 { "[code delivered]" } else { body.as_str() };
@@ -123,7 +135,7 @@ pub async fn purge_expired(sso: &Sso) -> Result<u64, Error> {
     use domain::policy::DAY_MS;
     let now = sso.now_ms();
     let pool = sso.db().pool();
-    let steps: [(&str, i64); 7] = [
+    let steps: [(&str, i64); 8] = [
         // Sessions: ended, or past the longest a session can live.
         ("DELETE FROM sso_sessions WHERE ended_at < $1 OR created_at < $1", now - 2 * DAY_MS),
         ("DELETE FROM sso_auth_codes WHERE expires_at < $1", now - DAY_MS),
@@ -131,6 +143,8 @@ pub async fn purge_expired(sso: &Sso) -> Result<u64, Error> {
         ("DELETE FROM sso_sms_sends WHERE sent_at < $1", now - 2 * DAY_MS),
         ("DELETE FROM sso_challenges WHERE expires_at < $1", now - 2 * DAY_MS),
         ("DELETE FROM sso_outbox WHERE sent_at < $1", now - 30 * DAY_MS),
+        // Messages that never went out (the gateway refused them every time).
+        ("DELETE FROM sso_outbox WHERE sent_at IS NULL AND created_at < $1", now - 7 * DAY_MS),
         ("DELETE FROM sso_refresh_tokens WHERE expires_at < $1", now),
         ("DELETE FROM sso_refresh_tokens WHERE revoked_at < $1", now - DAY_MS),
     ];

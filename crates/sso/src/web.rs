@@ -26,10 +26,10 @@ pub fn router(sso: Sso) -> Router {
     let mut r = Router::new()
         .route("/sso/.well-known/openid-configuration", get(discovery))
         .route("/sso/jwks", get(jwks))
-        .route("/sso/authorize", get(authorize))
+        .route("/sso/authorize", get(authorize).post(authorize_post))
         .route("/sso/token", post(token))
         .route("/sso/userinfo", get(userinfo).post(userinfo))
-        .route("/sso/logout", get(logout).post(logout_confirmed))
+        .route("/sso/logout", get(logout).post(logout_post))
         .route("/sso", get(home))
         .route("/sso/", get(home))
         .route("/sso/register", get(register_page).post(register_submit))
@@ -110,7 +110,7 @@ async fn signed_in(sso: &Sso, headers: &HeaderMap) -> Result<Option<(Session, Ac
     match current_session(sso, headers).await? {
         Some(s) if s.stage == Stage::Active => {
             let a = accounts::get(sso, &s.account_id).await?;
-            Ok(Some((s, a)))
+            Ok((!a.blocked).then_some((s, a)))
         }
         _ => Ok(None),
     }
@@ -119,7 +119,11 @@ async fn signed_in(sso: &Sso, headers: &HeaderMap) -> Result<Option<(Session, Ac
 /// Only paths inside the sign-on are followed after sign-in.
 fn safe_return(raw: Option<&String>) -> String {
     match raw {
-        Some(r) if r.starts_with("/sso/") && !r.contains("//") && !r.contains('\\') => r.clone(),
+        Some(r)
+            if r.starts_with("/sso/") && !r.contains("//") && r.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            r.clone()
+        }
         _ => "/sso/".to_string(),
     }
 }
@@ -207,6 +211,10 @@ impl FormPage {
                 }
             }
             Error::Refused(msg) => self.errors.push(("", msg.clone())),
+            Error::Blocked => {
+                self.errors.push(("", accounts::blocked_message()));
+                self.links.insert(0, ("/sso/recover", "Recover your account now"));
+            }
             _ => {}
         }
         self
@@ -271,7 +279,7 @@ fn error_page(err: &Error) -> Response {
                 vec![],
             )
         }
-        Error::Invalid(_) | Error::Refused(_) => message(
+        Error::Invalid(_) | Error::Refused(_) | Error::Blocked => message(
             StatusCode::UNPROCESSABLE_ENTITY,
             "There is a problem",
             vec![err_text(err)],
@@ -300,7 +308,9 @@ fn err_text(err: &Error) -> String {
 /// error page.
 fn form_or_error(err: Error, page: FormPage) -> Response {
     match err {
-        Error::Invalid(_) | Error::Refused(_) => form(StatusCode::UNPROCESSABLE_ENTITY, page.with_error(&err), None),
+        Error::Invalid(_) | Error::Refused(_) | Error::Blocked => {
+            form(StatusCode::UNPROCESSABLE_ENTITY, page.with_error(&err), None)
+        }
         other => error_page(&other),
     }
 }
@@ -315,6 +325,26 @@ fn csrf_refused() -> Response {
 }
 
 type FormData = Form<HashMap<String, String>>;
+
+/// A submitted form's fields. A body that cannot be read as a form gets a
+/// page saying so, never a bare text error.
+pub struct Fields(pub HashMap<String, String>);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Fields {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match FormData::from_request(req, state).await {
+            Ok(Form(m)) => Ok(Self(m)),
+            Err(e) => Err(message(
+                e.status(),
+                "The form could not be read",
+                vec!["Send the form from its page, filled in as asked.".into()],
+                vec![("/sso/", "Start again")],
+            )),
+        }
+    }
+}
 
 fn get_str(form: &HashMap<String, String>, k: &str) -> String {
     form.get(k).cloned().unwrap_or_default()
@@ -410,7 +440,7 @@ async fn register_page(headers: HeaderMap) -> Response {
     form(StatusCode::OK, register_form(csrf, &Registration::default()), set)
 }
 
-async fn register_submit(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormData) -> Response {
+async fn register_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !csrf_ok(&headers, &f) {
         return csrf_refused();
     }
@@ -463,7 +493,7 @@ async fn signin_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>
     form(StatusCode::OK, page, set)
 }
 
-async fn signin_submit(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormData) -> Response {
+async fn signin_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !csrf_ok(&headers, &f) {
         return csrf_refused();
     }
@@ -478,14 +508,7 @@ async fn signin_submit(State(sso): State<Sso>, headers: HeaderMap, Form(f): Form
             let next = format!("/sso/signin/code?return_to={}", urlencode(&return_to));
             with_cookies(see_other(&next), [session_cookie(&token)])
         }
-        Err(e) => {
-            let blocked = matches!(&e, Error::Refused(m) if m == &accounts::blocked_message());
-            let mut page = signin_form(get_str(&f, "csrf"), &f, return_to, None);
-            if blocked {
-                page.links.insert(0, ("/sso/recover", "Recover your account now"));
-            }
-            form_or_error(e, page)
-        }
+        Err(e) => form_or_error(e, signin_form(get_str(&f, "csrf"), &f, return_to, None)),
     }
 }
 
@@ -538,7 +561,7 @@ async fn code_page(State(sso): State<Sso>, headers: HeaderMap, Query(q): Query<H
     }
 }
 
-async fn code_submit(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormData) -> Response {
+async fn code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !csrf_ok(&headers, &f) {
         return csrf_refused();
     }
@@ -553,7 +576,7 @@ async fn code_submit(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormDa
             let next = if return_to == "/sso/" { "/sso/?done=signed-in".to_string() } else { return_to };
             with_cookies(see_other(&next), [session_cookie(&token)])
         }
-        Err(e @ Error::Refused(_)) => {
+        Err(e @ (Error::Refused(_) | Error::Blocked)) => {
             // The pending sign-in is over (blocked or too many wrong codes).
             let page = signin_form(get_str(&f, "csrf"), &HashMap::new(), return_to, None);
             with_cookies(form_or_error(e, page), [clear_session_cookie()])
@@ -562,7 +585,7 @@ async fn code_submit(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormDa
     }
 }
 
-async fn code_resend(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormData) -> Response {
+async fn code_resend(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !csrf_ok(&headers, &f) {
         return csrf_refused();
     }
@@ -571,13 +594,11 @@ async fn code_resend(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormDa
         Ok(None) => return see_other("/sso/signin"),
         Err(e) => return error_page(&e),
     };
+    let return_to = safe_return(f.get("return_to"));
+    let page = code_form(get_str(&f, "csrf"), s.stage, &phone_masked(&a), return_to);
     match accounts::resend_code(&sso, &s).await {
-        Ok(()) => {
-            let mut page = code_form(get_str(&f, "csrf"), s.stage, &phone_masked(&a), "/sso/".into());
-            page.notice = Some("A new code is on its way.".into());
-            form(StatusCode::OK, page, None)
-        }
-        Err(e) => form_or_error(e, code_form(get_str(&f, "csrf"), s.stage, &phone_masked(&a), "/sso/".into())),
+        Ok(()) => form(StatusCode::OK, FormPage { notice: Some("A new code is on its way.".into()), ..page }, None),
+        Err(e) => form_or_error(e, page),
     }
 }
 
@@ -604,7 +625,7 @@ async fn recover_page(headers: HeaderMap) -> Response {
     form(StatusCode::OK, recover_form(csrf, &HashMap::new()), set)
 }
 
-async fn recover_submit(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormData) -> Response {
+async fn recover_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !csrf_ok(&headers, &f) {
         return csrf_refused();
     }
@@ -636,7 +657,7 @@ async fn recover_code_page(headers: HeaderMap) -> Response {
     form(StatusCode::OK, recover_code_form(csrf), set)
 }
 
-async fn recover_code_submit(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormData) -> Response {
+async fn recover_code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !csrf_ok(&headers, &f) {
         return csrf_refused();
     }
@@ -658,7 +679,7 @@ async fn recover_code_submit(State(sso): State<Sso>, headers: HeaderMap, Form(f)
     }
 }
 
-async fn signout(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormData) -> Response {
+async fn signout(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !csrf_ok(&headers, &f) {
         return csrf_refused();
     }
@@ -708,7 +729,7 @@ async fn prefs_page(State(sso): State<Sso>, headers: HeaderMap) -> Response {
     form(StatusCode::OK, prefs_form(csrf, a.sms_alerts), set)
 }
 
-async fn prefs_submit(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormData) -> Response {
+async fn prefs_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !csrf_ok(&headers, &f) {
         return csrf_refused();
     }
@@ -741,7 +762,7 @@ async fn orgs_page(State(sso): State<Sso>, headers: HeaderMap) -> Response {
     form(StatusCode::OK, orgs_form(csrf, String::new()), set)
 }
 
-async fn orgs_submit(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormData) -> Response {
+async fn orgs_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !csrf_ok(&headers, &f) {
         return csrf_refused();
     }
@@ -792,7 +813,7 @@ async fn org_decide(
     State(sso): State<Sso>,
     headers: HeaderMap,
     Path((pin, member)): Path<(String, String)>,
-    Form(f): FormData,
+    Fields(f): Fields,
 ) -> Response {
     if !csrf_ok(&headers, &f) {
         return csrf_refused();
@@ -859,28 +880,46 @@ async fn authorize(
     q: Result<Query<AuthorizeParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Ok(Query(p)) = q else {
-        return message(
-            StatusCode::BAD_REQUEST,
-            "This sign-in link is broken",
-            vec!["The service that sent you here built a request we cannot read.".into()],
-            vec![],
-        );
+        return broken_authorize_request();
     };
-    let session = match current_session(&sso, &headers).await {
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+    authorize_with(&sso, &headers, p, pairs).await
+}
+
+/// OpenID Connect also allows the request as a form POST.
+async fn authorize_post(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
+    let Ok(p) = serde_json::from_value::<AuthorizeParams>(json!(f)) else {
+        return broken_authorize_request();
+    };
+    authorize_with(&sso, &headers, p, f.into_iter().collect()).await
+}
+
+fn broken_authorize_request() -> Response {
+    message(
+        StatusCode::BAD_REQUEST,
+        "This sign-in link is broken",
+        vec!["The service that sent you here built a request we cannot read.".into()],
+        vec![],
+    )
+}
+
+async fn authorize_with(sso: &Sso, headers: &HeaderMap, p: AuthorizeParams, pairs: Vec<(String, String)>) -> Response {
+    let session = match current_session(sso, headers).await {
         Ok(s) => s,
         Err(e) => return error_page(&e),
     };
-    match oidc::authorize(&sso, &p, session.as_ref()).await {
+    match oidc::authorize(sso, &p, session.as_ref()).await {
         Ok(Authorize::Redirect(to)) => no_store(see_other(&to)),
         Ok(Authorize::SignIn { reauthenticate }) => {
             // Come back to the same request; after a fresh sign-in it must
             // not ask for one again, so prompt=login is dropped.
-            let pairs = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).filter_map(|(k, v)| {
+            let pairs = pairs.into_iter().filter_map(|(k, v)| {
                 if reauthenticate && k == "prompt" {
                     let rest: Vec<&str> = v.split(' ').filter(|p| *p != "login" && !p.is_empty()).collect();
-                    (!rest.is_empty()).then(|| (k.into_owned(), rest.join(" ")))
+                    (!rest.is_empty()).then(|| (k, rest.join(" ")))
                 } else {
-                    Some((k.into_owned(), v.into_owned()))
+                    Some((k, v))
                 }
             });
             let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
@@ -988,6 +1027,24 @@ async fn userinfo(State(sso): State<Sso>, headers: HeaderMap) -> Response {
 }
 
 async fn logout(State(sso): State<Sso>, headers: HeaderMap, Query(p): Query<LogoutParams>) -> Response {
+    logout_request(&sso, &headers, p).await
+}
+
+/// A POST is either the person confirming on our own page (it carries the
+/// CSRF token) or a relying party's logout request sent as a form.
+async fn logout_post(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
+    if f.get("confirm").is_some_and(|c| c == "yes") {
+        return logout_confirmed(sso, headers, f).await;
+    }
+    match serde_json::from_value::<LogoutParams>(json!(f)) {
+        Ok(p) => logout_request(&sso, &headers, p).await,
+        Err(_) => message(StatusCode::BAD_REQUEST, "This sign-out request cannot be used", vec![], vec![]),
+    }
+}
+
+async fn logout_request(sso: &Sso, headers: &HeaderMap, p: LogoutParams) -> Response {
+    let sso = sso.clone();
+    let headers = headers.clone();
     let session = match current_session(&sso, &headers).await {
         Ok(s) => s,
         Err(e) => return error_page(&e),
@@ -1025,7 +1082,7 @@ async fn logout(State(sso): State<Sso>, headers: HeaderMap, Query(p): Query<Logo
         Some(_) => {
             // No proof the request came from the person's own service: ask.
             let (csrf, set) = csrf_for(&headers);
-            let mut hidden = vec![];
+            let mut hidden = vec![("confirm", "yes".to_string())];
             for (k, v) in [
                 ("post_logout_redirect_uri", &p.post_logout_redirect_uri),
                 ("state", &p.state),
@@ -1049,7 +1106,7 @@ async fn logout(State(sso): State<Sso>, headers: HeaderMap, Query(p): Query<Logo
     }
 }
 
-async fn logout_confirmed(State(sso): State<Sso>, headers: HeaderMap, Form(f): FormData) -> Response {
+async fn logout_confirmed(sso: Sso, headers: HeaderMap, f: HashMap<String, String>) -> Response {
     if !csrf_ok(&headers, &f) {
         return csrf_refused();
     }

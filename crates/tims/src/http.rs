@@ -34,6 +34,7 @@ pub fn router(db: Db, sso: sso::Sso) -> Router {
         .route("/metrics", get(move || std::future::ready(handle.render())))
         .route("/", get(|| async { axum::response::Redirect::to("/sso/") }))
         .merge(sso::web::router(sso))
+        .fallback(not_found)
         .layer(middleware::from_fn(frame))
 }
 
@@ -44,6 +45,25 @@ async fn readyz(State(db): State<Db>) -> Response {
             tracing::warn!(error = %e, "database not reachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
         }
+    }
+}
+
+/// Unknown addresses: RFC 9457 problem+json for API clients, a page for people.
+async fn not_found(headers: axum::http::HeaderMap) -> Response {
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("json") && !a.contains("html"));
+    if wants_json {
+        let body = serde_json::json!({"type": "about:blank", "title": "Not Found", "status": 404,
+            "detail": "There is no resource at this address."});
+        (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+    } else {
+        let page = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+                    content=\"width=device-width, initial-scale=1\"><title>Page not found – tims</title></head>\
+                    <body><main><h1>Page not found</h1><p>There is nothing at this address.</p>\
+                    <p><a href=\"/sso/\">Go to your account</a></p></main></body></html>";
+        (StatusCode::NOT_FOUND, axum::response::Html(page)).into_response()
     }
 }
 

@@ -79,23 +79,41 @@ fn init_logs(format: &str) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// The shutdown signal, with its handlers installed now (not when first
+/// polled), so a SIGTERM right after start-up is a clean stop.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (mut term, mut int) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::terminate()).ok(), signal(SignalKind::interrupt()).ok())
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down: finishing requests in flight");
+    async move {
+        #[cfg(unix)]
+        {
+            let term = async {
+                match term.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let int = async {
+                match int.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! { _ = term => {}, _ = int => {} }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down: finishing requests in flight");
+    }
 }
 
 #[tokio::main]
@@ -115,11 +133,12 @@ async fn main() -> anyhow::Result<()> {
             cfg.production |= production;
             let adapters = tims::sso_adapters(&cfg, clock.clone())?;
             let app = Application::build(&cfg, clock, adapters).await?;
+            let stop = shutdown_signal();
             if let Some(text) = app.demo_instructions() {
                 eprintln!("\n{text}");
             }
             tracing::info!(listen = %cfg.listen, public_url = %cfg.public_url, production = cfg.production, "tims is serving");
-            app.run_until_stopped(shutdown_signal()).await
+            app.run_until_stopped(stop).await
         }
         Command::Migrate => {
             let db = tims::open_db(&cfg).await?;

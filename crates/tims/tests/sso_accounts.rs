@@ -438,3 +438,96 @@ async fn expired_rows_are_purged_and_live_ones_kept(app: TestApp) {
     assert_eq!(count("sso_accounts").await, 7, "accounts are never purged");
 }
 on_both!(expired_rows_are_purged_and_live_ones_kept);
+
+async fn unknown_addresses_answer_404_as_a_page_or_problem_json(app: TestApp) {
+    let c = reqwest::Client::new();
+    let r = c.get(format!("{}/nowhere", app.base)).header("accept", "application/json").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["status"], 404);
+    let r = c.get(format!("{}/nowhere", app.base)).header("accept", "text/html").send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("Page not found"));
+    // Health, readiness and metrics.
+    assert_eq!(c.get(format!("{}/healthz", app.base)).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(c.get(format!("{}/readyz", app.base)).send().await.unwrap().text().await.unwrap(), "ready");
+    let r = c.get(format!("{}/healthz", app.base)).header("x-request-id", "abc-123").send().await.unwrap();
+    assert_eq!(r.headers()["x-request-id"], "abc-123", "a sound caller id is kept");
+    let metrics = c.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("tims_http_requests_total"), "{metrics}");
+}
+on_both!(unknown_addresses_answer_404_as_a_page_or_problem_json);
+
+async fn parallel_guesses_cannot_outrun_the_lockout(app: TestApp) {
+    let (id, _) = WANJIKU;
+    let mut tasks = vec![];
+    for _ in 0..20 {
+        let mut b = app.browser();
+        tasks.push(tokio::spawn(async move { b.sign_in_password("citizen", id, "wrong password!").await.body }));
+    }
+    let mut wrong = 0;
+    for t in tasks {
+        let body = t.await.unwrap();
+        if body.contains("is wrong") {
+            wrong += 1;
+        } else {
+            assert!(body.contains("under way") || body.contains("Wait "), "{body}");
+        }
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT failures FROM sso_signin_failures WHERE key = 'citizen:12345678'")
+        .fetch_one(app.app_sso.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, wrong, "every checked guess is counted");
+    assert!(wrong <= 4, "three free tries, then delays: {wrong} guesses were checked");
+}
+on_both!(parallel_guesses_cannot_outrun_the_lockout);
+
+async fn an_unknown_id_meets_the_same_delays_as_a_real_one(app: TestApp) {
+    let mut b = app.browser();
+    for id in ["99999999", WANJIKU.0] {
+        for _ in 0..3 {
+            b.sign_in_password("citizen", id, "wrong password!").await;
+        }
+        let r = b.sign_in_password("citizen", id, "wrong password!").await;
+        assert!(r.body.contains("Wait 2 seconds"), "{id}: {}", r.body);
+    }
+}
+on_both!(an_unknown_id_meets_the_same_delays_as_a_real_one);
+
+async fn a_blocked_account_loses_its_sessions_and_cannot_finish_a_sign_in(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    let mut earlier = app.signed_in(id, phone).await;
+    let mut pending = app.browser();
+    let seen = app.sms_to(phone).len();
+    pending.sign_in_password("citizen", id, PASSWORD).await;
+    let code = app.next_code(phone, seen).await;
+    let mut b = app.browser();
+    for _ in 0..10 {
+        app.advance(10 * MINUTE_MS);
+        b.sign_in_password("citizen", id, "wrong password!").await;
+    }
+    assert_eq!(earlier.get("/sso/").await.status, StatusCode::SEE_OTHER, "sessions end at the block");
+    // The sign-in under way ended with the other sessions.
+    let r = pending.post("/sso/signin/code", &[("code", &code)]).await;
+    assert!(r.location().starts_with("/sso/signin"), "{}", r.location());
+    assert_eq!(pending.get("/sso/").await.status, StatusCode::SEE_OTHER);
+}
+on_both!(a_blocked_account_loses_its_sessions_and_cannot_finish_a_sign_in);
+
+async fn the_way_back_survives_a_resend_and_control_characters_are_refused(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    let mut b = app.browser();
+    b.post(
+        "/sso/signin",
+        &[("account_type", "citizen"), ("id_number", id), ("password", PASSWORD), ("return_to", "/sso/preferences")],
+    )
+    .await;
+    let r = b.post("/sso/signin/code/resend", &[("return_to", "/sso/preferences")]).await;
+    assert!(r.body.contains("name=\"return_to\" value=\"/sso/preferences\""), "{}", r.body);
+    let code = app.next_code(phone, 1).await;
+    let r = b.post("/sso/signin/code", &[("code", &code), ("return_to", "/sso/preferences\r\nSet-Cookie: x=y")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/sso/?done=signed-in", "an unsafe way back is replaced");
+}
+on_both!(the_way_back_survives_a_resend_and_control_characters_are_refused);

@@ -219,6 +219,8 @@ async fn a_rotated_key_stays_published_until_its_tokens_expire(app: TestApp) {
     sso::keys::rotate(app.app_sso.db(), app.clock_now()).await.unwrap();
     app.advance(61_000);
     assert_eq!(jwks(&app).await, 2, "both keys are published after rotation");
+    // The new key signs only once relying parties' cached key sets know it.
+    app.advance(60_000);
     // New tokens are signed with the new key; the old access token still works.
     let r = reqwest::Client::new()
         .get(format!("{}/sso/userinfo", app.base))
@@ -237,7 +239,9 @@ async fn a_rotated_key_stays_published_until_its_tokens_expire(app: TestApp) {
         serde_json::from_slice::<Value>(&bytes).unwrap()["kid"].as_str().unwrap().to_string()
     };
     assert_ne!(kid(&old_tokens, "id_token"), kid(&new_tokens, "id_token"));
-    app.advance(21 * 60_000);
+    app.advance(19 * 60_000);
+    assert_eq!(jwks(&app).await, 2, "the old key's last tokens may still be alive");
+    app.advance(5 * 60_000);
     assert_eq!(jwks(&app).await, 1, "the old key is gone once its tokens have expired");
 }
 on_both!(a_rotated_key_stays_published_until_its_tokens_expire, super::with_client);
@@ -324,3 +328,58 @@ async fn prompts_max_age_and_refresh_follow_the_specification(app: TestApp) {
     assert_eq!(b.get("/sso/").await.status, StatusCode::OK, "still signed in");
 }
 on_both!(prompts_max_age_and_refresh_follow_the_specification, super::with_client);
+
+async fn recovery_and_blocking_revoke_what_relying_parties_hold(app: TestApp) {
+    let mut b = app.signed_in("12345678", "+254712345678").await;
+    let (verifier, challenge) = pkce();
+    let path = authorize_path(&challenge, "").replace("organisations", "organisations%20offline_access");
+    let code = query_param(&b.get(&path).await.location(), "code").unwrap();
+    let (_, tokens) = exchange(&app, &code, &verifier).await;
+    let rt = tokens["refresh_token"].as_str().unwrap();
+    // Ten failed sign-ins block the account: its refresh tokens die.
+    let mut guesser = app.browser();
+    for _ in 0..10 {
+        app.advance(10 * 60_000);
+        guesser.sign_in_password("citizen", "12345678", "wrong password!").await;
+    }
+    let (status, body) = refresh(&app, rt, None).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+}
+on_both!(recovery_and_blocking_revoke_what_relying_parties_hold, super::with_client);
+
+async fn a_code_dies_with_its_session_and_logout_and_authorize_take_post(app: TestApp) {
+    let mut b = app.signed_in("12345678", "+254712345678").await;
+    let (verifier, challenge) = pkce();
+    let code = query_param(&b.get(&authorize_path(&challenge, "")).await.location(), "code").unwrap();
+    b.post("/sso/signout", &[]).await;
+    let (status, body) = exchange(&app, &code, &verifier).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{body}");
+
+    // Authorize as a form POST.
+    let mut b = app.signed_in("12345678", "+254712345678").await;
+    let (verifier, challenge) = pkce();
+    let fields = [
+        ("response_type", "code"),
+        ("client_id", "check"),
+        ("redirect_uri", "http://127.0.0.1:9/cb"),
+        ("scope", "openid"),
+        ("state", "p1"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let r = b.post_raw("/sso/authorize", &fields).await;
+    assert_eq!(query_param(&r.location(), "state").as_deref(), Some("p1"), "{}", r.body);
+    let code = query_param(&r.location(), "code").unwrap();
+    let (_, tokens) = exchange(&app, &code, &verifier).await;
+    // RP-initiated logout as a form POST.
+    let hint = tokens["id_token"].as_str().unwrap();
+    let r = b
+        .post_raw(
+            "/sso/logout",
+            &[("id_token_hint", hint), ("post_logout_redirect_uri", "http://127.0.0.1:9/bye"), ("state", "z")],
+        )
+        .await;
+    assert_eq!(r.location(), "http://127.0.0.1:9/bye?state=z");
+    assert_eq!(b.get("/sso/").await.status, StatusCode::SEE_OTHER);
+}
+on_both!(a_code_dies_with_its_session_and_logout_and_authorize_take_post, super::with_client);

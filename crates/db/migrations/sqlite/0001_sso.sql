@@ -10,14 +10,20 @@ CREATE TABLE sso_accounts (
     email             TEXT,
     password_hash     TEXT NOT NULL,
     sms_alerts        BIGINT NOT NULL DEFAULT 1,
-    failed_signins    BIGINT NOT NULL DEFAULT 0,
-    last_failed_at    BIGINT,
     blocked_at        BIGINT,
     created_at        BIGINT NOT NULL,
     updated_at        BIGINT NOT NULL,
     UNIQUE (account_type, id_number)
 );
 CREATE INDEX sso_accounts_id_number ON sso_accounts (id_number);
+
+-- Consecutive failed sign-ins by the identity typed ("citizen:12345678"),
+-- whether or not an account has it.
+CREATE TABLE sso_signin_failures (
+    key            TEXT PRIMARY KEY,
+    failures       BIGINT NOT NULL,
+    last_failed_at BIGINT NOT NULL
+);
 
 CREATE TABLE sso_sessions (
     id_hash      TEXT PRIMARY KEY,
