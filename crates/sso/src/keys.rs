@@ -5,13 +5,11 @@
 use std::sync::RwLock;
 
 use db::Db;
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use ring::signature::{RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
-use rsa::signature::{Keypair, SignatureEncoding, Signer, Verifier};
 use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 use crate::{Error, crypto};
 
@@ -29,8 +27,9 @@ const RELOAD_EVERY_MS: i64 = 60 * 1000;
 
 struct Key {
     kid: String,
-    signer: SigningKey<Sha256>,
-    verifier: VerifyingKey<Sha256>,
+    signer: RsaKeyPair,
+    n_bytes: Vec<u8>,
+    e_bytes: Vec<u8>,
     n: String,
     e: String,
     created_at: i64,
@@ -93,11 +92,13 @@ async fn read_keys(db: &Db, now: i64) -> Result<Vec<Key>, Error> {
     .await?;
     rows.into_iter()
         .map(|(kid, pem, n, e, created_at, retired_at)| {
-            let private = RsaPrivateKey::from_pkcs8_pem(&pem)
-                .map_err(|e| Error::Internal(format!("stored key {kid} is unreadable: {e}")))?;
-            let signer = SigningKey::<Sha256>::new(private);
-            let verifier = signer.verifying_key();
-            Ok(Key { kid, signer, verifier, n, e, created_at, retired_at })
+            let unreadable = |e: String| Error::Internal(format!("stored key {kid} is unreadable: {e}"));
+            let private = RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|e| unreadable(e.to_string()))?;
+            let der = private.to_pkcs8_der().map_err(|e| unreadable(e.to_string()))?;
+            let signer = RsaKeyPair::from_pkcs8(der.as_bytes()).map_err(|e| unreadable(e.to_string()))?;
+            let public = RsaPublicKey::from(&private);
+            let (n_bytes, e_bytes) = (public.n().to_bytes_be(), public.e().to_bytes_be());
+            Ok(Key { kid, signer, n_bytes, e_bytes, n, e, created_at, retired_at })
         })
         .collect()
 }
@@ -145,8 +146,11 @@ impl KeyRing {
             crypto::b64url(header.to_string().as_bytes()),
             crypto::b64url(claims.to_string().as_bytes())
         );
-        let sig = key.signer.sign(signing_input.as_bytes());
-        Ok(format!("{signing_input}.{}", crypto::b64url(&sig.to_bytes())))
+        let mut sig = vec![0u8; key.signer.public().modulus_len()];
+        key.signer
+            .sign(&RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), signing_input.as_bytes(), &mut sig)
+            .map_err(|_| Error::Internal("RSA signing failed".into()))?;
+        Ok(format!("{signing_input}.{}", crypto::b64url(&sig)))
     }
 
     /// Check a token's signature against any published key and return its
@@ -164,8 +168,9 @@ impl KeyRing {
         let kid = header.get("kid")?.as_str()?;
         let s = self.state.read().unwrap_or_else(|e| e.into_inner());
         let key = s.keys.iter().find(|k| k.kid == kid)?;
-        let sig = Signature::try_from(crypto::b64url_decode(sig)?.as_slice()).ok()?;
-        key.verifier.verify(format!("{h}.{c}").as_bytes(), &sig).ok()?;
+        let sig = crypto::b64url_decode(sig)?;
+        let public = RsaPublicKeyComponents { n: &key.n_bytes, e: &key.e_bytes };
+        public.verify(&RSA_PKCS1_2048_8192_SHA256, format!("{h}.{c}").as_bytes(), &sig).ok()?;
         let claims: Value = serde_json::from_slice(&crypto::b64url_decode(c)?).ok()?;
         let typ = header.get("typ").and_then(Value::as_str).unwrap_or("JWT").to_string();
         Some((typ, claims))

@@ -86,6 +86,7 @@ struct Inner {
     adapters: Adapters,
     pepper: Vec<u8>,
     keys: keys::KeyRing,
+    clients: oidc::ClientCache,
     outbox_wake: tokio::sync::Notify,
 }
 
@@ -100,7 +101,16 @@ impl Sso {
             oidc::upsert_configured_client(&db, c, now).await?;
         }
         Ok(Self {
-            inner: Arc::new(Inner { db, clock, cfg, adapters, pepper, keys, outbox_wake: tokio::sync::Notify::new() }),
+            inner: Arc::new(Inner {
+                db,
+                clock,
+                cfg,
+                adapters,
+                pepper,
+                keys,
+                clients: oidc::ClientCache::default(),
+                outbox_wake: tokio::sync::Notify::new(),
+            }),
         })
     }
 
@@ -122,6 +132,10 @@ impl Sso {
 
     pub(crate) fn pepper(&self) -> &[u8] {
         &self.inner.pepper
+    }
+
+    pub(crate) fn client_cache(&self) -> &oidc::ClientCache {
+        &self.inner.clients
     }
 
     pub(crate) fn keys(&self) -> &keys::KeyRing {

@@ -109,7 +109,31 @@ pub async fn add_client(
     }
 }
 
+/// Clients change rarely and are read on every authorize and token
+/// request, so each node keeps them for a minute.
+const CLIENT_CACHE_MS: i64 = 60 * 1000;
+
+#[derive(Debug, Default)]
+pub(crate) struct ClientCache(std::sync::Mutex<HashMap<String, (Option<Client>, i64)>>);
+
 async fn find_client(sso: &Sso, client_id: &str) -> Result<Option<Client>, Error> {
+    let now = sso.now_ms();
+    let cache = &sso.client_cache().0;
+    if let Some((c, at)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(client_id)
+        && now - at < CLIENT_CACHE_MS
+    {
+        return Ok(c.clone());
+    }
+    let found = read_client(sso, client_id).await?;
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() > 10_000 {
+        map.clear(); // unknown ids must not grow the cache without bound
+    }
+    map.insert(client_id.to_string(), (found.clone(), now));
+    Ok(found)
+}
+
+async fn read_client(sso: &Sso, client_id: &str) -> Result<Option<Client>, Error> {
     let row: Option<(String, String, String, String)> = sqlx::query_as(
         "SELECT client_id, secret_hash, redirect_uris, post_logout_redirect_uris FROM sso_clients WHERE client_id = $1",
     )
@@ -295,10 +319,7 @@ pub async fn authorize(sso: &Sso, p: &AuthorizeParams, session: Option<&Session>
             Ok(Authorize::SignIn { reauthenticate: true })
         };
     }
-    let account = accounts::get(sso, &session.account_id).await?;
-    if account.blocked {
-        return fail("access_denied", "the account is blocked");
-    }
+    // `sessions::find` gives no session for a blocked account.
     let code = crypto::token();
     sqlx::query(
         "INSERT INTO sso_auth_codes (code_hash, client_id, account_id, session_hash, redirect_uri, scope, nonce, \
@@ -306,7 +327,7 @@ pub async fn authorize(sso: &Sso, p: &AuthorizeParams, session: Option<&Session>
     )
     .bind(crypto::sha256_hex(code.as_bytes()))
     .bind(&client.client_id)
-    .bind(&account.id)
+    .bind(&session.account_id)
     .bind(&session.id_hash)
     .bind(redirect_uri)
     .bind(granted.join(" "))
@@ -410,15 +431,20 @@ async fn code_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value, To
     }
     let now = sso.now_ms();
     let code_hash = crypto::sha256_hex(code.as_bytes());
-    let row: Option<(String, String, String, String, Option<String>, String, i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT client_id, account_id, redirect_uri, scope, nonce, code_challenge, auth_time, expires_at, used_at \
-         FROM sso_auth_codes WHERE code_hash = $1",
+    type CodeRow = (String, String, String, String, Option<String>, String, i64, i64, Option<i64>, Option<i64>);
+    // With whether the sign-in behind the code is still live: the person may
+    // have signed out since.
+    let row: Option<CodeRow> = sqlx::query_as(
+        "SELECT c.client_id, c.account_id, c.redirect_uri, c.scope, c.nonce, c.code_challenge, c.auth_time, \
+         c.expires_at, c.used_at, s.created_at FROM sso_auth_codes c \
+         LEFT JOIN sso_sessions s ON s.id_hash = c.session_hash AND s.ended_at IS NULL WHERE c.code_hash = $1",
     )
     .bind(&code_hash)
     .fetch_optional(sso.db().pool())
     .await?;
     let invalid = || TokenError::InvalidGrant("the authorization code is invalid, expired or already used".into());
-    let Some((code_client, account_id, code_redirect, scope, nonce, challenge, auth_time, expires_at, used_at)) = row
+    let Some((code_client, account_id, code_redirect, scope, nonce, challenge, auth_time, expires_at, used_at, live)) =
+        row
     else {
         return Err(invalid());
     };
@@ -438,34 +464,33 @@ async fn code_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value, To
     if code_redirect != redirect_uri {
         return Err(TokenError::InvalidGrant("redirect_uri does not match the authorization request".into()));
     }
+    if live.is_none() {
+        return Err(TokenError::InvalidGrant("the sign-in behind this code has ended".into()));
+    }
     let computed = crypto::b64url(&crypto::sha256(verifier.as_bytes()));
     if !crypto::ct_eq(&computed, &challenge) {
         return Err(TokenError::InvalidGrant("code_verifier does not match the code_challenge".into()));
     }
-    // Spending the code and recording what it grants is one transaction: a
-    // failure half way leaves the code unspent.
+    let minted = mint_tokens(sso, client, &account_id, &scope, &scope, nonce.as_deref(), auth_time).await?;
+    let spend = "UPDATE sso_auth_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL";
+    if minted.refresh.is_none() {
+        // Nothing to record: spending the code is the whole change, and one
+        // conditional statement does it atomically.
+        let used = sqlx::query(spend).bind(now).bind(&code_hash).execute(sso.db().pool()).await?;
+        if used.rows_affected() != 1 {
+            return Err(invalid());
+        }
+        metrics::counter!("tims_oidc_tokens_issued_total").increment(1);
+        return Ok(minted.body);
+    }
+    // Spending the code and recording the refresh token it grants is one
+    // transaction: a failure half way leaves the code unspent.
     let mut tx = sso.db().begin_write().await?;
-    let used = sqlx::query("UPDATE sso_auth_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(&code_hash)
-        .execute(&mut *tx)
-        .await?;
+    let used = sqlx::query(spend).bind(now).bind(&code_hash).execute(&mut *tx).await?;
     if used.rows_affected() != 1 {
         return Err(invalid());
     }
-    // The person may have signed out since the code was issued.
-    let live: Option<i64> = sqlx::query_scalar(
-        "SELECT s.created_at FROM sso_auth_codes c JOIN sso_sessions s ON s.id_hash = c.session_hash \
-         WHERE c.code_hash = $1 AND s.ended_at IS NULL",
-    )
-    .bind(&code_hash)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if live.is_none() {
-        return Err(TokenError::InvalidGrant("the sign-in behind this code has ended".into()));
-    }
-    let body = issue_tokens(sso, &mut tx, client, &account_id, &scope, &scope, nonce.as_deref(), auth_time, &code_hash)
-        .await?;
+    let body = record_tokens(&mut tx, minted, client, &account_id, &scope, auth_time, &code_hash, now).await?;
     tx.commit().await?;
     Ok(body)
 }
@@ -505,6 +530,7 @@ async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value,
     };
     // Rotation: each refresh token works once; a second use means it leaked,
     // so the whole grant is revoked.
+    let minted = mint_tokens(sso, client, &account_id, &narrowed, &scope, None, auth_time).await?;
     let mut tx = sso.db().begin_write().await?;
     let used = sqlx::query("UPDATE sso_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
         .bind(now)
@@ -521,25 +547,31 @@ async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value,
         tracing::warn!(client_id = client.client_id, "refresh token reused; its grant is revoked");
         return Err(invalid());
     }
-    let body = issue_tokens(sso, &mut tx, client, &account_id, &narrowed, &scope, None, auth_time, &grant_id).await?;
+    let body = record_tokens(&mut tx, minted, client, &account_id, &scope, auth_time, &grant_id, now).await?;
     tx.commit().await?;
     Ok(body)
 }
 
-/// Issue an ID token and an access token for `scope`, and, when the grant
-/// includes `offline_access`, a new refresh token carrying `grant_scope`.
-#[allow(clippy::too_many_arguments)]
-async fn issue_tokens(
+/// Tokens made and signed but not yet recorded.
+struct Minted {
+    body: Value,
+    /// The new refresh token in clear, when the grant includes offline_access.
+    refresh: Option<String>,
+}
+
+/// Make and sign an ID token and an access token for `scope`, and, when the
+/// grant includes `offline_access`, a new refresh token. Only reads: it runs
+/// before the write transaction, which then stays short and needs no second
+/// connection (on SQLite a writer waiting on another would hold the pool).
+async fn mint_tokens(
     sso: &Sso,
-    tx: &mut db::Transaction<'static, db::Any>,
     client: &Client,
     account_id: &str,
     scope: &str,
     grant_scope: &str,
     nonce: Option<&str>,
     auth_time: i64,
-    grant_id: &str,
-) -> Result<Value, TokenError> {
+) -> Result<Minted, TokenError> {
     let account = accounts::get(sso, account_id).await?;
     if account.blocked {
         return Err(TokenError::InvalidGrant("the account is blocked".into()));
@@ -576,15 +608,33 @@ async fn issue_tokens(
         "id_token": id_token,
         "scope": scope,
     });
-    if grant_scope.split(' ').any(|s| s == "offline_access") {
-        let refresh = crypto::token();
+    let refresh = grant_scope.split(' ').any(|s| s == "offline_access").then(crypto::token);
+    if let Some(r) = &refresh {
+        body["refresh_token"] = json!(r);
+    }
+    Ok(Minted { body, refresh })
+}
+
+/// Record what `mint_tokens` made, in the transaction that spends the grant.
+#[allow(clippy::too_many_arguments)]
+async fn record_tokens(
+    tx: &mut db::Transaction<'static, db::Any>,
+    minted: Minted,
+    client: &Client,
+    account_id: &str,
+    grant_scope: &str,
+    auth_time: i64,
+    grant_id: &str,
+    now: i64,
+) -> Result<Value, TokenError> {
+    if let Some(refresh) = &minted.refresh {
         sqlx::query(
-        "INSERT INTO sso_refresh_tokens (token_hash, client_id, account_id, grant_id, scope, auth_time, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
+            "INSERT INTO sso_refresh_tokens (token_hash, client_id, account_id, grant_id, scope, auth_time, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
         .bind(crypto::sha256_hex(refresh.as_bytes()))
         .bind(&client.client_id)
-        .bind(&account.id)
+        .bind(account_id)
         .bind(grant_id)
         .bind(grant_scope)
         .bind(auth_time)
@@ -592,10 +642,9 @@ async fn issue_tokens(
         .bind(now + REFRESH_TTL_MS)
         .execute(&mut **tx)
         .await?;
-        body["refresh_token"] = json!(refresh);
     }
     metrics::counter!("tims_oidc_tokens_issued_total").increment(1);
-    Ok(body)
+    Ok(minted.body)
 }
 
 /// The claims about a person that a scope releases.

@@ -74,13 +74,15 @@ pub async fn create(
     Ok(token)
 }
 
-/// The live session behind a cookie token, if any. Expired sessions are
-/// ended on the way.
+/// The live session behind a cookie token, if any; for a blocked account,
+/// only a recovery. Expired sessions are ended on the way.
 pub async fn find(sso: &Sso, token: &str) -> Result<Option<Session>, Error> {
     let now = sso.now_ms();
     let id_hash = crypto::sha256_hex(token.as_bytes());
     let row: Option<(String, String, i64, i64)> = sqlx::query_as(
-        "SELECT account_id, stage, created_at, last_seen_at FROM sso_sessions WHERE id_hash = $1 AND ended_at IS NULL",
+        "SELECT s.account_id, s.stage, s.created_at, s.last_seen_at FROM sso_sessions s \
+         JOIN sso_accounts a ON a.id = s.account_id \
+         WHERE s.id_hash = $1 AND s.ended_at IS NULL AND (a.blocked_at IS NULL OR s.stage = 'recover')",
     )
     .bind(&id_hash)
     .fetch_optional(sso.db().pool())
