@@ -21,9 +21,9 @@ pub struct Account {
     pub blocked: bool,
 }
 
-type AccountRow = (String, String, String, String, String, Option<i64>, Option<String>, i64, Option<i64>);
+pub(crate) type AccountRow = (String, String, String, String, String, Option<i64>, Option<String>, i64, Option<i64>);
 
-fn account_from(row: AccountRow) -> Result<Account, Error> {
+pub(crate) fn account_from(row: AccountRow) -> Result<Account, Error> {
     let (id, t, id_number, full_name, phone, verified, email, alerts, blocked) = row;
     Ok(Account {
         id,

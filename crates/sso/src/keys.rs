@@ -25,11 +25,18 @@ const PUBLISH_AFTER_RETIRE_MS: i64 = PUBLISH_BEFORE_USE_MS + MAX_TOKEN_TTL_MS + 
 /// Nodes pick up keys rotated elsewhere this often.
 const RELOAD_EVERY_MS: i64 = 60 * 1000;
 
-struct Key {
-    kid: String,
+/// The parsed key, shared between reloads: parsing and checking an RSA key
+/// costs milliseconds, so a reload parses only keys it has not seen.
+struct Material {
     signer: RsaKeyPair,
     n_bytes: Vec<u8>,
     e_bytes: Vec<u8>,
+}
+
+#[derive(Clone)]
+struct Key {
+    kid: String,
+    material: std::sync::Arc<Material>,
     n: String,
     e: String,
     created_at: i64,
@@ -82,7 +89,7 @@ pub async fn rotate(db: &Db, now: i64) -> Result<String, Error> {
     Ok(kid)
 }
 
-async fn read_keys(db: &Db, now: i64) -> Result<Vec<Key>, Error> {
+async fn read_keys(db: &Db, now: i64, known: &[Key]) -> Result<Vec<Key>, Error> {
     let rows: Vec<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
         "SELECT kid, private_pem, n, e, created_at, retired_at FROM sso_keys \
          WHERE retired_at IS NULL OR retired_at > $1 ORDER BY created_at DESC",
@@ -92,13 +99,22 @@ async fn read_keys(db: &Db, now: i64) -> Result<Vec<Key>, Error> {
     .await?;
     rows.into_iter()
         .map(|(kid, pem, n, e, created_at, retired_at)| {
-            let unreadable = |e: String| Error::Internal(format!("stored key {kid} is unreadable: {e}"));
-            let private = RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|e| unreadable(e.to_string()))?;
-            let der = private.to_pkcs8_der().map_err(|e| unreadable(e.to_string()))?;
-            let signer = RsaKeyPair::from_pkcs8(der.as_bytes()).map_err(|e| unreadable(e.to_string()))?;
-            let public = RsaPublicKey::from(&private);
-            let (n_bytes, e_bytes) = (public.n().to_bytes_be(), public.e().to_bytes_be());
-            Ok(Key { kid, signer, n_bytes, e_bytes, n, e, created_at, retired_at })
+            let material = match known.iter().find(|k| k.kid == kid) {
+                Some(k) => k.material.clone(),
+                None => {
+                    let unreadable = |e: String| Error::Internal(format!("stored key {kid} is unreadable: {e}"));
+                    let private = RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|e| unreadable(e.to_string()))?;
+                    let der = private.to_pkcs8_der().map_err(|e| unreadable(e.to_string()))?;
+                    let signer = RsaKeyPair::from_pkcs8(der.as_bytes()).map_err(|e| unreadable(e.to_string()))?;
+                    let public = RsaPublicKey::from(&private);
+                    std::sync::Arc::new(Material {
+                        signer,
+                        n_bytes: public.n().to_bytes_be(),
+                        e_bytes: public.e().to_bytes_be(),
+                    })
+                }
+            };
+            Ok(Key { kid, material, n, e, created_at, retired_at })
         })
         .collect()
 }
@@ -106,11 +122,11 @@ async fn read_keys(db: &Db, now: i64) -> Result<Vec<Key>, Error> {
 impl KeyRing {
     /// Load the keys, creating the first one on an empty database.
     pub async fn load(db: &Db, now: i64) -> Result<Self, Error> {
-        let mut keys = read_keys(db, now).await?;
+        let mut keys = read_keys(db, now, &[]).await?;
         if !keys.iter().any(|k| k.retired_at.is_none()) {
             let kid = rotate(db, now).await?;
             tracing::info!(kid, "created the first signing key");
-            keys = read_keys(db, now).await?;
+            keys = read_keys(db, now, &keys).await?;
         }
         Ok(Self { state: RwLock::new(Loaded { keys, loaded_at: now }) })
     }
@@ -118,13 +134,24 @@ impl KeyRing {
     /// Re-read the keys if the last read is older than a minute, so a key
     /// rotated by an operator (or another node) is used and published.
     pub async fn refresh_if_stale(&self, db: &Db, now: i64) -> Result<(), Error> {
-        let stale = self.state.read().map(|s| now - s.loaded_at >= RELOAD_EVERY_MS).unwrap_or(true);
-        if stale {
-            let keys = read_keys(db, now).await?;
-            if keys.iter().any(|k| k.retired_at.is_none()) {
-                let mut s = self.state.write().unwrap_or_else(|e| e.into_inner());
-                *s = Loaded { keys, loaded_at: now };
+        let stale = |s: &Loaded| now - s.loaded_at >= RELOAD_EVERY_MS;
+        if !stale(&self.state.read().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(());
+        }
+        // The first caller to see the keys stale moves the mark on and does
+        // the reload; the others carry on with the keys in hand.
+        let known = {
+            let mut s = self.state.write().unwrap_or_else(|e| e.into_inner());
+            if !stale(&s) {
+                return Ok(());
             }
+            s.loaded_at = now;
+            s.keys.clone()
+        };
+        let keys = read_keys(db, now, &known).await?;
+        if keys.iter().any(|k| k.retired_at.is_none()) {
+            let mut s = self.state.write().unwrap_or_else(|e| e.into_inner());
+            s.keys = keys;
         }
         Ok(())
     }
@@ -132,22 +159,26 @@ impl KeyRing {
     /// Sign claims as a compact JWS (RS256) with the newest key that has been
     /// published long enough (or, on a first start, the only key).
     pub fn sign(&self, typ: &str, claims: &Value, now: i64) -> Result<String, Error> {
-        let s = self.state.read().unwrap_or_else(|e| e.into_inner());
-        let key = s
-            .keys
-            .iter()
-            .filter(|k| k.created_at <= now - PUBLISH_BEFORE_USE_MS)
-            .max_by_key(|k| k.created_at)
-            .or_else(|| s.keys.iter().max_by_key(|k| k.created_at))
-            .ok_or_else(|| Error::Internal("no signing key".into()))?;
+        // Take the key out of the lock: signing takes most of a millisecond.
+        let key = {
+            let s = self.state.read().unwrap_or_else(|e| e.into_inner());
+            s.keys
+                .iter()
+                .filter(|k| k.created_at <= now - PUBLISH_BEFORE_USE_MS)
+                .max_by_key(|k| k.created_at)
+                .or_else(|| s.keys.iter().max_by_key(|k| k.created_at))
+                .cloned()
+                .ok_or_else(|| Error::Internal("no signing key".into()))?
+        };
         let header = json!({"alg": "RS256", "typ": typ, "kid": key.kid});
         let signing_input = format!(
             "{}.{}",
             crypto::b64url(header.to_string().as_bytes()),
             crypto::b64url(claims.to_string().as_bytes())
         );
-        let mut sig = vec![0u8; key.signer.public().modulus_len()];
-        key.signer
+        let signer = &key.material.signer;
+        let mut sig = vec![0u8; signer.public().modulus_len()];
+        signer
             .sign(&RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), signing_input.as_bytes(), &mut sig)
             .map_err(|_| Error::Internal("RSA signing failed".into()))?;
         Ok(format!("{signing_input}.{}", crypto::b64url(&sig)))
@@ -167,9 +198,10 @@ impl KeyRing {
         }
         let kid = header.get("kid")?.as_str()?;
         let s = self.state.read().unwrap_or_else(|e| e.into_inner());
-        let key = s.keys.iter().find(|k| k.kid == kid)?;
+        let key = s.keys.iter().find(|k| k.kid == kid)?.clone();
+        drop(s);
         let sig = crypto::b64url_decode(sig)?;
-        let public = RsaPublicKeyComponents { n: &key.n_bytes, e: &key.e_bytes };
+        let public = RsaPublicKeyComponents { n: &key.material.n_bytes, e: &key.material.e_bytes };
         public.verify(&RSA_PKCS1_2048_8192_SHA256, format!("{h}.{c}").as_bytes(), &sig).ok()?;
         let claims: Value = serde_json::from_slice(&crypto::b64url_decode(c)?).ok()?;
         let typ = header.get("typ").and_then(Value::as_str).unwrap_or("JWT").to_string();

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use db::Db;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use sqlx::Row;
 
 use crate::keys::MAX_TOKEN_TTL_MS;
 use crate::sessions::{Session, Stage};
@@ -431,23 +432,43 @@ async fn code_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value, To
     }
     let now = sso.now_ms();
     let code_hash = crypto::sha256_hex(code.as_bytes());
-    type CodeRow = (String, String, String, String, Option<String>, String, i64, i64, Option<i64>, Option<i64>);
-    // With whether the sign-in behind the code is still live: the person may
-    // have signed out since.
-    let row: Option<CodeRow> = sqlx::query_as(
-        "SELECT c.client_id, c.account_id, c.redirect_uri, c.scope, c.nonce, c.code_challenge, c.auth_time, \
-         c.expires_at, c.used_at, s.created_at FROM sso_auth_codes c \
+    // With whether the sign-in behind the code is still live (the person may
+    // have signed out since) and the account, in one read.
+    let row: Option<db::AnyRow> = sqlx::query(
+        "SELECT c.client_id, c.redirect_uri, c.scope, c.nonce, c.code_challenge, c.auth_time, c.expires_at, \
+         c.used_at, s.created_at, a.id, a.account_type, a.id_number, a.full_name, a.phone, a.phone_verified_at, \
+         a.email, a.sms_alerts, a.blocked_at FROM sso_auth_codes c \
+         JOIN sso_accounts a ON a.id = c.account_id \
          LEFT JOIN sso_sessions s ON s.id_hash = c.session_hash AND s.ended_at IS NULL WHERE c.code_hash = $1",
     )
     .bind(&code_hash)
     .fetch_optional(sso.db().pool())
     .await?;
     let invalid = || TokenError::InvalidGrant("the authorization code is invalid, expired or already used".into());
-    let Some((code_client, account_id, code_redirect, scope, nonce, challenge, auth_time, expires_at, used_at, live)) =
-        row
-    else {
+    let Some(row) = row else {
         return Err(invalid());
     };
+    let code_client: String = row.try_get(0)?;
+    let code_redirect: String = row.try_get(1)?;
+    let scope: String = row.try_get(2)?;
+    let nonce: Option<String> = row.try_get(3)?;
+    let challenge: String = row.try_get(4)?;
+    let auth_time: i64 = row.try_get(5)?;
+    let expires_at: i64 = row.try_get(6)?;
+    let used_at: Option<i64> = row.try_get(7)?;
+    let live: Option<i64> = row.try_get(8)?;
+    let account = accounts::account_from((
+        row.try_get(9)?,
+        row.try_get(10)?,
+        row.try_get(11)?,
+        row.try_get(12)?,
+        row.try_get(13)?,
+        row.try_get(14)?,
+        row.try_get(15)?,
+        row.try_get(16)?,
+        row.try_get(17)?,
+    ))?;
+    let account_id = account.id.clone();
     if used_at.is_some() {
         // A replayed code: revoke what it granted (RFC 6749 §4.1.2).
         sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
@@ -471,7 +492,7 @@ async fn code_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value, To
     if !crypto::ct_eq(&computed, &challenge) {
         return Err(TokenError::InvalidGrant("code_verifier does not match the code_challenge".into()));
     }
-    let minted = mint_tokens(sso, client, &account_id, &scope, &scope, nonce.as_deref(), auth_time).await?;
+    let minted = mint_tokens(sso, client, &account, &scope, &scope, nonce.as_deref(), auth_time).await?;
     let spend = "UPDATE sso_auth_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL";
     if minted.refresh.is_none() {
         // Nothing to record: spending the code is the whole change, and one
@@ -530,7 +551,8 @@ async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value,
     };
     // Rotation: each refresh token works once; a second use means it leaked,
     // so the whole grant is revoked.
-    let minted = mint_tokens(sso, client, &account_id, &narrowed, &scope, None, auth_time).await?;
+    let account = accounts::get(sso, &account_id).await?;
+    let minted = mint_tokens(sso, client, &account, &narrowed, &scope, None, auth_time).await?;
     let mut tx = sso.db().begin_write().await?;
     let used = sqlx::query("UPDATE sso_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
         .bind(now)
@@ -566,19 +588,18 @@ struct Minted {
 async fn mint_tokens(
     sso: &Sso,
     client: &Client,
-    account_id: &str,
+    account: &accounts::Account,
     scope: &str,
     grant_scope: &str,
     nonce: Option<&str>,
     auth_time: i64,
 ) -> Result<Minted, TokenError> {
-    let account = accounts::get(sso, account_id).await?;
     if account.blocked {
         return Err(TokenError::InvalidGrant("the account is blocked".into()));
     }
     let now = sso.now_ms();
     let issuer = &sso.config().issuer;
-    let claims = user_claims(sso, &account, scope).await?;
+    let claims = user_claims(sso, account, scope).await?;
     let mut id = Map::new();
     id.insert("iss".into(), json!(issuer));
     id.insert("aud".into(), json!(client.client_id));

@@ -90,7 +90,16 @@ async fn frame(req: Request, next: Next) -> Response {
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();
     span.in_scope(|| tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request"));
-    metrics::counter!("tims_http_requests_total", "method" => method.to_string(), "status" => status.to_string())
+    let method_label: &'static str = match method.as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "HEAD" => "HEAD",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        _ => "OTHER",
+    };
+    metrics::counter!("tims_http_requests_total", "method" => method_label, "status" => status.to_string())
         .increment(1);
     metrics::histogram!("tims_http_request_seconds").record(elapsed.as_secs_f64());
     let h = resp.headers_mut();

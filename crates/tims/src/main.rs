@@ -9,6 +9,9 @@ use clap::{Parser, Subcommand};
 use db::{Clock, SystemClock};
 use tims::{Application, Config};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "tims", version, about = "A national motor-vehicle registry and its sign-on")]
 struct Cli {
