@@ -7,8 +7,10 @@
 //! knows no database or HTTP types; everything else in tims may use it, and it
 //! uses nothing of ours.
 
+pub mod date;
 pub mod ids;
 pub mod org;
 pub mod policy;
 
+pub use date::Date;
 pub use ids::{AccountType, FieldError, IdNumber, KraPin, Phone};

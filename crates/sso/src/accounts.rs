@@ -57,6 +57,8 @@ pub struct Registration {
     #[serde(default)]
     pub id_number: String,
     #[serde(default)]
+    pub date_of_birth: String,
+    #[serde(default)]
     pub phone: String,
     #[serde(default)]
     pub email: String,
@@ -99,6 +101,10 @@ pub async fn register(sso: &Sso, r: &Registration) -> Result<String, Error> {
     let mut errors = FieldErrors::new();
     let kind = errors.check("account_type", AccountType::parse(&r.account_type));
     let id_number = kind.and_then(|k| errors.check("id_number", IdNumber::parse(k, &r.id_number)));
+    let born = errors.check("date_of_birth", domain::Date::parse(&r.date_of_birth));
+    if born.is_some_and(|b| b > domain::Date::from_utc_ms(sso.now_ms())) {
+        errors.add("date_of_birth", "The date of birth cannot be in the future");
+    }
     let phone = errors.check("phone", Phone::parse(&r.phone));
     let email = check_email(&mut errors, &r.email);
     check_new_password(&mut errors, &r.password, &r.password_confirm);
@@ -107,12 +113,19 @@ pub async fn register(sso: &Sso, r: &Registration) -> Result<String, Error> {
         return Err(Error::Internal("validated fields missing".into()));
     };
     let kind = id_number.kind();
-    let Some(person) = sso.adapters().population.find(kind, id_number.as_str()).await? else {
-        return Err(FieldErrors::single(
+    // One answer for an unknown number and a wrong date of birth, so the
+    // form does not confirm whose number it is.
+    let mismatch = || {
+        FieldErrors::single(
             "id_number",
-            format!("This {} is not in the population register: check the number", kind.document()),
-        ));
+            format!("This {} and date of birth do not match the population register: check both", kind.document()),
+        )
     };
+    let person = sso.adapters().population.find(kind, id_number.as_str()).await?.ok_or_else(mismatch)?;
+    let same_day = domain::Date::parse(&person.date_of_birth).ok() == born;
+    if !same_day {
+        return Err(mismatch());
+    }
     let taken_message = format!(
         "An account with this {} already exists: sign in, or recover the account if you cannot",
         kind.document()

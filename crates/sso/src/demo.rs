@@ -136,6 +136,18 @@ pub fn instructions(public_url: &str) -> String {
     for d in PEOPLE {
         s.push_str(&format!("  {:<9} {:<10} {}  {}\n", d.account_type.as_str(), d.id_number, d.phone, d.note));
     }
+    s.push_str(&format!("To try registering at {public_url}/sso/register, use a person of the development population register who has no account yet:\n"));
+    for p in crate::registers::sample_people() {
+        if !PEOPLE.iter().any(|d| d.id_number == p.id_number) {
+            s.push_str(&format!(
+                "  {:<9} {:<10} born {}  {}\n",
+                p.account_type.as_str(),
+                p.id_number,
+                p.date_of_birth,
+                p.full_name
+            ));
+        }
+    }
     s.push_str(&format!("SMS codes are shown at {public_url}/sso/dev/sms and in this log.\n"));
     s
 }

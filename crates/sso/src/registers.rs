@@ -22,6 +22,9 @@ pub struct Person {
     pub account_type: AccountType,
     pub id_number: String,
     pub full_name: String,
+    /// `YYYY-MM-DD`; a registering person must know it, so that an ID
+    /// number alone does not let anyone claim someone else's identity.
+    pub date_of_birth: String,
 }
 
 /// An organisation as the KRA register records it.
@@ -51,22 +54,26 @@ pub trait KraRegister: Send + Sync + std::fmt::Debug {
 /// Sample people of the development population register. The first few are
 /// the demo accounts; the rest are there to register as.
 pub fn sample_people() -> Vec<Person> {
-    let p =
-        |t, id: &str, name: &str| Person { account_type: t, id_number: id.to_string(), full_name: name.to_string() };
+    let p = |t, id: &str, name: &str, born: &str| Person {
+        account_type: t,
+        id_number: id.to_string(),
+        full_name: name.to_string(),
+        date_of_birth: born.to_string(),
+    };
     use AccountType::*;
     vec![
-        p(Citizen, "12345678", "Wanjiku Kamau"),
-        p(Citizen, "23456789", "Otieno Ochieng"),
-        p(Citizen, "34567890", "Grace Njeri"),
-        p(Citizen, "45678901", "Kipchoge Ruto"),
-        p(Citizen, "56789012", "Fatuma Ali"),
-        p(Citizen, "67890123", "Mutua Musyoka"),
-        p(Citizen, "78901234", "Achieng Atieno"),
-        p(Citizen, "89012345", "Baraka Mwangi"),
-        p(Resident, "100200300", "Amina Hassan"),
-        p(Resident, "100200301", "Raj Patel"),
-        p(Foreigner, "A1234567", "John Smith"),
-        p(Foreigner, "B7654321", "Marie Dubois"),
+        p(Citizen, "12345678", "Wanjiku Kamau", "1985-03-14"),
+        p(Citizen, "23456789", "Otieno Ochieng", "1979-11-02"),
+        p(Citizen, "34567890", "Grace Njeri", "1990-07-21"),
+        p(Citizen, "45678901", "Kipchoge Ruto", "1988-01-30"),
+        p(Citizen, "56789012", "Fatuma Ali", "1975-06-09"),
+        p(Citizen, "67890123", "Mutua Musyoka", "1992-12-12"),
+        p(Citizen, "78901234", "Achieng Atieno", "1983-04-25"),
+        p(Citizen, "89012345", "Baraka Mwangi", "1995-09-05"),
+        p(Resident, "100200300", "Amina Hassan", "1980-02-17"),
+        p(Resident, "100200301", "Raj Patel", "1977-08-08"),
+        p(Foreigner, "A1234567", "John Smith", "1970-10-10"),
+        p(Foreigner, "B7654321", "Marie Dubois", "1986-05-28"),
     ]
 }
 

@@ -419,6 +419,9 @@ fn register_form(csrf: String, r: &Registration) -> FormPage {
             field("id_number", "ID or passport number", "text", "off")
                 .value(&r.id_number)
                 .hint("The number on the document that matches your choice above"),
+            field("date_of_birth", "Date of birth", "text", "bday")
+                .value(&r.date_of_birth)
+                .hint("As on your document, year-month-day: for example 1990-05-17"),
             field("phone", "Mobile number", "tel", "tel")
                 .value(&r.phone)
                 .hint("We send a code to this number to check it, for example 0712 345 678"),
@@ -447,6 +450,7 @@ async fn register_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): 
     let r = Registration {
         account_type: get_str(&f, "account_type"),
         id_number: get_str(&f, "id_number"),
+        date_of_birth: get_str(&f, "date_of_birth"),
         phone: get_str(&f, "phone"),
         email: get_str(&f, "email"),
         password: get_str(&f, "password"),

@@ -27,7 +27,7 @@ async fn stand_in() -> String {
                 }
                 match id.as_str() {
                     "11112222" => {
-                        axum::Json(json!({"account_type": kind, "id_number": id, "full_name": "Jane Wambui"}))
+                        axum::Json(json!({"account_type": kind, "id_number": id, "full_name": "Jane Wambui", "date_of_birth": "1991-04-01"}))
                             .into_response()
                     }
                     "55555555" => (StatusCode::OK, "not json").into_response(),
@@ -97,6 +97,7 @@ async fn registration_uses_the_configured_register_and_a_silent_register_changes
         [
             ("account_type", "citizen"),
             ("id_number", id),
+            ("date_of_birth", "1991-04-01"),
             ("phone", "0700111222"),
             ("password", "a long pass phrase"),
             ("password_confirm", "a long pass phrase"),

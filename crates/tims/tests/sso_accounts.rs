@@ -20,6 +20,7 @@ async fn a_person_registers_verifies_the_phone_and_is_signed_in(app: TestApp) {
             &[
                 ("account_type", "citizen"),
                 ("id_number", "89012345"),
+                ("date_of_birth", "1995-09-05"),
                 ("phone", "0798 000 111"),
                 ("email", ""),
                 ("password", "a long pass phrase"),
@@ -49,6 +50,7 @@ async fn a_person_registers_verifies_the_phone_and_is_signed_in(app: TestApp) {
             &[
                 ("account_type", "citizen"),
                 ("id_number", "89012345"),
+                ("date_of_birth", "1995-09-05"),
                 ("phone", "0798000112"),
                 ("password", "another long one"),
                 ("password_confirm", "another long one"),
@@ -67,6 +69,7 @@ async fn registration_refuses_each_bad_field_by_name_and_changes_nothing(app: Te
             "/sso/register",
             &[
                 ("account_type", "martian"),
+                ("date_of_birth", "1990-02-30"),
                 ("phone", "12"),
                 ("email", "nope"),
                 ("password", "short"),
@@ -77,6 +80,7 @@ async fn registration_refuses_each_bad_field_by_name_and_changes_nothing(app: Te
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     for (anchor, text) in [
         ("#account_type", "Choose citizen"),
+        ("#date_of_birth", "does not exist"),
         ("#phone", "Kenyan mobile number"),
         ("#email", "email address"),
         ("#password", "at least 10 characters"),
@@ -89,6 +93,7 @@ async fn registration_refuses_each_bad_field_by_name_and_changes_nothing(app: Te
             &[
                 ("account_type", "citizen"),
                 ("id_number", "11111111"),
+                ("date_of_birth", "1990-01-01"),
                 ("phone", "0711111111"),
                 ("password", "password123"),
                 ("password_confirm", "password123"),
@@ -102,17 +107,34 @@ async fn registration_refuses_each_bad_field_by_name_and_changes_nothing(app: Te
             &[
                 ("account_type", "citizen"),
                 ("id_number", "11111111"),
+                ("date_of_birth", "1990-01-01"),
                 ("phone", "0711111111"),
                 ("password", "fine long phrase"),
                 ("password_confirm", "fine long phrase"),
             ],
         )
         .await;
-    assert!(r.body.contains("not in the population register"), "{}", r.body);
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sso_accounts WHERE id_number = '11111111'")
-        .fetch_one(app.app_sso.db().pool())
-        .await
-        .unwrap();
+    assert!(r.body.contains("do not match the population register"), "{}", r.body);
+    // A real ID number with the wrong date of birth gets the same answer.
+    let r = b
+        .post(
+            "/sso/register",
+            &[
+                ("account_type", "citizen"),
+                ("id_number", "89012345"),
+                ("date_of_birth", "1995-09-06"),
+                ("phone", "0711111111"),
+                ("password", "fine long phrase"),
+                ("password_confirm", "fine long phrase"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("do not match the population register"), "{}", r.body);
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sso_accounts WHERE id_number IN ('11111111', '89012345')")
+            .fetch_one(app.app_sso.db().pool())
+            .await
+            .unwrap();
     assert_eq!(count, 0);
     assert!(app.sms_to("+254711111111").is_empty());
 }
@@ -418,6 +440,16 @@ async fn expired_rows_are_purged_and_live_ones_kept(app: TestApp) {
     let mut b = app.signed_in(id, phone).await;
     b.post("/sso/signout", &[]).await;
     let _live = app.signed_in(OTIENO.0, OTIENO.1).await;
+    // A registration whose phone is never verified.
+    let form = [
+        ("account_type", "citizen"),
+        ("id_number", "89012345"),
+        ("date_of_birth", "1995-09-05"),
+        ("phone", "0798000111"),
+        ("password", "a long pass phrase"),
+        ("password_confirm", "a long pass phrase"),
+    ];
+    assert_eq!(app.browser().post("/sso/register", &form).await.status, StatusCode::SEE_OTHER);
     let count = |table: &'static str| {
         let pool = app.app_sso.db().pool().clone();
         async move {
@@ -435,7 +467,9 @@ async fn expired_rows_are_purged_and_live_ones_kept(app: TestApp) {
     for table in ["sso_sessions", "sso_challenges", "sso_sms_sends"] {
         assert_eq!(count(table).await, 0, "{table}");
     }
-    assert_eq!(count("sso_accounts").await, 7, "accounts are never purged");
+    assert_eq!(count("sso_accounts").await, 7, "verified accounts are kept; the unfinished one is gone");
+    let r = app.browser().post("/sso/register", &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the ID number is free again: {}", r.body);
 }
 on_both!(expired_rows_are_purged_and_live_ones_kept);
 
