@@ -100,7 +100,8 @@ impl Db {
                         Backend::Sqlite => {
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                                 PRAGMA wal_autocheckpoint = 10000;",
                             )
                             .await?;
                         }
@@ -137,6 +138,32 @@ impl Db {
     pub async fn ping(&self) -> Result<(), Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// On SQLite, copy the write-ahead log back into the database file in
+    /// the background, once a second, until `stop` fires. Left to itself,
+    /// SQLite does this inside whichever commit crosses the log's size limit,
+    /// and that request waits for it; the limit is set high (10,000 pages)
+    /// so this task does the work and the limit only guards against a stall.
+    pub fn spawn_checkpointer(
+        &self,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let pool = self.pool.clone();
+        Some(tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = stop.changed() => return,
+                }
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                    tracing::warn!(error = %e, "background WAL checkpoint failed");
+                }
+            }
+        }))
     }
 
     /// Begin a transaction that will write. On SQLite it takes the write lock

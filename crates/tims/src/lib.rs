@@ -140,11 +140,15 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let checkpointer = self.db.spawn_checkpointer(stop_rx.clone());
         let worker = tokio::spawn(sso::outbox::run_worker(self.sso.clone(), stop_rx));
         let app = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.context("server failed")?;
         let _ = stop_tx.send(true);
         let _ = worker.await;
+        if let Some(c) = checkpointer {
+            let _ = c.await;
+        }
         self.db.close().await;
         Ok(())
     }
