@@ -22,6 +22,15 @@ fn metrics_handle() -> &'static PrometheusHandle {
         // A second application in the same process (tests) shares the first
         // recorder; that failure is expected and harmless.
         let _ = metrics::set_global_recorder(recorder);
+        // Recorded latencies pile up until drained; without a scrape they
+        // would grow for ever, so drain them on a timer as `install` would.
+        let upkeep = handle.clone();
+        let _ = std::thread::Builder::new().name("metrics-upkeep".into()).spawn(move || {
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(5));
+                upkeep.run_upkeep();
+            }
+        });
         handle
     })
 }
