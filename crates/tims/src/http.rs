@@ -2,6 +2,7 @@
 //! request logs and security headers around every part's router.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::Router;
@@ -22,17 +23,45 @@ fn metrics_handle() -> &'static PrometheusHandle {
         // A second application in the same process (tests) shares the first
         // recorder; that failure is expected and harmless.
         let _ = metrics::set_global_recorder(recorder);
-        // Recorded latencies pile up until drained; without a scrape they
-        // would grow for ever, so drain them on a timer as `install` would.
-        let upkeep = handle.clone();
-        let _ = std::thread::Builder::new().name("metrics-upkeep".into()).spawn(move || {
-            loop {
-                std::thread::sleep(std::time::Duration::from_secs(5));
-                upkeep.run_upkeep();
-            }
-        });
         handle
     })
+}
+
+/// Request latencies as a Prometheus histogram with fixed buckets, kept in
+/// atomics: one increment per request. (The exporter's own histograms keep
+/// every sample until drained, and draining them at tens of thousands of
+/// requests a second stalled the server for tens of milliseconds.)
+struct LatencyHistogram {
+    counts: [AtomicU64; BUCKETS.len() + 1],
+    sum_micros: AtomicU64,
+}
+
+const BUCKETS: [f64; 13] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+
+static LATENCY: LatencyHistogram =
+    LatencyHistogram { counts: [const { AtomicU64::new(0) }; BUCKETS.len() + 1], sum_micros: AtomicU64::new(0) };
+
+impl LatencyHistogram {
+    fn observe(&self, secs: f64) {
+        let i = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(BUCKETS.len());
+        self.counts[i].fetch_add(1, Ordering::Relaxed);
+        self.sum_micros.fetch_add((secs * 1e6) as u64, Ordering::Relaxed);
+    }
+
+    fn render(&self) -> String {
+        let name = "tims_http_request_duration_seconds";
+        let mut out = format!("# HELP {name} Time to answer an HTTP request.\n# TYPE {name} histogram\n");
+        let mut cumulative = 0;
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            cumulative += self.counts[i].load(Ordering::Relaxed);
+            out.push_str(&format!("{name}_bucket{{le=\"{bound}\"}} {cumulative}\n"));
+        }
+        cumulative += self.counts[BUCKETS.len()].load(Ordering::Relaxed);
+        out.push_str(&format!("{name}_bucket{{le=\"+Inf\"}} {cumulative}\n"));
+        out.push_str(&format!("{name}_sum {}\n", self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6));
+        out.push_str(&format!("{name}_count {cumulative}\n"));
+        out
+    }
 }
 
 pub fn router(db: Db, sso: sso::Sso) -> Router {
@@ -40,7 +69,7 @@ pub fn router(db: Db, sso: sso::Sso) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz).with_state(db))
-        .route("/metrics", get(move || std::future::ready(handle.render())))
+        .route("/metrics", get(move || std::future::ready(format!("{}{}", handle.render(), LATENCY.render()))))
         .route("/", get(|| async { axum::response::Redirect::to("/sso/") }))
         .merge(sso::web::router(sso))
         .fallback(not_found)
@@ -110,7 +139,7 @@ async fn frame(req: Request, next: Next) -> Response {
     };
     metrics::counter!("tims_http_requests_total", "method" => method_label, "status" => status.to_string())
         .increment(1);
-    metrics::histogram!("tims_http_request_seconds").record(elapsed.as_secs_f64());
+    LATENCY.observe(elapsed.as_secs_f64());
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {
         h.insert("x-request-id", v);

@@ -489,6 +489,7 @@ async fn unknown_addresses_answer_404_as_a_page_or_problem_json(app: TestApp) {
     assert_eq!(r.headers()["x-request-id"], "abc-123", "a sound caller id is kept");
     let metrics = c.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("tims_http_requests_total"), "{metrics}");
+    assert!(metrics.contains("tims_http_request_duration_seconds_bucket{le=\"+Inf\"}"), "{metrics}");
 }
 on_both!(unknown_addresses_answer_404_as_a_page_or_problem_json);
 
