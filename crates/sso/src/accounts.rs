@@ -353,6 +353,15 @@ async fn block_account(sso: &Sso, kind: AccountType, id_number: &str) -> Result<
     Ok(())
 }
 
+/// Forget an identity's failed sign-ins (a sign-in completed, or recovery).
+async fn clear_failures(tx: &mut db::Transaction<'static, db::Any>, account: &Account) -> Result<(), Error> {
+    sqlx::query("DELETE FROM sso_signin_failures WHERE key = $1")
+        .bind(failure_key(account.account_type, &account.id_number))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Count one failed sign-in for an identity (a dead code); block at the limit.
 async fn count_failure(sso: &Sso, kind: AccountType, id_number: &str) -> Result<bool, Error> {
     let now = sso.now_ms();
@@ -424,10 +433,7 @@ pub async fn confirm_code(sso: &Sso, session: &sessions::Session, code: &str) ->
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query("DELETE FROM sso_signin_failures WHERE key = $1")
-        .bind(failure_key(account.account_type, &account.id_number))
-        .execute(&mut *tx)
-        .await?;
+    clear_failures(&mut tx, &account).await?;
     sessions::end_in(&mut tx, &session.id_hash, now).await?;
     let token = sessions::create(&mut tx, &account.id, Stage::Active, now).await?;
     tx.commit().await?;
@@ -500,10 +506,7 @@ pub async fn recover_finish(
         .bind(&account.id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM sso_signin_failures WHERE key = $1")
-        .bind(failure_key(account.account_type, &account.id_number))
-        .execute(&mut *tx)
-        .await?;
+    clear_failures(&mut tx, &account).await?;
     let ended = sessions::end_all(&mut tx, &account.id, now).await?;
     crate::oidc::revoke_all_for(&mut tx, &account.id, now).await?;
     outbox::enqueue(
