@@ -415,8 +415,8 @@ pub async fn confirm_code(sso: &Sso, session: &sessions::Session, code: &str) ->
     }
     let now = sso.now_ms();
     let mut tx = sso.db().begin_write().await?;
-    if let Err(refusal) = codes::consume(sso, &mut tx, &account.id, purpose, &session.id_hash, code).await? {
-        let dead = codes::is_dead(&mut tx, &account.id, purpose, &session.id_hash).await?;
+    if let Err(refused) = codes::consume(sso, &mut tx, &account.id, purpose, &session.id_hash, code).await? {
+        let dead = refused.dead;
         if dead {
             sessions::end_in(&mut tx, &session.id_hash, now).await?;
         }
@@ -424,7 +424,7 @@ pub async fn confirm_code(sso: &Sso, session: &sessions::Session, code: &str) ->
         if dead && count_failure(sso, account.account_type, &account.id_number).await? {
             return Err(Error::Blocked);
         }
-        return Err(refusal);
+        return Err(refused.error);
     }
     if purpose == Purpose::VerifyPhone {
         sqlx::query("UPDATE sso_accounts SET phone_verified_at = $1, updated_at = $1 WHERE id = $2")
@@ -496,9 +496,9 @@ pub async fn recover_finish(
     let account = get(sso, &session.account_id).await?;
     let pw_hash = hash_password(new_password).await?;
     let mut tx = sso.db().begin_write().await?;
-    if let Err(refusal) = codes::consume(sso, &mut tx, &account.id, Purpose::Recover, &session.id_hash, code).await? {
+    if let Err(refused) = codes::consume(sso, &mut tx, &account.id, Purpose::Recover, &session.id_hash, code).await? {
         tx.commit().await?;
-        return Err(refusal);
+        return Err(refused.error);
     }
     sqlx::query("UPDATE sso_accounts SET password_hash = $1, blocked_at = NULL, updated_at = $2 WHERE id = $3")
         .bind(pw_hash)

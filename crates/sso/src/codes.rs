@@ -148,10 +148,19 @@ fn dead_message(purpose: Purpose) -> String {
     format!("This code was entered wrongly too many times and no longer works. {restart}")
 }
 
+/// A typed code that was not accepted.
+#[derive(Debug)]
+pub struct CodeRefused {
+    /// What to tell the person (a field error on `code`).
+    pub error: Error,
+    /// Too many wrong tries: no code will be accepted for this challenge.
+    pub dead: bool,
+}
+
 /// Try a typed code against the challenge. `Ok(Ok(()))` means the code was
 /// right and is now used, in `tx`; the caller goes on with its change in the
-/// same transaction. `Ok(Err(e))` means it was refused: the failure has been
-/// counted in `tx`, which the caller must commit before returning `e`.
+/// same transaction. `Ok(Err(r))` means it was refused: the failure has been
+/// counted in `tx`, which the caller must commit before returning `r.error`.
 pub async fn consume(
     sso: &Sso,
     tx: &mut Transaction<'static, Any>,
@@ -159,10 +168,9 @@ pub async fn consume(
     purpose: Purpose,
     subject: &str,
     entry: &str,
-) -> Result<Result<(), Error>, Error> {
-    let entry = match rules::parse_entry(entry) {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(FieldErrors::single("code", e.message))),
+) -> Result<Result<(), CodeRefused>, Error> {
+    let refuse = |msg: String, failures: i64| {
+        Ok(Err(CodeRefused { error: FieldErrors::single("code", msg), dead: failures >= rules::MAX_FAILURES }))
     };
     let now = sso.now_ms();
     let row: Option<(String, String, i64, i64, Option<i64>)> = sqlx::query_as(
@@ -174,8 +182,17 @@ pub async fn consume(
     .bind(subject)
     .fetch_optional(&mut **tx)
     .await?;
+    let entry = rules::parse_entry(entry);
     let Some((id, hash, expires_at, failures, used_at)) = row else {
-        return Ok(Err(FieldErrors::single("code", "No code has been sent yet: ask for a code")));
+        let msg = match entry {
+            Ok(_) => "No code has been sent yet: ask for a code".to_string(),
+            Err(e) => e.message,
+        };
+        return refuse(msg, 0);
+    };
+    let entry = match entry {
+        Ok(v) => v,
+        Err(e) => return refuse(e.message, failures),
     };
     let matches = crypto::ct_eq(&crypto::code_mac(sso.pepper(), &id, &entry), &hash);
     let challenge = rules::Challenge { expires_at_ms: expires_at, failures, used: used_at.is_some() };
@@ -193,11 +210,12 @@ pub async fn consume(
             if done.rows_affected() == 1 {
                 Ok(Ok(()))
             } else {
-                Ok(Err(FieldErrors::single("code", "This code has already been used: ask for a new code")))
+                refuse("This code has already been used: ask for a new code".into(), failures)
             }
         }
         Err(refusal) => {
-            if matches!(refusal, Refusal::Wrong { .. } | Refusal::Dead) && failures < rules::MAX_FAILURES {
+            let counted = matches!(refusal, Refusal::Wrong { .. } | Refusal::Dead) && failures < rules::MAX_FAILURES;
+            if counted {
                 sqlx::query("UPDATE sso_challenges SET failures = failures + 1 WHERE id = $1")
                     .bind(&id)
                     .execute(&mut **tx)
@@ -212,25 +230,7 @@ pub async fn consume(
                 Refusal::Expired => "The code has expired: ask for a new code".to_string(),
                 Refusal::AlreadyUsed => "This code has already been used: ask for a new code".to_string(),
             };
-            Ok(Err(FieldErrors::single("code", msg)))
+            refuse(msg, failures + i64::from(counted))
         }
     }
-}
-
-/// Whether the challenge is dead (too many wrong tries).
-pub async fn is_dead(
-    tx: &mut Transaction<'static, Any>,
-    account_id: &str,
-    purpose: Purpose,
-    subject: &str,
-) -> Result<bool, Error> {
-    let failures: Option<i64> = sqlx::query_scalar(
-        "SELECT failures FROM sso_challenges WHERE account_id = $1 AND purpose = $2 AND subject = $3",
-    )
-    .bind(account_id)
-    .bind(purpose.as_str())
-    .bind(subject)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(failures.is_some_and(|f| f >= rules::MAX_FAILURES))
 }

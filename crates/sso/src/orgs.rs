@@ -149,13 +149,14 @@ pub async fn of_account(sso: &Sso, account_id: &str) -> Result<Vec<Membership>, 
         .collect()
 }
 
-async fn require_admin(sso: &Sso, actor: &Account, pin: &str) -> Result<(), Error> {
+/// Only an organisation's active admins may see or change its members.
+async fn require_admin(conn: &mut sqlx::AnyConnection, actor: &Account, pin: &str) -> Result<(), Error> {
     let role: Option<String> = sqlx::query_scalar(
         "SELECT role FROM sso_memberships WHERE account_id = $1 AND kra_pin = $2 AND status = 'active'",
     )
     .bind(&actor.id)
     .bind(pin)
-    .fetch_optional(sso.db().pool())
+    .fetch_optional(conn)
     .await?;
     match role.as_deref() {
         Some("admin") => Ok(()),
@@ -166,7 +167,7 @@ async fn require_admin(sso: &Sso, actor: &Account, pin: &str) -> Result<(), Erro
 
 /// The members of an organisation; only its admins may see them.
 pub async fn members(sso: &Sso, actor: &Account, pin: &str) -> Result<(String, Vec<Member>), Error> {
-    require_admin(sso, actor, pin).await?;
+    require_admin(&mut *sso.db().acquire().await?, actor, pin).await?;
     let name: String =
         sqlx::query_scalar("SELECT name FROM sso_orgs WHERE kra_pin = $1").bind(pin).fetch_one(sso.db().pool()).await?;
     let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
@@ -209,18 +210,7 @@ pub async fn decide(sso: &Sso, actor: &Account, pin: &str, member: &str, decisio
     // Decisions on one organisation take its row lock and go one at a time,
     // so two admins demoting each other cannot leave it without one.
     sqlx::query("UPDATE sso_orgs SET name = name WHERE kra_pin = $1").bind(pin).execute(&mut *tx).await?;
-    let actor_role: Option<String> = sqlx::query_scalar(
-        "SELECT role FROM sso_memberships WHERE account_id = $1 AND kra_pin = $2 AND status = 'active'",
-    )
-    .bind(&actor.id)
-    .bind(pin)
-    .fetch_optional(&mut *tx)
-    .await?;
-    match actor_role.as_deref() {
-        Some("admin") => {}
-        Some(_) => return Err(Error::Forbidden),
-        None => return Err(Error::NotFound),
-    }
+    require_admin(&mut tx, actor, pin).await?;
     let current: Option<(String, String, String)> = sqlx::query_as(
         "SELECT m.role, m.status, a.phone FROM sso_memberships m JOIN sso_accounts a ON a.id = m.account_id \
          WHERE m.account_id = $1 AND m.kra_pin = $2",

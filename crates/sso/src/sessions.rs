@@ -109,19 +109,14 @@ pub async fn find(sso: &Sso, token: &str) -> Result<Option<Session>, Error> {
 }
 
 pub async fn end(sso: &Sso, id_hash: &str) -> Result<(), Error> {
-    sqlx::query("UPDATE sso_sessions SET ended_at = $1 WHERE id_hash = $2 AND ended_at IS NULL")
-        .bind(sso.now_ms())
-        .bind(id_hash)
-        .execute(sso.db().pool())
-        .await?;
-    Ok(())
+    end_in(&mut *sso.db().acquire().await?, id_hash, sso.now_ms()).await
 }
 
-pub async fn end_in(tx: &mut Transaction<'static, Any>, id_hash: &str, now: i64) -> Result<(), Error> {
+pub async fn end_in(conn: &mut sqlx::AnyConnection, id_hash: &str, now: i64) -> Result<(), Error> {
     sqlx::query("UPDATE sso_sessions SET ended_at = $1 WHERE id_hash = $2 AND ended_at IS NULL")
         .bind(now)
         .bind(id_hash)
-        .execute(&mut **tx)
+        .execute(conn)
         .await?;
     Ok(())
 }

@@ -1047,13 +1047,11 @@ async fn logout_post(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fiel
 }
 
 async fn logout_request(sso: &Sso, headers: &HeaderMap, p: LogoutParams) -> Response {
-    let sso = sso.clone();
-    let headers = headers.clone();
-    let session = match current_session(&sso, &headers).await {
+    let session = match current_session(sso, headers).await {
         Ok(s) => s,
         Err(e) => return error_page(&e),
     };
-    let plan = match oidc::plan_logout(&sso, &p, session.as_ref()).await {
+    let plan = match oidc::plan_logout(sso, &p, session.as_ref()).await {
         Ok(Ok(plan)) => plan,
         Ok(Err(why)) => {
             return message(
@@ -1079,13 +1077,13 @@ async fn logout_request(sso: &Sso, headers: &HeaderMap, p: LogoutParams) -> Resp
     };
     match session {
         None => done(plan.redirect),
-        Some(s) if plan.confirmed_by_hint => match sessions::end(&sso, &s.id_hash).await {
+        Some(s) if plan.confirmed_by_hint => match sessions::end(sso, &s.id_hash).await {
             Ok(()) => done(plan.redirect),
             Err(e) => error_page(&e),
         },
         Some(_) => {
             // No proof the request came from the person's own service: ask.
-            let (csrf, set) = csrf_for(&headers);
+            let (csrf, set) = csrf_for(headers);
             let mut hidden = vec![("confirm", "yes".to_string())];
             for (k, v) in [
                 ("post_logout_redirect_uri", &p.post_logout_redirect_uri),
