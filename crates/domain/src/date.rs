@@ -5,11 +5,48 @@ use std::fmt;
 
 use crate::ids::FieldError;
 
+/// A calendar day: the unit of birth dates, fee schedules' effective dates,
+/// holidays and logbook ready dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Date {
     pub year: i32,
     pub month: u8,
     pub day: u8,
+}
+
+/// A day of the week, Monday first as Kenyan calendars print it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] =
+        [Self::Monday, Self::Tuesday, Self::Wednesday, Self::Thursday, Self::Friday, Self::Saturday, Self::Sunday];
+
+    /// Saturday or Sunday.
+    pub fn is_weekend(self) -> bool {
+        matches!(self, Self::Saturday | Self::Sunday)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Monday => "Monday",
+            Self::Tuesday => "Tuesday",
+            Self::Wednesday => "Wednesday",
+            Self::Thursday => "Thursday",
+            Self::Friday => "Friday",
+            Self::Saturday => "Saturday",
+            Self::Sunday => "Sunday",
+        }
+    }
 }
 
 pub fn is_leap(year: i32) -> bool {
@@ -85,6 +122,16 @@ impl Date {
         Self { year, month, day }
     }
 
+    /// The day of the week. 1970-01-01 was a Thursday.
+    pub fn weekday(self) -> Weekday {
+        Weekday::ALL[(self.days_since_epoch() + 3).rem_euclid(7) as usize]
+    }
+
+    /// The date `days` days later (earlier when negative).
+    pub fn add_days(self, days: i64) -> Self {
+        Self::from_days_since_epoch(self.days_since_epoch() + days)
+    }
+
     /// The UTC calendar day of an instant in milliseconds since the epoch.
     pub fn from_utc_ms(ms: i64) -> Self {
         Self::from_days_since_epoch(ms.div_euclid(86_400_000))
@@ -120,7 +167,33 @@ mod tests {
         assert_eq!(Date::from_utc_ms(1_767_600_000_000), Date::new(2026, 1, 5).unwrap());
     }
 
+    #[test]
+    fn weekdays_match_known_dates() {
+        assert_eq!(Date::new(1970, 1, 1).unwrap().weekday(), Weekday::Thursday);
+        assert_eq!(Date::new(1969, 12, 31).unwrap().weekday(), Weekday::Wednesday);
+        assert_eq!(Date::new(2024, 3, 29).unwrap().weekday(), Weekday::Friday);
+        assert_eq!(Date::new(2021, 12, 12).unwrap().weekday(), Weekday::Sunday);
+        assert_eq!(Date::new(2000, 2, 29).unwrap().weekday(), Weekday::Tuesday);
+        assert!(Weekday::Saturday.is_weekend() && !Weekday::Friday.is_weekend());
+    }
+
+    #[test]
+    fn adding_days_crosses_months_and_years() {
+        let d = Date::new(2024, 2, 28).unwrap();
+        assert_eq!(d.add_days(1), Date::new(2024, 2, 29).unwrap());
+        assert_eq!(d.add_days(2), Date::new(2024, 3, 1).unwrap());
+        assert_eq!(Date::new(2024, 12, 31).unwrap().add_days(1), Date::new(2025, 1, 1).unwrap());
+        assert_eq!(Date::new(2025, 1, 1).unwrap().add_days(-1), Date::new(2024, 12, 31).unwrap());
+    }
+
     proptest! {
+        #[test]
+        fn a_week_later_is_the_same_weekday(days in -25_000i64..400_000, k in -100i64..100) {
+            let d = Date::from_days_since_epoch(days);
+            prop_assert_eq!(d.add_days(7 * k).weekday(), d.weekday());
+            prop_assert_ne!(d.add_days(1).weekday(), d.weekday());
+        }
+
         #[test]
         fn day_counts_round_trip(days in -25_000i64..400_000) {
             let d = Date::from_days_since_epoch(days);

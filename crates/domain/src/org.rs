@@ -1,38 +1,6 @@
 //! Organisations as the sign-on knows them: their kinds and the roles people
 //! hold in them.
 
-use crate::ids::FieldError;
-use serde::{Deserialize, Serialize};
-
-macro_rules! string_enum {
-    ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident = $s:literal : $label:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$(Self::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $s),+ }
-            }
-
-            /// How the value reads on a page.
-            pub fn label(self) -> &'static str {
-                match self { $(Self::$variant => $label),+ }
-            }
-
-            pub fn parse(raw: &str) -> Result<Self, FieldError> {
-                match raw.trim().to_ascii_lowercase().as_str() {
-                    $($s => Ok(Self::$variant),)+
-                    _ => Err(FieldError::new(concat!("Choose ", $what, ": ", $($s, " "),+).trim_end().to_string())),
-                }
-            }
-        }
-    };
-}
-
 string_enum!(
     /// The kinds of organisation that transact with the agency.
     OrgKind, "one of" {

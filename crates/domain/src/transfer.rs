@@ -1,0 +1,748 @@
+//! The logbook transfer as a state machine, and the logbook it produces.
+//!
+//! The registry keeps transfers in its database; this module decides, with
+//! no I/O, whether a command from a party may move a transfer and where to.
+//! [`apply`] either returns the [`Transition`] to store (with the history row
+//! the caller writes beside it) or a [`Refusal`] that says why not, leaving
+//! the transfer as it was.
+//!
+//! ```text
+//! draft --seller submits (after the SMS code)--> awaiting_consents   (if there are co-owners or a financier)
+//!                                            --> awaiting_buyer      (if not)
+//! awaiting_consents --each consenter approves once; the last approval--> awaiting_buyer
+//! awaiting_consents --any consenter refuses--> consent_refused
+//! awaiting_buyer --buyer declines--> declined
+//! awaiting_buyer --buyer accepts--> awaiting_payment --payment settled--> in_review
+//! in_review --officer approves--> approved     in_review --officer rejects with a reason--> rejected
+//! draft, awaiting_consents, awaiting_buyer --seller cancels--> cancelled
+//! draft, awaiting_consents, awaiting_buyer, awaiting_payment --the system expires it--> expired
+//! ```
+//!
+//! Rules chosen where DESIGN.md is silent:
+//! - The seller may cancel until the buyer accepts, so not once the transfer
+//!   awaits payment.
+//! - An accepted transfer that is never paid expires like an unanswered one,
+//!   so that a vehicle is not held by a transfer no one completes. A transfer
+//!   in review does not expire: it waits for an officer.
+//! - A consent refusal ends the transfer (`consent_refused`); the seller may
+//!   start a new one.
+//! - Only the system marks a payment settled (on the payment gateway's word)
+//!   and expires transfers.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+use crate::date::Date;
+use crate::workdays::Calendar;
+
+/// Days after which a transfer no one completes expires, unless configured
+/// otherwise.
+pub const DEFAULT_EXPIRY_DAYS: u32 = 14;
+
+/// Working days after approval by which the new logbook is ready.
+pub const LOGBOOK_WORKING_DAYS: u32 = 7;
+
+/// The day the new logbook is ready: approval + 7 working days.
+pub fn logbook_ready_on(calendar: &Calendar, approved_on: Date) -> Date {
+    calendar.add_working_days(approved_on, LOGBOOK_WORKING_DAYS)
+}
+
+string_enum!(
+    /// Where a transfer stands. Stored as its snake_case name.
+    State, "one of" {
+        /// Created by the seller, not yet confirmed with the SMS code.
+        Draft = "draft": "Draft",
+        /// Waiting for each joint owner and any financier to approve.
+        AwaitingConsents = "awaiting_consents": "Awaiting co-owners' consent",
+        AwaitingBuyer = "awaiting_buyer": "Awaiting the buyer",
+        AwaitingPayment = "awaiting_payment": "Awaiting payment",
+        InReview = "in_review": "In review",
+        Approved = "approved": "Approved",
+        Rejected = "rejected": "Rejected",
+        Declined = "declined": "Declined by the buyer",
+        /// A joint owner or the financier refused their consent.
+        ConsentRefused = "consent_refused": "Refused by a co-owner or financier",
+        Cancelled = "cancelled": "Cancelled by the seller",
+        Expired = "expired": "Expired",
+    }
+);
+
+impl State {
+    /// Not yet finished: a vehicle has at most one open transfer.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Self::Draft | Self::AwaitingConsents | Self::AwaitingBuyer | Self::AwaitingPayment | Self::InReview
+        )
+    }
+
+    /// Whether a transfer in this state expires when no one completes it.
+    pub fn can_expire(self) -> bool {
+        matches!(self, Self::Draft | Self::AwaitingConsents | Self::AwaitingBuyer | Self::AwaitingPayment)
+    }
+
+    /// What happens next, for the timeline every party sees.
+    pub fn next_step(self) -> &'static str {
+        match self {
+            Self::Draft => "Waiting for the seller to confirm with the SMS code and submit",
+            Self::AwaitingConsents => "Waiting for every joint owner and the financier to approve with their SMS code",
+            Self::AwaitingBuyer => "Waiting for the buyer to accept or decline",
+            Self::AwaitingPayment => "Waiting for the buyer to pay the transfer fee",
+            Self::InReview => "Waiting for an officer to review the transfer and the scanned logbook",
+            Self::Approved => "Ownership has changed; the new logbook is being printed for collection",
+            Self::Rejected => "An officer rejected the transfer; the vehicle stays with its owner",
+            Self::Declined => "The buyer declined; the vehicle stays with its owner",
+            Self::ConsentRefused => "A joint owner or the financier refused; the vehicle stays with its owner",
+            Self::Cancelled => "The seller cancelled; the vehicle stays with its owner",
+            Self::Expired => "No one completed the transfer in time; the vehicle stays with its owner",
+        }
+    }
+}
+
+/// Every move the machine can make, as (from, to). `awaiting_consents` to
+/// itself is an approval that leaves others pending.
+pub const TRANSITIONS: &[(State, State)] = {
+    use State::*;
+    &[
+        (Draft, AwaitingConsents),
+        (Draft, AwaitingBuyer),
+        (Draft, Cancelled),
+        (Draft, Expired),
+        (AwaitingConsents, AwaitingConsents),
+        (AwaitingConsents, AwaitingBuyer),
+        (AwaitingConsents, ConsentRefused),
+        (AwaitingConsents, Cancelled),
+        (AwaitingConsents, Expired),
+        (AwaitingBuyer, AwaitingPayment),
+        (AwaitingBuyer, Declined),
+        (AwaitingBuyer, Cancelled),
+        (AwaitingBuyer, Expired),
+        (AwaitingPayment, InReview),
+        (AwaitingPayment, Expired),
+        (InReview, Approved),
+        (InReview, Rejected),
+    ]
+};
+
+/// Who is acting on a transfer, in the role that matters to it. Consenters
+/// carry the identifier (as the registry stores it) of the owner or
+/// financier they are.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "role", content = "id", rename_all = "snake_case")]
+pub enum Party {
+    Seller,
+    /// A joint owner other than the seller.
+    CoOwner(String),
+    /// The financier sitting on the logbook while a loan is open.
+    Financier(String),
+    Buyer,
+    Officer,
+    /// The registry itself: payment callbacks and the expiry job.
+    System,
+}
+
+impl Party {
+    /// The role as stored in the timeline.
+    pub fn role(&self) -> &'static str {
+        match self {
+            Self::Seller => "seller",
+            Self::CoOwner(_) => "co_owner",
+            Self::Financier(_) => "financier",
+            Self::Buyer => "buyer",
+            Self::Officer => "officer",
+            Self::System => "system",
+        }
+    }
+}
+
+/// What a party asks of a transfer. Codes are verified by the caller before
+/// it issues the command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    SellerSubmit,
+    Consent { party_id: String, approve: bool },
+    BuyerAccept,
+    BuyerDecline,
+    PaymentSettled,
+    OfficerApprove,
+    OfficerReject { reason: String },
+    SellerCancel,
+    Expire,
+}
+
+impl Command {
+    /// The command's name as stored in the timeline.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::SellerSubmit => "seller_submit",
+            Self::Consent { approve: true, .. } => "consent_approve",
+            Self::Consent { approve: false, .. } => "consent_refuse",
+            Self::BuyerAccept => "buyer_accept",
+            Self::BuyerDecline => "buyer_decline",
+            Self::PaymentSettled => "payment_settled",
+            Self::OfficerApprove => "officer_approve",
+            Self::OfficerReject { .. } => "officer_reject",
+            Self::SellerCancel => "seller_cancel",
+            Self::Expire => "expire",
+        }
+    }
+
+    /// "The transfer … cannot be {done}".
+    fn done(&self) -> &'static str {
+        match self {
+            Self::SellerSubmit => "submitted",
+            Self::Consent { .. } => "consented to",
+            Self::BuyerAccept => "accepted",
+            Self::BuyerDecline => "declined",
+            Self::PaymentSettled => "marked paid",
+            Self::OfficerApprove => "approved",
+            Self::OfficerReject { .. } => "rejected",
+            Self::SellerCancel => "cancelled",
+            Self::Expire => "expired",
+        }
+    }
+
+    /// Who may issue it, for messages.
+    fn by_whom(&self) -> &'static str {
+        match self {
+            Self::SellerSubmit | Self::SellerCancel => "the seller",
+            Self::Consent { .. } => "a joint owner or the financier",
+            Self::BuyerAccept | Self::BuyerDecline => "the buyer",
+            Self::PaymentSettled | Self::Expire => "the system",
+            Self::OfficerApprove | Self::OfficerReject { .. } => "an officer",
+        }
+    }
+}
+
+/// Why a command was not carried out. The transfer is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("Only {by_whom} can do this: the transfer cannot be {done} by you")]
+    WrongParty { by_whom: &'static str, done: &'static str },
+    #[error("The transfer is {}, so it cannot be {done}", .state.label().to_lowercase())]
+    NotNow { state: State, done: &'static str },
+    #[error("Your consent is not needed for this transfer")]
+    NotAConsenter,
+    #[error("You have already approved this transfer")]
+    AlreadyConsented,
+    #[error("Give the reason for rejecting the transfer")]
+    NoReason,
+}
+
+/// A transfer's state and the consents it needs, as the machine sees it.
+/// Build one with [`Transfer::new`] or, from storage, [`Transfer::restore`],
+/// which checks that the consents agree with the state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    state: State,
+    required: BTreeSet<String>,
+    approved: BTreeSet<String>,
+}
+
+/// A stored transfer whose consents contradict its state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("A transfer that is {} cannot have {problem}", .state.as_str())]
+pub struct InvalidTransfer {
+    pub state: State,
+    pub problem: &'static str,
+}
+
+/// A move the machine made: store `transfer` and a timeline row for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub from: State,
+    pub to: State,
+    pub transfer: Transfer,
+}
+
+impl Transition {
+    /// False for an approval that leaves other consents pending.
+    pub fn changes_state(&self) -> bool {
+        self.from != self.to
+    }
+}
+
+impl Transfer {
+    /// A new draft needing the consent of these parties: every registered
+    /// owner other than the seller, and the financier if a loan is open.
+    pub fn new<I: Into<String>>(consenters: impl IntoIterator<Item = I>) -> Self {
+        Self {
+            state: State::Draft,
+            required: consenters.into_iter().map(Into::into).collect(),
+            approved: BTreeSet::new(),
+        }
+    }
+
+    /// A transfer as stored, checked: approvals must be among the required
+    /// consents; a draft has none; a transfer awaiting consents (or refused
+    /// by a consenter) lacks at least one; from awaiting the buyer on (and a
+    /// decline or rejection) every consent is given. Cancelled and expired
+    /// transfers may have any.
+    pub fn restore(
+        state: State,
+        required: BTreeSet<String>,
+        approved: BTreeSet<String>,
+    ) -> Result<Self, InvalidTransfer> {
+        use State::*;
+        let bad = |problem| Err(InvalidTransfer { state, problem });
+        if !approved.is_subset(&required) {
+            return bad("an approval from a party whose consent it does not need");
+        }
+        let all = approved.len() == required.len();
+        match state {
+            Draft if !approved.is_empty() => bad("approvals before it is submitted"),
+            AwaitingConsents | ConsentRefused if all => bad("every consent given"),
+            AwaitingBuyer | AwaitingPayment | InReview | Approved | Rejected | Declined if !all => {
+                bad("a consent missing")
+            }
+            _ => Ok(Self { state, required, approved }),
+        }
+    }
+
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The parties whose consent the transfer needs.
+    pub fn required(&self) -> &BTreeSet<String> {
+        &self.required
+    }
+
+    /// The parties who have approved.
+    pub fn approved(&self) -> &BTreeSet<String> {
+        &self.approved
+    }
+
+    /// The parties who have yet to approve.
+    pub fn pending(&self) -> impl Iterator<Item = &String> {
+        self.required.difference(&self.approved)
+    }
+
+    /// Carry out a command from a party, or say why not. See [`apply`].
+    pub fn apply(&self, cmd: Command, actor: &Party) -> Result<Transition, Refusal> {
+        use State::*;
+        let allowed = match (&cmd, actor) {
+            (Command::SellerSubmit | Command::SellerCancel, Party::Seller)
+            | (Command::BuyerAccept | Command::BuyerDecline, Party::Buyer)
+            | (Command::PaymentSettled | Command::Expire, Party::System)
+            | (Command::OfficerApprove | Command::OfficerReject { .. }, Party::Officer) => true,
+            (Command::Consent { party_id, .. }, Party::CoOwner(id) | Party::Financier(id)) => {
+                if id != party_id || !self.required.contains(id) {
+                    return Err(Refusal::NotAConsenter);
+                }
+                true
+            }
+            _ => false,
+        };
+        if !allowed {
+            return Err(Refusal::WrongParty { by_whom: cmd.by_whom(), done: cmd.done() });
+        }
+        let from = self.state;
+        let mut next = self.clone();
+        let to = match (&cmd, from) {
+            (Command::SellerSubmit, Draft) if self.required.is_empty() => AwaitingBuyer,
+            (Command::SellerSubmit, Draft) => AwaitingConsents,
+            (Command::Consent { party_id, approve }, AwaitingConsents) => {
+                if self.approved.contains(party_id) {
+                    return Err(Refusal::AlreadyConsented);
+                }
+                if !approve {
+                    ConsentRefused
+                } else {
+                    next.approved.insert(party_id.clone());
+                    if next.approved.len() == next.required.len() { AwaitingBuyer } else { AwaitingConsents }
+                }
+            }
+            (Command::BuyerAccept, AwaitingBuyer) => AwaitingPayment,
+            (Command::BuyerDecline, AwaitingBuyer) => Declined,
+            (Command::PaymentSettled, AwaitingPayment) => InReview,
+            (Command::OfficerApprove, InReview) => Approved,
+            (Command::OfficerReject { reason }, InReview) => {
+                if reason.trim().is_empty() {
+                    return Err(Refusal::NoReason);
+                }
+                Rejected
+            }
+            (Command::SellerCancel, Draft | AwaitingConsents | AwaitingBuyer) => Cancelled,
+            (Command::Expire, s) if s.can_expire() => Expired,
+            _ => return Err(Refusal::NotNow { state: from, done: cmd.done() }),
+        };
+        next.state = to;
+        Ok(Transition { from, to, transfer: next })
+    }
+}
+
+/// Carry out `cmd` from `actor` on `transfer`: the transition to store, or a
+/// refusal saying why not (the transfer is then unchanged). Checks, in order:
+/// that the actor may issue the command at all, that the transfer's state
+/// allows it, and the command's own conditions (one approval per consenter,
+/// a reason for a rejection).
+pub fn apply(transfer: &Transfer, cmd: Command, actor: &Party) -> Result<Transition, Refusal> {
+    transfer.apply(cmd, actor)
+}
+
+string_enum!(
+    /// Where the new logbook is after approval. It only moves forward, one
+    /// step at a time.
+    LogbookState, "one of" {
+        Printing = "printing": "Printing",
+        ReadyForCollection = "ready_for_collection": "Ready for collection",
+        Collected = "collected": "Collected",
+    }
+);
+
+/// A logbook step out of order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "A logbook that is {} cannot become {}: it goes from printing to ready for collection to collected",
+    .from.label().to_lowercase(),
+    .to.label().to_lowercase()
+)]
+pub struct LogbookRefusal {
+    pub from: LogbookState,
+    pub to: LogbookState,
+}
+
+impl LogbookState {
+    /// The only state this one may move to.
+    pub fn next(self) -> Option<Self> {
+        match self {
+            Self::Printing => Some(Self::ReadyForCollection),
+            Self::ReadyForCollection => Some(Self::Collected),
+            Self::Collected => None,
+        }
+    }
+
+    /// Move to `to`, which must be the next state.
+    pub fn advance(self, to: Self) -> Result<Self, LogbookRefusal> {
+        if self.next() == Some(to) { Ok(to) } else { Err(LogbookRefusal { from: self, to }) }
+    }
+
+    /// What happens next, for the buyer's timeline.
+    pub fn next_step(self) -> &'static str {
+        match self {
+            Self::Printing => "The new logbook is being printed",
+            Self::ReadyForCollection => "The new logbook is ready: collect it at the office you chose",
+            Self::Collected => "The new logbook has been collected",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use State::*;
+    use proptest::prelude::*;
+
+    fn ok(t: &Transfer, cmd: Command, actor: Party) -> Transfer {
+        t.apply(cmd.clone(), &actor).unwrap_or_else(|e| panic!("{cmd:?} by {actor:?} in {:?}: {e}", t.state())).transfer
+    }
+
+    fn consent(id: &str, approve: bool) -> Command {
+        Command::Consent { party_id: id.into(), approve }
+    }
+
+    fn joint() -> Transfer {
+        Transfer::new(["wanjiru", "bank"])
+    }
+
+    #[test]
+    fn the_seed_journey_with_a_co_owner_and_a_financier() {
+        let t = ok(&joint(), Command::SellerSubmit, Party::Seller);
+        assert_eq!(t.state(), AwaitingConsents);
+        let t = ok(&t, consent("wanjiru", true), Party::CoOwner("wanjiru".into()));
+        assert_eq!(t.state(), AwaitingConsents);
+        assert_eq!(t.pending().collect::<Vec<_>>(), ["bank"]);
+        let t = ok(&t, consent("bank", true), Party::Financier("bank".into()));
+        assert_eq!(t.state(), AwaitingBuyer);
+        let t = ok(&t, Command::BuyerAccept, Party::Buyer);
+        assert_eq!(t.state(), AwaitingPayment);
+        let t = ok(&t, Command::PaymentSettled, Party::System);
+        assert_eq!(t.state(), InReview);
+        let t = ok(&t, Command::OfficerApprove, Party::Officer);
+        assert_eq!(t.state(), Approved);
+        assert!(!t.state().is_open());
+        assert_eq!(
+            logbook_ready_on(&Calendar::kenya(), Date::new(2024, 6, 7).unwrap()),
+            Date::new(2024, 6, 18).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_sole_owner_goes_straight_to_the_buyer() {
+        let t = Transfer::new(Vec::<String>::new());
+        let tr = t.apply(Command::SellerSubmit, &Party::Seller).unwrap();
+        assert_eq!((tr.from, tr.to), (Draft, AwaitingBuyer));
+        assert!(tr.changes_state());
+    }
+
+    #[test]
+    fn one_refusal_stops_the_transfer() {
+        let t = ok(&joint(), Command::SellerSubmit, Party::Seller);
+        let t = ok(&t, consent("wanjiru", true), Party::CoOwner("wanjiru".into()));
+        let t = ok(&t, consent("bank", false), Party::Financier("bank".into()));
+        assert_eq!(t.state(), ConsentRefused);
+        assert_eq!(
+            t.apply(Command::BuyerAccept, &Party::Buyer).unwrap_err().to_string(),
+            "The transfer is refused by a co-owner or financier, so it cannot be accepted"
+        );
+    }
+
+    #[test]
+    fn consents_are_checked_party_by_party() {
+        let t = ok(&joint(), Command::SellerSubmit, Party::Seller);
+        let w = Party::CoOwner("wanjiru".into());
+        assert_eq!(t.apply(consent("bank", true), &w), Err(Refusal::NotAConsenter), "only one's own consent");
+        assert_eq!(
+            t.apply(consent("otieno", true), &Party::CoOwner("otieno".into())),
+            Err(Refusal::NotAConsenter),
+            "not an owner"
+        );
+        let once = ok(&t, consent("wanjiru", true), w.clone());
+        let tr = once.apply(consent("bank", true), &Party::Financier("bank".into())).unwrap();
+        assert_eq!(once.apply(consent("wanjiru", true), &w), Err(Refusal::AlreadyConsented));
+        assert_eq!(once.apply(consent("wanjiru", false), &w), Err(Refusal::AlreadyConsented), "no change of mind");
+        assert_eq!(t.apply(consent("wanjiru", true), &w).map(|tr| tr.changes_state()), Ok(false));
+        assert_eq!(tr.to, AwaitingBuyer);
+        assert_eq!(
+            t.apply(Command::BuyerAccept, &Party::Buyer),
+            Err(Refusal::NotNow { state: AwaitingConsents, done: "accepted" }),
+            "the buyer is not asked before every consent"
+        );
+        assert_eq!(
+            t.apply(consent("wanjiru", true), &Party::Seller).unwrap_err().to_string(),
+            "Only a joint owner or the financier can do this: the transfer cannot be consented to by you"
+        );
+    }
+
+    #[test]
+    fn the_buyer_declines_or_the_seller_cancels_only_in_time() {
+        let waiting = Transfer::restore(AwaitingBuyer, BTreeSet::new(), BTreeSet::new()).unwrap();
+        assert_eq!(ok(&waiting, Command::BuyerDecline, Party::Buyer).state(), Declined);
+        assert_eq!(ok(&waiting, Command::SellerCancel, Party::Seller).state(), Cancelled);
+        assert_eq!(ok(&joint(), Command::SellerCancel, Party::Seller).state(), Cancelled);
+        let accepted = ok(&waiting, Command::BuyerAccept, Party::Buyer);
+        assert_eq!(
+            accepted.apply(Command::SellerCancel, &Party::Seller).unwrap_err().to_string(),
+            "The transfer is awaiting payment, so it cannot be cancelled"
+        );
+        assert_eq!(
+            waiting.apply(Command::BuyerAccept, &Party::Seller),
+            Err(Refusal::WrongParty { by_whom: "the buyer", done: "accepted" })
+        );
+    }
+
+    #[test]
+    fn expiry_reaches_every_unfinished_state_before_review() {
+        let none = BTreeSet::new;
+        for s in [Draft, AwaitingBuyer, AwaitingPayment] {
+            let t = Transfer::restore(s, none(), none()).unwrap();
+            assert_eq!(ok(&t, Command::Expire, Party::System).state(), Expired, "{s:?}");
+            assert!(t.apply(Command::Expire, &Party::Seller).is_err());
+        }
+        let t = ok(&joint(), Command::SellerSubmit, Party::Seller);
+        assert_eq!(ok(&t, Command::Expire, Party::System).state(), Expired);
+        let review = Transfer::restore(InReview, none(), none()).unwrap();
+        assert_eq!(
+            review.apply(Command::Expire, &Party::System),
+            Err(Refusal::NotNow { state: InReview, done: "expired" })
+        );
+    }
+
+    #[test]
+    fn an_officer_rejects_only_with_a_reason() {
+        let t = Transfer::restore(InReview, BTreeSet::new(), BTreeSet::new()).unwrap();
+        let reject = |r: &str| Command::OfficerReject { reason: r.into() };
+        assert_eq!(t.apply(reject("  "), &Party::Officer), Err(Refusal::NoReason));
+        assert_eq!(ok(&t, reject("The scanned logbook is not this vehicle's"), Party::Officer).state(), Rejected);
+        assert!(matches!(t.apply(reject("x"), &Party::Buyer), Err(Refusal::WrongParty { .. })));
+        assert!(matches!(t.apply(Command::PaymentSettled, &Party::System), Err(Refusal::NotNow { .. })));
+    }
+
+    #[test]
+    fn stored_transfers_must_agree_with_their_consents() {
+        let set = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        assert!(Transfer::restore(Draft, set(&["a"]), set(&["a"])).is_err());
+        assert!(Transfer::restore(AwaitingConsents, set(&["a"]), set(&["a"])).is_err());
+        assert!(Transfer::restore(AwaitingConsents, set(&[]), set(&[])).is_err());
+        assert!(Transfer::restore(AwaitingBuyer, set(&["a", "b"]), set(&["a"])).is_err());
+        assert!(Transfer::restore(Approved, set(&["a"]), set(&["b"])).is_err());
+        assert_eq!(
+            Transfer::restore(InReview, set(&["a"]), set(&[])).unwrap_err().to_string(),
+            "A transfer that is in_review cannot have a consent missing"
+        );
+        assert!(Transfer::restore(Cancelled, set(&["a", "b"]), set(&["a"])).is_ok());
+        assert!(Transfer::restore(AwaitingConsents, set(&["a", "b"]), set(&["a"])).is_ok());
+    }
+
+    #[test]
+    fn every_listed_transition_happens_and_states_parse_from_their_names() {
+        let mut seen = BTreeSet::new();
+        let none = BTreeSet::new;
+        let one = || ["a".to_string()].into_iter().collect::<BTreeSet<_>>();
+        let a = Party::CoOwner("a".into());
+        let two = Transfer::restore(AwaitingConsents, ["a".into(), "b".into()].into(), none()).unwrap();
+        let cases: Vec<(Transfer, Command, Party)> = vec![
+            (Transfer::new(["a"]), Command::SellerSubmit, Party::Seller),
+            (Transfer::new(Vec::<String>::new()), Command::SellerSubmit, Party::Seller),
+            (Transfer::new(["a"]), Command::SellerCancel, Party::Seller),
+            (Transfer::new(["a"]), Command::Expire, Party::System),
+            (two, consent("a", true), a.clone()),
+            (Transfer::restore(AwaitingConsents, one(), none()).unwrap(), consent("a", true), a.clone()),
+            (Transfer::restore(AwaitingConsents, one(), none()).unwrap(), consent("a", false), a.clone()),
+            (Transfer::restore(AwaitingConsents, one(), none()).unwrap(), Command::SellerCancel, Party::Seller),
+            (Transfer::restore(AwaitingConsents, one(), none()).unwrap(), Command::Expire, Party::System),
+            (Transfer::restore(AwaitingBuyer, none(), none()).unwrap(), Command::BuyerAccept, Party::Buyer),
+            (Transfer::restore(AwaitingBuyer, none(), none()).unwrap(), Command::BuyerDecline, Party::Buyer),
+            (Transfer::restore(AwaitingBuyer, none(), none()).unwrap(), Command::SellerCancel, Party::Seller),
+            (Transfer::restore(AwaitingBuyer, none(), none()).unwrap(), Command::Expire, Party::System),
+            (Transfer::restore(AwaitingPayment, none(), none()).unwrap(), Command::PaymentSettled, Party::System),
+            (Transfer::restore(AwaitingPayment, none(), none()).unwrap(), Command::Expire, Party::System),
+            (Transfer::restore(InReview, none(), none()).unwrap(), Command::OfficerApprove, Party::Officer),
+            (
+                Transfer::restore(InReview, none(), none()).unwrap(),
+                Command::OfficerReject { reason: "x".into() },
+                Party::Officer,
+            ),
+        ];
+        for (t, cmd, party) in cases {
+            let tr = t.apply(cmd, &party).unwrap();
+            seen.insert((tr.from.as_str(), tr.to.as_str()));
+        }
+        let all: BTreeSet<_> = TRANSITIONS.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(seen, all);
+        for s in State::ALL {
+            assert_eq!(State::parse(s.as_str()).unwrap(), *s);
+            assert!(!s.next_step().is_empty());
+            assert_eq!(s.is_open(), TRANSITIONS.iter().any(|(from, _)| from == s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn the_logbook_only_moves_forward_one_step_at_a_time() {
+        use LogbookState::*;
+        assert_eq!(Printing.advance(ReadyForCollection), Ok(ReadyForCollection));
+        assert_eq!(ReadyForCollection.advance(Collected), Ok(Collected));
+        for (from, to) in
+            [(Printing, Collected), (Collected, Printing), (ReadyForCollection, Printing), (Printing, Printing)]
+        {
+            assert_eq!(from.advance(to), Err(LogbookRefusal { from, to }));
+        }
+        assert_eq!(
+            Collected.advance(ReadyForCollection).unwrap_err().to_string(),
+            "A logbook that is collected cannot become ready for collection: it goes from printing to ready for \
+             collection to collected"
+        );
+        assert_eq!(Collected.next(), None);
+        for s in LogbookState::ALL {
+            assert_eq!(LogbookState::parse(s.as_str()).unwrap(), *s);
+        }
+    }
+
+    const IDS: [&str; 4] = ["a", "b", "c", "d"];
+
+    fn id() -> impl Strategy<Value = String> {
+        proptest::sample::select(&IDS[..]).prop_map(String::from)
+    }
+
+    fn party() -> impl Strategy<Value = Party> {
+        prop_oneof![
+            Just(Party::Seller),
+            Just(Party::Buyer),
+            Just(Party::Officer),
+            Just(Party::System),
+            id().prop_map(Party::CoOwner),
+            id().prop_map(Party::Financier),
+        ]
+    }
+
+    fn command() -> impl Strategy<Value = Command> {
+        prop_oneof![
+            Just(Command::SellerSubmit),
+            (id(), any::<bool>()).prop_map(|(party_id, approve)| Command::Consent { party_id, approve }),
+            (id(), Just(true)).prop_map(|(party_id, approve)| Command::Consent { party_id, approve }),
+            Just(Command::BuyerAccept),
+            Just(Command::BuyerDecline),
+            Just(Command::PaymentSettled),
+            Just(Command::OfficerApprove),
+            prop_oneof![Just(""), Just(" "), Just("Chassis does not match")]
+                .prop_map(|r| Command::OfficerReject { reason: r.into() }),
+            Just(Command::SellerCancel),
+            Just(Command::Expire),
+        ]
+    }
+
+    /// The party entitled to issue a command, written out independently of
+    /// the machine.
+    fn rightful(cmd: &Command, financier: bool) -> Party {
+        match cmd {
+            Command::SellerSubmit | Command::SellerCancel => Party::Seller,
+            Command::Consent { party_id, .. } if financier => Party::Financier(party_id.clone()),
+            Command::Consent { party_id, .. } => Party::CoOwner(party_id.clone()),
+            Command::BuyerAccept | Command::BuyerDecline => Party::Buyer,
+            Command::PaymentSettled | Command::Expire => Party::System,
+            Command::OfficerApprove | Command::OfficerReject { .. } => Party::Officer,
+        }
+    }
+
+    /// Any transfer `restore` accepts, from any state.
+    fn start() -> impl Strategy<Value = Transfer> {
+        (proptest::sample::select(State::ALL), 0u8..16, 0u8..16).prop_filter_map(
+            "consents fit the state",
+            |(s, r, a)| {
+                let pick = |mask: u8| {
+                    IDS.iter().enumerate().filter(move |(i, _)| mask & (1 << i) != 0).map(|(_, id)| id.to_string())
+                };
+                let required: BTreeSet<String> = pick(r).collect();
+                let mut approved: BTreeSet<String> = pick(a & r).collect();
+                match s {
+                    Draft => approved.clear(),
+                    AwaitingConsents | ConsentRefused if approved == required => {
+                        let first = approved.iter().next().cloned();
+                        approved.remove(&first?);
+                    }
+                    AwaitingBuyer | AwaitingPayment | InReview | Approved | Rejected | Declined => {
+                        approved = required.clone()
+                    }
+                    _ => {}
+                }
+                Transfer::restore(s, required, approved).ok()
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn only_listed_transitions_ever_happen(
+            mut t in start(),
+            steps in proptest::collection::vec((command(), party(), 0u8..4), 0..40),
+        ) {
+            for (cmd, random_party, pick) in steps {
+                // Half the time the rightful party acts, so that runs get somewhere.
+                let actor = if pick < 2 { rightful(&cmd, pick == 1) } else { random_party };
+                let before = t.clone();
+                match t.apply(cmd.clone(), &actor) {
+                    Ok(tr) => {
+                        prop_assert!(before.state().is_open(), "a finished transfer moved: {:?}", before);
+                        prop_assert_eq!(tr.from, before.state());
+                        prop_assert_eq!(tr.to, tr.transfer.state());
+                        prop_assert!(TRANSITIONS.contains(&(tr.from, tr.to)), "{:?} -> {:?}", tr.from, tr.to);
+                        prop_assert!(actor == rightful(&cmd, true) || actor == rightful(&cmd, false), "{:?} by {:?}", cmd, actor);
+                        prop_assert_eq!(tr.transfer.required(), before.required());
+                        prop_assert!(before.approved().is_subset(tr.transfer.approved()));
+                        if matches!(tr.to, AwaitingBuyer | AwaitingPayment | InReview | Approved) {
+                            prop_assert_eq!(tr.transfer.approved(), tr.transfer.required(), "a consent is missing");
+                        }
+                        let again = Transfer::restore(tr.to, tr.transfer.required().clone(), tr.transfer.approved().clone());
+                        prop_assert_eq!(again.as_ref(), Ok(&tr.transfer));
+                        t = tr.transfer;
+                    }
+                    Err(_) => prop_assert_eq!(&t, &before),
+                }
+            }
+        }
+    }
+}
