@@ -5,6 +5,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use hmac::{Hmac, Mac};
+use ring::aead;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -76,6 +77,50 @@ pub fn code_mac(pepper: &[u8], challenge_id: &str, code: &str) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
+/// Seal `plain` into a URL-safe token that only the holder of `master` can
+/// open or forge: a random 16-byte id, then AES-256-GCM under a key derived
+/// from the master key and that id (HMAC-SHA256), so no key ever encrypts
+/// twice and the nonce can be fixed.
+pub fn seal(master: &[u8], plain: &[u8]) -> String {
+    let id = random_bytes::<16>();
+    let key = sealing_key(master, &id);
+    let mut buf = plain.to_vec();
+    key.seal_in_place_append_tag(aead::Nonce::assume_unique_for_key([0; 12]), aead::Aad::from(SEAL_AAD), &mut buf)
+        .expect("AES-GCM sealing of a small buffer does not fail");
+    let mut out = id.to_vec();
+    out.extend_from_slice(&buf);
+    B64.encode(out)
+}
+
+/// Open a token made by [`seal`]; `None` if it was not made with `master`
+/// or was altered.
+pub fn open_sealed(master: &[u8], token: &str) -> Option<Vec<u8>> {
+    if token.len() > 4096 {
+        return None;
+    }
+    let raw = B64.decode(token).ok()?;
+    if raw.len() < 16 + aead::AES_256_GCM.tag_len() {
+        return None;
+    }
+    let (id, sealed) = raw.split_at(16);
+    let key = sealing_key(master, id);
+    let mut buf = sealed.to_vec();
+    let plain =
+        key.open_in_place(aead::Nonce::assume_unique_for_key([0; 12]), aead::Aad::from(SEAL_AAD), &mut buf).ok()?;
+    Some(plain.to_vec())
+}
+
+const SEAL_AAD: &[u8] = b"tims-sso-sealed-v1";
+
+fn sealing_key(master: &[u8], id: &[u8]) -> aead::LessSafeKey {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("HMAC takes any key length");
+    mac.update(b"seal:");
+    mac.update(id);
+    let k = mac.finalize().into_bytes();
+    let unbound = aead::UnboundKey::new(&aead::AES_256_GCM, &k).expect("a 32-byte key suits AES-256-GCM");
+    aead::LessSafeKey::new(unbound)
+}
+
 /// Compare two secrets without leaking where they differ.
 pub fn ct_eq(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
@@ -130,6 +175,20 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("correct horse batterY", &h));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn sealed_tokens_open_only_with_their_key_and_unaltered() {
+        let t = seal(b"master-1", b"{\"a\":1}");
+        assert_ne!(t, seal(b"master-1", b"{\"a\":1}"), "each seal is fresh");
+        assert_eq!(open_sealed(b"master-1", &t).unwrap(), b"{\"a\":1}");
+        assert!(open_sealed(b"master-2", &t).is_none());
+        let mut raw = B64.decode(&t).unwrap();
+        let last = raw.len() - 1;
+        raw[last] ^= 1;
+        assert!(open_sealed(b"master-1", &B64.encode(raw)).is_none());
+        assert!(open_sealed(b"master-1", "short").is_none());
+        assert!(open_sealed(b"master-1", "not base64 !!").is_none());
     }
 
     #[test]

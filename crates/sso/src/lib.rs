@@ -20,7 +20,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod registers;
 pub mod sessions;
-pub mod sms;
+pub use adapters::sms;
 pub mod web;
 
 use std::sync::Arc;
@@ -73,18 +73,26 @@ pub struct Adapters {
 }
 
 /// The sign-on: its storage, clock, adapters and signing keys. Cheap to clone.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sso {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
+/// Never prints the pepper or the code key.
+impl std::fmt::Debug for Sso {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sso").field("issuer", &self.inner.cfg.issuer).finish_non_exhaustive()
+    }
+}
+
 struct Inner {
     db: Db,
     clock: Arc<dyn Clock>,
     cfg: SsoConfig,
     adapters: Adapters,
     pepper: Vec<u8>,
+    /// Seals authorization codes (see `oidc::authorize`).
+    code_key: Vec<u8>,
     keys: keys::KeyRing,
     clients: oidc::ClientCache,
     outbox_wake: tokio::sync::Notify,
@@ -96,6 +104,7 @@ impl Sso {
     pub async fn start(db: Db, clock: Arc<dyn Clock>, cfg: SsoConfig, adapters: Adapters) -> Result<Self, Error> {
         let now = clock.now_ms();
         let pepper = load_or_create_secret(&db, "code_pepper", now).await?;
+        let code_key = load_or_create_secret(&db, "code_seal_key", now).await?;
         let keys = keys::KeyRing::load(&db, now).await?;
         for c in &cfg.clients {
             oidc::upsert_configured_client(&db, c, now).await?;
@@ -107,6 +116,7 @@ impl Sso {
                 cfg,
                 adapters,
                 pepper,
+                code_key,
                 keys,
                 clients: oidc::ClientCache::default(),
                 outbox_wake: tokio::sync::Notify::new(),
@@ -132,6 +142,10 @@ impl Sso {
 
     pub(crate) fn pepper(&self) -> &[u8] {
         &self.inner.pepper
+    }
+
+    pub(crate) fn code_key(&self) -> &[u8] {
+        &self.inner.code_key
     }
 
     pub(crate) fn client_cache(&self) -> &oidc::ClientCache {

@@ -321,24 +321,23 @@ pub async fn authorize(sso: &Sso, p: &AuthorizeParams, session: Option<&Session>
         };
     }
     // `sessions::find` gives no session for a blocked account.
-    let code = crypto::token();
-    sqlx::query(
-        "INSERT INTO sso_auth_codes (code_hash, client_id, account_id, session_hash, redirect_uri, scope, nonce, \
-         code_challenge, auth_time, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(crypto::sha256_hex(code.as_bytes()))
-    .bind(&client.client_id)
-    .bind(&session.account_id)
-    .bind(&session.id_hash)
-    .bind(redirect_uri)
-    .bind(granted.join(" "))
-    .bind(p.nonce.as_deref())
-    .bind(p.code_challenge.as_deref())
-    .bind(session.created_at)
-    .bind(now)
-    .bind(now + CODE_TTL_MS)
-    .execute(sso.db().pool())
-    .await?;
+    // The code carries the grant itself, sealed with the provider's code key,
+    // so issuing it writes nothing: the token endpoint records it when it is
+    // redeemed (which is what makes it single use) and a sign-in costs one
+    // durable commit instead of two.
+    let grant = SealedCode {
+        client_id: client.client_id.clone(),
+        account_id: session.account_id.clone(),
+        session_hash: session.id_hash.clone(),
+        redirect_uri: redirect_uri.to_string(),
+        scope: granted.join(" "),
+        nonce: p.nonce.clone(),
+        code_challenge: p.code_challenge.clone().unwrap_or_default(),
+        auth_time: session.created_at,
+        issued_at: now,
+        expires_at: now + CODE_TTL_MS,
+    };
+    let code = crypto::seal(sso.code_key(), &serde_json::to_vec(&grant).map_err(|e| Error::Internal(e.to_string()))?);
     let mut pairs = vec![("code", code.as_str()), ("iss", issuer.as_str())];
     if !state.is_empty() {
         pairs.push(("state", state));
@@ -421,6 +420,38 @@ pub async fn token(sso: &Sso, basic: Option<(String, String)>, form: &Form) -> R
     }
 }
 
+/// What an authorization code carries, sealed (see `authorize`).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SealedCode {
+    client_id: String,
+    account_id: String,
+    session_hash: String,
+    redirect_uri: String,
+    scope: String,
+    nonce: Option<String>,
+    code_challenge: String,
+    auth_time: i64,
+    issued_at: i64,
+    expires_at: i64,
+}
+
+/// Revoke what a replayed code granted (RFC 6749 §4.1.2), if it was redeemed.
+async fn revoke_if_redeemed(sso: &Sso, client: &Client, code_hash: &str, now: i64) -> Result<(), TokenError> {
+    let redeemed: Option<String> = sqlx::query_scalar("SELECT code_hash FROM sso_auth_codes WHERE code_hash = $1")
+        .bind(code_hash)
+        .fetch_optional(sso.db().pool())
+        .await?;
+    if redeemed.is_some() {
+        sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(code_hash)
+            .execute(sso.db().pool())
+            .await?;
+        tracing::warn!(client_id = client.client_id, "authorization code replayed; its grant is revoked");
+    }
+    Ok(())
+}
+
 async fn code_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value, TokenError> {
     let code = field(form, "code")?;
     let redirect_uri = field(form, "redirect_uri")?;
@@ -431,87 +462,87 @@ async fn code_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value, To
         return Err(TokenError::InvalidRequest("code_verifier must be 43 to 128 unreserved characters".into()));
     }
     let now = sso.now_ms();
+    let invalid = || TokenError::InvalidGrant("the authorization code is invalid, expired or already used".into());
+    let Some(grant) =
+        crypto::open_sealed(sso.code_key(), code).and_then(|b| serde_json::from_slice::<SealedCode>(&b).ok())
+    else {
+        return Err(invalid());
+    };
     let code_hash = crypto::sha256_hex(code.as_bytes());
-    // With whether the sign-in behind the code is still live (the person may
-    // have signed out since) and the account, in one read.
+    if grant.client_id != client.client_id {
+        return Err(invalid());
+    }
+    if now >= grant.expires_at {
+        revoke_if_redeemed(sso, client, &code_hash, now).await?;
+        return Err(invalid());
+    }
+    if grant.redirect_uri != redirect_uri {
+        return Err(TokenError::InvalidGrant("redirect_uri does not match the authorization request".into()));
+    }
+    let computed = crypto::b64url(&crypto::sha256(verifier.as_bytes()));
+    if !crypto::ct_eq(&computed, &grant.code_challenge) {
+        return Err(TokenError::InvalidGrant("code_verifier does not match the code_challenge".into()));
+    }
+    // The account, and whether the sign-in behind the code is still live (the
+    // person may have signed out since), in one read.
     let row: Option<db::AnyRow> = sqlx::query(
-        "SELECT c.client_id, c.redirect_uri, c.scope, c.nonce, c.code_challenge, c.auth_time, c.expires_at, \
-         c.used_at, s.created_at, a.id, a.account_type, a.id_number, a.full_name, a.phone, a.phone_verified_at, \
-         a.email, a.sms_alerts, a.blocked_at FROM sso_auth_codes c \
-         JOIN sso_accounts a ON a.id = c.account_id \
-         LEFT JOIN sso_sessions s ON s.id_hash = c.session_hash AND s.ended_at IS NULL WHERE c.code_hash = $1",
+        "SELECT a.id, a.account_type, a.id_number, a.full_name, a.phone, a.phone_verified_at, \
+         a.email, a.sms_alerts, a.blocked_at, s.created_at FROM sso_accounts a \
+         LEFT JOIN sso_sessions s ON s.id_hash = $2 AND s.ended_at IS NULL WHERE a.id = $1",
     )
-    .bind(&code_hash)
+    .bind(&grant.account_id)
+    .bind(&grant.session_hash)
     .fetch_optional(sso.db().pool())
     .await?;
-    let invalid = || TokenError::InvalidGrant("the authorization code is invalid, expired or already used".into());
     let Some(row) = row else {
         return Err(invalid());
     };
-    let code_client: String = row.try_get(0)?;
-    let code_redirect: String = row.try_get(1)?;
-    let scope: String = row.try_get(2)?;
-    let nonce: Option<String> = row.try_get(3)?;
-    let challenge: String = row.try_get(4)?;
-    let auth_time: i64 = row.try_get(5)?;
-    let expires_at: i64 = row.try_get(6)?;
-    let used_at: Option<i64> = row.try_get(7)?;
-    let live: Option<i64> = row.try_get(8)?;
     let account = accounts::account_from((
-        row.try_get(9)?,
-        row.try_get(10)?,
-        row.try_get(11)?,
-        row.try_get(12)?,
-        row.try_get(13)?,
-        row.try_get(14)?,
-        row.try_get(15)?,
-        row.try_get(16)?,
-        row.try_get(17)?,
+        row.try_get(0)?,
+        row.try_get(1)?,
+        row.try_get(2)?,
+        row.try_get(3)?,
+        row.try_get(4)?,
+        row.try_get(5)?,
+        row.try_get(6)?,
+        row.try_get(7)?,
+        row.try_get(8)?,
     ))?;
-    let account_id = account.id.clone();
-    if used_at.is_some() {
-        // A replayed code: revoke what it granted (RFC 6749 §4.1.2).
-        sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(&code_hash)
-            .execute(sso.db().pool())
-            .await?;
-        tracing::warn!(client_id = client.client_id, "authorization code replayed; its grant is revoked");
-        return Err(invalid());
-    }
-    if code_client != client.client_id || now >= expires_at {
-        return Err(invalid());
-    }
-    if code_redirect != redirect_uri {
-        return Err(TokenError::InvalidGrant("redirect_uri does not match the authorization request".into()));
-    }
+    let live: Option<i64> = row.try_get(9)?;
     if live.is_none() {
+        revoke_if_redeemed(sso, client, &code_hash, now).await?;
         return Err(TokenError::InvalidGrant("the sign-in behind this code has ended".into()));
     }
-    let computed = crypto::b64url(&crypto::sha256(verifier.as_bytes()));
-    if !crypto::ct_eq(&computed, &challenge) {
-        return Err(TokenError::InvalidGrant("code_verifier does not match the code_challenge".into()));
-    }
-    let minted = mint_tokens(sso, client, &account, &scope, &scope, nonce.as_deref(), auth_time).await?;
-    let spend = "UPDATE sso_auth_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL";
-    if minted.refresh.is_none() {
-        // Nothing to record: spending the code is the whole change, and one
-        // conditional statement does it atomically.
-        let used = sqlx::query(spend).bind(now).bind(&code_hash).execute(sso.db().pool()).await?;
-        if used.rows_affected() != 1 {
-            return Err(invalid());
-        }
-        metrics::counter!("tims_oidc_tokens_issued_total").increment(1);
-        return Ok(minted.body);
-    }
-    // Spending the code and recording the refresh token it grants is one
-    // transaction: a failure half way leaves the code unspent.
+    let scope = grant.scope.clone();
+    let minted = mint_tokens(sso, client, &account, &scope, &scope, grant.nonce.as_deref(), grant.auth_time).await?;
+    // Recording the redemption is what makes the code single use: the
+    // insert of a code already redeemed changes nothing. It and the refresh
+    // token the code grants are one transaction.
+    let redeem = "INSERT INTO sso_auth_codes (code_hash, client_id, account_id, session_hash, redirect_uri, scope, \
+                  nonce, code_challenge, auth_time, created_at, expires_at, used_at) \
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (code_hash) DO NOTHING";
     let mut tx = sso.db().begin_write().await?;
-    let used = sqlx::query(spend).bind(now).bind(&code_hash).execute(&mut *tx).await?;
+    let used = sqlx::query(redeem)
+        .bind(&code_hash)
+        .bind(&grant.client_id)
+        .bind(&grant.account_id)
+        .bind(&grant.session_hash)
+        .bind(&grant.redirect_uri)
+        .bind(&grant.scope)
+        .bind(grant.nonce.as_deref())
+        .bind(&grant.code_challenge)
+        .bind(grant.auth_time)
+        .bind(grant.issued_at)
+        .bind(grant.expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     if used.rows_affected() != 1 {
+        tx.rollback().await?;
+        revoke_if_redeemed(sso, client, &code_hash, now).await?;
         return Err(invalid());
     }
-    let body = record_tokens(&mut tx, minted, client, &account_id, &scope, auth_time, &code_hash, now).await?;
+    let body = record_tokens(&mut tx, minted, client, &account.id, &scope, grant.auth_time, &code_hash, now).await?;
     tx.commit().await?;
     Ok(body)
 }

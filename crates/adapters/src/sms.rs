@@ -1,6 +1,6 @@
 //! Sending SMS: a small interface, with a development sink that keeps every
 //! message so that a person trying tims can read their codes. (The real
-//! gateway adapter comes with the registry's SMS work.)
+//! gateway adapter comes in a later issue.)
 
 use std::future::Future;
 use std::pin::Pin;
