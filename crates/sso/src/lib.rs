@@ -166,7 +166,7 @@ impl Sso {
     }
 }
 
-async fn load_or_create_secret(db: &Db, name: &str, now: i64) -> Result<Vec<u8>, Error> {
+pub async fn load_or_create_secret(db: &Db, name: &str, now: i64) -> Result<Vec<u8>, Error> {
     let fresh = crypto::hex(&crypto::random_bytes::<32>());
     // Insert-if-absent then read, so concurrent first starts agree.
     sqlx::query(

@@ -180,7 +180,7 @@ pub fn discovery(issuer: &str) -> Value {
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name",
-            "phone_number", "phone_number_verified", "account_type", "id_number", "organisations"],
+            "phone_number", "phone_number_verified", "sms_alerts", "account_type", "id_number", "organisations"],
         "authorization_response_iss_parameter_supported": true,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
@@ -712,6 +712,9 @@ pub async fn user_claims(sso: &Sso, account: &accounts::Account, scope: &str) ->
     if scopes.contains(&"phone") {
         c.insert("phone_number".into(), json!(account.phone));
         c.insert("phone_number_verified".into(), json!(account.phone_verified));
+        // Whether the person takes transaction alerts by SMS (codes are
+        // always sent), so relying parties respect the same choice.
+        c.insert("sms_alerts".into(), json!(account.sms_alerts));
     }
     if scopes.contains(&"organisations") {
         let orgs: Vec<Value> = orgs::of_account(sso, &account.id)

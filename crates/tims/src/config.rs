@@ -46,6 +46,7 @@ pub struct Config {
     pub demo_data: bool,
     pub database_max_connections: u32,
     pub sso: SsoSection,
+    pub registry: RegistrySection,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -62,6 +63,40 @@ pub struct SsoSection {
     pub kra_register_token: Option<Secret>,
 }
 
+/// The registry's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrySection {
+    /// The OpenID Connect provider's issuer; by default the built-in sign-on
+    /// (the public address plus `/sso`), reached over HTTP like any other.
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: String,
+    /// Needed for an outside provider; for the built-in one it is generated
+    /// and registered at start when not given.
+    pub oidc_client_secret: Option<Secret>,
+    /// Client ids whose JWT access tokens the API accepts (besides the
+    /// registry's own).
+    pub api_audiences: Vec<String>,
+    pub transfer_expiry_days: u32,
+    /// Offices where new logbooks are collected.
+    pub offices: Vec<String>,
+}
+
+impl Default for RegistrySection {
+    fn default() -> Self {
+        Self {
+            oidc_issuer: None,
+            oidc_client_id: "tims-registry".into(),
+            oidc_client_secret: None,
+            api_audiences: vec!["tims-api".into()],
+            transfer_expiry_days: domain::transfer::DEFAULT_EXPIRY_DAYS,
+            offices: ["Nairobi (Likoni Road)", "Mombasa", "Kisumu", "Nakuru", "Eldoret", "Nyeri"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -74,6 +109,7 @@ impl Default for Config {
             demo_data: true,
             database_max_connections: 16,
             sso: SsoSection::default(),
+            registry: RegistrySection::default(),
         }
     }
 }
@@ -145,6 +181,25 @@ impl Config {
         if let Some(v) = get("TIMS_KRA_REGISTER_URL") {
             self.sso.kra_register_url = Some(v);
         }
+        if let Some(v) = get("TIMS_OIDC_ISSUER").filter(|v| !v.is_empty()) {
+            self.registry.oidc_issuer = Some(v);
+        }
+        if let Some(v) = get("TIMS_OIDC_CLIENT_ID").filter(|v| !v.is_empty()) {
+            self.registry.oidc_client_id = v;
+        }
+        if let Some(v) = get("TIMS_OIDC_CLIENT_SECRET").filter(|v| !v.is_empty()) {
+            self.registry.oidc_client_secret = Some(Secret::new(v));
+        }
+        if let Some(v) = get("TIMS_API_AUDIENCES") {
+            self.registry.api_audiences =
+                v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        }
+        if let Some(v) = get("TIMS_TRANSFER_EXPIRY_DAYS") {
+            self.registry.transfer_expiry_days =
+                v.parse().ok().filter(|d| (1..=365).contains(d)).ok_or_else(|| {
+                    bad("TIMS_TRANSFER_EXPIRY_DAYS", "use a whole number of days from 1 to 365".into())
+                })?;
+        }
         if let Some(v) = get("TIMS_KRA_REGISTER_TOKEN") {
             self.sso.kra_register_token = Some(Secret::new(v));
         }
@@ -184,6 +239,15 @@ impl Config {
         }
         if self.demo_data {
             problems.push("demo_data must be false (set TIMS_DEMO_DATA=false)".to_string());
+        }
+        if let Some(issuer) = &self.registry.oidc_issuer
+            && !issuer.starts_with("https://")
+        {
+            problems.push("registry.oidc_issuer must be https://".to_string());
+        }
+        if self.registry.oidc_issuer.is_some() && self.registry.oidc_client_secret.is_none() {
+            problems
+                .push("an outside provider needs registry.oidc_client_secret (TIMS_OIDC_CLIENT_SECRET)".to_string());
         }
         for c in &self.sso.clients {
             if c.secret.len() < 32 {

@@ -64,7 +64,7 @@ impl LatencyHistogram {
     }
 }
 
-pub fn router(db: Db, sso: sso::Sso) -> Router {
+pub fn router(db: Db, sso: sso::Sso, registry: registry::Registry) -> Router {
     let handle = metrics_handle().clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -72,6 +72,7 @@ pub fn router(db: Db, sso: sso::Sso) -> Router {
         .route("/metrics", get(move || std::future::ready(format!("{}{}", handle.render(), LATENCY.render()))))
         .route("/", get(|| async { axum::response::Redirect::to("/sso/") }))
         .merge(sso::web::router(sso))
+        .merge(registry::api::router(registry))
         .fallback(not_found)
         .layer(middleware::from_fn(frame))
 }

@@ -69,11 +69,97 @@ pub fn check_adapters(cfg: &Config, a: &sso::Adapters) -> anyhow::Result<()> {
     }
 }
 
+/// The registry's development adapters: an instant payer and a folder for
+/// scanned logbooks under the data directory.
+pub fn registry_adapters(cfg: &Config, sso: &sso::Adapters) -> registry::Adapters {
+    registry::Adapters {
+        sms: sso.sms.clone(),
+        payments: Arc::new(registry::payments::DevPayer::default()),
+        store: Arc::new(registry::store::LocalDir::new(cfg.data.join("uploads"))),
+    }
+}
+
+/// The registry's settings; with the built-in provider its client is
+/// registered with the sign-on here, under a secret generated once.
+async fn registry_config(
+    cfg: &Config,
+    db: &Db,
+    public_url: &str,
+    now: i64,
+) -> anyhow::Result<registry::RegistryConfig> {
+    let r = &cfg.registry;
+    let secret = match (&r.oidc_issuer, &r.oidc_client_secret) {
+        (_, Some(s)) => s.expose().to_string(),
+        (None, None) => registry::load_or_create_secret(db, "oidc_client_secret", now).await?,
+        (Some(_), None) => anyhow::bail!(
+            "registry.oidc_issuer names an outside provider: set registry.oidc_client_secret (TIMS_OIDC_CLIENT_SECRET) too"
+        ),
+    };
+    let issuer = match &r.oidc_issuer {
+        Some(i) => i.trim_end_matches('/').to_string(),
+        None => {
+            let client = sso::ClientConfig {
+                id: r.oidc_client_id.clone(),
+                secret: secret.clone(),
+                name: Some("Vehicle registry".into()),
+                redirect_uris: vec![format!("{public_url}/signin/callback")],
+                post_logout_redirect_uris: vec![format!("{public_url}/")],
+            };
+            sso::oidc::upsert_configured_client(db, &client, now)
+                .await
+                .context("cannot register the registry with the sign-on")?;
+            format!("{public_url}/sso")
+        }
+    };
+    let mut api_audiences = vec![r.oidc_client_id.clone()];
+    api_audiences.extend(r.api_audiences.iter().cloned());
+    Ok(registry::RegistryConfig {
+        public_url: public_url.to_string(),
+        oidc: registry::OidcSettings {
+            issuer,
+            client_id: r.oidc_client_id.clone(),
+            client_secret: secret,
+            api_audiences,
+        },
+        transfer_expiry_days: r.transfer_expiry_days,
+        offices: r.offices.clone(),
+    })
+}
+
+/// The demo people and organisations of the sign-on, as the registry's
+/// demo data needs them.
+fn registry_demo_people() -> (Vec<registry::demo::DemoPerson>, Vec<registry::demo::DemoOrg>) {
+    let sample = sso::registers::sample_people();
+    let people = sso::demo::PEOPLE
+        .iter()
+        .map(|d| registry::demo::DemoPerson {
+            account_type: d.account_type,
+            id_number: d.id_number.to_string(),
+            name: sample
+                .iter()
+                .find(|p| p.id_number == d.id_number)
+                .map_or_else(|| d.id_number.to_string(), |p| p.full_name.clone()),
+            phone: d.phone.to_string(),
+        })
+        .collect();
+    let orgs = sso::registers::sample_taxpayers()
+        .into_iter()
+        .filter(|t| t.kra_pin.starts_with('P'))
+        .map(|t| registry::demo::DemoOrg {
+            kra_pin: t.kra_pin.clone(),
+            name: t.name.clone(),
+            kind: t.kind.as_str().into(),
+        })
+        .collect();
+    (people, orgs)
+}
+
 /// A built application, bound to its port, not yet serving.
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     sso: Sso,
+    registry: registry::Registry,
     db: Db,
     public_url: String,
     demo_created: bool,
@@ -87,7 +173,8 @@ impl Application {
     pub async fn build(cfg: &Config, clock: Arc<dyn Clock>, adapters: sso::Adapters) -> anyhow::Result<Self> {
         let listener =
             TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
-        Self::build_on(listener, cfg, clock, adapters).await
+        let reg_adapters = registry_adapters(cfg, &adapters);
+        Self::build_on(listener, cfg, clock, adapters, reg_adapters).await
     }
 
     /// Build on a listener that is already bound (tests bind port 0 first so
@@ -97,9 +184,15 @@ impl Application {
         cfg: &Config,
         clock: Arc<dyn Clock>,
         adapters: sso::Adapters,
+        reg_adapters: registry::Adapters,
     ) -> anyhow::Result<Self> {
         cfg.check_production()?;
         check_adapters(cfg, &adapters)?;
+        if cfg.production && (reg_adapters.payments.is_development() || reg_adapters.store.is_development()) {
+            anyhow::bail!(
+                "production mode refuses development adapters:\n  - the development payer or the local upload folder (configure the payment gateway and object storage)"
+            );
+        }
         let public_url = cfg.public_url()?;
         let db = open_db(cfg).await?;
         let sso_cfg = sso::SsoConfig {
@@ -107,14 +200,23 @@ impl Application {
             dev_pages: !cfg.production && adapters.dev_sms.is_some(),
             clients: cfg.sso.clients.clone(),
         };
-        let sso = Sso::start(db.clone(), clock, sso_cfg, adapters).await.context("cannot start the sign-on")?;
+        let sso = Sso::start(db.clone(), clock.clone(), sso_cfg, adapters).await.context("cannot start the sign-on")?;
+        let reg_cfg = registry_config(cfg, &db, &public_url, clock.now_ms()).await?;
+        let registry = registry::Registry::start(db.clone(), clock, reg_cfg, reg_adapters)
+            .await
+            .context("cannot start the registry")?;
         let demo_created = if cfg.demo_data && !cfg.production {
-            sso::demo::seed_if_empty(&sso).await.context("cannot create demo data")?
+            let created = sso::demo::seed_if_empty(&sso).await.context("cannot create demo data")?;
+            let (people, orgs) = registry_demo_people();
+            registry::demo::seed_if_empty(&registry, &people, &orgs)
+                .await
+                .context("cannot create registry demo data")?;
+            created
         } else {
             false
         };
-        let router = http::router(db.clone(), sso.clone());
-        Ok(Self { listener, router, sso, db, public_url, demo_created })
+        let router = http::router(db.clone(), sso.clone(), registry.clone());
+        Ok(Self { listener, router, sso, registry, db, public_url, demo_created })
     }
 
     pub fn port(&self) -> u16 {
@@ -129,8 +231,14 @@ impl Application {
         &self.db
     }
 
+    pub fn registry(&self) -> &registry::Registry {
+        &self.registry
+    }
+
     pub fn demo_instructions(&self) -> Option<String> {
-        self.demo_created.then(|| sso::demo::instructions(&self.public_url))
+        self.demo_created.then(|| {
+            format!("{}\n{}", sso::demo::instructions(&self.public_url), registry::demo::instructions(&self.public_url))
+        })
     }
 
     /// Serve until `shutdown` resolves, then finish in-flight requests, stop
@@ -141,11 +249,13 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let checkpointer = self.db.spawn_checkpointer(stop_rx.clone());
-        let worker = tokio::spawn(sso::outbox::run_worker(self.sso.clone(), stop_rx));
+        let worker = tokio::spawn(sso::outbox::run_worker(self.sso.clone(), stop_rx.clone()));
+        let reg_worker = tokio::spawn(registry::outbox::run_worker(self.registry.clone(), stop_rx));
         let app = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.context("server failed")?;
         let _ = stop_tx.send(true);
         let _ = worker.await;
+        let _ = reg_worker.await;
         if let Some(c) = checkpointer {
             let _ = c.await;
         }

@@ -80,6 +80,7 @@ pub struct TestApp {
     pub base: String,
     pub clock: ManualClock,
     pub app_sso: tims::Sso,
+    pub registry: registry::Registry,
     pub backend: Backend,
     pub config: Config,
     _dir: TempDir,
@@ -148,8 +149,10 @@ impl TestApp {
         let clock = ManualClock::new(START_MS);
         let clock_dyn: Arc<dyn Clock> = Arc::new(clock.clone());
         let adapters = tims::sso_adapters(&config, clock_dyn.clone()).expect("adapters");
-        let app = Application::build_on(listener, &config, clock_dyn, adapters).await.expect("build app");
+        let reg_adapters = tims::registry_adapters(&config, &adapters);
+        let app = Application::build_on(listener, &config, clock_dyn, adapters, reg_adapters).await.expect("build app");
         let app_sso = app.sso().clone();
+        let registry = app.registry().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until_stopped(async move {
             let _ = rx.await;
@@ -158,6 +161,7 @@ impl TestApp {
             base: format!("http://127.0.0.1:{port}"),
             clock,
             app_sso,
+            registry,
             backend,
             config,
             _dir: dir,
@@ -228,11 +232,16 @@ impl TestApp {
         panic!("no new code to {phone} after {seen} messages");
     }
 
-    /// Sign a demo person in fully; returns their browser.
+    /// Sign a demo citizen in fully; returns their browser.
     pub async fn signed_in(&self, id_number: &str, phone: &str) -> Browser {
+        self.signed_in_as("citizen", id_number, phone).await
+    }
+
+    /// Sign a demo person of any account type in fully.
+    pub async fn signed_in_as(&self, account_type: &str, id_number: &str, phone: &str) -> Browser {
         let mut b = self.browser();
         let seen = self.sms_to(phone).len();
-        let r = b.sign_in_password("citizen", id_number, PASSWORD).await;
+        let r = b.sign_in_password(account_type, id_number, PASSWORD).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let code = self.next_code(phone, seen).await;
         let r = b.post("/sso/signin/code", &[("code", &code)]).await;

@@ -1,0 +1,249 @@
+//! Who is asking: a person signed in through the provider (a page session or
+//! a Bearer access token), the organisation they chose to act for, their
+//! staff role, and the address the request came from.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use domain::org::OrgRole;
+use serde_json::{Map, Value};
+
+use crate::parties::{self, Membership, Party, StaffRole};
+use crate::reference::{sha256_hex, token};
+use crate::{Error, Registry};
+
+/// The person's claims are re-read from the provider this often when they
+/// use the API, so a membership the provider removed stops working soon.
+pub const CLAIMS_MAX_AGE_MS: i64 = 5 * 60 * 1000;
+pub const SESSION_IDLE_MS: i64 = 60 * 60 * 1000;
+pub const SESSION_ABSOLUTE_MS: i64 = 24 * 60 * 60 * 1000;
+const LOGIN_TTL_MS: i64 = 10 * 60 * 1000;
+const TOUCH_EVERY_MS: i64 = 60 * 1000;
+
+/// A person acting, as the registry sees them for one request.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub person: Party,
+    pub memberships: Vec<Membership>,
+    /// The organisation chosen for this request, if any.
+    pub acting_for: Option<Membership>,
+    pub staff: Option<StaffRole>,
+    pub address: Option<String>,
+}
+
+impl Actor {
+    /// The party on whose behalf the request is made.
+    pub fn principal_id(&self) -> &str {
+        self.acting_for.as_ref().map_or(&self.person.id, |m| &m.org_id)
+    }
+
+    /// Whether the actor may change things for the principal (a viewer of an
+    /// organisation may only look).
+    pub fn may_transact(&self) -> bool {
+        self.acting_for.as_ref().is_none_or(|m| matches!(m.role, OrgRole::Admin | OrgRole::Transactor))
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.staff.is_some()
+    }
+
+    /// Choose the organisation to act for, by KRA PIN; `None` acts for oneself.
+    pub fn act_for(mut self, kra_pin: Option<&str>) -> Result<Self, Error> {
+        self.acting_for = match kra_pin.map(str::trim).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(pin) => {
+                let pin = pin.to_ascii_uppercase();
+                Some(self.memberships.iter().find(|m| m.kra_pin == pin).cloned().ok_or_else(|| {
+                    Error::Forbidden(format!(
+                        "You are not a member of the organisation with KRA PIN {pin}: add it to your sign-on account first"
+                    ))
+                })?)
+            }
+        };
+        Ok(self)
+    }
+}
+
+async fn actor_for(reg: &Registry, person_id: &str, address: Option<String>) -> Result<Actor, Error> {
+    let person = parties::get(reg, person_id).await?.ok_or(Error::Unauthenticated)?;
+    let memberships = parties::memberships(reg, person_id).await?;
+    let staff = parties::staff_role(reg, person_id).await?;
+    Ok(Actor { person, memberships, acting_for: None, staff, address })
+}
+
+/// Verified access tokens, by hash, so a client's repeated calls do not pay
+/// for a signature check each time. Bounded; cleared when full.
+#[derive(Default)]
+pub struct TokenCache {
+    map: Mutex<HashMap<String, (String, i64)>>,
+}
+
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+impl TokenCache {
+    fn get(&self, hash: &str, now: i64) -> Option<String> {
+        let m = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        m.get(hash).filter(|(_, exp)| *exp > now).map(|(sub, _)| sub.clone())
+    }
+
+    fn put(&self, hash: String, sub: String, exp: i64) {
+        let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() >= TOKEN_CACHE_MAX {
+            m.clear();
+        }
+        m.insert(hash, (sub, exp));
+    }
+}
+
+/// The person behind a Bearer access token of the provider.
+pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) -> Result<Actor, Error> {
+    let now = reg.now_ms();
+    let hash = sha256_hex(bearer.as_bytes());
+    let subject = match reg.token_cache().get(&hash, now) {
+        Some(s) => s,
+        None => {
+            let provider = reg.provider().await?;
+            let claims =
+                provider.verify_jwt_access_token(bearer, &reg.config().oidc.api_audiences, now).await.map_err(|e| {
+                    tracing::debug!(error = %e, "access token refused");
+                    Error::Unauthenticated
+                })?;
+            let sub = claims.get("sub").and_then(Value::as_str).ok_or(Error::Unauthenticated)?.to_string();
+            let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0).saturating_mul(1000);
+            reg.token_cache().put(hash, sub.clone(), exp);
+            sub
+        }
+    };
+    let known: Option<(String, i64)> = sqlx::query_as("SELECT id, updated_at FROM reg_parties WHERE subject = $1")
+        .bind(&subject)
+        .fetch_optional(reg.db().pool())
+        .await?;
+    let person_id = match known {
+        Some((id, updated)) if now - updated < CLAIMS_MAX_AGE_MS => id,
+        _ => {
+            let provider = reg.provider().await?;
+            let claims = provider.userinfo(bearer, &subject).await.map_err(|e| {
+                tracing::warn!(error = %e, "userinfo failed");
+                Error::Unauthenticated
+            })?;
+            parties::upsert_from_claims(reg, &claims).await?
+        }
+    };
+    actor_for(reg, &person_id, address).await
+}
+
+/// Start a sign-in: remember state, nonce and verifier; return where to send
+/// the browser.
+pub async fn begin_sign_in(reg: &Registry, return_to: &str) -> Result<String, Error> {
+    let provider = reg.provider().await?;
+    let begin = provider.begin(&[]);
+    let pending = serde_json::to_string(&begin.pending).map_err(|e| Error::Internal(e.to_string()))?;
+    let now = reg.now_ms();
+    sqlx::query("DELETE FROM reg_logins WHERE created_at < $1")
+        .bind(now - LOGIN_TTL_MS)
+        .execute(reg.db().pool())
+        .await?;
+    sqlx::query("INSERT INTO reg_logins (state_hash, pending, return_to, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(sha256_hex(begin.pending.state.as_bytes()))
+        .bind(pending)
+        .bind(return_to)
+        .bind(now)
+        .execute(reg.db().pool())
+        .await?;
+    Ok(begin.url)
+}
+
+/// Finish a sign-in from the provider's answer: a new session token for the
+/// cookie and where to go next.
+pub async fn finish_sign_in(reg: &Registry, query: &HashMap<String, String>) -> Result<(String, String), Error> {
+    let now = reg.now_ms();
+    let state = query.get("state").ok_or_else(|| Error::Forbidden("The sign-in answer has no state".into()))?;
+    let row: Option<(String, String, i64)> =
+        sqlx::query_as("DELETE FROM reg_logins WHERE state_hash = $1 RETURNING pending, return_to, created_at")
+            .bind(sha256_hex(state.as_bytes()))
+            .fetch_optional(reg.db().pool())
+            .await?;
+    let Some((pending, return_to, created_at)) = row.filter(|r| now - r.2 < LOGIN_TTL_MS) else {
+        return Err(Error::Forbidden("This sign-in has expired or was already used: start again".into()));
+    };
+    let _ = created_at;
+    let pending: oidc_rp::Pending = serde_json::from_str(&pending).map_err(|e| Error::Internal(e.to_string()))?;
+    let provider = reg.provider().await?;
+    let signed = provider.finish(query, &pending, now).await.map_err(|e| {
+        tracing::warn!(error = %e, "sign-in refused");
+        Error::Forbidden(format!("The sign-in did not complete: {e}"))
+    })?;
+    let mut claims: Map<String, Value> = signed.claims.clone();
+    if claims.get("id_number").is_none() || claims.get("phone_number").is_none() {
+        // Providers that keep profile claims out of the ID token give them here.
+        if let Ok(more) = provider.userinfo(&signed.access_token, &signed.subject).await {
+            for (k, v) in more {
+                claims.entry(k).or_insert(v);
+            }
+        }
+    }
+    let person_id = parties::upsert_from_claims(reg, &claims).await?;
+    let token = token();
+    sqlx::query(
+        "INSERT INTO reg_sessions (id_hash, person_id, id_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(sha256_hex(token.as_bytes()))
+    .bind(&person_id)
+    .bind(&signed.id_token)
+    .bind(now)
+    .execute(reg.db().pool())
+    .await?;
+    Ok((token, return_to))
+}
+
+/// A page session: the actor, acting for the organisation chosen in it.
+pub async fn from_session(reg: &Registry, token: &str, address: Option<String>) -> Result<Option<Actor>, Error> {
+    let now = reg.now_ms();
+    let hash = sha256_hex(token.as_bytes());
+    let row: Option<(String, Option<String>, i64, i64)> = sqlx::query_as(
+        "SELECT person_id, acting_for, created_at, last_seen_at FROM reg_sessions WHERE id_hash = $1 AND ended_at IS NULL",
+    )
+    .bind(&hash)
+    .fetch_optional(reg.db().pool())
+    .await?;
+    let Some((person_id, acting_for, created_at, last_seen)) = row else {
+        return Ok(None);
+    };
+    if now - last_seen >= SESSION_IDLE_MS || now - created_at >= SESSION_ABSOLUTE_MS {
+        end_session(reg, token).await?;
+        return Ok(None);
+    }
+    if now - last_seen >= TOUCH_EVERY_MS {
+        sqlx::query("UPDATE reg_sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(now)
+            .bind(&hash)
+            .execute(reg.db().pool())
+            .await?;
+    }
+    let actor = actor_for(reg, &person_id, address).await?;
+    let pin = acting_for.and_then(|org| actor.memberships.iter().find(|m| m.org_id == org).map(|m| m.kra_pin.clone()));
+    Ok(Some(actor.act_for(pin.as_deref())?))
+}
+
+/// Switch the organisation a page session acts for (`None`: oneself).
+pub async fn switch_acting_for(reg: &Registry, token: &str, actor: &Actor, kra_pin: Option<&str>) -> Result<(), Error> {
+    let chosen = actor.clone().act_for(kra_pin)?;
+    sqlx::query("UPDATE reg_sessions SET acting_for = $1 WHERE id_hash = $2")
+        .bind(chosen.acting_for.as_ref().map(|m| m.org_id.clone()))
+        .bind(sha256_hex(token.as_bytes()))
+        .execute(reg.db().pool())
+        .await?;
+    Ok(())
+}
+
+/// End a page session; returns the ID token for the provider's sign-out.
+pub async fn end_session(reg: &Registry, token: &str) -> Result<Option<String>, Error> {
+    let row: Option<String> = sqlx::query_scalar(
+        "UPDATE reg_sessions SET ended_at = $1 WHERE id_hash = $2 AND ended_at IS NULL RETURNING id_token",
+    )
+    .bind(reg.now_ms())
+    .bind(sha256_hex(token.as_bytes()))
+    .fetch_optional(reg.db().pool())
+    .await?;
+    Ok(row)
+}

@@ -1,0 +1,165 @@
+//! One-time SMS codes for actions on transfers (the seller's submission, a
+//! consent, the buyer's answer), bound to the person and to one action on
+//! one transfer. The rules are the sign-on's (`domain::policy::code`): six
+//! digits, five minutes, single use, dead after five wrong tries, a new code
+//! keeps the failure count, three sends per phone in fifteen minutes and
+//! ten a day.
+
+use db::{Any, Transaction};
+use domain::policy::code::{self as rules, Refusal, SendHistory};
+use domain::policy::{DAY_MS, MINUTE_MS};
+
+use crate::parties::Party;
+use crate::reference::{code_mac, ct_eq, six_digit_code};
+use crate::{Error, FieldErrors, Registry, outbox};
+
+/// Send a new code for `purpose` to the person's verified phone, queued in `tx`.
+pub async fn issue(
+    reg: &Registry,
+    tx: &mut Transaction<'static, Any>,
+    person: &Party,
+    purpose: &str,
+    what: &str,
+) -> Result<(), Error> {
+    let now = reg.now_ms();
+    let Some(phone) = person.phone.as_deref() else {
+        return Err(Error::Conflict(
+            "Your sign-on account has no verified phone number, so no code can be sent: verify your phone first".into(),
+        ));
+    };
+    // Take the person's row lock first (a no-op update works on both
+    // databases), so concurrent requests count their sends one at a time.
+    sqlx::query("UPDATE reg_parties SET updated_at = updated_at WHERE id = $1")
+        .bind(&person.id)
+        .execute(&mut **tx)
+        .await?;
+    let history = send_history(tx, phone, now).await?;
+    if let Err(wait_ms) = rules::may_send(history, now) {
+        let minutes = (wait_ms + MINUTE_MS - 1) / MINUTE_MS;
+        return Err(Error::TooMany(format!(
+            "Too many codes have been sent to your phone. Try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        )));
+    }
+    let failures: Option<i64> =
+        sqlx::query_scalar("SELECT failures FROM reg_codes WHERE person_id = $1 AND purpose = $2")
+            .bind(&person.id)
+            .bind(purpose)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if failures.is_some_and(|f| f >= rules::MAX_FAILURES) {
+        return Err(Error::Conflict(dead_message()));
+    }
+    let code = six_digit_code();
+    sqlx::query(
+        "INSERT INTO reg_codes (person_id, purpose, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (person_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, \
+         created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL",
+    )
+    .bind(&person.id)
+    .bind(purpose)
+    .bind(code_mac(reg.pepper(), &person.id, purpose, &code))
+    .bind(now)
+    .bind(now + rules::TTL_MS)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("INSERT INTO reg_sms_sends (phone, sent_at) VALUES ($1, $2)")
+        .bind(phone)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    let text = format!("Your tims code to {what} is {code}. It expires in 5 minutes. Never share it with anyone.");
+    outbox::enqueue(tx, phone, &text, true, now).await?;
+    Ok(())
+}
+
+async fn send_history(tx: &mut Transaction<'static, Any>, phone: &str, now: i64) -> Result<SendHistory, Error> {
+    let mut counts = [(0_i64, None::<i64>); 2];
+    for (i, window) in [DAY_MS, rules::SHORT_WINDOW_MS].into_iter().enumerate() {
+        counts[i] =
+            sqlx::query_as("SELECT COUNT(*), MIN(sent_at) FROM reg_sms_sends WHERE phone = $1 AND sent_at > $2")
+                .bind(phone)
+                .bind(now - window)
+                .fetch_one(&mut **tx)
+                .await?;
+    }
+    Ok(SendHistory {
+        in_day: counts[0].0,
+        oldest_in_day_ms: counts[0].1,
+        in_short_window: counts[1].0,
+        oldest_in_short_window_ms: counts[1].1,
+    })
+}
+
+fn dead_message() -> String {
+    "This code was entered wrongly too many times and no longer works. Start this step again later or contact the agency."
+        .into()
+}
+
+/// Try a typed code. `Ok(Ok(()))`: right, and now used, in `tx`; the caller
+/// makes its change in the same transaction. `Ok(Err(e))`: refused; the
+/// failure is counted in `tx`, which the caller must commit before
+/// returning `e`, so that wrong tries count even though nothing else changes.
+pub async fn consume(
+    reg: &Registry,
+    tx: &mut Transaction<'static, Any>,
+    person_id: &str,
+    purpose: &str,
+    entry: &str,
+) -> Result<Result<(), Error>, Error> {
+    let now = reg.now_ms();
+    let row: Option<(String, i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT code_hash, expires_at, failures, used_at FROM reg_codes WHERE person_id = $1 AND purpose = $2",
+    )
+    .bind(person_id)
+    .bind(purpose)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let entry = rules::parse_entry(entry);
+    let refuse = |msg: String| Ok(Err(FieldErrors::single("code", msg)));
+    let Some((hash, expires_at, failures, used_at)) = row else {
+        return refuse(match entry {
+            Ok(_) => "No code has been sent for this step yet: ask for a code".into(),
+            Err(e) => e.message,
+        });
+    };
+    let entry = match entry {
+        Ok(v) => v,
+        Err(e) => return refuse(e.message),
+    };
+    let matches = ct_eq(&code_mac(reg.pepper(), person_id, purpose, &entry), &hash);
+    let challenge = rules::Challenge { expires_at_ms: expires_at, failures, used: used_at.is_some() };
+    match rules::judge(challenge, matches, now) {
+        Ok(()) => {
+            let done = sqlx::query(
+                "UPDATE reg_codes SET used_at = $1 WHERE person_id = $2 AND purpose = $3 AND used_at IS NULL \
+                 AND failures < $4",
+            )
+            .bind(now)
+            .bind(person_id)
+            .bind(purpose)
+            .bind(rules::MAX_FAILURES)
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 1 { Ok(Ok(())) } else { refuse("This code has already been used".into()) }
+        }
+        Err(refusal) => {
+            if matches!(refusal, Refusal::Wrong { .. } | Refusal::Dead) && failures < rules::MAX_FAILURES {
+                sqlx::query("UPDATE reg_codes SET failures = failures + 1 WHERE person_id = $1 AND purpose = $2")
+                    .bind(person_id)
+                    .bind(purpose)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            refuse(match refusal {
+                Refusal::Wrong { remaining } => format!(
+                    "The code is wrong. You have {remaining} more tr{} before it stops working.",
+                    if remaining == 1 { "y" } else { "ies" }
+                ),
+                Refusal::Dead => dead_message(),
+                Refusal::Expired => "The code has expired: ask for a new code".into(),
+                Refusal::AlreadyUsed => "This code has already been used: ask for a new code".into(),
+            })
+        }
+    }
+}

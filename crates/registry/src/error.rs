@@ -1,0 +1,94 @@
+//! The registry's error: what went wrong, in terms a page or the API can
+//! show. It maps to HTTP in one place (`api::problem`).
+
+/// Field-by-field refusals of a request, in the request's order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push((field.into(), message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The value of a parse, or its error recorded under `field`.
+    pub fn check<T>(&mut self, field: &str, r: Result<T, domain::FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, e.message);
+                None
+            }
+        }
+    }
+
+    pub fn into_result(self) -> Result<(), Error> {
+        if self.is_empty() { Ok(()) } else { Err(Error::Invalid(self)) }
+    }
+
+    pub fn single(field: impl Into<String>, message: impl Into<String>) -> Error {
+        let mut e = Self::new();
+        e.add(field, message);
+        Error::Invalid(e)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more fields were refused; nothing changed.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// The request is well formed but the thing it asks for cannot happen now
+    /// (a transfer in the wrong state, a vehicle with an open transfer).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many requests of a kind (codes); try again later.
+    #[error("{0}")]
+    TooMany(String),
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// An outside system (the provider, the payment gateway) is not answering.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn forbidden() -> Self {
+        Self::Forbidden("You may not do this".into())
+    }
+}
+
+impl From<db::Error> for Error {
+    fn from(e: db::Error) -> Self {
+        match e {
+            db::Error::Sqlx(e) => Self::Db(e),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<domain::transfer::Refusal> for Error {
+    fn from(r: domain::transfer::Refusal) -> Self {
+        use domain::transfer::Refusal;
+        match r {
+            Refusal::WrongParty { .. } | Refusal::NotAConsenter => Self::Forbidden(r.to_string()),
+            Refusal::NoReason => FieldErrors::single("reason", r.to_string()),
+            Refusal::NotNow { .. } | Refusal::AlreadyConsented => Self::Conflict(r.to_string()),
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! The vehicle registry: the agency's service (TIMS's role).
+//!
+//! `registry` owns the `reg_*` tables: the people and organisations it has
+//! met, vehicles and their owners, transfers and their timelines, consents,
+//! codes for actions on transfers, payments, logbooks, fee schedules and
+//! gazetted holidays, and its outbox. It signs people in through OpenID
+//! Connect over HTTP only (the built-in sign-on or any other provider),
+//! takes Bearer access tokens on its JSON API, and sends SMS, takes payments
+//! and keeps scanned logbooks through small interfaces with development
+//! adapters. The rules it applies (identifiers, fees, working days, the
+//! transfer state machine) come from `domain`; it knows nothing of the
+//! sign-on's tables.
+
+pub mod api;
+pub mod auth;
+pub mod codes;
+pub mod demo;
+pub mod error;
+pub mod outbox;
+pub mod parties;
+pub mod payments;
+pub mod reference;
+pub mod store;
+pub mod transfers;
+pub mod vehicles;
+
+use std::sync::{Arc, RwLock};
+
+use adapters::sms::SmsSender;
+use db::{Clock, Db};
+use domain::fees::{FeeSchedule, FeeSchedules};
+use domain::workdays::Calendar;
+
+pub use error::{Error, FieldErrors};
+
+/// How the registry reaches its OpenID Connect provider.
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Audiences (client ids) whose JWT access tokens the API accepts.
+    pub api_audiences: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RegistryConfig {
+    /// The public address, without a trailing slash.
+    pub public_url: String,
+    pub oidc: OidcSettings,
+    /// Days after which a transfer no one completes expires.
+    pub transfer_expiry_days: u32,
+    /// Offices where logbooks are collected.
+    pub offices: Vec<String>,
+}
+
+impl RegistryConfig {
+    pub fn redirect_uri(&self) -> String {
+        format!("{}/signin/callback", self.public_url)
+    }
+}
+
+/// The outside world, as the registry sees it.
+#[derive(Clone, Debug)]
+pub struct Adapters {
+    pub sms: Arc<dyn SmsSender>,
+    pub payments: Arc<dyn payments::Payments>,
+    pub store: Arc<dyn store::BlobStore>,
+}
+
+struct Inner {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    cfg: RegistryConfig,
+    adapters: Adapters,
+    http: reqwest::Client,
+    provider: tokio::sync::Mutex<Option<oidc_rp::Provider>>,
+    rules: RwLock<Rules>,
+    outbox_wake: tokio::sync::Notify,
+    pepper: Vec<u8>,
+    tokens: auth::TokenCache,
+}
+
+/// Fee schedules and the holiday calendar, re-read from the database a
+/// minute after the last read so an operator's change reaches every node.
+struct Rules {
+    fees: Arc<FeeSchedules>,
+    calendar: Arc<Calendar>,
+    loaded_at: i64,
+}
+
+const RULES_RELOAD_MS: i64 = 60_000;
+
+#[derive(Clone)]
+pub struct Registry(Arc<Inner>);
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry").field("public_url", &self.0.cfg.public_url).finish_non_exhaustive()
+    }
+}
+
+impl Registry {
+    /// Start the registry on a migrated database: load the default fee
+    /// schedule on an empty table, and read the rules.
+    pub async fn start(db: Db, clock: Arc<dyn Clock>, cfg: RegistryConfig, adapters: Adapters) -> Result<Self, Error> {
+        let now = clock.now_ms();
+        let pepper = load_or_create_secret(&db, "code_pepper", now).await?.into_bytes();
+        let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reg_fee_schedules").fetch_one(db.pool()).await?;
+        if have == 0 {
+            store_fee_schedule(&db, &FeeSchedule::kenya_2018(), now).await?;
+        }
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        let (fees, calendar) = read_rules(&db).await?;
+        let inner = Inner {
+            db,
+            clock,
+            cfg,
+            adapters,
+            http,
+            provider: tokio::sync::Mutex::new(None),
+            rules: RwLock::new(Rules { fees: Arc::new(fees), calendar: Arc::new(calendar), loaded_at: now }),
+            outbox_wake: tokio::sync::Notify::new(),
+            pepper,
+            tokens: auth::TokenCache::default(),
+        };
+        Ok(Self(Arc::new(inner)))
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.0.clock.now_ms()
+    }
+
+    pub fn config(&self) -> &RegistryConfig {
+        &self.0.cfg
+    }
+
+    pub fn adapters(&self) -> &Adapters {
+        &self.0.adapters
+    }
+
+    pub(crate) fn pepper(&self) -> &[u8] {
+        &self.0.pepper
+    }
+
+    pub(crate) fn token_cache(&self) -> &auth::TokenCache {
+        &self.0.tokens
+    }
+
+    /// Wake the outbox worker after a commit that queued messages.
+    pub fn wake_outbox(&self) {
+        self.0.outbox_wake.notify_one();
+    }
+
+    pub(crate) async fn outbox_woken(&self) {
+        self.0.outbox_wake.notified().await;
+    }
+
+    /// The provider, discovered on first use (and again after a failure, so
+    /// a provider that was down at start is picked up when it answers).
+    pub async fn provider(&self) -> Result<oidc_rp::Provider, Error> {
+        let mut slot = self.0.provider.lock().await;
+        if let Some(p) = slot.as_ref() {
+            return Ok(p.clone());
+        }
+        let o = &self.0.cfg.oidc;
+        let cfg = oidc_rp::ClientConfig {
+            issuer: o.issuer.clone(),
+            client_id: o.client_id.clone(),
+            client_secret: oidc_rp::Secret::new(o.client_secret.clone()),
+            redirect_uri: self.0.cfg.redirect_uri(),
+            scopes: ["openid", "profile", "phone", "organisations"].map(String::from).to_vec(),
+        };
+        let p = oidc_rp::Provider::discover(self.0.http.clone(), cfg).await.map_err(|e| {
+            tracing::warn!(error = %e, "the sign-on provider could not be reached");
+            Error::Unavailable("The sign-on service cannot be reached just now. Try again in a minute.".into())
+        })?;
+        *slot = Some(p.clone());
+        Ok(p)
+    }
+
+    /// The fee schedules and the calendar in force, re-read when stale.
+    pub async fn rules(&self) -> Result<(Arc<FeeSchedules>, Arc<Calendar>), Error> {
+        let now = self.now_ms();
+        {
+            let r = self.0.rules.read().unwrap_or_else(|e| e.into_inner());
+            if now - r.loaded_at < RULES_RELOAD_MS {
+                return Ok((r.fees.clone(), r.calendar.clone()));
+            }
+        }
+        self.reload_rules().await
+    }
+
+    /// Re-read fee schedules and holidays now (after an operator's change).
+    pub async fn reload_rules(&self) -> Result<(Arc<FeeSchedules>, Arc<Calendar>), Error> {
+        let (fees, calendar) = read_rules(&self.0.db).await?;
+        let mut r = self.0.rules.write().unwrap_or_else(|e| e.into_inner());
+        *r = Rules { fees: Arc::new(fees), calendar: Arc::new(calendar), loaded_at: self.now_ms() };
+        Ok((r.fees.clone(), r.calendar.clone()))
+    }
+}
+
+async fn read_rules(db: &Db) -> Result<(FeeSchedules, Calendar), Error> {
+    let bodies: Vec<String> =
+        sqlx::query_scalar("SELECT body FROM reg_fee_schedules ORDER BY effective_from").fetch_all(db.pool()).await?;
+    let mut schedules = vec![];
+    for b in bodies {
+        let s: FeeSchedule = serde_json::from_str(&b)
+            .map_err(|e| Error::Internal(format!("a stored fee schedule is unreadable: {e}")))?;
+        schedules.push(s);
+    }
+    let fees = FeeSchedules::new(schedules).map_err(|e| Error::Internal(format!("stored fee schedules: {e}")))?;
+    let mut calendar = Calendar::kenya();
+    let days: Vec<(String, String)> = sqlx::query_as("SELECT day, name FROM reg_holidays").fetch_all(db.pool()).await?;
+    for (day, name) in days {
+        let d = domain::Date::parse(&day).map_err(|e| Error::Internal(format!("stored holiday {day}: {e}")))?;
+        calendar.add_extra(d, name);
+    }
+    Ok((fees, calendar))
+}
+
+/// A secret of the registry's, created on first use (insert-if-absent then
+/// read, so concurrent first starts agree).
+pub async fn load_or_create_secret(db: &Db, name: &str, now: i64) -> Result<String, Error> {
+    let fresh = reference::hex(&reference::random_bytes::<32>());
+    sqlx::query("INSERT INTO reg_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .bind(&fresh)
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    Ok(sqlx::query_scalar("SELECT value FROM reg_secrets WHERE name = $1").bind(name).fetch_one(db.pool()).await?)
+}
+
+/// Load a fee schedule (validated; a version is loaded once).
+pub async fn store_fee_schedule(db: &Db, s: &FeeSchedule, now: i64) -> Result<(), Error> {
+    s.validate().map_err(|e| FieldErrors::single("schedule", e.to_string()))?;
+    let body = serde_json::to_string(s).map_err(|e| Error::Internal(e.to_string()))?;
+    let r = sqlx::query(
+        "INSERT INTO reg_fee_schedules (version, effective_from, body, loaded_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (version) DO NOTHING",
+    )
+    .bind(&s.version)
+    .bind(s.effective_from.to_string())
+    .bind(body)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    if r.rows_affected() == 0 {
+        return Err(FieldErrors::single("version", format!("A schedule with version {} is already loaded", s.version)));
+    }
+    Ok(())
+}
+
+/// Add a gazetted public holiday.
+pub async fn add_holiday(db: &Db, day: domain::Date, name: &str, now: i64) -> Result<bool, Error> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 80 {
+        return Err(FieldErrors::single("name", "Give the holiday's name, at most 80 characters"));
+    }
+    let r = sqlx::query(
+        "INSERT INTO reg_holidays (day, name, added_at) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET name = excluded.name",
+    )
+    .bind(day.to_string())
+    .bind(name)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(r.rows_affected() > 0)
+}

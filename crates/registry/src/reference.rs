@@ -1,0 +1,91 @@
+//! Identifiers, references and hashes the registry makes.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    // The OS generator failing means the machine cannot do secure work at all.
+    getrandom::fill(&mut buf).expect("the operating system's random generator failed");
+    buf
+}
+
+/// A 128-bit random identifier, lower-case hex.
+pub fn new_id() -> String {
+    hex(&random_bytes::<16>())
+}
+
+/// A 256-bit random token, URL-safe.
+pub fn token() -> String {
+    B64.encode(random_bytes::<32>())
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+/// A reference people can read out on the phone: `TR-` and ten characters
+/// from an alphabet without look-alikes (no 0/O, 1/I/L).
+pub fn transfer_reference() -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let bytes = random_bytes::<10>();
+    let s: String = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
+    format!("TR-{}-{}", &s[..5], &s[5..])
+}
+
+/// A uniformly random 6-digit code (rejection sampling avoids modulo bias).
+pub fn six_digit_code() -> String {
+    const LIMIT: u32 = u32::MAX - (u32::MAX % 1_000_000);
+    loop {
+        let n = u32::from_le_bytes(random_bytes::<4>());
+        if n < LIMIT {
+            return format!("{:06}", n % 1_000_000);
+        }
+    }
+}
+
+/// A code's stored form: keyed by a server secret and bound to the person
+/// and purpose, so a stolen table does not give codes away by brute force.
+pub fn code_mac(pepper: &[u8], person: &str, purpose: &str, code: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(pepper).expect("HMAC takes keys of any length");
+    for part in [person, purpose, code] {
+        mac.update(part.as_bytes());
+        mac.update(&[0]);
+    }
+    hex(&mac.finalize().into_bytes())
+}
+
+/// Constant-time equality of two strings.
+pub fn ct_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_readable_and_distinct() {
+        let a = transfer_reference();
+        assert_eq!(a.len(), 14, "{a}");
+        assert!(a.starts_with("TR-"));
+        assert!(!a[3..].contains(['0', 'O', '1', 'I', 'L']), "{a}");
+        assert_ne!(a, transfer_reference());
+    }
+
+    #[test]
+    fn codes_are_bound_to_person_and_purpose() {
+        let m = code_mac(b"k", "p1", "transfer:x:submit", "123456");
+        assert!(ct_eq(&m, &code_mac(b"k", "p1", "transfer:x:submit", "123456")));
+        assert!(!ct_eq(&m, &code_mac(b"k", "p2", "transfer:x:submit", "123456")));
+        assert!(!ct_eq(&m, &code_mac(b"k", "p1", "transfer:x:accept", "123456")));
+        assert_eq!(six_digit_code().len(), 6);
+    }
+}

@@ -1,0 +1,295 @@
+//! Vehicles and their owners: registration (for demo data and imports),
+//! inquiry by registration number with the view the asker may see, and
+//! "my vehicles".
+
+use db::{Any, Transaction};
+use domain::fees::{FeeQuery, VehicleClass};
+use domain::{EngineNumber, RegistrationNumber, Vin};
+use serde::Serialize;
+
+use crate::auth::Actor;
+use crate::reference::new_id;
+use crate::{Error, FieldErrors, Registry};
+
+/// A vehicle as stored.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Vehicle {
+    #[serde(skip)]
+    pub id: String,
+    pub registration_number: String,
+    pub chassis_number: String,
+    pub engine_number: String,
+    pub make: String,
+    pub model: String,
+    pub body: String,
+    pub colour: String,
+    pub year: i64,
+    pub class: String,
+    pub engine_cc: Option<i64>,
+    pub trailer_wheels: Option<i64>,
+    pub logbook_serial: String,
+    pub status: String,
+    pub transfer_pending: bool,
+}
+
+impl Vehicle {
+    /// What the fee schedule needs to price this vehicle.
+    pub fn fee_query(&self) -> Result<FeeQuery, Error> {
+        let class = VehicleClass::parse(&self.class).map_err(|e| Error::Internal(e.message))?;
+        Ok(FeeQuery {
+            class,
+            engine_cc: self.engine_cc.and_then(|c| u32::try_from(c).ok()),
+            trailer_wheels: self.trailer_wheels.and_then(|w| u8::try_from(w).ok()),
+        })
+    }
+}
+
+/// An owner on the logbook.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Owner {
+    pub party_id: String,
+    /// `owner` or `financier`.
+    pub role: String,
+    pub kind: String,
+    pub name: String,
+    pub doc_type: String,
+    pub doc_number: String,
+}
+
+/// The whole record: for owners, their organisations' members and staff.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FullView {
+    #[serde(flatten)]
+    pub vehicle: Vehicle,
+    pub owners: Vec<Owner>,
+}
+
+/// What anyone signed in may see: no personal data.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LimitedView {
+    pub registration_number: String,
+    pub make: String,
+    pub model: String,
+    pub colour: String,
+    pub year: i64,
+    pub class: String,
+    pub status: String,
+    pub transfer_pending: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(tag = "view", rename_all = "snake_case")]
+pub enum Inquiry {
+    Full(FullView),
+    Limited(LimitedView),
+}
+
+const COLUMNS: &str = "v.id, v.reg_no, v.chassis_no, v.engine_no, v.make, v.model, v.body, v.colour, v.year, v.class, \
+                       v.engine_cc, v.trailer_wheels, v.logbook_serial, v.status, \
+                       (SELECT COUNT(*) FROM reg_transfers t WHERE t.open_vehicle_id = v.id)";
+
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    i64,
+);
+
+fn from_row(r: Row) -> Vehicle {
+    Vehicle {
+        id: r.0,
+        registration_number: r.1,
+        chassis_number: r.2,
+        engine_number: r.3,
+        make: r.4,
+        model: r.5,
+        body: r.6,
+        colour: r.7,
+        year: r.8,
+        class: r.9,
+        engine_cc: r.10,
+        trailer_wheels: r.11,
+        logbook_serial: r.12,
+        status: r.13,
+        transfer_pending: r.14 > 0,
+    }
+}
+
+pub async fn by_registration(reg: &Registry, reg_no: &RegistrationNumber) -> Result<Option<Vehicle>, Error> {
+    let sql = format!("SELECT {COLUMNS} FROM reg_vehicles v WHERE v.reg_no = $1");
+    let row: Option<Row> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(reg_no.as_str()).fetch_optional(reg.db().pool()).await?;
+    Ok(row.map(from_row))
+}
+
+pub async fn by_id(reg: &Registry, id: &str) -> Result<Option<Vehicle>, Error> {
+    let sql = format!("SELECT {COLUMNS} FROM reg_vehicles v WHERE v.id = $1");
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(reg.db().pool()).await?;
+    Ok(row.map(from_row))
+}
+
+pub async fn owners(reg: &Registry, vehicle_id: &str) -> Result<Vec<Owner>, Error> {
+    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT o.party_id, o.role, p.kind, p.name, p.doc_type, p.doc_number FROM reg_vehicle_owners o \
+         JOIN reg_parties p ON p.id = o.party_id WHERE o.vehicle_id = $1 ORDER BY o.role DESC, o.since, p.name",
+    )
+    .bind(vehicle_id)
+    .fetch_all(reg.db().pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(party_id, role, kind, name, doc_type, doc_number)| Owner {
+            party_id,
+            role,
+            kind,
+            name,
+            doc_type,
+            doc_number,
+        })
+        .collect())
+}
+
+/// Parse a registration number typed by a person, naming the field.
+pub fn parse_registration(raw: &str) -> Result<RegistrationNumber, Error> {
+    RegistrationNumber::parse(raw).map_err(|e| FieldErrors::single("registration_number", e.message))
+}
+
+/// Inquiry: the whole record for its owners (and members of owning
+/// organisations, acting for them) and staff; a limited view for anyone
+/// else signed in.
+pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry, Error> {
+    let reg_no = parse_registration(raw)?;
+    let v = by_registration(reg, &reg_no)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("No vehicle with registration number {reg_no} is registered")))?;
+    let owners = owners(reg, &v.id).await?;
+    let principal = actor.principal_id();
+    if actor.is_staff() || owners.iter().any(|o| o.party_id == principal) {
+        return Ok(Inquiry::Full(FullView { vehicle: v, owners }));
+    }
+    Ok(Inquiry::Limited(LimitedView {
+        registration_number: v.registration_number,
+        make: v.make,
+        model: v.model,
+        colour: v.colour,
+        year: v.year,
+        class: v.class,
+        status: v.status,
+        transfer_pending: v.transfer_pending,
+    }))
+}
+
+/// The vehicles of the actor's principal (themselves, or the organisation
+/// they act for).
+pub async fn mine(reg: &Registry, actor: &Actor) -> Result<Vec<(Vehicle, String)>, Error> {
+    let sql = format!(
+        "SELECT {COLUMNS}, o.role FROM reg_vehicles v JOIN reg_vehicle_owners o ON o.vehicle_id = v.id \
+         WHERE o.party_id = $1 ORDER BY v.reg_no"
+    );
+    let rows: Vec<db::AnyRow> =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(actor.principal_id()).fetch_all(reg.db().pool()).await?;
+    use sqlx::Row as _;
+    rows.into_iter()
+        .map(|r| {
+            let v = from_row((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+                r.try_get(5)?,
+                r.try_get(6)?,
+                r.try_get(7)?,
+                r.try_get(8)?,
+                r.try_get(9)?,
+                r.try_get(10)?,
+                r.try_get(11)?,
+                r.try_get(12)?,
+                r.try_get(13)?,
+                r.try_get(14)?,
+            ));
+            Ok((v, r.try_get(15)?))
+        })
+        .collect()
+}
+
+/// A vehicle to put on the register.
+#[derive(Debug, Clone)]
+pub struct NewVehicle {
+    pub registration_number: String,
+    pub chassis_number: String,
+    pub engine_number: String,
+    pub make: String,
+    pub model: String,
+    pub body: String,
+    pub colour: String,
+    pub year: i64,
+    pub class: VehicleClass,
+    pub engine_cc: Option<u32>,
+    pub trailer_wheels: Option<u8>,
+    pub logbook_serial: String,
+}
+
+/// Put a vehicle on the register with its owners (party id, `owner` or
+/// `financier`), in the caller's transaction.
+pub async fn register(
+    tx: &mut Transaction<'static, Any>,
+    v: &NewVehicle,
+    owners: &[(String, &str)],
+    now: i64,
+) -> Result<String, Error> {
+    let mut errors = FieldErrors::new();
+    let reg_no = errors.check("registration_number", RegistrationNumber::parse(&v.registration_number));
+    let vin = errors.check("chassis_number", Vin::parse(&v.chassis_number));
+    let engine = errors.check("engine_number", EngineNumber::parse(&v.engine_number));
+    if !owners.iter().any(|(_, role)| *role == "owner") {
+        errors.add("owners", "A vehicle needs at least one owner");
+    }
+    errors.into_result()?;
+    let (Some(reg_no), Some(vin), Some(engine)) = (reg_no, vin, engine) else {
+        return Err(Error::Internal("checked above".into()));
+    };
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO reg_vehicles (id, reg_no, chassis_no, engine_no, make, model, body, colour, year, class, \
+         engine_cc, trailer_wheels, logbook_serial, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'active', $14, $14)",
+    )
+    .bind(&id)
+    .bind(reg_no.as_str())
+    .bind(vin.as_str())
+    .bind(engine.as_str())
+    .bind(&v.make)
+    .bind(&v.model)
+    .bind(&v.body)
+    .bind(&v.colour)
+    .bind(v.year)
+    .bind(v.class.as_str())
+    .bind(v.engine_cc.map(i64::from))
+    .bind(v.trailer_wheels.map(i64::from))
+    .bind(&v.logbook_serial)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    for (party, role) in owners {
+        sqlx::query("INSERT INTO reg_vehicle_owners (vehicle_id, party_id, role, since) VALUES ($1, $2, $3, $4)")
+            .bind(&id)
+            .bind(party)
+            .bind(*role)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(id)
+}

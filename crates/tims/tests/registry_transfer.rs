@@ -1,0 +1,354 @@
+//! The logbook transfer end to end over the JSON API, as the seed tells it:
+//! seller, joint owner, financier, buyer, payment, officer, logbook. People
+//! sign in at the built-in sign-on and call the registry with its access
+//! tokens, over HTTP, on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const API_SECRET: &str = "an-api-client-secret-that-is-long-enough";
+const PDF: &[u8] = b"%PDF-1.4\n% a scanned logbook\n";
+
+fn with_api_client(cfg: &mut tims::Config) {
+    cfg.sso.clients.push(
+        toml::from_str::<sso::ClientConfig>(&format!(
+            "id = \"tims-api\"\nsecret = \"{API_SECRET}\"\nredirect_uris = [\"http://127.0.0.1:9/cb\"]"
+        ))
+        .unwrap(),
+    );
+}
+
+/// A person's API session: an access token of the sign-on, and optionally
+/// the organisation they act for.
+#[derive(Clone)]
+struct Api {
+    base: String,
+    token: String,
+    act_for: Option<String>,
+    http: reqwest::Client,
+}
+
+impl Api {
+    async fn sign_in(app: &TestApp, account_type: &str, id_number: &str, phone: &str) -> Self {
+        use base64::Engine;
+        use sha2::Digest;
+        let mut b = app.signed_in_as(account_type, id_number, phone).await;
+        let verifier = sso::crypto::token();
+        let challenge =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+        let r = b
+            .get(&format!(
+                "/sso/authorize?response_type=code&client_id=tims-api&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb\
+                 &scope=openid%20profile%20phone%20organisations&state=s&nonce=n&code_challenge={challenge}\
+                 &code_challenge_method=S256"
+            ))
+            .await;
+        let loc = r.location();
+        let code = url::Url::parse(&loc).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+        let http = reqwest::Client::new();
+        let t: Value = http
+            .post(format!("{}/sso/token", app.base))
+            .basic_auth("tims-api", Some(API_SECRET))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", "http://127.0.0.1:9/cb"),
+                ("code_verifier", verifier.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = t["access_token"].as_str().unwrap_or_else(|| panic!("no access token: {t}")).to_string();
+        Self { base: app.base.clone(), token, act_for: None, http }
+    }
+
+    fn acting_for(&self, kra_pin: &str) -> Self {
+        Self { act_for: Some(kra_pin.to_string()), ..self.clone() }
+    }
+
+    fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut r = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+        if let Some(pin) = &self.act_for {
+            r = r.header("x-act-for", pin);
+        }
+        r
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self.req(reqwest::Method::GET, path).send().await.unwrap();
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self.req(reqwest::Method::POST, path).json(&body).send().await.unwrap();
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn put_bytes(&self, path: &str, bytes: &[u8]) -> (StatusCode, Value) {
+        let r = self.req(reqwest::Method::PUT, path).body(bytes.to_vec()).send().await.unwrap();
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Ask for a code for `step` and read it from the development SMS sink.
+    async fn code(&self, app: &TestApp, phone: &str, transfer: &str, step: &str) -> String {
+        let seen = app.sms_to(phone).len();
+        let (s, b) = self.post(&format!("/api/v1/transfers/{transfer}/codes"), json!({ "step": step })).await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+        app.next_code(phone, seen).await
+    }
+}
+
+const SELLER: (&str, &str) = ("12345678", "+254712345678");
+const BUYER: (&str, &str) = ("23456789", "+254723456789");
+const OFFICER: (&str, &str) = ("34567890", "+254734567890");
+const BANKER: (&str, &str) = ("56789012", "+254756789012");
+const RESIDENT: (&str, &str) = ("100200300", "+254110200300");
+const BANK_PIN: &str = "P051234569C";
+
+async fn citizen(app: &TestApp, who: (&str, &str)) -> Api {
+    Api::sign_in(app, "citizen", who.0, who.1).await
+}
+
+/// Seller opens a transfer of `reg_no` to the buyer (individual), uploads the
+/// scan and submits with a code. Returns the transfer id.
+async fn open_and_submit(app: &TestApp, seller: &Api, reg_no: &str) -> String {
+    let (s, t) = seller
+        .post(
+            "/api/v1/transfers",
+            json!({"registration_number": reg_no, "buyer_type": "individual", "buyer_id_number": BUYER.0}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let id = t["id"].as_str().unwrap().to_string();
+    let (s, b) = seller.put_bytes(&format!("/api/v1/transfers/{id}/logbook-scan"), PDF).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let code = seller.code(app, SELLER.1, &id, "submit").await;
+    let (s, b) = seller.post(&format!("/api/v1/transfers/{id}/submit"), json!({ "code": code })).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    id
+}
+
+async fn buyer_accepts(app: &TestApp, buyer: &Api, id: &str) -> Value {
+    let code = buyer.code(app, BUYER.1, id, "answer").await;
+    let (s, b) = buyer
+        .post(
+            &format!("/api/v1/transfers/{id}/accept"),
+            json!({"code": code, "postal_address": "P.O. Box 100-00100 Nairobi", "collection_office": "Mombasa"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b
+}
+
+async fn the_whole_seed_journey_changes_ownership_and_orders_the_logbook(app: TestApp) {
+    let seller = citizen(&app, SELLER).await;
+    // Inquiry: the owner sees the whole record, a stranger a limited view.
+    let (s, v) = seller.get("/api/v1/vehicles/kcb123b").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["view"], "full");
+    assert_eq!(v["owners"].as_array().unwrap().len(), 3, "{v}");
+    let buyer = citizen(&app, BUYER).await;
+    let (_, lim) = buyer.get("/api/v1/vehicles/KCB%20123B").await;
+    assert_eq!(lim["view"], "limited", "{lim}");
+    assert!(lim.get("owners").is_none() && lim.get("chassis_number").is_none(), "{lim}");
+
+    // The fee for a 1198cc car is the 1001–1200cc band.
+    let (s, q) = seller.get("/api/v1/fees/quote?registration_number=KCB%20123B").await;
+    assert_eq!(s, StatusCode::OK, "{q}");
+    assert_eq!(q["amount_cents"], 189_000);
+
+    let id = open_and_submit(&app, &seller, "KCB 123B").await;
+    let (_, t) = seller.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(t["state"], "awaiting_consents", "{t}");
+    assert_eq!(t["fee"]["amount_cents"], 189_000);
+    // The buyer is not asked before every consent is in.
+    let (s, _) = buyer.post(&format!("/api/v1/transfers/{id}/codes"), json!({"step": "answer"})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+
+    // The joint owner (a resident) approves with their own code.
+    let resident = Api::sign_in(&app, "resident", RESIDENT.0, RESIDENT.1).await;
+    let code = resident.code(&app, RESIDENT.1, &id, "consent").await;
+    let (s, b) =
+        resident.post(&format!("/api/v1/transfers/{id}/consent"), json!({"code": code, "approve": true})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["state"], "awaiting_consents");
+
+    // The financier, through a person acting for the bank, approves too.
+    let banker = citizen(&app, BANKER).await.acting_for(BANK_PIN);
+    let code = banker.code(&app, BANKER.1, &id, "consent").await;
+    let (s, b) = banker.post(&format!("/api/v1/transfers/{id}/consent"), json!({"code": code, "approve": true})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["state"], "awaiting_buyer");
+    app.wait_sms_containing(BUYER.1, "is being transferred to you").await;
+
+    // The buyer accepts with a code and details; the development payer
+    // settles at once and the transfer joins the officers' queue.
+    let accepted = buyer_accepts(&app, &buyer, &id).await;
+    assert_eq!(accepted["state"], "in_review", "{accepted}");
+    assert!(accepted["payment_ref"].as_str().is_some_and(|r| r.starts_with("DEV-")));
+
+    let officer = citizen(&app, OFFICER).await;
+    let (s, q) = officer.get("/api/v1/review-queue").await;
+    assert_eq!(s, StatusCode::OK, "{q}");
+    let item = q["transfers"].as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).cloned().unwrap();
+    assert!(item["review_deadline"].is_string(), "{item}");
+    // The officer sees the scanned logbook beside the record.
+    let scan = officer.req(reqwest::Method::GET, &format!("/api/v1/transfers/{id}/logbook-scan")).send().await.unwrap();
+    assert_eq!(scan.status(), StatusCode::OK);
+    assert_eq!(scan.headers()["content-type"], "application/pdf");
+    assert_eq!(scan.bytes().await.unwrap().as_ref(), PDF);
+
+    let (s, done) = officer.post(&format!("/api/v1/transfers/{id}/review"), json!({"decision": "approve"})).await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert_eq!(done["state"], "approved");
+    // Approved on Monday 5 January 2026: ready 7 working days later.
+    assert_eq!(done["logbook"]["ready_by"], "2026-01-14", "{done}");
+    assert_eq!(done["logbook"]["state"], "printing");
+    assert_eq!(done["logbook"]["office"], "Mombasa");
+    // Every step is on the timeline with who acted and for whom.
+    let actions: Vec<&str> =
+        done["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "created",
+            "logbook_uploaded",
+            "seller_submit",
+            "consent_approve",
+            "consent_approve",
+            "buyer_accept",
+            "payment_settled",
+            "officer_approve"
+        ]
+    );
+    let bank_step = &done["timeline"][4];
+    assert_eq!(bank_step["acting_for"], "Harambee Bank Limited", "{bank_step}");
+
+    // Ownership changed: the buyer now owns it alone, the old owners see the limited view.
+    let (_, v) = buyer.get("/api/v1/vehicles/KCB%20123B").await;
+    assert_eq!(v["view"], "full");
+    let owners = v["owners"].as_array().unwrap();
+    assert_eq!(owners.len(), 1);
+    assert_eq!(owners[0]["doc_number"], BUYER.0);
+    let (_, v) = seller.get("/api/v1/vehicles/KCB%20123B").await;
+    assert_eq!(v["view"], "limited");
+    app.wait_sms_containing(SELLER.1, "is approved").await;
+    app.wait_sms_containing(BUYER.1, "ready for collection at Mombasa by 2026-01-14").await;
+
+    // The logbook moves on, and only forward.
+    let (s, _) = officer.post(&format!("/api/v1/transfers/{id}/logbook"), json!({"state": "collected"})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, b) =
+        officer.post(&format!("/api/v1/transfers/{id}/logbook"), json!({"state": "ready_for_collection"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    app.wait_sms_containing(BUYER.1, "is ready for collection at Mombasa").await;
+    let (_, t) = buyer.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(t["logbook"]["state"], "ready_for_collection");
+}
+on_both!(the_whole_seed_journey_changes_ownership_and_orders_the_logbook, super::with_api_client);
+
+async fn decline_cancel_expiry_and_rejection_leave_the_vehicle_with_its_owner(app: TestApp) {
+    let seller = citizen(&app, SELLER).await;
+    let buyer = citizen(&app, BUYER).await;
+    // Decline.
+    let id = open_and_submit(&app, &seller, "KDA 001A").await;
+    let code = buyer.code(&app, BUYER.1, &id, "answer").await;
+    let (s, b) = buyer.post(&format!("/api/v1/transfers/{id}/decline"), json!({ "code": code })).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["state"], "declined");
+    app.wait_sms_containing(SELLER.1, "declined").await;
+    // Cancel, then a new transfer of the same vehicle is allowed.
+    let id = open_and_submit(&app, &seller, "KDA 001A").await;
+    let (s, b) = seller.post(&format!("/api/v1/transfers/{id}/cancel"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["state"], "cancelled");
+    // Expiry after 14 days, by the background job.
+    let id = open_and_submit(&app, &seller, "KDA 001A").await;
+    app.advance(14 * 24 * 3600 * 1000 + 1000);
+    let n = registry::transfers::expire_due(&app.registry).await.unwrap();
+    assert_eq!(n, 1);
+    // Fourteen days on, everyone's tokens have expired too: sign in again.
+    let seller = citizen(&app, SELLER).await;
+    let buyer = citizen(&app, BUYER).await;
+    let (_, b) = seller.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(b["state"], "expired", "{b}");
+    app.wait_sms_containing(BUYER.1, "expired").await;
+    // Rejection with a reason; a rejection without one is refused.
+    let id = open_and_submit(&app, &seller, "KDA 001A").await;
+    let t = buyer_accepts(&app, &buyer, &id).await;
+    assert_eq!(t["state"], "in_review");
+    // Once the buyer has accepted, the seller can no longer cancel.
+    let (s, _) = seller.post(&format!("/api/v1/transfers/{id}/cancel"), json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let officer = citizen(&app, OFFICER).await;
+    let (s, b) = officer.post(&format!("/api/v1/transfers/{id}/review"), json!({"decision": "reject"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "reason");
+    let (s, b) = officer
+        .post(&format!("/api/v1/transfers/{id}/review"), json!({"decision": "reject", "reason": "Scan unreadable"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["state"], "rejected");
+    let (_, v) = seller.get("/api/v1/vehicles/KDA%20001A").await;
+    assert_eq!(v["view"], "full");
+    assert_eq!(v["transfer_pending"], false);
+}
+on_both!(decline_cancel_expiry_and_rejection_leave_the_vehicle_with_its_owner, super::with_api_client);
+
+async fn fifty_concurrent_openings_make_one_transfer_and_two_approvals_change_ownership_once(app: TestApp) {
+    let seller = citizen(&app, SELLER).await;
+    let mut tasks = vec![];
+    for _ in 0..50 {
+        let s = seller.clone();
+        tasks.push(tokio::spawn(async move {
+            s.post(
+                "/api/v1/transfers",
+                json!({"registration_number": "KDA 001A", "buyer_type": "individual", "buyer_id_number": BUYER.0}),
+            )
+            .await
+            .0
+        }));
+    }
+    let mut created = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::CONFLICT => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(created, 1);
+    let (_, list) = seller.get("/api/v1/transfers").await;
+    let id = list["transfers"][0]["id"].as_str().unwrap().to_string();
+    let (s, _) = seller.post(&format!("/api/v1/transfers/{id}/cancel"), json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+
+    let buyer = citizen(&app, BUYER).await;
+    let id = open_and_submit(&app, &seller, "KDA 001A").await;
+    buyer_accepts(&app, &buyer, &id).await;
+    let officer = citizen(&app, OFFICER).await;
+    let a = officer.clone();
+    let b = officer.clone();
+    let path = format!("/api/v1/transfers/{id}/review");
+    let (p1, p2) = (path.clone(), path);
+    let (r1, r2) = tokio::join!(async move { a.post(&p1, json!({"decision": "approve"})).await.0 }, async move {
+        b.post(&p2, json!({"decision": "approve"})).await.0
+    });
+    let mut statuses = [r1, r2];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    let (_, v) = buyer.get("/api/v1/vehicles/KDA%20001A").await;
+    assert_eq!(v["owners"].as_array().unwrap().len(), 1, "{v}");
+    let (_, t) = buyer.get(&format!("/api/v1/transfers/{id}")).await;
+    let approvals = t["timeline"].as_array().unwrap().iter().filter(|e| e["action"] == "officer_approve").count();
+    assert_eq!(approvals, 1);
+}
+on_both!(fifty_concurrent_openings_make_one_transfer_and_two_approvals_change_ownership_once, super::with_api_client);
