@@ -23,6 +23,7 @@ pub mod reference;
 pub mod store;
 pub mod transfers;
 pub mod vehicles;
+pub mod web;
 
 use std::sync::{Arc, RwLock};
 

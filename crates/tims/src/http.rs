@@ -70,9 +70,9 @@ pub fn router(db: Db, sso: sso::Sso, registry: registry::Registry) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz).with_state(db))
         .route("/metrics", get(move || std::future::ready(format!("{}{}", handle.render(), LATENCY.render()))))
-        .route("/", get(|| async { axum::response::Redirect::to("/sso/") }))
         .merge(sso::web::router(sso))
-        .merge(registry::api::router(registry))
+        .merge(registry::api::router(registry.clone()))
+        .merge(registry::web::router(registry))
         .fallback(not_found)
         .layer(middleware::from_fn(frame))
 }

@@ -354,4 +354,54 @@ impl Browser {
     pub fn session(&self) -> Option<String> {
         self.cookies.get("__Host-tims_session").cloned()
     }
+
+    /// GET a path (or an absolute URL on this server) and follow redirects
+    /// that stay on it, as a browser would through an OpenID Connect sign-in.
+    pub async fn follow(&mut self, start: &str) -> Resp {
+        let mut at = start.to_string();
+        for _ in 0..10 {
+            let path = at.strip_prefix(&self.base).unwrap_or(&at).to_string();
+            let r = self.get(&path).await;
+            if !r.status.is_redirection() {
+                return r;
+            }
+            let loc = r.location();
+            if !(loc.starts_with('/') || loc.starts_with(&self.base)) {
+                return r;
+            }
+            at = loc;
+        }
+        panic!("too many redirects from {start}");
+    }
+
+    /// POST a form to a registry page, with the registry's CSRF token.
+    pub async fn post_reg(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        if !self.cookies.contains_key("__Host-tims_reg_csrf") {
+            self.get("/").await;
+        }
+        let csrf = self.cookies.get("__Host-tims_reg_csrf").cloned().unwrap_or_default();
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        form.extend_from_slice(fields);
+        self.post_raw(path, &form).await
+    }
+
+    /// POST a file as a multipart form to a registry page.
+    pub async fn post_reg_file(&mut self, path: &str, field: &str, bytes: &[u8]) -> Resp {
+        if !self.cookies.contains_key("__Host-tims_reg_csrf") {
+            self.get("/").await;
+        }
+        let csrf = self.cookies.get("__Host-tims_reg_csrf").cloned().unwrap_or_default();
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf)
+            .part(field.to_string(), reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("scan.pdf"));
+        let r = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .header("cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST multipart");
+        self.finish(r).await
+    }
 }

@@ -1,0 +1,329 @@
+//! The registry's pages through a browser (sign-in through the provider,
+//! the transfer's forms, errors, CSRF), its OpenAPI document, the
+//! Idempotency-Key rules, and who may see and do what on a transfer.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Browser, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const PDF: &[u8] = b"%PDF-1.4\n% a scanned logbook\n";
+const SELLER: (&str, &str) = ("12345678", "+254712345678");
+const BUYER: (&str, &str) = ("23456789", "+254723456789");
+const OFFICER: (&str, &str) = ("34567890", "+254734567890");
+const OTHER: (&str, &str) = ("45678901", "+254745678901");
+const DEALER_PIN: &str = "P051234567A";
+
+/// Sign in at the sign-on, then at the registry through its sign-in page.
+async fn registry_browser(app: &TestApp, who: (&str, &str)) -> Browser {
+    let mut b = app.signed_in(who.0, who.1).await;
+    let home = b.follow("/signin").await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    assert!(home.body.contains("Signed in as"), "{}", home.body);
+    b
+}
+
+fn transfer_id(location: &str) -> String {
+    location.trim_start_matches("/transfers/").split('?').next().unwrap().to_string()
+}
+
+async fn a_transfer_can_be_done_in_the_browser_from_start_to_approval(app: TestApp) {
+    let mut seller = registry_browser(&app, SELLER).await;
+    // A bad registration number is refused with a summary naming the field.
+    let r = seller
+        .post_reg(
+            "/transfers/new",
+            &[("registration_number", "KAA 1"), ("buyer_type", "individual"), ("buyer_id_number", BUYER.0)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("There is a problem") && r.body.contains("KAA 001A"), "{}", r.body);
+    // A form without the CSRF token changes nothing.
+    let r = seller.post_raw("/transfers/new", &[("registration_number", "KDA 001A")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let r = seller
+        .post_reg(
+            "/transfers/new",
+            &[("registration_number", "kda 001a"), ("buyer_type", "individual"), ("buyer_id_number", BUYER.0)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = transfer_id(&r.location());
+    let page = seller.get(&format!("/transfers/{id}?notice=created")).await;
+    assert!(page.body.contains("Upload the scanned logbook"), "{}", page.body);
+    // A file that is not a scan is refused with the reason.
+    let r = seller.post_reg_file(&format!("/transfers/{id}/upload"), "logbook", b"GIF89a....").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("not a PDF, JPEG or PNG"), "{}", r.body);
+    let r = seller.post_reg_file(&format!("/transfers/{id}/upload"), "logbook", PDF).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let seen = app.sms_to(SELLER.1).len();
+    let r = seller.post_reg(&format!("/transfers/{id}/code-submit"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let code = app.next_code(SELLER.1, seen).await;
+    let r = seller.post_reg(&format!("/transfers/{id}/submit"), &[("code", "000000")]).await;
+    assert!(r.body.contains("The code is wrong"), "{}", r.body);
+    let r = seller.post_reg(&format!("/transfers/{id}/submit"), &[("code", &code)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    let mut buyer = registry_browser(&app, BUYER).await;
+    let page = buyer.get(&format!("/transfers/{id}")).await;
+    assert!(page.body.contains("Awaiting the buyer") && page.body.contains("Accept the transfer"), "{}", page.body);
+    let seen = app.sms_to(BUYER.1).len();
+    buyer.post_reg(&format!("/transfers/{id}/code-answer"), &[]).await;
+    let code = app.next_code(BUYER.1, seen).await;
+    let r = buyer
+        .post_reg(
+            &format!("/transfers/{id}/accept"),
+            &[("code", &code), ("postal_address", "P.O. Box 1-00100 Nairobi"), ("collection_office", "Kisumu")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = buyer.get(&format!("/transfers/{id}")).await;
+    assert!(page.body.contains("In review"), "{}", page.body);
+
+    let mut officer = registry_browser(&app, OFFICER).await;
+    let queue = officer.get("/review").await;
+    assert!(queue.body.contains(&format!("/transfers/{id}")), "{}", queue.body);
+    let scan = officer.get(&format!("/transfers/{id}/scan")).await;
+    assert_eq!(scan.status, StatusCode::OK);
+    let r = officer.post_reg(&format!("/transfers/{id}/review-approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = buyer.get(&format!("/transfers/{id}")).await;
+    assert!(page.body.contains("Approved") && page.body.contains("ready by 2026-01-14 at Kisumu"), "{}", page.body);
+    let mine = buyer.get("/vehicles").await;
+    assert!(mine.body.contains("KDA 001A"), "{}", mine.body);
+
+    // Signing out ends the registry session and goes through the provider.
+    let r = buyer.post_reg("/signout", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().contains("/sso/logout"), "{}", r.location());
+    let r = buyer.get("/vehicles").await;
+    assert!(r.location().starts_with("/signin"), "{}", r.location());
+}
+on_both!(a_transfer_can_be_done_in_the_browser_from_start_to_approval);
+
+async fn openapi_describes_every_step(app: TestApp) {
+    let r = reqwest::get(format!("{}/api/openapi.json", app.base)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc: Value = r.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    for path in [
+        "/api/v1/transfers",
+        "/api/v1/transfers/{id}/submit",
+        "/api/v1/transfers/{id}/consent",
+        "/api/v1/transfers/{id}/accept",
+        "/api/v1/transfers/{id}/review",
+        "/api/v1/vehicles/{registration_number}",
+        "/api/v1/fees/quote",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing");
+    }
+    assert!(doc["components"]["schemas"].get("TransferView").is_some());
+    assert!(doc["components"]["securitySchemes"].get("bearer").is_some());
+}
+on_both!(openapi_describes_every_step);
+
+/// An API caller with the sign-on's access token.
+async fn api_token(app: &TestApp, who: (&str, &str)) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut b = app.signed_in(who.0, who.1).await;
+    let verifier = sso::crypto::token();
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let r = b
+        .get(&format!(
+            "/sso/authorize?response_type=code&client_id=tims-api&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb\
+             &scope=openid%20profile%20phone%20organisations&state=s&nonce=n&code_challenge={challenge}\
+             &code_challenge_method=S256"
+        ))
+        .await;
+    let code = url::Url::parse(&r.location()).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let t: Value = reqwest::Client::new()
+        .post(format!("{}/sso/token", app.base))
+        .basic_auth("tims-api", Some(SECRET))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", "http://127.0.0.1:9/cb"),
+            ("code_verifier", verifier.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    t["access_token"].as_str().unwrap().to_string()
+}
+
+const SECRET: &str = "an-api-client-secret-that-is-long-enough";
+
+fn with_api_client(cfg: &mut tims::Config) {
+    cfg.sso.clients.push(
+        toml::from_str::<sso::ClientConfig>(&format!(
+            "id = \"tims-api\"\nsecret = \"{SECRET}\"\nredirect_uris = [\"http://127.0.0.1:9/cb\"]"
+        ))
+        .unwrap(),
+    );
+}
+
+async fn call(
+    app: &TestApp,
+    token: Option<&str>,
+    act_for: Option<&str>,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+    key: Option<&str>,
+) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    let mut r = reqwest::Client::new().request(method, format!("{}{path}", app.base));
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    if let Some(p) = act_for {
+        r = r.header("x-act-for", p);
+    }
+    if let Some(k) = key {
+        r = r.header("idempotency-key", k);
+    }
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let resp = r.send().await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    (status, resp.json().await.unwrap_or(Value::Null), headers)
+}
+
+async fn the_same_idempotency_key_gives_the_same_answer_and_another_body_is_refused(app: TestApp) {
+    let seller = api_token(&app, SELLER).await;
+    let body = json!({"registration_number": "KDA 001A", "buyer_type": "individual", "buyer_id_number": BUYER.0});
+    let post = |b: Value, k: &'static str| {
+        let (app, seller) = (&app, seller.clone());
+        async move { call(app, Some(&seller), None, reqwest::Method::POST, "/api/v1/transfers", Some(b), Some(k)).await }
+    };
+    let (s1, t1, _) = post(body.clone(), "key-1").await;
+    assert_eq!(s1, StatusCode::CREATED, "{t1}");
+    let (s2, t2, h2) = post(body.clone(), "key-1").await;
+    assert_eq!(s2, StatusCode::CREATED);
+    assert_eq!(t1["id"], t2["id"], "the same transfer, not a second one");
+    assert_eq!(h2["idempotent-replayed"], "true");
+    let other = json!({"registration_number": "KAT 300T", "buyer_type": "individual", "buyer_id_number": BUYER.0});
+    let (s3, p3, _) = post(other, "key-1").await;
+    assert_eq!(s3, StatusCode::UNPROCESSABLE_ENTITY, "{p3}");
+    assert_eq!(p3["errors"][0]["field"], "Idempotency-Key");
+    // Without a key, a second opening is refused: one open transfer per vehicle.
+    let (s4, p4, _) =
+        call(&app, Some(&seller), None, reqwest::Method::POST, "/api/v1/transfers", Some(body), None).await;
+    assert_eq!(s4, StatusCode::CONFLICT, "{p4}");
+    // Malformed JSON is a field error, never a 500.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/transfers", app.base))
+        .bearer_auth(&seller)
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+}
+on_both!(the_same_idempotency_key_gives_the_same_answer_and_another_body_is_refused, super::with_api_client);
+
+async fn only_the_parties_see_and_change_a_transfer(app: TestApp) {
+    // Kamau Motors (a dealer) sells one of its cars; its admin acts for it.
+    let admin = api_token(&app, SELLER).await;
+    let (s, t, _) = call(
+        &app,
+        Some(&admin),
+        Some(DEALER_PIN),
+        reqwest::Method::POST,
+        "/api/v1/transfers",
+        Some(json!({"registration_number": "KDD 100D", "buyer_type": "individual", "buyer_id_number": BUYER.0})),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let id = t["id"].as_str().unwrap().to_string();
+    // A second member of the dealer becomes a viewer (approved by the admin).
+    let member: String = sqlx::query_scalar("SELECT id FROM sso_accounts WHERE id_number = $1")
+        .bind(OTHER.0)
+        .fetch_one(app.app_sso.db().pool())
+        .await
+        .unwrap();
+    let mut admin_browser = app.signed_in(SELLER.0, SELLER.1).await;
+    let r = admin_browser
+        .post(&format!("/sso/organisations/{DEALER_PIN}/members/{member}"), &[("decision", "viewer")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    let buyer = api_token(&app, BUYER).await;
+    let viewer = api_token(&app, OTHER).await;
+    let officer = api_token(&app, OFFICER).await;
+    let stranger = api_token(&app, ("56789012", "+254756789012")).await;
+    let get = format!("/api/v1/transfers/{id}");
+    let cancel = format!("/api/v1/transfers/{id}/cancel");
+    let review = format!("/api/v1/transfers/{id}/review");
+    let accept = format!("/api/v1/transfers/{id}/codes");
+    use reqwest::Method;
+    // (who, acting for, method, path, body, expected status)
+    let cases: Vec<(&str, Option<&str>, Option<&str>, Method, &str, Option<Value>, StatusCode)> = vec![
+        ("anonymous", None, None, Method::GET, &get, None, StatusCode::UNAUTHORIZED),
+        ("dealer transactor", Some(&admin), Some(DEALER_PIN), Method::GET, &get, None, StatusCode::OK),
+        ("dealer admin for himself", Some(&admin), None, Method::GET, &get, None, StatusCode::NOT_FOUND),
+        ("dealer viewer", Some(&viewer), Some(DEALER_PIN), Method::GET, &get, None, StatusCode::OK),
+        ("dealer viewer cancels", Some(&viewer), Some(DEALER_PIN), Method::POST, &cancel, None, StatusCode::FORBIDDEN),
+        ("buyer", Some(&buyer), None, Method::GET, &get, None, StatusCode::OK),
+        ("buyer cancels", Some(&buyer), None, Method::POST, &cancel, None, StatusCode::FORBIDDEN),
+        (
+            "buyer reviews",
+            Some(&buyer),
+            None,
+            Method::POST,
+            &review,
+            Some(json!({"decision": "approve"})),
+            StatusCode::FORBIDDEN,
+        ),
+        ("another citizen", Some(&stranger), None, Method::GET, &get, None, StatusCode::NOT_FOUND),
+        (
+            "another citizen asks a code",
+            Some(&stranger),
+            None,
+            Method::POST,
+            &accept,
+            Some(json!({"step": "answer"})),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "acting for an organisation one is not in",
+            Some(&stranger),
+            Some(DEALER_PIN),
+            Method::GET,
+            &get,
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        ("officer", Some(&officer), None, Method::GET, &get, None, StatusCode::OK),
+        (
+            "officer reviews a draft",
+            Some(&officer),
+            None,
+            Method::POST,
+            &review,
+            Some(json!({"decision": "approve"})),
+            StatusCode::CONFLICT,
+        ),
+        ("queue for a citizen", Some(&buyer), None, Method::GET, "/api/v1/review-queue", None, StatusCode::FORBIDDEN),
+        ("queue for an officer", Some(&officer), None, Method::GET, "/api/v1/review-queue", None, StatusCode::OK),
+        ("dealer transactor cancels", Some(&admin), Some(DEALER_PIN), Method::POST, &cancel, None, StatusCode::OK),
+    ];
+    for (who, token, act_for, method, path, body, want) in cases {
+        let (got, b, _) = call(&app, token, act_for, method.clone(), path, body, None).await;
+        assert_eq!(got, want, "{who}: {method} {path} gave {got}: {b}");
+    }
+}
+on_both!(only_the_parties_see_and_change_a_transfer, super::with_api_client);
