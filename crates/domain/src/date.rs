@@ -6,8 +6,10 @@ use std::fmt;
 use crate::ids::FieldError;
 
 /// A calendar day: the unit of birth dates, fee schedules' effective dates,
-/// holidays and logbook ready dates.
+/// holidays and logbook ready dates. In JSON and TOML it is the string
+/// `YYYY-MM-DD`, checked when read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Date {
     pub year: i32,
     pub month: u8,
@@ -135,6 +137,20 @@ impl Date {
     /// The UTC calendar day of an instant in milliseconds since the epoch.
     pub fn from_utc_ms(ms: i64) -> Self {
         Self::from_days_since_epoch(ms.div_euclid(86_400_000))
+    }
+}
+
+impl TryFrom<String> for Date {
+    type Error = FieldError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Date> for String {
+    fn from(d: Date) -> Self {
+        d.to_string()
     }
 }
 

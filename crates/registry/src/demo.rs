@@ -301,7 +301,7 @@ pub async fn seed_if_empty(reg: &Registry, people: &[DemoPerson], orgs: &[DemoOr
     tx.commit().await?;
     let officer = people.iter().find(|p| p.id_number == OFFICER_ID);
     if let Some(o) = officer {
-        parties::grant_staff(reg, o.account_type, &o.id_number, StaffRole::Officer, "demo data").await?;
+        parties::grant_staff(reg.db(), now, o.account_type, &o.id_number, StaffRole::Officer, "demo data").await?;
     }
     Ok(true)
 }

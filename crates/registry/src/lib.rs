@@ -107,10 +107,7 @@ impl Registry {
     pub async fn start(db: Db, clock: Arc<dyn Clock>, cfg: RegistryConfig, adapters: Adapters) -> Result<Self, Error> {
         let now = clock.now_ms();
         let pepper = load_or_create_secret(&db, "code_pepper", now).await?.into_bytes();
-        let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reg_fee_schedules").fetch_one(db.pool()).await?;
-        if have == 0 {
-            store_fee_schedule(&db, &FeeSchedule::kenya_2018(), now).await?;
-        }
+        ensure_defaults(&db, now).await?;
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
@@ -209,7 +206,18 @@ impl Registry {
     }
 }
 
-async fn read_rules(db: &Db) -> Result<(FeeSchedules, Calendar), Error> {
+/// Load the default fee schedule (the seed's, as gazetted in 2018) into an
+/// empty table, so a new database prices transfers from the start.
+pub async fn ensure_defaults(db: &Db, now: i64) -> Result<(), Error> {
+    let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reg_fee_schedules").fetch_one(db.pool()).await?;
+    if have == 0 {
+        store_fee_schedule(db, &FeeSchedule::kenya_2018(), now).await?;
+    }
+    Ok(())
+}
+
+/// The fee schedules and the holiday calendar as stored.
+pub async fn read_rules(db: &Db) -> Result<(FeeSchedules, Calendar), Error> {
     let bodies: Vec<String> =
         sqlx::query_scalar("SELECT body FROM reg_fee_schedules ORDER BY effective_from").fetch_all(db.pool()).await?;
     let mut schedules = vec![];

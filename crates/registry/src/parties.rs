@@ -284,7 +284,8 @@ pub async fn staff_role(reg: &Registry, person_id: &str) -> Result<Option<StaffR
 
 /// Grant a staff role to the person with this ID number (`tims staff grant`).
 pub async fn grant_staff(
-    reg: &Registry,
+    db: &db::Db,
+    now: i64,
     account_type: AccountType,
     id_number: &str,
     role: StaffRole,
@@ -292,8 +293,7 @@ pub async fn grant_staff(
 ) -> Result<String, Error> {
     let id =
         IdNumber::parse(account_type, id_number).map_err(|e| crate::FieldErrors::single("id_number", e.message))?;
-    let now = reg.now_ms();
-    let mut tx = reg.db().begin_write().await?;
+    let mut tx = db.begin_write().await?;
     let person = ensure(&mut tx, "person", account_type.as_str(), id.as_str(), id.as_str(), None, now).await?;
     sqlx::query(
         "INSERT INTO reg_staff (person_id, role, granted_at, granted_by) VALUES ($1, $2, $3, $4) \

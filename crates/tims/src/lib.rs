@@ -22,6 +22,7 @@ pub async fn open_db(cfg: &Config) -> anyhow::Result<Db> {
     let settings = PoolSettings { max_connections: cfg.database_max_connections, ..PoolSettings::default() };
     let db = Db::connect(&url, &settings).await.context("cannot open the database")?;
     db.migrate().await.context("cannot migrate the database")?;
+    registry::ensure_defaults(&db, db::SystemClock.now_ms()).await.context("cannot load the default fee schedule")?;
     Ok(db)
 }
 

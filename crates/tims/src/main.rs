@@ -43,6 +43,60 @@ enum Command {
         #[command(subcommand)]
         command: SsoCommand,
     },
+    /// The agency's staff in the registry.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Gazetted public holidays (the fixed ones and Easter are built in).
+    Holidays {
+        #[command(subcommand)]
+        command: HolidaysCommand,
+    },
+    /// The transfer fee schedules.
+    Fees {
+        #[command(subcommand)]
+        command: FeesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Grant a staff role (officer, supervisor or admin) to a person by ID number.
+    Grant {
+        #[arg(long = "id-number")]
+        id_number: String,
+        /// citizen (national ID), resident (alien ID) or foreigner (passport).
+        #[arg(long = "type", default_value = "citizen")]
+        account_type: String,
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum HolidaysCommand {
+    /// Add a gazetted holiday, e.g. --date 2026-03-20 --name "Idd-ul-Fitr".
+    Add {
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List the public holidays of a year.
+    List {
+        #[arg(long)]
+        year: i32,
+    },
+}
+
+#[derive(Subcommand)]
+enum FeesCommand {
+    /// Load a new schedule from a JSON file (version, effective_from, bands);
+    /// it applies from its effective date, without a release.
+    Load { file: PathBuf },
+    /// Print the loaded schedules as JSON.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -119,6 +173,14 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     }
 }
 
+/// A registry error as one line for the operator.
+fn cli_error(e: registry::Error) -> String {
+    match e {
+        registry::Error::Invalid(f) => f.0.iter().map(|(k, m)| format!("{k}: {m}")).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -147,6 +209,62 @@ async fn main() -> anyhow::Result<()> {
             let db = tims::open_db(&cfg).await?;
             db.close().await;
             tracing::info!("migrations are up to date");
+            Ok(())
+        }
+        Command::Staff { command: StaffCommand::Grant { id_number, account_type, role } } => {
+            let db = tims::open_db(&cfg).await?;
+            let kind = domain::AccountType::parse(&account_type).map_err(|e| anyhow::anyhow!("--type: {e}"))?;
+            let role = registry::parties::StaffRole::parse(&role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            registry::parties::grant_staff(&db, clock.now_ms(), kind, &id_number, role, "tims staff grant")
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
+            db.close().await;
+            eprintln!("{} {id_number} is now {} in the registry.", kind.document(), role.as_str());
+            Ok(())
+        }
+        Command::Holidays { command } => {
+            let db = tims::open_db(&cfg).await?;
+            match command {
+                HolidaysCommand::Add { date, name } => {
+                    let day = domain::Date::parse(&date).map_err(|e| anyhow::anyhow!("--date: {e}"))?;
+                    registry::add_holiday(&db, day, &name, clock.now_ms())
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
+                    eprintln!("{day} ({}) is a public holiday. Running servers use it within a minute.", name.trim());
+                }
+                HolidaysCommand::List { year } => {
+                    let (_, calendar) =
+                        registry::read_rules(&db).await.map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
+                    for h in calendar.holidays_in_year(year) {
+                        println!("{}  {}", h.date, h.name);
+                    }
+                }
+            }
+            db.close().await;
+            Ok(())
+        }
+        Command::Fees { command } => {
+            let db = tims::open_db(&cfg).await?;
+            match command {
+                FeesCommand::Load { file } => {
+                    let text =
+                        std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                    let schedule: domain::fees::FeeSchedule = serde_json::from_str(&text)
+                        .with_context(|| format!("{} is not a fee schedule", file.display()))?;
+                    registry::store_fee_schedule(&db, &schedule, clock.now_ms())
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
+                    eprintln!(
+                        "Fee schedule {} loaded; it applies from {}. Running servers use it within a minute.",
+                        schedule.version, schedule.effective_from
+                    );
+                }
+                FeesCommand::List => {
+                    let (fees, _) = registry::read_rules(&db).await.map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
+                    println!("{}", serde_json::to_string_pretty(fees.all())?);
+                }
+            }
+            db.close().await;
             Ok(())
         }
         Command::Sso { command } => {

@@ -98,3 +98,43 @@ fn serve_starts_with_demo_data_and_stops_cleanly_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0: {status}");
 }
+
+#[test]
+fn operators_grant_staff_add_gazetted_holidays_and_load_fee_schedules() {
+    let data = TempDir::new();
+    let out = tims(&data, &["staff", "grant", "--id-number", "34567890", "--role", "supervisor"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tims(&data, &["staff", "grant", "--id-number", "34567890", "--role", "janitor"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--role"));
+
+    let out = tims(&data, &["holidays", "add", "--date", "2026-03-20", "--name", "Idd-ul-Fitr"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tims(&data, &["holidays", "add", "--date", "2026-02-30", "--name", "Nothing"]);
+    assert!(!out.status.success());
+    let out = tims(&data, &["holidays", "list", "--year", "2026"]);
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(list.contains("2026-03-20  Idd-ul-Fitr"), "{list}");
+    assert!(list.contains("2026-04-03") && list.contains("2026-04-06"), "Good Friday and Easter Monday: {list}");
+
+    // A gazetted change of fees is data: loaded, not released.
+    let file = data.0.join("fees-2027.json");
+    let schedule = serde_json::json!({
+        "version": "KE-2027",
+        "effective_from": "2027-01-01",
+        "bands": [
+            {"classes": ["motor_vehicle", "motorcycle"], "measure": {"by": "engine_cc", "min": 1}, "amount_cents": 250000, "description": "Any engine"},
+            {"classes": ["trailer"], "measure": {"by": "trailer_wheels", "min": 1}, "amount_cents": 150000, "description": "Any trailer"},
+            {"classes": ["tractor"], "measure": {"by": "flat"}, "amount_cents": 120000, "description": "Tractor"}
+        ]
+    });
+    std::fs::write(&file, schedule.to_string()).unwrap();
+    let out = tims(&data, &["fees", "load", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tims(&data, &["fees", "load", file.to_str().unwrap()]);
+    assert!(!out.status.success(), "a version is loaded once");
+    let out = tims(&data, &["fees", "list"]);
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let versions: Vec<&str> = all.as_array().unwrap().iter().map(|s| s["version"].as_str().unwrap()).collect();
+    assert_eq!(versions, ["KE-2018", "KE-2027"]);
+}
