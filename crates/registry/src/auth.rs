@@ -72,15 +72,35 @@ async fn actor_for(reg: &Registry, person_id: &str, address: Option<String>) -> 
 }
 
 /// Verified access tokens, by hash, so a client's repeated calls do not pay
-/// for a signature check each time. Bounded; cleared when full.
+/// for a signature check each time; and the people behind them, for a few
+/// seconds, so a burst of API calls does not read the same rows each time.
+/// Bounded; cleared when full.
 #[derive(Default)]
 pub struct TokenCache {
     map: Mutex<HashMap<String, (String, i64)>>,
+    actors: Mutex<HashMap<String, (Actor, i64)>>,
 }
 
 const TOKEN_CACHE_MAX: usize = 10_000;
+/// How long a person's registry record (memberships, staff role) is reused
+/// between API calls. Memberships themselves come from the provider's claims,
+/// re-read every `CLAIMS_MAX_AGE_MS`.
+pub const ACTOR_CACHE_MS: i64 = 10_000;
 
 impl TokenCache {
+    fn actor(&self, subject: &str, now: i64) -> Option<Actor> {
+        let m = self.actors.lock().unwrap_or_else(|e| e.into_inner());
+        m.get(subject).filter(|(_, at)| now - *at < ACTOR_CACHE_MS).map(|(a, _)| a.clone())
+    }
+
+    fn put_actor(&self, subject: String, actor: Actor, now: i64) {
+        let mut m = self.actors.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() >= TOKEN_CACHE_MAX {
+            m.clear();
+        }
+        m.insert(subject, (actor, now));
+    }
+
     fn get(&self, hash: &str, now: i64) -> Option<String> {
         let m = self.map.lock().unwrap_or_else(|e| e.into_inner());
         m.get(hash).filter(|(_, exp)| *exp > now).map(|(sub, _)| sub.clone())
@@ -114,6 +134,10 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
             sub
         }
     };
+    if let Some(mut a) = reg.token_cache().actor(&subject, now) {
+        a.address = address;
+        return Ok(a);
+    }
     let known: Option<(String, i64)> = sqlx::query_as("SELECT id, updated_at FROM reg_parties WHERE subject = $1")
         .bind(&subject)
         .fetch_optional(reg.db().pool())
@@ -129,7 +153,9 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
             parties::upsert_from_claims(reg, &claims).await?
         }
     };
-    actor_for(reg, &person_id, address).await
+    let actor = actor_for(reg, &person_id, None).await?;
+    reg.token_cache().put_actor(subject, actor.clone(), now);
+    Ok(Actor { address, ..actor })
 }
 
 /// Start a sign-in: remember state, nonce and verifier; return where to send

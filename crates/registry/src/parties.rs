@@ -54,8 +54,12 @@ pub(crate) fn from_row(r: Row) -> Party {
 }
 
 pub async fn get(reg: &Registry, id: &str) -> Result<Option<Party>, Error> {
+    get_in(&mut *reg.db().acquire().await?, id).await
+}
+
+pub async fn get_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Party>, Error> {
     let sql = format!("SELECT {COLUMNS} FROM reg_parties WHERE id = $1");
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(reg.db().pool()).await?;
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     Ok(row.map(from_row))
 }
 

@@ -331,6 +331,13 @@ async fn party(reg: &Registry, id: &str) -> Result<Party, Error> {
     parties::get(reg, id).await?.ok_or_else(|| Error::Internal(format!("party {id} is missing")))
 }
 
+/// A party read inside a transaction, on its connection: a transaction must
+/// never wait for a second connection from the pool, which on SQLite may all
+/// be waiting for this transaction's write lock.
+async fn party_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Party, Error> {
+    parties::get_in(conn, id).await?.ok_or_else(|| Error::Internal(format!("party {id} is missing")))
+}
+
 async fn view(reg: &Registry, row: Row, cons: Vec<Consent>, roles: &[Role]) -> Result<TransferView, Error> {
     let v = vehicles::by_id(reg, &row.vehicle_id).await?.ok_or_else(|| Error::Internal("vehicle missing".into()))?;
     let seller = summary(party(reg, &row.seller_id).await?);
@@ -781,10 +788,10 @@ pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Resu
     event(&mut tx, &row, version, "seller_submit", t.to, Some(actor), None, now).await?;
     let reg_no = reg_no_of(&mut tx, &row).await?;
     if t.to == State::AwaitingBuyer {
-        tell_buyer(reg, &mut tx, &row, &reg_no, now).await?;
+        tell_buyer(&mut tx, &row, &reg_no, now).await?;
     } else {
         for c in &cons {
-            let p = party(reg, &c.party_id).await?;
+            let p = party_in(&mut tx, &c.party_id).await?;
             let text = format!(
                 "tims: the transfer {} of {reg_no} needs your consent as {}. Sign in to approve or refuse it.",
                 row.reference,
@@ -805,14 +812,8 @@ async fn reg_no_of(tx: &mut Transaction<'static, Any>, row: &Row) -> Result<Stri
         .await?)
 }
 
-async fn tell_buyer(
-    reg: &Registry,
-    tx: &mut Transaction<'static, Any>,
-    row: &Row,
-    reg_no: &str,
-    now: i64,
-) -> Result<(), Error> {
-    let buyer = party(reg, &row.buyer_id).await?;
+async fn tell_buyer(tx: &mut Transaction<'static, Any>, row: &Row, reg_no: &str, now: i64) -> Result<(), Error> {
+    let buyer = party_in(tx, &row.buyer_id).await?;
     let text = format!(
         "tims: {reg_no} is being transferred to you (reference {}). Sign in to view it, then accept or decline.",
         row.reference
@@ -852,9 +853,9 @@ pub async fn consent(
     event(&mut tx, &row, version, action, t.to, Some(actor), None, now).await?;
     let reg_no = reg_no_of(&mut tx, &row).await?;
     match t.to {
-        State::AwaitingBuyer => tell_buyer(reg, &mut tx, &row, &reg_no, now).await?,
+        State::AwaitingBuyer => tell_buyer(&mut tx, &row, &reg_no, now).await?,
         State::ConsentRefused => {
-            let seller = party(reg, &row.seller_id).await?;
+            let seller = party_in(&mut tx, &row.seller_id).await?;
             let text = format!(
                 "tims: a joint owner or the financier refused the transfer {} of {reg_no}. The vehicle stays with you.",
                 row.reference
@@ -915,7 +916,7 @@ pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance)
     let version = advance(&mut tx, &row, t.to, now, &set).await?;
     event(&mut tx, &row, version, "buyer_accept", t.to, Some(actor), None, now).await?;
     let reg_no = reg_no_of(&mut tx, &row).await?;
-    let seller = party(reg, &row.seller_id).await?;
+    let seller = party_in(&mut tx, &row.seller_id).await?;
     let text = format!(
         "tims: the buyer accepted the transfer {} of {reg_no}. It goes to the agency once the fee is paid.",
         row.reference
@@ -989,7 +990,7 @@ pub async fn settle(reg: &Registry, id: &str, payer_id: &str, provider: &str, pr
     .execute(&mut *tx)
     .await?;
     event(&mut tx, &row, version, "payment_settled", t.to, None, Some(provider_ref), now).await?;
-    let buyer = party(reg, &row.buyer_id).await?;
+    let buyer = party_in(&mut tx, &row.buyer_id).await?;
     let text = format!(
         "tims: payment of {} for transfer {} received. The agency will now review it.",
         domain::fees::format_kes(row.fee_cents),
@@ -1014,7 +1015,7 @@ pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Res
     let version = advance(&mut tx, &row, t.to, now, &[]).await?;
     event(&mut tx, &row, version, "buyer_decline", t.to, Some(actor), None, now).await?;
     let reg_no = reg_no_of(&mut tx, &row).await?;
-    let seller = party(reg, &row.seller_id).await?;
+    let seller = party_in(&mut tx, &row.seller_id).await?;
     let text =
         format!("tims: the buyer declined the transfer {} of {reg_no}. The vehicle stays with you.", row.reference);
     outbox::alert(&mut tx, &seller, &text, now).await?;
@@ -1037,7 +1038,7 @@ pub async fn cancel(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferV
     if row.state != State::Draft {
         let reg_no = reg_no_of(&mut tx, &row).await?;
         let text = format!("tims: the seller cancelled the transfer {} of {reg_no}.", row.reference);
-        tell_all(reg, &mut tx, &row, &cons, &text, now, false).await?;
+        tell_all(&mut tx, &row, &cons, &text, now, false).await?;
     }
     tx.commit().await?;
     reg.wake_outbox();
@@ -1045,7 +1046,6 @@ pub async fn cancel(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferV
 }
 
 async fn tell_all(
-    reg: &Registry,
     tx: &mut Transaction<'static, Any>,
     row: &Row,
     cons: &[Consent],
@@ -1059,7 +1059,7 @@ async fn tell_all(
     }
     ids.extend(cons.iter().map(|c| c.party_id.as_str()));
     for id in ids {
-        let p = party(reg, id).await?;
+        let p = party_in(tx, id).await?;
         outbox::alert(tx, &p, text, now).await?;
     }
     Ok(())
@@ -1092,7 +1092,7 @@ pub async fn expire_due(reg: &Registry) -> Result<usize, Error> {
             "tims: the transfer {} of {reg_no} expired because it was not completed in time. The vehicle stays with its owner.",
             row.reference
         );
-        tell_all(reg, &mut tx, &row, &cons, &text, now, true).await?;
+        tell_all(&mut tx, &row, &cons, &text, now, true).await?;
         tx.commit().await?;
         n += 1;
     }
@@ -1193,7 +1193,7 @@ pub async fn review(
         )
     };
     for id in [&row.seller_id, &row.buyer_id] {
-        let p = party(reg, id).await?;
+        let p = party_in(&mut tx, id).await?;
         outbox::alert(&mut tx, &p, &text, now).await?;
     }
     tx.commit().await?;
@@ -1237,7 +1237,7 @@ pub async fn advance_logbook(reg: &Registry, actor: &Actor, id: &str, to: &str) 
     let version = advance(&mut tx, &row, row.state, now, &[]).await?;
     event(&mut tx, &row, version, &format!("logbook_{}", to.as_str()), row.state, Some(actor), None, now).await?;
     if to == LogbookState::ReadyForCollection {
-        let buyer = party(reg, &row.buyer_id).await?;
+        let buyer = party_in(&mut tx, &row.buyer_id).await?;
         let text = format!("tims: the new logbook for transfer {} is ready for collection at {office}.", row.reference);
         outbox::alert(&mut tx, &buyer, &text, now).await?;
     }

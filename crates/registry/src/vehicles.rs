@@ -167,13 +167,34 @@ pub fn parse_registration(raw: &str) -> Result<RegistrationNumber, Error> {
 
 /// Inquiry: the whole record for its owners (and members of owning
 /// organisations, acting for them) and staff; a limited view for anyone
-/// else signed in.
+/// else signed in. One read: the vehicle with its owners.
 pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry, Error> {
     let reg_no = parse_registration(raw)?;
-    let v = by_registration(reg, &reg_no)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("No vehicle with registration number {reg_no} is registered")))?;
-    let owners = owners(reg, &v.id).await?;
+    let sql = format!(
+        "SELECT {COLUMNS}, o.party_id, o.role, p.kind, p.name, p.doc_type, p.doc_number FROM reg_vehicles v \
+         LEFT JOIN reg_vehicle_owners o ON o.vehicle_id = v.id LEFT JOIN reg_parties p ON p.id = o.party_id \
+         WHERE v.reg_no = $1 ORDER BY o.role DESC, o.since, p.name"
+    );
+    let rows: Vec<db::AnyRow> =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reg_no.as_str()).fetch_all(reg.db().pool()).await?;
+    let Some(first) = rows.first() else {
+        return Err(Error::NotFound(format!("No vehicle with registration number {reg_no} is registered")));
+    };
+    let v = vehicle_from(first)?;
+    use sqlx::Row as _;
+    let mut owners = vec![];
+    for r in &rows {
+        if let Some(party_id) = r.try_get::<Option<String>, _>(15)? {
+            owners.push(Owner {
+                party_id,
+                role: r.try_get(16)?,
+                kind: r.try_get(17)?,
+                name: r.try_get(18)?,
+                doc_type: r.try_get(19)?,
+                doc_number: r.try_get(20)?,
+            });
+        }
+    }
     let principal = actor.principal_id();
     if actor.is_staff() || owners.iter().any(|o| o.party_id == principal) {
         return Ok(Inquiry::Full(FullView { vehicle: v, owners }));
@@ -190,6 +211,28 @@ pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry
     }))
 }
 
+/// A vehicle from the first columns of a row read with `COLUMNS`.
+fn vehicle_from(r: &db::AnyRow) -> Result<Vehicle, Error> {
+    use sqlx::Row as _;
+    Ok(from_row((
+        r.try_get(0)?,
+        r.try_get(1)?,
+        r.try_get(2)?,
+        r.try_get(3)?,
+        r.try_get(4)?,
+        r.try_get(5)?,
+        r.try_get(6)?,
+        r.try_get(7)?,
+        r.try_get(8)?,
+        r.try_get(9)?,
+        r.try_get(10)?,
+        r.try_get(11)?,
+        r.try_get(12)?,
+        r.try_get(13)?,
+        r.try_get(14)?,
+    )))
+}
+
 /// The vehicles of the actor's principal (themselves, or the organisation
 /// they act for).
 pub async fn mine(reg: &Registry, actor: &Actor) -> Result<Vec<(Vehicle, String)>, Error> {
@@ -200,28 +243,7 @@ pub async fn mine(reg: &Registry, actor: &Actor) -> Result<Vec<(Vehicle, String)
     let rows: Vec<db::AnyRow> =
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(actor.principal_id()).fetch_all(reg.db().pool()).await?;
     use sqlx::Row as _;
-    rows.into_iter()
-        .map(|r| {
-            let v = from_row((
-                r.try_get(0)?,
-                r.try_get(1)?,
-                r.try_get(2)?,
-                r.try_get(3)?,
-                r.try_get(4)?,
-                r.try_get(5)?,
-                r.try_get(6)?,
-                r.try_get(7)?,
-                r.try_get(8)?,
-                r.try_get(9)?,
-                r.try_get(10)?,
-                r.try_get(11)?,
-                r.try_get(12)?,
-                r.try_get(13)?,
-                r.try_get(14)?,
-            ));
-            Ok((v, r.try_get(15)?))
-        })
-        .collect()
+    rows.iter().map(|r| Ok((vehicle_from(r)?, r.try_get(15)?))).collect()
 }
 
 /// A vehicle to put on the register.
