@@ -74,20 +74,21 @@ pub async fn issue(
 }
 
 async fn send_history(tx: &mut Transaction<'static, Any>, phone: &str, now: i64) -> Result<SendHistory, Error> {
-    let mut counts = [(0_i64, None::<i64>); 2];
-    for (i, window) in [DAY_MS, rules::SHORT_WINDOW_MS].into_iter().enumerate() {
-        counts[i] =
-            sqlx::query_as("SELECT COUNT(*), MIN(sent_at) FROM reg_sms_sends WHERE phone = $1 AND sent_at > $2")
-                .bind(phone)
-                .bind(now - window)
-                .fetch_one(&mut **tx)
-                .await?;
-    }
+    // Both windows in one read: the day's sends, and those of the last 15 minutes.
+    let (in_day, oldest_day, in_short, oldest_short): (i64, Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(sent_at), SUM(CASE WHEN sent_at > $3 THEN 1 ELSE 0 END), \
+         MIN(CASE WHEN sent_at > $3 THEN sent_at END) FROM reg_sms_sends WHERE phone = $1 AND sent_at > $2",
+    )
+    .bind(phone)
+    .bind(now - DAY_MS)
+    .bind(now - rules::SHORT_WINDOW_MS)
+    .fetch_one(&mut **tx)
+    .await?;
     Ok(SendHistory {
-        in_day: counts[0].0,
-        oldest_in_day_ms: counts[0].1,
-        in_short_window: counts[1].0,
-        oldest_in_short_window_ms: counts[1].1,
+        in_day,
+        oldest_in_day_ms: oldest_day,
+        in_short_window: in_short.unwrap_or(0),
+        oldest_in_short_window_ms: oldest_short,
     })
 }
 

@@ -107,29 +107,29 @@ pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
             }
         }
     }
-    if !delivered.is_empty() || !wiped.is_empty() {
-        // Marking the batch sent is one transaction.
-        let mut tx = reg.db().begin_write().await?;
-        let sent_at = reg.now_ms();
-        for (id, secret) in &delivered {
-            let sql = if *secret {
-                "UPDATE reg_outbox SET sent_at = $1, body = '[code delivered]', lease_until = NULL WHERE id = $2"
-            } else {
-                "UPDATE reg_outbox SET sent_at = $1, lease_until = NULL WHERE id = $2"
-            };
-            sqlx::query(sql).bind(sent_at).bind(id).execute(&mut *tx).await?;
+    // Marking the batch sent is one statement per kind of message.
+    let sent_at = reg.now_ms();
+    let ids =
+        |f: &dyn Fn(&(i64, bool)) -> bool| -> Vec<i64> { delivered.iter().filter(|d| f(d)).map(|d| d.0).collect() };
+    let marks: [(Vec<i64>, &str); 3] = [
+        (ids(&|d| !d.1), "UPDATE reg_outbox SET sent_at = $1, lease_until = NULL WHERE id IN"),
+        (
+            ids(&|d| d.1),
+            "UPDATE reg_outbox SET sent_at = $1, body = '[code delivered]', lease_until = NULL WHERE id IN",
+        ),
+        (
+            wiped,
+            "UPDATE reg_outbox SET sent_at = $1, body = '[code expired undelivered]', lease_until = NULL, \
+             last_error = 'expired before delivery' WHERE id IN",
+        ),
+    ];
+    for (list, sql) in marks {
+        if list.is_empty() {
+            continue;
         }
-        for id in &wiped {
-            sqlx::query(
-                "UPDATE reg_outbox SET sent_at = $1, body = '[code expired undelivered]', lease_until = NULL, \
-                 last_error = 'expired before delivery' WHERE id = $2",
-            )
-            .bind(sent_at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
+        // The ids are integers this worker read back, never input.
+        let in_list = list.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        sqlx::query(sqlx::AssertSqlSafe(format!("{sql} ({in_list})"))).bind(sent_at).execute(pool).await?;
     }
     Ok(delivered.len())
 }

@@ -55,11 +55,25 @@ pub struct Row {
     pub queued_at: Option<i64>,
     pub decided_at: Option<i64>,
     pub version: i64,
+    /// Read with the transfer, for messages and views.
+    pub reg_no: String,
+    pub vehicle: String,
+    pub seller: PartySummary,
+    pub buyer: PartySummary,
+    /// The new logbook: serial, state, office, ready by.
+    pub logbook: Option<(String, String, String, String)>,
 }
 
-const COLUMNS: &str = "id, reference, vehicle_id, state, seller_id, created_by, buyer_id, buyer_type, logbook_key, \
-                       logbook_type, logbook_size, fee_cents, fee_schedule, fee_rule, payment_ref, postal_address, \
-                       collection_office, reason, created_at, expires_at, queued_at, decided_at, version";
+/// The transfer with its vehicle, parties and logbook, in one read.
+const SELECT: &str = "SELECT t.id, t.reference, t.vehicle_id, t.state, t.seller_id, t.created_by, t.buyer_id, \
+                      t.buyer_type, t.logbook_key, t.logbook_type, t.logbook_size, t.fee_cents, t.fee_schedule, \
+                      t.fee_rule, t.payment_ref, t.postal_address, t.collection_office, t.reason, t.created_at, \
+                      t.expires_at, t.queued_at, t.decided_at, t.version, v.reg_no, v.colour, v.make, v.model, v.year, \
+                      s.name, s.kind, s.doc_type, s.doc_number, b.name, b.kind, b.doc_type, b.doc_number, \
+                      l.serial, l.state, l.office, l.ready_by \
+                      FROM reg_transfers t JOIN reg_vehicles v ON v.id = t.vehicle_id \
+                      JOIN reg_parties s ON s.id = t.seller_id JOIN reg_parties b ON b.id = t.buyer_id \
+                      LEFT JOIN reg_logbooks l ON l.transfer_id = t.id";
 
 fn from_any(r: &db::AnyRow) -> Result<Row, Error> {
     use sqlx::Row as _;
@@ -88,6 +102,30 @@ fn from_any(r: &db::AnyRow) -> Result<Row, Error> {
         queued_at: r.try_get(20)?,
         decided_at: r.try_get(21)?,
         version: r.try_get(22)?,
+        reg_no: r.try_get(23)?,
+        vehicle: format!(
+            "{} {} {} ({})",
+            r.try_get::<String, _>(24)?,
+            r.try_get::<String, _>(25)?,
+            r.try_get::<String, _>(26)?,
+            r.try_get::<i64, _>(27)?
+        ),
+        seller: PartySummary {
+            name: r.try_get(28)?,
+            kind: r.try_get(29)?,
+            doc_type: r.try_get(30)?,
+            doc_number: r.try_get(31)?,
+        },
+        buyer: PartySummary {
+            name: r.try_get(32)?,
+            kind: r.try_get(33)?,
+            doc_type: r.try_get(34)?,
+            doc_number: r.try_get(35)?,
+        },
+        logbook: match r.try_get::<Option<String>, _>(36)? {
+            Some(serial) => Some((serial, r.try_get(37)?, r.try_get(38)?, r.try_get(39)?)),
+            None => None,
+        },
     })
 }
 
@@ -95,7 +133,7 @@ async fn load<'e, E>(exec: E, id: &str) -> Result<Option<Row>, Error>
 where
     E: sqlx::Executor<'e, Database = Any>,
 {
-    let sql = format!("SELECT {COLUMNS} FROM reg_transfers WHERE id = $1 OR reference = $1");
+    let sql = format!("{SELECT} WHERE t.id = $1 OR t.reference = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(exec).await?;
     row.as_ref().map(from_any).transpose()
 }
@@ -165,6 +203,24 @@ async fn visible(reg: &Registry, actor: &Actor, id: &str) -> Result<(Row, Vec<Co
         return Err(not_found());
     }
     Ok((row, cons, r))
+}
+
+/// Begin a step: take the write transaction, then read the transfer and its
+/// consents in it and check the actor has a part in it (the same rule as
+/// `visible`). Everything the step decides is decided on this read.
+async fn step(
+    reg: &Registry,
+    actor: &Actor,
+    id: &str,
+) -> Result<(Transaction<'static, Any>, Row, Vec<Consent>, Vec<Role>), Error> {
+    let mut tx = reg.db().begin_write().await?;
+    let row = load(&mut *tx, id).await?.ok_or_else(not_found)?;
+    let cons = consents(&mut *tx, &row.id).await?;
+    let r = roles(actor, &row, &cons);
+    if r.is_empty() {
+        return Err(not_found());
+    }
+    Ok((tx, row, cons, r))
 }
 
 fn need(roles: &[Role], wanted: impl Fn(&Role) -> bool, what: &str) -> Result<Role, Error> {
@@ -323,14 +379,6 @@ pub struct TransferView {
     pub timeline: Vec<Event>,
 }
 
-fn summary(p: Party) -> PartySummary {
-    PartySummary { name: p.name, kind: p.kind, doc_type: p.doc_type, doc_number: p.doc_number }
-}
-
-async fn party(reg: &Registry, id: &str) -> Result<Party, Error> {
-    parties::get(reg, id).await?.ok_or_else(|| Error::Internal(format!("party {id} is missing")))
-}
-
 /// A party read inside a transaction, on its connection: a transaction must
 /// never wait for a second connection from the pool, which on SQLite may all
 /// be waiting for this transaction's write lock.
@@ -339,9 +387,6 @@ async fn party_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Party, Err
 }
 
 async fn view(reg: &Registry, row: Row, cons: Vec<Consent>, roles: &[Role]) -> Result<TransferView, Error> {
-    let v = vehicles::by_id(reg, &row.vehicle_id).await?.ok_or_else(|| Error::Internal("vehicle missing".into()))?;
-    let seller = summary(party(reg, &row.seller_id).await?);
-    let buyer = summary(party(reg, &row.buyer_id).await?);
     let events: Vec<(
         i64,
         i64,
@@ -376,12 +421,7 @@ async fn view(reg: &Registry, row: Row, cons: Vec<Consent>, roles: &[Role]) -> R
             detail,
         })
         .collect();
-    let logbook: Option<(String, String, String, String)> =
-        sqlx::query_as("SELECT serial, state, office, ready_by FROM reg_logbooks WHERE transfer_id = $1")
-            .bind(&row.id)
-            .fetch_optional(reg.db().pool())
-            .await?;
-    let logbook = logbook.map(|(serial, state, office, ready_by)| {
+    let logbook = row.logbook.clone().map(|(serial, state, office, ready_by)| {
         let s = LogbookState::parse(&state).ok();
         LogbookView {
             serial,
@@ -404,10 +444,10 @@ async fn view(reg: &Registry, row: Row, cons: Vec<Consent>, roles: &[Role]) -> R
         next_step: row.state.next_step().to_string(),
         state: row.state.as_str().to_string(),
         your_roles: roles.iter().map(|r| r.role().to_string()).collect(),
-        registration_number: v.registration_number.clone(),
-        vehicle: format!("{} {} {} ({})", v.colour, v.make, v.model, v.year),
-        seller,
-        buyer,
+        registration_number: row.reg_no.clone(),
+        vehicle: row.vehicle.clone(),
+        seller: row.seller.clone(),
+        buyer: row.buyer.clone(),
         buyer_type: row.buyer_type.clone(),
         fee: FeeView {
             amount_cents: row.fee_cents,
@@ -763,30 +803,21 @@ async fn check_code(
     }
 }
 
-/// Read the transfer again inside the transaction (it may have moved).
-async fn reload(tx: &mut Transaction<'static, Any>, row: &Row) -> Result<(Row, Vec<Consent>), Error> {
-    let fresh = load(&mut **tx, &row.id).await?.ok_or_else(not_found)?;
-    let cons = consents(&mut **tx, &row.id).await?;
-    Ok((fresh, cons))
-}
-
 /// Step 2: the seller submits with the SMS code. Joint owners and the
 /// financier are asked next, or the buyer when there are none.
 pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Result<TransferView, Error> {
-    let (row, _, roles) = visible(reg, actor, id).await?;
+    let (tx, row, cons, roles) = step(reg, actor, id).await?;
     need(&roles, |r| *r == Role::Seller, "the seller")?;
     need_transactor(actor)?;
     if row.logbook_key.is_none() {
         return Err(FieldErrors::single("logbook", "Upload the scanned logbook before you submit"));
     }
     let now = reg.now_ms();
-    let tx = reg.db().begin_write().await?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Submit, code).await?;
-    let (row, cons) = reload(&mut tx, &row).await?;
     let t = machine(&row, &cons)?.apply(Command::SellerSubmit, &Role::Seller)?;
     let version = advance(&mut tx, &row, t.to, now, &[("submitted_at", Val::Int(now))]).await?;
     event(&mut tx, &row, version, "seller_submit", t.to, Some(actor), None, now).await?;
-    let reg_no = reg_no_of(&mut tx, &row).await?;
+    let reg_no = row.reg_no.clone();
     if t.to == State::AwaitingBuyer {
         tell_buyer(&mut tx, &row, &reg_no, now).await?;
     } else {
@@ -803,13 +834,6 @@ pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Resu
     tx.commit().await?;
     reg.wake_outbox();
     get(reg, actor, &row.id).await
-}
-
-async fn reg_no_of(tx: &mut Transaction<'static, Any>, row: &Row) -> Result<String, Error> {
-    Ok(sqlx::query_scalar("SELECT reg_no FROM reg_vehicles WHERE id = $1")
-        .bind(&row.vehicle_id)
-        .fetch_one(&mut **tx)
-        .await?)
 }
 
 async fn tell_buyer(tx: &mut Transaction<'static, Any>, row: &Row, reg_no: &str, now: i64) -> Result<(), Error> {
@@ -829,13 +853,11 @@ pub async fn consent(
     approve: bool,
     code: &str,
 ) -> Result<TransferView, Error> {
-    let (row, _, roles) = visible(reg, actor, id).await?;
+    let (tx, row, cons, roles) = step(reg, actor, id).await?;
     let role = need(&roles, |r| matches!(r, Role::CoOwner(_) | Role::Financier(_)), "a joint owner or the financier")?;
     need_transactor(actor)?;
     let now = reg.now_ms();
-    let tx = reg.db().begin_write().await?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Consent, code).await?;
-    let (row, cons) = reload(&mut tx, &row).await?;
     let party_id = actor.principal_id().to_string();
     let t = machine(&row, &cons)?.apply(Command::Consent { party_id: party_id.clone(), approve }, &role)?;
     let version = advance(&mut tx, &row, t.to, now, &[]).await?;
@@ -851,7 +873,7 @@ pub async fn consent(
     .await?;
     let action = if approve { "consent_approve" } else { "consent_refuse" };
     event(&mut tx, &row, version, action, t.to, Some(actor), None, now).await?;
-    let reg_no = reg_no_of(&mut tx, &row).await?;
+    let reg_no = row.reg_no.clone();
     match t.to {
         State::AwaitingBuyer => tell_buyer(&mut tx, &row, &reg_no, now).await?,
         State::ConsentRefused => {
@@ -884,7 +906,7 @@ pub struct Acceptance {
 /// then (step 5) pays the fee. With a gateway that settles at once the
 /// transfer goes straight to the officers' queue.
 pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance) -> Result<TransferView, Error> {
-    let (row, _, roles) = visible(reg, actor, id).await?;
+    let (tx, row, cons, roles) = step(reg, actor, id).await?;
     need(&roles, |r| *r == Role::Buyer, "the buyer")?;
     need_transactor(actor)?;
     let mut errors = FieldErrors::new();
@@ -908,14 +930,12 @@ pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance)
     }
     errors.into_result()?;
     let now = reg.now_ms();
-    let tx = reg.db().begin_write().await?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, &input.code).await?;
-    let (row, cons) = reload(&mut tx, &row).await?;
     let t = machine(&row, &cons)?.apply(Command::BuyerAccept, &Role::Buyer)?;
     let set = [("postal_address", Val::Text(Some(address))), ("collection_office", Val::Text(office))];
     let version = advance(&mut tx, &row, t.to, now, &set).await?;
     event(&mut tx, &row, version, "buyer_accept", t.to, Some(actor), None, now).await?;
-    let reg_no = reg_no_of(&mut tx, &row).await?;
+    let reg_no = row.reg_no.clone();
     let seller = party_in(&mut tx, &row.seller_id).await?;
     let text = format!(
         "tims: the buyer accepted the transfer {} of {reg_no}. It goes to the agency once the fee is paid.",
@@ -1004,17 +1024,15 @@ pub async fn settle(reg: &Registry, id: &str, payer_id: &str, provider: &str, pr
 
 /// The buyer declines with a code: the vehicle stays with its owner.
 pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Result<TransferView, Error> {
-    let (row, _, roles) = visible(reg, actor, id).await?;
+    let (tx, row, cons, roles) = step(reg, actor, id).await?;
     need(&roles, |r| *r == Role::Buyer, "the buyer")?;
     need_transactor(actor)?;
     let now = reg.now_ms();
-    let tx = reg.db().begin_write().await?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, code).await?;
-    let (row, cons) = reload(&mut tx, &row).await?;
     let t = machine(&row, &cons)?.apply(Command::BuyerDecline, &Role::Buyer)?;
     let version = advance(&mut tx, &row, t.to, now, &[]).await?;
     event(&mut tx, &row, version, "buyer_decline", t.to, Some(actor), None, now).await?;
-    let reg_no = reg_no_of(&mut tx, &row).await?;
+    let reg_no = row.reg_no.clone();
     let seller = party_in(&mut tx, &row.seller_id).await?;
     let text =
         format!("tims: the buyer declined the transfer {} of {reg_no}. The vehicle stays with you.", row.reference);
@@ -1026,17 +1044,15 @@ pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Res
 
 /// The seller cancels, until the buyer accepts.
 pub async fn cancel(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView, Error> {
-    let (row, _, roles) = visible(reg, actor, id).await?;
+    let (mut tx, row, cons, roles) = step(reg, actor, id).await?;
     need(&roles, |r| *r == Role::Seller, "the seller")?;
     need_transactor(actor)?;
     let now = reg.now_ms();
-    let mut tx = reg.db().begin_write().await?;
-    let (row, cons) = reload(&mut tx, &row).await?;
     let t = machine(&row, &cons)?.apply(Command::SellerCancel, &Role::Seller)?;
     let version = advance(&mut tx, &row, t.to, now, &[]).await?;
     event(&mut tx, &row, version, "seller_cancel", t.to, Some(actor), None, now).await?;
     if row.state != State::Draft {
-        let reg_no = reg_no_of(&mut tx, &row).await?;
+        let reg_no = row.reg_no.clone();
         let text = format!("tims: the seller cancelled the transfer {} of {reg_no}.", row.reference);
         tell_all(&mut tx, &row, &cons, &text, now, false).await?;
     }
@@ -1087,7 +1103,7 @@ pub async fn expire_due(reg: &Registry) -> Result<usize, Error> {
             Err(e) => return Err(e),
         };
         event(&mut tx, &row, version, "expire", t.to, None, None, now).await?;
-        let reg_no = reg_no_of(&mut tx, &row).await?;
+        let reg_no = row.reg_no.clone();
         let text = format!(
             "tims: the transfer {} of {reg_no} expired because it was not completed in time. The vehicle stays with its owner.",
             row.reference
@@ -1114,15 +1130,13 @@ pub async fn review(
     if !actor.is_staff() {
         return Err(Error::Forbidden("Only the agency's officers can review transfers".into()));
     }
-    let (row, _, _) = visible(reg, actor, id).await?;
+    let (mut tx, row, cons, _) = step(reg, actor, id).await?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
     if reason.as_ref().is_some_and(|r| r.len() > 500) {
         return Err(FieldErrors::single("reason", "Keep the reason to 500 characters"));
     }
     let now = reg.now_ms();
     let (_, calendar) = reg.rules().await?;
-    let mut tx = reg.db().begin_write().await?;
-    let (row, cons) = reload(&mut tx, &row).await?;
     let cmd = if approve {
         Command::OfficerApprove
     } else {
@@ -1141,7 +1155,7 @@ pub async fn review(
         now,
     )
     .await?;
-    let reg_no = reg_no_of(&mut tx, &row).await?;
+    let reg_no = row.reg_no.clone();
     let text = if approve {
         // The new owner replaces every owner on the logbook; a financier who
         // consented has released the vehicle.
