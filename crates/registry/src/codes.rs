@@ -41,28 +41,27 @@ pub async fn issue(
             if minutes == 1 { "" } else { "s" }
         )));
     }
-    let failures: Option<i64> =
-        sqlx::query_scalar("SELECT failures FROM reg_codes WHERE person_id = $1 AND purpose = $2")
-            .bind(&person.id)
-            .bind(purpose)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if failures.is_some_and(|f| f >= rules::MAX_FAILURES) {
-        return Err(Error::Conflict(dead_message()));
-    }
     let code = six_digit_code();
-    sqlx::query(
+    // A new code replaces the old one but keeps its failure count, and a
+    // challenge that died of wrong tries is not revived: the upsert changes
+    // nothing then.
+    let issued = sqlx::query(
         "INSERT INTO reg_codes (person_id, purpose, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (person_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, \
-         created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL",
+         created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL \
+         WHERE reg_codes.failures < $6",
     )
     .bind(&person.id)
     .bind(purpose)
     .bind(code_mac(reg.pepper(), &person.id, purpose, &code))
     .bind(now)
     .bind(now + rules::TTL_MS)
+    .bind(rules::MAX_FAILURES)
     .execute(&mut **tx)
     .await?;
+    if issued.rows_affected() == 0 {
+        return Err(Error::Conflict(dead_message()));
+    }
     sqlx::query("INSERT INTO reg_sms_sends (phone, sent_at) VALUES ($1, $2)")
         .bind(phone)
         .bind(now)

@@ -14,6 +14,7 @@ use crate::{Error, Registry};
 const LEASE_MS: i64 = 30_000;
 const BATCH: i64 = 50;
 const MAX_ATTEMPTS: i64 = 8;
+const COALESCE_MS: u64 = 20;
 
 pub async fn enqueue(
     tx: &mut Transaction<'static, Any>,
@@ -153,7 +154,9 @@ pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receive
             Err(e) => tracing::error!(error = %e, "registry outbox delivery pass failed"),
         }
         tokio::select! {
-            _ = reg.outbox_woken() => {}
+            // A short wait after a wake-up lets a busy moment's messages go
+            // out as one batch; a code still arrives within a blink.
+            _ = reg.outbox_woken() => tokio::time::sleep(Duration::from_millis(COALESCE_MS)).await,
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             _ = shutdown.changed() => return,
         }

@@ -49,9 +49,10 @@ impl BlobStore for LocalDir {
                 tokio::fs::create_dir_all(dir).await.map_err(err)?;
             }
             let tmp = path.with_extension("part");
-            tokio::fs::write(&tmp, bytes).await.map_err(err)?;
-            let f = tokio::fs::File::open(&tmp).await.map_err(err)?;
+            let mut f = tokio::fs::File::create(&tmp).await.map_err(err)?;
+            tokio::io::AsyncWriteExt::write_all(&mut f, bytes).await.map_err(err)?;
             f.sync_all().await.map_err(err)?;
+            drop(f);
             tokio::fs::rename(&tmp, &path).await.map_err(err)
         })
     }

@@ -278,14 +278,15 @@ enum Val {
 
 /// Move the transfer to `to` if nobody else moved it since it was read;
 /// close it (free the vehicle) when `to` is final; set the columns in `set`
-/// too. Returns the new version, which numbers the timeline row.
+/// too. Returns the transfer as it now stands (its version numbers the
+/// timeline row), so the step can answer without reading it again.
 async fn advance(
     tx: &mut Transaction<'static, Any>,
     row: &Row,
     to: State,
     now: i64,
     set: &[(&str, Val)],
-) -> Result<i64, Error> {
+) -> Result<Row, Error> {
     let mut sql = String::from("UPDATE reg_transfers SET state = $1, version = version + 1, updated_at = $2");
     if !to.is_open() {
         sql.push_str(", open_vehicle_id = NULL, decided_at = $2");
@@ -307,7 +308,32 @@ async fn advance(
             "The transfer changed while you were working on it: reload it to see where it stands".into(),
         ));
     }
-    Ok(row.version + 1)
+    let mut after = Row { state: to, version: row.version + 1, ..row.clone() };
+    if !to.is_open() {
+        after.decided_at = Some(now);
+    }
+    for (col, v) in set {
+        let text = || match v {
+            Val::Text(t) => t.clone(),
+            Val::Int(i) => Some(i.to_string()),
+        };
+        let int = || match v {
+            Val::Int(i) => Some(*i),
+            Val::Text(_) => None,
+        };
+        match *col {
+            "logbook_key" => after.logbook_key = text(),
+            "logbook_type" => after.logbook_type = text(),
+            "logbook_size" => after.logbook_size = int(),
+            "payment_ref" => after.payment_ref = text(),
+            "postal_address" => after.postal_address = text(),
+            "collection_office" => after.collection_office = text(),
+            "reason" => after.reason = text(),
+            "queued_at" => after.queued_at = int(),
+            _ => {}
+        }
+    }
+    Ok(after)
 }
 
 // ---- views ------------------------------------------------------------------
@@ -606,13 +632,12 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
     let (Some(reg_no), Some((doc_type, doc_number))) = (reg_no, buyer_doc) else {
         return Err(Error::Internal("checked above".into()));
     };
-    let vehicle = vehicles::by_registration(reg, &reg_no).await?.ok_or_else(|| {
+    let (vehicle, owners) = vehicles::with_owners(reg, &reg_no).await?.ok_or_else(|| {
         FieldErrors::single(
             "registration_number",
             format!("No vehicle with registration number {reg_no} is registered"),
         )
     })?;
-    let owners = vehicles::owners(reg, &vehicle.id).await?;
     let seller_id = actor.principal_id().to_string();
     if !owners.iter().any(|o| o.party_id == seller_id && o.role == "owner") {
         return Err(Error::Forbidden(format!(
@@ -680,7 +705,18 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
     event(&mut tx, &row, 0, "created", State::Draft, Some(actor), None, now).await?;
     tx.commit().await?;
     metrics::counter!("tims_transfers_created_total").increment(1);
-    let cons = consents(reg.db().pool(), &id).await?;
+    // The consents just written, in the order `consents` reads them.
+    let mut cons: Vec<Consent> = owners
+        .iter()
+        .filter(|o| o.party_id != seller_id)
+        .map(|o| Consent {
+            party_id: o.party_id.clone(),
+            name: o.name.clone(),
+            role: if o.role == "financier" { "financier" } else { "co_owner" }.to_string(),
+            decision: None,
+        })
+        .collect();
+    cons.sort_by(|a, b| (&a.role, &a.name).cmp(&(&b.role, &b.name)));
     let roles = roles(actor, &row, &cons);
     view(reg, row, cons, &roles).await
 }
@@ -706,11 +742,10 @@ pub async fn upload_logbook(reg: &Registry, actor: &Actor, id: &str, bytes: &[u8
         ("logbook_sha256", Val::Text(Some(sha))),
         ("logbook_size", Val::Int(bytes.len() as i64)),
     ];
-    let version = advance(&mut tx, &row, State::Draft, now, &set).await?;
-    event(&mut tx, &row, version, "logbook_uploaded", State::Draft, Some(actor), Some(content_type), now).await?;
+    let after = advance(&mut tx, &row, State::Draft, now, &set).await?;
+    event(&mut tx, &row, after.version, "logbook_uploaded", State::Draft, Some(actor), Some(content_type), now).await?;
     tx.commit().await?;
-    let row = load(reg.db().pool(), &row.id).await?.ok_or_else(not_found)?;
-    view(reg, row, cons, &roles).await
+    view(reg, after, cons, &roles).await
 }
 
 /// The scanned logbook, for the seller and for officers.
@@ -815,8 +850,8 @@ pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Resu
     let now = reg.now_ms();
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Submit, code).await?;
     let t = machine(&row, &cons)?.apply(Command::SellerSubmit, &Role::Seller)?;
-    let version = advance(&mut tx, &row, t.to, now, &[("submitted_at", Val::Int(now))]).await?;
-    event(&mut tx, &row, version, "seller_submit", t.to, Some(actor), None, now).await?;
+    let after = advance(&mut tx, &row, t.to, now, &[("submitted_at", Val::Int(now))]).await?;
+    event(&mut tx, &row, after.version, "seller_submit", t.to, Some(actor), None, now).await?;
     let reg_no = row.reg_no.clone();
     if t.to == State::AwaitingBuyer {
         tell_buyer(&mut tx, &row, &reg_no, now).await?;
@@ -833,7 +868,7 @@ pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Resu
     }
     tx.commit().await?;
     reg.wake_outbox();
-    get(reg, actor, &row.id).await
+    view(reg, after, cons, &roles).await
 }
 
 async fn tell_buyer(tx: &mut Transaction<'static, Any>, row: &Row, reg_no: &str, now: i64) -> Result<(), Error> {
@@ -853,14 +888,14 @@ pub async fn consent(
     approve: bool,
     code: &str,
 ) -> Result<TransferView, Error> {
-    let (tx, row, cons, roles) = step(reg, actor, id).await?;
+    let (tx, row, mut cons, roles) = step(reg, actor, id).await?;
     let role = need(&roles, |r| matches!(r, Role::CoOwner(_) | Role::Financier(_)), "a joint owner or the financier")?;
     need_transactor(actor)?;
     let now = reg.now_ms();
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Consent, code).await?;
     let party_id = actor.principal_id().to_string();
     let t = machine(&row, &cons)?.apply(Command::Consent { party_id: party_id.clone(), approve }, &role)?;
-    let version = advance(&mut tx, &row, t.to, now, &[]).await?;
+    let after = advance(&mut tx, &row, t.to, now, &[]).await?;
     sqlx::query(
         "UPDATE reg_consents SET decision = $1, decided_by = $2, decided_at = $3 WHERE transfer_id = $4 AND party_id = $5",
     )
@@ -872,7 +907,10 @@ pub async fn consent(
     .execute(&mut *tx)
     .await?;
     let action = if approve { "consent_approve" } else { "consent_refuse" };
-    event(&mut tx, &row, version, action, t.to, Some(actor), None, now).await?;
+    event(&mut tx, &row, after.version, action, t.to, Some(actor), None, now).await?;
+    for c in cons.iter_mut().filter(|c| c.party_id == party_id) {
+        c.decision = Some(if approve { "approved" } else { "refused" }.into());
+    }
     let reg_no = row.reg_no.clone();
     match t.to {
         State::AwaitingBuyer => tell_buyer(&mut tx, &row, &reg_no, now).await?,
@@ -888,7 +926,7 @@ pub async fn consent(
     }
     tx.commit().await?;
     reg.wake_outbox();
-    get(reg, actor, &row.id).await
+    view(reg, after, cons, &roles).await
 }
 
 /// What the buyer fills in on accepting.
@@ -933,8 +971,8 @@ pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance)
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, &input.code).await?;
     let t = machine(&row, &cons)?.apply(Command::BuyerAccept, &Role::Buyer)?;
     let set = [("postal_address", Val::Text(Some(address))), ("collection_office", Val::Text(office))];
-    let version = advance(&mut tx, &row, t.to, now, &set).await?;
-    event(&mut tx, &row, version, "buyer_accept", t.to, Some(actor), None, now).await?;
+    let after = advance(&mut tx, &row, t.to, now, &set).await?;
+    event(&mut tx, &row, after.version, "buyer_accept", t.to, Some(actor), None, now).await?;
     let reg_no = row.reg_no.clone();
     let seller = party_in(&mut tx, &row.seller_id).await?;
     let text = format!(
@@ -956,7 +994,7 @@ pub async fn pay(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView
 }
 
 async fn charge(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView, Error> {
-    let row = load(reg.db().pool(), id).await?.ok_or_else(not_found)?;
+    let (row, cons, roles) = visible(reg, actor, id).await?;
     if row.state != State::AwaitingPayment {
         return Err(Error::Conflict(format!(
             "The transfer is {}, so there is nothing to pay",
@@ -965,12 +1003,13 @@ async fn charge(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView,
     }
     let phone = actor.person.phone.clone().unwrap_or_default();
     let payments = &reg.adapters().payments;
-    match payments.charge(&phone, row.fee_cents, &row.reference).await {
+    let row = match payments.charge(&phone, row.fee_cents, &row.reference).await {
         Ok(Charge::Settled { provider_ref }) => {
-            settle(reg, &row.id, &actor.person.id, payments.name(), &provider_ref).await?
+            settle(reg, &row.id, &actor.person.id, payments.name(), &provider_ref).await?.unwrap_or(row)
         }
         Ok(Charge::Pending { provider_ref }) => {
             tracing::info!(transfer = row.reference, provider_ref, "payment requested; waiting for the gateway");
+            row
         }
         Err(e) => {
             tracing::warn!(transfer = row.reference, error = %e, "payment could not be started");
@@ -979,23 +1018,30 @@ async fn charge(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView,
                     .into(),
             ));
         }
-    }
-    get(reg, actor, &row.id).await
+    };
+    view(reg, row, cons, &roles).await
 }
 
 /// The gateway says the fee is paid: the transfer enters the officers'
-/// queue. Idempotent for the same transfer.
-pub async fn settle(reg: &Registry, id: &str, payer_id: &str, provider: &str, provider_ref: &str) -> Result<(), Error> {
+/// queue. Idempotent for the same transfer: returns the transfer as it now
+/// stands, or `None` if it was not awaiting payment.
+pub async fn settle(
+    reg: &Registry,
+    id: &str,
+    payer_id: &str,
+    provider: &str,
+    provider_ref: &str,
+) -> Result<Option<Row>, Error> {
     let now = reg.now_ms();
     let mut tx = reg.db().begin_write().await?;
     let row = load(&mut *tx, id).await?.ok_or_else(not_found)?;
     if row.state != State::AwaitingPayment {
-        return Ok(());
+        return Ok(None);
     }
     let cons = consents(&mut *tx, &row.id).await?;
     let t = machine(&row, &cons)?.apply(Command::PaymentSettled, &Role::System)?;
     let set = [("payment_ref", Val::Text(Some(provider_ref.to_string()))), ("queued_at", Val::Int(now))];
-    let version = advance(&mut tx, &row, t.to, now, &set).await?;
+    let after = advance(&mut tx, &row, t.to, now, &set).await?;
     sqlx::query(
         "INSERT INTO reg_payments (id, transfer_id, amount_cents, payer_id, provider, provider_ref, state, created_at, \
          settled_at) VALUES ($1, $2, $3, $4, $5, $6, 'settled', $7, $7)",
@@ -1009,7 +1055,7 @@ pub async fn settle(reg: &Registry, id: &str, payer_id: &str, provider: &str, pr
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    event(&mut tx, &row, version, "payment_settled", t.to, None, Some(provider_ref), now).await?;
+    event(&mut tx, &row, after.version, "payment_settled", t.to, None, Some(provider_ref), now).await?;
     let buyer = party_in(&mut tx, &row.buyer_id).await?;
     let text = format!(
         "tims: payment of {} for transfer {} received. The agency will now review it.",
@@ -1019,7 +1065,7 @@ pub async fn settle(reg: &Registry, id: &str, payer_id: &str, provider: &str, pr
     outbox::alert(&mut tx, &buyer, &text, now).await?;
     tx.commit().await?;
     reg.wake_outbox();
-    Ok(())
+    Ok(Some(after))
 }
 
 /// The buyer declines with a code: the vehicle stays with its owner.
@@ -1030,8 +1076,8 @@ pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Res
     let now = reg.now_ms();
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, code).await?;
     let t = machine(&row, &cons)?.apply(Command::BuyerDecline, &Role::Buyer)?;
-    let version = advance(&mut tx, &row, t.to, now, &[]).await?;
-    event(&mut tx, &row, version, "buyer_decline", t.to, Some(actor), None, now).await?;
+    let after = advance(&mut tx, &row, t.to, now, &[]).await?;
+    event(&mut tx, &row, after.version, "buyer_decline", t.to, Some(actor), None, now).await?;
     let reg_no = row.reg_no.clone();
     let seller = party_in(&mut tx, &row.seller_id).await?;
     let text =
@@ -1039,7 +1085,7 @@ pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Res
     outbox::alert(&mut tx, &seller, &text, now).await?;
     tx.commit().await?;
     reg.wake_outbox();
-    get(reg, actor, &row.id).await
+    view(reg, after, cons, &roles).await
 }
 
 /// The seller cancels, until the buyer accepts.
@@ -1049,8 +1095,8 @@ pub async fn cancel(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferV
     need_transactor(actor)?;
     let now = reg.now_ms();
     let t = machine(&row, &cons)?.apply(Command::SellerCancel, &Role::Seller)?;
-    let version = advance(&mut tx, &row, t.to, now, &[]).await?;
-    event(&mut tx, &row, version, "seller_cancel", t.to, Some(actor), None, now).await?;
+    let after = advance(&mut tx, &row, t.to, now, &[]).await?;
+    event(&mut tx, &row, after.version, "seller_cancel", t.to, Some(actor), None, now).await?;
     if row.state != State::Draft {
         let reg_no = row.reg_no.clone();
         let text = format!("tims: the seller cancelled the transfer {} of {reg_no}.", row.reference);
@@ -1058,7 +1104,7 @@ pub async fn cancel(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferV
     }
     tx.commit().await?;
     reg.wake_outbox();
-    get(reg, actor, &row.id).await
+    view(reg, after, cons, &roles).await
 }
 
 async fn tell_all(
@@ -1097,12 +1143,12 @@ pub async fn expire_due(reg: &Registry) -> Result<usize, Error> {
         let Some(row) = load(&mut *tx, &id).await? else { continue };
         let cons = consents(&mut *tx, &id).await?;
         let Ok(t) = machine(&row, &cons)?.apply(Command::Expire, &Role::System) else { continue };
-        let version = match advance(&mut tx, &row, t.to, now, &[]).await {
-            Ok(v) => v,
+        let after = match advance(&mut tx, &row, t.to, now, &[]).await {
+            Ok(a) => a,
             Err(Error::Conflict(_)) => continue,
             Err(e) => return Err(e),
         };
-        event(&mut tx, &row, version, "expire", t.to, None, None, now).await?;
+        event(&mut tx, &row, after.version, "expire", t.to, None, None, now).await?;
         let reg_no = row.reg_no.clone();
         let text = format!(
             "tims: the transfer {} of {reg_no} expired because it was not completed in time. The vehicle stays with its owner.",
@@ -1130,7 +1176,7 @@ pub async fn review(
     if !actor.is_staff() {
         return Err(Error::Forbidden("Only the agency's officers can review transfers".into()));
     }
-    let (mut tx, row, cons, _) = step(reg, actor, id).await?;
+    let (mut tx, row, cons, roles) = step(reg, actor, id).await?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
     if reason.as_ref().is_some_and(|r| r.len() > 500) {
         return Err(FieldErrors::single("reason", "Keep the reason to 500 characters"));
@@ -1143,11 +1189,11 @@ pub async fn review(
         Command::OfficerReject { reason: reason.clone().unwrap_or_default() }
     };
     let t = machine(&row, &cons)?.apply(cmd, &Role::Officer)?;
-    let version = advance(&mut tx, &row, t.to, now, &[("reason", Val::Text(reason.clone()))]).await?;
+    let mut after = advance(&mut tx, &row, t.to, now, &[("reason", Val::Text(reason.clone()))]).await?;
     event(
         &mut tx,
         &row,
-        version,
+        after.version,
         if approve { "officer_approve" } else { "officer_reject" },
         t.to,
         Some(actor),
@@ -1195,6 +1241,7 @@ pub async fn review(
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        after.logbook = Some((serial.clone(), "printing".into(), office.clone(), ready.to_string()));
         format!(
             "tims: the transfer {} of {reg_no} is approved. The new logbook will be ready for collection at {office} by {ready}.",
             row.reference
@@ -1214,7 +1261,7 @@ pub async fn review(
     reg.wake_outbox();
     metrics::counter!("tims_transfers_decided_total", "decision" => if approve { "approved" } else { "rejected" })
         .increment(1);
-    get(reg, actor, &row.id).await
+    view(reg, after, cons, &roles).await
 }
 
 /// Step 7: staff move the new logbook on: printing → ready for collection →
@@ -1248,8 +1295,8 @@ pub async fn advance_logbook(reg: &Registry, actor: &Actor, id: &str, to: &str) 
     if moved.rows_affected() != 1 {
         return Err(Error::Conflict("The logbook changed while you were working on it: reload it".into()));
     }
-    let version = advance(&mut tx, &row, row.state, now, &[]).await?;
-    event(&mut tx, &row, version, &format!("logbook_{}", to.as_str()), row.state, Some(actor), None, now).await?;
+    let after = advance(&mut tx, &row, row.state, now, &[]).await?;
+    event(&mut tx, &row, after.version, &format!("logbook_{}", to.as_str()), row.state, Some(actor), None, now).await?;
     if to == LogbookState::ReadyForCollection {
         let buyer = party_in(&mut tx, &row.buyer_id).await?;
         let text = format!("tims: the new logbook for transfer {} is ready for collection at {office}.", row.reference);

@@ -133,33 +133,6 @@ pub async fn by_registration(reg: &Registry, reg_no: &RegistrationNumber) -> Res
     Ok(row.map(from_row))
 }
 
-pub async fn by_id(reg: &Registry, id: &str) -> Result<Option<Vehicle>, Error> {
-    let sql = format!("SELECT {COLUMNS} FROM reg_vehicles v WHERE v.id = $1");
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(reg.db().pool()).await?;
-    Ok(row.map(from_row))
-}
-
-pub async fn owners(reg: &Registry, vehicle_id: &str) -> Result<Vec<Owner>, Error> {
-    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT o.party_id, o.role, p.kind, p.name, p.doc_type, p.doc_number FROM reg_vehicle_owners o \
-         JOIN reg_parties p ON p.id = o.party_id WHERE o.vehicle_id = $1 ORDER BY o.role DESC, o.since, p.name",
-    )
-    .bind(vehicle_id)
-    .fetch_all(reg.db().pool())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(party_id, role, kind, name, doc_type, doc_number)| Owner {
-            party_id,
-            role,
-            kind,
-            name,
-            doc_type,
-            doc_number,
-        })
-        .collect())
-}
-
 /// Parse a registration number typed by a person, naming the field.
 pub fn parse_registration(raw: &str) -> Result<RegistrationNumber, Error> {
     RegistrationNumber::parse(raw).map_err(|e| FieldErrors::single("registration_number", e.message))
@@ -170,6 +143,27 @@ pub fn parse_registration(raw: &str) -> Result<RegistrationNumber, Error> {
 /// else signed in. One read: the vehicle with its owners.
 pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry, Error> {
     let reg_no = parse_registration(raw)?;
+    let (v, owners) = with_owners(reg, &reg_no)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("No vehicle with registration number {reg_no} is registered")))?;
+    let principal = actor.principal_id();
+    if actor.is_staff() || owners.iter().any(|o| o.party_id == principal) {
+        return Ok(Inquiry::Full(FullView { vehicle: v, owners }));
+    }
+    Ok(Inquiry::Limited(LimitedView {
+        registration_number: v.registration_number,
+        make: v.make,
+        model: v.model,
+        colour: v.colour,
+        year: v.year,
+        class: v.class,
+        status: v.status,
+        transfer_pending: v.transfer_pending,
+    }))
+}
+
+/// A vehicle with its owners, in one read.
+pub async fn with_owners(reg: &Registry, reg_no: &RegistrationNumber) -> Result<Option<(Vehicle, Vec<Owner>)>, Error> {
     let sql = format!(
         "SELECT {COLUMNS}, o.party_id, o.role, p.kind, p.name, p.doc_type, p.doc_number FROM reg_vehicles v \
          LEFT JOIN reg_vehicle_owners o ON o.vehicle_id = v.id LEFT JOIN reg_parties p ON p.id = o.party_id \
@@ -178,7 +172,7 @@ pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry
     let rows: Vec<db::AnyRow> =
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reg_no.as_str()).fetch_all(reg.db().pool()).await?;
     let Some(first) = rows.first() else {
-        return Err(Error::NotFound(format!("No vehicle with registration number {reg_no} is registered")));
+        return Ok(None);
     };
     let v = vehicle_from(first)?;
     use sqlx::Row as _;
@@ -195,20 +189,7 @@ pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry
             });
         }
     }
-    let principal = actor.principal_id();
-    if actor.is_staff() || owners.iter().any(|o| o.party_id == principal) {
-        return Ok(Inquiry::Full(FullView { vehicle: v, owners }));
-    }
-    Ok(Inquiry::Limited(LimitedView {
-        registration_number: v.registration_number,
-        make: v.make,
-        model: v.model,
-        colour: v.colour,
-        year: v.year,
-        class: v.class,
-        status: v.status,
-        transfer_pending: v.transfer_pending,
-    }))
+    Ok(Some((v, owners)))
 }
 
 /// A vehicle from the first columns of a row read with `COLUMNS`.

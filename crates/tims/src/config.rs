@@ -44,6 +44,7 @@ pub struct Config {
     pub log_format: String,
     /// Create demo data on an empty database (never in production).
     pub demo_data: bool,
+    /// Pool size; 0 (the default) picks one for the backend.
     pub database_max_connections: u32,
     pub sso: SsoSection,
     pub registry: RegistrySection,
@@ -107,7 +108,7 @@ impl Default for Config {
             production: false,
             log_format: "text".into(),
             demo_data: true,
-            database_max_connections: 16,
+            database_max_connections: 0,
             sso: SsoSection::default(),
             registry: RegistrySection::default(),
         }

@@ -19,7 +19,11 @@ pub use config::{Config, Secret};
 /// Open the database named by the configuration and run its migrations.
 pub async fn open_db(cfg: &Config) -> anyhow::Result<Db> {
     let url = cfg.database_url();
-    let settings = PoolSettings { max_connections: cfg.database_max_connections, ..PoolSettings::default() };
+    let max_connections = match cfg.database_max_connections {
+        0 => db::default_pool_size(db::Backend::from_url(&url)?),
+        n => n,
+    };
+    let settings = PoolSettings { max_connections, ..PoolSettings::default() };
     let db = Db::connect(&url, &settings).await.context("cannot open the database")?;
     db.migrate().await.context("cannot migrate the database")?;
     registry::ensure_defaults(&db, db::SystemClock.now_ms()).await.context("cannot load the default fee schedule")?;
