@@ -63,6 +63,48 @@ pub fn sqlite_url_in(data_dir: &Path) -> String {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite takes one writer at a time; writers queue here, in order,
+    /// instead of in SQLite's busy handler, which sleeps (1 ms, 2 ms, 5 ms
+    /// ... 100 ms) and leaves the lock idle after its holder commits.
+    write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// A write transaction: the transaction, and on SQLite the writers' gate,
+/// held until it commits or is dropped. It derefs to the connection, so
+/// `&mut *tx` executes statements in it.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::fmt::Debug for WriteTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriteTx")
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
 }
 
 /// The pool size that suits a backend on one node. SQLite runs one writer at
@@ -125,7 +167,8 @@ impl Db {
                 })
             });
         let pool = options.connect(url).await?;
-        Ok(Self { pool, backend })
+        let write_gate = (backend == Backend::Sqlite).then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Self { pool, backend, write_gate })
     }
 
     /// Run the embedded migrations for this backend.
@@ -178,15 +221,20 @@ impl Db {
         }))
     }
 
-    /// Begin a transaction that will write. On SQLite it takes the write lock
-    /// at once (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout
-    /// instead of failing when a read lock would have to be upgraded.
-    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, Error> {
+    /// Begin a transaction that will write. On SQLite the writer first takes
+    /// its turn at the gate (before holding a pooled connection), then the
+    /// write lock at once (`BEGIN IMMEDIATE`), so a transaction never has to
+    /// upgrade a read lock and fail.
+    pub async fn begin_write(&self) -> Result<WriteTx, Error> {
+        let gate = match &self.write_gate {
+            Some(g) => Some(g.clone().lock_owned().await),
+            None => None,
+        };
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(tx)
+        Ok(WriteTx { tx, _gate: gate })
     }
 
     pub async fn acquire(&self) -> Result<PoolConnection<Any>, Error> {

@@ -5,7 +5,7 @@
 //! keeps the failure count, three sends per phone in fifteen minutes and
 //! ten a day.
 
-use db::{Any, Transaction};
+use db::WriteTx;
 use domain::policy::code::{self as rules, Refusal, SendHistory};
 use domain::policy::{DAY_MS, MINUTE_MS};
 
@@ -14,13 +14,7 @@ use crate::reference::{code_mac, ct_eq, six_digit_code};
 use crate::{Error, FieldErrors, Registry, outbox};
 
 /// Send a new code for `purpose` to the person's verified phone, queued in `tx`.
-pub async fn issue(
-    reg: &Registry,
-    tx: &mut Transaction<'static, Any>,
-    person: &Party,
-    purpose: &str,
-    what: &str,
-) -> Result<(), Error> {
+pub async fn issue(reg: &Registry, tx: &mut WriteTx, person: &Party, purpose: &str, what: &str) -> Result<(), Error> {
     let now = reg.now_ms();
     let Some(phone) = person.phone.as_deref() else {
         return Err(Error::Conflict(
@@ -72,7 +66,7 @@ pub async fn issue(
     Ok(())
 }
 
-async fn send_history(tx: &mut Transaction<'static, Any>, phone: &str, now: i64) -> Result<SendHistory, Error> {
+async fn send_history(tx: &mut WriteTx, phone: &str, now: i64) -> Result<SendHistory, Error> {
     // Both windows in one read: the day's sends, and those of the last 15 minutes.
     let (in_day, oldest_day, in_short, oldest_short): (i64, Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
         "SELECT COUNT(*), MIN(sent_at), SUM(CASE WHEN sent_at > $3 THEN 1 ELSE 0 END), \
@@ -102,7 +96,7 @@ fn dead_message() -> String {
 /// returning `e`, so that wrong tries count even though nothing else changes.
 pub async fn consume(
     reg: &Registry,
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     person_id: &str,
     purpose: &str,
     entry: &str,

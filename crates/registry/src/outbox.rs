@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use db::{Any, Transaction};
+use db::WriteTx;
 
 use crate::parties::Party;
 use crate::{Error, Registry};
@@ -16,13 +16,7 @@ const BATCH: i64 = 50;
 const MAX_ATTEMPTS: i64 = 8;
 const COALESCE_MS: u64 = 20;
 
-pub async fn enqueue(
-    tx: &mut Transaction<'static, Any>,
-    to: &str,
-    body: &str,
-    secret: bool,
-    now: i64,
-) -> Result<(), Error> {
+pub async fn enqueue(tx: &mut WriteTx, to: &str, body: &str, secret: bool, now: i64) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO reg_outbox (to_phone, body, secret, created_at, available_at) VALUES ($1, $2, $3, $4, $4)",
     )
@@ -38,7 +32,7 @@ pub async fn enqueue(
 /// Queue a transaction alert for a party: to the person, if they take
 /// alerts; for an organisation, to each of its admins and transactors who
 /// take alerts. Codes do not come here: they are always sent.
-pub async fn alert(tx: &mut Transaction<'static, Any>, party: &Party, body: &str, now: i64) -> Result<(), Error> {
+pub async fn alert(tx: &mut WriteTx, party: &Party, body: &str, now: i64) -> Result<(), Error> {
     let phones: Vec<String> = if party.is_org() {
         sqlx::query_scalar(
             "SELECT p.phone FROM reg_org_members m JOIN reg_parties p ON p.id = m.person_id \

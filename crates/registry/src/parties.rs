@@ -3,7 +3,7 @@
 //! their ID number first); organisations by KRA PIN. The claims also say
 //! which organisations a person may act for, and in which role.
 
-use db::{Any, Transaction};
+use db::WriteTx;
 use domain::org::{OrgKind, OrgRole};
 use domain::{AccountType, IdNumber, KraPin};
 use serde::Serialize;
@@ -102,7 +102,7 @@ pub async fn memberships(reg: &Registry, person_id: &str) -> Result<Vec<Membersh
 
 /// Insert a party if its document is new; return its id either way.
 pub async fn ensure(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     kind: &str,
     doc_type: &str,
     doc_number: &str,

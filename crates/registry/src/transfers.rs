@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use db::{Any, Transaction};
+use db::{Any, WriteTx};
 use domain::org::OrgKind;
 use domain::transfer::{Command, LogbookState, Party as Role, State, Transfer as Machine, logbook_ready_on};
 use domain::{AccountType, Date, IdNumber, KraPin};
@@ -208,11 +208,7 @@ async fn visible(reg: &Registry, actor: &Actor, id: &str) -> Result<(Row, Vec<Co
 /// Begin a step: take the write transaction, then read the transfer and its
 /// consents in it and check the actor has a part in it (the same rule as
 /// `visible`). Everything the step decides is decided on this read.
-async fn step(
-    reg: &Registry,
-    actor: &Actor,
-    id: &str,
-) -> Result<(Transaction<'static, Any>, Row, Vec<Consent>, Vec<Role>), Error> {
+async fn step(reg: &Registry, actor: &Actor, id: &str) -> Result<(WriteTx, Row, Vec<Consent>, Vec<Role>), Error> {
     let mut tx = reg.db().begin_write().await?;
     let row = load(&mut *tx, id).await?.ok_or_else(not_found)?;
     let cons = consents(&mut *tx, &row.id).await?;
@@ -240,7 +236,7 @@ fn need_transactor(actor: &Actor) -> Result<(), Error> {
 /// Record a move in the timeline (sequence = the transfer's new version).
 #[allow(clippy::too_many_arguments)]
 async fn event(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     row: &Row,
     seq: i64,
     action: &str,
@@ -280,13 +276,7 @@ enum Val {
 /// close it (free the vehicle) when `to` is final; set the columns in `set`
 /// too. Returns the transfer as it now stands (its version numbers the
 /// timeline row), so the step can answer without reading it again.
-async fn advance(
-    tx: &mut Transaction<'static, Any>,
-    row: &Row,
-    to: State,
-    now: i64,
-    set: &[(&str, Val)],
-) -> Result<Row, Error> {
+async fn advance(tx: &mut WriteTx, row: &Row, to: State, now: i64, set: &[(&str, Val)]) -> Result<Row, Error> {
     let mut sql = String::from("UPDATE reg_transfers SET state = $1, version = version + 1, updated_at = $2");
     if !to.is_open() {
         sql.push_str(", open_vehicle_id = NULL, decided_at = $2");
@@ -823,12 +813,12 @@ pub async fn send_code(reg: &Registry, actor: &Actor, id: &str, step: CodeStep) 
 /// counted failure and return the refusal.
 async fn check_code(
     reg: &Registry,
-    mut tx: Transaction<'static, Any>,
+    mut tx: WriteTx,
     actor: &Actor,
     row: &Row,
     step: CodeStep,
     code: &str,
-) -> Result<Transaction<'static, Any>, Error> {
+) -> Result<WriteTx, Error> {
     match codes::consume(reg, &mut tx, &actor.person.id, &step.purpose(&row.id), code).await? {
         Ok(()) => Ok(tx),
         Err(refusal) => {
@@ -871,7 +861,7 @@ pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Resu
     view(reg, after, cons, &roles).await
 }
 
-async fn tell_buyer(tx: &mut Transaction<'static, Any>, row: &Row, reg_no: &str, now: i64) -> Result<(), Error> {
+async fn tell_buyer(tx: &mut WriteTx, row: &Row, reg_no: &str, now: i64) -> Result<(), Error> {
     let buyer = party_in(tx, &row.buyer_id).await?;
     let text = format!(
         "tims: {reg_no} is being transferred to you (reference {}). Sign in to view it, then accept or decline.",
@@ -1108,7 +1098,7 @@ pub async fn cancel(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferV
 }
 
 async fn tell_all(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     row: &Row,
     cons: &[Consent],
     text: &str,

@@ -2,7 +2,7 @@
 //! inquiry by registration number with the view the asker may see, and
 //! "my vehicles".
 
-use db::{Any, Transaction};
+use db::WriteTx;
 use domain::fees::{FeeQuery, VehicleClass};
 use domain::{EngineNumber, RegistrationNumber, Vin};
 use serde::Serialize;
@@ -246,12 +246,7 @@ pub struct NewVehicle {
 
 /// Put a vehicle on the register with its owners (party id, `owner` or
 /// `financier`), in the caller's transaction.
-pub async fn register(
-    tx: &mut Transaction<'static, Any>,
-    v: &NewVehicle,
-    owners: &[(String, &str)],
-    now: i64,
-) -> Result<String, Error> {
+pub async fn register(tx: &mut WriteTx, v: &NewVehicle, owners: &[(String, &str)], now: i64) -> Result<String, Error> {
     let mut errors = FieldErrors::new();
     let reg_no = errors.check("registration_number", RegistrationNumber::parse(&v.registration_number));
     let vin = errors.check("chassis_number", Vin::parse(&v.chassis_number));

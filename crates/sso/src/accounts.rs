@@ -354,7 +354,7 @@ async fn block_account(sso: &Sso, kind: AccountType, id_number: &str) -> Result<
 }
 
 /// Forget an identity's failed sign-ins (a sign-in completed, or recovery).
-async fn clear_failures(tx: &mut db::Transaction<'static, db::Any>, account: &Account) -> Result<(), Error> {
+async fn clear_failures(tx: &mut db::WriteTx, account: &Account) -> Result<(), Error> {
     sqlx::query("DELETE FROM sso_signin_failures WHERE key = $1")
         .bind(failure_key(account.account_type, &account.id_number))
         .execute(&mut **tx)

@@ -3,7 +3,7 @@
 //! and hashed, and consumed once. The rules themselves are in
 //! `domain::policy::code`.
 
-use db::{Any, Transaction};
+use db::WriteTx;
 use domain::policy::code::{self as rules, Refusal, SendHistory};
 use domain::policy::{DAY_MS, MINUTE_MS};
 
@@ -40,7 +40,7 @@ impl Purpose {
 /// asking again does not buy more guesses. The SMS is queued in `tx`.
 pub async fn issue(
     sso: &Sso,
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     account_id: &str,
     phone: &str,
     purpose: Purpose,
@@ -118,7 +118,7 @@ pub async fn issue(
     Ok(())
 }
 
-async fn send_history(tx: &mut Transaction<'static, Any>, phone: &str, now: i64) -> Result<SendHistory, Error> {
+async fn send_history(tx: &mut WriteTx, phone: &str, now: i64) -> Result<SendHistory, Error> {
     let (in_day, oldest_day): (i64, Option<i64>) =
         sqlx::query_as("SELECT COUNT(*), MIN(sent_at) FROM sso_sms_sends WHERE phone = $1 AND sent_at > $2")
             .bind(phone)
@@ -163,7 +163,7 @@ pub struct CodeRefused {
 /// counted in `tx`, which the caller must commit before returning `r.error`.
 pub async fn consume(
     sso: &Sso,
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     account_id: &str,
     purpose: Purpose,
     subject: &str,

@@ -150,11 +150,7 @@ async fn read_client(sso: &Sso, client_id: &str) -> Result<Option<Client>, Error
 }
 
 /// Revoke every refresh token of an account (recovery, block).
-pub async fn revoke_all_for(
-    tx: &mut db::Transaction<'static, db::Any>,
-    account_id: &str,
-    now: i64,
-) -> Result<(), Error> {
+pub async fn revoke_all_for(tx: &mut db::WriteTx, account_id: &str, now: i64) -> Result<(), Error> {
     sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(account_id)
@@ -670,7 +666,7 @@ async fn mint_tokens(
 /// Record what `mint_tokens` made, in the transaction that spends the grant.
 #[allow(clippy::too_many_arguments)]
 async fn record_tokens(
-    tx: &mut db::Transaction<'static, db::Any>,
+    tx: &mut db::WriteTx,
     minted: Minted,
     client: &Client,
     account_id: &str,

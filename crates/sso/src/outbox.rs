@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use db::{Any, Transaction};
+use db::WriteTx;
 
 use crate::{Error, Sso};
 
@@ -13,13 +13,7 @@ const LEASE_MS: i64 = 30_000;
 const BATCH: i64 = 20;
 const MAX_ATTEMPTS: i64 = 8;
 
-pub async fn enqueue(
-    tx: &mut Transaction<'static, Any>,
-    to: &str,
-    body: &str,
-    secret: bool,
-    now: i64,
-) -> Result<(), Error> {
+pub async fn enqueue(tx: &mut WriteTx, to: &str, body: &str, secret: bool, now: i64) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO sso_outbox (to_phone, body, secret, created_at, available_at) VALUES ($1, $2, $3, $4, $4)",
     )

@@ -2,7 +2,7 @@
 //! random token; the table keeps only its hash. A session is first pending
 //! (waiting for a code) and becomes active under a new token at sign-in.
 
-use db::{Any, Transaction};
+use db::WriteTx;
 use domain::policy::{HOUR_MS, MINUTE_MS};
 
 use crate::{Error, Sso, crypto};
@@ -55,12 +55,7 @@ pub struct Session {
 }
 
 /// Start a session in `tx`; returns the token for the cookie.
-pub async fn create(
-    tx: &mut Transaction<'static, Any>,
-    account_id: &str,
-    stage: Stage,
-    now: i64,
-) -> Result<String, Error> {
+pub async fn create(tx: &mut WriteTx, account_id: &str, stage: Stage, now: i64) -> Result<String, Error> {
     let token = crypto::token();
     sqlx::query(
         "INSERT INTO sso_sessions (id_hash, account_id, stage, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
@@ -122,7 +117,7 @@ pub async fn end_in(conn: &mut sqlx::AnyConnection, id_hash: &str, now: i64) -> 
 }
 
 /// End every session of an account (after recovery).
-pub async fn end_all(tx: &mut Transaction<'static, Any>, account_id: &str, now: i64) -> Result<u64, Error> {
+pub async fn end_all(tx: &mut WriteTx, account_id: &str, now: i64) -> Result<u64, Error> {
     let r = sqlx::query("UPDATE sso_sessions SET ended_at = $1 WHERE account_id = $2 AND ended_at IS NULL")
         .bind(now)
         .bind(account_id)

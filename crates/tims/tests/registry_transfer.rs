@@ -352,3 +352,51 @@ async fn fifty_concurrent_openings_make_one_transfer_and_two_approvals_change_ow
     assert_eq!(approvals, 1);
 }
 on_both!(fifty_concurrent_openings_make_one_transfer_and_two_approvals_change_ownership_once, super::with_api_client);
+
+async fn transfer_codes_die_after_five_wrong_tries_and_fees_are_never_guessed(app: TestApp) {
+    let seller = citizen(&app, SELLER).await;
+    let (s, t) = seller
+        .post(
+            "/api/v1/transfers",
+            json!({"registration_number": "KDA 001A", "buyer_type": "individual", "buyer_id_number": BUYER.0}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let id = t["id"].as_str().unwrap().to_string();
+    seller.put_bytes(&format!("/api/v1/transfers/{id}/logbook-scan"), PDF).await;
+    let code = seller.code(&app, SELLER.1, &id, "submit").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        let (s, _) = seller.post(&format!("/api/v1/transfers/{id}/submit"), json!({ "code": wrong })).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Dead even for the right code, and asking again does not revive it.
+    let (s, b) = seller.post(&format!("/api/v1/transfers/{id}/submit"), json!({ "code": code })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b["errors"][0]["message"].as_str().unwrap().contains("no longer works"), "{b}");
+    let (s, b) = seller.post(&format!("/api/v1/transfers/{id}/codes"), json!({"step": "submit"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    let (_, t) = seller.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(t["state"], "draft");
+
+    // The schedule prices every band edge it defines and refuses what it does not.
+    for (query, cents) in [
+        ("class=motor_vehicle&engine_cc=1000", 166_000),
+        ("class=motor_vehicle&engine_cc=1001", 189_000),
+        ("class=motor_vehicle&engine_cc=3001", 591_500),
+        ("class=trailer&trailer_wheels=3", 103_000),
+        ("class=trailer&trailer_wheels=6", 189_000),
+        ("class=tractor", 103_000),
+    ] {
+        let (s, q) = seller.get(&format!("/api/v1/fees/quote?{query}")).await;
+        assert_eq!((s, q["amount_cents"].as_i64()), (StatusCode::OK, Some(cents)), "{query}: {q}");
+    }
+    let (s, q) = seller.get("/api/v1/fees/quote?class=trailer&trailer_wheels=4").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+    assert!(q["detail"].as_str().unwrap().contains("4 wheels"), "{q}");
+    let (s, q) = seller.get("/api/v1/fees/quote?class=motor_vehicle").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+    let (_, all) = seller.get("/api/v1/fees").await;
+    assert_eq!(all["schedules"][0]["version"], "KE-2018");
+}
+on_both!(transfer_codes_die_after_five_wrong_tries_and_fees_are_never_guessed, super::with_api_client);
