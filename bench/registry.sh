@@ -11,9 +11,9 @@
 # under 10 ms, >= 100 complete transfers/s on SQLite, peak memory < 200 MB.
 #
 # usage: bench/registry.sh            (after cargo build --release)
-# Tunables: BENCH_VEHICLES=1000000 BENCH_PEOPLE=1000 (transfers per database)
+# Tunables: BENCH_VEHICLES=1000000 BENCH_PEOPLE=1500 (transfers per database)
 #   BENCH_DURATION=10 BENCH_WARMUP=2 (seconds per rate figure)
-#   BENCH_CONCURRENCY=16 (transfer workers) BENCH_POSTGRES_URL (admin URL;
+#   BENCH_CONCURRENCY=32 (transfer workers) BENCH_POSTGRES_URL (admin URL;
 #   default postgres://postgres@127.0.0.1:5432/test; BENCH_POSTGRES=0 skips)
 #   TIMS_BIN=path/to/tims BENCH_KEEP=1 (keep the scratch directory)
 # Every load phase is bounded in time and stays on 127.0.0.1.
@@ -23,10 +23,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 here=$root/bench/registry
 tims_bin=${TIMS_BIN:-$root/target/release/tims}
 vehicles=${BENCH_VEHICLES:-1000000}
-people=${BENCH_PEOPLE:-1000}
+people=${BENCH_PEOPLE:-1500}
 duration=${BENCH_DURATION:-10}
 warmup=${BENCH_WARMUP:-2}
-concurrency=${BENCH_CONCURRENCY:-16}
+concurrency=${BENCH_CONCURRENCY:-32}
 pg_admin=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 
 say() { printf '==> %s\n' "$*" >&2; }

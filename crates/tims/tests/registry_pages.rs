@@ -128,48 +128,8 @@ async fn openapi_describes_every_step(app: TestApp) {
 }
 on_both!(openapi_describes_every_step);
 
-/// An API caller with the sign-on's access token.
 async fn api_token(app: &TestApp, who: (&str, &str)) -> String {
-    use base64::Engine;
-    use sha2::Digest;
-    let mut b = app.signed_in(who.0, who.1).await;
-    let verifier = sso::crypto::token();
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
-    let r = b
-        .get(&format!(
-            "/sso/authorize?response_type=code&client_id=tims-api&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb\
-             &scope=openid%20profile%20phone%20organisations&state=s&nonce=n&code_challenge={challenge}\
-             &code_challenge_method=S256"
-        ))
-        .await;
-    let code = url::Url::parse(&r.location()).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
-    let t: Value = reqwest::Client::new()
-        .post(format!("{}/sso/token", app.base))
-        .basic_auth("tims-api", Some(SECRET))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", "http://127.0.0.1:9/cb"),
-            ("code_verifier", verifier.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    t["access_token"].as_str().unwrap().to_string()
-}
-
-const SECRET: &str = "an-api-client-secret-that-is-long-enough";
-
-fn with_api_client(cfg: &mut tims::Config) {
-    cfg.sso.clients.push(
-        toml::from_str::<sso::ClientConfig>(&format!(
-            "id = \"tims-api\"\nsecret = \"{SECRET}\"\nredirect_uris = [\"http://127.0.0.1:9/cb\"]"
-        ))
-        .unwrap(),
-    );
+    common::api_access_token(app, "citizen", who.0, who.1).await
 }
 
 async fn call(
@@ -232,7 +192,7 @@ async fn the_same_idempotency_key_gives_the_same_answer_and_another_body_is_refu
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
-on_both!(the_same_idempotency_key_gives_the_same_answer_and_another_body_is_refused, super::with_api_client);
+on_both!(the_same_idempotency_key_gives_the_same_answer_and_another_body_is_refused, crate::common::with_api_client);
 
 async fn only_the_parties_see_and_change_a_transfer(app: TestApp) {
     // Kamau Motors (a dealer) sells one of its cars; its admin acts for it.
@@ -326,4 +286,4 @@ async fn only_the_parties_see_and_change_a_transfer(app: TestApp) {
         assert_eq!(got, want, "{who}: {method} {path} gave {got}: {b}");
     }
 }
-on_both!(only_the_parties_see_and_change_a_transfer, super::with_api_client);
+on_both!(only_the_parties_see_and_change_a_transfer, crate::common::with_api_client);

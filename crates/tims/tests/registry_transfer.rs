@@ -11,17 +11,7 @@ use common::TestApp;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const API_SECRET: &str = "an-api-client-secret-that-is-long-enough";
 const PDF: &[u8] = b"%PDF-1.4\n% a scanned logbook\n";
-
-fn with_api_client(cfg: &mut tims::Config) {
-    cfg.sso.clients.push(
-        toml::from_str::<sso::ClientConfig>(&format!(
-            "id = \"tims-api\"\nsecret = \"{API_SECRET}\"\nredirect_uris = [\"http://127.0.0.1:9/cb\"]"
-        ))
-        .unwrap(),
-    );
-}
 
 /// A person's API session: an access token of the sign-on, and optionally
 /// the organisation they act for.
@@ -35,39 +25,8 @@ struct Api {
 
 impl Api {
     async fn sign_in(app: &TestApp, account_type: &str, id_number: &str, phone: &str) -> Self {
-        use base64::Engine;
-        use sha2::Digest;
-        let mut b = app.signed_in_as(account_type, id_number, phone).await;
-        let verifier = sso::crypto::token();
-        let challenge =
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
-        let r = b
-            .get(&format!(
-                "/sso/authorize?response_type=code&client_id=tims-api&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb\
-                 &scope=openid%20profile%20phone%20organisations&state=s&nonce=n&code_challenge={challenge}\
-                 &code_challenge_method=S256"
-            ))
-            .await;
-        let loc = r.location();
-        let code = url::Url::parse(&loc).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
-        let http = reqwest::Client::new();
-        let t: Value = http
-            .post(format!("{}/sso/token", app.base))
-            .basic_auth("tims-api", Some(API_SECRET))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", code.as_str()),
-                ("redirect_uri", "http://127.0.0.1:9/cb"),
-                ("code_verifier", verifier.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = t["access_token"].as_str().unwrap_or_else(|| panic!("no access token: {t}")).to_string();
-        Self { base: app.base.clone(), token, act_for: None, http }
+        let token = common::api_access_token(app, account_type, id_number, phone).await;
+        Self { base: app.base.clone(), token, act_for: None, http: reqwest::Client::new() }
     }
 
     fn acting_for(&self, kra_pin: &str) -> Self {
@@ -253,7 +212,7 @@ async fn the_whole_seed_journey_changes_ownership_and_orders_the_logbook(app: Te
     let (_, t) = buyer.get(&format!("/api/v1/transfers/{id}")).await;
     assert_eq!(t["logbook"]["state"], "ready_for_collection");
 }
-on_both!(the_whole_seed_journey_changes_ownership_and_orders_the_logbook, super::with_api_client);
+on_both!(the_whole_seed_journey_changes_ownership_and_orders_the_logbook, crate::common::with_api_client);
 
 async fn decline_cancel_expiry_and_rejection_leave_the_vehicle_with_its_owner(app: TestApp) {
     let seller = citizen(&app, SELLER).await;
@@ -301,7 +260,7 @@ async fn decline_cancel_expiry_and_rejection_leave_the_vehicle_with_its_owner(ap
     assert_eq!(v["view"], "full");
     assert_eq!(v["transfer_pending"], false);
 }
-on_both!(decline_cancel_expiry_and_rejection_leave_the_vehicle_with_its_owner, super::with_api_client);
+on_both!(decline_cancel_expiry_and_rejection_leave_the_vehicle_with_its_owner, crate::common::with_api_client);
 
 async fn fifty_concurrent_openings_make_one_transfer_and_two_approvals_change_ownership_once(app: TestApp) {
     let seller = citizen(&app, SELLER).await;
@@ -351,7 +310,10 @@ async fn fifty_concurrent_openings_make_one_transfer_and_two_approvals_change_ow
     let approvals = t["timeline"].as_array().unwrap().iter().filter(|e| e["action"] == "officer_approve").count();
     assert_eq!(approvals, 1);
 }
-on_both!(fifty_concurrent_openings_make_one_transfer_and_two_approvals_change_ownership_once, super::with_api_client);
+on_both!(
+    fifty_concurrent_openings_make_one_transfer_and_two_approvals_change_ownership_once,
+    crate::common::with_api_client
+);
 
 async fn transfer_codes_die_after_five_wrong_tries_and_fees_are_never_guessed(app: TestApp) {
     let seller = citizen(&app, SELLER).await;
@@ -399,4 +361,4 @@ async fn transfer_codes_die_after_five_wrong_tries_and_fees_are_never_guessed(ap
     let (_, all) = seller.get("/api/v1/fees").await;
     assert_eq!(all["schedules"][0]["version"], "KE-2018");
 }
-on_both!(transfer_codes_die_after_five_wrong_tries_and_fees_are_never_guessed, super::with_api_client);
+on_both!(transfer_codes_die_after_five_wrong_tries_and_fees_are_never_guessed, crate::common::with_api_client);

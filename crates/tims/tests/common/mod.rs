@@ -405,3 +405,50 @@ impl Browser {
         self.finish(r).await
     }
 }
+
+/// The API client the registry tests call with: registered with the
+/// sign-on by configuration, and among the audiences the API accepts.
+pub const API_SECRET: &str = "an-api-client-secret-that-is-long-enough";
+
+pub fn with_api_client(cfg: &mut Config) {
+    cfg.sso.clients.push(
+        toml::from_str::<sso::ClientConfig>(&format!(
+            "id = \"tims-api\"\nsecret = \"{API_SECRET}\"\nredirect_uris = [\"http://127.0.0.1:9/cb\"]"
+        ))
+        .unwrap(),
+    );
+}
+
+/// Sign a demo person in at the sign-on and get an access token for the API
+/// client through the authorization code flow with PKCE.
+pub async fn api_access_token(app: &TestApp, account_type: &str, id_number: &str, phone: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut b = app.signed_in_as(account_type, id_number, phone).await;
+    let verifier = sso::crypto::token();
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let r = b
+        .get(&format!(
+            "/sso/authorize?response_type=code&client_id=tims-api&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb\
+             &scope=openid%20profile%20phone%20organisations&state=s&nonce=n&code_challenge={challenge}\
+             &code_challenge_method=S256"
+        ))
+        .await;
+    let code = url::Url::parse(&r.location()).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let t: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/sso/token", app.base))
+        .basic_auth("tims-api", Some(API_SECRET))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", "http://127.0.0.1:9/cb"),
+            ("code_verifier", verifier.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    t["access_token"].as_str().unwrap_or_else(|| panic!("no access token: {t}")).to_string()
+}
