@@ -5,9 +5,11 @@
 //   - one confidential client using client_secret_basic;
 //   - one account whose claims mirror the tims demo citizen (name, phone);
 //     they are put in the ID token (conformIdTokenClaims: false);
-//   - like tims, the token response carries an RS256-signed JWT access token
-//     (aud = the client) and a refresh token; BENCH_OIDC_ACCESS_TOKEN=opaque
-//     gives oidc-provider's default opaque access token instead;
+//   - like tims, the token response carries a JWT access token (aud = the
+//     client) signed ES256 with a P-256 key, as tims signs its access tokens
+//     (BENCH_OIDC_ACCESS_ALG=RS256 signs them with the RSA key instead), and
+//     a refresh token; BENCH_OIDC_ACCESS_TOKEN=opaque gives oidc-provider's
+//     default opaque access token instead;
 //   - lifetimes as tims's: code 60 s, access token 10 min, ID token 15 min,
 //     refresh token 30 days;
 //   - storage in process memory (no Redis/DB round trips).
@@ -43,6 +45,14 @@ const signingKey = {
   ...privateKey.export({ format: 'jwk' }),
   kid: randomBytes(8).toString('hex'),
   alg: 'RS256',
+  use: 'sig',
+};
+// Access tokens are signed ES256, as tims signs them.
+const accessAlg = process.env.BENCH_OIDC_ACCESS_ALG ?? 'ES256';
+const ecKey = {
+  ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }),
+  kid: randomBytes(8).toString('hex'),
+  alg: 'ES256',
   use: 'sig',
 };
 
@@ -127,7 +137,7 @@ const configuration = {
     token_endpoint_auth_method: 'client_secret_basic',
     id_token_signed_response_alg: 'RS256',
   }],
-  jwks: { keys: [signingKey] },
+  jwks: { keys: [signingKey, ecKey] },
   enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
   responseTypes: ['code'],
   pkce: { required: () => true },
@@ -163,7 +173,7 @@ const configuration = {
             audience: client.clientId,
             accessTokenTTL: 600,
             accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
+            jwt: { sign: { alg: accessAlg } },
           };
         },
       }

@@ -1,11 +1,17 @@
-//! The provider's signing keys: RSA 2048, generated on first start, kept in
-//! the database, rotated by an operator. Retired keys stay published in the
-//! JWKS until every token they signed has expired.
+//! The provider's signing keys, generated on first start, kept in the
+//! database, rotated by an operator: RSA 2048 (RS256) for ID tokens, as
+//! OpenID Connect expects by default, and ECDSA P-256 (ES256) for access
+//! tokens, which are issued far more often and whose signature costs a small
+//! fraction of an RSA one. Retired keys stay published in the JWKS until
+//! every token they signed has expired.
 
 use std::sync::RwLock;
 
 use db::Db;
-use ring::signature::{RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents};
+use ring::signature::{
+    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair, RSA_PKCS1_2048_8192_SHA256,
+    RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents, UnparsedPublicKey,
+};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
@@ -25,18 +31,45 @@ const PUBLISH_AFTER_RETIRE_MS: i64 = PUBLISH_BEFORE_USE_MS + MAX_TOKEN_TTL_MS + 
 /// Nodes pick up keys rotated elsewhere this often.
 const RELOAD_EVERY_MS: i64 = 60 * 1000;
 
+/// A signing algorithm the provider uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alg {
+    /// RSA 2048, PKCS#1 v1.5, SHA-256: ID tokens.
+    Rs256,
+    /// ECDSA P-256, SHA-256: access tokens.
+    Es256,
+}
+
+impl Alg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rs256 => "RS256",
+            Self::Es256 => "ES256",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "RS256" => Some(Self::Rs256),
+            "ES256" => Some(Self::Es256),
+            _ => None,
+        }
+    }
+}
+
 /// The parsed key, shared between reloads: parsing and checking an RSA key
 /// costs milliseconds, so a reload parses only keys it has not seen.
-struct Material {
-    signer: RsaKeyPair,
-    n_bytes: Vec<u8>,
-    e_bytes: Vec<u8>,
+enum Material {
+    Rsa { signer: RsaKeyPair, n_bytes: Vec<u8>, e_bytes: Vec<u8> },
+    Ec { signer: EcdsaKeyPair, public: Vec<u8> },
 }
 
 #[derive(Clone)]
 struct Key {
     kid: String,
+    alg: Alg,
     material: std::sync::Arc<Material>,
+    /// RSA: modulus and exponent; EC: the point's x and y (base64url).
     n: String,
     e: String,
     created_at: i64,
@@ -59,62 +92,111 @@ impl std::fmt::Debug for KeyRing {
     }
 }
 
-fn generate(now: i64) -> Result<(String, String, String, String), Error> {
-    let private = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
-        .map_err(|e| Error::Internal(format!("RSA key generation failed: {e}")))?;
-    let pem =
-        private.to_pkcs8_pem(LineEnding::LF).map_err(|e| Error::Internal(format!("RSA key encoding failed: {e}")))?;
-    let public = RsaPublicKey::from(&private);
-    let n = crypto::b64url(&public.n().to_bytes_be());
-    let e = crypto::b64url(&public.e().to_bytes_be());
-    // The key id names the key by its public part and age, never its secret.
-    let kid = format!("{}-{}", now / 1000, &crypto::sha256_hex(n.as_bytes())[..12]);
-    Ok((kid, pem.to_string(), n, e))
+fn generate(now: i64, alg: Alg) -> Result<(String, String, String, String), Error> {
+    let (secret, n, e) = match alg {
+        Alg::Rs256 => {
+            let private = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
+                .map_err(|e| Error::Internal(format!("RSA key generation failed: {e}")))?;
+            let pem = private
+                .to_pkcs8_pem(LineEnding::LF)
+                .map_err(|e| Error::Internal(format!("RSA key encoding failed: {e}")))?;
+            let public = RsaPublicKey::from(&private);
+            (pem.to_string(), crypto::b64url(&public.n().to_bytes_be()), crypto::b64url(&public.e().to_bytes_be()))
+        }
+        Alg::Es256 => {
+            let rng = ring::rand::SystemRandom::new();
+            let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+                .map_err(|_| Error::Internal("EC key generation failed".into()))?;
+            let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+                .map_err(|_| Error::Internal("EC key generation failed".into()))?;
+            // Uncompressed point: 0x04, x (32 bytes), y (32 bytes).
+            let point = pair.public_key().as_ref();
+            (crypto::b64url(pkcs8.as_ref()), crypto::b64url(&point[1..33]), crypto::b64url(&point[33..65]))
+        }
+    };
+    // The key id names the key by its public part, algorithm and age, never its secret.
+    let kid =
+        format!("{}-{}-{}", now / 1000, alg.as_str().to_ascii_lowercase(), &crypto::sha256_hex(n.as_bytes())[..12]);
+    Ok((kid, secret, n, e))
 }
 
-/// Add a new signing key and retire the current one. Returns the new key id.
-pub async fn rotate(db: &Db, now: i64) -> Result<String, Error> {
-    let (kid, pem, n, e) = generate(now)?;
-    let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE sso_keys SET retired_at = $1 WHERE retired_at IS NULL").bind(now).execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO sso_keys (kid, private_pem, n, e, created_at) VALUES ($1, $2, $3, $4, $5)")
+async fn insert_key(tx: &mut db::WriteTx, now: i64, alg: Alg) -> Result<String, Error> {
+    let (kid, secret, n, e) = generate(now, alg)?;
+    sqlx::query("INSERT INTO sso_keys (kid, private_pem, n, e, created_at, alg) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&kid)
-        .bind(pem)
+        .bind(secret)
         .bind(n)
         .bind(e)
         .bind(now)
-        .execute(&mut *tx)
+        .bind(alg.as_str())
+        .execute(&mut **tx)
         .await?;
+    Ok(kid)
+}
+
+/// Add new signing keys (one of each algorithm) and retire the current ones.
+/// Returns the new RS256 key id.
+pub async fn rotate(db: &Db, now: i64) -> Result<String, Error> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE sso_keys SET retired_at = $1 WHERE retired_at IS NULL").bind(now).execute(&mut *tx).await?;
+    let kid = insert_key(&mut tx, now, Alg::Rs256).await?;
+    insert_key(&mut tx, now, Alg::Es256).await?;
     tx.commit().await?;
     Ok(kid)
 }
 
+/// Add a key for each algorithm that has no current one (a first start, or a
+/// database from before ES256 access tokens).
+async fn ensure_current(db: &Db, now: i64, keys: &[Key]) -> Result<bool, Error> {
+    let missing: Vec<Alg> = [Alg::Rs256, Alg::Es256]
+        .into_iter()
+        .filter(|a| !keys.iter().any(|k| k.alg == *a && k.retired_at.is_none()))
+        .collect();
+    if missing.is_empty() {
+        return Ok(false);
+    }
+    let mut tx = db.begin_write().await?;
+    for alg in missing {
+        let kid = insert_key(&mut tx, now, alg).await?;
+        tracing::info!(kid, alg = alg.as_str(), "created a signing key");
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
 async fn read_keys(db: &Db, now: i64, known: &[Key]) -> Result<Vec<Key>, Error> {
-    let rows: Vec<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT kid, private_pem, n, e, created_at, retired_at FROM sso_keys \
+    let rows: Vec<(String, String, String, String, i64, Option<i64>, String)> = sqlx::query_as(
+        "SELECT kid, private_pem, n, e, created_at, retired_at, alg FROM sso_keys \
          WHERE retired_at IS NULL OR retired_at > $1 ORDER BY created_at DESC",
     )
     .bind(now - PUBLISH_AFTER_RETIRE_MS)
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()
-        .map(|(kid, pem, n, e, created_at, retired_at)| {
+        .map(|(kid, pem, n, e, created_at, retired_at, alg)| {
+            let unreadable = |e: String| Error::Internal(format!("stored key {kid} is unreadable: {e}"));
+            let alg = Alg::parse(&alg).ok_or_else(|| unreadable(format!("unknown algorithm {alg}")))?;
             let material = match known.iter().find(|k| k.kid == kid) {
                 Some(k) => k.material.clone(),
-                None => {
-                    let unreadable = |e: String| Error::Internal(format!("stored key {kid} is unreadable: {e}"));
-                    let private = RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|e| unreadable(e.to_string()))?;
-                    let der = private.to_pkcs8_der().map_err(|e| unreadable(e.to_string()))?;
-                    let signer = RsaKeyPair::from_pkcs8(der.as_bytes()).map_err(|e| unreadable(e.to_string()))?;
-                    let public = RsaPublicKey::from(&private);
-                    std::sync::Arc::new(Material {
-                        signer,
-                        n_bytes: public.n().to_bytes_be(),
-                        e_bytes: public.e().to_bytes_be(),
-                    })
-                }
+                None => std::sync::Arc::new(match alg {
+                    Alg::Rs256 => {
+                        let private = RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|e| unreadable(e.to_string()))?;
+                        let der = private.to_pkcs8_der().map_err(|e| unreadable(e.to_string()))?;
+                        let signer = RsaKeyPair::from_pkcs8(der.as_bytes()).map_err(|e| unreadable(e.to_string()))?;
+                        let public = RsaPublicKey::from(&private);
+                        Material::Rsa { signer, n_bytes: public.n().to_bytes_be(), e_bytes: public.e().to_bytes_be() }
+                    }
+                    Alg::Es256 => {
+                        let der = crypto::b64url_decode(&pem).ok_or_else(|| unreadable("not base64url".into()))?;
+                        let rng = ring::rand::SystemRandom::new();
+                        let signer = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der, &rng)
+                            .map_err(|e| unreadable(e.to_string()))?;
+                        let public = signer.public_key().as_ref().to_vec();
+                        Material::Ec { signer, public }
+                    }
+                }),
             };
-            Ok(Key { kid, material, n, e, created_at, retired_at })
+            Ok(Key { kid, alg, material, n, e, created_at, retired_at })
         })
         .collect()
 }
@@ -123,9 +205,7 @@ impl KeyRing {
     /// Load the keys, creating the first one on an empty database.
     pub async fn load(db: &Db, now: i64) -> Result<Self, Error> {
         let mut keys = read_keys(db, now, &[]).await?;
-        if !keys.iter().any(|k| k.retired_at.is_none()) {
-            let kid = rotate(db, now).await?;
-            tracing::info!(kid, "created the first signing key");
+        if ensure_current(db, now, &keys).await? {
             keys = read_keys(db, now, &keys).await?;
         }
         Ok(Self { state: RwLock::new(Loaded { keys, loaded_at: now }) })
@@ -149,38 +229,49 @@ impl KeyRing {
             s.keys.clone()
         };
         let keys = read_keys(db, now, &known).await?;
-        if keys.iter().any(|k| k.retired_at.is_none()) {
+        if [Alg::Rs256, Alg::Es256].iter().all(|a| keys.iter().any(|k| k.alg == *a && k.retired_at.is_none())) {
             let mut s = self.state.write().unwrap_or_else(|e| e.into_inner());
             s.keys = keys;
         }
         Ok(())
     }
 
-    /// Sign claims as a compact JWS (RS256) with the newest key that has been
-    /// published long enough (or, on a first start, the only key).
-    pub fn sign(&self, typ: &str, claims: &Value, now: i64) -> Result<String, Error> {
-        // Take the key out of the lock: signing takes most of a millisecond.
+    /// Sign claims as a compact JWS with `alg`, using the newest key of that
+    /// algorithm that has been published long enough (or, on a first start,
+    /// the only one).
+    pub fn sign(&self, alg: Alg, typ: &str, claims: &Value, now: i64) -> Result<String, Error> {
+        // Take the key out of the lock: an RSA signature takes most of a millisecond.
         let key = {
             let s = self.state.read().unwrap_or_else(|e| e.into_inner());
-            s.keys
-                .iter()
+            let of_alg = || s.keys.iter().filter(|k| k.alg == alg);
+            of_alg()
                 .filter(|k| k.created_at <= now - PUBLISH_BEFORE_USE_MS)
                 .max_by_key(|k| k.created_at)
-                .or_else(|| s.keys.iter().max_by_key(|k| k.created_at))
+                .or_else(|| of_alg().max_by_key(|k| k.created_at))
                 .cloned()
-                .ok_or_else(|| Error::Internal("no signing key".into()))?
+                .ok_or_else(|| Error::Internal(format!("no {} signing key", alg.as_str())))?
         };
-        let header = json!({"alg": "RS256", "typ": typ, "kid": key.kid});
+        let header = json!({"alg": alg.as_str(), "typ": typ, "kid": key.kid});
         let signing_input = format!(
             "{}.{}",
             crypto::b64url(header.to_string().as_bytes()),
             crypto::b64url(claims.to_string().as_bytes())
         );
-        let signer = &key.material.signer;
-        let mut sig = vec![0u8; signer.public().modulus_len()];
-        signer
-            .sign(&RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), signing_input.as_bytes(), &mut sig)
-            .map_err(|_| Error::Internal("RSA signing failed".into()))?;
+        let rng = ring::rand::SystemRandom::new();
+        let sig = match &*key.material {
+            Material::Rsa { signer, .. } => {
+                let mut sig = vec![0u8; signer.public().modulus_len()];
+                signer
+                    .sign(&RSA_PKCS1_SHA256, &rng, signing_input.as_bytes(), &mut sig)
+                    .map_err(|_| Error::Internal("RSA signing failed".into()))?;
+                sig
+            }
+            Material::Ec { signer, .. } => signer
+                .sign(&rng, signing_input.as_bytes())
+                .map_err(|_| Error::Internal("ECDSA signing failed".into()))?
+                .as_ref()
+                .to_vec(),
+        };
         Ok(format!("{signing_input}.{}", crypto::b64url(&sig)))
     }
 
@@ -193,16 +284,23 @@ impl KeyRing {
             return None;
         }
         let header: Value = serde_json::from_slice(&crypto::b64url_decode(h)?).ok()?;
-        if header.get("alg")?.as_str()? != "RS256" {
-            return None;
-        }
+        let alg = Alg::parse(header.get("alg")?.as_str()?)?;
         let kid = header.get("kid")?.as_str()?;
         let s = self.state.read().unwrap_or_else(|e| e.into_inner());
-        let key = s.keys.iter().find(|k| k.kid == kid)?.clone();
+        // The key must be of the algorithm the header names: no confusion.
+        let key = s.keys.iter().find(|k| k.kid == kid && k.alg == alg)?.clone();
         drop(s);
         let sig = crypto::b64url_decode(sig)?;
-        let public = RsaPublicKeyComponents { n: &key.material.n_bytes, e: &key.material.e_bytes };
-        public.verify(&RSA_PKCS1_2048_8192_SHA256, format!("{h}.{c}").as_bytes(), &sig).ok()?;
+        let input = format!("{h}.{c}");
+        match &*key.material {
+            Material::Rsa { n_bytes, e_bytes, .. } => {
+                let public = RsaPublicKeyComponents { n: n_bytes, e: e_bytes };
+                public.verify(&RSA_PKCS1_2048_8192_SHA256, input.as_bytes(), &sig).ok()?;
+            }
+            Material::Ec { public, .. } => {
+                UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, public).verify(input.as_bytes(), &sig).ok()?;
+            }
+        }
         let claims: Value = serde_json::from_slice(&crypto::b64url_decode(c)?).ok()?;
         let typ = header.get("typ").and_then(Value::as_str).unwrap_or("JWT").to_string();
         Some((typ, claims))
@@ -214,7 +312,12 @@ impl KeyRing {
         let keys: Vec<Value> = s
             .keys
             .iter()
-            .map(|k| json!({"kty": "RSA", "use": "sig", "alg": "RS256", "kid": k.kid, "n": k.n, "e": k.e}))
+            .map(|k| match k.alg {
+                Alg::Rs256 => json!({"kty": "RSA", "use": "sig", "alg": "RS256", "kid": k.kid, "n": k.n, "e": k.e}),
+                Alg::Es256 => {
+                    json!({"kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": k.kid, "x": k.n, "y": k.e})
+                }
+            })
             .collect();
         json!({ "keys": keys })
     }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sqlx::Row;
 
-use crate::keys::MAX_TOKEN_TTL_MS;
+use crate::keys::{self, MAX_TOKEN_TTL_MS};
 use crate::sessions::{Session, Stage};
 use crate::{ClientConfig, Error, Sso, accounts, crypto, orgs};
 
@@ -637,7 +637,7 @@ async fn mint_tokens(
         id.insert("nonce".into(), json!(n));
     }
     id.extend(claims);
-    let id_token = sso.keys().sign("JWT", &Value::Object(id), now)?;
+    let id_token = sso.keys().sign(keys::Alg::Rs256, "JWT", &Value::Object(id), now)?;
     let access = json!({
         "iss": issuer,
         "sub": account.id,
@@ -648,7 +648,7 @@ async fn mint_tokens(
         "exp": (now + ACCESS_TTL_MS) / 1000,
         "jti": crypto::new_id(),
     });
-    let access_token = sso.keys().sign("at+jwt", &access, now)?;
+    let access_token = sso.keys().sign(keys::Alg::Es256, "at+jwt", &access, now)?;
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",

@@ -215,10 +215,11 @@ async fn a_rotated_key_stays_published_until_its_tokens_expire(app: TestApp) {
         let url = format!("{}/sso/jwks", app.base);
         async move { reqwest::get(url).await.unwrap().json::<Value>().await.unwrap()["keys"].as_array().unwrap().len() }
     };
-    assert_eq!(jwks(&app).await, 1);
+    // One RS256 key for ID tokens and one ES256 key for access tokens.
+    assert_eq!(jwks(&app).await, 2);
     sso::keys::rotate(app.app_sso.db(), app.clock_now()).await.unwrap();
     app.advance(61_000);
-    assert_eq!(jwks(&app).await, 2, "both keys are published after rotation");
+    assert_eq!(jwks(&app).await, 4, "old and new keys are published after rotation");
     // The new key signs only once relying parties' cached key sets know it.
     app.advance(60_000);
     // New tokens are signed with the new key; the old access token still works.
@@ -239,10 +240,18 @@ async fn a_rotated_key_stays_published_until_its_tokens_expire(app: TestApp) {
         serde_json::from_slice::<Value>(&bytes).unwrap()["kid"].as_str().unwrap().to_string()
     };
     assert_ne!(kid(&old_tokens, "id_token"), kid(&new_tokens, "id_token"));
+    assert_ne!(kid(&old_tokens, "access_token"), kid(&new_tokens, "access_token"));
+    let alg = |t: &Value, field: &str| {
+        use base64::Engine;
+        let h = t[field].as_str().unwrap().split('.').next().unwrap().to_string();
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(h).unwrap();
+        serde_json::from_slice::<Value>(&bytes).unwrap()["alg"].as_str().unwrap().to_string()
+    };
+    assert_eq!((alg(&new_tokens, "id_token").as_str(), alg(&new_tokens, "access_token").as_str()), ("RS256", "ES256"));
     app.advance(19 * 60_000);
-    assert_eq!(jwks(&app).await, 2, "the old key's last tokens may still be alive");
+    assert_eq!(jwks(&app).await, 4, "the old keys' last tokens may still be alive");
     app.advance(5 * 60_000);
-    assert_eq!(jwks(&app).await, 1, "the old key is gone once its tokens have expired");
+    assert_eq!(jwks(&app).await, 2, "the old keys are gone once their tokens have expired");
 }
 on_both!(a_rotated_key_stays_published_until_its_tokens_expire, super::with_client);
 
