@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use db::WriteTx;
 
-use crate::parties::Party;
 use crate::{Error, Registry};
 
 const LEASE_MS: i64 = 30_000;
@@ -29,24 +28,23 @@ pub async fn enqueue(tx: &mut WriteTx, to: &str, body: &str, secret: bool, now: 
     Ok(())
 }
 
-/// Queue a transaction alert for a party: to the person, if they take
-/// alerts; for an organisation, to each of its admins and transactors who
-/// take alerts. Codes do not come here: they are always sent.
-pub async fn alert(tx: &mut WriteTx, party: &Party, body: &str, now: i64) -> Result<(), Error> {
-    let phones: Vec<String> = if party.is_org() {
-        sqlx::query_scalar(
-            "SELECT p.phone FROM reg_org_members m JOIN reg_parties p ON p.id = m.person_id \
-             WHERE m.org_id = $1 AND m.role IN ('admin', 'transactor') AND p.sms_alerts = 1 AND p.phone IS NOT NULL",
-        )
-        .bind(&party.id)
-        .fetch_all(&mut **tx)
-        .await?
-    } else {
-        party.phone.iter().filter(|_| party.sms_alerts).cloned().collect()
-    };
-    for phone in phones {
-        enqueue(tx, &phone, body, false, now).await?;
-    }
+/// Queue a transaction alert for a party, in one statement: to the person,
+/// if they take alerts; for an organisation, to each of its admins and
+/// transactors who take alerts. Codes do not come here: they are always sent.
+pub async fn alert(tx: &mut WriteTx, party_id: &str, body: &str, now: i64) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO reg_outbox (to_phone, body, secret, created_at, available_at) \
+         SELECT p.phone, $2, 0, $3, $3 FROM reg_parties p \
+         WHERE p.id = $1 AND p.kind = 'person' AND p.sms_alerts = 1 AND p.phone IS NOT NULL \
+         UNION ALL \
+         SELECT p.phone, $2, 0, $3, $3 FROM reg_org_members m JOIN reg_parties p ON p.id = m.person_id \
+         WHERE m.org_id = $1 AND m.role IN ('admin', 'transactor') AND p.sms_alerts = 1 AND p.phone IS NOT NULL",
+    )
+    .bind(party_id)
+    .bind(body)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use domain::{AccountType, Date, IdNumber, KraPin};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
-use crate::parties::{self, Party};
+use crate::parties;
 use crate::payments::Charge;
 use crate::reference::{new_id, transfer_reference};
 use crate::{Error, FieldErrors, Registry, codes, outbox, store, vehicles};
@@ -393,13 +393,6 @@ pub struct TransferView {
     pub review_deadline: Option<String>,
     pub logbook: Option<LogbookView>,
     pub timeline: Vec<Event>,
-}
-
-/// A party read inside a transaction, on its connection: a transaction must
-/// never wait for a second connection from the pool, which on SQLite may all
-/// be waiting for this transaction's write lock.
-async fn party_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Party, Error> {
-    parties::get_in(conn, id).await?.ok_or_else(|| Error::Internal(format!("party {id} is missing")))
 }
 
 async fn view(reg: &Registry, row: Row, cons: Vec<Consent>, roles: &[Role]) -> Result<TransferView, Error> {
@@ -847,13 +840,13 @@ pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Resu
         tell_buyer(&mut tx, &row, &reg_no, now).await?;
     } else {
         for c in &cons {
-            let p = party_in(&mut tx, &c.party_id).await?;
+            let p = &c.party_id;
             let text = format!(
                 "tims: the transfer {} of {reg_no} needs your consent as {}. Sign in to approve or refuse it.",
                 row.reference,
                 if c.role == "financier" { "financier" } else { "joint owner" }
             );
-            outbox::alert(&mut tx, &p, &text, now).await?;
+            outbox::alert(&mut tx, p, &text, now).await?;
         }
     }
     tx.commit().await?;
@@ -862,12 +855,12 @@ pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Resu
 }
 
 async fn tell_buyer(tx: &mut WriteTx, row: &Row, reg_no: &str, now: i64) -> Result<(), Error> {
-    let buyer = party_in(tx, &row.buyer_id).await?;
+    let buyer = &row.buyer_id;
     let text = format!(
         "tims: {reg_no} is being transferred to you (reference {}). Sign in to view it, then accept or decline.",
         row.reference
     );
-    outbox::alert(tx, &buyer, &text, now).await
+    outbox::alert(tx, buyer, &text, now).await
 }
 
 /// Step 3: a joint owner or the financier approves or refuses with a code.
@@ -905,12 +898,12 @@ pub async fn consent(
     match t.to {
         State::AwaitingBuyer => tell_buyer(&mut tx, &row, &reg_no, now).await?,
         State::ConsentRefused => {
-            let seller = party_in(&mut tx, &row.seller_id).await?;
+            let seller = &row.seller_id;
             let text = format!(
                 "tims: a joint owner or the financier refused the transfer {} of {reg_no}. The vehicle stays with you.",
                 row.reference
             );
-            outbox::alert(&mut tx, &seller, &text, now).await?;
+            outbox::alert(&mut tx, seller, &text, now).await?;
         }
         _ => {}
     }
@@ -964,12 +957,12 @@ pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance)
     let after = advance(&mut tx, &row, t.to, now, &set).await?;
     event(&mut tx, &row, after.version, "buyer_accept", t.to, Some(actor), None, now).await?;
     let reg_no = row.reg_no.clone();
-    let seller = party_in(&mut tx, &row.seller_id).await?;
+    let seller = &row.seller_id;
     let text = format!(
         "tims: the buyer accepted the transfer {} of {reg_no}. It goes to the agency once the fee is paid.",
         row.reference
     );
-    outbox::alert(&mut tx, &seller, &text, now).await?;
+    outbox::alert(&mut tx, seller, &text, now).await?;
     tx.commit().await?;
     reg.wake_outbox();
     charge(reg, actor, &row.id).await
@@ -1046,13 +1039,13 @@ pub async fn settle(
     .execute(&mut *tx)
     .await?;
     event(&mut tx, &row, after.version, "payment_settled", t.to, None, Some(provider_ref), now).await?;
-    let buyer = party_in(&mut tx, &row.buyer_id).await?;
+    let buyer = &row.buyer_id;
     let text = format!(
         "tims: payment of {} for transfer {} received. The agency will now review it.",
         domain::fees::format_kes(row.fee_cents),
         row.reference
     );
-    outbox::alert(&mut tx, &buyer, &text, now).await?;
+    outbox::alert(&mut tx, buyer, &text, now).await?;
     tx.commit().await?;
     reg.wake_outbox();
     Ok(Some(after))
@@ -1069,10 +1062,10 @@ pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Res
     let after = advance(&mut tx, &row, t.to, now, &[]).await?;
     event(&mut tx, &row, after.version, "buyer_decline", t.to, Some(actor), None, now).await?;
     let reg_no = row.reg_no.clone();
-    let seller = party_in(&mut tx, &row.seller_id).await?;
+    let seller = &row.seller_id;
     let text =
         format!("tims: the buyer declined the transfer {} of {reg_no}. The vehicle stays with you.", row.reference);
-    outbox::alert(&mut tx, &seller, &text, now).await?;
+    outbox::alert(&mut tx, seller, &text, now).await?;
     tx.commit().await?;
     reg.wake_outbox();
     view(reg, after, cons, &roles).await
@@ -1111,8 +1104,8 @@ async fn tell_all(
     }
     ids.extend(cons.iter().map(|c| c.party_id.as_str()));
     for id in ids {
-        let p = party_in(tx, id).await?;
-        outbox::alert(tx, &p, text, now).await?;
+        let p = id;
+        outbox::alert(tx, p, text, now).await?;
     }
     Ok(())
 }
@@ -1244,8 +1237,8 @@ pub async fn review(
         )
     };
     for id in [&row.seller_id, &row.buyer_id] {
-        let p = party_in(&mut tx, id).await?;
-        outbox::alert(&mut tx, &p, &text, now).await?;
+        let p = id;
+        outbox::alert(&mut tx, p, &text, now).await?;
     }
     tx.commit().await?;
     reg.wake_outbox();
@@ -1288,9 +1281,9 @@ pub async fn advance_logbook(reg: &Registry, actor: &Actor, id: &str, to: &str) 
     let after = advance(&mut tx, &row, row.state, now, &[]).await?;
     event(&mut tx, &row, after.version, &format!("logbook_{}", to.as_str()), row.state, Some(actor), None, now).await?;
     if to == LogbookState::ReadyForCollection {
-        let buyer = party_in(&mut tx, &row.buyer_id).await?;
+        let buyer = &row.buyer_id;
         let text = format!("tims: the new logbook for transfer {} is ready for collection at {office}.", row.reference);
-        outbox::alert(&mut tx, &buyer, &text, now).await?;
+        outbox::alert(&mut tx, buyer, &text, now).await?;
     }
     tx.commit().await?;
     reg.wake_outbox();

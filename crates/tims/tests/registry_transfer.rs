@@ -124,9 +124,18 @@ async fn the_whole_seed_journey_changes_ownership_and_orders_the_logbook(app: Te
     assert_eq!(s, StatusCode::OK, "{q}");
     assert_eq!(q["amount_cents"], 189_000);
 
+    // The bank's admin has used the registry before, so the registry knows
+    // whom to tell for the bank.
+    let banker = citizen(&app, BANKER).await.acting_for(BANK_PIN);
+    let (s, me) = banker.get("/api/v1/me").await;
+    assert_eq!(s, StatusCode::OK, "{me}");
+    assert_eq!(me["acting_for"]["kra_pin"], BANK_PIN);
     let id = open_and_submit(&app, &seller, "KCB 123B").await;
     let (_, t) = seller.get(&format!("/api/v1/transfers/{id}")).await;
     assert_eq!(t["state"], "awaiting_consents", "{t}");
+    // The joint owner is told, and so is the bank, through its admin.
+    app.wait_sms_containing(RESIDENT.1, "needs your consent as joint owner").await;
+    app.wait_sms_containing(BANKER.1, "needs your consent as financier").await;
     assert_eq!(t["fee"]["amount_cents"], 189_000);
     // The buyer is not asked before every consent is in.
     let (s, _) = buyer.post(&format!("/api/v1/transfers/{id}/codes"), json!({"step": "answer"})).await;
@@ -141,7 +150,6 @@ async fn the_whole_seed_journey_changes_ownership_and_orders_the_logbook(app: Te
     assert_eq!(b["state"], "awaiting_consents");
 
     // The financier, through a person acting for the bank, approves too.
-    let banker = citizen(&app, BANKER).await.acting_for(BANK_PIN);
     let code = banker.code(&app, BANKER.1, &id, "consent").await;
     let (s, b) = banker.post(&format!("/api/v1/transfers/{id}/consent"), json!({"code": code, "approve": true})).await;
     assert_eq!(s, StatusCode::OK, "{b}");
