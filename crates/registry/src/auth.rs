@@ -160,7 +160,10 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
 
 /// Start a sign-in: remember state, nonce and verifier; return where to send
 /// the browser.
-pub async fn begin_sign_in(reg: &Registry, return_to: &str) -> Result<String, Error> {
+/// Returns where to send the browser and the state, which the caller binds
+/// to the browser (a cookie), so a sign-in started elsewhere cannot be
+/// finished in it.
+pub async fn begin_sign_in(reg: &Registry, return_to: &str) -> Result<(String, String), Error> {
     let provider = reg.provider().await?;
     let begin = provider.begin(&[]);
     let pending = serde_json::to_string(&begin.pending).map_err(|e| Error::Internal(e.to_string()))?;
@@ -176,7 +179,7 @@ pub async fn begin_sign_in(reg: &Registry, return_to: &str) -> Result<String, Er
         .bind(now)
         .execute(reg.db().pool())
         .await?;
-    Ok(begin.url)
+    Ok((begin.url, begin.pending.state))
 }
 
 /// Finish a sign-in from the provider's answer: a new session token for the

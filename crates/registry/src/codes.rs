@@ -102,6 +102,13 @@ pub async fn consume(
     entry: &str,
 ) -> Result<Result<(), Error>, Error> {
     let now = reg.now_ms();
+    // Take the person's row lock first (a no-op update works on both
+    // databases), so parallel guesses are judged one after the other and
+    // cannot all slip under the limit of wrong tries.
+    sqlx::query("UPDATE reg_parties SET updated_at = updated_at WHERE id = $1")
+        .bind(person_id)
+        .execute(&mut **tx)
+        .await?;
     let row: Option<(String, i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT code_hash, expires_at, failures, used_at FROM reg_codes WHERE person_id = $1 AND purpose = $2",
     )

@@ -35,13 +35,25 @@ use domain::workdays::Calendar;
 pub use error::{Error, FieldErrors};
 
 /// How the registry reaches its OpenID Connect provider.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OidcSettings {
     pub issuer: String,
     pub client_id: String,
     pub client_secret: String,
     /// Audiences (client ids) whose JWT access tokens the API accepts.
     pub api_audiences: Vec<String>,
+}
+
+/// Never prints the client secret.
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("api_audiences", &self.api_audiences)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone)]

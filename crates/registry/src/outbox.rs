@@ -53,12 +53,15 @@ pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
     let now = reg.now_ms();
     let pool = reg.db().pool();
     // One statement leases the batch; the rows this worker got are those
-    // that carry its lease token.
+    // that carry its lease token. The lease condition is checked again on
+    // each row as it is updated, so two workers on PostgreSQL (where the
+    // subquery may see a row another worker is leasing) never both get it.
     let mark = crate::reference::new_id();
     sqlx::query(
         "UPDATE reg_outbox SET lease_until = $1, lease_token = $2, attempts = attempts + 1 WHERE id IN (\
          SELECT id FROM reg_outbox WHERE sent_at IS NULL AND attempts < $3 AND available_at <= $4 \
-         AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT $5)",
+         AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT $5) \
+         AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < $4)",
     )
     .bind(now + LEASE_MS)
     .bind(&mark)

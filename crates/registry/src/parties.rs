@@ -193,7 +193,22 @@ pub async fn upsert_from_claims(reg: &Registry, claims: &Map<String, Value>) -> 
         .await?;
     let person_id = match by_subject {
         Some(id) => id,
-        None => ensure(&mut tx, "person", doc_type, id_number.as_str(), name, None, now).await?,
+        None => {
+            let id = ensure(&mut tx, "person", doc_type, id_number.as_str(), name, None, now).await?;
+            // A record already linked to another sign-on account is never
+            // taken over by a second account claiming the same ID number.
+            let linked: Option<String> = sqlx::query_scalar("SELECT subject FROM reg_parties WHERE id = $1")
+                .bind(&id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if linked.is_some_and(|s| s != subject) {
+                return Err(Error::Forbidden(
+                    "This ID number is already linked to another sign-on account. Contact the agency to have it checked"
+                        .into(),
+                ));
+            }
+            id
+        }
     };
     sqlx::query(
         "UPDATE reg_parties SET subject = $1, name = $2, phone = $3, sms_alerts = $4, doc_type = $5, \

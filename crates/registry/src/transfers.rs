@@ -278,7 +278,10 @@ enum Val {
 /// timeline row), so the step can answer without reading it again.
 async fn advance(tx: &mut WriteTx, row: &Row, to: State, now: i64, set: &[(&str, Val)]) -> Result<Row, Error> {
     let mut sql = String::from("UPDATE reg_transfers SET state = $1, version = version + 1, updated_at = $2");
-    if !to.is_open() {
+    // Closing sets when it was decided; moves after that (the logbook's)
+    // leave it as it was.
+    let closing = row.state.is_open() && !to.is_open();
+    if closing {
         sql.push_str(", open_vehicle_id = NULL, decided_at = $2");
     }
     for (i, (col, _)) in set.iter().enumerate() {
@@ -299,7 +302,7 @@ async fn advance(tx: &mut WriteTx, row: &Row, to: State, now: i64, set: &[(&str,
         ));
     }
     let mut after = Row { state: to, version: row.version + 1, ..row.clone() };
-    if !to.is_open() {
+    if closing {
         after.decided_at = Some(now);
     }
     for (col, v) in set {

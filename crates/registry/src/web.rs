@@ -22,6 +22,8 @@ use crate::{Error, FieldErrors, Registry, vehicles};
 
 pub const SESSION_COOKIE: &str = "__Host-tims_reg";
 pub const CSRF_COOKIE: &str = "__Host-tims_reg_csrf";
+/// Binds a sign-in under way to the browser that started it.
+pub const LOGIN_COOKIE: &str = "__Host-tims_reg_login";
 
 pub fn router(reg: Registry) -> Router {
     Router::new()
@@ -259,20 +261,40 @@ fn safe_return(raw: Option<&String>) -> String {
 
 async fn signin(State(reg): State<Registry>, Query(q): Query<HashMap<String, String>>) -> Response {
     match auth::begin_sign_in(&reg, &safe_return(q.get("return_to"))).await {
-        Ok(url) => Redirect::to(&url).into_response(),
+        Ok((url, state)) => {
+            let mut resp = Redirect::to(&url).into_response();
+            // Lax: the provider's redirect back is a top-level navigation.
+            let bound = crate::reference::sha256_hex(state.as_bytes());
+            resp.headers_mut().append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, &bound, "Lax", Some(600)));
+            resp
+        }
         Err(e) => message_page(None, error_status(&e), &e),
     }
 }
 
-async fn callback(State(reg): State<Registry>, Query(q): Query<HashMap<String, String>>) -> Response {
-    match auth::finish_sign_in(&reg, &q).await {
+async fn callback(
+    State(reg): State<Registry>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    // Only the browser that started this sign-in may finish it.
+    let state = q.get("state").map(|s| crate::reference::sha256_hex(s.as_bytes()));
+    let bound = cookie(&headers, LOGIN_COOKIE);
+    if !matches!((&state, &bound), (Some(s), Some(b)) if ct_eq(s, b)) {
+        let e =
+            Error::Forbidden("This sign-in was not started in this browser: start again from the sign-in page".into());
+        return message_page(None, StatusCode::FORBIDDEN, &e);
+    }
+    let mut resp = match auth::finish_sign_in(&reg, &q).await {
         Ok((token, to)) => {
             let mut resp = Redirect::to(&to).into_response();
             resp.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, "Lax", None));
             resp
         }
         Err(e) => message_page(None, error_status(&e), &e),
-    }
+    };
+    resp.headers_mut().append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, "", "Lax", Some(0)));
+    resp
 }
 
 async fn signout(State(reg): State<Registry>, headers: HeaderMap, Form(f): Form<HashMap<String, String>>) -> Response {
@@ -761,7 +783,15 @@ async fn scan(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr,
                 "image/png" => "image/png",
                 _ => "application/octet-stream",
             };
-            ([(header::CONTENT_TYPE, ct), (header::CACHE_CONTROL, "no-store")], bytes).into_response()
+            (
+                [
+                    (header::CONTENT_TYPE, ct),
+                    (header::CACHE_CONTROL, "no-store"),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                ],
+                bytes,
+            )
+                .into_response()
         }
         Err(e) => message_page(Some(user(&actor)), error_status(&e), &e),
     }

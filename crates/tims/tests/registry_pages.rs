@@ -287,3 +287,37 @@ async fn only_the_parties_see_and_change_a_transfer(app: TestApp) {
     }
 }
 on_both!(only_the_parties_see_and_change_a_transfer, crate::common::with_api_client);
+
+async fn a_sign_in_finishes_only_in_the_browser_that_started_it(app: TestApp) {
+    let mut b = app.signed_in(SELLER.0, SELLER.1).await;
+    let to_provider = b.get("/signin").await.location();
+    let path = to_provider.strip_prefix(&app.base).unwrap().to_string();
+    let callback = b.get(&path).await.location();
+    assert!(callback.contains("/signin/callback?"), "{callback}");
+    let callback_path = callback.strip_prefix(&app.base).unwrap().to_string();
+    // Someone else's browser, handed the link, is refused and signed in as no one.
+    let mut other = app.browser();
+    let r = other.get(&callback_path).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("not started in this browser"), "{}", r.body);
+    // The browser that started it finishes it.
+    let home = b.follow(&callback_path).await;
+    assert!(home.body.contains("Signed in as"), "{}", home.body);
+}
+on_both!(a_sign_in_finishes_only_in_the_browser_that_started_it);
+
+async fn a_record_linked_to_one_sign_on_account_is_not_taken_by_another(app: TestApp) {
+    let claims = |sub: &str| {
+        serde_json::from_value::<serde_json::Map<String, Value>>(json!({
+            "sub": sub, "name": "Wanjiku", "account_type": "citizen", "id_number": SELLER.0,
+            "phone_number": SELLER.1, "phone_number_verified": true, "organisations": []
+        }))
+        .unwrap()
+    };
+    let first = registry::parties::upsert_from_claims(&app.registry, &claims("subject-one")).await.unwrap();
+    let again = registry::parties::upsert_from_claims(&app.registry, &claims("subject-one")).await.unwrap();
+    assert_eq!(first, again);
+    let other = registry::parties::upsert_from_claims(&app.registry, &claims("subject-two")).await;
+    assert!(matches!(other, Err(registry::Error::Forbidden(_))), "{other:?}");
+}
+on_both!(a_record_linked_to_one_sign_on_account_is_not_taken_by_another);
