@@ -651,6 +651,21 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
     let id = new_id();
     let expires_at = now + i64::from(reg.config().transfer_expiry_days) * DAY_MS;
     let mut tx = reg.db().begin_write().await?;
+    // The owners were read before the transaction: hold the vehicle's row
+    // (an approval changing its owners updates it too) and check they are
+    // still the same, so a transfer is never opened on an old owner list.
+    sqlx::query("UPDATE reg_vehicles SET version = version WHERE id = $1").bind(&vehicle.id).execute(&mut *tx).await?;
+    let mut now_owners: Vec<(String, String)> =
+        sqlx::query_as("SELECT party_id, role FROM reg_vehicle_owners WHERE vehicle_id = $1")
+            .bind(&vehicle.id)
+            .fetch_all(&mut *tx)
+            .await?;
+    let mut read_owners: Vec<(String, String)> = owners.iter().map(|o| (o.party_id.clone(), o.role.clone())).collect();
+    now_owners.sort();
+    read_owners.sort();
+    if now_owners != read_owners {
+        return Err(Error::Conflict(format!("The owners of {reg_no} changed just now: look the vehicle up again")));
+    }
     let inserted = sqlx::query(
         "INSERT INTO reg_transfers (id, reference, vehicle_id, open_vehicle_id, state, seller_id, created_by, buyer_id, \
          buyer_type, fee_cents, fee_schedule, fee_rule, created_at, updated_at, expires_at) \
