@@ -319,7 +319,14 @@ enum Claim {
     Running,
 }
 
+/// A key whose request has run this long without an answer is taken to be
+/// abandoned (the client went away, the node stopped) and may be used again.
+pub const ABANDONED_KEY_MS: i64 = 60_000;
+/// Answers are kept this long for replays.
+pub const KEEP_KEYS_MS: i64 = 24 * 60 * 60 * 1000;
+
 async fn claim_key(reg: &Registry, principal: &str, key: &str, hash: &str) -> Result<Claim, Error> {
+    let now = reg.now_ms();
     let inserted = sqlx::query(
         "INSERT INTO reg_idempotency (principal, idem_key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (principal, idem_key) DO NOTHING",
@@ -327,24 +334,48 @@ async fn claim_key(reg: &Registry, principal: &str, key: &str, hash: &str) -> Re
     .bind(principal)
     .bind(key)
     .bind(hash)
-    .bind(reg.now_ms())
+    .bind(now)
     .execute(reg.db().pool())
     .await?;
     if inserted.rows_affected() == 1 {
         return Ok(Claim::New);
     }
-    let row: Option<(String, Option<i64>, Option<String>)> =
-        sqlx::query_as("SELECT request_hash, status, body FROM reg_idempotency WHERE principal = $1 AND idem_key = $2")
-            .bind(principal)
-            .bind(key)
-            .fetch_optional(reg.db().pool())
-            .await?;
+    let row: Option<(String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
+        "SELECT request_hash, status, body, created_at FROM reg_idempotency WHERE principal = $1 AND idem_key = $2",
+    )
+    .bind(principal)
+    .bind(key)
+    .fetch_optional(reg.db().pool())
+    .await?;
     Ok(match row {
         None => Claim::Running,
-        Some((h, _, _)) if h != hash => Claim::OtherBody,
-        Some((_, Some(status), Some(body))) => Claim::Replay(u16::try_from(status).unwrap_or(200), body),
+        Some((h, _, _, _)) if h != hash => Claim::OtherBody,
+        Some((_, Some(status), Some(body), _)) => Claim::Replay(u16::try_from(status).unwrap_or(200), body),
+        Some((_, _, _, created_at)) if now - created_at >= ABANDONED_KEY_MS => {
+            // Take the abandoned key over, once, even if two retries race.
+            let taken = sqlx::query(
+                "UPDATE reg_idempotency SET created_at = $1 WHERE principal = $2 AND idem_key = $3 \
+                 AND status IS NULL AND created_at = $4",
+            )
+            .bind(now)
+            .bind(principal)
+            .bind(key)
+            .bind(created_at)
+            .execute(reg.db().pool())
+            .await?;
+            if taken.rows_affected() == 1 { Claim::New } else { Claim::Running }
+        }
         Some(_) => Claim::Running,
     })
+}
+
+/// Forget answers older than `KEEP_KEYS_MS`. Returns how many.
+pub async fn purge_keys(reg: &Registry) -> Result<u64, Error> {
+    let r = sqlx::query("DELETE FROM reg_idempotency WHERE created_at < $1")
+        .bind(reg.now_ms() - KEEP_KEYS_MS)
+        .execute(reg.db().pool())
+        .await?;
+    Ok(r.rows_affected())
 }
 
 // ---- handlers -------------------------------------------------------------------

@@ -131,7 +131,8 @@ pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
 }
 
 /// Run the worker until `shutdown`: deliver on every wake-up after a commit
-/// and at least once a second; expire stale transfers once a minute.
+/// and at least once a second; once a minute, expire stale transfers and
+/// forget old idempotency answers.
 pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let mut next_sweep = tokio::time::Instant::now();
     loop {
@@ -141,6 +142,9 @@ pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receive
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "expired unanswered transfers"),
                 Err(e) => tracing::warn!(error = %e, "transfer expiry pass failed"),
+            }
+            if let Err(e) = crate::api::purge_keys(&reg).await {
+                tracing::warn!(error = %e, "purge of old idempotency keys failed");
             }
         }
         match deliver_due(&reg).await {

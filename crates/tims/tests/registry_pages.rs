@@ -321,3 +321,51 @@ async fn a_record_linked_to_one_sign_on_account_is_not_taken_by_another(app: Tes
     assert!(matches!(other, Err(registry::Error::Forbidden(_))), "{other:?}");
 }
 on_both!(a_record_linked_to_one_sign_on_account_is_not_taken_by_another);
+
+async fn a_key_still_running_answers_409_until_it_is_abandoned(app: TestApp) {
+    let seller = api_token(&app, SELLER).await;
+    // Someone's first request with this key is still running (or died).
+    let (s, me, _) = call(&app, Some(&seller), None, reqwest::Method::GET, "/api/v1/me", None, None).await;
+    assert_eq!(s, StatusCode::OK, "{me}");
+    let person: String = sqlx::query_scalar("SELECT id FROM reg_parties WHERE doc_number = $1")
+        .bind(SELLER.0)
+        .fetch_one(app.registry.db().pool())
+        .await
+        .unwrap();
+    let body = json!({"registration_number": "KDA 001A", "buyer_type": "individual", "buyer_id_number": BUYER.0});
+    let mut h = sha2::Sha256::default();
+    for part in ["POST".as_bytes(), b"/api/v1/transfers", b"", body.to_string().as_bytes()] {
+        sha2::Digest::update(&mut h, part);
+    }
+    let hash: String = sha2::Digest::finalize(h).iter().map(|b| format!("{b:02x}")).collect();
+    sqlx::query("INSERT INTO reg_idempotency (principal, idem_key, request_hash, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(&person)
+        .bind("busy-key")
+        .bind(&hash)
+        .bind(app.clock_now())
+        .execute(app.registry.db().pool())
+        .await
+        .unwrap();
+    let post = || {
+        call(
+            &app,
+            Some(&seller),
+            None,
+            reqwest::Method::POST,
+            "/api/v1/transfers",
+            Some(body.clone()),
+            Some("busy-key"),
+        )
+    };
+    let (s, p, _) = post().await;
+    assert_eq!(s, StatusCode::CONFLICT, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("still being processed"), "{p}");
+    // A minute on, the key is taken to be abandoned and the request runs.
+    app.advance(registry::api::ABANDONED_KEY_MS);
+    let (s, t, _) = post().await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let (s, again, h) = post().await;
+    assert_eq!((s, &again["id"]), (StatusCode::CREATED, &t["id"]));
+    assert_eq!(h["idempotent-replayed"], "true");
+}
+on_both!(a_key_still_running_answers_409_until_it_is_abandoned, crate::common::with_api_client);
