@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -134,25 +134,25 @@ struct FieldProblem {
 
 /// RFC 9457 problem details.
 pub fn problem(err: &Error) -> Response {
-    let (status, title, detail) = match err {
-        Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Some fields need attention", None),
-        Error::Conflict(m) => (StatusCode::CONFLICT, "Not possible now", Some(m.clone())),
-        Error::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "Too many requests", Some(m.clone())),
-        Error::Unauthenticated => (
-            StatusCode::UNAUTHORIZED,
-            "Sign in first",
-            Some("Send the sign-on's access token as `Authorization: Bearer …`".to_string()),
-        ),
-        Error::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", Some(m.clone())),
-        Error::NotFound(m) => (StatusCode::NOT_FOUND, "Not found", Some(m.clone())),
-        Error::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "Unavailable", Some(m.clone())),
+    let status = err.status();
+    let failed = || ("Something went wrong", Some("Try again in a moment".to_string()));
+    let (title, detail) = match err {
+        Error::Invalid(_) => ("Some fields need attention", None),
+        Error::Conflict(m) => ("Not possible now", Some(m.clone())),
+        Error::TooMany(m) => ("Too many requests", Some(m.clone())),
+        Error::Unauthenticated => {
+            ("Sign in first", Some("Send the sign-on's access token as `Authorization: Bearer …`".to_string()))
+        }
+        Error::Forbidden(m) => ("Not allowed", Some(m.clone())),
+        Error::NotFound(m) => ("Not found", Some(m.clone())),
+        Error::Unavailable(m) => ("Unavailable", Some(m.clone())),
         Error::Db(e) => {
             tracing::error!(error = %e, "database error");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", Some("Try again in a moment".into()))
+            failed()
         }
         Error::Internal(m) => {
             tracing::error!(error = m, "internal error");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", Some("Try again in a moment".into()))
+            failed()
         }
     };
     let mut body = json!({"type": "about:blank", "title": title, "status": status.as_u16()});
@@ -640,9 +640,4 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         problem(&self)
     }
-}
-
-/// Headers an API answer never caches.
-pub fn no_store(headers: &mut HeaderMap) {
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }

@@ -192,10 +192,9 @@ pub async fn finish_sign_in(reg: &Registry, query: &HashMap<String, String>) -> 
             .bind(sha256_hex(state.as_bytes()))
             .fetch_optional(reg.db().pool())
             .await?;
-    let Some((pending, return_to, created_at)) = row.filter(|r| now - r.2 < LOGIN_TTL_MS) else {
+    let Some((pending, return_to, _)) = row.filter(|(_, _, created_at)| now - created_at < LOGIN_TTL_MS) else {
         return Err(Error::Forbidden("This sign-in has expired or was already used: start again".into()));
     };
-    let _ = created_at;
     let pending: oidc_rp::Pending = serde_json::from_str(&pending).map_err(|e| Error::Internal(e.to_string()))?;
     let provider = reg.provider().await?;
     let signed = provider.finish(query, &pending, now).await.map_err(|e| {

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use domain::transfer::{Party as Role, State as TState};
+use domain::transfer::State as TState;
 
 use crate::auth::{self, Actor};
 use crate::reference::{ct_eq, token};
@@ -152,19 +152,6 @@ fn to_signin(path: &str) -> Response {
     .into_response()
 }
 
-fn error_status(e: &Error) -> StatusCode {
-    match e {
-        Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        Error::Conflict(_) => StatusCode::CONFLICT,
-        Error::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
-        Error::Unauthenticated => StatusCode::UNAUTHORIZED,
-        Error::Forbidden(_) => StatusCode::FORBIDDEN,
-        Error::NotFound(_) => StatusCode::NOT_FOUND,
-        Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
 /// An error as the page's error summary: (field id, message).
 fn error_lines(e: &Error) -> Vec<(String, String)> {
     match e {
@@ -234,7 +221,7 @@ async fn home(
     let (csrf, set) = csrf_for(&headers);
     let me = match current(&reg, &headers, addr.clone()).await {
         Ok(m) => m,
-        Err(e) => return message_page(None, error_status(&e), &e),
+        Err(e) => return message_page(None, e.status(), &e),
     };
     let notice = match q.get("notice").map(String::as_str) {
         Some("signed-out") => Some("You have signed out.".to_string()),
@@ -268,7 +255,7 @@ async fn signin(State(reg): State<Registry>, Query(q): Query<HashMap<String, Str
             resp.headers_mut().append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, &bound, "Lax", Some(600)));
             resp
         }
-        Err(e) => message_page(None, error_status(&e), &e),
+        Err(e) => message_page(None, e.status(), &e),
     }
 }
 
@@ -291,7 +278,7 @@ async fn callback(
             resp.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, "Lax", None));
             resp
         }
-        Err(e) => message_page(None, error_status(&e), &e),
+        Err(e) => message_page(None, e.status(), &e),
     };
     resp.headers_mut().append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, "", "Lax", Some(0)));
     resp
@@ -335,7 +322,7 @@ async fn acting_for(
     };
     match auth::switch_acting_for(&reg, &token, &actor, f.get("kra_pin").map(String::as_str)).await {
         Ok(()) => Redirect::to("/?notice=switched").into_response(),
-        Err(e) => message_page(Some(user(&actor)), error_status(&e), &e),
+        Err(e) => message_page(Some(user(&actor)), e.status(), &e),
     }
 }
 
@@ -347,7 +334,7 @@ async fn my_vehicles(State(reg): State<Registry>, headers: HeaderMap, Addr(addr)
     };
     let list = match vehicles::mine(&reg, &actor).await {
         Ok(l) => l,
-        Err(e) => return message_page(Some(user(&actor)), error_status(&e), &e),
+        Err(e) => return message_page(Some(user(&actor)), e.status(), &e),
     };
     let rows = list
         .into_iter()
@@ -438,7 +425,7 @@ async fn inquiry(
             render(StatusCode::OK, &page, None)
         }
         Err(e) => {
-            let status = error_status(&e);
+            let status = e.status();
             page.errors = error_lines(&e).into_iter().map(|(_, m)| ("registration_number".to_string(), m)).collect();
             render(status, &page, None)
         }
@@ -488,7 +475,7 @@ async fn my_transfers(State(reg): State<Registry>, headers: HeaderMap, Addr(addr
     };
     match transfers::list_mine(&reg, &actor).await {
         Ok(items) => list_page(&actor, "Transfers", items, "You are not part of any transfer."),
-        Err(e) => message_page(Some(user(&actor)), error_status(&e), &e),
+        Err(e) => message_page(Some(user(&actor)), e.status(), &e),
     }
 }
 
@@ -498,7 +485,7 @@ async fn review_queue(State(reg): State<Registry>, headers: HeaderMap, Addr(addr
     };
     match transfers::queue(&reg, &actor).await {
         Ok(items) => list_page(&actor, "Review queue (oldest first)", items, "Nothing is waiting for review."),
-        Err(e) => message_page(Some(user(&actor)), error_status(&e), &e),
+        Err(e) => message_page(Some(user(&actor)), e.status(), &e),
     }
 }
 
@@ -574,7 +561,7 @@ async fn new_transfer_submit(
         Ok(t) => Redirect::to(&format!("/transfers/{}?notice=created", t.id)).into_response(),
         Err(e) => {
             let (csrf, set) = csrf_for(&headers);
-            render(error_status(&e), &new_transfer_page(&actor, csrf, &input, error_lines(&e)), set)
+            render(e.status(), &new_transfer_page(&actor, csrf, &input, error_lines(&e)), set)
         }
     }
 }
@@ -610,9 +597,8 @@ fn action(action: &'static str, title: &'static str, button: &'static str, field
 }
 
 /// The forms the person may use now, from their roles and the state.
-fn actions_for(reg: &Registry, t: &TransferView, roles: &[Role], principal_pending: bool) -> Vec<Action> {
+fn actions_for(reg: &Registry, t: &TransferView, principal_pending: bool) -> Vec<Action> {
     let has = |r: &str| t.your_roles.iter().any(|x| x == r);
-    let _ = roles;
     let state = TState::parse(&t.state).ok();
     let mut out = vec![];
     match state {
@@ -723,10 +709,10 @@ async fn transfer_page_for(
 ) -> Response {
     let t = match transfers::get(reg, actor, id).await {
         Ok(t) => t,
-        Err(e) => return message_page(Some(user(actor)), error_status(&e), &e),
+        Err(e) => return message_page(Some(user(actor)), e.status(), &e),
     };
     let pending = t.consents.iter().any(|c| c.party_id == actor.principal_id() && c.decision.is_none());
-    let actions = actions_for(reg, &t, &[], pending && actor.may_transact());
+    let actions = actions_for(reg, &t, pending && actor.may_transact());
     let timeline = t
         .timeline
         .iter()
@@ -793,7 +779,7 @@ async fn scan(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr,
             )
                 .into_response()
         }
-        Err(e) => message_page(Some(user(&actor)), error_status(&e), &e),
+        Err(e) => message_page(Some(user(&actor)), e.status(), &e),
     }
 }
 
@@ -843,7 +829,7 @@ async fn transfer_action(
     };
     let (f, file) = match fields(req).await {
         Ok(x) => x,
-        Err(e) => return transfer_page_for(&reg, &actor, &headers, &id, None, error_lines(&e), error_status(&e)).await,
+        Err(e) => return transfer_page_for(&reg, &actor, &headers, &id, None, error_lines(&e), e.status()).await,
     };
     if !csrf_ok(&headers, f.get("csrf")) {
         return csrf_refused();
@@ -897,7 +883,7 @@ async fn transfer_action(
                 .into_iter()
                 .map(|(f, m)| (if f.is_empty() { f } else { format!("{action}-{f}") }, m))
                 .collect();
-            transfer_page_for(&reg, &actor, &headers, &id, None, lines, error_status(&e)).await
+            transfer_page_for(&reg, &actor, &headers, &id, None, lines, e.status()).await
         }
     }
 }
