@@ -10,8 +10,10 @@
 //! It knows nothing of accounts, vehicles or HTTP.
 
 pub mod clock;
+pub mod read;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use read::{DecodeError, FromRecord, FromValue, Param, Record, Value};
 pub use sqlx::{Any, AnyPool, Row, Transaction, any::AnyRow};
 
 use sqlx::any::AnyPoolOptions;
@@ -40,6 +42,10 @@ pub enum Error {
     Sqlx(#[from] sqlx::Error),
     #[error("migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database read: {0}")]
+    LocalRead(#[from] rusqlite::Error),
+    #[error("database read: {0}")]
+    Decode(#[from] DecodeError),
 }
 
 impl Backend {
@@ -62,11 +68,16 @@ pub fn sqlite_url_in(data_dir: &Path) -> String {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
+    /// On a SQLite file, the one connection writes go through.
+    writer: Option<AnyPool>,
     backend: Backend,
     /// SQLite takes one writer at a time; writers queue here, in order,
     /// instead of in SQLite's busy handler, which sleeps (1 ms, 2 ms, 5 ms
     /// ... 100 ms) and leaves the lock idle after its holder commits.
     write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// On a SQLite file, reads outside transactions run on the caller's
+    /// thread (see [`read`]).
+    reader: Option<std::sync::Arc<read::LocalReader>>,
 }
 
 /// A write transaction: the transaction, and on SQLite the writers' gate,
@@ -104,6 +115,22 @@ impl WriteTx {
 
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         self.tx.rollback().await
+    }
+
+    /// Lock the row of `table` whose `id` is given until this transaction
+    /// ends, so transactions that read it and then write go one at a time.
+    /// On SQLite a write transaction already holds the database's one write
+    /// lock, so there is nothing more to take and no statement is sent.
+    /// `table` is the program's own text, never input.
+    pub async fn lock_row(&mut self, table: &'static str, id: &str) -> Result<(), sqlx::Error> {
+        if self._gate.is_some() {
+            return Ok(());
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE")))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(())
     }
 }
 
@@ -145,30 +172,25 @@ impl Db {
             std::fs::create_dir_all(dir)
                 .map_err(|source| Error::DataDir { path: dir.display().to_string(), source })?;
         }
-        let options = AnyPoolOptions::new()
-            .max_connections(settings.max_connections)
-            .acquire_timeout(settings.acquire_timeout)
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    match backend {
-                        Backend::Sqlite => {
-                            conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                                 PRAGMA wal_autocheckpoint = 10000;",
-                            )
-                            .await?;
-                        }
-                        Backend::Postgres => {
-                            conn.execute("SET synchronous_commit = on").await?;
-                        }
-                    }
-                    Ok(())
-                })
-            });
-        let pool = options.connect(url).await?;
+        let pool = pool_options(backend, settings.max_connections, settings.acquire_timeout, None).connect(url).await?;
         let write_gate = (backend == Backend::Sqlite).then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
-        Ok(Self { pool, backend, write_gate })
+        let reader = match backend {
+            Backend::Sqlite => sqlite_file(url).map(|p| std::sync::Arc::new(read::LocalReader::new(p.into()))),
+            Backend::Postgres => None,
+        };
+        // On a SQLite file every write goes through one connection of its
+        // own. SQLite empties a connection's page cache whenever another
+        // connection has committed since its last read, so writers taking
+        // turns on pooled connections each start cold and read the B-trees
+        // back from the OS page by page while holding the write lock. One
+        // writer is all SQLite allows anyway, and its cache stays warm.
+        let writer = match (backend, &reader) {
+            (Backend::Sqlite, Some(_)) => {
+                Some(pool_options(backend, 1, settings.acquire_timeout, Some(WRITER_CACHE_KIB)).connect(url).await?)
+            }
+            _ => None,
+        };
+        Ok(Self { pool, writer, backend, write_gate, reader })
     }
 
     /// Run the embedded migrations for this backend.
@@ -231,10 +253,62 @@ impl Db {
             None => None,
         };
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => self.writer.as_ref().unwrap_or(&self.pool).begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
         Ok(WriteTx { tx, _gate: gate })
+    }
+
+    /// Read rows outside a transaction: on a SQLite file on this thread, on
+    /// PostgreSQL through the pool. For short reads by key. `sql` is the
+    /// program's own text, never built from input; values go in `params`.
+    pub async fn read(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Record>, Error> {
+        if let Some(reader) = &self.reader {
+            return Ok(reader.read(sql, params)?);
+        }
+        let rows =
+            read::bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())), params).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(read::record_from_any).collect::<Result<_, _>>()?)
+    }
+
+    /// The first row of [`Db::read`] as a tuple, if there is one.
+    pub async fn read_optional<T: FromRecord>(&self, sql: &str, params: &[Param<'_>]) -> Result<Option<T>, Error> {
+        match self.read(sql, params).await?.into_iter().next() {
+            Some(r) => Ok(Some(T::from_record(r)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every row of [`Db::read`] as a tuple.
+    pub async fn read_all<T: FromRecord>(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<T>, Error> {
+        self.read(sql, params).await?.into_iter().map(|r| Ok(T::from_record(r)?)).collect()
+    }
+
+    /// Run one write statement as its own transaction, through the writers'
+    /// gate like every other write (see [`Db::begin_write`]).
+    pub async fn execute_write(
+        &self,
+        q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
+    ) -> Result<sqlx::any::AnyQueryResult, Error> {
+        let mut tx = self.begin_write().await?;
+        let r = q.execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// [`Db::execute_write`] for a statement that returns a row
+    /// (`... RETURNING`).
+    pub async fn fetch_optional_write<O>(
+        &self,
+        q: sqlx::query::QueryAs<'_, Any, O, sqlx::any::AnyArguments>,
+    ) -> Result<Option<O>, Error>
+    where
+        O: Send + Unpin + for<'r> sqlx::FromRow<'r, AnyRow>,
+    {
+        let mut tx = self.begin_write().await?;
+        let r = q.fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(r)
     }
 
     pub async fn acquire(&self) -> Result<PoolConnection<Any>, Error> {
@@ -242,8 +316,46 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Some(w) = &self.writer {
+            w.close().await;
+        }
         self.pool.close().await;
     }
+}
+
+/// The page cache of SQLite's one writing connection: the upper levels of
+/// every index it writes stay in memory.
+const WRITER_CACHE_KIB: u32 = 16 * 1024;
+
+fn pool_options(
+    backend: Backend,
+    max_connections: u32,
+    acquire_timeout: Duration,
+    cache_kib: Option<u32>,
+) -> AnyPoolOptions {
+    AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(acquire_timeout).after_connect(
+        move |conn, _meta| {
+            Box::pin(async move {
+                match backend {
+                    Backend::Sqlite => {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                             PRAGMA wal_autocheckpoint = 10000;",
+                        )
+                        .await?;
+                        if let Some(kib) = cache_kib {
+                            conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}"))).await?;
+                        }
+                    }
+                    Backend::Postgres => {
+                        conn.execute("SET synchronous_commit = on").await?;
+                    }
+                }
+                Ok(())
+            })
+        },
+    )
 }
 
 fn sqlite_file(url: &str) -> Option<&str> {

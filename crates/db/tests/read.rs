@@ -1,0 +1,129 @@
+//! `Db::read` answers the same on every path: SQLite on the caller's thread,
+//! SQLite through the pool (in memory) and PostgreSQL through the pool.
+#![allow(clippy::unwrap_used)]
+
+use db::{Db, Param, PoolSettings, Value};
+
+async fn exercise(db: &Db) {
+    let mut tx = db.begin_write().await.unwrap();
+    sqlx::query("CREATE TABLE read_check (a TEXT NOT NULL, b BIGINT NOT NULL, c TEXT, d BIGINT)")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    for (a, b, c) in [("one", 1_i64, Some("x")), ("two", 2, None), ("three", 3, Some("z"))] {
+        sqlx::query("INSERT INTO read_check (a, b, c, d) VALUES ($1, $2, $3, NULL)")
+            .bind(a)
+            .bind(b)
+            .bind(c)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    // Parameters are bound by number, whatever order the text names them in.
+    let row: Option<(String, i64, Option<String>, Option<i64>)> = db
+        .read_optional("SELECT a, b, c, d FROM read_check WHERE b = $2 AND a = $1", &["one".into(), 1_i64.into()])
+        .await
+        .unwrap();
+    assert_eq!(row, Some(("one".to_string(), 1, Some("x".to_string()), None)));
+
+    // A parameter used twice, a NULL parameter, and an EXISTS read as a bool.
+    let rows = db
+        .read(
+            "SELECT a, EXISTS (SELECT 1 FROM read_check r WHERE r.c = $2), $1 IS NULL FROM read_check \
+             WHERE b >= $3 AND ($1 IS NULL OR a = $1) ORDER BY b",
+            &[Param::Text(None), "z".into(), 2_i64.into()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].get::<String>(0).unwrap(), "two");
+    assert!(rows[0].get::<bool>(1).unwrap());
+    assert!(rows[1].get::<bool>(2).unwrap());
+
+    // No row is not an error.
+    let none: Option<(String,)> =
+        db.read_optional("SELECT a FROM read_check WHERE a = $1", &["four".into()]).await.unwrap();
+    assert_eq!(none, None);
+
+    // A column read as the wrong type says which column and what it held.
+    let err = db.read_optional::<(i64,)>("SELECT a FROM read_check WHERE b = $1", &[1_i64.into()]).await.unwrap_err();
+    assert_eq!(err.to_string(), "database read: column 0: expected an integer, found text");
+    let mut r = db.read("SELECT c FROM read_check WHERE b = $1", &[2_i64.into()]).await.unwrap().remove(0);
+    assert_eq!(r.get::<Option<String>>(0).unwrap(), None);
+    assert_eq!(r.take::<Option<String>>(0).unwrap(), None);
+
+    // A read after a commit sees it, on this thread and on others.
+    for n in 0..3_i64 {
+        let mut tx = db.begin_write().await.unwrap();
+        sqlx::query("UPDATE read_check SET b = b + 10 WHERE a = 'three'").execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        let b: (i64,) =
+            db.read_optional("SELECT b FROM read_check WHERE a = $1", &["three".into()]).await.unwrap().unwrap();
+        assert_eq!(b.0, 13 + 10 * n);
+        let other = db.clone();
+        let seen = tokio::spawn(async move {
+            other.read_optional::<(i64,)>("SELECT b FROM read_check WHERE a = 'three'", &[]).await.unwrap().unwrap().0
+        })
+        .await
+        .unwrap();
+        assert_eq!(seen, 13 + 10 * n);
+    }
+
+    // Values keep their kinds.
+    let r = db.read("SELECT a, b, d FROM read_check WHERE b = $1", &[1_i64.into()]).await.unwrap().remove(0);
+    assert_eq!(r.len(), 3);
+    assert_eq!(r.get::<String>(0).unwrap(), "one");
+    assert_eq!(r.get::<i64>(1).unwrap(), 1);
+    assert_eq!(r.get::<Option<i64>>(2).unwrap(), None);
+    assert_eq!(r.get::<Option<String>>(2).map_err(|e| e.to_string()), Ok(None::<String>));
+    let _: Value = Value::Null;
+}
+
+fn temp_dir() -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    std::env::temp_dir().join(format!("tims-db-read-{}-{nanos}", std::process::id()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_on_a_sqlite_file_run_on_the_callers_thread_and_see_commits() {
+    let dir = temp_dir();
+    let db = Db::connect(&db::sqlite_url_in(&dir), &PoolSettings::default()).await.unwrap();
+    exercise(&db).await;
+    db.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_on_an_in_memory_sqlite_database_go_through_the_pool() {
+    let settings = PoolSettings { max_connections: 1, ..PoolSettings::default() };
+    let db = Db::connect("sqlite::memory:", &settings).await.unwrap();
+    exercise(&db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_on_postgres_go_through_the_pool() {
+    use sqlx::Connection as _;
+    let admin =
+        std::env::var("TIMS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let mut conn = match sqlx::PgConnection::connect(&admin).await {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(
+                std::env::var("CI").is_ok_and(|v| v != "true") || std::env::var("CI").is_err(),
+                "PostgreSQL is required under CI but {admin} did not answer: {e}"
+            );
+            eprintln!("SKIPPED on PostgreSQL: no PostgreSQL answers at {admin} ({e})");
+            return;
+        }
+    };
+    let name = format!("tims_read_{}", std::process::id());
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let db = Db::connect(&format!("{base}/{name}"), &PoolSettings::default()).await.unwrap();
+    exercise(&db).await;
+    db.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(&mut conn).await.unwrap();
+}
