@@ -173,7 +173,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     options: {
       base: { type: 'string' }, secret: { type: 'string' }, people: { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '16' }, 'setup-concurrency': { type: 'string', default: '4' },
-      'token-for': { type: 'string' },
+      'token-for': { type: 'string' }, 'client-id': { type: 'string', default: 'tims-api' },
     },
   });
   if (!values.base || !values.secret) {
@@ -183,7 +183,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (values['token-for']) {
     // Only print an access token for ID:PHONE (for the inquiry benchmark).
     const [idNumber, phone] = values['token-for'].split(':');
-    accessToken(values.base.replace(/\/$/, ''), { idNumber, phone }, 'tims-api', values.secret)
+    accessToken(values.base.replace(/\/$/, ''), { idNumber, phone }, values['client-id'], values.secret)
       .then((t) => console.log(t), (e) => { log(e.message); process.exit(1); });
   } else run({
     base: values.base, secret: values.secret, people: Number(values.people), concurrency: Number(values.concurrency),

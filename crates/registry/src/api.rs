@@ -231,7 +231,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Actor>().cloned().map(Caller).ok_or_else(|| problem(&Error::Unauthenticated))
+        parts.extensions.remove::<Actor>().map(Caller).ok_or_else(|| problem(&Error::Unauthenticated))
     }
 }
 
@@ -292,18 +292,22 @@ async fn idempotency(State(reg): State<Registry>, req: Request, next: Next) -> R
     let (parts, body) = resp.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
     let stored = if status.is_server_error() {
-        sqlx::query("DELETE FROM reg_idempotency WHERE principal = $1 AND idem_key = $2")
-            .bind(&principal)
-            .bind(&key)
-            .execute(reg.db().pool())
+        reg.db()
+            .execute_write(
+                sqlx::query("DELETE FROM reg_idempotency WHERE principal = $1 AND idem_key = $2")
+                    .bind(&principal)
+                    .bind(&key),
+            )
             .await
     } else {
-        sqlx::query("UPDATE reg_idempotency SET status = $1, body = $2 WHERE principal = $3 AND idem_key = $4")
-            .bind(i64::from(status.as_u16()))
-            .bind(String::from_utf8_lossy(&bytes).to_string())
-            .bind(&principal)
-            .bind(&key)
-            .execute(reg.db().pool())
+        reg.db()
+            .execute_write(
+                sqlx::query("UPDATE reg_idempotency SET status = $1, body = $2 WHERE principal = $3 AND idem_key = $4")
+                    .bind(i64::from(status.as_u16()))
+                    .bind(String::from_utf8_lossy(&bytes).to_string())
+                    .bind(&principal)
+                    .bind(&key),
+            )
             .await
     };
     if let Err(e) = stored {
@@ -327,16 +331,19 @@ pub const KEEP_KEYS_MS: i64 = 24 * 60 * 60 * 1000;
 
 async fn claim_key(reg: &Registry, principal: &str, key: &str, hash: &str) -> Result<Claim, Error> {
     let now = reg.now_ms();
-    let inserted = sqlx::query(
-        "INSERT INTO reg_idempotency (principal, idem_key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
+    let inserted = reg
+        .db()
+        .execute_write(
+            sqlx::query(
+                "INSERT INTO reg_idempotency (principal, idem_key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (principal, idem_key) DO NOTHING",
-    )
-    .bind(principal)
-    .bind(key)
-    .bind(hash)
-    .bind(now)
-    .execute(reg.db().pool())
-    .await?;
+            )
+            .bind(principal)
+            .bind(key)
+            .bind(hash)
+            .bind(now),
+        )
+        .await?;
     if inserted.rows_affected() == 1 {
         return Ok(Claim::New);
     }
@@ -353,16 +360,19 @@ async fn claim_key(reg: &Registry, principal: &str, key: &str, hash: &str) -> Re
         Some((_, Some(status), Some(body), _)) => Claim::Replay(u16::try_from(status).unwrap_or(200), body),
         Some((_, _, _, created_at)) if now - created_at >= ABANDONED_KEY_MS => {
             // Take the abandoned key over, once, even if two retries race.
-            let taken = sqlx::query(
-                "UPDATE reg_idempotency SET created_at = $1 WHERE principal = $2 AND idem_key = $3 \
+            let taken = reg
+                .db()
+                .execute_write(
+                    sqlx::query(
+                        "UPDATE reg_idempotency SET created_at = $1 WHERE principal = $2 AND idem_key = $3 \
                  AND status IS NULL AND created_at = $4",
-            )
-            .bind(now)
-            .bind(principal)
-            .bind(key)
-            .bind(created_at)
-            .execute(reg.db().pool())
-            .await?;
+                    )
+                    .bind(now)
+                    .bind(principal)
+                    .bind(key)
+                    .bind(created_at),
+                )
+                .await?;
             if taken.rows_affected() == 1 { Claim::New } else { Claim::Running }
         }
         Some(_) => Claim::Running,
@@ -371,9 +381,11 @@ async fn claim_key(reg: &Registry, principal: &str, key: &str, hash: &str) -> Re
 
 /// Forget answers older than `KEEP_KEYS_MS`. Returns how many.
 pub async fn purge_keys(reg: &Registry) -> Result<u64, Error> {
-    let r = sqlx::query("DELETE FROM reg_idempotency WHERE created_at < $1")
-        .bind(reg.now_ms() - KEEP_KEYS_MS)
-        .execute(reg.db().pool())
+    let r = reg
+        .db()
+        .execute_write(
+            sqlx::query("DELETE FROM reg_idempotency WHERE created_at < $1").bind(reg.now_ms() - KEEP_KEYS_MS),
+        )
         .await?;
     Ok(r.rows_affected())
 }

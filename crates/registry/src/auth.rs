@@ -138,9 +138,9 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
         a.address = address;
         return Ok(a);
     }
-    let known: Option<(String, i64)> = sqlx::query_as("SELECT id, updated_at FROM reg_parties WHERE subject = $1")
-        .bind(&subject)
-        .fetch_optional(reg.db().pool())
+    let known: Option<(String, i64)> = reg
+        .db()
+        .read_optional("SELECT id, updated_at FROM reg_parties WHERE subject = $1", &[subject.as_str().into()])
         .await?;
     let person_id = match known {
         Some((id, updated)) if now - updated < CLAIMS_MAX_AGE_MS => id,
@@ -168,16 +168,17 @@ pub async fn begin_sign_in(reg: &Registry, return_to: &str) -> Result<(String, S
     let begin = provider.begin(&[]);
     let pending = serde_json::to_string(&begin.pending).map_err(|e| Error::Internal(e.to_string()))?;
     let now = reg.now_ms();
-    sqlx::query("DELETE FROM reg_logins WHERE created_at < $1")
-        .bind(now - LOGIN_TTL_MS)
-        .execute(reg.db().pool())
+    reg.db()
+        .execute_write(sqlx::query("DELETE FROM reg_logins WHERE created_at < $1").bind(now - LOGIN_TTL_MS))
         .await?;
-    sqlx::query("INSERT INTO reg_logins (state_hash, pending, return_to, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(sha256_hex(begin.pending.state.as_bytes()))
-        .bind(pending)
-        .bind(return_to)
-        .bind(now)
-        .execute(reg.db().pool())
+    reg.db()
+        .execute_write(
+            sqlx::query("INSERT INTO reg_logins (state_hash, pending, return_to, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(sha256_hex(begin.pending.state.as_bytes()))
+                .bind(pending)
+                .bind(return_to)
+                .bind(now),
+        )
         .await?;
     Ok((begin.url, begin.pending.state))
 }
@@ -187,11 +188,13 @@ pub async fn begin_sign_in(reg: &Registry, return_to: &str) -> Result<(String, S
 pub async fn finish_sign_in(reg: &Registry, query: &HashMap<String, String>) -> Result<(String, String), Error> {
     let now = reg.now_ms();
     let state = query.get("state").ok_or_else(|| Error::Forbidden("The sign-in answer has no state".into()))?;
-    let row: Option<(String, String, i64)> =
-        sqlx::query_as("DELETE FROM reg_logins WHERE state_hash = $1 RETURNING pending, return_to, created_at")
-            .bind(sha256_hex(state.as_bytes()))
-            .fetch_optional(reg.db().pool())
-            .await?;
+    let row: Option<(String, String, i64)> = reg
+        .db()
+        .fetch_optional_write(
+            sqlx::query_as("DELETE FROM reg_logins WHERE state_hash = $1 RETURNING pending, return_to, created_at")
+                .bind(sha256_hex(state.as_bytes())),
+        )
+        .await?;
     let Some((pending, return_to, _)) = row.filter(|(_, _, created_at)| now - created_at < LOGIN_TTL_MS) else {
         return Err(Error::Forbidden("This sign-in has expired or was already used: start again".into()));
     };
@@ -212,14 +215,14 @@ pub async fn finish_sign_in(reg: &Registry, query: &HashMap<String, String>) -> 
     }
     let person_id = parties::upsert_from_claims(reg, &claims).await?;
     let token = token();
-    sqlx::query(
+    reg.db().execute_write(sqlx::query(
         "INSERT INTO reg_sessions (id_hash, person_id, id_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
     )
     .bind(sha256_hex(token.as_bytes()))
     .bind(&person_id)
     .bind(&signed.id_token)
     .bind(now)
-    .execute(reg.db().pool())
+    )
     .await?;
     Ok((token, return_to))
 }
@@ -242,10 +245,10 @@ pub async fn from_session(reg: &Registry, token: &str, address: Option<String>) 
         return Ok(None);
     }
     if now - last_seen >= TOUCH_EVERY_MS {
-        sqlx::query("UPDATE reg_sessions SET last_seen_at = $1 WHERE id_hash = $2")
-            .bind(now)
-            .bind(&hash)
-            .execute(reg.db().pool())
+        reg.db()
+            .execute_write(
+                sqlx::query("UPDATE reg_sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now).bind(&hash),
+            )
             .await?;
     }
     let actor = actor_for(reg, &person_id, address).await?;
@@ -256,22 +259,27 @@ pub async fn from_session(reg: &Registry, token: &str, address: Option<String>) 
 /// Switch the organisation a page session acts for (`None`: oneself).
 pub async fn switch_acting_for(reg: &Registry, token: &str, actor: &Actor, kra_pin: Option<&str>) -> Result<(), Error> {
     let chosen = actor.clone().act_for(kra_pin)?;
-    sqlx::query("UPDATE reg_sessions SET acting_for = $1 WHERE id_hash = $2")
-        .bind(chosen.acting_for.as_ref().map(|m| m.org_id.clone()))
-        .bind(sha256_hex(token.as_bytes()))
-        .execute(reg.db().pool())
+    reg.db()
+        .execute_write(
+            sqlx::query("UPDATE reg_sessions SET acting_for = $1 WHERE id_hash = $2")
+                .bind(chosen.acting_for.as_ref().map(|m| m.org_id.clone()))
+                .bind(sha256_hex(token.as_bytes())),
+        )
         .await?;
     Ok(())
 }
 
 /// End a page session; returns the ID token for the provider's sign-out.
 pub async fn end_session(reg: &Registry, token: &str) -> Result<Option<String>, Error> {
-    let row: Option<String> = sqlx::query_scalar(
-        "UPDATE reg_sessions SET ended_at = $1 WHERE id_hash = $2 AND ended_at IS NULL RETURNING id_token",
-    )
-    .bind(reg.now_ms())
-    .bind(sha256_hex(token.as_bytes()))
-    .fetch_optional(reg.db().pool())
-    .await?;
-    Ok(row)
+    let row: Option<(String,)> = reg
+        .db()
+        .fetch_optional_write(
+            sqlx::query_as(
+                "UPDATE reg_sessions SET ended_at = $1 WHERE id_hash = $2 AND ended_at IS NULL RETURNING id_token",
+            )
+            .bind(reg.now_ms())
+            .bind(sha256_hex(token.as_bytes())),
+        )
+        .await?;
+    Ok(row.map(|r| r.0))
 }

@@ -21,12 +21,9 @@ pub async fn issue(reg: &Registry, tx: &mut WriteTx, person: &Party, purpose: &s
             "Your sign-on account has no verified phone number, so no code can be sent: verify your phone first".into(),
         ));
     };
-    // Take the person's row lock first (a no-op update works on both
-    // databases), so concurrent requests count their sends one at a time.
-    sqlx::query("UPDATE reg_parties SET updated_at = updated_at WHERE id = $1")
-        .bind(&person.id)
-        .execute(&mut **tx)
-        .await?;
+    // Take the person's row lock first, so concurrent requests count their
+    // sends one at a time.
+    tx.lock_row("reg_parties", &person.id).await?;
     let history = send_history(tx, phone, now).await?;
     if let Err(wait_ms) = rules::may_send(history, now) {
         let minutes = (wait_ms + MINUTE_MS - 1) / MINUTE_MS;
@@ -102,13 +99,9 @@ pub async fn consume(
     entry: &str,
 ) -> Result<Result<(), Error>, Error> {
     let now = reg.now_ms();
-    // Take the person's row lock first (a no-op update works on both
-    // databases), so parallel guesses are judged one after the other and
-    // cannot all slip under the limit of wrong tries.
-    sqlx::query("UPDATE reg_parties SET updated_at = updated_at WHERE id = $1")
-        .bind(person_id)
-        .execute(&mut **tx)
-        .await?;
+    // Take the person's row lock first, so parallel guesses are judged one
+    // after the other and cannot all slip under the limit of wrong tries.
+    tx.lock_row("reg_parties", person_id).await?;
     let row: Option<(String, i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT code_hash, expires_at, failures, used_at FROM reg_codes WHERE person_id = $1 AND purpose = $2",
     )

@@ -97,6 +97,12 @@ impl From<db::Error> for Error {
     }
 }
 
+impl From<db::DecodeError> for Error {
+    fn from(e: db::DecodeError) -> Self {
+        Self::Internal(format!("database read: {e}"))
+    }
+}
+
 impl From<domain::transfer::Refusal> for Error {
     fn from(r: domain::transfer::Refusal) -> Self {
         use domain::transfer::Refusal;

@@ -51,7 +51,10 @@ pub async fn alert(tx: &mut WriteTx, party_id: &str, body: &str, now: i64) -> Re
 /// Deliver what is due, once. Returns how many messages were sent.
 pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
     let now = reg.now_ms();
-    let pool = reg.db().pool();
+    // Every write goes through the writers' gate (`begin_write`): on SQLite
+    // a write outside it would meet the gate's holder in SQLite's sleeping
+    // busy handler, and stall both.
+    let mut tx = reg.db().begin_write().await?;
     // One statement leases the batch; the rows this worker got are those
     // that carry its lease token. The lease condition is checked again on
     // each row as it is updated, so two workers on PostgreSQL (where the
@@ -68,14 +71,18 @@ pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
     .bind(MAX_ATTEMPTS)
     .bind(now)
     .bind(BATCH)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
     let leased: Vec<(i64, String, String, i64, i64, i64)> = sqlx::query_as(
         "SELECT id, to_phone, body, secret, attempts, created_at FROM reg_outbox WHERE lease_token = $1 AND sent_at IS NULL",
     )
     .bind(&mark)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
+    if leased.is_empty() {
+        return Ok(0);
+    }
     let mut delivered = vec![];
     let mut wiped = vec![];
     for (id, to, body, secret, attempts, created_at) in leased {
@@ -92,14 +99,16 @@ pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
                 let backoff = 1_000 * (1_i64 << attempts.min(10));
                 tracing::warn!(outbox_id = id, attempts, error = %e, "SMS delivery failed; will retry");
                 metrics::counter!("tims_sms_failed_total").increment(1);
+                let mut tx = reg.db().begin_write().await?;
                 sqlx::query(
                     "UPDATE reg_outbox SET lease_until = NULL, available_at = $1, last_error = $2 WHERE id = $3",
                 )
                 .bind(reg.now_ms() + backoff)
                 .bind(e.to_string())
                 .bind(id)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
             }
         }
     }
@@ -119,14 +128,16 @@ pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
              last_error = 'expired before delivery' WHERE id IN",
         ),
     ];
+    let mut tx = reg.db().begin_write().await?;
     for (list, sql) in marks {
         if list.is_empty() {
             continue;
         }
         // The ids are integers this worker read back, never input.
         let in_list = list.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-        sqlx::query(sqlx::AssertSqlSafe(format!("{sql} ({in_list})"))).bind(sent_at).execute(pool).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("{sql} ({in_list})"))).bind(sent_at).execute(&mut *tx).await?;
     }
+    tx.commit().await?;
     Ok(delivered.len())
 }
 

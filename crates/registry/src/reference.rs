@@ -24,7 +24,7 @@ pub fn token() -> String {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    ::hex::encode(bytes)
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use db::{Any, WriteTx};
+use db::WriteTx;
 use domain::org::OrgKind;
 use domain::transfer::{Command, LogbookState, Party as Role, State, Transfer as Machine, logbook_ready_on};
 use domain::{AccountType, Date, IdNumber, KraPin};
@@ -64,78 +64,72 @@ pub struct Row {
     pub logbook: Option<(String, String, String, String)>,
 }
 
-/// The transfer with its vehicle, parties and logbook, in one read.
-const SELECT: &str = "SELECT t.id, t.reference, t.vehicle_id, t.state, t.seller_id, t.created_by, t.buyer_id, \
-                      t.buyer_type, t.logbook_key, t.logbook_type, t.logbook_size, t.fee_cents, t.fee_schedule, \
-                      t.fee_rule, t.payment_ref, t.postal_address, t.collection_office, t.reason, t.created_at, \
-                      t.expires_at, t.queued_at, t.decided_at, t.version, v.reg_no, v.colour, v.make, v.model, v.year, \
-                      s.name, s.kind, s.doc_type, s.doc_number, b.name, b.kind, b.doc_type, b.doc_number, \
-                      l.serial, l.state, l.office, l.ready_by \
-                      FROM reg_transfers t JOIN reg_vehicles v ON v.id = t.vehicle_id \
-                      JOIN reg_parties s ON s.id = t.seller_id JOIN reg_parties b ON b.id = t.buyer_id \
-                      LEFT JOIN reg_logbooks l ON l.transfer_id = t.id";
-
-fn from_any(r: &db::AnyRow) -> Result<Row, Error> {
-    use sqlx::Row as _;
-    let state: String = r.try_get(3)?;
+fn from_record(mut r: db::Record) -> Result<Row, Error> {
+    let state: String = r.take(3)?;
     Ok(Row {
-        id: r.try_get(0)?,
-        reference: r.try_get(1)?,
-        vehicle_id: r.try_get(2)?,
+        id: r.take(0)?,
+        reference: r.take(1)?,
+        vehicle_id: r.take(2)?,
         state: State::parse(&state).map_err(|e| Error::Internal(format!("stored state {state}: {}", e.message)))?,
-        seller_id: r.try_get(4)?,
-        created_by: r.try_get(5)?,
-        buyer_id: r.try_get(6)?,
-        buyer_type: r.try_get(7)?,
-        logbook_key: r.try_get(8)?,
-        logbook_type: r.try_get(9)?,
-        logbook_size: r.try_get(10)?,
-        fee_cents: r.try_get(11)?,
-        fee_schedule: r.try_get(12)?,
-        fee_rule: r.try_get(13)?,
-        payment_ref: r.try_get(14)?,
-        postal_address: r.try_get(15)?,
-        collection_office: r.try_get(16)?,
-        reason: r.try_get(17)?,
-        created_at: r.try_get(18)?,
-        expires_at: r.try_get(19)?,
-        queued_at: r.try_get(20)?,
-        decided_at: r.try_get(21)?,
-        version: r.try_get(22)?,
-        reg_no: r.try_get(23)?,
+        seller_id: r.take(4)?,
+        created_by: r.take(5)?,
+        buyer_id: r.take(6)?,
+        buyer_type: r.take(7)?,
+        logbook_key: r.take(8)?,
+        logbook_type: r.take(9)?,
+        logbook_size: r.take(10)?,
+        fee_cents: r.take(11)?,
+        fee_schedule: r.take(12)?,
+        fee_rule: r.take(13)?,
+        payment_ref: r.take(14)?,
+        postal_address: r.take(15)?,
+        collection_office: r.take(16)?,
+        reason: r.take(17)?,
+        created_at: r.take(18)?,
+        expires_at: r.take(19)?,
+        queued_at: r.take(20)?,
+        decided_at: r.take(21)?,
+        version: r.take(22)?,
+        reg_no: r.take(23)?,
         vehicle: format!(
             "{} {} {} ({})",
-            r.try_get::<String, _>(24)?,
-            r.try_get::<String, _>(25)?,
-            r.try_get::<String, _>(26)?,
-            r.try_get::<i64, _>(27)?
+            r.take::<String>(24)?,
+            r.take::<String>(25)?,
+            r.take::<String>(26)?,
+            r.take::<i64>(27)?
         ),
-        seller: PartySummary {
-            name: r.try_get(28)?,
-            kind: r.try_get(29)?,
-            doc_type: r.try_get(30)?,
-            doc_number: r.try_get(31)?,
-        },
-        buyer: PartySummary {
-            name: r.try_get(32)?,
-            kind: r.try_get(33)?,
-            doc_type: r.try_get(34)?,
-            doc_number: r.try_get(35)?,
-        },
-        logbook: match r.try_get::<Option<String>, _>(36)? {
-            Some(serial) => Some((serial, r.try_get(37)?, r.try_get(38)?, r.try_get(39)?)),
+        seller: PartySummary { name: r.take(28)?, kind: r.take(29)?, doc_type: r.take(30)?, doc_number: r.take(31)? },
+        buyer: PartySummary { name: r.take(32)?, kind: r.take(33)?, doc_type: r.take(34)?, doc_number: r.take(35)? },
+        logbook: match r.take::<Option<String>>(36)? {
+            Some(serial) => Some((serial, r.take(37)?, r.take(38)?, r.take(39)?)),
             None => None,
         },
     })
 }
 
-async fn load<'e, E>(exec: E, id: &str) -> Result<Option<Row>, Error>
-where
-    E: sqlx::Executor<'e, Database = Any>,
-{
-    let sql = format!("{SELECT} WHERE t.id = $1 OR t.reference = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(exec).await?;
-    row.as_ref().map(from_any).transpose()
+/// The transfer with its vehicle, parties and logbook, in one read.
+const LOAD: &str = concat!(
+    "SELECT t.id, t.reference, t.vehicle_id, t.state, t.seller_id, t.created_by, t.buyer_id, \
+     t.buyer_type, t.logbook_key, t.logbook_type, t.logbook_size, t.fee_cents, t.fee_schedule, \
+     t.fee_rule, t.payment_ref, t.postal_address, t.collection_office, t.reason, t.created_at, \
+     t.expires_at, t.queued_at, t.decided_at, t.version, v.reg_no, v.colour, v.make, v.model, v.year, \
+     s.name, s.kind, s.doc_type, s.doc_number, b.name, b.kind, b.doc_type, b.doc_number, \
+     l.serial, l.state, l.office, l.ready_by \
+     FROM reg_transfers t JOIN reg_vehicles v ON v.id = t.vehicle_id \
+     JOIN reg_parties s ON s.id = t.seller_id JOIN reg_parties b ON b.id = t.buyer_id \
+     LEFT JOIN reg_logbooks l ON l.transfer_id = t.id",
+    " WHERE t.id = $1 OR t.reference = $1"
+);
+
+/// A transfer by id or reference, in a write transaction.
+async fn load(tx: &mut WriteTx, id: &str) -> Result<Option<Row>, Error> {
+    let row = sqlx::query(LOAD).bind(id).fetch_optional(&mut **tx).await?;
+    row.as_ref().map(|r| from_record(db::Record::from_any_row(r)?)).transpose()
+}
+
+/// A transfer by id or reference, read outside a transaction.
+async fn read(reg: &Registry, id: &str) -> Result<Option<Row>, Error> {
+    reg.db().read(LOAD, &[id.into()]).await?.pop().map(from_record).transpose()
 }
 
 /// A consent needed for a transfer.
@@ -149,18 +143,25 @@ pub struct Consent {
     pub decision: Option<String>,
 }
 
-async fn consents<'e, E>(exec: E, transfer_id: &str) -> Result<Vec<Consent>, Error>
-where
-    E: sqlx::Executor<'e, Database = Any>,
-{
-    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT c.party_id, p.name, c.role, c.decision FROM reg_consents c JOIN reg_parties p ON p.id = c.party_id \
-         WHERE c.transfer_id = $1 ORDER BY c.role, p.name",
-    )
-    .bind(transfer_id)
-    .fetch_all(exec)
-    .await?;
-    Ok(rows.into_iter().map(|(party_id, name, role, decision)| Consent { party_id, name, role, decision }).collect())
+const CONSENTS: &str = "SELECT c.party_id, p.name, c.role, c.decision FROM reg_consents c \
+                        JOIN reg_parties p ON p.id = c.party_id WHERE c.transfer_id = $1 ORDER BY c.role, p.name";
+
+type ConsentRow = (String, String, String, Option<String>);
+
+fn consent_from((party_id, name, role, decision): ConsentRow) -> Consent {
+    Consent { party_id, name, role, decision }
+}
+
+/// The consents a transfer needs, in a write transaction.
+async fn consents(tx: &mut WriteTx, transfer_id: &str) -> Result<Vec<Consent>, Error> {
+    let rows: Vec<ConsentRow> = sqlx::query_as(CONSENTS).bind(transfer_id).fetch_all(&mut **tx).await?;
+    Ok(rows.into_iter().map(consent_from).collect())
+}
+
+/// The consents a transfer needs, read outside a transaction.
+async fn read_consents(reg: &Registry, transfer_id: &str) -> Result<Vec<Consent>, Error> {
+    let rows: Vec<ConsentRow> = reg.db().read_all(CONSENTS, &[transfer_id.into()]).await?;
+    Ok(rows.into_iter().map(consent_from).collect())
 }
 
 fn machine(row: &Row, consents: &[Consent]) -> Result<Machine, Error> {
@@ -195,8 +196,8 @@ fn not_found() -> Error {
 
 /// Load a transfer the actor may see, with its consents and the actor's roles.
 async fn visible(reg: &Registry, actor: &Actor, id: &str) -> Result<(Row, Vec<Consent>, Vec<Role>), Error> {
-    let row = load(reg.db().pool(), id).await?.ok_or_else(not_found)?;
-    let cons = consents(reg.db().pool(), &row.id).await?;
+    let row = read(reg, id).await?.ok_or_else(not_found)?;
+    let cons = read_consents(reg, &row.id).await?;
     let r = roles(actor, &row, &cons);
     // Someone with no part in a transfer learns nothing, not even that it exists.
     if r.is_empty() {
@@ -210,8 +211,8 @@ async fn visible(reg: &Registry, actor: &Actor, id: &str) -> Result<(Row, Vec<Co
 /// `visible`). Everything the step decides is decided on this read.
 async fn step(reg: &Registry, actor: &Actor, id: &str) -> Result<(WriteTx, Row, Vec<Consent>, Vec<Role>), Error> {
     let mut tx = reg.db().begin_write().await?;
-    let row = load(&mut *tx, id).await?.ok_or_else(not_found)?;
-    let cons = consents(&mut *tx, &row.id).await?;
+    let row = load(&mut tx, id).await?.ok_or_else(not_found)?;
+    let cons = consents(&mut tx, &row.id).await?;
     let r = roles(actor, &row, &cons);
     if r.is_empty() {
         return Err(not_found());
@@ -399,24 +400,17 @@ pub struct TransferView {
 }
 
 async fn view(reg: &Registry, row: Row, cons: Vec<Consent>, roles: &[Role]) -> Result<TransferView, Error> {
-    let events: Vec<(
-        i64,
-        i64,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = sqlx::query_as(
-        "SELECT e.seq, e.at, e.action, e.from_state, e.to_state, a.name, f.name, e.address, e.detail \
+    type EventRow =
+        (i64, i64, String, Option<String>, String, Option<String>, Option<String>, Option<String>, Option<String>);
+    let events: Vec<EventRow> = reg
+        .db()
+        .read_all(
+            "SELECT e.seq, e.at, e.action, e.from_state, e.to_state, a.name, f.name, e.address, e.detail \
              FROM reg_transfer_events e LEFT JOIN reg_parties a ON a.id = e.actor_id \
              LEFT JOIN reg_parties f ON f.id = e.acting_for WHERE e.transfer_id = $1 ORDER BY e.seq",
-    )
-    .bind(&row.id)
-    .fetch_all(reg.db().pool())
-    .await?;
+            &[row.id.as_str().into()],
+        )
+        .await?;
     let officer = roles.contains(&Role::Officer);
     let timeline = events
         .into_iter()
@@ -654,7 +648,7 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
     // The owners were read before the transaction: hold the vehicle's row
     // (an approval changing its owners updates it too) and check they are
     // still the same, so a transfer is never opened on an old owner list.
-    sqlx::query("UPDATE reg_vehicles SET version = version WHERE id = $1").bind(&vehicle.id).execute(&mut *tx).await?;
+    tx.lock_row("reg_vehicles", &vehicle.id).await?;
     let mut now_owners: Vec<(String, String)> =
         sqlx::query_as("SELECT party_id, role FROM reg_vehicle_owners WHERE vehicle_id = $1")
             .bind(&vehicle.id)
@@ -702,7 +696,7 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
             .execute(&mut *tx)
             .await?;
     }
-    let row = load(&mut *tx, &id).await?.ok_or_else(|| Error::Internal("inserted transfer missing".into()))?;
+    let row = load(&mut tx, &id).await?.ok_or_else(|| Error::Internal("inserted transfer missing".into()))?;
     event(&mut tx, &row, 0, "created", State::Draft, Some(actor), None, now).await?;
     tx.commit().await?;
     metrics::counter!("tims_transfers_created_total").increment(1);
@@ -1035,11 +1029,11 @@ pub async fn settle(
 ) -> Result<Option<Row>, Error> {
     let now = reg.now_ms();
     let mut tx = reg.db().begin_write().await?;
-    let row = load(&mut *tx, id).await?.ok_or_else(not_found)?;
+    let row = load(&mut tx, id).await?.ok_or_else(not_found)?;
     if row.state != State::AwaitingPayment {
         return Ok(None);
     }
-    let cons = consents(&mut *tx, &row.id).await?;
+    let cons = consents(&mut tx, &row.id).await?;
     let t = machine(&row, &cons)?.apply(Command::PaymentSettled, &Role::System)?;
     let set = [("payment_ref", Val::Text(Some(provider_ref.to_string()))), ("queued_at", Val::Int(now))];
     let after = advance(&mut tx, &row, t.to, now, &set).await?;
@@ -1141,8 +1135,8 @@ pub async fn expire_due(reg: &Registry) -> Result<usize, Error> {
     let mut n = 0;
     for id in due {
         let mut tx = reg.db().begin_write().await?;
-        let Some(row) = load(&mut *tx, &id).await? else { continue };
-        let cons = consents(&mut *tx, &id).await?;
+        let Some(row) = load(&mut tx, &id).await? else { continue };
+        let cons = consents(&mut tx, &id).await?;
         let Ok(t) = machine(&row, &cons)?.apply(Command::Expire, &Role::System) else { continue };
         let after = match advance(&mut tx, &row, t.to, now, &[]).await {
             Ok(a) => a,

@@ -84,53 +84,45 @@ pub enum Inquiry {
     Limited(LimitedView),
 }
 
-const COLUMNS: &str = "v.id, v.reg_no, v.chassis_no, v.engine_no, v.make, v.model, v.body, v.colour, v.year, v.class, \
-                       v.engine_cc, v.trailer_wheels, v.logbook_serial, v.status, \
-                       (SELECT COUNT(*) FROM reg_transfers t WHERE t.open_vehicle_id = v.id)";
+/// The vehicle columns every read below starts with, `v` being `reg_vehicles`.
+macro_rules! columns {
+    () => {
+        "v.id, v.reg_no, v.chassis_no, v.engine_no, v.make, v.model, v.body, v.colour, v.year, v.class, \
+         v.engine_cc, v.trailer_wheels, v.logbook_serial, v.status, \
+         (SELECT COUNT(*) FROM reg_transfers t WHERE t.open_vehicle_id = v.id)"
+    };
+}
 
-type Row = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    Option<i64>,
-    Option<i64>,
-    String,
-    String,
-    i64,
-);
+/// How many columns `columns!()` names.
+const WIDTH: usize = 15;
 
-fn from_row(r: Row) -> Vehicle {
-    Vehicle {
-        id: r.0,
-        registration_number: r.1,
-        chassis_number: r.2,
-        engine_number: r.3,
-        make: r.4,
-        model: r.5,
-        body: r.6,
-        colour: r.7,
-        year: r.8,
-        class: r.9,
-        engine_cc: r.10,
-        trailer_wheels: r.11,
-        logbook_serial: r.12,
-        status: r.13,
-        transfer_pending: r.14 > 0,
-    }
+/// A vehicle from the first `WIDTH` columns of a record, moved out of it.
+fn vehicle_from(r: &mut db::Record) -> Result<Vehicle, db::DecodeError> {
+    Ok(Vehicle {
+        id: r.take(0)?,
+        registration_number: r.take(1)?,
+        chassis_number: r.take(2)?,
+        engine_number: r.take(3)?,
+        make: r.take(4)?,
+        model: r.take(5)?,
+        body: r.take(6)?,
+        colour: r.take(7)?,
+        year: r.take(8)?,
+        class: r.take(9)?,
+        engine_cc: r.take(10)?,
+        trailer_wheels: r.take(11)?,
+        logbook_serial: r.take(12)?,
+        status: r.take(13)?,
+        transfer_pending: r.take::<i64>(14)? > 0,
+    })
 }
 
 pub async fn by_registration(reg: &Registry, reg_no: &RegistrationNumber) -> Result<Option<Vehicle>, Error> {
-    let sql = format!("SELECT {COLUMNS} FROM reg_vehicles v WHERE v.reg_no = $1");
-    let row: Option<Row> =
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(reg_no.as_str()).fetch_optional(reg.db().pool()).await?;
-    Ok(row.map(from_row))
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM reg_vehicles v WHERE v.reg_no = $1");
+    match reg.db().read(SQL, &[reg_no.as_str().into()]).await?.into_iter().next() {
+        Some(mut r) => Ok(Some(vehicle_from(&mut r)?)),
+        None => Ok(None),
+    }
 }
 
 /// Parse a registration number typed by a person, naming the field.
@@ -142,14 +134,29 @@ pub fn parse_registration(raw: &str) -> Result<RegistrationNumber, Error> {
 /// organisations, acting for them) and staff; a limited view for anyone
 /// else signed in. One read: the vehicle with its owners.
 pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry, Error> {
+    // Most inquiries come from people who may see only the limited view, so
+    // the first read asks whether the asker is an owner rather than reading
+    // the owners; their names and documents are read only for those who may
+    // see them.
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        ", EXISTS (SELECT 1 FROM reg_vehicle_owners o WHERE o.vehicle_id = v.id AND o.party_id = $2) \
+         FROM reg_vehicles v WHERE v.reg_no = $1"
+    );
     let reg_no = parse_registration(raw)?;
-    let (v, owners) = with_owners(reg, &reg_no)
+    let not_found = || Error::NotFound(format!("No vehicle with registration number {reg_no} is registered"));
+    let mut r = reg
+        .db()
+        .read(SQL, &[reg_no.as_str().into(), actor.principal_id().into()])
         .await?
-        .ok_or_else(|| Error::NotFound(format!("No vehicle with registration number {reg_no} is registered")))?;
-    let principal = actor.principal_id();
-    if actor.is_staff() || owners.iter().any(|o| o.party_id == principal) {
-        return Ok(Inquiry::Full(FullView { vehicle: v, owners }));
+        .pop()
+        .ok_or_else(not_found)?;
+    if actor.is_staff() || r.take::<bool>(WIDTH)? {
+        let (vehicle, owners) = with_owners(reg, &reg_no).await?.ok_or_else(not_found)?;
+        return Ok(Inquiry::Full(FullView { vehicle, owners }));
     }
+    let v = vehicle_from(&mut r)?;
     Ok(Inquiry::Limited(LimitedView {
         registration_number: v.registration_number,
         make: v.make,
@@ -164,67 +171,44 @@ pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry
 
 /// A vehicle with its owners, in one read.
 pub async fn with_owners(reg: &Registry, reg_no: &RegistrationNumber) -> Result<Option<(Vehicle, Vec<Owner>)>, Error> {
-    let sql = format!(
-        "SELECT {COLUMNS}, o.party_id, o.role, p.kind, p.name, p.doc_type, p.doc_number FROM reg_vehicles v \
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        ", o.party_id, o.role, p.kind, p.name, p.doc_type, p.doc_number FROM reg_vehicles v \
          LEFT JOIN reg_vehicle_owners o ON o.vehicle_id = v.id LEFT JOIN reg_parties p ON p.id = o.party_id \
          WHERE v.reg_no = $1 ORDER BY o.role DESC, o.since, p.name"
     );
-    let rows: Vec<db::AnyRow> =
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reg_no.as_str()).fetch_all(reg.db().pool()).await?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
-    let v = vehicle_from(first)?;
-    use sqlx::Row as _;
+    let mut rows = reg.db().read(SQL, &[reg_no.as_str().into()]).await?;
     let mut owners = vec![];
-    for r in &rows {
-        if let Some(party_id) = r.try_get::<Option<String>, _>(15)? {
+    for r in &mut rows {
+        if let Some(party_id) = r.take::<Option<String>>(WIDTH)? {
             owners.push(Owner {
                 party_id,
-                role: r.try_get(16)?,
-                kind: r.try_get(17)?,
-                name: r.try_get(18)?,
-                doc_type: r.try_get(19)?,
-                doc_number: r.try_get(20)?,
+                role: r.take(WIDTH + 1)?,
+                kind: r.take(WIDTH + 2)?,
+                name: r.take(WIDTH + 3)?,
+                doc_type: r.take(WIDTH + 4)?,
+                doc_number: r.take(WIDTH + 5)?,
             });
         }
     }
-    Ok(Some((v, owners)))
-}
-
-/// A vehicle from the first columns of a row read with `COLUMNS`.
-fn vehicle_from(r: &db::AnyRow) -> Result<Vehicle, Error> {
-    use sqlx::Row as _;
-    Ok(from_row((
-        r.try_get(0)?,
-        r.try_get(1)?,
-        r.try_get(2)?,
-        r.try_get(3)?,
-        r.try_get(4)?,
-        r.try_get(5)?,
-        r.try_get(6)?,
-        r.try_get(7)?,
-        r.try_get(8)?,
-        r.try_get(9)?,
-        r.try_get(10)?,
-        r.try_get(11)?,
-        r.try_get(12)?,
-        r.try_get(13)?,
-        r.try_get(14)?,
-    )))
+    match rows.first_mut() {
+        Some(first) => Ok(Some((vehicle_from(first)?, owners))),
+        None => Ok(None),
+    }
 }
 
 /// The vehicles of the actor's principal (themselves, or the organisation
 /// they act for).
 pub async fn mine(reg: &Registry, actor: &Actor) -> Result<Vec<(Vehicle, String)>, Error> {
-    let sql = format!(
-        "SELECT {COLUMNS}, o.role FROM reg_vehicles v JOIN reg_vehicle_owners o ON o.vehicle_id = v.id \
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        ", o.role FROM reg_vehicles v JOIN reg_vehicle_owners o ON o.vehicle_id = v.id \
          WHERE o.party_id = $1 ORDER BY v.reg_no"
     );
-    let rows: Vec<db::AnyRow> =
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(actor.principal_id()).fetch_all(reg.db().pool()).await?;
-    use sqlx::Row as _;
-    rows.iter().map(|r| Ok((vehicle_from(r)?, r.try_get(15)?))).collect()
+    let rows = reg.db().read(SQL, &[actor.principal_id().into()]).await?;
+    rows.into_iter().map(|mut r| Ok((vehicle_from(&mut r)?, r.take(WIDTH)?))).collect()
 }
 
 /// A vehicle to put on the register.

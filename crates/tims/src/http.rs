@@ -112,7 +112,18 @@ fn request_id(req: &Request) -> String {
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         .map(str::to_string)
-        .unwrap_or_else(|| sso::crypto::hex(&sso::crypto::random_bytes::<8>()))
+        .unwrap_or_else(new_request_id)
+}
+
+/// A request id made here: this process's random prefix and a counter, so
+/// ids are unique across restarts and nodes without a system call per
+/// request (they are labels for logs, not secrets).
+fn new_request_id() -> String {
+    static PREFIX: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| sso::crypto::hex(&sso::crypto::random_bytes::<4>()));
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}{n:08x}", *PREFIX)
 }
 
 /// Every request gets an id (kept from the caller when sound), a span that

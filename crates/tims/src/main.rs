@@ -181,8 +181,22 @@ fn cli_error(e: registry::Error) -> String {
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // Workers look at the shared queue every few tasks instead of every 61.
+    // Tasks woken from outside the runtime land there, among them a write
+    // transaction whose statement SQLite has just finished on its own
+    // thread; while it waits its turn behind a worker's local queue it holds
+    // the database's one write lock, and every other writer waits too.
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .global_queue_interval(GLOBAL_QUEUE_INTERVAL)
+        .build()?
+        .block_on(run())
+}
+
+const GLOBAL_QUEUE_INTERVAL: u32 = 4;
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut cfg = Config::load(cli.config.as_deref())?;
     if let Some(d) = cli.data {
