@@ -975,27 +975,74 @@ pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance)
         row.reference
     );
     outbox::alert(&mut tx, seller, &text, now).await?;
+    claim_payment(&mut tx, &after, &actor.person.id, reg.adapters().payments.name(), now).await?;
     tx.commit().await?;
     reg.wake_outbox();
-    charge(reg, actor, &row.id).await
+    charge(reg, actor, after, cons, roles).await
+}
+
+/// A payment request that has had no answer for this long is taken to be
+/// dead (the payer ignored the prompt, the gateway lost it), and another may
+/// be started.
+pub const PAYMENT_RETRY_AFTER_MS: i64 = 2 * 60 * 1000;
+
+/// Record, in the caller's transaction, that the fee is about to be asked
+/// for; there is one payment row per transfer, so this is what stops two
+/// requests (a double tap, two devices) charging the buyer twice. False when
+/// a request is already waiting for an answer or the fee is paid.
+async fn claim_payment(tx: &mut WriteTx, row: &Row, payer_id: &str, provider: &str, now: i64) -> Result<bool, Error> {
+    let claimed = sqlx::query(
+        "INSERT INTO reg_payments (id, transfer_id, amount_cents, payer_id, provider, provider_ref, state, created_at) \
+         VALUES ($1, $2, $3, $4, $5, NULL, 'requested', $6) \
+         ON CONFLICT (transfer_id) DO UPDATE SET amount_cents = excluded.amount_cents, payer_id = excluded.payer_id, \
+         provider = excluded.provider, provider_ref = NULL, state = 'requested', created_at = excluded.created_at \
+         WHERE reg_payments.state = 'failed' OR (reg_payments.state IN ('requested', 'pending') \
+         AND reg_payments.created_at <= $7)",
+    )
+    .bind(new_id())
+    .bind(&row.id)
+    .bind(row.fee_cents)
+    .bind(payer_id)
+    .bind(provider)
+    .bind(now)
+    .bind(now - PAYMENT_RETRY_AFTER_MS)
+    .execute(&mut **tx)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
 }
 
 /// Step 5: charge the fee to the buyer (again, if an earlier try failed).
 pub async fn pay(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView, Error> {
-    let (_, _, roles) = visible(reg, actor, id).await?;
+    let (mut tx, row, cons, roles) = step(reg, actor, id).await?;
     need(&roles, |r| *r == Role::Buyer, "the buyer")?;
     need_transactor(actor)?;
-    charge(reg, actor, id).await
-}
-
-async fn charge(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView, Error> {
-    let (row, cons, roles) = visible(reg, actor, id).await?;
     if row.state != State::AwaitingPayment {
         return Err(Error::Conflict(format!(
             "The transfer is {}, so there is nothing to pay",
             row.state.label().to_lowercase()
         )));
     }
+    let claimed = claim_payment(&mut tx, &row, &actor.person.id, reg.adapters().payments.name(), reg.now_ms()).await?;
+    tx.commit().await?;
+    if !claimed {
+        return Err(Error::Conflict(
+            "A payment request for this transfer is already waiting for your answer on your phone: approve it there, \
+             or try again in two minutes"
+                .into(),
+        ));
+    }
+    charge(reg, actor, row, cons, roles).await
+}
+
+/// Ask the gateway for the fee, once `claim_payment` has recorded the
+/// request, and record what it said.
+async fn charge(
+    reg: &Registry,
+    actor: &Actor,
+    row: Row,
+    cons: Vec<Consent>,
+    roles: Vec<Role>,
+) -> Result<TransferView, Error> {
     let phone = actor.person.phone.clone().unwrap_or_default();
     let payments = &reg.adapters().payments;
     let row = match payments.charge(&phone, row.fee_cents, &row.reference).await {
@@ -1004,10 +1051,28 @@ async fn charge(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView,
         }
         Ok(Charge::Pending { provider_ref }) => {
             tracing::info!(transfer = row.reference, provider_ref, "payment requested; waiting for the gateway");
+            reg.db()
+                .execute_write(
+                    sqlx::query(
+                        "UPDATE reg_payments SET state = 'pending', provider_ref = $1 \
+                         WHERE transfer_id = $2 AND state = 'requested'",
+                    )
+                    .bind(&provider_ref)
+                    .bind(&row.id),
+                )
+                .await?;
             row
         }
         Err(e) => {
             tracing::warn!(transfer = row.reference, error = %e, "payment could not be started");
+            reg.db()
+                .execute_write(
+                    sqlx::query(
+                        "UPDATE reg_payments SET state = 'failed' WHERE transfer_id = $1 AND state = 'requested'",
+                    )
+                    .bind(&row.id),
+                )
+                .await?;
             return Err(Error::Unavailable(
                 "The payment could not be started just now. Your acceptance is kept: try paying again in a few minutes"
                     .into(),
@@ -1037,9 +1102,14 @@ pub async fn settle(
     let t = machine(&row, &cons)?.apply(Command::PaymentSettled, &Role::System)?;
     let set = [("payment_ref", Val::Text(Some(provider_ref.to_string()))), ("queued_at", Val::Int(now))];
     let after = advance(&mut tx, &row, t.to, now, &set).await?;
+    // The row claim_payment made becomes the settled payment (a gateway
+    // that settles without a request of ours makes one).
     sqlx::query(
         "INSERT INTO reg_payments (id, transfer_id, amount_cents, payer_id, provider, provider_ref, state, created_at, \
-         settled_at) VALUES ($1, $2, $3, $4, $5, $6, 'settled', $7, $7)",
+         settled_at) VALUES ($1, $2, $3, $4, $5, $6, 'settled', $7, $7) \
+         ON CONFLICT (transfer_id) DO UPDATE SET amount_cents = excluded.amount_cents, payer_id = excluded.payer_id, \
+         provider = excluded.provider, provider_ref = excluded.provider_ref, state = 'settled', \
+         settled_at = excluded.settled_at",
     )
     .bind(new_id())
     .bind(&row.id)

@@ -370,3 +370,69 @@ async fn transfer_codes_die_after_five_wrong_tries_and_fees_are_never_guessed(ap
     assert_eq!(all["schedules"][0]["version"], "KE-2018");
 }
 on_both!(transfer_codes_die_after_five_wrong_tries_and_fees_are_never_guessed, crate::common::with_api_client);
+
+/// One payment row per transfer stands for the request to the gateway, so a
+/// double tap (or two devices) never charges the buyer twice; a request with
+/// no answer for two minutes may be made again.
+async fn the_fee_is_asked_for_once_however_many_times_pay_is_pressed(app: TestApp) {
+    let seller = citizen(&app, SELLER).await;
+    let buyer = citizen(&app, BUYER).await;
+    let id = open_and_submit(&app, &seller, "KDA 001A").await;
+    let accepted = buyer_accepts(&app, &buyer, &id).await;
+    assert_eq!(accepted["state"], "in_review", "{accepted}");
+    let (s, b) = buyer.post(&format!("/api/v1/transfers/{id}/pay"), json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "a paid transfer has nothing to pay: {b}");
+
+    // As if the gateway had failed at acceptance: the transfer waits for
+    // payment and the request is marked failed.
+    let db = app.registry.db();
+    let back = |sql: &'static str| {
+        let id = id.clone();
+        async move { db.execute_write(sqlx::query(sql).bind(id)).await.unwrap() }
+    };
+    back("UPDATE reg_transfers SET state = 'awaiting_payment', queued_at = NULL, payment_ref = NULL WHERE id = $1")
+        .await;
+    back("UPDATE reg_payments SET state = 'failed', provider_ref = NULL, settled_at = NULL WHERE transfer_id = $1")
+        .await;
+
+    let mut tasks = vec![];
+    for _ in 0..5 {
+        let b = buyer.clone();
+        let path = format!("/api/v1/transfers/{id}/pay");
+        tasks.push(tokio::spawn(async move { b.post(&path, json!({})).await }));
+    }
+    let mut paid = 0;
+    for t in tasks {
+        let (s, b) = t.await.unwrap();
+        match s {
+            StatusCode::OK => {
+                assert_eq!(b["state"], "in_review", "{b}");
+                paid += 1;
+            }
+            StatusCode::CONFLICT => {}
+            other => panic!("unexpected {other}: {b}"),
+        }
+    }
+    assert_eq!(paid, 1, "exactly one of five presses reaches the gateway");
+
+    // A request still waiting for the payer's answer holds off another until
+    // two minutes have passed.
+    back("UPDATE reg_transfers SET state = 'awaiting_payment', queued_at = NULL, payment_ref = NULL WHERE id = $1")
+        .await;
+    back("UPDATE reg_payments SET state = 'pending', settled_at = NULL WHERE transfer_id = $1").await;
+    let (s, b) = buyer.post(&format!("/api/v1/transfers/{id}/pay"), json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert!(b["detail"].as_str().unwrap().contains("already waiting for your answer"), "{b}");
+    app.clock.advance_ms(registry::transfers::PAYMENT_RETRY_AFTER_MS);
+    let (s, b) = buyer.post(&format!("/api/v1/transfers/{id}/pay"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["state"], "in_review", "{b}");
+    let (n, state): (i64, String) =
+        sqlx::query_as("SELECT COUNT(*), MAX(state) FROM reg_payments WHERE transfer_id = $1")
+            .bind(&id)
+            .fetch_one(app.registry.db().pool())
+            .await
+            .unwrap();
+    assert_eq!((n, state.as_str()), (1, "settled"));
+}
+on_both!(the_fee_is_asked_for_once_however_many_times_pay_is_pressed, crate::common::with_api_client);
