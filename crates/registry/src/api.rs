@@ -96,6 +96,7 @@ pub fn router(reg: Registry) -> Router {
     let spec = std::sync::Arc::new(openapi_json());
     let api = api
         .fallback(not_found)
+        .layer(middleware::map_response(problem_for_rejections))
         .layer(middleware::from_fn_with_state(reg.clone(), idempotency))
         .layer(middleware::from_fn_with_state(reg.clone(), authenticate))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
@@ -133,6 +134,34 @@ struct FieldProblem {
 // ---- errors -----------------------------------------------------------------
 
 /// RFC 9457 problem details.
+/// The framework's own refusals (a body over the limit, a path or query it
+/// cannot read) come as plain text; API clients get problem+json like every
+/// other refusal.
+async fn problem_for_rejections(resp: Response) -> Response {
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/plain"));
+    let status = resp.status();
+    if !status.is_client_error() || !plain {
+        return resp;
+    }
+    let text = axum::body::to_bytes(resp.into_body(), 64 * 1024).await.unwrap_or_default();
+    let mut body = json!({"type": "about:blank", "title": status.canonical_reason().unwrap_or("Refused"),
+        "status": status.as_u16()});
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let message = format!("The request body is too large: at most {} MB", crate::store::MAX_SCAN_BYTES >> 20);
+        body["detail"] = json!(format!("body: {message}"));
+        body["errors"] = json!([{"field": "body", "message": message}]);
+    } else {
+        body["detail"] = json!(String::from_utf8_lossy(&text).trim());
+    }
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    resp
+}
+
 pub fn problem(err: &Error) -> Response {
     let status = err.status();
     let failed = || ("Something went wrong", Some("Try again in a moment".to_string()));

@@ -436,3 +436,71 @@ async fn the_fee_is_asked_for_once_however_many_times_pay_is_pressed(app: TestAp
     assert_eq!((n, state.as_str()), (1, "settled"));
 }
 on_both!(the_fee_is_asked_for_once_however_many_times_pay_is_pressed, crate::common::with_api_client);
+
+/// One refusal stops the transfer and the vehicle stays; a scan over 10 MB
+/// and a path the API cannot read are refused as problem+json, naming what
+/// was wrong, and leave nothing behind.
+async fn a_refused_consent_stops_the_transfer_and_bad_requests_are_problems(app: TestApp) {
+    let seller = citizen(&app, SELLER).await;
+    let (s, t) = seller
+        .post(
+            "/api/v1/transfers",
+            json!({"registration_number": "KCB 123B", "buyer_type": "individual", "buyer_id_number": BUYER.0}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let id = t["id"].as_str().unwrap().to_string();
+
+    let mut big = PDF.to_vec();
+    big.resize(10 * 1024 * 1024 + 64 * 1024 + 1, b' ');
+    let r = seller.req(reqwest::Method::PUT, &format!("/api/v1/transfers/{id}/logbook-scan")).body(big).send().await;
+    let r = r.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "body", "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("at most 10 MB"), "{p}");
+    let (_, t) = seller.get(&format!("/api/v1/transfers/{id}")).await;
+    assert!(t["logbook_scan"].is_null(), "nothing was stored: {t}");
+
+    let r = seller.req(reqwest::Method::GET, "/api/v1/transfers/%FF").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["status"], 400, "{p}");
+
+    let (s, b) = seller.put_bytes(&format!("/api/v1/transfers/{id}/logbook-scan"), PDF).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let code = seller.code(&app, SELLER.1, &id, "submit").await;
+    let (s, b) = seller.post(&format!("/api/v1/transfers/{id}/submit"), json!({ "code": code })).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["state"], "awaiting_consents", "{b}");
+
+    // The joint owner refuses with their code: the transfer ends there, the
+    // seller is told, the bank is not asked again and the buyer never is.
+    let resident = Api::sign_in(&app, "resident", RESIDENT.0, RESIDENT.1).await;
+    let code = resident.code(&app, RESIDENT.1, &id, "consent").await;
+    let (s, b) =
+        resident.post(&format!("/api/v1/transfers/{id}/consent"), json!({"code": code, "approve": false})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["state"], "consent_refused", "{b}");
+    app.wait_sms_containing(SELLER.1, "refused the transfer").await;
+    let banker = citizen(&app, BANKER).await.acting_for(BANK_PIN);
+    let (s, b) = banker.post(&format!("/api/v1/transfers/{id}/codes"), json!({"step": "consent"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    let buyer = citizen(&app, BUYER).await;
+    let (s, _) = buyer.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(s, StatusCode::OK, "the buyer named may see what became of it");
+    let (_, v) = seller.get("/api/v1/vehicles/KCB%20123B").await;
+    assert_eq!(v["transfer_pending"], false, "{v}");
+    assert_eq!(v["owners"].as_array().unwrap().len(), 3, "{v}");
+    // The vehicle is free for a new transfer.
+    let (s, t) = seller
+        .post(
+            "/api/v1/transfers",
+            json!({"registration_number": "KCB 123B", "buyer_type": "individual", "buyer_id_number": BUYER.0}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+}
+on_both!(a_refused_consent_stops_the_transfer_and_bad_requests_are_problems, crate::common::with_api_client);
