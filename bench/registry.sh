@@ -158,6 +158,8 @@ if [ "${BENCH_POSTGRES:-1}" != 0 ] && psql "$pg_admin" -qAtc 'SELECT 1' >/dev/nu
   echo "INSERT INTO bench_raw_commits (v) VALUES ('xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx');" >"$scratch/insert.sql"
   raw_pg=$(pgbench -n -c "$concurrency" -j 2 -T 5 -f "$scratch/insert.sql" "$TIMS_DATABASE_URL" 2>/dev/null \
     | awk '/^tps/ {printf "%.1f", $3}')
+elif [ "${BENCH_POSTGRES:-1}" = 0 ]; then
+  say "PostgreSQL half skipped (BENCH_POSTGRES=0)"
 else
   say "PostgreSQL does not answer at $pg_admin: its half is skipped"
 fi
