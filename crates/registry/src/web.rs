@@ -100,6 +100,22 @@ async fn current(reg: &Registry, headers: &HeaderMap, addr: Option<String>) -> R
     Ok(auth::from_session(reg, &token, addr).await?.map(|a| (a, token)))
 }
 
+/// The signed-in person, or the page to answer with instead: sign-in when
+/// there is no session, an error page when the session could not be read
+/// (a database that does not answer is no reason to sign in again).
+async fn signed_in(
+    reg: &Registry,
+    headers: &HeaderMap,
+    addr: Option<String>,
+    back: &str,
+) -> Result<(Actor, String), Response> {
+    match current(reg, headers, addr).await {
+        Ok(Some(me)) => Ok(me),
+        Ok(None) | Err(Error::Unauthenticated) => Err(to_signin(back)),
+        Err(e) => Err(message_page(None, e.status(), &e)),
+    }
+}
+
 /// What the page frame shows of the signed-in person.
 #[derive(Debug, Clone)]
 pub struct User {
@@ -317,8 +333,9 @@ async fn acting_for(
     if !csrf_ok(&headers, f.get("csrf")) {
         return csrf_refused();
     }
-    let Ok(Some((actor, token))) = current(&reg, &headers, addr.clone()).await else {
-        return to_signin("/");
+    let (actor, token) = match signed_in(&reg, &headers, addr.clone(), "/").await {
+        Ok(a) => a,
+        Err(page) => return page,
     };
     match auth::switch_acting_for(&reg, &token, &actor, f.get("kra_pin").map(String::as_str)).await {
         Ok(()) => Redirect::to("/?notice=switched").into_response(),
@@ -329,8 +346,9 @@ async fn acting_for(
 // ---- vehicles ---------------------------------------------------------------------
 
 async fn my_vehicles(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr) -> Response {
-    let Ok(Some((actor, _))) = current(&reg, &headers, addr.clone()).await else {
-        return to_signin("/vehicles");
+    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/vehicles").await {
+        Ok(a) => a,
+        Err(page) => return page,
     };
     let list = match vehicles::mine(&reg, &actor).await {
         Ok(l) => l,
@@ -375,8 +393,9 @@ async fn inquiry(
     Addr(addr): Addr,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Ok(Some((actor, _))) = current(&reg, &headers, addr.clone()).await else {
-        return to_signin("/inquiry");
+    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/inquiry").await {
+        Ok(a) => a,
+        Err(page) => return page,
     };
     let query = q.get("registration_number").cloned().unwrap_or_default();
     let mut page = TablePage {
@@ -470,8 +489,9 @@ fn list_page(actor: &Actor, title: &str, items: Vec<transfers::ListItem>, empty:
 }
 
 async fn my_transfers(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr) -> Response {
-    let Ok(Some((actor, _))) = current(&reg, &headers, addr.clone()).await else {
-        return to_signin("/transfers");
+    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/transfers").await {
+        Ok(a) => a,
+        Err(page) => return page,
     };
     match transfers::list_mine(&reg, &actor).await {
         Ok(items) => list_page(&actor, "Transfers", items, "You are not part of any transfer."),
@@ -480,8 +500,9 @@ async fn my_transfers(State(reg): State<Registry>, headers: HeaderMap, Addr(addr
 }
 
 async fn review_queue(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr) -> Response {
-    let Ok(Some((actor, _))) = current(&reg, &headers, addr.clone()).await else {
-        return to_signin("/review");
+    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/review").await {
+        Ok(a) => a,
+        Err(page) => return page,
     };
     match transfers::queue(&reg, &actor).await {
         Ok(items) => list_page(&actor, "Review queue (oldest first)", items, "Nothing is waiting for review."),
@@ -530,8 +551,9 @@ fn new_transfer_page(
 }
 
 async fn new_transfer(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr) -> Response {
-    let Ok(Some((actor, _))) = current(&reg, &headers, addr.clone()).await else {
-        return to_signin("/transfers/new");
+    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/transfers/new").await {
+        Ok(a) => a,
+        Err(page) => return page,
     };
     let (csrf, set) = csrf_for(&headers);
     let input = NewTransfer { buyer_type: "individual".into(), ..NewTransfer::default() };
@@ -547,8 +569,9 @@ async fn new_transfer_submit(
     if !csrf_ok(&headers, f.get("csrf")) {
         return csrf_refused();
     }
-    let Ok(Some((actor, _))) = current(&reg, &headers, addr.clone()).await else {
-        return to_signin("/transfers/new");
+    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/transfers/new").await {
+        Ok(a) => a,
+        Err(page) => return page,
     };
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let input = NewTransfer {
@@ -747,19 +770,25 @@ async fn transfer_page(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Ok(Some((actor, _))) = current(&reg, &headers, addr.clone()).await else {
-        return to_signin(&format!(
-            "/transfers/{}",
-            url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
-        ));
+    let (actor, _) = match signed_in(
+        &reg,
+        &headers,
+        addr.clone(),
+        &format!("/transfers/{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()),
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(page) => return page,
     };
     let notice = notice_text(q.get("notice").map(String::as_str));
     transfer_page_for(&reg, &actor, &headers, &id, notice, vec![], StatusCode::OK).await
 }
 
 async fn scan(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr, Path(id): Path<String>) -> Response {
-    let Ok(Some((actor, _))) = current(&reg, &headers, addr.clone()).await else {
-        return to_signin("/transfers");
+    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/transfers").await {
+        Ok(a) => a,
+        Err(page) => return page,
     };
     match transfers::logbook_scan(&reg, &actor, &id).await {
         Ok((ct, bytes)) => {
@@ -821,11 +850,16 @@ async fn transfer_action(
 ) -> Response {
     let headers = req.headers().clone();
     let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-    let Ok(Some((actor, _))) = current(&reg, &headers, addr.clone()).await else {
-        return to_signin(&format!(
-            "/transfers/{}",
-            url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
-        ));
+    let (actor, _) = match signed_in(
+        &reg,
+        &headers,
+        addr.clone(),
+        &format!("/transfers/{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()),
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(page) => return page,
     };
     let (f, file) = match fields(req).await {
         Ok(x) => x,

@@ -369,3 +369,17 @@ async fn a_key_still_running_answers_409_until_it_is_abandoned(app: TestApp) {
     assert_eq!(h["idempotent-replayed"], "true");
 }
 on_both!(a_key_still_running_answers_409_until_it_is_abandoned, crate::common::with_api_client);
+
+/// A signed-in person whose page cannot reach the database is told that it
+/// did not work, not sent to sign in again.
+async fn a_page_that_cannot_reach_the_database_says_so(app: TestApp) {
+    let mut seller = registry_browser(&app, SELLER).await;
+    let r = seller.get("/vehicles").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    app.registry.db().pool().close().await;
+    let r = seller.get("/vehicles").await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert!(r.body.contains("That did not work"), "{}", r.body);
+    assert!(r.location().is_empty(), "not a redirect to sign-in");
+}
+on_both!(a_page_that_cannot_reach_the_database_says_so);
