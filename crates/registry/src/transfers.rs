@@ -107,29 +107,53 @@ fn from_record(mut r: db::Record) -> Result<Row, Error> {
     })
 }
 
-/// The transfer with its vehicle, parties and logbook, in one read.
+/// The transfer with its vehicle, parties, logbook and consents, in one
+/// read: a row per consent (one row with NULL consent columns if none).
 const LOAD: &str = concat!(
     "SELECT t.id, t.reference, t.vehicle_id, t.state, t.seller_id, t.created_by, t.buyer_id, \
      t.buyer_type, t.logbook_key, t.logbook_type, t.logbook_size, t.fee_cents, t.fee_schedule, \
      t.fee_rule, t.payment_ref, t.postal_address, t.collection_office, t.reason, t.created_at, \
      t.expires_at, t.queued_at, t.decided_at, t.version, v.reg_no, v.colour, v.make, v.model, v.year, \
      s.name, s.kind, s.doc_type, s.doc_number, b.name, b.kind, b.doc_type, b.doc_number, \
-     l.serial, l.state, l.office, l.ready_by \
+     l.serial, l.state, l.office, l.ready_by, c.party_id, cp.name, c.role, c.decision \
      FROM reg_transfers t JOIN reg_vehicles v ON v.id = t.vehicle_id \
      JOIN reg_parties s ON s.id = t.seller_id JOIN reg_parties b ON b.id = t.buyer_id \
-     LEFT JOIN reg_logbooks l ON l.transfer_id = t.id",
-    " WHERE t.id = $1 OR t.reference = $1"
+     LEFT JOIN reg_logbooks l ON l.transfer_id = t.id \
+     LEFT JOIN reg_consents c ON c.transfer_id = t.id LEFT JOIN reg_parties cp ON cp.id = c.party_id",
+    " WHERE t.id = $1 OR t.reference = $1 ORDER BY c.role, cp.name"
 );
 
-/// A transfer by id or reference, in a write transaction.
-async fn load(tx: &mut WriteTx, id: &str) -> Result<Option<Row>, Error> {
-    let row = sqlx::query(LOAD).bind(id).fetch_optional(&mut **tx).await?;
-    row.as_ref().map(|r| from_record(db::Record::from_any_row(r)?)).transpose()
+/// Where the consent columns of `LOAD` start.
+const CONSENT_AT: usize = 40;
+
+fn loaded(mut records: Vec<db::Record>) -> Result<Option<(Row, Vec<Consent>)>, Error> {
+    let mut cons = vec![];
+    for r in &mut records {
+        if let Some(party_id) = r.take::<Option<String>>(CONSENT_AT)? {
+            cons.push(Consent {
+                party_id,
+                name: r.take(CONSENT_AT + 1)?,
+                role: r.take(CONSENT_AT + 2)?,
+                decision: r.take(CONSENT_AT + 3)?,
+            });
+        }
+    }
+    match records.into_iter().next() {
+        Some(first) => Ok(Some((from_record(first)?, cons))),
+        None => Ok(None),
+    }
 }
 
-/// A transfer by id or reference, read outside a transaction.
-async fn read(reg: &Registry, id: &str) -> Result<Option<Row>, Error> {
-    reg.db().read(LOAD, &[id.into()]).await?.pop().map(from_record).transpose()
+/// A transfer by id or reference with its consents, in a write transaction.
+async fn load(tx: &mut WriteTx, id: &str) -> Result<Option<(Row, Vec<Consent>)>, Error> {
+    let rows = sqlx::query(LOAD).bind(id).fetch_all(&mut **tx).await?;
+    loaded(rows.iter().map(db::Record::from_any_row).collect::<Result<_, _>>()?)
+}
+
+/// A transfer by id or reference with its consents, read outside a
+/// transaction.
+async fn read(reg: &Registry, id: &str) -> Result<Option<(Row, Vec<Consent>)>, Error> {
+    loaded(reg.db().read(LOAD, &[id.into()]).await?)
 }
 
 /// A consent needed for a transfer.
@@ -141,27 +165,6 @@ pub struct Consent {
     pub role: String,
     /// `approved`, `refused`, or none yet.
     pub decision: Option<String>,
-}
-
-const CONSENTS: &str = "SELECT c.party_id, p.name, c.role, c.decision FROM reg_consents c \
-                        JOIN reg_parties p ON p.id = c.party_id WHERE c.transfer_id = $1 ORDER BY c.role, p.name";
-
-type ConsentRow = (String, String, String, Option<String>);
-
-fn consent_from((party_id, name, role, decision): ConsentRow) -> Consent {
-    Consent { party_id, name, role, decision }
-}
-
-/// The consents a transfer needs, in a write transaction.
-async fn consents(tx: &mut WriteTx, transfer_id: &str) -> Result<Vec<Consent>, Error> {
-    let rows: Vec<ConsentRow> = sqlx::query_as(CONSENTS).bind(transfer_id).fetch_all(&mut **tx).await?;
-    Ok(rows.into_iter().map(consent_from).collect())
-}
-
-/// The consents a transfer needs, read outside a transaction.
-async fn read_consents(reg: &Registry, transfer_id: &str) -> Result<Vec<Consent>, Error> {
-    let rows: Vec<ConsentRow> = reg.db().read_all(CONSENTS, &[transfer_id.into()]).await?;
-    Ok(rows.into_iter().map(consent_from).collect())
 }
 
 fn machine(row: &Row, consents: &[Consent]) -> Result<Machine, Error> {
@@ -196,8 +199,7 @@ fn not_found() -> Error {
 
 /// Load a transfer the actor may see, with its consents and the actor's roles.
 async fn visible(reg: &Registry, actor: &Actor, id: &str) -> Result<(Row, Vec<Consent>, Vec<Role>), Error> {
-    let row = read(reg, id).await?.ok_or_else(not_found)?;
-    let cons = read_consents(reg, &row.id).await?;
+    let (row, cons) = read(reg, id).await?.ok_or_else(not_found)?;
     let r = roles(actor, &row, &cons);
     // Someone with no part in a transfer learns nothing, not even that it exists.
     if r.is_empty() {
@@ -211,8 +213,7 @@ async fn visible(reg: &Registry, actor: &Actor, id: &str) -> Result<(Row, Vec<Co
 /// `visible`). Everything the step decides is decided on this read.
 async fn step(reg: &Registry, actor: &Actor, id: &str) -> Result<(WriteTx, Row, Vec<Consent>, Vec<Role>), Error> {
     let mut tx = reg.db().begin_write().await?;
-    let row = load(&mut tx, id).await?.ok_or_else(not_found)?;
-    let cons = consents(&mut tx, &row.id).await?;
+    let (row, cons) = load(&mut tx, id).await?.ok_or_else(not_found)?;
     let r = roles(actor, &row, &cons);
     if r.is_empty() {
         return Err(not_found());
@@ -696,7 +697,7 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
             .execute(&mut *tx)
             .await?;
     }
-    let row = load(&mut tx, &id).await?.ok_or_else(|| Error::Internal("inserted transfer missing".into()))?;
+    let (row, _) = load(&mut tx, &id).await?.ok_or_else(|| Error::Internal("inserted transfer missing".into()))?;
     event(&mut tx, &row, 0, "created", State::Draft, Some(actor), None, now).await?;
     tx.commit().await?;
     metrics::counter!("tims_transfers_created_total").increment(1);
@@ -1094,11 +1095,10 @@ pub async fn settle(
 ) -> Result<Option<Row>, Error> {
     let now = reg.now_ms();
     let mut tx = reg.db().begin_write().await?;
-    let row = load(&mut tx, id).await?.ok_or_else(not_found)?;
+    let (row, cons) = load(&mut tx, id).await?.ok_or_else(not_found)?;
     if row.state != State::AwaitingPayment {
         return Ok(None);
     }
-    let cons = consents(&mut tx, &row.id).await?;
     let t = machine(&row, &cons)?.apply(Command::PaymentSettled, &Role::System)?;
     let set = [("payment_ref", Val::Text(Some(provider_ref.to_string()))), ("queued_at", Val::Int(now))];
     let after = advance(&mut tx, &row, t.to, now, &set).await?;
@@ -1205,8 +1205,7 @@ pub async fn expire_due(reg: &Registry) -> Result<usize, Error> {
     let mut n = 0;
     for id in due {
         let mut tx = reg.db().begin_write().await?;
-        let Some(row) = load(&mut tx, &id).await? else { continue };
-        let cons = consents(&mut tx, &id).await?;
+        let Some((row, cons)) = load(&mut tx, &id).await? else { continue };
         let Ok(t) = machine(&row, &cons)?.apply(Command::Expire, &Role::System) else { continue };
         let after = match advance(&mut tx, &row, t.to, now, &[]).await {
             Ok(a) => a,
