@@ -127,3 +127,37 @@ async fn reads_on_postgres_go_through_the_pool() {
     db.close().await;
     sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(&mut conn).await.unwrap();
 }
+
+/// A write transaction dropped without commit leaves nothing behind and does
+/// not keep the write lock: the next writer, and a write outside the gate,
+/// go ahead at once.
+async fn dropped_writes(db: &Db) {
+    let mut tx = db.begin_write().await.unwrap();
+    sqlx::query("CREATE TABLE drop_check (v BIGINT NOT NULL)").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    {
+        let mut tx = db.begin_write().await.unwrap();
+        sqlx::query("INSERT INTO drop_check (v) VALUES (1)").execute(&mut *tx).await.unwrap();
+    }
+    let started = std::time::Instant::now();
+    sqlx::query("INSERT INTO drop_check (v) VALUES (2)").execute(db.pool()).await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "the dropped transaction kept the lock");
+    let mut tx = db.begin_write().await.unwrap();
+    sqlx::query("INSERT INTO drop_check (v) VALUES (3)").execute(&mut *tx).await.unwrap();
+    tx.rollback().await.unwrap();
+    db.execute_write(sqlx::query("INSERT INTO drop_check (v) VALUES (4)")).await.unwrap();
+    let rows: Vec<(i64,)> = db.read_all("SELECT v FROM drop_check ORDER BY v", &[]).await.unwrap();
+    assert_eq!(rows, vec![(2,), (4,)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_write_transaction_is_undone_and_frees_the_lock() {
+    let dir = temp_dir();
+    let db = Db::connect(&db::sqlite_url_in(&dir), &PoolSettings::default()).await.unwrap();
+    dropped_writes(&db).await;
+    db.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+    let settings = PoolSettings { max_connections: 1, ..PoolSettings::default() };
+    let mem = Db::connect("sqlite::memory:", &settings).await.unwrap();
+    dropped_writes(&mem).await;
+}
