@@ -116,6 +116,11 @@ async fn signed_in(
     }
 }
 
+/// A transfer's page, to come back to after signing in.
+fn transfer_path(id: &str) -> String {
+    format!("/transfers/{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>())
+}
+
 /// What the page frame shows of the signed-in person.
 #[derive(Debug, Clone)]
 pub struct User {
@@ -770,14 +775,7 @@ async fn transfer_page(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (actor, _) = match signed_in(
-        &reg,
-        &headers,
-        addr.clone(),
-        &format!("/transfers/{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()),
-    )
-    .await
-    {
+    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), &transfer_path(&id)).await {
         Ok(a) => a,
         Err(page) => return page,
     };
@@ -850,14 +848,7 @@ async fn transfer_action(
 ) -> Response {
     let headers = req.headers().clone();
     let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-    let (actor, _) = match signed_in(
-        &reg,
-        &headers,
-        addr.clone(),
-        &format!("/transfers/{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()),
-    )
-    .await
-    {
+    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), &transfer_path(&id)).await {
         Ok(a) => a,
         Err(page) => return page,
     };
