@@ -133,7 +133,11 @@ struct FieldProblem {
 
 // ---- errors -----------------------------------------------------------------
 
-/// RFC 9457 problem details.
+/// Refusal of a body over the limit, naming the field.
+fn body_too_large() -> String {
+    format!("The request body is too large: at most {} MB", crate::store::MAX_SCAN_BYTES >> 20)
+}
+
 /// The framework's own refusals (a body over the limit, a path or query it
 /// cannot read) come as plain text; API clients get problem+json like every
 /// other refusal.
@@ -147,21 +151,31 @@ async fn problem_for_rejections(resp: Response) -> Response {
     if !status.is_client_error() || !plain {
         return resp;
     }
-    let text = axum::body::to_bytes(resp.into_body(), 64 * 1024).await.unwrap_or_default();
-    let mut body = json!({"type": "about:blank", "title": status.canonical_reason().unwrap_or("Refused"),
-        "status": status.as_u16()});
+    let title = status.canonical_reason().unwrap_or("Refused");
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        let message = format!("The request body is too large: at most {} MB", crate::store::MAX_SCAN_BYTES >> 20);
-        body["detail"] = json!(format!("body: {message}"));
-        body["errors"] = json!([{"field": "body", "message": message}]);
-    } else {
-        body["detail"] = json!(String::from_utf8_lossy(&text).trim());
+        return problem_response(status, title, None, &[("body".into(), body_too_large())]);
+    }
+    let text = axum::body::to_bytes(resp.into_body(), 64 * 1024).await.unwrap_or_default();
+    problem_response(status, title, Some(String::from_utf8_lossy(&text).trim().to_string()), &[])
+}
+
+/// An RFC 9457 problem details response; field errors, when there are any,
+/// make the detail and are listed under `errors`.
+fn problem_response(status: StatusCode, title: &str, detail: Option<String>, fields: &[(String, String)]) -> Response {
+    let mut body = json!({"type": "about:blank", "title": title, "status": status.as_u16()});
+    if let Some(d) = detail {
+        body["detail"] = json!(d);
+    }
+    if !fields.is_empty() {
+        body["detail"] = json!(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "));
+        body["errors"] = json!(fields.iter().map(|(f, m)| json!({"field": f, "message": m})).collect::<Vec<_>>());
     }
     let mut resp = (status, body.to_string()).into_response();
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
     resp
 }
 
+/// RFC 9457 problem details for a registry error.
 pub fn problem(err: &Error) -> Response {
     let status = err.status();
     let failed = || ("Something went wrong", Some("Try again in a moment".to_string()));
@@ -184,16 +198,11 @@ pub fn problem(err: &Error) -> Response {
             failed()
         }
     };
-    let mut body = json!({"type": "about:blank", "title": title, "status": status.as_u16()});
-    if let Some(d) = detail {
-        body["detail"] = json!(d);
-    }
-    if let Error::Invalid(FieldErrors(fields)) = err {
-        body["detail"] = json!(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "));
-        body["errors"] = json!(fields.iter().map(|(f, m)| json!({"field": f, "message": m})).collect::<Vec<_>>());
-    }
-    let mut resp = (status, body.to_string()).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    let fields = match err {
+        Error::Invalid(FieldErrors(fields)) => fields.as_slice(),
+        _ => &[],
+    };
+    let mut resp = problem_response(status, title, detail, fields);
     if matches!(err, Error::Unauthenticated) {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
@@ -288,7 +297,7 @@ async fn idempotency(State(reg): State<Registry>, req: Request, next: Next) -> R
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
-        Err(_) => return problem(&FieldErrors::single("body", "The request body is too large (at most 10 MB)")),
+        Err(_) => return problem(&FieldErrors::single("body", body_too_large())),
     };
     let mut hasher = sha2::Sha256::default();
     sha2::Digest::update(&mut hasher, parts.method.as_str().as_bytes());

@@ -99,16 +99,16 @@ pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
                 let backoff = 1_000 * (1_i64 << attempts.min(10));
                 tracing::warn!(outbox_id = id, attempts, error = %e, "SMS delivery failed; will retry");
                 metrics::counter!("tims_sms_failed_total").increment(1);
-                let mut tx = reg.db().begin_write().await?;
-                sqlx::query(
-                    "UPDATE reg_outbox SET lease_until = NULL, available_at = $1, last_error = $2 WHERE id = $3",
-                )
-                .bind(reg.now_ms() + backoff)
-                .bind(e.to_string())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
+                reg.db()
+                    .execute_write(
+                        sqlx::query(
+                            "UPDATE reg_outbox SET lease_until = NULL, available_at = $1, last_error = $2 WHERE id = $3",
+                        )
+                        .bind(reg.now_ms() + backoff)
+                        .bind(e.to_string())
+                        .bind(id),
+                    )
+                    .await?;
             }
         }
     }
@@ -128,6 +128,9 @@ pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
              last_error = 'expired before delivery' WHERE id IN",
         ),
     ];
+    if marks.iter().all(|(list, _)| list.is_empty()) {
+        return Ok(0);
+    }
     let mut tx = reg.db().begin_write().await?;
     for (list, sql) in marks {
         if list.is_empty() {
