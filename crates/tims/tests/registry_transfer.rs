@@ -76,9 +76,9 @@ async fn citizen(app: &TestApp, who: (&str, &str)) -> Api {
     Api::sign_in(app, "citizen", who.0, who.1).await
 }
 
-/// Seller opens a transfer of `reg_no` to the buyer (individual), uploads the
-/// scan and submits with a code. Returns the transfer id.
-async fn open_and_submit(app: &TestApp, seller: &Api, reg_no: &str) -> String {
+/// Seller opens a transfer of `reg_no` to the buyer (individual). Returns
+/// the transfer id.
+async fn open(seller: &Api, reg_no: &str) -> String {
     let (s, t) = seller
         .post(
             "/api/v1/transfers",
@@ -86,7 +86,13 @@ async fn open_and_submit(app: &TestApp, seller: &Api, reg_no: &str) -> String {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
-    let id = t["id"].as_str().unwrap().to_string();
+    t["id"].as_str().unwrap().to_string()
+}
+
+/// Seller opens a transfer of `reg_no` to the buyer (individual), uploads the
+/// scan and submits with a code. Returns the transfer id.
+async fn open_and_submit(app: &TestApp, seller: &Api, reg_no: &str) -> String {
+    let id = open(seller, reg_no).await;
     let (s, b) = seller.put_bytes(&format!("/api/v1/transfers/{id}/logbook-scan"), PDF).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let code = seller.code(app, SELLER.1, &id, "submit").await;
@@ -325,14 +331,7 @@ on_both!(
 
 async fn transfer_codes_die_after_five_wrong_tries_and_fees_are_never_guessed(app: TestApp) {
     let seller = citizen(&app, SELLER).await;
-    let (s, t) = seller
-        .post(
-            "/api/v1/transfers",
-            json!({"registration_number": "KDA 001A", "buyer_type": "individual", "buyer_id_number": BUYER.0}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{t}");
-    let id = t["id"].as_str().unwrap().to_string();
+    let id = open(&seller, "KDA 001A").await;
     seller.put_bytes(&format!("/api/v1/transfers/{id}/logbook-scan"), PDF).await;
     let code = seller.code(&app, SELLER.1, &id, "submit").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
@@ -442,14 +441,7 @@ on_both!(the_fee_is_asked_for_once_however_many_times_pay_is_pressed, crate::com
 /// was wrong, and leave nothing behind.
 async fn a_refused_consent_stops_the_transfer_and_bad_requests_are_problems(app: TestApp) {
     let seller = citizen(&app, SELLER).await;
-    let (s, t) = seller
-        .post(
-            "/api/v1/transfers",
-            json!({"registration_number": "KCB 123B", "buyer_type": "individual", "buyer_id_number": BUYER.0}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{t}");
-    let id = t["id"].as_str().unwrap().to_string();
+    let id = open(&seller, "KCB 123B").await;
 
     let mut big = PDF.to_vec();
     big.resize(10 * 1024 * 1024 + 64 * 1024 + 1, b' ');
@@ -495,12 +487,6 @@ async fn a_refused_consent_stops_the_transfer_and_bad_requests_are_problems(app:
     assert_eq!(v["transfer_pending"], false, "{v}");
     assert_eq!(v["owners"].as_array().unwrap().len(), 3, "{v}");
     // The vehicle is free for a new transfer.
-    let (s, t) = seller
-        .post(
-            "/api/v1/transfers",
-            json!({"registration_number": "KCB 123B", "buyer_type": "individual", "buyer_id_number": BUYER.0}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{t}");
+    open(&seller, "KCB 123B").await;
 }
 on_both!(a_refused_consent_stops_the_transfer_and_bad_requests_are_problems, crate::common::with_api_client);
