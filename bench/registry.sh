@@ -90,8 +90,8 @@ json() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$2)" "$1"; }
 # wrk_rate MODE RATE: one measurement; RATE 0 = closed-loop peak.
 wrk_rate() {
   local mode=$1 rate=$2 t c
-  if [ "$rate" = 0 ]; then t=2; c=64; else t=16; c=16; fi
-  BENCH_TOKEN=$token wrk -t$t -c$c -d$((warmup + duration + 1))s --timeout 5s -s "$here/get.lua" "$base" \
+  if [ "$rate" = 0 ]; then t=2; c=64; open=0; else t=16; c=16; open=1; fi
+  BENCH_OPEN_LOOP=$open BENCH_TOKEN=$token wrk -t$t -c$c -d$((warmup + duration + 1))s --timeout 5s -s "$here/get.lua" "$base" \
     -- "$mode" "$rate" "$warmup" "$duration" "$c" "$vehicles" 2>/dev/null | tail -1
 }
 
