@@ -293,12 +293,42 @@ pub async fn sign_in(sso: &Sso, s: &SignIn) -> Result<(String, Stage), Error> {
     } else {
         (Stage::VerifyPhone, Purpose::VerifyPhone)
     };
-    let mut tx = sso.db().begin_write().await?;
+    // The count goes back in the transaction that starts the session. If
+    // that fails (most often: too many codes sent to this phone lately), it
+    // goes back on its own, so that a right password never counts towards
+    // the delays and the block, however often the code is refused.
+    let started = async {
+        let mut tx = sso.db().begin_write().await?;
+        forgive_attempt(&mut tx, &key, seen).await?;
+        let token = sessions::create(&mut tx, &account_id, stage, now).await?;
+        let subject = crypto::sha256_hex(token.as_bytes());
+        codes::issue(sso, &mut tx, &account_id, &phone, purpose, &subject).await?;
+        tx.commit().await?;
+        Ok::<_, Error>(token)
+    }
+    .await;
+    let token = match started {
+        Ok(token) => token,
+        Err(e) => {
+            let mut tx = sso.db().begin_write().await?;
+            forgive_attempt(&mut tx, &key, seen).await?;
+            tx.commit().await?;
+            return Err(e);
+        }
+    };
+    sso.wake_outbox();
+    Ok((token, stage))
+}
+
+/// Take back the failure counted for an attempt whose password was right:
+/// the count returns to what it was before (`seen`), unless another attempt
+/// has counted since.
+async fn forgive_attempt(tx: &mut db::WriteTx, key: &str, seen: Option<(i64, i64)>) -> Result<(), Error> {
     match seen {
         None => {
             sqlx::query("DELETE FROM sso_signin_failures WHERE key = $1 AND failures = 1")
-                .bind(&key)
-                .execute(&mut *tx)
+                .bind(key)
+                .execute(&mut **tx)
                 .await?
         }
         Some((f, at)) => {
@@ -307,18 +337,13 @@ pub async fn sign_in(sso: &Sso, s: &SignIn) -> Result<(String, Stage), Error> {
             )
             .bind(f)
             .bind(at)
-            .bind(&key)
+            .bind(key)
             .bind(f + 1)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?
         }
     };
-    let token = sessions::create(&mut tx, &account_id, stage, now).await?;
-    let subject = crypto::sha256_hex(token.as_bytes());
-    codes::issue(sso, &mut tx, &account_id, &phone, purpose, &subject).await?;
-    tx.commit().await?;
-    sso.wake_outbox();
-    Ok((token, stage))
+    Ok(())
 }
 
 /// Block the account behind an identity (if there is one): end its sessions,

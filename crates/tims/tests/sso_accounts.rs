@@ -318,6 +318,27 @@ async fn at_most_three_codes_per_fifteen_minutes_and_ten_a_day(app: TestApp) {
 }
 on_both!(at_most_three_codes_per_fifteen_minutes_and_ten_a_day);
 
+/// A right password whose code cannot be sent (too many lately) is not a
+/// failed sign-in: however often it is tried, it meets no delay and no block.
+async fn a_refused_code_does_not_count_as_a_failed_sign_in(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    for n in 0..3 {
+        let r = app.browser().sign_in_password("citizen", id, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "send {n}: {}", r.body);
+        app.next_sms(phone, n).await;
+    }
+    for n in 0..12 {
+        app.advance(10_000);
+        let r = app.browser().sign_in_password("citizen", id, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "try {n}");
+        assert!(r.body.contains("Too many codes"), "try {n}: {}", r.body);
+    }
+    app.advance(15 * MINUTE_MS);
+    let r = app.browser().sign_in_password("citizen", id, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "after the window: {}", r.body);
+}
+on_both!(a_refused_code_does_not_count_as_a_failed_sign_in);
+
 async fn failed_sign_ins_slow_down_then_block_and_recovery_unblocks(app: TestApp) {
     let (id, phone) = WANJIKU;
     // A session signed in before the attack: recovery must end it.
