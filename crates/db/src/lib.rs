@@ -10,6 +10,7 @@
 //! It knows nothing of accounts, vehicles or HTTP.
 
 pub mod clock;
+mod durable;
 pub mod read;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -78,6 +79,9 @@ pub struct Db {
     /// On a SQLite file, reads outside transactions run on the caller's
     /// thread (see [`read`]).
     reader: Option<std::sync::Arc<read::LocalReader>>,
+    /// On a SQLite file, commits wait for the disk after the next writer is
+    /// let in, and share the wait (see [`durable`]).
+    group_sync: Option<std::sync::Arc<durable::GroupSync>>,
 }
 
 /// A write transaction: the transaction, and on SQLite the writers' gate,
@@ -86,6 +90,7 @@ pub struct Db {
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
     _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+    group_sync: Option<std::sync::Arc<durable::GroupSync>>,
 }
 
 impl std::fmt::Debug for WriteTx {
@@ -109,8 +114,15 @@ impl std::ops::DerefMut for WriteTx {
 }
 
 impl WriteTx {
+    /// Commit; returns once the transaction is on disk. On a SQLite file the
+    /// next writer goes ahead while this one waits for the disk.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        let WriteTx { tx, _gate, group_sync } = self;
+        tx.commit().await?;
+        let Some(sync) = group_sync else { return Ok(()) };
+        let ticket = sync.ticket();
+        drop(_gate);
+        sync.durable(ticket).await.map_err(sqlx::Error::Io)
     }
 
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
@@ -190,7 +202,11 @@ impl Db {
             }
             _ => None,
         };
-        Ok(Self { pool, writer, backend, write_gate, reader })
+        let group_sync = match (&writer, sqlite_file(url)) {
+            (Some(_), Some(path)) => Some(std::sync::Arc::new(durable::GroupSync::new(path))),
+            _ => None,
+        };
+        Ok(Self { pool, writer, backend, write_gate, reader, group_sync })
     }
 
     /// Run the embedded migrations for this backend.
@@ -256,7 +272,7 @@ impl Db {
             Backend::Sqlite => self.writer.as_ref().unwrap_or(&self.pool).begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _gate: gate })
+        Ok(WriteTx { tx, _gate: gate, group_sync: self.group_sync.clone() })
     }
 
     /// Read rows outside a transaction: on a SQLite file on this thread, on
@@ -324,14 +340,16 @@ impl Db {
 }
 
 /// The page cache of SQLite's one writing connection: the upper levels of
-/// every index it writes stay in memory.
+/// every index it writes stay in memory. Its commits write the log without
+/// waiting for the disk (`synchronous = NORMAL`): `WriteTx::commit` waits,
+/// after letting the next writer in (see [`durable`]).
 const WRITER_CACHE_KIB: u32 = 16 * 1024;
 
 fn pool_options(
     backend: Backend,
     max_connections: u32,
     acquire_timeout: Duration,
-    cache_kib: Option<u32>,
+    writer_cache_kib: Option<u32>,
 ) -> AnyPoolOptions {
     AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(acquire_timeout).after_connect(
         move |conn, _meta| {
@@ -344,8 +362,11 @@ fn pool_options(
                              PRAGMA wal_autocheckpoint = 10000;",
                         )
                         .await?;
-                        if let Some(kib) = cache_kib {
-                            conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}"))).await?;
+                        if let Some(kib) = writer_cache_kib {
+                            conn.execute(sqlx::AssertSqlSafe(format!(
+                                "PRAGMA cache_size = -{kib}; PRAGMA synchronous = NORMAL"
+                            )))
+                            .await?;
                         }
                     }
                     Backend::Postgres => {

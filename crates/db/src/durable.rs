@@ -1,0 +1,169 @@
+//! Group commit for SQLite's one writer.
+//!
+//! A SQLite commit in WAL mode with `synchronous = FULL` writes its pages to
+//! the log and then waits for the disk (`fsync`) while it still holds the
+//! write lock, so writers queue behind each other's disk waits. Instead the
+//! writer commits with `synchronous = NORMAL` (the log is written, not yet
+//! flushed), takes a ticket, lets the next writer in, and then waits here
+//! until the log has been flushed past its ticket. One flush covers every
+//! commit made before it began, so commits that arrive together share it.
+//!
+//! What a caller is told is unchanged: `commit` returns only once the
+//! transaction is on disk. What changes is that another connection may read
+//! a commit during the fraction of a millisecond before its flush ends; the
+//! registry's outbox worker commits its own lease before it sends anything,
+//! and that commit's flush covers every message it leased.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Default)]
+struct State {
+    /// Tickets handed out: commits that have written the log.
+    committed: u64,
+    /// Every ticket up to this one is on disk.
+    synced: u64,
+    /// A flush is under way.
+    syncing: bool,
+    /// The last flush that failed: the ticket it was to cover, and why.
+    failed: Option<(u64, String)>,
+}
+
+/// See the module's documentation.
+#[derive(Debug)]
+pub(crate) struct GroupSync {
+    wal: PathBuf,
+    state: Mutex<State>,
+    done: tokio::sync::Notify,
+}
+
+impl GroupSync {
+    /// For the database file at `db_path` (its log is `<db_path>-wal`).
+    pub(crate) fn new(db_path: &str) -> Self {
+        Self { wal: PathBuf::from(format!("{db_path}-wal")), state: Mutex::default(), done: tokio::sync::Notify::new() }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A ticket for a commit that has just written the log. Taken while the
+    /// writer still holds the write lock, so tickets follow the log's order.
+    pub(crate) fn ticket(&self) -> u64 {
+        let mut s = self.state();
+        s.committed += 1;
+        s.committed
+    }
+
+    /// Wait until the log is on disk up to `ticket`. The first waiter to find
+    /// no flush under way starts one for every ticket handed out so far; the
+    /// flush runs as a task of its own, so a waiter that gives up (its
+    /// request was dropped) never leaves the others waiting.
+    pub(crate) async fn durable(self: &Arc<Self>, ticket: u64) -> io::Result<()> {
+        loop {
+            let notified = self.done.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let mut s = self.state();
+                if s.synced >= ticket {
+                    return Ok(());
+                }
+                if let Some((covering, why)) = &s.failed
+                    && *covering >= ticket
+                {
+                    return Err(io::Error::other(format!("the database log could not be flushed to disk: {why}")));
+                }
+                if !s.syncing {
+                    s.syncing = true;
+                    let target = s.committed;
+                    let this = self.clone();
+                    tokio::spawn(async move { this.flush(target).await });
+                }
+            }
+            notified.await;
+        }
+    }
+
+    async fn flush(self: Arc<Self>, target: u64) {
+        let wal = self.wal.clone();
+        let flushed = tokio::task::spawn_blocking(move || match std::fs::File::open(&wal) {
+            Ok(f) => f.sync_data(),
+            // No log: the last connection closed and SQLite checkpointed it
+            // into the database file, which it flushed first.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        })
+        .await
+        .unwrap_or_else(|e| Err(io::Error::other(e.to_string())));
+        {
+            let mut s = self.state();
+            s.syncing = false;
+            match flushed {
+                Ok(()) => s.synced = s.synced.max(target),
+                Err(e) => {
+                    tracing::error!(error = %e, "flushing the database log failed");
+                    s.failed = Some((target, e.to_string()));
+                }
+            }
+        }
+        self.done.notify_waiters();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_ticket_becomes_durable_and_flushes_are_shared() {
+        let dir = std::env::temp_dir().join(format!("tims-durable-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("t.db");
+        std::fs::write(format!("{}-wal", db.display()), b"log").unwrap();
+        let sync = Arc::new(GroupSync::new(&db.display().to_string()));
+        let mut waiters = vec![];
+        for _ in 0..200 {
+            let t = sync.ticket();
+            let s = sync.clone();
+            waiters.push(tokio::spawn(async move { s.durable(t).await }));
+        }
+        for w in waiters {
+            w.await.unwrap().unwrap();
+        }
+        let s = sync.state();
+        assert_eq!(s.synced, 200);
+        assert!(!s.syncing);
+        drop(s);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_waiter_that_gives_up_does_not_strand_the_others() {
+        let sync = Arc::new(GroupSync::new("/nonexistent-dir-for-tims-test/t.db"));
+        let first = sync.ticket();
+        let s = sync.clone();
+        let gave_up = tokio::spawn(async move { s.durable(first).await });
+        gave_up.abort();
+        let second = sync.ticket();
+        tokio::time::timeout(std::time::Duration::from_secs(5), sync.durable(second))
+            .await
+            .expect("the second waiter was stranded")
+            .unwrap();
+        assert!(sync.state().synced >= second);
+    }
+
+    #[tokio::test]
+    async fn a_failed_flush_is_reported_to_the_commits_it_was_to_cover() {
+        // A directory cannot be opened as a file to flush on every platform;
+        // a path through a regular file fails everywhere.
+        let file = std::env::temp_dir().join(format!("tims-durable-file-{}", std::process::id()));
+        std::fs::write(&file, b"x").unwrap();
+        let sync = Arc::new(GroupSync::new(&format!("{}/t.db", file.display())));
+        let t = sync.ticket();
+        let err = sync.durable(t).await.unwrap_err();
+        assert!(err.to_string().contains("could not be flushed"), "{err}");
+        std::fs::remove_file(&file).unwrap();
+    }
+}
