@@ -97,7 +97,6 @@ pub fn router(reg: Registry) -> Router {
     let api = api
         .fallback(not_found)
         .layer(middleware::map_response(problem_for_rejections))
-        .layer(middleware::from_fn_with_state(reg.clone(), idempotency))
         .layer(middleware::from_fn_with_state(reg.clone(), authenticate))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(reg);
@@ -237,7 +236,8 @@ fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, Error> {
 // ---- who is asking ------------------------------------------------------------
 
 /// Resolve the caller once per request (Bearer token, `X-Act-For`, address)
-/// and keep it in the request for the handler and the idempotency layer.
+/// and keep it in the request for the handler; then honour an
+/// `Idempotency-Key` (one layer for both: every API request passes here).
 async fn authenticate(State(reg): State<Registry>, mut req: Request, next: Next) -> Response {
     let address = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
     let bearer = req
@@ -259,6 +259,9 @@ async fn authenticate(State(reg): State<Registry>, mut req: Request, next: Next)
             Err(e) => return problem(&e),
         }
     }
+    if req.method() == Method::POST && req.headers().contains_key("idempotency-key") {
+        return idempotency(&reg, req, next).await;
+    }
     next.run(req).await
 }
 
@@ -278,10 +281,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
 /// Same key and body: the first answer again. Same key, another body: 422.
 /// Still running: 409. Keys are per person; answers of 5xx are not kept, so
 /// a retry runs again.
-async fn idempotency(State(reg): State<Registry>, req: Request, next: Next) -> Response {
-    if req.method() != Method::POST {
-        return next.run(req).await;
-    }
+async fn idempotency(reg: &Registry, req: Request, next: Next) -> Response {
     let Some(key) = req.headers().get("idempotency-key").cloned() else {
         return next.run(req).await;
     };
@@ -305,7 +305,7 @@ async fn idempotency(State(reg): State<Registry>, req: Request, next: Next) -> R
     sha2::Digest::update(&mut hasher, parts.headers.get(ACT_FOR_HEADER).map_or(&b""[..], |v| v.as_bytes()));
     sha2::Digest::update(&mut hasher, &bytes);
     let hash = crate::reference::hex(&sha2::Digest::finalize(hasher));
-    match claim_key(&reg, &principal, &key, &hash).await {
+    match claim_key(reg, &principal, &key, &hash).await {
         Ok(Claim::New) => {}
         Ok(Claim::Replay(status, body)) => {
             let mut resp = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();

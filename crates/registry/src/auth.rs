@@ -3,7 +3,7 @@
 //! staff role, and the address the request came from.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use domain::org::OrgRole;
 use serde_json::{Map, Value};
@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::parties::{self, Membership, Party, StaffRole};
 use crate::reference::{sha256_hex, token};
 use crate::{Error, Registry};
+use sha2::{Digest, Sha256};
 
 /// The person's claims are re-read from the provider this often when they
 /// use the API, so a membership the provider removed stops working soon.
@@ -20,15 +21,33 @@ pub const SESSION_ABSOLUTE_MS: i64 = 24 * 60 * 60 * 1000;
 const LOGIN_TTL_MS: i64 = 10 * 60 * 1000;
 const TOUCH_EVERY_MS: i64 = 60 * 1000;
 
-/// A person acting, as the registry sees them for one request.
-#[derive(Debug, Clone)]
-pub struct Actor {
+/// Who a person is to the registry: their party, the organisations the
+/// provider says they belong to, and their staff role. Read once and shared
+/// by the requests that follow for a few seconds (see [`TokenCache`]).
+#[derive(Debug)]
+pub struct Identity {
     pub person: Party,
     pub memberships: Vec<Membership>,
+    pub staff: Option<StaffRole>,
+}
+
+/// A person acting, as the registry sees them for one request: who they are
+/// (`actor.person`, `actor.memberships`, `actor.staff` through the shared
+/// [`Identity`]), whom they act for and where the request came from.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    identity: Arc<Identity>,
     /// The organisation chosen for this request, if any.
     pub acting_for: Option<Membership>,
-    pub staff: Option<StaffRole>,
     pub address: Option<String>,
+}
+
+impl std::ops::Deref for Actor {
+    type Target = Identity;
+
+    fn deref(&self) -> &Identity {
+        &self.identity
+    }
 }
 
 impl Actor {
@@ -68,17 +87,17 @@ async fn actor_for(reg: &Registry, person_id: &str, address: Option<String>) -> 
     let person = parties::get(reg, person_id).await?.ok_or(Error::Unauthenticated)?;
     let memberships = parties::memberships(reg, person_id).await?;
     let staff = parties::staff_role(reg, person_id).await?;
-    Ok(Actor { person, memberships, acting_for: None, staff, address })
+    Ok(Actor { identity: Arc::new(Identity { person, memberships, staff }), acting_for: None, address })
 }
 
-/// Verified access tokens, by hash, so a client's repeated calls do not pay
-/// for a signature check each time; and the people behind them, for a few
-/// seconds, so a burst of API calls does not read the same rows each time.
-/// Bounded; cleared when full.
+/// Verified access tokens, by their SHA-256, so a client's repeated calls do
+/// not pay for a signature check each time; and the people behind them, for
+/// a few seconds, so a burst of API calls does not read the same rows each
+/// time. Bounded; cleared when full.
 #[derive(Default)]
 pub struct TokenCache {
-    map: Mutex<HashMap<String, (String, i64)>>,
-    actors: Mutex<HashMap<String, (Actor, i64)>>,
+    map: Mutex<HashMap<[u8; 32], (Arc<str>, i64)>>,
+    actors: Mutex<HashMap<Arc<str>, (Arc<Identity>, i64)>>,
 }
 
 const TOKEN_CACHE_MAX: usize = 10_000;
@@ -88,25 +107,25 @@ const TOKEN_CACHE_MAX: usize = 10_000;
 pub const ACTOR_CACHE_MS: i64 = 10_000;
 
 impl TokenCache {
-    fn actor(&self, subject: &str, now: i64) -> Option<Actor> {
+    fn identity(&self, subject: &str, now: i64) -> Option<Arc<Identity>> {
         let m = self.actors.lock().unwrap_or_else(|e| e.into_inner());
         m.get(subject).filter(|(_, at)| now - *at < ACTOR_CACHE_MS).map(|(a, _)| a.clone())
     }
 
-    fn put_actor(&self, subject: String, actor: Actor, now: i64) {
+    fn put_identity(&self, subject: Arc<str>, identity: Arc<Identity>, now: i64) {
         let mut m = self.actors.lock().unwrap_or_else(|e| e.into_inner());
         if m.len() >= TOKEN_CACHE_MAX {
             m.clear();
         }
-        m.insert(subject, (actor, now));
+        m.insert(subject, (identity, now));
     }
 
-    fn get(&self, hash: &str, now: i64) -> Option<String> {
+    fn get(&self, hash: &[u8; 32], now: i64) -> Option<Arc<str>> {
         let m = self.map.lock().unwrap_or_else(|e| e.into_inner());
         m.get(hash).filter(|(_, exp)| *exp > now).map(|(sub, _)| sub.clone())
     }
 
-    fn put(&self, hash: String, sub: String, exp: i64) {
+    fn put(&self, hash: [u8; 32], sub: Arc<str>, exp: i64) {
         let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
         if m.len() >= TOKEN_CACHE_MAX {
             m.clear();
@@ -118,7 +137,7 @@ impl TokenCache {
 /// The person behind a Bearer access token of the provider.
 pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) -> Result<Actor, Error> {
     let now = reg.now_ms();
-    let hash = sha256_hex(bearer.as_bytes());
+    let hash: [u8; 32] = Sha256::digest(bearer.as_bytes()).into();
     let subject = match reg.token_cache().get(&hash, now) {
         Some(s) => s,
         None => {
@@ -128,19 +147,18 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
                     tracing::debug!(error = %e, "access token refused");
                     Error::Unauthenticated
                 })?;
-            let sub = claims.get("sub").and_then(Value::as_str).ok_or(Error::Unauthenticated)?.to_string();
+            let sub: Arc<str> = claims.get("sub").and_then(Value::as_str).ok_or(Error::Unauthenticated)?.into();
             let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0).saturating_mul(1000);
             reg.token_cache().put(hash, sub.clone(), exp);
             sub
         }
     };
-    if let Some(mut a) = reg.token_cache().actor(&subject, now) {
-        a.address = address;
-        return Ok(a);
+    if let Some(identity) = reg.token_cache().identity(&subject, now) {
+        return Ok(Actor { identity, acting_for: None, address });
     }
     let known: Option<(String, i64)> = reg
         .db()
-        .read_optional("SELECT id, updated_at FROM reg_parties WHERE subject = $1", &[subject.as_str().into()])
+        .read_optional("SELECT id, updated_at FROM reg_parties WHERE subject = $1", &[(&*subject).into()])
         .await?;
     let person_id = match known {
         Some((id, updated)) if now - updated < CLAIMS_MAX_AGE_MS => id,
@@ -153,9 +171,9 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
             parties::upsert_from_claims(reg, &claims).await?
         }
     };
-    let actor = actor_for(reg, &person_id, None).await?;
-    reg.token_cache().put_actor(subject, actor.clone(), now);
-    Ok(Actor { address, ..actor })
+    let actor = actor_for(reg, &person_id, address).await?;
+    reg.token_cache().put_identity(subject, actor.identity.clone(), now);
+    Ok(actor)
 }
 
 /// Start a sign-in: remember state, nonce and verifier; return where to send
