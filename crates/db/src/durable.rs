@@ -10,9 +10,18 @@
 //!
 //! What a caller is told is unchanged: `commit` returns only once the
 //! transaction is on disk. What changes is that another connection may read
-//! a commit during the fraction of a millisecond before its flush ends; the
-//! registry's outbox worker commits its own lease before it sends anything,
-//! and that commit's flush covers every message it leased.
+//! a commit during the fraction of a millisecond before its flush ends: a
+//! power failure in that moment can take back what a reader was shown (a
+//! crash of the process alone cannot: the log is written). The outboxes
+//! send nothing they read that way: the registry's worker commits its own
+//! lease through the writer before sending, and that commit's flush covers
+//! every message it leased; the sign-on's leases flush the whole log.
+//!
+//! A flush that fails is final. The commits it was to cover have already
+//! been seen by readers, and after a failed `fsync` a later one that
+//! succeeds does not prove the earlier pages reached the disk; so from then
+//! on every commit and every new write transaction is refused, and readiness
+//! fails, until tims is restarted and SQLite recovers from what is on disk.
 
 use std::io;
 use std::path::PathBuf;
@@ -26,13 +35,14 @@ struct State {
     synced: u64,
     /// A flush is under way.
     syncing: bool,
-    /// The last flush that failed: the ticket it was to cover, and why.
-    failed: Option<(u64, String)>,
+    /// Why a flush failed, once one has (see the module's documentation).
+    failed: Option<String>,
 }
 
 /// See the module's documentation.
 #[derive(Debug)]
 pub(crate) struct GroupSync {
+    db: PathBuf,
     wal: PathBuf,
     state: Mutex<State>,
     done: tokio::sync::Notify,
@@ -41,7 +51,20 @@ pub(crate) struct GroupSync {
 impl GroupSync {
     /// For the database file at `db_path` (its log is `<db_path>-wal`).
     pub(crate) fn new(db_path: &str) -> Self {
-        Self { wal: PathBuf::from(format!("{db_path}-wal")), state: Mutex::default(), done: tokio::sync::Notify::new() }
+        Self {
+            db: PathBuf::from(db_path),
+            wal: PathBuf::from(format!("{db_path}-wal")),
+            state: Mutex::default(),
+            done: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Refuse to go on once a flush has failed.
+    pub(crate) fn check(&self) -> io::Result<()> {
+        match &self.state().failed {
+            None => Ok(()),
+            Some(why) => Err(failure(why)),
+        }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -67,13 +90,11 @@ impl GroupSync {
             notified.as_mut().enable();
             {
                 let mut s = self.state();
+                if let Some(why) = &s.failed {
+                    return Err(failure(why));
+                }
                 if s.synced >= ticket {
                     return Ok(());
-                }
-                if let Some((covering, why)) = &s.failed
-                    && *covering >= ticket
-                {
-                    return Err(io::Error::other(format!("the database log could not be flushed to disk: {why}")));
                 }
                 if !s.syncing {
                     s.syncing = true;
@@ -87,12 +108,13 @@ impl GroupSync {
     }
 
     async fn flush(self: Arc<Self>, target: u64) {
-        let wal = self.wal.clone();
+        let (db, wal) = (self.db.clone(), self.wal.clone());
         let flushed = tokio::task::spawn_blocking(move || match std::fs::File::open(&wal) {
             Ok(f) => f.sync_data(),
             // No log: the last connection closed and SQLite checkpointed it
-            // into the database file, which it flushed first.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            // into the database file. Flush that file; if it is missing too,
+            // the path is wrong and nothing would ever be flushed: fail.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::File::open(&db)?.sync_data(),
             Err(e) => Err(e),
         })
         .await
@@ -103,13 +125,22 @@ impl GroupSync {
             match flushed {
                 Ok(()) => s.synced = s.synced.max(target),
                 Err(e) => {
-                    tracing::error!(error = %e, "flushing the database log failed");
-                    s.failed = Some((target, e.to_string()));
+                    tracing::error!(
+                        error = %e,
+                        "flushing the database log to disk failed: writes are refused until tims is restarted"
+                    );
+                    s.failed = Some(e.to_string());
                 }
             }
         }
         self.done.notify_waiters();
     }
+}
+
+fn failure(why: &str) -> io::Error {
+    io::Error::other(format!(
+        "the database log could not be flushed to disk ({why}); writes are refused until tims is restarted"
+    ))
 }
 
 #[cfg(test)]
@@ -121,6 +152,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("tims-durable-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let db = dir.join("t.db");
+        std::fs::write(&db, b"db").unwrap();
         std::fs::write(format!("{}-wal", db.display()), b"log").unwrap();
         let sync = Arc::new(GroupSync::new(&db.display().to_string()));
         let mut waiters = vec![];
@@ -141,7 +173,11 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_waiter_that_gives_up_does_not_strand_the_others() {
-        let sync = Arc::new(GroupSync::new("/nonexistent-dir-for-tims-test/t.db"));
+        // A database whose log is gone (checkpointed on close): the file
+        // itself is flushed.
+        let db = std::env::temp_dir().join(format!("tims-durable-nolog-{}.db", std::process::id()));
+        std::fs::write(&db, b"db").unwrap();
+        let sync = Arc::new(GroupSync::new(&db.display().to_string()));
         let first = sync.ticket();
         let s = sync.clone();
         let gave_up = tokio::spawn(async move { s.durable(first).await });
@@ -152,18 +188,21 @@ mod tests {
             .expect("the second waiter was stranded")
             .unwrap();
         assert!(sync.state().synced >= second);
+        std::fs::remove_file(&db).unwrap();
     }
 
     #[tokio::test]
-    async fn a_failed_flush_is_reported_to_the_commits_it_was_to_cover() {
-        // A directory cannot be opened as a file to flush on every platform;
-        // a path through a regular file fails everywhere.
-        let file = std::env::temp_dir().join(format!("tims-durable-file-{}", std::process::id()));
-        std::fs::write(&file, b"x").unwrap();
-        let sync = Arc::new(GroupSync::new(&format!("{}/t.db", file.display())));
+    async fn a_failed_flush_is_final() {
+        // Neither the log nor the database file can be opened: a wrong path
+        // must not pass for a flushed log.
+        let sync = Arc::new(GroupSync::new("/nonexistent-dir-for-tims-test/t.db"));
+        assert!(sync.check().is_ok());
         let t = sync.ticket();
         let err = sync.durable(t).await.unwrap_err();
         assert!(err.to_string().contains("could not be flushed"), "{err}");
-        std::fs::remove_file(&file).unwrap();
+        // Every later commit, and every new write, is refused too.
+        let later = sync.ticket();
+        assert!(sync.durable(later).await.is_err());
+        assert!(sync.check().is_err());
     }
 }

@@ -227,8 +227,11 @@ impl Db {
         self.backend
     }
 
-    /// Whether the database answers.
+    /// Whether the database answers and can still make commits durable.
     pub async fn ping(&self) -> Result<(), Error> {
+        if let Some(sync) = &self.group_sync {
+            sync.check().map_err(sqlx::Error::Io)?;
+        }
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
@@ -264,6 +267,9 @@ impl Db {
     /// write lock at once (`BEGIN IMMEDIATE`), so a transaction never has to
     /// upgrade a read lock and fail.
     pub async fn begin_write(&self) -> Result<WriteTx, Error> {
+        if let Some(sync) = &self.group_sync {
+            sync.check().map_err(sqlx::Error::Io)?;
+        }
         let gate = match &self.write_gate {
             Some(g) => Some(g.clone().lock_owned().await),
             None => None,

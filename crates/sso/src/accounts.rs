@@ -299,7 +299,7 @@ pub async fn sign_in(sso: &Sso, s: &SignIn) -> Result<(String, Stage), Error> {
     // the delays and the block, however often the code is refused.
     let started = async {
         let mut tx = sso.db().begin_write().await?;
-        forgive_attempt(&mut tx, &key, seen).await?;
+        forgive_attempt(&mut tx, &key, seen, now).await?;
         let token = sessions::create(&mut tx, &account_id, stage, now).await?;
         let subject = crypto::sha256_hex(token.as_bytes());
         codes::issue(sso, &mut tx, &account_id, &phone, purpose, &subject).await?;
@@ -310,9 +310,16 @@ pub async fn sign_in(sso: &Sso, s: &SignIn) -> Result<(String, Stage), Error> {
     let token = match started {
         Ok(token) => token,
         Err(e) => {
-            let mut tx = sso.db().begin_write().await?;
-            forgive_attempt(&mut tx, &key, seen).await?;
-            tx.commit().await?;
+            let forgiven = async {
+                let mut tx = sso.db().begin_write().await?;
+                forgive_attempt(&mut tx, &key, seen, now).await?;
+                tx.commit().await?;
+                Ok::<_, Error>(())
+            }
+            .await;
+            if let Err(f) = forgiven {
+                tracing::warn!(error = %f, "could not take back the failure counted for a right password");
+            }
             return Err(e);
         }
     };
@@ -320,25 +327,29 @@ pub async fn sign_in(sso: &Sso, s: &SignIn) -> Result<(String, Stage), Error> {
     Ok((token, stage))
 }
 
-/// Take back the failure counted for an attempt whose password was right:
-/// the count returns to what it was before (`seen`), unless another attempt
-/// has counted since.
-async fn forgive_attempt(tx: &mut db::WriteTx, key: &str, seen: Option<(i64, i64)>) -> Result<(), Error> {
+/// Take back the failure counted (at `now`) for an attempt whose password
+/// was right: the count returns to what it was before (`seen`), unless
+/// another attempt has counted since (then the row no longer shows this
+/// attempt's count and time, and nothing changes).
+async fn forgive_attempt(tx: &mut db::WriteTx, key: &str, seen: Option<(i64, i64)>, now: i64) -> Result<(), Error> {
     match seen {
         None => {
-            sqlx::query("DELETE FROM sso_signin_failures WHERE key = $1 AND failures = 1")
+            sqlx::query("DELETE FROM sso_signin_failures WHERE key = $1 AND failures = 1 AND last_failed_at = $2")
                 .bind(key)
+                .bind(now)
                 .execute(&mut **tx)
                 .await?
         }
         Some((f, at)) => {
             sqlx::query(
-                "UPDATE sso_signin_failures SET failures = $1, last_failed_at = $2 WHERE key = $3 AND failures = $4",
+                "UPDATE sso_signin_failures SET failures = $1, last_failed_at = $2 \
+                 WHERE key = $3 AND failures = $4 AND last_failed_at = $5",
             )
             .bind(f)
             .bind(at)
             .bind(key)
             .bind(f + 1)
+            .bind(now)
             .execute(&mut **tx)
             .await?
         }
