@@ -4,7 +4,8 @@
 //! met, vehicles and their owners, transfers and their timelines, consents,
 //! codes for actions on transfers, payments, logbooks, fee schedules and
 //! gazetted holidays, and its outbox. It signs people in through OpenID
-//! Connect over HTTP only (the built-in sign-on or any other provider),
+//! Connect with the built-in sign-on or any other provider, always over the
+//! network (HTTP or HTTPS), never by calling the sign-on's code; it
 //! takes Bearer access tokens on its JSON API, and sends SMS, takes payments
 //! and keeps scanned logbooks through small interfaces with development
 //! adapters. The rules it applies (identifiers, fees, working days, the
