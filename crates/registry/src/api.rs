@@ -524,14 +524,15 @@ async fn quote(State(reg): State<Registry>, Query(q): Query<HashMap<String, Stri
     )
 }
 
-#[utoipa::path(get, path = "/api/v1/vehicles", tag = "vehicles", summary = "The vehicles of the caller (or the organisation they act for)", params(("X-Act-For" = Option<String>, Header, description = "KRA PIN of the organisation to act for")), responses((status = 200, description = "The vehicles of the caller (or the organisation they act for)", body = Object), (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not yours to do", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found or not yours to see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not possible in the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/vehicles", tag = "vehicles", summary = "The caller's vehicles and, when acting for an organisation, its vehicles too", params(("X-Act-For" = Option<String>, Header, description = "KRA PIN of the organisation to act for")), responses((status = 200, description = "The caller's vehicles and, when acting for an organisation, its vehicles too", body = Object), (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not yours to do", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found or not yours to see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not possible in the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 async fn my_vehicles(State(reg): State<Registry>, Caller(a): Caller) -> ApiResult {
     let list = vehicles::mine(&reg, &a).await?;
     let items: Vec<Value> = list
         .into_iter()
-        .map(|(v, role)| {
-            let mut j = json!(v);
-            j["your_role"] = json!(role);
+        .map(|h| {
+            let mut j = json!(h.vehicle);
+            j["your_role"] = json!(h.role);
+            j["held_by"] = json!(h.organisation.unwrap_or_else(|| "you".into()));
             j
         })
         .collect();

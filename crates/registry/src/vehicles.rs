@@ -130,28 +130,27 @@ pub fn parse_registration(raw: &str) -> Result<RegistrationNumber, Error> {
     RegistrationNumber::parse(raw).map_err(|e| FieldErrors::single("registration_number", e.message))
 }
 
-/// Inquiry: the whole record for its owners (and members of owning
-/// organisations, acting for them) and staff; a limited view for anyone
-/// else signed in. One read: the vehicle with its owners.
+/// Inquiry: the whole record for its owners, the members of organisations
+/// that own it (whether or not they act for them just now) and staff; a
+/// limited view for anyone else signed in.
 pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry, Error> {
     // Most inquiries come from people who may see only the limited view, so
-    // the first read asks whether the asker is an owner rather than reading
-    // the owners; their names and documents are read only for those who may
-    // see them.
-    const SQL: &str = concat!(
-        "SELECT ",
-        columns!(),
-        ", EXISTS (SELECT 1 FROM reg_vehicle_owners o WHERE o.vehicle_id = v.id AND o.party_id = $2) \
-         FROM reg_vehicles v WHERE v.reg_no = $1"
-    );
+    // the first read asks whether any of the asker's parties (themselves and
+    // their organisations) is an owner rather than reading the owners; their
+    // names and documents are read only for those who may see them.
     let reg_no = parse_registration(raw)?;
+    let mut parties: Vec<&str> = vec![&actor.person.id];
+    parties.extend(actor.memberships.iter().map(|m| m.org_id.as_str()));
+    let sql = format!(
+        "SELECT {}, EXISTS (SELECT 1 FROM reg_vehicle_owners o WHERE o.vehicle_id = v.id AND o.party_id IN ({})) \
+         FROM reg_vehicles v WHERE v.reg_no = $1",
+        columns!(),
+        (2..parties.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    );
+    let mut params: Vec<db::Param<'_>> = vec![reg_no.as_str().into()];
+    params.extend(parties.iter().map(|p| db::Param::from(*p)));
     let not_found = || Error::NotFound(format!("No vehicle with registration number {reg_no} is registered"));
-    let mut r = reg
-        .db()
-        .read(SQL, &[reg_no.as_str().into(), actor.principal_id().into()])
-        .await?
-        .pop()
-        .ok_or_else(not_found)?;
+    let mut r = reg.db().read(&sql, &params).await?.pop().ok_or_else(not_found)?;
     if actor.is_staff() || r.take::<bool>(WIDTH)? {
         let (vehicle, owners) = with_owners(reg, &reg_no).await?.ok_or_else(not_found)?;
         return Ok(Inquiry::Full(FullView { vehicle, owners }));
@@ -198,17 +197,40 @@ pub async fn with_owners(reg: &Registry, reg_no: &RegistrationNumber) -> Result<
     }
 }
 
-/// The vehicles of the actor's principal (themselves, or the organisation
-/// they act for).
-pub async fn mine(reg: &Registry, actor: &Actor) -> Result<Vec<(Vehicle, String)>, Error> {
+/// A vehicle on a "my vehicles" list: as whom it is held (`owner` or
+/// `financier`) and by whom (the person, or the organisation they act for).
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub vehicle: Vehicle,
+    pub role: String,
+    /// `None`: the person themselves; otherwise the organisation's name.
+    pub organisation: Option<String>,
+}
+
+/// "My vehicles": the person's own and, when they act for an organisation,
+/// its vehicles too, by registration number. A vehicle held by both is
+/// listed once, as the person's.
+pub async fn mine(reg: &Registry, actor: &Actor) -> Result<Vec<Held>, Error> {
     const SQL: &str = concat!(
         "SELECT ",
         columns!(),
-        ", o.role FROM reg_vehicles v JOIN reg_vehicle_owners o ON o.vehicle_id = v.id \
-         WHERE o.party_id = $1 ORDER BY v.reg_no"
+        ", o.role, o.party_id FROM reg_vehicles v JOIN reg_vehicle_owners o ON o.vehicle_id = v.id \
+         WHERE o.party_id IN ($1, $2) ORDER BY v.reg_no, CASE WHEN o.party_id = $1 THEN 0 ELSE 1 END"
     );
-    let rows = reg.db().read(SQL, &[actor.principal_id().into()]).await?;
-    rows.into_iter().map(|mut r| Ok((vehicle_from(&mut r)?, r.take(WIDTH)?))).collect()
+    let person = actor.person.id.as_str();
+    let org = actor.acting_for.as_ref().map_or(person, |m| m.org_id.as_str());
+    let rows = reg.db().read(SQL, &[person.into(), org.into()]).await?;
+    let mut list: Vec<Held> = vec![];
+    for mut r in rows {
+        let vehicle = vehicle_from(&mut r)?;
+        if list.last().is_some_and(|h| h.vehicle.id == vehicle.id) {
+            continue;
+        }
+        let holder: String = r.take(WIDTH + 1)?;
+        let organisation = (holder != person).then(|| actor.acting_for.as_ref().map(|m| m.name.clone())).flatten();
+        list.push(Held { vehicle, role: r.take(WIDTH)?, organisation });
+    }
+    Ok(list)
 }
 
 /// A vehicle to put on the register.

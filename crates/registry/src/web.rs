@@ -361,16 +361,17 @@ async fn my_vehicles(State(reg): State<Registry>, headers: HeaderMap, Addr(addr)
     };
     let rows = list
         .into_iter()
-        .map(|(v, role)| Row {
+        .map(|h| Row {
             link: format!(
                 "/inquiry?registration_number={}",
-                url::form_urlencoded::byte_serialize(v.registration_number.as_bytes()).collect::<String>()
+                url::form_urlencoded::byte_serialize(h.vehicle.registration_number.as_bytes()).collect::<String>()
             ),
             cells: vec![
-                v.registration_number,
-                format!("{} {} {} ({})", v.colour, v.make, v.model, v.year),
-                role,
-                if v.transfer_pending { "Transfer pending".into() } else { v.status },
+                h.vehicle.registration_number,
+                format!("{} {} {} ({})", h.vehicle.colour, h.vehicle.make, h.vehicle.model, h.vehicle.year),
+                h.organisation.unwrap_or_else(|| "You".into()),
+                h.role,
+                if h.vehicle.transfer_pending { "Transfer pending".into() } else { h.vehicle.status },
             ],
         })
         .collect();
@@ -379,13 +380,13 @@ async fn my_vehicles(State(reg): State<Registry>, headers: HeaderMap, Addr(addr)
         errors: vec![],
         notice: None,
         title: match &actor.acting_for {
-            Some(m) => format!("Vehicles of {}", m.name),
+            Some(m) => format!("My vehicles and those of {}", m.name),
             None => "My vehicles".into(),
         },
         lead: vec![],
         form_action: String::new(),
         query: String::new(),
-        head: vec!["Registration", "Vehicle", "You are", "Status"],
+        head: vec!["Registration", "Vehicle", "Held by", "As", "Status"],
         rows,
         empty: "No vehicles are registered to you.".into(),
     };

@@ -71,6 +71,7 @@ const OFFICER: (&str, &str) = ("34567890", "+254734567890");
 const BANKER: (&str, &str) = ("56789012", "+254756789012");
 const RESIDENT: (&str, &str) = ("100200300", "+254110200300");
 const BANK_PIN: &str = "P051234569C";
+const DEALER_PIN: &str = "P051234567A";
 
 async fn citizen(app: &TestApp, who: (&str, &str)) -> Api {
     Api::sign_in(app, "citizen", who.0, who.1).await
@@ -490,3 +491,38 @@ async fn a_refused_consent_stops_the_transfer_and_bad_requests_are_problems(app:
     open(&seller, "KCB 123B").await;
 }
 on_both!(a_refused_consent_stops_the_transfer_and_bad_requests_are_problems, crate::common::with_api_client);
+
+/// Members of an organisation that owns a vehicle see its whole record,
+/// whether or not they act for the organisation just then; others see the
+/// limited view. "My vehicles" lists the person's own and, when they act
+/// for an organisation, its vehicles too, saying who holds each.
+async fn organisation_members_see_its_vehicles_and_my_vehicles_adds_them(app: TestApp) {
+    let admin = citizen(&app, SELLER).await; // an admin of Kamau Motors, which holds KDD 100D
+    let (s, v) = admin.get("/api/v1/vehicles/KDD%20100D").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["view"], "full", "{v}");
+    assert_eq!(v["owners"][0]["name"], "Kamau Motors Limited", "{v}");
+    let (_, v) = citizen(&app, BUYER).await.get("/api/v1/vehicles/KDD%20100D").await;
+    assert_eq!(v["view"], "limited", "{v}");
+
+    let held = |v: &Value| -> Vec<(String, String)> {
+        v["vehicles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x["registration_number"].as_str().unwrap().into(), x["held_by"].as_str().unwrap().into()))
+            .collect()
+    };
+    let (_, own) = admin.get("/api/v1/vehicles").await;
+    let own = held(&own);
+    assert!(own.contains(&("KDA 001A".into(), "you".into())), "{own:?}");
+    assert!(own.iter().all(|(r, _)| !r.starts_with("KDD")), "{own:?}");
+    let (_, both) = admin.acting_for(DEALER_PIN).get("/api/v1/vehicles").await;
+    let both = held(&both);
+    assert!(both.contains(&("KDA 001A".into(), "you".into())), "{both:?}");
+    assert!(both.contains(&("KDD 100D".into(), "Kamau Motors Limited".into())), "{both:?}");
+    let mut sorted = both.clone();
+    sorted.sort();
+    assert_eq!(both, sorted, "listed by registration number");
+}
+on_both!(organisation_members_see_its_vehicles_and_my_vehicles_adds_them, crate::common::with_api_client);
