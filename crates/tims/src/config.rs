@@ -246,6 +246,17 @@ impl Config {
         {
             problems.push("registry.oidc_issuer must be https://".to_string());
         }
+        // The registers take a bearer token and answer with personal data.
+        for (name, url) in [
+            ("population_register_url", &self.sso.population_register_url),
+            ("kra_register_url", &self.sso.kra_register_url),
+        ] {
+            if let Some(u) = url
+                && !u.starts_with("https://")
+            {
+                problems.push(format!("sso.{name} must be https://"));
+            }
+        }
         if self.registry.oidc_issuer.is_some() && self.registry.oidc_client_secret.is_none() {
             problems
                 .push("an outside provider needs registry.oidc_client_secret (TIMS_OIDC_CLIENT_SECRET)".to_string());
@@ -316,6 +327,12 @@ mod tests {
             ..Config::default()
         };
         ok.check_production().unwrap();
+        let mut plain = ok.clone();
+        plain.sso.population_register_url = Some("http://register.example".into());
+        plain.sso.kra_register_url = Some("https://kra.example".into());
+        let err = plain.check_production().unwrap_err().to_string();
+        assert!(err.contains("sso.population_register_url must be https://"), "{err}");
+        assert!(!err.contains("kra_register_url"), "{err}");
     }
 
     #[test]
