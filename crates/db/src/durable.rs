@@ -42,6 +42,8 @@ struct State {
 /// See the module's documentation.
 #[derive(Debug)]
 pub(crate) struct GroupSync {
+    /// Commits made so far, for the readers (see [`crate::read`]).
+    commits: Arc<std::sync::atomic::AtomicU64>,
     db: PathBuf,
     wal: PathBuf,
     state: Mutex<State>,
@@ -50,8 +52,9 @@ pub(crate) struct GroupSync {
 
 impl GroupSync {
     /// For the database file at `db_path` (its log is `<db_path>-wal`).
-    pub(crate) fn new(db_path: &str) -> Self {
+    pub(crate) fn new(db_path: &str, commits: Arc<std::sync::atomic::AtomicU64>) -> Self {
         Self {
+            commits,
             db: PathBuf::from(db_path),
             wal: PathBuf::from(format!("{db_path}-wal")),
             state: Mutex::default(),
@@ -76,6 +79,7 @@ impl GroupSync {
     pub(crate) fn ticket(&self) -> u64 {
         let mut s = self.state();
         s.committed += 1;
+        self.commits.store(s.committed, std::sync::atomic::Ordering::Release);
         s.committed
     }
 
@@ -154,7 +158,7 @@ mod tests {
         let db = dir.join("t.db");
         std::fs::write(&db, b"db").unwrap();
         std::fs::write(format!("{}-wal", db.display()), b"log").unwrap();
-        let sync = Arc::new(GroupSync::new(&db.display().to_string()));
+        let sync = Arc::new(GroupSync::new(&db.display().to_string(), Arc::default()));
         let mut waiters = vec![];
         for _ in 0..200 {
             let t = sync.ticket();
@@ -177,7 +181,7 @@ mod tests {
         // itself is flushed.
         let db = std::env::temp_dir().join(format!("tims-durable-nolog-{}.db", std::process::id()));
         std::fs::write(&db, b"db").unwrap();
-        let sync = Arc::new(GroupSync::new(&db.display().to_string()));
+        let sync = Arc::new(GroupSync::new(&db.display().to_string(), Arc::default()));
         let first = sync.ticket();
         let s = sync.clone();
         let gave_up = tokio::spawn(async move { s.durable(first).await });
@@ -195,7 +199,7 @@ mod tests {
     async fn a_failed_flush_is_final() {
         // Neither the log nor the database file can be opened: a wrong path
         // must not pass for a flushed log.
-        let sync = Arc::new(GroupSync::new("/nonexistent-dir-for-tims-test/t.db"));
+        let sync = Arc::new(GroupSync::new("/nonexistent-dir-for-tims-test/t.db", Arc::default()));
         assert!(sync.check().is_ok());
         let t = sync.ticket();
         let err = sync.durable(t).await.unwrap_err();

@@ -186,8 +186,11 @@ impl Db {
         }
         let pool = pool_options(backend, settings.max_connections, settings.acquire_timeout, None).connect(url).await?;
         let write_gate = (backend == Backend::Sqlite).then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+        let commits = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let reader = match backend {
-            Backend::Sqlite => sqlite_file(url).map(|p| std::sync::Arc::new(read::LocalReader::new(p.into()))),
+            Backend::Sqlite => {
+                sqlite_file(url).map(|p| std::sync::Arc::new(read::LocalReader::new(p.into(), commits.clone())))
+            }
             Backend::Postgres => None,
         };
         // On a SQLite file every write goes through one connection of its
@@ -203,7 +206,7 @@ impl Db {
             _ => None,
         };
         let group_sync = match (&writer, sqlite_file(url)) {
-            (Some(_), Some(path)) => Some(std::sync::Arc::new(durable::GroupSync::new(path))),
+            (Some(_), Some(path)) => Some(std::sync::Arc::new(durable::GroupSync::new(path, commits))),
             _ => None,
         };
         Ok(Self { pool, writer, backend, write_gate, reader, group_sync })

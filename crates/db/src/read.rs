@@ -11,10 +11,27 @@
 //!
 //! Use it for short reads by key; long scans belong on the pool, where they
 //! do not hold up other requests on the thread.
+//!
+//! Starting and ending a read transaction (a lock in the log's shared
+//! memory, taken and given back with a system call) cost about a tenth of
+//! an inquiry. So a thread keeps its read transaction, and the snapshot it
+//! sees, from one read to the next while nothing has been committed through
+//! this process's writer since it began (see [`Db::begin_write`]), for at
+//! most [`SNAPSHOT_MAX`]; and it gives it back as soon as it has nothing
+//! else to do (the server's runtime calls [`release_thread_snapshots`] when
+//! a worker goes idle), so that an idle thread never holds the log back
+//! from being copied into the database. A read therefore sees every commit
+//! made through the writer before it, at once; a commit made another way
+//! (another process, such as an operator's command) within
+//! [`SNAPSHOT_MAX`].
+//!
+//! [`Db::begin_write`]: crate::Db::begin_write
 
 use std::cell::RefCell;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use sqlx::{Row as _, any::AnyRow};
 
@@ -221,6 +238,8 @@ tuple_from_record!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11)
 pub(crate) struct LocalReader {
     id: u64,
     path: PathBuf,
+    /// Commits made through this process's writer so far.
+    commits: Arc<AtomicU64>,
 }
 
 static NEXT_READER: AtomicU64 = AtomicU64::new(1);
@@ -229,13 +248,46 @@ static NEXT_READER: AtomicU64 = AtomicU64::new(1);
 /// has read lately; a process normally has one).
 const CONNECTIONS_PER_THREAD: usize = 4;
 
+/// The longest a thread reads from one snapshot (see the module's
+/// documentation): how late a commit made by another process may be seen.
+pub const SNAPSHOT_MAX: Duration = Duration::from_millis(100);
+
+/// A thread's read connection to one database, and the snapshot it holds.
+struct Open {
+    reader: u64,
+    conn: rusqlite::Connection,
+    /// The writer's commit count when the snapshot began, and when.
+    snapshot: Option<(u64, Instant)>,
+}
+
+impl Open {
+    fn end_snapshot(&mut self) {
+        if self.snapshot.take().is_some() {
+            // A read transaction has nothing to undo; ending it only gives
+            // its snapshot back. (Should that fail, the next BEGIN fails and
+            // the connection is closed then.)
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 thread_local! {
-    static CONNECTIONS: RefCell<Vec<(u64, rusqlite::Connection)>> = const { RefCell::new(Vec::new()) };
+    static CONNECTIONS: RefCell<Vec<Open>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Give back this thread's read snapshots. The server's runtime calls it
+/// when a worker thread goes idle; any thread may.
+pub fn release_thread_snapshots() {
+    CONNECTIONS.with(|cell| {
+        if let Ok(mut conns) = cell.try_borrow_mut() {
+            conns.iter_mut().for_each(Open::end_snapshot);
+        }
+    });
 }
 
 impl LocalReader {
-    pub(crate) fn new(path: PathBuf) -> Self {
-        Self { id: NEXT_READER.fetch_add(1, Ordering::Relaxed), path }
+    pub(crate) fn new(path: PathBuf, commits: Arc<AtomicU64>) -> Self {
+        Self { id: NEXT_READER.fetch_add(1, Ordering::Relaxed), path, commits }
     }
 
     fn open(&self) -> rusqlite::Result<rusqlite::Connection> {
@@ -252,46 +304,68 @@ impl LocalReader {
     pub(crate) fn read(&self, sql: &str, params: &[Param<'_>]) -> rusqlite::Result<Vec<Record>> {
         CONNECTIONS.with(|cell| {
             let mut conns = cell.borrow_mut();
-            let at = match conns.iter().position(|(id, _)| *id == self.id) {
+            let at = match conns.iter().position(|o| o.reader == self.id) {
                 Some(at) => at,
                 None => {
                     if conns.len() >= CONNECTIONS_PER_THREAD {
                         conns.remove(0);
                     }
-                    conns.push((self.id, self.open()?));
+                    conns.push(Open { reader: self.id, conn: self.open()?, snapshot: None });
                     conns.len() - 1
                 }
             };
-            let conn = &conns[at].1;
-            let mut stmt = conn.prepare_cached(sql)?;
-            for (i, p) in params.iter().enumerate() {
-                let name = format!("${}", i + 1);
-                let Some(at) = stmt.parameter_index(&name)? else { continue };
-                match *p {
-                    Param::Text(s) => stmt.raw_bind_parameter(at, s)?,
-                    Param::Int(n) => stmt.raw_bind_parameter(at, n)?,
+            let open = &mut conns[at];
+            // Read the count before the snapshot begins: a commit that lands
+            // in between makes the snapshot look older than it is, never
+            // newer, so the next read takes a fresh one.
+            let commits = self.commits.load(Ordering::Acquire);
+            let current = open.snapshot.is_some_and(|(n, at)| n == commits && at.elapsed() < SNAPSHOT_MAX);
+            if !current {
+                open.end_snapshot();
+                if let Err(e) = open.conn.execute_batch("BEGIN") {
+                    conns.remove(at);
+                    return Err(e);
                 }
+                conns[at].snapshot = Some((commits, Instant::now()));
             }
-            let width = stmt.column_count();
-            let mut rows = stmt.raw_query();
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                let mut values = Vec::with_capacity(width);
-                for i in 0..width {
-                    use rusqlite::types::ValueRef;
-                    values.push(match row.get_ref(i)? {
-                        ValueRef::Null => Value::Null,
-                        ValueRef::Integer(n) => Value::Int(n),
-                        ValueRef::Real(r) => Value::Real(r),
-                        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-                        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-                    });
-                }
-                out.push(Record { values });
+            let open = &mut conns[at];
+            let rows = run(&open.conn, sql, params);
+            if rows.is_err() {
+                open.end_snapshot();
             }
-            Ok(out)
+            rows
         })
     }
+}
+
+fn run(conn: &rusqlite::Connection, sql: &str, params: &[Param<'_>]) -> rusqlite::Result<Vec<Record>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    for (i, p) in params.iter().enumerate() {
+        let name = format!("${}", i + 1);
+        let Some(at) = stmt.parameter_index(&name)? else { continue };
+        match *p {
+            Param::Text(s) => stmt.raw_bind_parameter(at, s)?,
+            Param::Int(n) => stmt.raw_bind_parameter(at, n)?,
+        }
+    }
+    let width = stmt.column_count();
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut values = Vec::with_capacity(width);
+        for i in 0..width {
+            use rusqlite::types::ValueRef;
+            values.push(match row.get_ref(i)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(n) => Value::Int(n),
+                ValueRef::Real(r) => Value::Real(r),
+                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+            });
+        }
+        out.push(Record { values });
+    }
+    Ok(out)
 }
 
 impl Record {

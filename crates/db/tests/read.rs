@@ -161,3 +161,58 @@ async fn a_dropped_write_transaction_is_undone_and_frees_the_lock() {
     let mem = Db::connect("sqlite::memory:", &settings).await.unwrap();
     dropped_writes(&mem).await;
 }
+
+/// A thread keeps its read snapshot from one read to the next only while
+/// nothing is committed through this process's writer and for at most
+/// `SNAPSHOT_MAX`; giving it back lets the log be copied into the database.
+#[tokio::test(flavor = "current_thread")]
+async fn a_kept_snapshot_gives_way_to_commits_to_time_and_to_idleness() {
+    let dir = temp_dir();
+    let url = db::sqlite_url_in(&dir);
+    let db = Db::connect(&url, &PoolSettings::default()).await.unwrap();
+    // Another process's commits, as this one sees them: another writer.
+    let other = Db::connect(&url, &PoolSettings::default()).await.unwrap();
+    let set = |db: &Db, n: i64| {
+        let db = db.clone();
+        async move {
+            let mut tx = db.begin_write().await.unwrap();
+            sqlx::query("UPDATE snap SET n = $1").bind(n).execute(&mut *tx).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    let n = |db: &Db| {
+        let db = db.clone();
+        async move { db.read_optional::<(i64,)>("SELECT n FROM snap", &[]).await.unwrap().unwrap().0 }
+    };
+    let mut tx = db.begin_write().await.unwrap();
+    sqlx::query("CREATE TABLE snap (n BIGINT NOT NULL)").execute(&mut *tx).await.unwrap();
+    sqlx::query("INSERT INTO snap (n) VALUES (1)").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let started = std::time::Instant::now();
+    assert_eq!(n(&db).await, 1);
+    set(&other, 2).await;
+    let seen = n(&db).await;
+    if started.elapsed() < db::read::SNAPSHOT_MAX {
+        assert_eq!(seen, 1, "within the bound, the snapshot is kept");
+    }
+    // Given back (as an idle worker does), the next read sees the commit.
+    db::read::release_thread_snapshots();
+    assert_eq!(n(&db).await, 2);
+    // A commit through this process's writer is seen at once.
+    set(&db, 3).await;
+    assert_eq!(n(&db).await, 3);
+    // Another process's commit is seen once the bound has passed.
+    set(&other, 4).await;
+    tokio::time::sleep(db::read::SNAPSHOT_MAX).await;
+    assert_eq!(n(&db).await, 4);
+    // With every snapshot given back, the whole log can be copied into the
+    // database file.
+    db::read::release_thread_snapshots();
+    let (busy, log, copied): (i64, i64, i64) =
+        sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(db.pool()).await.unwrap();
+    assert_eq!((busy, log), (0, copied), "log frames {log}, copied {copied}");
+    other.close().await;
+    db.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

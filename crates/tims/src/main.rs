@@ -190,6 +190,9 @@ fn main() -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .global_queue_interval(GLOBAL_QUEUE_INTERVAL)
+        // A worker with nothing to do gives back the read snapshot it keeps
+        // between requests, so the log can be copied into the database.
+        .on_thread_park(db::read::release_thread_snapshots)
         .build()?
         .block_on(run())
 }
