@@ -118,10 +118,21 @@ impl WriteTx {
     /// next writer goes ahead while this one waits for the disk.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         let WriteTx { tx, _gate, group_sync } = self;
-        tx.commit().await?;
-        let Some(sync) = group_sync else { return Ok(()) };
-        let ticket = sync.ticket();
-        drop(_gate);
+        let Some(sync) = group_sync else { return tx.commit().await };
+        // Once COMMIT is sent it happens even if this request is dropped, so
+        // the commit and its ticket (which readers count, see `read`) run
+        // as a task of their own that finishes either way.
+        let ticket = tokio::spawn({
+            let sync = sync.clone();
+            async move {
+                tx.commit().await?;
+                let ticket = sync.ticket();
+                drop(_gate);
+                Ok::<_, sqlx::Error>(ticket)
+            }
+        })
+        .await
+        .map_err(|e| sqlx::Error::Io(std::io::Error::other(e.to_string())))??;
         sync.durable(ticket).await.map_err(sqlx::Error::Io)
     }
 

@@ -14,13 +14,15 @@
 //!
 //! Starting and ending a read transaction (a lock in the log's shared
 //! memory, taken and given back with a system call) cost about a tenth of
-//! an inquiry. So a thread keeps its read transaction, and the snapshot it
-//! sees, from one read to the next while nothing has been committed through
-//! this process's writer since it began (see [`Db::begin_write`]), for at
-//! most [`SNAPSHOT_MAX`]; and it gives it back as soon as it has nothing
-//! else to do (the server's runtime calls [`release_thread_snapshots`] when
-//! a worker goes idle), so that an idle thread never holds the log back
-//! from being copied into the database. A read therefore sees every commit
+//! an inquiry. So a server worker thread (one that has called
+//! [`keep_snapshots_on_this_thread`]) keeps its read transaction, and the
+//! snapshot it sees, from one read to the next while nothing has been
+//! committed through this process's writer since it began (see
+//! [`Db::begin_write`]), for at most [`SNAPSHOT_MAX`]; and it gives it back
+//! as soon as it has nothing else to do (the server's runtime calls
+//! [`release_thread_snapshots`] when a worker goes idle), so that an idle
+//! thread never holds the log back from being copied into the database.
+//! Other threads end their read transaction after each read. A read therefore sees every commit
 //! made through the writer before it, at once; a commit made another way
 //! (another process, such as an operator's command) within
 //! [`SNAPSHOT_MAX`].
@@ -261,18 +263,28 @@ struct Open {
 }
 
 impl Open {
-    fn end_snapshot(&mut self) {
+    /// End the read transaction, if one is open. A read transaction has
+    /// nothing to undo; ending it only gives its snapshot back. Returns
+    /// false if the connection is still inside a transaction afterwards
+    /// (then it should be closed).
+    fn end_snapshot(&mut self) -> bool {
         if self.snapshot.take().is_some() {
-            // A read transaction has nothing to undo; ending it only gives
-            // its snapshot back. (Should that fail, the next BEGIN fails and
-            // the connection is closed then.)
             let _ = self.conn.execute_batch("ROLLBACK");
         }
+        self.conn.is_autocommit()
     }
 }
 
 thread_local! {
     static CONNECTIONS: RefCell<Vec<Open>> = const { RefCell::new(Vec::new()) };
+    static KEEP_SNAPSHOTS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Let this thread keep its read snapshots between reads (see the module's
+/// documentation). For threads that call [`release_thread_snapshots`]
+/// whenever they go idle: the server's runtime workers.
+pub fn keep_snapshots_on_this_thread() {
+    KEEP_SNAPSHOTS.with(|k| k.set(true));
 }
 
 /// Give back this thread's read snapshots. The server's runtime calls it
@@ -280,7 +292,7 @@ thread_local! {
 pub fn release_thread_snapshots() {
     CONNECTIONS.with(|cell| {
         if let Ok(mut conns) = cell.try_borrow_mut() {
-            conns.iter_mut().for_each(Open::end_snapshot);
+            conns.retain_mut(Open::end_snapshot);
         }
     });
 }
@@ -321,8 +333,13 @@ impl LocalReader {
             let commits = self.commits.load(Ordering::Acquire);
             let current = open.snapshot.is_some_and(|(n, at)| n == commits && at.elapsed() < SNAPSHOT_MAX);
             if !current {
-                open.end_snapshot();
-                if let Err(e) = open.conn.execute_batch("BEGIN") {
+                if !open.end_snapshot() {
+                    // Still inside a transaction it could not end: start
+                    // again on a new connection.
+                    *open = Open { reader: self.id, conn: self.open()?, snapshot: None };
+                }
+                let begun = open.conn.execute_batch("BEGIN");
+                if let Err(e) = begun {
                     conns.remove(at);
                     return Err(e);
                 }
@@ -330,8 +347,9 @@ impl LocalReader {
             }
             let open = &mut conns[at];
             let rows = run(&open.conn, sql, params);
-            if rows.is_err() {
-                open.end_snapshot();
+            let keep = rows.is_ok() && KEEP_SNAPSHOTS.with(std::cell::Cell::get);
+            if !keep && !open.end_snapshot() {
+                conns.remove(at);
             }
             rows
         })

@@ -190,8 +190,10 @@ fn main() -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .global_queue_interval(GLOBAL_QUEUE_INTERVAL)
-        // A worker with nothing to do gives back the read snapshot it keeps
-        // between requests, so the log can be copied into the database.
+        // Workers keep their read snapshot between requests, and give it
+        // back when they have nothing to do, so the log can be copied into
+        // the database (see db::read).
+        .on_thread_start(db::read::keep_snapshots_on_this_thread)
         .on_thread_park(db::read::release_thread_snapshots)
         .build()?
         .block_on(run())
