@@ -107,7 +107,7 @@ start_server sqlite
 say "SQLite: loading $vehicles vehicles and $people bench people (load.py)"
 python3 "$here/load.py" --sqlite "$TIMS_DATA/tims.db" --vehicles "$vehicles" --people "$people" 2>>"$results"
 db_mb=$(du -m "$TIMS_DATA/tims.db" | cut -f1)
-token=$(node "$here/transfers.mjs" --base "$base" --secret "$secret" --token-for 12345678:+254712345678)
+token=$(node "$here/transfers.mjs" --base "$base" --secret="$secret" --token-for 12345678:+254712345678)
 check=$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $token" "$base/api/v1/vehicles/KEA%20123A")
 [ "$check" = 200 ] || { echo "inquiry check answered $check" >&2; exit 1; }
 
@@ -118,7 +118,7 @@ say "  /healthz $h_rps/s, inquiry $i_rps/s; now each at half its peak (open loop
 h_half=$(wrk_rate healthz "$(python3 -c "print(int($h_rps/2))")")
 i_half=$(wrk_rate inquiry "$(python3 -c "print(int($i_rps/2))")")
 say "SQLite: $people complete transfers ($concurrency workers)"
-tr_sqlite=$(node "$here/transfers.mjs" --base "$base" --secret "$secret" --people "$people" --concurrency "$concurrency")
+tr_sqlite=$(node "$here/transfers.mjs" --base "$base" --secret="$secret" --people "$people" --concurrency "$concurrency")
 stop_server
 sqlite_peak_kb=$peak_kb
 say "SQLite: raw single-row durable commits on the same database"
@@ -151,7 +151,7 @@ if [ "${BENCH_POSTGRES:-1}" != 0 ] && psql "$pg_admin" -qAtc 'SELECT 1' >/dev/nu
   python3 "$here/load.py" --sql --vehicles $((2 * people)) --people "$people" --password-hash "$hash" 2>>"$results" \
     | psql "$TIMS_DATABASE_URL" -q -v ON_ERROR_STOP=1 >/dev/null
   say "PostgreSQL: $people complete transfers ($concurrency workers)"
-  tr_pg=$(node "$here/transfers.mjs" --base "$base" --secret "$secret" --people "$people" --concurrency "$concurrency")
+  tr_pg=$(node "$here/transfers.mjs" --base "$base" --secret="$secret" --people "$people" --concurrency "$concurrency")
   stop_server
   say "PostgreSQL: raw single-row durable commits ($concurrency clients, pgbench)"
   psql "$TIMS_DATABASE_URL" -qc "CREATE TABLE bench_raw_commits (id BIGSERIAL PRIMARY KEY, v TEXT NOT NULL)" >/dev/null
