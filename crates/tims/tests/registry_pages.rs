@@ -281,6 +281,68 @@ async fn only_the_parties_see_and_change_a_transfer(app: TestApp) {
         ("queue for an officer", Some(&officer), None, Method::GET, "/api/v1/review-queue", None, StatusCode::OK),
         ("dealer transactor cancels", Some(&admin), Some(DEALER_PIN), Method::POST, &cancel, None, StatusCode::OK),
     ];
+    // Every endpoint of a transfer, for those who may not change it: no one
+    // signed in (401); a citizen with no part in it (404: they learn
+    // nothing, not even that it exists; review and logbook are refused to
+    // anyone who is not staff first, 403); someone acting for an
+    // organisation they are not in (403); a viewer of the seller's
+    // organisation (403 for every change). Valid bodies, so that only
+    // access decides. (Run before the cases above, which end by cancelling.)
+    let code = json!({"code": "123456"});
+    let endpoints: Vec<(Method, String, Option<Value>)> = vec![
+        (Method::GET, get.clone(), None),
+        (Method::GET, format!("{get}/logbook-scan"), None),
+        (Method::PUT, format!("{get}/logbook-scan"), Some(json!("not a scan"))),
+        (Method::POST, accept.clone(), Some(json!({"step": "submit"}))),
+        (Method::POST, format!("{get}/submit"), Some(code.clone())),
+        (Method::POST, format!("{get}/consent"), Some(json!({"code": "123456", "approve": true}))),
+        (
+            Method::POST,
+            format!("{get}/accept"),
+            Some(
+                json!({"code": "123456", "postal_address": "P.O. Box 100-00100 Nairobi", "collection_office": "Mombasa"}),
+            ),
+        ),
+        (Method::POST, format!("{get}/decline"), Some(code.clone())),
+        (Method::POST, format!("{get}/pay"), Some(json!({}))),
+        (Method::POST, cancel.clone(), Some(json!({}))),
+        (Method::POST, review.clone(), Some(json!({"decision": "approve"}))),
+        (Method::POST, format!("{get}/logbook"), Some(json!({"state": "collected"}))),
+    ];
+    for (method, path, body) in &endpoints {
+        let staff_only = path.ends_with("/review") || path.ends_with("/logbook");
+        let outsiders: [(&str, Option<&str>, Option<&str>, StatusCode); 4] = [
+            ("anonymous", None, None, StatusCode::UNAUTHORIZED),
+            (
+                "another citizen",
+                Some(&stranger),
+                None,
+                if staff_only { StatusCode::FORBIDDEN } else { StatusCode::NOT_FOUND },
+            ),
+            ("acting for an organisation one is not in", Some(&stranger), Some(DEALER_PIN), StatusCode::FORBIDDEN),
+            (
+                "dealer viewer",
+                Some(&viewer),
+                Some(DEALER_PIN),
+                if *method == Method::GET { StatusCode::OK } else { StatusCode::FORBIDDEN },
+            ),
+        ];
+        for (who, token, act_for, want) in outsiders {
+            if who == "dealer viewer" && path.ends_with("/logbook-scan") && *method == Method::GET {
+                continue; // the seller's side may read it; none is uploaded yet (404), see below
+            }
+            let (got, b, _) = call(&app, token, act_for, method.clone(), path, body.clone(), None).await;
+            assert_eq!(got, want, "{who}: {method} {path} gave {got}: {b}");
+        }
+    }
+    // The scan is for the seller's side and officers; here none is uploaded.
+    let (got, b, _) =
+        call(&app, Some(&viewer), Some(DEALER_PIN), Method::GET, &format!("{get}/logbook-scan"), None, None).await;
+    assert_eq!(got, StatusCode::NOT_FOUND, "{b}");
+    assert!(b["detail"].as_str().unwrap_or_default().contains("No scanned logbook"), "{b}");
+    let (got, b, _) = call(&app, Some(&buyer), None, Method::GET, &format!("{get}/logbook-scan"), None, None).await;
+    assert_eq!(got, StatusCode::FORBIDDEN, "the buyer does not see the seller's scan: {b}");
+
     for (who, token, act_for, method, path, body, want) in cases {
         let (got, b, _) = call(&app, token, act_for, method.clone(), path, body, None).await;
         assert_eq!(got, want, "{who}: {method} {path} gave {got}: {b}");
