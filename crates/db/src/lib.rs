@@ -197,29 +197,22 @@ impl Db {
         }
         let pool = pool_options(backend, settings.max_connections, settings.acquire_timeout, None).connect(url).await?;
         let write_gate = (backend == Backend::Sqlite).then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
-        let commits = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let reader = match backend {
-            Backend::Sqlite => {
-                sqlite_file(url).map(|p| std::sync::Arc::new(read::LocalReader::new(p.into(), commits.clone())))
-            }
-            Backend::Postgres => None,
-        };
         // On a SQLite file every write goes through one connection of its
         // own. SQLite empties a connection's page cache whenever another
         // connection has committed since its last read, so writers taking
         // turns on pooled connections each start cold and read the B-trees
         // back from the OS page by page while holding the write lock. One
         // writer is all SQLite allows anyway, and its cache stays warm.
-        let writer = match (backend, &reader) {
-            (Backend::Sqlite, Some(_)) => {
-                Some(pool_options(backend, 1, settings.acquire_timeout, Some(WRITER_CACHE_KIB)).connect(url).await?)
-            }
-            _ => None,
-        };
-        let group_sync = match (&writer, sqlite_file(url)) {
-            (Some(_), Some(path)) => Some(std::sync::Arc::new(durable::GroupSync::new(path, commits))),
-            _ => None,
-        };
+        // Reads run on the caller's thread (`read`), and commits share their
+        // flush to disk (`durable`), both counting the writer's commits.
+        let (mut writer, mut reader, mut group_sync) = (None, None, None);
+        if let (Backend::Sqlite, Some(path)) = (backend, sqlite_file(url)) {
+            let commits = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            writer =
+                Some(pool_options(backend, 1, settings.acquire_timeout, Some(WRITER_CACHE_KIB)).connect(url).await?);
+            reader = Some(std::sync::Arc::new(read::LocalReader::new(path.into(), commits.clone())));
+            group_sync = Some(std::sync::Arc::new(durable::GroupSync::new(path, commits)));
+        }
         Ok(Self { pool, writer, backend, write_gate, reader, group_sync })
     }
 
@@ -241,11 +234,17 @@ impl Db {
         self.backend
     }
 
+    /// Refuse once a flush to disk has failed (see [`durable`]).
+    fn check_durable(&self) -> Result<(), Error> {
+        match &self.group_sync {
+            Some(sync) => sync.check().map_err(|e| Error::Sqlx(sqlx::Error::Io(e))),
+            None => Ok(()),
+        }
+    }
+
     /// Whether the database answers and can still make commits durable.
     pub async fn ping(&self) -> Result<(), Error> {
-        if let Some(sync) = &self.group_sync {
-            sync.check().map_err(sqlx::Error::Io)?;
-        }
+        self.check_durable()?;
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
@@ -281,9 +280,7 @@ impl Db {
     /// write lock at once (`BEGIN IMMEDIATE`), so a transaction never has to
     /// upgrade a read lock and fail.
     pub async fn begin_write(&self) -> Result<WriteTx, Error> {
-        if let Some(sync) = &self.group_sync {
-            sync.check().map_err(sqlx::Error::Io)?;
-        }
+        self.check_durable()?;
         let gate = match &self.write_gate {
             Some(g) => Some(g.clone().lock_owned().await),
             None => None,

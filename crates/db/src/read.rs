@@ -302,7 +302,8 @@ impl LocalReader {
         Self { id: NEXT_READER.fetch_add(1, Ordering::Relaxed), path, commits }
     }
 
-    fn open(&self) -> rusqlite::Result<rusqlite::Connection> {
+    /// A new read connection to this database, holding no snapshot.
+    fn open(&self) -> rusqlite::Result<Open> {
         use rusqlite::OpenFlags;
         let conn = rusqlite::Connection::open_with_flags(
             &self.path,
@@ -310,7 +311,7 @@ impl LocalReader {
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(64);
-        Ok(conn)
+        Ok(Open { reader: self.id, conn, snapshot: None })
     }
 
     pub(crate) fn read(&self, sql: &str, params: &[Param<'_>]) -> rusqlite::Result<Vec<Record>> {
@@ -322,7 +323,7 @@ impl LocalReader {
                     if conns.len() >= CONNECTIONS_PER_THREAD {
                         conns.remove(0);
                     }
-                    conns.push(Open { reader: self.id, conn: self.open()?, snapshot: None });
+                    conns.push(self.open()?);
                     conns.len() - 1
                 }
             };
@@ -336,7 +337,7 @@ impl LocalReader {
                 if !open.end_snapshot() {
                     // Still inside a transaction it could not end: start
                     // again on a new connection.
-                    *open = Open { reader: self.id, conn: self.open()?, snapshot: None };
+                    *open = self.open()?;
                 }
                 let begun = open.conn.execute_batch("BEGIN");
                 if let Err(e) = begun {
