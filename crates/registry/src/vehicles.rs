@@ -135,18 +135,23 @@ pub fn parse_registration(raw: &str) -> Result<RegistrationNumber, Error> {
 /// limited view for anyone else signed in.
 pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry, Error> {
     // Most inquiries come from people who may see only the limited view, so
-    // the first read asks whether any of the asker's parties (themselves and
-    // their organisations) is an owner rather than reading the owners; their
-    // names and documents are read only for those who may see them.
+    // (staff aside) the first read asks whether any of the asker's parties
+    // (themselves and their organisations) is an owner rather than reading
+    // the owners; their names and documents are read only for those who may
+    // see them.
     let reg_no = parse_registration(raw)?;
+    let not_found = || Error::NotFound(format!("No vehicle with registration number {reg_no} is registered"));
+    if actor.is_staff() {
+        let (vehicle, owners) = with_owners(reg, &reg_no).await?.ok_or_else(not_found)?;
+        return Ok(Inquiry::Full(FullView { vehicle, owners }));
+    }
     let mut parties: Vec<&str> = vec![&actor.person.id];
     parties.extend(actor.memberships.iter().map(|m| m.org_id.as_str()));
     let sql = inquiry_sql(parties.len());
     let mut params: Vec<db::Param<'_>> = vec![reg_no.as_str().into()];
     params.extend(parties.iter().map(|p| db::Param::from(*p)));
-    let not_found = || Error::NotFound(format!("No vehicle with registration number {reg_no} is registered"));
     let mut r = reg.db().read(&sql, &params).await?.pop().ok_or_else(not_found)?;
-    if actor.is_staff() || r.take::<bool>(WIDTH)? {
+    if r.take::<bool>(WIDTH)? {
         let (vehicle, owners) = with_owners(reg, &reg_no).await?.ok_or_else(not_found)?;
         return Ok(Inquiry::Full(FullView { vehicle, owners }));
     }
@@ -240,7 +245,7 @@ pub async fn mine(reg: &Registry, actor: &Actor) -> Result<Vec<Held>, Error> {
             continue;
         }
         let holder: String = r.take(WIDTH + 1)?;
-        let organisation = (holder != person).then(|| actor.acting_for.as_ref().map(|m| m.name.clone())).flatten();
+        let organisation = if holder == person { None } else { actor.acting_for.as_ref().map(|m| m.name.clone()) };
         list.push(Held { vehicle, role: r.take(WIDTH)?, organisation });
     }
     Ok(list)
