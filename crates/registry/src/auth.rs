@@ -96,8 +96,10 @@ async fn actor_for(reg: &Registry, person_id: &str, address: Option<String>) -> 
 /// time. Bounded; cleared when full.
 #[derive(Default)]
 pub struct TokenCache {
-    map: Mutex<HashMap<[u8; 32], (Arc<str>, i64)>>,
-    actors: Mutex<HashMap<Arc<str>, (Arc<Identity>, i64)>>,
+    /// Subject and expiry, by the token's SHA-256.
+    map: Bounded<[u8; 32], Arc<str>>,
+    /// Identity and when it was read, by subject.
+    actors: Bounded<Arc<str>, Arc<Identity>>,
 }
 
 const TOKEN_CACHE_MAX: usize = 10_000;
@@ -106,31 +108,33 @@ const TOKEN_CACHE_MAX: usize = 10_000;
 /// re-read every `CLAIMS_MAX_AGE_MS`.
 pub const ACTOR_CACHE_MS: i64 = 10_000;
 
-impl TokenCache {
-    fn identity(&self, subject: &str, now: i64) -> Option<Arc<Identity>> {
-        let m = self.actors.lock().unwrap_or_else(|e| e.into_inner());
-        m.get(subject).filter(|(_, at)| now - *at < ACTOR_CACHE_MS).map(|(a, _)| a.clone())
+/// A map of at most `TOKEN_CACHE_MAX` entries, each with a time in
+/// milliseconds (an expiry, or when it was put); cleared when full.
+struct Bounded<K, V>(Mutex<HashMap<K, (V, i64)>>);
+
+impl<K, V> Default for Bounded<K, V> {
+    fn default() -> Self {
+        Self(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<K: Eq + std::hash::Hash, V: Clone> Bounded<K, V> {
+    /// The value under `key`, if its time passes `fresh`.
+    fn get<Q>(&self, key: &Q, fresh: impl Fn(i64) -> bool) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + std::hash::Hash + ?Sized,
+    {
+        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.get(key).filter(|(_, at)| fresh(*at)).map(|(v, _)| v.clone())
     }
 
-    fn put_identity(&self, subject: Arc<str>, identity: Arc<Identity>, now: i64) {
-        let mut m = self.actors.lock().unwrap_or_else(|e| e.into_inner());
+    fn put(&self, key: K, value: V, at: i64) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if m.len() >= TOKEN_CACHE_MAX {
             m.clear();
         }
-        m.insert(subject, (identity, now));
-    }
-
-    fn get(&self, hash: &[u8; 32], now: i64) -> Option<Arc<str>> {
-        let m = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        m.get(hash).filter(|(_, exp)| *exp > now).map(|(sub, _)| sub.clone())
-    }
-
-    fn put(&self, hash: [u8; 32], sub: Arc<str>, exp: i64) {
-        let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        if m.len() >= TOKEN_CACHE_MAX {
-            m.clear();
-        }
-        m.insert(hash, (sub, exp));
+        m.insert(key, (value, at));
     }
 }
 
@@ -138,7 +142,7 @@ impl TokenCache {
 pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) -> Result<Actor, Error> {
     let now = reg.now_ms();
     let hash: [u8; 32] = Sha256::digest(bearer.as_bytes()).into();
-    let subject = match reg.token_cache().get(&hash, now) {
+    let subject = match reg.token_cache().map.get(&hash, |exp| exp > now) {
         Some(s) => s,
         None => {
             let provider = reg.provider().await?;
@@ -149,11 +153,11 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
                 })?;
             let sub: Arc<str> = claims.get("sub").and_then(Value::as_str).ok_or(Error::Unauthenticated)?.into();
             let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0).saturating_mul(1000);
-            reg.token_cache().put(hash, sub.clone(), exp);
+            reg.token_cache().map.put(hash, sub.clone(), exp);
             sub
         }
     };
-    if let Some(identity) = reg.token_cache().identity(&subject, now) {
+    if let Some(identity) = reg.token_cache().actors.get(&*subject, |at| now - at < ACTOR_CACHE_MS) {
         return Ok(Actor { identity, acting_for: None, address });
     }
     let known: Option<(String, i64)> = reg
@@ -172,7 +176,7 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
         }
     };
     let actor = actor_for(reg, &person_id, address).await?;
-    reg.token_cache().put_identity(subject, actor.identity.clone(), now);
+    reg.token_cache().actors.put(subject, actor.identity.clone(), now);
     Ok(actor)
 }
 
