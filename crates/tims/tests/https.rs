@@ -103,18 +103,8 @@ async fn registration_reaches_a_register_over_https_trusted_through_ssl_cert_fil
     assert!(ready, "tims did not start");
 
     let mut b = Browser::new(&base);
-    let form = |id: &'static str| {
-        [
-            ("account_type", "citizen"),
-            ("id_number", id),
-            ("date_of_birth", "1991-04-01"),
-            ("phone", "0700111222"),
-            ("password", "a long pass phrase"),
-            ("password_confirm", "a long pass phrase"),
-        ]
-    };
-    let found = b.post("/sso/register", &form("11112222")).await;
-    let unknown = b.post("/sso/register", &form("22223333")).await;
+    let found = b.post("/sso/register", &common::stand_in_registration("11112222")).await;
+    let unknown = b.post("/sso/register", &common::stand_in_registration("22223333")).await;
     let _ = child.kill();
     let _ = child.wait();
 

@@ -93,21 +93,11 @@ async fn registration_uses_the_configured_register_and_a_silent_register_changes
     })
     .await
     .unwrap();
-    let form = |id: &'static str| {
-        [
-            ("account_type", "citizen"),
-            ("id_number", id),
-            ("date_of_birth", "1991-04-01"),
-            ("phone", "0700111222"),
-            ("password", "a long pass phrase"),
-            ("password_confirm", "a long pass phrase"),
-        ]
-    };
     let mut b = app.browser();
-    let r = b.post("/sso/register", &form("66666666")).await;
+    let r = b.post("/sso/register", &common::stand_in_registration("66666666")).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(r.body.contains("nothing was changed"));
-    let r = b.post("/sso/register", &form("11112222")).await;
+    let r = b.post("/sso/register", &common::stand_in_registration("11112222")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let name: String = sqlx::query_scalar("SELECT full_name FROM sso_accounts WHERE id_number = '11112222'")
         .fetch_one(app.app_sso.db().pool())

@@ -270,6 +270,19 @@ impl Resp {
     }
 }
 
+/// The registration form of a citizen the stand-in population registers of
+/// the tests know (born 1991-04-01), by ID number.
+pub fn stand_in_registration(id_number: &str) -> [(&'static str, &str); 6] {
+    [
+        ("account_type", "citizen"),
+        ("id_number", id_number),
+        ("date_of_birth", "1991-04-01"),
+        ("phone", "0700111222"),
+        ("password", "a long pass phrase"),
+        ("password_confirm", "a long pass phrase"),
+    ]
+}
+
 /// A browser with its own cookie jar. It does not follow redirects, so tests
 /// see every 303.
 pub struct Browser {
