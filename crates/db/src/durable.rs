@@ -83,6 +83,11 @@ impl GroupSync {
         s.committed
     }
 
+    /// Tickets handed out so far.
+    pub(crate) fn committed(&self) -> u64 {
+        self.state().committed
+    }
+
     /// Wait until the log is on disk up to `ticket`. The first waiter to find
     /// no flush under way starts one for every ticket handed out so far; the
     /// flush runs as a task of its own, so a waiter that gives up (its

@@ -242,6 +242,12 @@ impl Db {
         }
     }
 
+    /// Commits made through this process's writer so far, on a SQLite file
+    /// (0 on other backends): each one costs a share of a flush to disk.
+    pub fn commits(&self) -> u64 {
+        self.group_sync.as_ref().map_or(0, |s| s.committed())
+    }
+
     /// Whether the database answers and can still make commits durable.
     pub async fn ping(&self) -> Result<(), Error> {
         self.check_durable()?;

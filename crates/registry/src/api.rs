@@ -419,12 +419,15 @@ async fn claim_key(reg: &Registry, principal: &str, key: &str, hash: &str) -> Re
 
 /// Forget answers older than `KEEP_KEYS_MS`. Returns how many.
 pub async fn purge_keys(reg: &Registry) -> Result<u64, Error> {
-    let r = reg
-        .db()
-        .execute_write(
-            sqlx::query("DELETE FROM reg_idempotency WHERE created_at < $1").bind(reg.now_ms() - KEEP_KEYS_MS),
-        )
-        .await?;
+    let before = reg.now_ms() - KEEP_KEYS_MS;
+    // Look first, so that a pass with nothing to purge commits nothing.
+    let any: Option<(i64,)> =
+        reg.db().read_optional("SELECT 1 FROM reg_idempotency WHERE created_at < $1 LIMIT 1", &[before.into()]).await?;
+    if any.is_none() {
+        return Ok(0);
+    }
+    let r =
+        reg.db().execute_write(sqlx::query("DELETE FROM reg_idempotency WHERE created_at < $1").bind(before)).await?;
     Ok(r.rows_affected())
 }
 

@@ -526,3 +526,34 @@ async fn organisation_members_see_its_vehicles_and_my_vehicles_adds_them(app: Te
     assert_eq!(both, sorted, "listed by registration number");
 }
 on_both!(organisation_members_see_its_vehicles_and_my_vehicles_adds_them, crate::common::with_api_client);
+
+/// The outbox worker looks for due messages every second. On a SQLite file a
+/// pass that finds none commits nothing, so an idle server makes no flush
+/// to disk; a pass that sends does commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_outbox_pass_commits_nothing() {
+    let Some(app) = TestApp::spawn(common::Backend::Sqlite).await else { return };
+    let db = app.registry.db();
+    while registry::outbox::deliver_due(&app.registry).await.unwrap() > 0 {}
+    let before = db.commits();
+    for _ in 0..3 {
+        assert_eq!(registry::outbox::deliver_due(&app.registry).await.unwrap(), 0);
+    }
+    assert_eq!(db.commits(), before, "an outbox pass with nothing due committed");
+    let mut tx = db.begin_write().await.unwrap();
+    registry::outbox::enqueue(&mut tx, "+254700000001", "tims: a test message", false, app.clock_now()).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut sent = 0;
+    while sent == 0 {
+        sent = registry::outbox::deliver_due(&app.registry).await.unwrap();
+        if sent == 0 {
+            // The server's own worker may have sent it first.
+            if !app.sms_to("+254700000001").is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    assert!(db.commits() >= before + 3, "the message's enqueue, lease and sent mark commit");
+    assert_eq!(app.sms_to("+254700000001"), ["tims: a test message"]);
+}
