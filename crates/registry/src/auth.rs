@@ -237,32 +237,48 @@ pub async fn finish_sign_in(reg: &Registry, query: &HashMap<String, String>) -> 
     }
     let person_id = parties::upsert_from_claims(reg, &claims).await?;
     let token = token();
-    reg.db().execute_write(sqlx::query(
-        "INSERT INTO reg_sessions (id_hash, person_id, id_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
-    )
-    .bind(sha256_hex(token.as_bytes()))
-    .bind(&person_id)
-    .bind(&signed.id_token)
-    .bind(now)
-    )
-    .await?;
+    reg.db()
+        .execute_write(
+            sqlx::query(
+                "INSERT INTO reg_sessions (id_hash, person_id, id_token, refresh_token, claims_at, created_at, \
+                 last_seen_at) VALUES ($1, $2, $3, $4, $5, $5, $5)",
+            )
+            .bind(sha256_hex(token.as_bytes()))
+            .bind(&person_id)
+            .bind(&signed.id_token)
+            .bind(&signed.refresh_token)
+            .bind(now),
+        )
+        .await?;
     Ok((token, return_to))
 }
 
 /// A page session: the actor, acting for the organisation chosen in it.
+///
+/// The person's claims (their organisations above all) are re-read from
+/// the provider once `CLAIMS_MAX_AGE_MS` old, as for an API call, with the
+/// session's refresh token: someone removed from an organisation at the
+/// sign-on stops acting for it here within minutes, not at the end of the
+/// session. A session the provider no longer honours (refresh refused, or
+/// never given one) ends, and the person is sent to sign in again.
 pub async fn from_session(reg: &Registry, token: &str, address: Option<String>) -> Result<Option<Actor>, Error> {
     let now = reg.now_ms();
     let hash = sha256_hex(token.as_bytes());
-    let row: Option<(String, Option<String>, i64, i64)> = sqlx::query_as(
-        "SELECT person_id, acting_for, created_at, last_seen_at FROM reg_sessions WHERE id_hash = $1 AND ended_at IS NULL",
+    let row: Option<(String, Option<String>, i64, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT s.person_id, s.acting_for, s.created_at, s.last_seen_at, s.claims_at, p.subject \
+         FROM reg_sessions s JOIN reg_parties p ON p.id = s.person_id WHERE s.id_hash = $1 AND s.ended_at IS NULL",
     )
     .bind(&hash)
     .fetch_optional(reg.db().pool())
     .await?;
-    let Some((person_id, acting_for, created_at, last_seen)) = row else {
+    let Some((person_id, acting_for, created_at, last_seen, claims_at, subject)) = row else {
         return Ok(None);
     };
     if now - last_seen >= SESSION_IDLE_MS || now - created_at >= SESSION_ABSOLUTE_MS {
+        end_session(reg, token).await?;
+        return Ok(None);
+    }
+    if now - claims_at >= CLAIMS_MAX_AGE_MS && !reread_claims(reg, &hash, claims_at, subject.as_deref(), now).await? {
         end_session(reg, token).await?;
         return Ok(None);
     }
@@ -276,6 +292,95 @@ pub async fn from_session(reg: &Registry, token: &str, address: Option<String>) 
     let actor = actor_for(reg, &person_id, address).await?;
     let pin = acting_for.and_then(|org| actor.memberships.iter().find(|m| m.org_id == org).map(|m| m.kra_pin.clone()));
     Ok(Some(actor.act_for(pin.as_deref())?))
+}
+
+/// Re-read a page session's claims from the provider (see [`from_session`]).
+/// Returns false when the provider no longer honours the session. One
+/// request of a session does it; another arriving meanwhile goes on with
+/// the claims as they are, at most seconds older.
+async fn reread_claims(reg: &Registry, hash: &str, seen: i64, subject: Option<&str>, now: i64) -> Result<bool, Error> {
+    let claimed: Option<(Option<String>,)> = reg
+        .db()
+        .fetch_optional_write(
+            sqlx::query_as(
+                "UPDATE reg_sessions SET claims_at = $1 WHERE id_hash = $2 AND claims_at = $3 RETURNING refresh_token",
+            )
+            .bind(now)
+            .bind(hash)
+            .bind(seen),
+        )
+        .await?;
+    let Some((refresh,)) = claimed else { return Ok(true) };
+    let (Some(refresh), Some(subject)) = (refresh, subject) else { return Ok(false) };
+    let provider = reg.provider().await?;
+    let reread = async {
+        let r = provider.refresh(&refresh, subject, now).await?;
+        let claims = provider.userinfo(&r.access_token, subject).await?;
+        Ok::<_, oidc_rp::RpError>((r.refresh_token, claims))
+    };
+    match reread.await {
+        Ok((rotated, claims)) => {
+            parties::upsert_from_claims(reg, &claims).await?;
+            if let Some(rotated) = rotated {
+                reg.db()
+                    .execute_write(
+                        sqlx::query("UPDATE reg_sessions SET refresh_token = $1 WHERE id_hash = $2")
+                            .bind(rotated)
+                            .bind(hash),
+                    )
+                    .await?;
+            }
+            Ok(true)
+        }
+        Err(oidc_rp::RpError::Unreachable(e)) => {
+            // Give the turn back, so the next request tries again; until
+            // the provider answers, pages refuse rather than act on claims
+            // that can no longer be checked.
+            tracing::warn!(error = %e, "the sign-on provider could not be reached to re-read a session's claims");
+            reg.db()
+                .execute_write(
+                    sqlx::query("UPDATE reg_sessions SET claims_at = $1 WHERE id_hash = $2 AND claims_at = $3")
+                        .bind(seen)
+                        .bind(hash)
+                        .bind(now),
+                )
+                .await?;
+            Err(Error::Unavailable("The sign-on service cannot be reached just now. Try again in a minute.".into()))
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "the provider no longer honours a page session; it ends");
+            Ok(false)
+        }
+    }
+}
+
+/// Forget the refresh tokens of sessions that can no longer be used: any
+/// not visited for `SESSION_IDLE_MS` (one past its lifetime is ended, and
+/// its token forgotten, at its next visit). Returns how many.
+pub async fn forget_stale_sessions(reg: &Registry) -> Result<u64, Error> {
+    let idle = reg.now_ms() - SESSION_IDLE_MS;
+    // Look first (on a small index), so that a pass with nothing to forget
+    // commits nothing.
+    let any: Option<(i64,)> = reg
+        .db()
+        .read_optional(
+            "SELECT 1 FROM reg_sessions WHERE refresh_token IS NOT NULL AND last_seen_at <= $1 LIMIT 1",
+            &[idle.into()],
+        )
+        .await?;
+    if any.is_none() {
+        return Ok(0);
+    }
+    let r = reg
+        .db()
+        .execute_write(
+            sqlx::query(
+                "UPDATE reg_sessions SET refresh_token = NULL WHERE refresh_token IS NOT NULL AND last_seen_at <= $1",
+            )
+            .bind(idle),
+        )
+        .await?;
+    Ok(r.rows_affected())
 }
 
 /// Switch the organisation a page session acts for (`None`: oneself).
@@ -297,7 +402,8 @@ pub async fn end_session(reg: &Registry, token: &str) -> Result<Option<String>, 
         .db()
         .fetch_optional_write(
             sqlx::query_as(
-                "UPDATE reg_sessions SET ended_at = $1 WHERE id_hash = $2 AND ended_at IS NULL RETURNING id_token",
+                "UPDATE reg_sessions SET ended_at = $1, refresh_token = NULL WHERE id_hash = $2 AND ended_at IS NULL \
+                 RETURNING id_token",
             )
             .bind(reg.now_ms())
             .bind(sha256_hex(token.as_bytes())),

@@ -188,7 +188,9 @@ impl Registry {
             client_id: o.client_id.clone(),
             client_secret: oidc_rp::Secret::new(o.client_secret.clone()),
             redirect_uri: self.0.cfg.redirect_uri(),
-            scopes: ["openid", "profile", "phone", "organisations"].map(String::from).to_vec(),
+            // offline_access: a refresh token, with which a page session
+            // re-reads the person's claims (see auth::from_session).
+            scopes: ["openid", "profile", "phone", "organisations", "offline_access"].map(String::from).to_vec(),
         };
         let p = oidc_rp::Provider::discover(self.0.http.clone(), cfg).await.map_err(|e| {
             tracing::warn!(error = %e, "the sign-on provider could not be reached");

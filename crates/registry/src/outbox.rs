@@ -163,6 +163,9 @@ pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receive
             if let Err(e) = crate::api::purge_keys(&reg).await {
                 tracing::warn!(error = %e, "purge of old idempotency keys failed");
             }
+            if let Err(e) = crate::auth::forget_stale_sessions(&reg).await {
+                tracing::warn!(error = %e, "forgetting the refresh tokens of stale sessions failed");
+            }
         }
         match deliver_due(&reg).await {
             Ok(n) if n == BATCH as usize => continue,

@@ -350,6 +350,76 @@ async fn only_the_parties_see_and_change_a_transfer(app: TestApp) {
 }
 on_both!(only_the_parties_see_and_change_a_transfer, crate::common::with_api_client);
 
+/// A page session does not outlive the organisations the sign-on gives:
+/// within `CLAIMS_MAX_AGE_MS` of a member's removal the session stops acting
+/// for the organisation, and once the sign-on refuses the session's refresh
+/// (as it does for a blocked account) the session ends.
+async fn a_page_session_follows_the_sign_on(app: TestApp) {
+    let member: String = sqlx::query_scalar("SELECT id FROM sso_accounts WHERE id_number = $1")
+        .bind(OTHER.0)
+        .fetch_one(app.app_sso.db().pool())
+        .await
+        .unwrap();
+    let mut admin = app.signed_in(SELLER.0, SELLER.1).await;
+    let decide = |decision: &'static str| {
+        let path = format!("/sso/organisations/{DEALER_PIN}/members/{member}");
+        (path, decision)
+    };
+    let (path, d) = decide("transactor");
+    assert_eq!(admin.post(&path, &[("decision", d)]).await.status, StatusCode::SEE_OTHER);
+
+    let mut b = registry_browser(&app, OTHER).await;
+    let r = b.post_reg("/acting-for", &[("kra_pin", DEALER_PIN)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let home = b.get("/").await;
+    assert!(home.body.contains("for Kamau Motors Limited"), "{}", home.body);
+
+    // The admin removes them at the sign-on; a few minutes on, the registry
+    // has re-read their claims and they act for themselves only.
+    let (path, d) = decide("remove");
+    assert_eq!(admin.post(&path, &[("decision", d)]).await.status, StatusCode::SEE_OTHER);
+    app.advance(registry::auth::CLAIMS_MAX_AGE_MS + 1_000);
+    let home = b.get("/").await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    assert!(home.body.contains("Signed in as"), "{}", home.body);
+    assert!(!home.body.contains("Kamau Motors"), "{}", home.body);
+    let r = b.post_reg("/acting-for", &[("kra_pin", DEALER_PIN)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    // The sign-on revokes the person's grants (as blocking an account
+    // does): at the next re-read the page session ends and asks for a
+    // sign-in.
+    let mut tx = app.app_sso.db().begin_write().await.unwrap();
+    sso::oidc::revoke_all_for(&mut tx, &member, app.clock_now()).await.unwrap();
+    tx.commit().await.unwrap();
+    let still = b.get("/vehicles").await;
+    assert_eq!(still.status, StatusCode::OK, "{}", still.body);
+    app.advance(registry::auth::CLAIMS_MAX_AGE_MS + 1_000);
+    let r = b.get("/vehicles").await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    assert!(r.location().starts_with("/signin?return_to=%2Fvehicles"), "{}", r.location());
+    assert!(!b.get("/").await.body.contains("Signed in as"));
+}
+on_both!(a_page_session_follows_the_sign_on);
+
+/// A session left idle keeps no refresh token: the minute's sweep forgets it.
+async fn an_idle_session_keeps_no_refresh_token(app: TestApp) {
+    let _b = registry_browser(&app, BUYER).await;
+    let held = || async {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reg_sessions WHERE refresh_token IS NOT NULL")
+            .fetch_one(app.registry.db().pool())
+            .await
+            .unwrap();
+        n
+    };
+    assert_eq!(held().await, 1, "the built-in sign-on gives the registry a refresh token");
+    assert_eq!(registry::auth::forget_stale_sessions(&app.registry).await.unwrap(), 0);
+    app.advance(registry::auth::SESSION_IDLE_MS + 1_000);
+    assert_eq!(registry::auth::forget_stale_sessions(&app.registry).await.unwrap(), 1);
+    assert_eq!(held().await, 0);
+}
+on_both!(an_idle_session_keeps_no_refresh_token);
+
 async fn a_sign_in_finishes_only_in_the_browser_that_started_it(app: TestApp) {
     let mut b = app.signed_in(SELLER.0, SELLER.1).await;
     let to_provider = b.get("/signin").await.location();
