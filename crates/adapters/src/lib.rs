@@ -4,6 +4,9 @@
 //! SMS gateway today) and their development adapters, so the sign-on and the
 //! registry send through the same sender without knowing each other. Each
 //! adapter says whether it is a development one, which production mode
-//! refuses. It knows nothing of accounts, vehicles, HTTP routes or tables.
+//! refuses. It also holds the durable outbox both parts send SMS through
+//! (`outbox`: a table of one shape per part). It knows nothing of accounts,
+//! vehicles or HTTP routes.
 
+pub mod outbox;
 pub mod sms;

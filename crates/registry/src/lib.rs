@@ -150,6 +150,10 @@ impl Registry {
         self.0.clock.now_ms()
     }
 
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.0.clock
+    }
+
     pub fn config(&self) -> &RegistryConfig {
         &self.0.cfg
     }
@@ -255,12 +259,15 @@ pub async fn read_rules(db: &Db) -> Result<(FeeSchedules, Calendar), Error> {
 /// read, so concurrent first starts agree).
 pub async fn load_or_create_secret(db: &Db, name: &str, now: i64) -> Result<String, Error> {
     let fresh = reference::hex(&reference::random_bytes::<32>());
-    sqlx::query("INSERT INTO reg_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+    db.execute_write(
+        sqlx::query(
+            "INSERT INTO reg_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
         .bind(name)
         .bind(&fresh)
-        .bind(now)
-        .execute(db.pool())
-        .await?;
+        .bind(now),
+    )
+    .await?;
     Ok(sqlx::query_scalar("SELECT value FROM reg_secrets WHERE name = $1").bind(name).fetch_one(db.pool()).await?)
 }
 
@@ -268,16 +275,18 @@ pub async fn load_or_create_secret(db: &Db, name: &str, now: i64) -> Result<Stri
 pub async fn store_fee_schedule(db: &Db, s: &FeeSchedule, now: i64) -> Result<(), Error> {
     s.validate().map_err(|e| FieldErrors::single("schedule", e.to_string()))?;
     let body = serde_json::to_string(s).map_err(|e| Error::Internal(e.to_string()))?;
-    let r = sqlx::query(
-        "INSERT INTO reg_fee_schedules (version, effective_from, body, loaded_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (version) DO NOTHING",
-    )
-    .bind(&s.version)
-    .bind(s.effective_from.to_string())
-    .bind(body)
-    .bind(now)
-    .execute(db.pool())
-    .await?;
+    let r = db
+        .execute_write(
+            sqlx::query(
+                "INSERT INTO reg_fee_schedules (version, effective_from, body, loaded_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (version) DO NOTHING",
+            )
+            .bind(&s.version)
+            .bind(s.effective_from.to_string())
+            .bind(body)
+            .bind(now),
+        )
+        .await?;
     if r.rows_affected() == 0 {
         return Err(FieldErrors::single("version", format!("A schedule with version {} is already loaded", s.version)));
     }
@@ -290,13 +299,16 @@ pub async fn add_holiday(db: &Db, day: domain::Date, name: &str, now: i64) -> Re
     if name.is_empty() || name.len() > 80 {
         return Err(FieldErrors::single("name", "Give the holiday's name, at most 80 characters"));
     }
-    let r = sqlx::query(
-        "INSERT INTO reg_holidays (day, name, added_at) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET name = excluded.name",
-    )
-    .bind(day.to_string())
-    .bind(name)
-    .bind(now)
-    .execute(db.pool())
-    .await?;
+    let r = db
+        .execute_write(
+            sqlx::query(
+                "INSERT INTO reg_holidays (day, name, added_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (day) DO UPDATE SET name = excluded.name",
+            )
+            .bind(day.to_string())
+            .bind(name)
+            .bind(now),
+        )
+        .await?;
     Ok(r.rows_affected() > 0)
 }

@@ -1,31 +1,18 @@
-//! The registry's outbox: SMS written in the same transaction as the change
-//! that causes them, delivered by a worker after commit. Rows are leased by
-//! conditional update, a batch at a time, so several nodes can run workers
-//! and a busy hour costs few commits. A message carrying a code has its
-//! text wiped once delivered.
+//! The registry's outbox (see `adapters::outbox`): SMS written in the same
+//! transaction as the change that causes them, delivered by a worker after
+//! commit; and the worker, which also runs the registry's minute sweep.
 
 use std::time::Duration;
 
+use adapters::outbox::Outbox;
 use db::WriteTx;
 
 use crate::{Error, Registry};
 
-const LEASE_MS: i64 = 30_000;
-const BATCH: i64 = 50;
-const MAX_ATTEMPTS: i64 = 8;
 const COALESCE_MS: u64 = 20;
 
 pub async fn enqueue(tx: &mut WriteTx, to: &str, body: &str, secret: bool, now: i64) -> Result<(), Error> {
-    sqlx::query(
-        "INSERT INTO reg_outbox (to_phone, body, secret, created_at, available_at) VALUES ($1, $2, $3, $4, $4)",
-    )
-    .bind(to)
-    .bind(body)
-    .bind(i64::from(secret))
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    Ok(adapters::outbox::enqueue(tx, Outbox::Registry, to, body, secret, now).await?)
 }
 
 /// Queue a transaction alert for a party, in one statement: to the person,
@@ -50,101 +37,9 @@ pub async fn alert(tx: &mut WriteTx, party_id: &str, body: &str, now: i64) -> Re
 
 /// Deliver what is due, once. Returns how many messages were sent.
 pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
-    let now = reg.now_ms();
-    // Every write goes through the writers' gate (`begin_write`): on SQLite
-    // a write outside it would meet the gate's holder in SQLite's sleeping
-    // busy handler, and stall both.
-    let mut tx = reg.db().begin_write().await?;
-    // One statement leases the batch; the rows this worker got are those
-    // that carry its lease token. The lease condition is checked again on
-    // each row as it is updated, so two workers on PostgreSQL (where the
-    // subquery may see a row another worker is leasing) never both get it.
-    let mark = crate::reference::new_id();
-    sqlx::query(
-        "UPDATE reg_outbox SET lease_until = $1, lease_token = $2, attempts = attempts + 1 WHERE id IN (\
-         SELECT id FROM reg_outbox WHERE sent_at IS NULL AND attempts < $3 AND available_at <= $4 \
-         AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT $5) \
-         AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < $4)",
-    )
-    .bind(now + LEASE_MS)
-    .bind(&mark)
-    .bind(MAX_ATTEMPTS)
-    .bind(now)
-    .bind(BATCH)
-    .execute(&mut *tx)
-    .await?;
-    let leased: Vec<(i64, String, String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT id, to_phone, body, secret, attempts, created_at FROM reg_outbox WHERE lease_token = $1 AND sent_at IS NULL",
-    )
-    .bind(&mark)
-    .fetch_all(&mut *tx)
-    .await?;
-    if leased.is_empty() {
-        // Nothing was due, so nothing changed: an idle worker's pass every
-        // second costs no flush to disk.
-        tx.rollback().await?;
-        return Ok(0);
-    }
-    tx.commit().await?;
-    let mut delivered = vec![];
-    let mut wiped = vec![];
-    for (id, to, body, secret, attempts, created_at) in leased {
-        if secret != 0 && now - created_at >= domain::policy::code::TTL_MS {
-            wiped.push(id);
-            continue;
-        }
-        match reg.adapters().sms.send(&to, &body).await {
-            Ok(()) => {
-                metrics::counter!("tims_sms_sent_total").increment(1);
-                delivered.push((id, secret != 0));
-            }
-            Err(e) => {
-                let backoff = 1_000 * (1_i64 << attempts.min(10));
-                tracing::warn!(outbox_id = id, attempts, error = %e, "SMS delivery failed; will retry");
-                metrics::counter!("tims_sms_failed_total").increment(1);
-                reg.db()
-                    .execute_write(
-                        sqlx::query(
-                            "UPDATE reg_outbox SET lease_until = NULL, available_at = $1, last_error = $2 WHERE id = $3",
-                        )
-                        .bind(reg.now_ms() + backoff)
-                        .bind(e.to_string())
-                        .bind(id),
-                    )
-                    .await?;
-            }
-        }
-    }
-    // Marking the batch sent is one statement per kind of message.
-    let sent_at = reg.now_ms();
-    let ids =
-        |f: &dyn Fn(&(i64, bool)) -> bool| -> Vec<i64> { delivered.iter().filter(|d| f(d)).map(|d| d.0).collect() };
-    let marks: [(Vec<i64>, &str); 3] = [
-        (ids(&|d| !d.1), "UPDATE reg_outbox SET sent_at = $1, lease_until = NULL WHERE id IN"),
-        (
-            ids(&|d| d.1),
-            "UPDATE reg_outbox SET sent_at = $1, body = '[code delivered]', lease_until = NULL WHERE id IN",
-        ),
-        (
-            wiped,
-            "UPDATE reg_outbox SET sent_at = $1, body = '[code expired undelivered]', lease_until = NULL, \
-             last_error = 'expired before delivery' WHERE id IN",
-        ),
-    ];
-    if marks.iter().all(|(list, _)| list.is_empty()) {
-        return Ok(0);
-    }
-    let mut tx = reg.db().begin_write().await?;
-    for (list, sql) in marks {
-        if list.is_empty() {
-            continue;
-        }
-        // The ids are integers this worker read back, never input.
-        let in_list = list.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-        sqlx::query(sqlx::AssertSqlSafe(format!("{sql} ({in_list})"))).bind(sent_at).execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    Ok(delivered.len())
+    let sms = &*reg.adapters().sms;
+    Ok(adapters::outbox::deliver_due(reg.db(), Outbox::Registry, sms, reg.clock(), domain::policy::code::TTL_MS)
+        .await?)
 }
 
 /// Run the worker until `shutdown`: deliver on every wake-up after a commit
@@ -168,7 +63,7 @@ pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receive
             }
         }
         match deliver_due(&reg).await {
-            Ok(n) if n == BATCH as usize => continue,
+            Ok(n) if n == adapters::outbox::BATCH => continue,
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "registry outbox delivery pass failed"),
         }

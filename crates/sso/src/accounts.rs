@@ -560,11 +560,13 @@ pub async fn recover_finish(
 }
 
 pub async fn set_sms_alerts(sso: &Sso, account_id: &str, on: bool) -> Result<(), Error> {
-    sqlx::query("UPDATE sso_accounts SET sms_alerts = $1, updated_at = $2 WHERE id = $3")
-        .bind(i64::from(on))
-        .bind(sso.now_ms())
-        .bind(account_id)
-        .execute(sso.db().pool())
+    sso.db()
+        .execute_write(
+            sqlx::query("UPDATE sso_accounts SET sms_alerts = $1, updated_at = $2 WHERE id = $3")
+                .bind(i64::from(on))
+                .bind(sso.now_ms())
+                .bind(account_id),
+        )
         .await?;
     Ok(())
 }

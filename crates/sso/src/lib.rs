@@ -132,6 +132,10 @@ impl Sso {
         self.inner.clock.now_ms()
     }
 
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
+    }
+
     pub fn config(&self) -> &SsoConfig {
         &self.inner.cfg
     }
@@ -169,14 +173,14 @@ impl Sso {
 pub async fn load_or_create_secret(db: &Db, name: &str, now: i64) -> Result<Vec<u8>, Error> {
     let fresh = crypto::hex(&crypto::random_bytes::<32>());
     // Insert-if-absent then read, so concurrent first starts agree.
-    sqlx::query(
-        "INSERT INTO sso_secrets (name, value, created_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (name) DO NOTHING",
+    db.execute_write(
+        sqlx::query(
+            "INSERT INTO sso_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(&fresh)
+        .bind(now),
     )
-    .bind(name)
-    .bind(&fresh)
-    .bind(now)
-    .execute(db.pool())
     .await?;
     let value: String =
         sqlx::query_scalar("SELECT value FROM sso_secrets WHERE name = $1").bind(name).fetch_one(db.pool()).await?;

@@ -38,19 +38,20 @@ pub async fn upsert_configured_client(db: &Db, c: &ClientConfig, now: i64) -> Re
         )),
         other => other,
     })?;
-    sqlx::query(
-        "INSERT INTO sso_clients (client_id, secret_hash, name, redirect_uris, post_logout_redirect_uris, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, \
-         name = excluded.name, redirect_uris = excluded.redirect_uris, \
-         post_logout_redirect_uris = excluded.post_logout_redirect_uris",
+    db.execute_write(
+        sqlx::query(
+            "INSERT INTO sso_clients (client_id, secret_hash, name, redirect_uris, post_logout_redirect_uris, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id) DO UPDATE SET \
+             secret_hash = excluded.secret_hash, name = excluded.name, redirect_uris = excluded.redirect_uris, \
+             post_logout_redirect_uris = excluded.post_logout_redirect_uris",
+        )
+        .bind(&c.id)
+        .bind(crypto::sha256_hex(c.secret.as_bytes()))
+        .bind(c.name.clone().unwrap_or_else(|| c.id.clone()))
+        .bind(json!(c.redirect_uris).to_string())
+        .bind(json!(c.post_logout_redirect_uris).to_string())
+        .bind(now),
     )
-    .bind(&c.id)
-    .bind(crypto::sha256_hex(c.secret.as_bytes()))
-    .bind(c.name.clone().unwrap_or_else(|| c.id.clone()))
-    .bind(json!(c.redirect_uris).to_string())
-    .bind(json!(c.post_logout_redirect_uris).to_string())
-    .bind(now)
-    .execute(db.pool())
     .await?;
     Ok(())
 }
@@ -88,19 +89,21 @@ pub async fn add_client(
 ) -> Result<String, Error> {
     check_client(client_id, redirect_uris, post_logout_redirect_uris)?;
     let secret = crypto::token();
-    let r = sqlx::query(
-        "INSERT INTO sso_clients (client_id, secret_hash, name, redirect_uris, post_logout_redirect_uris, created_at) \
-         VALUES ($1, $2, $1, $3, $4, $5)",
-    )
-    .bind(client_id)
-    .bind(crypto::sha256_hex(secret.as_bytes()))
-    .bind(json!(redirect_uris).to_string())
-    .bind(json!(post_logout_redirect_uris).to_string())
-    .bind(now)
-    .execute(db.pool())
-    .await;
+    let r = db
+        .execute_write(
+            sqlx::query(
+                "INSERT INTO sso_clients (client_id, secret_hash, name, redirect_uris, post_logout_redirect_uris, \
+                 created_at) VALUES ($1, $2, $1, $3, $4, $5)",
+            )
+            .bind(client_id)
+            .bind(crypto::sha256_hex(secret.as_bytes()))
+            .bind(json!(redirect_uris).to_string())
+            .bind(json!(post_logout_redirect_uris).to_string())
+            .bind(now),
+        )
+        .await;
     match r {
-        Err(e) if db::is_unique_violation(&e) => {
+        Err(db::Error::Sqlx(e)) if db::is_unique_violation(&e) => {
             Err(crate::FieldErrors::single("id", format!("A client {client_id:?} already exists")))
         }
         other => {
@@ -438,10 +441,12 @@ async fn revoke_if_redeemed(sso: &Sso, client: &Client, code_hash: &str, now: i6
         .fetch_optional(sso.db().pool())
         .await?;
     if redeemed.is_some() {
-        sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(code_hash)
-            .execute(sso.db().pool())
+        sso.db()
+            .execute_write(
+                sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
+                    .bind(now)
+                    .bind(code_hash),
+            )
             .await?;
         tracing::warn!(client_id = client.client_id, "authorization code replayed; its grant is revoked");
     }

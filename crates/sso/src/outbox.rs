@@ -1,99 +1,22 @@
-//! The sign-on's outbox: messages written in the same transaction as the
-//! change that causes them, delivered by a worker after commit. Rows are
-//! leased by conditional update so several nodes can run workers; a message
-//! that carries a code has its text wiped once delivered.
+//! The sign-on's outbox (see `adapters::outbox`): messages written in the
+//! same transaction as the change that causes them, delivered by a worker
+//! after commit; and the worker, which also purges expired rows hourly.
 
 use std::time::Duration;
 
+use adapters::outbox::Outbox;
 use db::WriteTx;
 
 use crate::{Error, Sso};
 
-const LEASE_MS: i64 = 30_000;
-const BATCH: i64 = 20;
-const MAX_ATTEMPTS: i64 = 8;
-
 pub async fn enqueue(tx: &mut WriteTx, to: &str, body: &str, secret: bool, now: i64) -> Result<(), Error> {
-    sqlx::query(
-        "INSERT INTO sso_outbox (to_phone, body, secret, created_at, available_at) VALUES ($1, $2, $3, $4, $4)",
-    )
-    .bind(to)
-    .bind(body)
-    .bind(i64::from(secret))
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    Ok(adapters::outbox::enqueue(tx, Outbox::SignOn, to, body, secret, now).await?)
 }
 
 /// Deliver what is due, once. Returns how many messages were sent.
 pub async fn deliver_due(sso: &Sso) -> Result<usize, Error> {
-    let now = sso.now_ms();
-    let pool = sso.db().pool();
-    let candidates: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM sso_outbox WHERE sent_at IS NULL AND attempts < $1 AND available_at <= $2 \
-         AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT $3",
-    )
-    .bind(MAX_ATTEMPTS)
-    .bind(now)
-    .bind(BATCH)
-    .fetch_all(pool)
-    .await?;
-    let mut sent = 0;
-    for id in candidates {
-        let leased: Option<(String, String, i64, i64, i64)> = sqlx::query_as(
-            "UPDATE sso_outbox SET lease_until = $1, attempts = attempts + 1 \
-             WHERE id = $2 AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < $3) \
-             RETURNING to_phone, body, secret, attempts, created_at",
-        )
-        .bind(now + LEASE_MS)
-        .bind(id)
-        .bind(now)
-        .fetch_optional(pool)
-        .await?;
-        let Some((to, body, secret, attempts, created_at)) = leased else {
-            continue; // another worker has it
-        };
-        if secret != 0 && now - created_at >= domain::policy::code::TTL_MS {
-            // A code that could not be delivered in time is useless: wipe it.
-            sqlx::query(
-                "UPDATE sso_outbox SET sent_at = $1, body = '[code expired undelivered]', lease_until = NULL, \
-                         last_error = 'expired before delivery' WHERE id = $2",
-            )
-            .bind(now)
-            .bind(id)
-            .execute(pool)
-            .await?;
-            continue;
-        }
-        match sso.adapters().sms.send(&to, &body).await {
-            Ok(()) => {
-                let kept = if secret != 0 { "[code delivered]" } else { body.as_str() };
-                sqlx::query("UPDATE sso_outbox SET sent_at = $1, body = $2, lease_until = NULL WHERE id = $3")
-                    .bind(sso.now_ms())
-                    .bind(kept)
-                    .bind(id)
-                    .execute(pool)
-                    .await?;
-                metrics::counter!("tims_sms_sent_total").increment(1);
-                sent += 1;
-            }
-            Err(e) => {
-                let backoff = 1_000 * (1_i64 << attempts.min(10));
-                tracing::warn!(outbox_id = id, attempts, error = %e, "SMS delivery failed; will retry");
-                sqlx::query(
-                    "UPDATE sso_outbox SET lease_until = NULL, available_at = $1, last_error = $2 WHERE id = $3",
-                )
-                .bind(sso.now_ms() + backoff)
-                .bind(e.to_string())
-                .bind(id)
-                .execute(pool)
-                .await?;
-                metrics::counter!("tims_sms_failed_total").increment(1);
-            }
-        }
-    }
-    Ok(sent)
+    let sms = &*sso.adapters().sms;
+    Ok(adapters::outbox::deliver_due(sso.db(), Outbox::SignOn, sms, sso.clock(), domain::policy::code::TTL_MS).await?)
 }
 
 /// Run the worker until `shutdown` resolves: deliver on every wake-up after a
@@ -110,7 +33,7 @@ pub async fn run_worker(sso: Sso, mut shutdown: tokio::sync::watch::Receiver<boo
             }
         }
         match deliver_due(&sso).await {
-            Ok(n) if n == BATCH as usize => continue,
+            Ok(n) if n == adapters::outbox::BATCH => continue,
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "outbox delivery pass failed"),
         }
@@ -128,7 +51,6 @@ pub async fn run_worker(sso: Sso, mut shutdown: tokio::sync::watch::Receiver<boo
 pub async fn purge_expired(sso: &Sso) -> Result<u64, Error> {
     use domain::policy::DAY_MS;
     let now = sso.now_ms();
-    let pool = sso.db().pool();
     let unverified = "SELECT id FROM sso_accounts WHERE phone_verified_at IS NULL AND created_at < $1";
     let purge_sessions = format!("DELETE FROM sso_sessions WHERE account_id IN ({unverified})");
     let purge_challenges = format!("DELETE FROM sso_challenges WHERE account_id IN ({unverified})");
@@ -152,9 +74,12 @@ pub async fn purge_expired(sso: &Sso) -> Result<u64, Error> {
         ("DELETE FROM sso_refresh_tokens WHERE expires_at < $1", now),
         ("DELETE FROM sso_refresh_tokens WHERE revoked_at < $1", now - DAY_MS),
     ];
+    // One transaction, through the writers' gate like every write.
     let mut removed = 0;
+    let mut tx = sso.db().begin_write().await?;
     for (sql, before) in steps {
-        removed += sqlx::query(sqlx::AssertSqlSafe(sql)).bind(before).execute(pool).await?.rows_affected();
+        removed += sqlx::query(sqlx::AssertSqlSafe(sql)).bind(before).execute(&mut *tx).await?.rows_affected();
     }
+    tx.commit().await?;
     Ok(removed)
 }

@@ -94,10 +94,10 @@ pub async fn find(sso: &Sso, token: &str) -> Result<Option<Session>, Error> {
         return Ok(None);
     }
     if now - last_seen_at >= TOUCH_EVERY_MS {
-        sqlx::query("UPDATE sso_sessions SET last_seen_at = $1 WHERE id_hash = $2")
-            .bind(now)
-            .bind(&id_hash)
-            .execute(sso.db().pool())
+        sso.db()
+            .execute_write(
+                sqlx::query("UPDATE sso_sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now).bind(&id_hash),
+            )
             .await?;
     }
     Ok(Some(Session { id_hash, account_id, stage, created_at }))

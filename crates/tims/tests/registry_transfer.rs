@@ -527,17 +527,20 @@ async fn organisation_members_see_its_vehicles_and_my_vehicles_adds_them(app: Te
 }
 on_both!(organisation_members_see_its_vehicles_and_my_vehicles_adds_them, crate::common::with_api_client);
 
-/// The outbox worker looks for due messages every second. On a SQLite file a
-/// pass that finds none commits nothing, so an idle server makes no flush
+/// The outbox workers (the sign-on's and the registry's) look for due
+/// messages every second. On a SQLite file a pass that finds none commits
+/// nothing, so an idle server makes no flush
 /// to disk; a pass that sends does commit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_outbox_pass_commits_nothing() {
     let Some(app) = TestApp::spawn(common::Backend::Sqlite).await else { return };
     let db = app.registry.db();
     while registry::outbox::deliver_due(&app.registry).await.unwrap() > 0 {}
+    while sso::outbox::deliver_due(&app.app_sso).await.unwrap() > 0 {}
     let before = db.commits();
     for _ in 0..3 {
         assert_eq!(registry::outbox::deliver_due(&app.registry).await.unwrap(), 0);
+        assert_eq!(sso::outbox::deliver_due(&app.app_sso).await.unwrap(), 0);
     }
     assert_eq!(db.commits(), before, "an outbox pass with nothing due committed");
     let mut tx = db.begin_write().await.unwrap();

@@ -1,0 +1,267 @@
+//! The SMS outboxes: messages written in the same transaction as the change
+//! that causes them, delivered after commit by a worker through an
+//! [`SmsSender`]. The sign-on and the registry each keep theirs in a table
+//! of the same shape; this module is the one way both are filled and sent.
+//!
+//! A pass leases a batch of due rows in one conditional update and marks
+//! what it sent in at most three statements, all through the writers' gate
+//! ([`Db::begin_write`]), so several nodes can run workers, a busy moment
+//! costs few commits, and a pass that finds nothing commits nothing. A
+//! message carrying a code has its text wiped once delivered, or once too
+//! old to be of use.
+
+use db::{Clock, Db, WriteTx};
+
+use crate::sms::SmsSender;
+
+/// A lease lets one worker send a row; after this long another may.
+const LEASE_MS: i64 = 30_000;
+/// Rows leased per pass.
+pub const BATCH: usize = 50;
+/// Attempts before a message is left for the operator.
+const MAX_ATTEMPTS: i64 = 8;
+
+/// Which outbox: each part of tims has its own table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outbox {
+    SignOn,
+    Registry,
+}
+
+impl Outbox {
+    /// The table's name: the program's own text, never input.
+    pub fn table(self) -> &'static str {
+        match self {
+            Outbox::SignOn => "sso_outbox",
+            Outbox::Registry => "reg_outbox",
+        }
+    }
+}
+
+/// Queue `body` for `to` inside the transaction that causes it. `secret`
+/// marks a message that carries a code: its text is wiped once sent.
+pub async fn enqueue(
+    tx: &mut WriteTx,
+    outbox: Outbox,
+    to: &str,
+    body: &str,
+    secret: bool,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let sql = match outbox {
+        Outbox::SignOn => {
+            "INSERT INTO sso_outbox (to_phone, body, secret, created_at, available_at) VALUES ($1, $2, $3, $4, $4)"
+        }
+        Outbox::Registry => {
+            "INSERT INTO reg_outbox (to_phone, body, secret, created_at, available_at) VALUES ($1, $2, $3, $4, $4)"
+        }
+    };
+    sqlx::query(sql).bind(to).bind(body).bind(i64::from(secret)).bind(now).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Deliver what is due in `outbox`, once; a code older than `code_ttl_ms`
+/// is wiped unsent. Returns how many messages were sent ([`BATCH`] means
+/// there may be more).
+pub async fn deliver_due(
+    db: &Db,
+    outbox: Outbox,
+    sms: &dyn SmsSender,
+    clock: &dyn Clock,
+    code_ttl_ms: i64,
+) -> Result<usize, db::Error> {
+    let table = outbox.table();
+    let now = clock.now_ms();
+    let mut tx = db.begin_write().await?;
+    // One statement leases the batch; the rows this worker got are those
+    // that carry its lease token. The lease condition is checked again on
+    // each row as it is updated, so two workers on PostgreSQL (where the
+    // subquery may see a row another worker is leasing) never both get it.
+    let mark = lease_token();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET lease_until = $1, lease_token = $2, attempts = attempts + 1 WHERE id IN (\
+         SELECT id FROM {table} WHERE sent_at IS NULL AND attempts < $3 AND available_at <= $4 \
+         AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT $5) \
+         AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < $4)"
+    )))
+    .bind(now + LEASE_MS)
+    .bind(&mark)
+    .bind(MAX_ATTEMPTS)
+    .bind(now)
+    .bind(BATCH as i64)
+    .execute(&mut *tx)
+    .await?;
+    let leased: Vec<(i64, String, String, i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, to_phone, body, secret, attempts, created_at FROM {table} \
+         WHERE lease_token = $1 AND sent_at IS NULL ORDER BY id"
+    )))
+    .bind(&mark)
+    .fetch_all(&mut *tx)
+    .await?;
+    if leased.is_empty() {
+        // Nothing was due, so nothing changed: an idle worker's pass costs
+        // no commit and no flush to disk.
+        tx.rollback().await?;
+        return Ok(0);
+    }
+    tx.commit().await?;
+
+    let (mut plain, mut codes, mut wiped) = (vec![], vec![], vec![]);
+    for (id, to, body, secret, attempts, created_at) in leased {
+        let secret = secret != 0;
+        if secret && now - created_at >= code_ttl_ms {
+            wiped.push(id);
+            continue;
+        }
+        match sms.send(&to, &body).await {
+            Ok(()) => {
+                metrics::counter!("tims_sms_sent_total").increment(1);
+                if secret { codes.push(id) } else { plain.push(id) }
+            }
+            Err(e) => {
+                let backoff = 1_000 * (1_i64 << attempts.min(10));
+                tracing::warn!(outbox = table, outbox_id = id, attempts, error = %e, "SMS delivery failed; will retry");
+                metrics::counter!("tims_sms_failed_total").increment(1);
+                db.execute_write(
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE {table} SET lease_until = NULL, available_at = $1, last_error = $2 WHERE id = $3"
+                    )))
+                    .bind(clock.now_ms() + backoff)
+                    .bind(e.to_string())
+                    .bind(id),
+                )
+                .await?;
+            }
+        }
+    }
+    let sent = plain.len() + codes.len();
+    // Marking the batch is one statement per kind of message.
+    let marks = [
+        (plain, "sent_at = $1, lease_until = NULL"),
+        (codes, "sent_at = $1, body = '[code delivered]', lease_until = NULL"),
+        (
+            wiped,
+            "sent_at = $1, body = '[code expired undelivered]', lease_until = NULL, \
+             last_error = 'expired before delivery'",
+        ),
+    ];
+    if marks.iter().all(|(ids, _)| ids.is_empty()) {
+        return Ok(0);
+    }
+    let sent_at = clock.now_ms();
+    let mut tx = db.begin_write().await?;
+    for (ids, set) in marks {
+        if ids.is_empty() {
+            continue;
+        }
+        // The ids are integers this worker read back, never input.
+        let in_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET {set} WHERE id IN ({in_list})")))
+            .bind(sent_at)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(sent)
+}
+
+/// A lease's mark: random, so that two workers' leases never share one.
+fn lease_token() -> String {
+    let mut b = [0_u8; 16];
+    // Without the OS's randomness nothing else in tims works either; a
+    // clock-based mark still keeps this process's leases apart.
+    if getrandom::fill(&mut b).is_err() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        b = nanos.to_le_bytes();
+    }
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::Mutex;
+
+    use db::ManualClock;
+
+    use super::*;
+    use crate::sms::{BoxFuture, SmsError};
+
+    /// Refuses the first message to each number, then delivers.
+    #[derive(Debug, Default)]
+    struct Flaky {
+        refused: Mutex<Vec<String>>,
+        delivered: Mutex<Vec<(String, String)>>,
+    }
+
+    impl SmsSender for Flaky {
+        fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<(), SmsError>> {
+            Box::pin(async move {
+                let mut refused = self.refused.lock().unwrap();
+                if !refused.iter().any(|r| r == to) {
+                    refused.push(to.to_string());
+                    return Err(SmsError("gateway busy".into()));
+                }
+                self.delivered.lock().unwrap().push((to.to_string(), body.to_string()));
+                Ok(())
+            })
+        }
+
+        fn is_development(&self) -> bool {
+            true
+        }
+    }
+
+    async fn scratch() -> (Db, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("tims-outbox-{}-{}", std::process::id(), lease_token()));
+        let db = Db::connect(&format!("sqlite://{}/t.db?mode=rwc", dir.display()), &db::PoolSettings::default())
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        (db, dir)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refused_message_is_retried_after_a_pause_and_codes_are_wiped() {
+        let (db, dir) = scratch().await;
+        let clock = ManualClock::new(1_000_000);
+        let sms = Flaky::default();
+        let ttl = 10 * 60 * 1000;
+        let mut tx = db.begin_write().await.unwrap();
+        enqueue(&mut tx, Outbox::SignOn, "+254700000001", "your code is 123456", true, clock.now_ms()).await.unwrap();
+        enqueue(&mut tx, Outbox::SignOn, "+254700000002", "welcome", false, clock.now_ms()).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // Both are refused once: nothing is sent, and neither is due again at once.
+        assert_eq!(deliver_due(&db, Outbox::SignOn, &sms, &clock, ttl).await.unwrap(), 0);
+        let before = db.commits();
+        assert_eq!(deliver_due(&db, Outbox::SignOn, &sms, &clock, ttl).await.unwrap(), 0);
+        assert_eq!(db.commits(), before, "a pass with nothing due commits nothing");
+        // After the pause (2 s after a first attempt) both go out.
+        clock.advance_ms(2_000);
+        assert_eq!(deliver_due(&db, Outbox::SignOn, &sms, &clock, ttl).await.unwrap(), 2);
+        assert_eq!(sms.delivered.lock().unwrap().len(), 2);
+        let rows: Vec<(String, Option<String>, i64)> =
+            sqlx::query_as("SELECT body, last_error, attempts FROM sso_outbox ORDER BY id")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(rows[0].0, "[code delivered]", "a code's text is wiped once sent");
+        assert_eq!(rows[1].0, "welcome");
+        assert!(rows.iter().all(|r| r.1.as_deref() == Some("SMS not sent: gateway busy") && r.2 == 2), "{rows:?}");
+
+        // A code that could not go out in time is wiped, not sent late.
+        let mut tx = db.begin_write().await.unwrap();
+        enqueue(&mut tx, Outbox::Registry, "+254700000003", "your code is 654321", true, clock.now_ms()).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(deliver_due(&db, Outbox::Registry, &sms, &clock, ttl).await.unwrap(), 0, "refused once");
+        clock.advance_ms(ttl);
+        assert_eq!(deliver_due(&db, Outbox::Registry, &sms, &clock, ttl).await.unwrap(), 0);
+        let (body, sent): (String, Option<i64>) =
+            sqlx::query_as("SELECT body, sent_at FROM reg_outbox").fetch_one(db.pool()).await.unwrap();
+        assert_eq!((body.as_str(), sent), ("[code expired undelivered]", Some(clock.now_ms())));
+        assert_eq!(sms.delivered.lock().unwrap().len(), 2);
+        db.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
