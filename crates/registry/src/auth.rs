@@ -297,13 +297,16 @@ pub async fn from_session(reg: &Registry, token: &str, address: Option<String>) 
 /// Re-read a page session's claims from the provider (see [`from_session`]).
 /// Returns false when the provider no longer honours the session. One
 /// request of a session does it; another arriving meanwhile goes on with
-/// the claims as they are, at most seconds older.
+/// the claims as they are, at most seconds older. When the provider cannot
+/// answer, the turn is given back and the page refused, rather than acting
+/// on claims that can no longer be checked.
 async fn reread_claims(reg: &Registry, hash: &str, seen: i64, subject: Option<&str>, now: i64) -> Result<bool, Error> {
     let claimed: Option<(Option<String>,)> = reg
         .db()
         .fetch_optional_write(
             sqlx::query_as(
-                "UPDATE reg_sessions SET claims_at = $1 WHERE id_hash = $2 AND claims_at = $3 RETURNING refresh_token",
+                "UPDATE reg_sessions SET claims_at = $1 WHERE id_hash = $2 AND claims_at = $3 AND ended_at IS NULL \
+                 RETURNING refresh_token",
             )
             .bind(now)
             .bind(hash)
@@ -312,31 +315,28 @@ async fn reread_claims(reg: &Registry, hash: &str, seen: i64, subject: Option<&s
         .await?;
     let Some((refresh,)) = claimed else { return Ok(true) };
     let (Some(refresh), Some(subject)) = (refresh, subject) else { return Ok(false) };
-    let provider = reg.provider().await?;
-    let reread = async {
-        let r = provider.refresh(&refresh, subject, now).await?;
-        let claims = provider.userinfo(&r.access_token, subject).await?;
-        Ok::<_, oidc_rp::RpError>((r.refresh_token, claims))
+    // The refresh and the keeping of the token it rotates in run as a task
+    // of their own: once the provider has rotated the token, the new one
+    // must be kept even if this request is dropped, or the next re-read
+    // would present the old one and the provider would revoke the grant as
+    // stolen.
+    let task = tokio::spawn({
+        let (reg, hash, subject) = (reg.clone(), hash.to_string(), subject.to_string());
+        async move { refresh_and_keep(&reg, &hash, &refresh, &subject, now).await }
+    });
+    let outcome = match task.await {
+        Ok(Ok(claims)) => parties::upsert_from_claims(reg, &claims).await.map_err(Reread::Failed),
+        Ok(Err(e)) => Err(e),
+        Err(e) => Err(Reread::Failed(Error::Internal(e.to_string()))),
     };
-    match reread.await {
-        Ok((rotated, claims)) => {
-            parties::upsert_from_claims(reg, &claims).await?;
-            if let Some(rotated) = rotated {
-                reg.db()
-                    .execute_write(
-                        sqlx::query("UPDATE reg_sessions SET refresh_token = $1 WHERE id_hash = $2")
-                            .bind(rotated)
-                            .bind(hash),
-                    )
-                    .await?;
-            }
-            Ok(true)
+    match outcome {
+        Ok(_) => Ok(true),
+        Err(Reread::Refused(why)) => {
+            tracing::info!(error = %why, "the provider no longer honours a page session; it ends");
+            Ok(false)
         }
-        Err(oidc_rp::RpError::Unreachable(e)) => {
-            // Give the turn back, so the next request tries again; until
-            // the provider answers, pages refuse rather than act on claims
-            // that can no longer be checked.
-            tracing::warn!(error = %e, "the sign-on provider could not be reached to re-read a session's claims");
+        Err(Reread::Failed(e)) => {
+            tracing::warn!(error = %e, "a page session's claims could not be re-read");
             reg.db()
                 .execute_write(
                     sqlx::query("UPDATE reg_sessions SET claims_at = $1 WHERE id_hash = $2 AND claims_at = $3")
@@ -345,13 +345,65 @@ async fn reread_claims(reg: &Registry, hash: &str, seen: i64, subject: Option<&s
                         .bind(now),
                 )
                 .await?;
-            Err(Error::Unavailable("The sign-on service cannot be reached just now. Try again in a minute.".into()))
-        }
-        Err(e) => {
-            tracing::info!(error = %e, "the provider no longer honours a page session; it ends");
-            Ok(false)
+            Err(match e {
+                e @ (Error::Forbidden(_) | Error::Unavailable(_)) => e,
+                _ => {
+                    Error::Unavailable("The sign-on service cannot be reached just now. Try again in a minute.".into())
+                }
+            })
         }
     }
+}
+
+/// Why a re-read did not give claims.
+enum Reread {
+    /// The provider refused the grant (revoked, expired, another subject).
+    Refused(oidc_rp::RpError),
+    /// It could not be asked, or did not answer usably: try again later.
+    Failed(Error),
+}
+
+/// Refresh the session's grant, keep the rotated refresh token, and read
+/// the person's claims: userinfo, with the new ID token's for what it lacks
+/// (as at sign-in).
+async fn refresh_and_keep(
+    reg: &Registry,
+    hash: &str,
+    refresh: &str,
+    subject: &str,
+    now: i64,
+) -> Result<Map<String, Value>, Reread> {
+    use oidc_rp::RpError;
+    let provider = reg.provider().await.map_err(Reread::Failed)?;
+    let unavailable = |e: RpError| {
+        Reread::Failed(Error::Unavailable(format!(
+            "The sign-on service did not answer as it should ({e}); try again in a minute"
+        )))
+    };
+    let r = match provider.refresh(refresh, subject, now).await {
+        Ok(r) => r,
+        Err(e @ RpError::Provider { .. }) if matches!(&e, RpError::Provider { error, .. } if error == "invalid_grant") =>
+        {
+            return Err(Reread::Refused(e));
+        }
+        Err(e @ RpError::InvalidToken(_)) => return Err(Reread::Refused(e)),
+        Err(e) => return Err(unavailable(e)),
+    };
+    if let Some(rotated) = &r.refresh_token {
+        reg.db()
+            .execute_write(
+                sqlx::query("UPDATE reg_sessions SET refresh_token = $1 WHERE id_hash = $2 AND ended_at IS NULL")
+                    .bind(rotated)
+                    .bind(hash),
+            )
+            .await
+            .map_err(|e| Reread::Failed(e.into()))?;
+    }
+    let mut claims = provider.userinfo(&r.access_token, subject).await.map_err(unavailable)?;
+    for (k, v) in r.claims.unwrap_or_default() {
+        claims.entry(k).or_insert(v);
+    }
+    Ok(claims)
 }
 
 /// Forget the refresh tokens of sessions that can no longer be used: any

@@ -385,6 +385,11 @@ async fn a_page_session_follows_the_sign_on(app: TestApp) {
     assert!(!home.body.contains("Kamau Motors"), "{}", home.body);
     let r = b.post_reg("/acting-for", &[("kra_pin", DEALER_PIN)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    // The sign-on rotates the refresh token at each use; the registry kept
+    // the new one, so the next re-read works too.
+    app.advance(registry::auth::CLAIMS_MAX_AGE_MS + 1_000);
+    let again = b.get("/vehicles").await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
 
     // The sign-on revokes the person's grants (as blocking an account
     // does): at the next re-read the page session ends and asks for a
@@ -414,8 +419,10 @@ async fn an_idle_session_keeps_no_refresh_token(app: TestApp) {
     };
     assert_eq!(held().await, 1, "the built-in sign-on gives the registry a refresh token");
     assert_eq!(registry::auth::forget_stale_sessions(&app.registry).await.unwrap(), 0);
+    assert_eq!(held().await, 1);
     app.advance(registry::auth::SESSION_IDLE_MS + 1_000);
-    assert_eq!(registry::auth::forget_stale_sessions(&app.registry).await.unwrap(), 1);
+    // (The server's own sweep may get there first.)
+    assert!(registry::auth::forget_stale_sessions(&app.registry).await.unwrap() <= 1);
     assert_eq!(held().await, 0);
 }
 on_both!(an_idle_session_keeps_no_refresh_token);
