@@ -32,6 +32,9 @@ pub struct Metadata {
     pub jwks_uri: String,
     #[serde(default)]
     pub end_session_endpoint: Option<String>,
+    /// RFC 7009 token revocation.
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
     #[serde(default)]
     pub code_challenge_methods_supported: Option<Vec<String>>,
     #[serde(default)]
@@ -176,6 +179,7 @@ struct Inner {
     userinfo_endpoint: Option<Url>,
     jwks_uri: Url,
     end_session_endpoint: Option<Url>,
+    revocation_endpoint: Option<Url>,
     scope: String,
     client_auth: ClientAuth,
     keys: RwLock<KeySet>,
@@ -338,6 +342,8 @@ impl Provider {
             meta.userinfo_endpoint.as_deref().map(|u| endpoint("userinfo endpoint", u)).transpose()?;
         let end_session_endpoint =
             meta.end_session_endpoint.as_deref().map(|u| endpoint("end-session endpoint", u)).transpose()?;
+        let revocation_endpoint =
+            meta.revocation_endpoint.as_deref().map(|u| endpoint("revocation endpoint", u)).transpose()?;
         let client_auth = match &meta.token_endpoint_auth_methods_supported {
             // The default when the provider does not say (Discovery §3).
             None => ClientAuth::Basic,
@@ -373,6 +379,7 @@ impl Provider {
                 userinfo_endpoint,
                 jwks_uri,
                 end_session_endpoint,
+                revocation_endpoint,
                 scope,
                 client_auth,
                 keys: RwLock::new(KeySet { keys, fetched_at: None, generation: 0 }),
@@ -625,9 +632,15 @@ impl Provider {
     }
 
     /// POST the token endpoint with client authentication.
-    async fn token_request(&self, params: &[(&str, &str)]) -> Result<TokenResponse, RpError> {
+    /// POST `params` to one of the provider's endpoints as this client
+    /// (client_secret_basic or client_secret_post); a redirect is refused.
+    async fn client_post(
+        &self,
+        url: &reqwest::Url,
+        what: &str,
+        params: &[(&str, &str)],
+    ) -> Result<reqwest::Response, RpError> {
         let cfg = &self.inner.cfg;
-        let url = self.inner.token_endpoint.clone();
         let mut req = self.inner.http.post(url.clone()).header(reqwest::header::ACCEPT, "application/json");
         let mut form: Vec<(&str, &str)> = params.to_vec();
         match self.inner.client_auth {
@@ -641,9 +654,30 @@ impl Provider {
             }
         }
         let resp = req.form(&form).send().await.map_err(RpError::Unreachable)?;
-        if resp.url() != &url {
-            return Err(RpError::bad("the token endpoint redirected"));
+        if resp.url() != url {
+            return Err(RpError::bad(format!("the {what} redirected")));
         }
+        Ok(resp)
+    }
+
+    /// Revoke a refresh token (RFC 7009), so that it cannot be used again
+    /// wherever it is kept. Returns false when the provider offers no
+    /// revocation endpoint.
+    pub async fn revoke_refresh_token(&self, refresh_token: &str) -> Result<bool, RpError> {
+        let Some(url) = &self.inner.revocation_endpoint else { return Ok(false) };
+        let params = [("token", refresh_token), ("token_type_hint", "refresh_token")];
+        let resp = self.client_post(url, "revocation endpoint", &params).await?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(true);
+        }
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        Err(oauth_error(&body).unwrap_or_else(|| RpError::bad(format!("the revocation endpoint answered {status}"))))
+    }
+
+    async fn token_request(&self, params: &[(&str, &str)]) -> Result<TokenResponse, RpError> {
+        let url = self.inner.token_endpoint.clone();
+        let resp = self.client_post(&url, "token endpoint", params).await?;
         let status = resp.status();
         let body: Result<Value, _> = resp.json().await;
         let body = match body {

@@ -406,33 +406,45 @@ async fn refresh_and_keep(
     Ok(claims)
 }
 
-/// Forget the refresh tokens of sessions that can no longer be used: any
-/// not visited for `SESSION_IDLE_MS` (one past its lifetime is ended, and
-/// its token forgotten, at its next visit). Returns how many.
+/// Forget the refresh tokens of sessions that can no longer be used (any
+/// not visited for `SESSION_IDLE_MS`; one past its lifetime is ended, and
+/// its token forgotten, at its next visit), and ask the provider to revoke
+/// them. Returns how many, at most 500 a pass.
 pub async fn forget_stale_sessions(reg: &Registry) -> Result<u64, Error> {
+    const STALE: &str = "refresh_token IS NOT NULL AND last_seen_at <= $1";
     let idle = reg.now_ms() - SESSION_IDLE_MS;
     // Look first (on a small index), so that a pass with nothing to forget
     // commits nothing.
-    let any: Option<(i64,)> = reg
-        .db()
-        .read_optional(
-            "SELECT 1 FROM reg_sessions WHERE refresh_token IS NOT NULL AND last_seen_at <= $1 LIMIT 1",
-            &[idle.into()],
-        )
-        .await?;
+    let any: Option<(i64,)> =
+        reg.db().read_optional(&format!("SELECT 1 FROM reg_sessions WHERE {STALE} LIMIT 1"), &[idle.into()]).await?;
     if any.is_none() {
         return Ok(0);
     }
-    let r = reg
-        .db()
-        .execute_write(
-            sqlx::query(
-                "UPDATE reg_sessions SET refresh_token = NULL WHERE refresh_token IS NOT NULL AND last_seen_at <= $1",
-            )
-            .bind(idle),
-        )
+    let mut tx = reg.db().begin_write().await?;
+    let stale: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id_hash, refresh_token FROM reg_sessions WHERE {STALE} LIMIT 500"
+    )))
+    .bind(idle)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut forgotten = vec![];
+    for (hash, refresh) in stale {
+        // Checked again row by row: a session used meanwhile keeps its token.
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE reg_sessions SET refresh_token = NULL WHERE id_hash = $2 AND {STALE}"
+        )))
+        .bind(idle)
+        .bind(&hash)
+        .execute(&mut *tx)
         .await?;
-    Ok(r.rows_affected())
+        if r.rows_affected() > 0 {
+            forgotten.push(refresh);
+        }
+    }
+    tx.commit().await?;
+    let n = forgotten.len() as u64;
+    revoke_at_provider(reg, forgotten);
+    Ok(n)
 }
 
 /// Switch the organisation a page session acts for (`None`: oneself).
@@ -450,16 +462,43 @@ pub async fn switch_acting_for(reg: &Registry, token: &str, actor: &Actor, kra_p
 
 /// End a page session; returns the ID token for the provider's sign-out.
 pub async fn end_session(reg: &Registry, token: &str) -> Result<Option<String>, Error> {
-    let row: Option<(String,)> = reg
-        .db()
-        .fetch_optional_write(
-            sqlx::query_as(
-                "UPDATE reg_sessions SET ended_at = $1, refresh_token = NULL WHERE id_hash = $2 AND ended_at IS NULL \
-                 RETURNING id_token",
-            )
-            .bind(reg.now_ms())
-            .bind(sha256_hex(token.as_bytes())),
-        )
+    let hash = sha256_hex(token.as_bytes());
+    let mut tx = reg.db().begin_write().await?;
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT id_token, refresh_token FROM reg_sessions WHERE id_hash = $1 AND ended_at IS NULL")
+            .bind(&hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((id_token, refresh)) = row else { return Ok(None) };
+    sqlx::query("UPDATE reg_sessions SET ended_at = $1, refresh_token = NULL WHERE id_hash = $2")
+        .bind(reg.now_ms())
+        .bind(&hash)
+        .execute(&mut *tx)
         .await?;
-    Ok(row.map(|r| r.0))
+    tx.commit().await?;
+    revoke_at_provider(reg, refresh.into_iter().collect());
+    Ok(Some(id_token))
+}
+
+/// Ask the provider to revoke refresh tokens this registry no longer keeps,
+/// in the background: the registry has already forgotten them, so a
+/// provider that cannot be reached only leaves them to expire there.
+fn revoke_at_provider(reg: &Registry, tokens: Vec<String>) {
+    if tokens.is_empty() {
+        return;
+    }
+    let reg = reg.clone();
+    tokio::spawn(async move {
+        let provider = match reg.provider().await {
+            Ok(p) => p,
+            Err(e) => return tracing::warn!(error = %e, "refresh tokens not revoked at the provider"),
+        };
+        for t in tokens {
+            match provider.revoke_refresh_token(&t).await {
+                Ok(true) => {}
+                Ok(false) => return tracing::debug!("the provider offers no revocation; its refresh tokens expire"),
+                Err(e) => tracing::warn!(error = %e, "a refresh token was not revoked at the provider"),
+            }
+        }
+    });
 }

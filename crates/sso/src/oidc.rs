@@ -170,6 +170,8 @@ pub fn discovery(issuer: &str) -> Value {
         "userinfo_endpoint": format!("{issuer}/userinfo"),
         "jwks_uri": format!("{issuer}/jwks"),
         "end_session_endpoint": format!("{issuer}/logout"),
+        "revocation_endpoint": format!("{issuer}/revoke"),
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "scopes_supported": SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
@@ -396,6 +398,33 @@ async fn authenticate_client(sso: &Sso, basic: Option<(String, String)>, form: &
         return Err(TokenError::InvalidClient);
     }
     Ok(client)
+}
+
+/// Token revocation (RFC 7009): a refresh token revokes its whole grant
+/// (every refresh token rotated from the same sign-in). A token that is
+/// unknown, expired, already revoked or another client's is answered the
+/// same way, with nothing done, so the endpoint tells no one which tokens
+/// exist. Access tokens are self-contained and expire in minutes; they are
+/// not revoked, and are answered the same way too.
+pub async fn revoke(sso: &Sso, basic: Option<(String, String)>, form: &Form) -> Result<(), TokenError> {
+    let client = authenticate_client(sso, basic, form).await?;
+    let token = field(form, "token")?;
+    let r = sso
+        .db()
+        .execute_write(
+            sqlx::query(
+                "UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND grant_id IN \
+                 (SELECT grant_id FROM sso_refresh_tokens WHERE token_hash = $2 AND client_id = $3)",
+            )
+            .bind(sso.now_ms())
+            .bind(crypto::sha256_hex(token.as_bytes()))
+            .bind(&client.client_id),
+        )
+        .await?;
+    if r.rows_affected() > 0 {
+        tracing::info!(client_id = client.client_id, "a client revoked a grant");
+    }
+    Ok(())
 }
 
 fn field<'a>(form: &'a Form, name: &str) -> Result<&'a str, TokenError> {

@@ -28,6 +28,7 @@ pub fn router(sso: Sso) -> Router {
         .route("/sso/jwks", get(jwks))
         .route("/sso/authorize", get(authorize).post(authorize_post))
         .route("/sso/token", post(token))
+        .route("/sso/revoke", post(revoke))
         .route("/sso/userinfo", get(userinfo).post(userinfo))
         .route("/sso/logout", get(logout).post(logout_post))
         .route("/sso", get(home))
@@ -967,37 +968,55 @@ async fn token(
     headers: HeaderMap,
     form: Result<FormData, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let Ok(Form(f)) = form else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            Some("send application/x-www-form-urlencoded parameters"),
-        );
-    };
-    let has_basic = headers.get(header::AUTHORIZATION).is_some();
+    let Ok(Form(f)) = form else { return not_a_form() };
     match oidc::token(&sso, basic_credentials(&headers), &f).await {
         Ok(body) => {
             let mut resp = Json(body).into_response();
             resp.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
             no_store(resp)
         }
-        Err(TokenError::InvalidClient) => {
+        Err(e) => token_error(e, &headers),
+    }
+}
+
+/// Token revocation (RFC 7009): 200 with an empty body whether or not
+/// there was anything to revoke.
+async fn revoke(
+    State(sso): State<Sso>,
+    headers: HeaderMap,
+    form: Result<FormData, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(f)) = form else { return not_a_form() };
+    match oidc::revoke(&sso, basic_credentials(&headers), &f).await {
+        Ok(()) => no_store(StatusCode::OK.into_response()),
+        Err(e) => token_error(e, &headers),
+    }
+}
+
+fn not_a_form() -> Response {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_request", Some("send application/x-www-form-urlencoded parameters"))
+}
+
+/// An error of the token or revocation endpoint (RFC 6749 §5.2).
+fn token_error(e: TokenError, headers: &HeaderMap) -> Response {
+    match e {
+        TokenError::InvalidClient => {
             let mut resp =
                 oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", Some("client authentication failed"));
-            if has_basic {
+            if headers.get(header::AUTHORIZATION).is_some() {
                 resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"tims\""));
             }
             resp
         }
-        Err(TokenError::InvalidRequest(d)) => oauth_error(StatusCode::BAD_REQUEST, "invalid_request", Some(&d)),
-        Err(TokenError::InvalidGrant(d)) => oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", Some(&d)),
-        Err(TokenError::InvalidScope(d)) => oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", Some(&d)),
-        Err(TokenError::UnsupportedGrantType) => oauth_error(
+        TokenError::InvalidRequest(d) => oauth_error(StatusCode::BAD_REQUEST, "invalid_request", Some(&d)),
+        TokenError::InvalidGrant(d) => oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", Some(&d)),
+        TokenError::InvalidScope(d) => oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", Some(&d)),
+        TokenError::UnsupportedGrantType => oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             Some("use authorization_code or refresh_token"),
         ),
-        Err(TokenError::Server(e)) => {
+        TokenError::Server(e) => {
             tracing::error!(error = %e, "token endpoint failed");
             oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", None)
         }

@@ -424,8 +424,42 @@ async fn an_idle_session_keeps_no_refresh_token(app: TestApp) {
     // (The server's own sweep may get there first.)
     assert!(registry::auth::forget_stale_sessions(&app.registry).await.unwrap() <= 1);
     assert_eq!(held().await, 0);
+    // The sign-on is asked to revoke it as well (in the background).
+    live_grants_reach_zero(&app, BUYER.0).await;
 }
 on_both!(an_idle_session_keeps_no_refresh_token);
+
+/// Signing out of the registry has the sign-on revoke the session's grant.
+async fn signing_out_revokes_the_refresh_token(app: TestApp) {
+    let mut b = registry_browser(&app, BUYER).await;
+    assert_eq!(live_grants(&app, BUYER.0).await, 1);
+    let r = b.post_reg("/signout", &[]).await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    live_grants_reach_zero(&app, BUYER.0).await;
+}
+on_both!(signing_out_revokes_the_refresh_token);
+
+/// Refresh tokens of the person at the sign-on that still work.
+async fn live_grants(app: &TestApp, id_number: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sso_refresh_tokens t JOIN sso_accounts a ON a.id = t.account_id \
+         WHERE a.id_number = $1 AND t.revoked_at IS NULL AND t.used_at IS NULL",
+    )
+    .bind(id_number)
+    .fetch_one(app.app_sso.db().pool())
+    .await
+    .unwrap()
+}
+
+async fn live_grants_reach_zero(app: &TestApp, id_number: &str) {
+    for _ in 0..100 {
+        if live_grants(app, id_number).await == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the sign-on still holds a live refresh token for {id_number}");
+}
 
 async fn a_sign_in_finishes_only_in_the_browser_that_started_it(app: TestApp) {
     let mut b = app.signed_in(SELLER.0, SELLER.1).await;

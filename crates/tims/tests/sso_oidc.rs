@@ -338,6 +338,54 @@ async fn prompts_max_age_and_refresh_follow_the_specification(app: TestApp) {
 }
 on_both!(prompts_max_age_and_refresh_follow_the_specification, super::with_client);
 
+/// RFC 7009: a client revokes a refresh token, and with it every token of
+/// the same grant; unknown tokens and other clients' are answered alike,
+/// with nothing done; a client that does not authenticate is refused.
+async fn a_client_revokes_its_refresh_token(app: TestApp) {
+    let mut b = app.signed_in("12345678", "+254712345678").await;
+    let (verifier, challenge) = pkce();
+    let path = authorize_path(&challenge, "").replace("organisations", "organisations%20offline_access");
+    let code = query_param(&b.get(&path).await.location(), "code").unwrap();
+    let (_, tokens) = exchange(&app, &code, &verifier).await;
+    let first = tokens["refresh_token"].as_str().unwrap().to_string();
+    let (_, rotated) = refresh(&app, &first, None).await;
+    let current = rotated["refresh_token"].as_str().unwrap().to_string();
+
+    let discovery: Value =
+        reqwest::get(format!("{}/sso/.well-known/openid-configuration", app.base)).await.unwrap().json().await.unwrap();
+    let endpoint = discovery["revocation_endpoint"].as_str().unwrap().to_string();
+    assert_eq!(endpoint, format!("{}/sso/revoke", app.base));
+    let revoke = |token: String, secret: &'static str| {
+        let endpoint = endpoint.clone();
+        async move {
+            reqwest::Client::new()
+                .post(endpoint)
+                .basic_auth("check", Some(secret))
+                .form(&[("token", token.as_str()), ("token_type_hint", "refresh_token")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(revoke(current.clone(), "not-the-secret").await, StatusCode::UNAUTHORIZED);
+    assert_eq!(refresh(&app, &current, None).await.0, StatusCode::OK, "a refused revocation revokes nothing");
+    let (_, again) = refresh(&app, &current, None).await;
+    assert_eq!(again["error"], "invalid_grant", "a reused token revokes its grant: {again}");
+
+    // A fresh grant, revoked by its spent first token: the whole grant goes.
+    let code = query_param(&b.get(&path).await.location(), "code").unwrap();
+    let (_, tokens) = exchange(&app, &code, &verifier).await;
+    let first = tokens["refresh_token"].as_str().unwrap().to_string();
+    let (_, rotated) = refresh(&app, &first, None).await;
+    let current = rotated["refresh_token"].as_str().unwrap().to_string();
+    assert_eq!(revoke("no-such-token".into(), SECRET).await, StatusCode::OK);
+    assert_eq!(revoke(first, SECRET).await, StatusCode::OK);
+    let (status, body) = refresh(&app, &current, None).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+}
+on_both!(a_client_revokes_its_refresh_token, super::with_client);
+
 async fn recovery_and_blocking_revoke_what_relying_parties_hold(app: TestApp) {
     let mut b = app.signed_in("12345678", "+254712345678").await;
     let (verifier, challenge) = pkce();
