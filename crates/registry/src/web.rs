@@ -13,15 +13,18 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use cookies::SameSite;
 use domain::transfer::State as TState;
 
 use crate::auth::{self, Actor};
-use crate::reference::{ct_eq, token};
+use crate::reference::ct_eq;
 use crate::transfers::{self, Acceptance, CodeStep, NewTransfer, TransferView};
 use crate::{Error, FieldErrors, Registry, vehicles};
 
 pub const SESSION_COOKIE: &str = "__Host-tims_reg";
 pub const CSRF_COOKIE: &str = "__Host-tims_reg_csrf";
+/// The double-submit check of every form (see the `cookies` crate).
+const CSRF: cookies::Csrf = cookies::Csrf { cookie: CSRF_COOKIE };
 /// Binds a sign-in under way to the browser that started it.
 pub const LOGIN_COOKIE: &str = "__Host-tims_reg_login";
 
@@ -46,42 +49,6 @@ pub fn router(reg: Registry) -> Router {
 
 // ---- cookies, CSRF, the signed-in person ------------------------------------
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
-}
-
-/// `__Host-` cookies: Secure, Path=/, no Domain, HttpOnly.
-fn set_cookie(name: &str, value: &str, same_site: &str, max_age: Option<i64>) -> HeaderValue {
-    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; Secure; HttpOnly; SameSite={same_site}{age}"))
-        .unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-fn csrf_for(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
-    match cookie(headers, CSRF_COOKIE).filter(|v| v.len() == 43) {
-        Some(v) => (v, None),
-        None => {
-            let t = token();
-            let c = set_cookie(CSRF_COOKIE, &t, "Strict", None);
-            (t, Some(c))
-        }
-    }
-}
-
-fn csrf_ok(headers: &HeaderMap, sent: Option<&String>) -> bool {
-    match (cookie(headers, CSRF_COOKIE), sent) {
-        (Some(c), Some(f)) => !c.is_empty() && ct_eq(&c, f),
-        _ => false,
-    }
-}
-
 /// The address a request came from, for the timeline.
 pub struct Addr(pub Option<String>);
 
@@ -94,7 +61,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Addr {
 }
 
 async fn current(reg: &Registry, headers: &HeaderMap, addr: Option<String>) -> Result<Option<(Actor, String)>, Error> {
-    let Some(token) = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
+    let Some(token) = cookies::get(headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     Ok(auth::from_session(reg, &token, addr).await?.map(|a| (a, token)))
@@ -239,7 +206,7 @@ async fn home(
     Addr(addr): Addr,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (csrf, set) = csrf_for(&headers);
+    let (csrf, set) = CSRF.token_for(&headers);
     let me = match current(&reg, &headers, addr.clone()).await {
         Ok(m) => m,
         Err(e) => return message_page(None, e.status(), &e),
@@ -273,7 +240,7 @@ async fn signin(State(reg): State<Registry>, Query(q): Query<HashMap<String, Str
             let mut resp = Redirect::to(&url).into_response();
             // Lax: the provider's redirect back is a top-level navigation.
             let bound = crate::reference::sha256_hex(state.as_bytes());
-            resp.headers_mut().append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, &bound, "Lax", Some(600)));
+            resp.headers_mut().append(header::SET_COOKIE, cookies::set(LOGIN_COOKIE, &bound, SameSite::Lax, Some(600)));
             resp
         }
         Err(e) => message_page(None, e.status(), &e),
@@ -287,7 +254,7 @@ async fn callback(
 ) -> Response {
     // Only the browser that started this sign-in may finish it.
     let state = q.get("state").map(|s| crate::reference::sha256_hex(s.as_bytes()));
-    let bound = cookie(&headers, LOGIN_COOKIE);
+    let bound = cookies::get(&headers, LOGIN_COOKIE);
     if !matches!((&state, &bound), (Some(s), Some(b)) if ct_eq(s, b)) {
         let e =
             Error::Forbidden("This sign-in was not started in this browser: start again from the sign-in page".into());
@@ -296,21 +263,21 @@ async fn callback(
     let mut resp = match auth::finish_sign_in(&reg, &q).await {
         Ok((token, to)) => {
             let mut resp = Redirect::to(&to).into_response();
-            resp.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, "Lax", None));
+            resp.headers_mut().append(header::SET_COOKIE, cookies::set(SESSION_COOKIE, &token, SameSite::Lax, None));
             resp
         }
         Err(e) => message_page(None, e.status(), &e),
     };
-    resp.headers_mut().append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, "", "Lax", Some(0)));
+    resp.headers_mut().append(header::SET_COOKIE, cookies::set(LOGIN_COOKIE, "", SameSite::Lax, Some(0)));
     resp
 }
 
 async fn signout(State(reg): State<Registry>, headers: HeaderMap, Form(f): Form<HashMap<String, String>>) -> Response {
-    if !csrf_ok(&headers, f.get("csrf")) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let mut to = "/?notice=signed-out".to_string();
-    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+    if let Some(token) = cookies::get(&headers, SESSION_COOKIE)
         && let Ok(Some(id_token)) = auth::end_session(&reg, &token).await
         && let Ok(p) = reg.provider().await
         && let Some(url) = p.end_session_url(&id_token, Some(&format!("{}/", reg.config().public_url)), None)
@@ -319,7 +286,7 @@ async fn signout(State(reg): State<Registry>, headers: HeaderMap, Form(f): Form<
         to = url;
     }
     let mut resp = Redirect::to(&to).into_response();
-    resp.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", "Lax", Some(0)));
+    resp.headers_mut().append(header::SET_COOKIE, cookies::set(SESSION_COOKIE, "", SameSite::Lax, Some(0)));
     resp
 }
 
@@ -335,7 +302,7 @@ async fn acting_for(
     Addr(addr): Addr,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    if !csrf_ok(&headers, f.get("csrf")) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let (actor, token) = match signed_in(&reg, &headers, addr.clone(), "/").await {
@@ -561,7 +528,7 @@ async fn new_transfer(State(reg): State<Registry>, headers: HeaderMap, Addr(addr
         Ok(a) => a,
         Err(page) => return page,
     };
-    let (csrf, set) = csrf_for(&headers);
+    let (csrf, set) = CSRF.token_for(&headers);
     let input = NewTransfer { buyer_type: "individual".into(), ..NewTransfer::default() };
     render(StatusCode::OK, &new_transfer_page(&actor, csrf, &input, vec![]), set)
 }
@@ -572,7 +539,7 @@ async fn new_transfer_submit(
     Addr(addr): Addr,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    if !csrf_ok(&headers, f.get("csrf")) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/transfers/new").await {
@@ -589,7 +556,7 @@ async fn new_transfer_submit(
     match transfers::create(&reg, &actor, &input).await {
         Ok(t) => Redirect::to(&format!("/transfers/{}?notice=created", t.id)).into_response(),
         Err(e) => {
-            let (csrf, set) = csrf_for(&headers);
+            let (csrf, set) = CSRF.token_for(&headers);
             render(e.status(), &new_transfer_page(&actor, csrf, &input, error_lines(&e)), set)
         }
     }
@@ -754,7 +721,7 @@ async fn transfer_page_for(
             (eat(e.at_ms), e.action.replace('_', " "), who)
         })
         .collect();
-    let (csrf, set) = csrf_for(headers);
+    let (csrf, set) = CSRF.token_for(headers);
     let can_see_scan = t.your_roles.iter().any(|r| r == "seller" || r == "officer");
     let page = TransferPage {
         user: Some(user(actor)),
@@ -857,7 +824,7 @@ async fn transfer_action(
         Ok(x) => x,
         Err(e) => return transfer_page_for(&reg, &actor, &headers, &id, None, error_lines(&e), e.status()).await,
     };
-    if !csrf_ok(&headers, f.get("csrf")) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();

@@ -11,16 +11,19 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use base64::Engine;
+use cookies::SameSite;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::accounts::{self, Account, Registration, SignIn};
 use crate::oidc::{self, Authorize, AuthorizeParams, LogoutParams, TokenError};
 use crate::sessions::{self, Session, Stage};
-use crate::{Error, Sso, crypto, orgs};
+use crate::{Error, Sso, orgs};
 
 pub const SESSION_COOKIE: &str = "__Host-tims_session";
 pub const CSRF_COOKIE: &str = "__Host-tims_csrf";
+/// The double-submit check of every form (see the `cookies` crate).
+const CSRF: cookies::Csrf = cookies::Csrf { cookie: CSRF_COOKIE };
 
 pub fn router(sso: Sso) -> Router {
     let mut r = Router::new()
@@ -52,56 +55,16 @@ pub fn router(sso: Sso) -> Router {
 
 // ---- cookies, CSRF, sessions -------------------------------------------------
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
-}
-
-/// `__Host-` cookies: Secure, Path=/, no Domain. The session cookie is Lax so
-/// it travels on a relying party's redirect to /authorize; the CSRF cookie is
-/// Strict.
-fn set_cookie(name: &str, value: &str, same_site: &str, max_age: Option<i64>) -> HeaderValue {
-    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; Secure; HttpOnly; SameSite={same_site}{age}"))
-        .unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
 fn session_cookie(token: &str) -> HeaderValue {
-    set_cookie(SESSION_COOKIE, token, "Lax", None)
+    cookies::set(SESSION_COOKIE, token, SameSite::Lax, None)
 }
 
 fn clear_session_cookie() -> HeaderValue {
-    set_cookie(SESSION_COOKIE, "", "Lax", Some(0))
-}
-
-/// The CSRF token for a page: the visitor's cookie if it has a sound one,
-/// else a new one to set.
-fn csrf_for(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
-    match cookie(headers, CSRF_COOKIE).filter(|v| v.len() == 43) {
-        Some(v) => (v, None),
-        None => {
-            let t = crypto::token();
-            let c = set_cookie(CSRF_COOKIE, &t, "Strict", None);
-            (t, Some(c))
-        }
-    }
-}
-
-fn csrf_ok(headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
-    match (cookie(headers, CSRF_COOKIE), form.get("csrf")) {
-        (Some(c), Some(f)) => !c.is_empty() && crypto::ct_eq(&c, f),
-        _ => false,
-    }
+    cookies::set(SESSION_COOKIE, "", SameSite::Lax, Some(0))
 }
 
 async fn current_session(sso: &Sso, headers: &HeaderMap) -> Result<Option<Session>, Error> {
-    match cookie(headers, SESSION_COOKIE).filter(|v| !v.is_empty()) {
+    match cookies::get(headers, SESSION_COOKIE).filter(|v| !v.is_empty()) {
         Some(token) => sessions::find(sso, &token).await,
         None => Ok(None),
     }
@@ -398,7 +361,7 @@ async fn home(State(sso): State<Sso>, headers: HeaderMap, Query(q): Query<Notice
                 Ok(o) => o,
                 Err(e) => return error_page(&e),
             };
-            let (csrf, set) = csrf_for(&headers);
+            let (csrf, set) = CSRF.token_for(&headers);
             let page = AccountTemplate { account, orgs, csrf, notice: notice_text(q.done.as_deref()) };
             no_store(with_cookies(render(StatusCode::OK, &page), set))
         }
@@ -440,12 +403,12 @@ fn register_form(csrf: String, r: &Registration) -> FormPage {
 }
 
 async fn register_page(headers: HeaderMap) -> Response {
-    let (csrf, set) = csrf_for(&headers);
+    let (csrf, set) = CSRF.token_for(&headers);
     form(StatusCode::OK, register_form(csrf, &Registration::default()), set)
 }
 
 async fn register_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
-    if !csrf_ok(&headers, &f) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let r = Registration {
@@ -488,7 +451,7 @@ fn signin_form(csrf: String, f: &HashMap<String, String>, return_to: String, not
 }
 
 async fn signin_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    let (csrf, set) = csrf_for(&headers);
+    let (csrf, set) = CSRF.token_for(&headers);
     let page = signin_form(
         csrf,
         &HashMap::new(),
@@ -499,7 +462,7 @@ async fn signin_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>
 }
 
 async fn signin_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
-    if !csrf_ok(&headers, &f) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let s = SignIn {
@@ -558,7 +521,7 @@ fn phone_masked(a: &Account) -> String {
 async fn code_page(State(sso): State<Sso>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
     match pending(&sso, &headers).await {
         Ok(Some((s, a))) => {
-            let (csrf, set) = csrf_for(&headers);
+            let (csrf, set) = CSRF.token_for(&headers);
             form(StatusCode::OK, code_form(csrf, s.stage, &phone_masked(&a), safe_return(q.get("return_to"))), set)
         }
         Ok(None) => see_other("/sso/signin"),
@@ -567,7 +530,7 @@ async fn code_page(State(sso): State<Sso>, headers: HeaderMap, Query(q): Query<H
 }
 
 async fn code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
-    if !csrf_ok(&headers, &f) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let (s, a) = match pending(&sso, &headers).await {
@@ -591,7 +554,7 @@ async fn code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fiel
 }
 
 async fn code_resend(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
-    if !csrf_ok(&headers, &f) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let (s, a) = match pending(&sso, &headers).await {
@@ -626,12 +589,12 @@ fn recover_form(csrf: String, f: &HashMap<String, String>) -> FormPage {
 }
 
 async fn recover_page(headers: HeaderMap) -> Response {
-    let (csrf, set) = csrf_for(&headers);
+    let (csrf, set) = CSRF.token_for(&headers);
     form(StatusCode::OK, recover_form(csrf, &HashMap::new()), set)
 }
 
 async fn recover_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
-    if !csrf_ok(&headers, &f) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     match accounts::recover_start(&sso, &get_str(&f, "account_type"), &get_str(&f, "id_number")).await {
@@ -658,12 +621,12 @@ fn recover_code_form(csrf: String) -> FormPage {
 }
 
 async fn recover_code_page(headers: HeaderMap) -> Response {
-    let (csrf, set) = csrf_for(&headers);
+    let (csrf, set) = CSRF.token_for(&headers);
     form(StatusCode::OK, recover_code_form(csrf), set)
 }
 
 async fn recover_code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
-    if !csrf_ok(&headers, &f) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let session = match current_session(&sso, &headers).await {
@@ -685,7 +648,7 @@ async fn recover_code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(
 }
 
 async fn signout(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
-    if !csrf_ok(&headers, &f) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     if let Ok(Some(s)) = current_session(&sso, &headers).await
@@ -730,12 +693,12 @@ macro_rules! require_signed_in {
 
 async fn prefs_page(State(sso): State<Sso>, headers: HeaderMap) -> Response {
     let (_, a) = require_signed_in!(sso, headers, "/sso/preferences");
-    let (csrf, set) = csrf_for(&headers);
+    let (csrf, set) = CSRF.token_for(&headers);
     form(StatusCode::OK, prefs_form(csrf, a.sms_alerts), set)
 }
 
 async fn prefs_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
-    if !csrf_ok(&headers, &f) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let (_, a) = require_signed_in!(sso, headers, "/sso/preferences");
@@ -763,12 +726,12 @@ fn orgs_form(csrf: String, pin: String) -> FormPage {
 
 async fn orgs_page(State(sso): State<Sso>, headers: HeaderMap) -> Response {
     let _ = require_signed_in!(sso, headers, "/sso/organisations");
-    let (csrf, set) = csrf_for(&headers);
+    let (csrf, set) = CSRF.token_for(&headers);
     form(StatusCode::OK, orgs_form(csrf, String::new()), set)
 }
 
 async fn orgs_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
-    if !csrf_ok(&headers, &f) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let (_, a) = require_signed_in!(sso, headers, "/sso/organisations");
@@ -799,7 +762,7 @@ async fn org_page(
     let (_, a) = require_signed_in!(sso, headers, "/sso/");
     match orgs::members(&sso, &a, &pin).await {
         Ok((name, members)) => {
-            let (csrf, set) = csrf_for(&headers);
+            let (csrf, set) = CSRF.token_for(&headers);
             let page = OrgTemplate {
                 name,
                 kra_pin: pin,
@@ -820,7 +783,7 @@ async fn org_decide(
     Path((pin, member)): Path<(String, String)>,
     Fields(f): Fields,
 ) -> Response {
-    if !csrf_ok(&headers, &f) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let (_, a) = require_signed_in!(sso, headers, "/sso/");
@@ -1102,7 +1065,7 @@ async fn logout_request(sso: &Sso, headers: &HeaderMap, p: LogoutParams) -> Resp
         },
         Some(_) => {
             // No proof the request came from the person's own service: ask.
-            let (csrf, set) = csrf_for(headers);
+            let (csrf, set) = CSRF.token_for(headers);
             let mut hidden = vec![("confirm", "yes".to_string())];
             for (k, v) in [
                 ("post_logout_redirect_uri", &p.post_logout_redirect_uri),
@@ -1128,7 +1091,7 @@ async fn logout_request(sso: &Sso, headers: &HeaderMap, p: LogoutParams) -> Resp
 }
 
 async fn logout_confirmed(sso: Sso, headers: HeaderMap, f: HashMap<String, String>) -> Response {
-    if !csrf_ok(&headers, &f) {
+    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
     let p = LogoutParams {
