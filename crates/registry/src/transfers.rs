@@ -807,6 +807,10 @@ pub async fn send_code(reg: &Registry, actor: &Actor, id: &str, step: CodeStep) 
             row.state.label().to_lowercase()
         )));
     }
+    if step == CodeStep::Submit && row.logbook_key.is_none() {
+        // Not worth an SMS (nor one of the person's few codes) yet.
+        return Err(FieldErrors::single("logbook", "Upload the scanned logbook before you ask for the code to submit"));
+    }
     let mut tx = reg.db().begin_write().await?;
     codes::issue(reg, &mut tx, &actor.person, &step.purpose(&row.id), &format!("{what} {}", row.reference)).await?;
     tx.commit().await?;
@@ -816,7 +820,9 @@ pub async fn send_code(reg: &Registry, actor: &Actor, id: &str, step: CodeStep) 
 }
 
 /// Check the code for `step` inside `tx`; on a wrong code, commit the
-/// counted failure and return the refusal.
+/// counted failure and return the refusal. Callers check first that the
+/// step is allowed now, so that a code typed at the wrong moment is not
+/// counted against the person and the answer says why.
 async fn check_code(
     reg: &Registry,
     mut tx: WriteTx,
@@ -844,8 +850,8 @@ pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Resu
         return Err(FieldErrors::single("logbook", "Upload the scanned logbook before you submit"));
     }
     let now = reg.now_ms();
-    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Submit, code).await?;
     let t = machine(&row, &cons)?.apply(Command::SellerSubmit, &Role::Seller)?;
+    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Submit, code).await?;
     let after = advance(&mut tx, &row, t.to, now, &[("submitted_at", Val::Int(now))]).await?;
     event(&mut tx, &row, after.version, "seller_submit", t.to, Some(actor), None, now).await?;
     let reg_no = row.reg_no.clone();
@@ -888,9 +894,9 @@ pub async fn consent(
     let role = need(&roles, |r| matches!(r, Role::CoOwner(_) | Role::Financier(_)), "a joint owner or the financier")?;
     need_transactor(actor)?;
     let now = reg.now_ms();
-    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Consent, code).await?;
     let party_id = actor.principal_id().to_string();
     let t = machine(&row, &cons)?.apply(Command::Consent { party_id: party_id.clone(), approve }, &role)?;
+    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Consent, code).await?;
     let after = advance(&mut tx, &row, t.to, now, &[]).await?;
     sqlx::query(
         "UPDATE reg_consents SET decision = $1, decided_by = $2, decided_at = $3 WHERE transfer_id = $4 AND party_id = $5",
@@ -964,8 +970,8 @@ pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance)
     }
     errors.into_result()?;
     let now = reg.now_ms();
-    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, &input.code).await?;
     let t = machine(&row, &cons)?.apply(Command::BuyerAccept, &Role::Buyer)?;
+    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, &input.code).await?;
     let set = [("postal_address", Val::Text(Some(address))), ("collection_office", Val::Text(office))];
     let after = advance(&mut tx, &row, t.to, now, &set).await?;
     event(&mut tx, &row, after.version, "buyer_accept", t.to, Some(actor), None, now).await?;
@@ -1139,8 +1145,8 @@ pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Res
     need(&roles, |r| *r == Role::Buyer, "the buyer")?;
     need_transactor(actor)?;
     let now = reg.now_ms();
-    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, code).await?;
     let t = machine(&row, &cons)?.apply(Command::BuyerDecline, &Role::Buyer)?;
+    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, code).await?;
     let after = advance(&mut tx, &row, t.to, now, &[]).await?;
     event(&mut tx, &row, after.version, "buyer_decline", t.to, Some(actor), None, now).await?;
     let reg_no = row.reg_no.clone();

@@ -335,6 +335,46 @@ async fn only_the_parties_see_and_change_a_transfer(app: TestApp) {
             assert_eq!(got, want, "{who}: {method} {path} gave {got}: {b}");
         }
     }
+    // The parties themselves, on every endpoint of the draft: each may do
+    // their own part when the state allows it, and is refused what is
+    // another's (403) or what the draft does not allow yet (409); a step
+    // asked at the wrong moment is refused before any code is looked at.
+    // Nothing here changes the transfer (the cancel is left to the cases
+    // below). Expected: (seller's transactor, buyer, officer).
+    use StatusCode as S;
+    let expected: [(&str, [StatusCode; 3]); 11] = [
+        ("GET T", [S::OK, S::OK, S::OK]),
+        ("GET T/logbook-scan", [S::NOT_FOUND, S::FORBIDDEN, S::NOT_FOUND]),
+        ("PUT T/logbook-scan", [S::UNPROCESSABLE_ENTITY, S::FORBIDDEN, S::FORBIDDEN]),
+        ("POST T/codes", [S::UNPROCESSABLE_ENTITY, S::CONFLICT, S::CONFLICT]),
+        ("POST T/submit", [S::UNPROCESSABLE_ENTITY, S::FORBIDDEN, S::FORBIDDEN]),
+        ("POST T/consent", [S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN]),
+        ("POST T/accept", [S::FORBIDDEN, S::CONFLICT, S::FORBIDDEN]),
+        ("POST T/decline", [S::FORBIDDEN, S::CONFLICT, S::FORBIDDEN]),
+        ("POST T/pay", [S::FORBIDDEN, S::CONFLICT, S::FORBIDDEN]),
+        ("POST T/review", [S::FORBIDDEN, S::FORBIDDEN, S::CONFLICT]),
+        ("POST T/logbook", [S::FORBIDDEN, S::FORBIDDEN, S::CONFLICT]),
+    ];
+    let parties: [(&str, &str, Option<&str>); 3] =
+        [("seller's transactor", &admin, Some(DEALER_PIN)), ("buyer", &buyer, None), ("officer", &officer, None)];
+    let queued = || async {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM reg_outbox").fetch_one(app.registry.db().pool()).await.unwrap();
+        n
+    };
+    let queued_before = queued().await;
+    for (method, path, body) in endpoints.iter().filter(|(_, p, _)| !p.ends_with("/cancel")) {
+        let name = format!("{method} {}", path.replace(&get, "T"));
+        let want = expected.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("no expectation for {name}")).1;
+        for ((who, token, act_for), want) in parties.iter().zip(want) {
+            let (got, b, _) = call(&app, Some(token), *act_for, method.clone(), path, body.clone(), None).await;
+            assert_eq!(got, want, "{who}: {name} gave {got}: {b}");
+        }
+    }
+    assert_eq!(queued().await, queued_before, "no code was sent for a step that could not be taken");
+    let (_, t, _) = call(&app, Some(&admin), Some(DEALER_PIN), Method::GET, &get, None, None).await;
+    assert_eq!(t["state"], "draft", "{t}");
+
     // The scan is for the seller's side and officers; here none is uploaded.
     let (got, b, _) =
         call(&app, Some(&viewer), Some(DEALER_PIN), Method::GET, &format!("{get}/logbook-scan"), None, None).await;
