@@ -165,6 +165,32 @@ pub async fn deliver_due(
     Ok(sent)
 }
 
+/// What waits in an outbox, for the operator's metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    /// Messages not yet sent that will still be tried.
+    pub pending: i64,
+    /// When the oldest of them was queued.
+    pub oldest_at: Option<i64>,
+    /// Messages given up on after every attempt failed.
+    pub given_up: i64,
+}
+
+/// What waits in `outbox` now.
+pub async fn backlog(db: &Db, outbox: Outbox) -> Result<Backlog, sqlx::Error> {
+    let table = outbox.table();
+    let (pending, oldest_at, given_up): (i64, Option<i64>, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COALESCE(SUM(CASE WHEN attempts < $1 THEN 1 ELSE 0 END), 0), \
+         MIN(CASE WHEN attempts < $1 THEN created_at END), \
+         COALESCE(SUM(CASE WHEN attempts >= $1 THEN 1 ELSE 0 END), 0) \
+         FROM {table} WHERE sent_at IS NULL"
+    )))
+    .bind(MAX_ATTEMPTS)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(Backlog { pending, oldest_at, given_up })
+}
+
 /// A lease's mark: random, so that two workers' leases never share one.
 fn lease_token() -> String {
     let mut b = [0_u8; 16];
@@ -232,6 +258,8 @@ mod tests {
         enqueue(&mut tx, Outbox::SignOn, "+254700000002", "welcome", false, clock.now_ms()).await.unwrap();
         tx.commit().await.unwrap();
 
+        let b = backlog(&db, Outbox::SignOn).await.unwrap();
+        assert_eq!(b, Backlog { pending: 2, oldest_at: Some(clock.now_ms()), given_up: 0 });
         // Both are refused once: nothing is sent, and neither is due again at once.
         assert_eq!(deliver_due(&db, Outbox::SignOn, &sms, &clock, ttl).await.unwrap(), 0);
         let before = db.commits();
@@ -241,6 +269,7 @@ mod tests {
         clock.advance_ms(2_000);
         assert_eq!(deliver_due(&db, Outbox::SignOn, &sms, &clock, ttl).await.unwrap(), 2);
         assert_eq!(sms.delivered.lock().unwrap().len(), 2);
+        assert_eq!(backlog(&db, Outbox::SignOn).await.unwrap(), Backlog { pending: 0, oldest_at: None, given_up: 0 });
         let rows: Vec<(String, Option<String>, i64)> =
             sqlx::query_as("SELECT body, last_error, attempts FROM sso_outbox ORDER BY id")
                 .fetch_all(db.pool())
@@ -261,6 +290,17 @@ mod tests {
             sqlx::query_as("SELECT body, sent_at FROM reg_outbox").fetch_one(db.pool()).await.unwrap();
         assert_eq!((body.as_str(), sent), ("[code expired undelivered]", Some(clock.now_ms())));
         assert_eq!(sms.delivered.lock().unwrap().len(), 2);
+        // A message refused at every attempt is given up on, and counted so.
+        let mut tx = db.begin_write().await.unwrap();
+        enqueue(&mut tx, Outbox::Registry, "+254700000004", "a notice", false, clock.now_ms()).await.unwrap();
+        tx.commit().await.unwrap();
+        sqlx::query("UPDATE reg_outbox SET attempts = $1 WHERE to_phone = '+254700000004'")
+            .bind(MAX_ATTEMPTS)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(backlog(&db, Outbox::Registry).await.unwrap(), Backlog { pending: 0, oldest_at: None, given_up: 1 });
+        assert_eq!(deliver_due(&db, Outbox::Registry, &sms, &clock, ttl).await.unwrap(), 0);
         db.close().await;
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -555,6 +555,14 @@ pub async fn queue(reg: &Registry, actor: &Actor) -> Result<Vec<ListItem>, Error
     list_items(reg, rows).await
 }
 
+/// How many transfers wait in the officers' queue, and since when the
+/// oldest has: for the operator's metrics.
+pub async fn review_backlog(reg: &Registry) -> Result<(i64, Option<i64>), Error> {
+    Ok(sqlx::query_as("SELECT COUNT(*), MIN(queued_at) FROM reg_transfers WHERE state = 'in_review'")
+        .fetch_one(reg.db().pool())
+        .await?)
+}
+
 // ---- the steps --------------------------------------------------------------
 
 /// What the seller keys in to start a transfer.

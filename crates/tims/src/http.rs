@@ -66,15 +66,75 @@ impl LatencyHistogram {
 
 pub fn router(db: Db, sso: sso::Sso, registry: registry::Registry) -> Router {
     let handle = metrics_handle().clone();
+    let metrics_route = Router::new()
+        .route("/metrics", get(move |State(reg): State<registry::Registry>| metrics(handle.clone(), reg)))
+        .with_state(registry.clone());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz).with_state(db))
-        .route("/metrics", get(move || std::future::ready(format!("{}{}", handle.render(), LATENCY.render()))))
+        .merge(metrics_route)
         .merge(sso::web::router(sso))
         .merge(registry::api::router(registry.clone()))
         .merge(registry::web::router(registry))
         .fallback(not_found)
         .layer(middleware::from_fn(frame))
+}
+
+/// The Prometheus exposition: the recorder's counters, the latency
+/// histogram, and gauges read at each scrape: what waits in each SMS outbox
+/// (and since when), what was given up on, and the officers' queue.
+async fn metrics(handle: PrometheusHandle, reg: registry::Registry) -> String {
+    use adapters::outbox::{Outbox, backlog};
+    let mut out = format!("{}{}", handle.render(), LATENCY.render());
+    let now = reg.now_ms();
+    let age = |at: Option<i64>| at.map_or(0.0, |t| (now - t).max(0) as f64 / 1000.0);
+    let mut gauges = vec![];
+    for (label, outbox) in [("sso", Outbox::SignOn), ("registry", Outbox::Registry)] {
+        match backlog(reg.db(), outbox).await {
+            Ok(b) => gauges.extend([
+                ("tims_sms_outbox_pending", "SMS queued and still to be tried.", Some(label), b.pending as f64),
+                (
+                    "tims_sms_outbox_oldest_pending_age_seconds",
+                    "Age of the oldest SMS still to be tried (0 when none).",
+                    Some(label),
+                    age(b.oldest_at),
+                ),
+                (
+                    "tims_sms_outbox_given_up",
+                    "SMS given up on after every attempt failed.",
+                    Some(label),
+                    b.given_up as f64,
+                ),
+            ]),
+            Err(e) => tracing::warn!(error = %e, outbox = label, "outbox backlog not read for /metrics"),
+        }
+    }
+    match registry::transfers::review_backlog(&reg).await {
+        Ok((n, oldest)) => gauges.extend([
+            ("tims_review_queue_transfers", "Transfers waiting in the officers' queue.", None, n as f64),
+            (
+                "tims_review_queue_oldest_age_seconds",
+                "How long the oldest transfer in the officers' queue has waited (0 when none).",
+                None,
+                age(oldest),
+            ),
+        ]),
+        Err(e) => tracing::warn!(error = %e, "review queue not read for /metrics"),
+    }
+    // A metric's samples go together (the exposition format asks it).
+    gauges.sort_by_key(|g| g.0);
+    let mut last = "";
+    for (name, help, label, value) in gauges {
+        if name != last {
+            last = name;
+            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+        }
+        match label {
+            Some(l) => out.push_str(&format!("{name}{{outbox=\"{l}\"}} {value}\n")),
+            None => out.push_str(&format!("{name} {value}\n")),
+        }
+    }
+    out
 }
 
 async fn readyz(State(db): State<Db>) -> Response {

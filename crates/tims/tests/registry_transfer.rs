@@ -174,6 +174,12 @@ async fn the_whole_seed_journey_changes_ownership_and_orders_the_logbook(app: Te
     assert_eq!(s, StatusCode::OK, "{q}");
     let item = q["transfers"].as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).cloned().unwrap();
     assert!(item["review_deadline"].is_string(), "{item}");
+    // The operator sees the queue in the metrics: one transfer, queued
+    // when the buyer paid (the clock has not moved since).
+    app.advance(90_000);
+    let metrics = reqwest::get(format!("{}/metrics", app.base)).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("\ntims_review_queue_transfers 1\n"), "{metrics}");
+    assert!(metrics.contains("\ntims_review_queue_oldest_age_seconds 90\n"), "{metrics}");
     // The officer sees the scanned logbook beside the record.
     let scan = officer.req(reqwest::Method::GET, &format!("/api/v1/transfers/{id}/logbook-scan")).send().await.unwrap();
     assert_eq!(scan.status(), StatusCode::OK);

@@ -511,6 +511,15 @@ async fn unknown_addresses_answer_404_as_a_page_or_problem_json(app: TestApp) {
     let metrics = c.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("tims_http_requests_total"), "{metrics}");
     assert!(metrics.contains("tims_http_request_duration_seconds_bucket{le=\"+Inf\"}"), "{metrics}");
+    // What waits for the operator: the SMS outboxes and the officers' queue.
+    for line in [
+        "tims_sms_outbox_given_up{outbox=\"sso\"} 0",
+        "tims_sms_outbox_given_up{outbox=\"registry\"} 0",
+        "# TYPE tims_sms_outbox_pending gauge",
+        "tims_review_queue_transfers 0",
+    ] {
+        assert!(metrics.contains(line), "{line} missing from {metrics}");
+    }
 }
 on_both!(unknown_addresses_answer_404_as_a_page_or_problem_json);
 
