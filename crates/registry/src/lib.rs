@@ -66,6 +66,19 @@ pub struct RegistryConfig {
     pub transfer_expiry_days: u32,
     /// Offices where logbooks are collected.
     pub offices: Vec<String>,
+    /// The pepper of SMS codes, when the operator derives it from a key kept
+    /// outside the database; `None` keeps it in the database.
+    pub code_pepper: Option<SecretBytes>,
+}
+
+/// Key material that never shows in `Debug` output or logs.
+#[derive(Clone)]
+pub struct SecretBytes(pub Vec<u8>);
+
+impl std::fmt::Debug for SecretBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 impl RegistryConfig {
@@ -119,7 +132,10 @@ impl Registry {
     /// schedule on an empty table, and read the rules.
     pub async fn start(db: Db, clock: Arc<dyn Clock>, cfg: RegistryConfig, adapters: Adapters) -> Result<Self, Error> {
         let now = clock.now_ms();
-        let pepper = load_or_create_secret(&db, "code_pepper", now).await?.into_bytes();
+        let pepper = match &cfg.code_pepper {
+            Some(p) => p.0.clone(),
+            None => load_or_create_secret(&db, "code_pepper", now).await?.into_bytes(),
+        };
         ensure_defaults(&db, now).await?;
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))

@@ -60,6 +60,23 @@ pub struct SsoConfig {
     /// Show the development SMS page (`/sso/dev/sms`). Never in production.
     pub dev_pages: bool,
     pub clients: Vec<ClientConfig>,
+    /// The code pepper and the sealing key of authorization codes, when the
+    /// operator derives them from a key kept outside the database; `None`
+    /// keeps them in the database, made on first start.
+    pub keyed: Option<KeyedSecrets>,
+}
+
+/// Secrets given to the sign-on rather than kept in its database.
+#[derive(Clone)]
+pub struct KeyedSecrets {
+    pub code_pepper: Vec<u8>,
+    pub code_seal_key: Vec<u8>,
+}
+
+impl std::fmt::Debug for KeyedSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyedSecrets([redacted])")
+    }
 }
 
 /// The outside systems the sign-on talks to.
@@ -103,8 +120,13 @@ impl Sso {
     /// and register the configured clients. Migrations must have run.
     pub async fn start(db: Db, clock: Arc<dyn Clock>, cfg: SsoConfig, adapters: Adapters) -> Result<Self, Error> {
         let now = clock.now_ms();
-        let pepper = load_or_create_secret(&db, "code_pepper", now).await?;
-        let code_key = load_or_create_secret(&db, "code_seal_key", now).await?;
+        let (pepper, code_key) = match &cfg.keyed {
+            Some(k) => (k.code_pepper.clone(), k.code_seal_key.clone()),
+            None => (
+                load_or_create_secret(&db, "code_pepper", now).await?,
+                load_or_create_secret(&db, "code_seal_key", now).await?,
+            ),
+        };
         let keys = keys::KeyRing::load(&db, now).await?;
         for c in &cfg.clients {
             oidc::upsert_configured_client(&db, c, now).await?;

@@ -46,6 +46,12 @@ pub struct Config {
     pub demo_data: bool,
     /// Pool size; 0 (the default) picks one for the backend.
     pub database_max_connections: u32,
+    /// The key the keyed secrets (the code peppers, the sealing key of
+    /// authorization codes, the built-in registry client's secret) are
+    /// derived from, kept outside the database so that a copy of the
+    /// database alone does not hold them. Unset: they are generated once and
+    /// kept in the database (development only; production requires it).
+    pub secrets_key: Option<Secret>,
     pub sso: SsoSection,
     pub registry: RegistrySection,
 }
@@ -108,6 +114,7 @@ impl Default for Config {
             production: false,
             log_format: "text".into(),
             demo_data: true,
+            secrets_key: None,
             database_max_connections: 0,
             sso: SsoSection::default(),
             registry: RegistrySection::default(),
@@ -168,6 +175,9 @@ impl Config {
         }
         if let Some(v) = get("TIMS_DEMO_DATA") {
             self.demo_data = parse_bool(&v).ok_or_else(|| bad("TIMS_DEMO_DATA", "use true or false".into()))?;
+        }
+        if let Some(v) = get("TIMS_SECRETS_KEY").filter(|v| !v.is_empty()) {
+            self.secrets_key = Some(Secret::new(v));
         }
         if let Some(v) = get("TIMS_DATABASE_MAX_CONNECTIONS") {
             self.database_max_connections =
@@ -240,6 +250,15 @@ impl Config {
         }
         if self.demo_data {
             problems.push("demo_data must be false (set TIMS_DEMO_DATA=false)".to_string());
+        }
+        match &self.secrets_key {
+            None => problems.push(
+                "secrets_key must be set (TIMS_SECRETS_KEY, at least 32 random characters), so that the keyed \
+                 secrets are not kept in the database"
+                    .to_string(),
+            ),
+            Some(k) if k.expose().len() < 32 => problems.push("secrets_key must be at least 32 characters".to_string()),
+            Some(_) => {}
         }
         if let Some(issuer) = &self.registry.oidc_issuer
             && !issuer.starts_with("https://")
@@ -319,11 +338,14 @@ mod tests {
     fn production_refuses_plain_http_and_demo_data() {
         let c = Config { production: true, ..Config::default() };
         let err = c.check_production().unwrap_err().to_string();
-        assert!(err.contains("https://") && err.contains("demo_data"), "{err}");
+        assert!(err.contains("https://") && err.contains("demo_data") && err.contains("TIMS_SECRETS_KEY"), "{err}");
+        let short = Config { secrets_key: Some(Secret::new("too short")), ..c.clone() };
+        assert!(short.check_production().unwrap_err().to_string().contains("at least 32 characters"));
         let ok = Config {
             production: true,
             demo_data: false,
             public_url: "https://tims.example".into(),
+            secrets_key: Some(Secret::new("k".repeat(32))),
             ..Config::default()
         };
         ok.check_production().unwrap();

@@ -84,6 +84,19 @@ pub fn registry_adapters(cfg: &Config, sso: &sso::Adapters) -> registry::Adapter
     }
 }
 
+/// A secret derived from the operator's `secrets_key` (HMAC-SHA256 of the
+/// secret's name, in hex), or `None` without one, when the secret is kept
+/// in the database instead. Each name gives its own secret, and none of
+/// them tells anything of the key or of the others.
+pub fn keyed_secret(cfg: &Config, name: &str) -> Option<String> {
+    use hmac::Mac as _;
+    let key = cfg.secrets_key.as_ref()?;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.expose().as_bytes()).ok()?;
+    mac.update(b"tims secrets key: ");
+    mac.update(name.as_bytes());
+    Some(mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// The registry's settings; with the built-in provider its client is
 /// registered with the sign-on here, under a secret generated once.
 async fn registry_config(
@@ -95,7 +108,10 @@ async fn registry_config(
     let r = &cfg.registry;
     let secret = match (&r.oidc_issuer, &r.oidc_client_secret) {
         (_, Some(s)) => s.expose().to_string(),
-        (None, None) => registry::load_or_create_secret(db, "oidc_client_secret", now).await?,
+        (None, None) => match keyed_secret(cfg, "registry/oidc_client_secret") {
+            Some(s) => s,
+            None => registry::load_or_create_secret(db, "oidc_client_secret", now).await?,
+        },
         (Some(_), None) => anyhow::bail!(
             "registry.oidc_issuer names an outside provider: set registry.oidc_client_secret (TIMS_OIDC_CLIENT_SECRET) too"
         ),
@@ -128,6 +144,7 @@ async fn registry_config(
         },
         transfer_expiry_days: r.transfer_expiry_days,
         offices: r.offices.clone(),
+        code_pepper: keyed_secret(cfg, "registry/code_pepper").map(|p| registry::SecretBytes(p.into_bytes())),
     })
 }
 
@@ -200,10 +217,15 @@ impl Application {
         }
         let public_url = cfg.public_url()?;
         let db = open_db(cfg).await?;
+        let keyed = keyed_secret(cfg, "sso/code_pepper").zip(keyed_secret(cfg, "sso/code_seal_key"));
         let sso_cfg = sso::SsoConfig {
             issuer: format!("{public_url}/sso"),
             dev_pages: !cfg.production && adapters.dev_sms.is_some(),
             clients: cfg.sso.clients.clone(),
+            keyed: keyed.map(|(pepper, seal)| sso::KeyedSecrets {
+                code_pepper: pepper.into_bytes(),
+                code_seal_key: seal.into_bytes(),
+            }),
         };
         let sso = Sso::start(db.clone(), clock.clone(), sso_cfg, adapters).await.context("cannot start the sign-on")?;
         let reg_cfg = registry_config(cfg, &db, &public_url, clock.now_ms()).await?;
@@ -266,5 +288,23 @@ impl Application {
         }
         self.db.close().await;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_keyed_secret_is_its_own_and_stable() {
+        let mut cfg = Config::default();
+        assert_eq!(keyed_secret(&cfg, "sso/code_pepper"), None, "without a key, secrets stay in the database");
+        cfg.secrets_key = Some(Secret::new("k".repeat(32)));
+        let a = keyed_secret(&cfg, "sso/code_pepper").unwrap_or_default();
+        assert_eq!(a.len(), 64);
+        assert_eq!(keyed_secret(&cfg, "sso/code_pepper").as_deref(), Some(a.as_str()));
+        assert_ne!(keyed_secret(&cfg, "registry/code_pepper").as_deref(), Some(a.as_str()));
+        cfg.secrets_key = Some(Secret::new("j".repeat(32)));
+        assert_ne!(keyed_secret(&cfg, "sso/code_pepper").as_deref(), Some(a.as_str()));
     }
 }

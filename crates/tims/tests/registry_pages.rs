@@ -501,6 +501,31 @@ async fn live_grants_reach_zero(app: &TestApp, id_number: &str) {
     panic!("the sign-on still holds a live refresh token for {id_number}");
 }
 
+fn with_secrets_key(cfg: &mut tims::Config) {
+    cfg.secrets_key = Some(tims::Secret::new("an-operator-key-of-more-than-thirty-two-characters"));
+}
+
+/// With the operator's secrets key, the keyed secrets (code peppers, the
+/// sealing key of authorization codes, the registry's client secret) are
+/// derived from it and none is kept in the database; signing in at the
+/// sign-on (an SMS code) and at the registry (a sealed code, the client
+/// secret) works as before.
+async fn keyed_secrets_stay_out_of_the_database(app: TestApp) {
+    let _b = registry_browser(&app, BUYER).await;
+    let sso: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sso_secrets WHERE name IN ('code_pepper', 'code_seal_key')")
+            .fetch_one(app.app_sso.db().pool())
+            .await
+            .unwrap();
+    let reg: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM reg_secrets WHERE name IN ('code_pepper', 'oidc_client_secret')")
+            .fetch_one(app.registry.db().pool())
+            .await
+            .unwrap();
+    assert_eq!((sso, reg), (0, 0));
+}
+on_both!(keyed_secrets_stay_out_of_the_database, super::with_secrets_key);
+
 async fn a_sign_in_finishes_only_in_the_browser_that_started_it(app: TestApp) {
     let mut b = app.signed_in(SELLER.0, SELLER.1).await;
     let to_provider = b.get("/signin").await.location();

@@ -266,6 +266,9 @@ async fn production_mode_refuses_development_adapters_and_insecure_settings() {
     assert!(err.contains("https://") && err.contains("demo_data"), "{err}");
     cfg.public_url = "https://tims.example".into();
     cfg.demo_data = false;
+    let err = tims::Application::build(&cfg, clock.clone(), adapters.clone()).await.err().unwrap().to_string();
+    assert!(err.contains("TIMS_SECRETS_KEY"), "{err}");
+    cfg.secrets_key = Some(tims::Secret::new("a-key-of-at-least-thirty-two-characters"));
     let err = tims::Application::build(&cfg, clock, adapters).await.err().unwrap().to_string();
     for what in ["SMS sink", "population register", "KRA register"] {
         assert!(err.contains(what), "{err}");
