@@ -1,5 +1,6 @@
 //! The provider's signing keys, generated on first start, kept in the
-//! database, rotated by an operator: RSA 2048 (RS256) for ID tokens, as
+//! database (sealed with a key the operator keeps outside it, when one is
+//! given: see [`Wrap`]), rotated by an operator: RSA 2048 (RS256) for ID tokens, as
 //! OpenID Connect expects by default, and ECDSA P-256 (ES256) for access
 //! tokens, which are issued far more often and whose signature costs a small
 //! fraction of an RSA one. Retired keys stay published in the JWKS until
@@ -84,6 +85,46 @@ struct Loaded {
 
 pub struct KeyRing {
     state: RwLock<Loaded>,
+    wrap: Wrap,
+}
+
+/// The key the signing keys are sealed with in the database, derived from
+/// the operator's secrets key; `None` keeps them in the clear (development).
+/// A database whose keys are sealed cannot be used without it.
+#[derive(Clone, Default)]
+pub struct Wrap(pub Option<Vec<u8>>);
+
+impl std::fmt::Debug for Wrap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Wrap([redacted])" } else { "Wrap(none)" })
+    }
+}
+
+const SEALED: &str = "sealed:";
+
+impl Wrap {
+    /// The private key as stored: sealed when there is a wrapping key.
+    fn store(&self, secret: &str) -> String {
+        match &self.0 {
+            Some(k) => format!("{SEALED}{}", crypto::seal(k, secret.as_bytes())),
+            None => secret.to_string(),
+        }
+    }
+
+    /// The private key from what is stored.
+    fn open(&self, kid: &str, stored: &str) -> Result<String, Error> {
+        let Some(sealed) = stored.strip_prefix(SEALED) else { return Ok(stored.to_string()) };
+        let Some(k) = &self.0 else {
+            return Err(Error::Internal(format!(
+                "signing key {kid} is sealed with a secrets key: start tims with the same TIMS_SECRETS_KEY"
+            )));
+        };
+        crypto::open_sealed(k, sealed).and_then(|b| String::from_utf8(b).ok()).ok_or_else(|| {
+            Error::Internal(format!(
+                "signing key {kid} is sealed with another secrets key: start tims with the one it was sealed with"
+            ))
+        })
+    }
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -120,11 +161,11 @@ fn generate(now: i64, alg: Alg) -> Result<(String, String, String, String), Erro
     Ok((kid, secret, n, e))
 }
 
-async fn insert_key(tx: &mut db::WriteTx, now: i64, alg: Alg) -> Result<String, Error> {
+async fn insert_key(tx: &mut db::WriteTx, now: i64, alg: Alg, wrap: &Wrap) -> Result<String, Error> {
     let (kid, secret, n, e) = generate(now, alg)?;
     sqlx::query("INSERT INTO sso_keys (kid, private_pem, n, e, created_at, alg) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&kid)
-        .bind(secret)
+        .bind(wrap.store(&secret))
         .bind(n)
         .bind(e)
         .bind(now)
@@ -136,18 +177,18 @@ async fn insert_key(tx: &mut db::WriteTx, now: i64, alg: Alg) -> Result<String, 
 
 /// Add new signing keys (one of each algorithm) and retire the current ones.
 /// Returns the new RS256 key id.
-pub async fn rotate(db: &Db, now: i64) -> Result<String, Error> {
+pub async fn rotate(db: &Db, now: i64, wrap: &Wrap) -> Result<String, Error> {
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE sso_keys SET retired_at = $1 WHERE retired_at IS NULL").bind(now).execute(&mut *tx).await?;
-    let kid = insert_key(&mut tx, now, Alg::Rs256).await?;
-    insert_key(&mut tx, now, Alg::Es256).await?;
+    let kid = insert_key(&mut tx, now, Alg::Rs256, wrap).await?;
+    insert_key(&mut tx, now, Alg::Es256, wrap).await?;
     tx.commit().await?;
     Ok(kid)
 }
 
 /// Add a key for each algorithm that has no current one (a first start, or a
 /// database from before ES256 access tokens).
-async fn ensure_current(db: &Db, now: i64, keys: &[Key]) -> Result<bool, Error> {
+async fn ensure_current(db: &Db, now: i64, keys: &[Key], wrap: &Wrap) -> Result<bool, Error> {
     let missing: Vec<Alg> = [Alg::Rs256, Alg::Es256]
         .into_iter()
         .filter(|a| !keys.iter().any(|k| k.alg == *a && k.retired_at.is_none()))
@@ -157,14 +198,40 @@ async fn ensure_current(db: &Db, now: i64, keys: &[Key]) -> Result<bool, Error> 
     }
     let mut tx = db.begin_write().await?;
     for alg in missing {
-        let kid = insert_key(&mut tx, now, alg).await?;
+        let kid = insert_key(&mut tx, now, alg, wrap).await?;
         tracing::info!(kid, alg = alg.as_str(), "created a signing key");
     }
     tx.commit().await?;
     Ok(true)
 }
 
-async fn read_keys(db: &Db, now: i64, known: &[Key]) -> Result<Vec<Key>, Error> {
+/// Seal every key still stored in the clear, when there is a wrapping key.
+async fn seal_clear_keys(db: &Db, wrap: &Wrap) -> Result<(), Error> {
+    if wrap.0.is_none() {
+        return Ok(());
+    }
+    let clear: Vec<(String, String)> =
+        sqlx::query_as("SELECT kid, private_pem FROM sso_keys WHERE private_pem NOT LIKE 'sealed:%'")
+            .fetch_all(db.pool())
+            .await?;
+    if clear.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin_write().await?;
+    for (kid, pem) in &clear {
+        sqlx::query("UPDATE sso_keys SET private_pem = $1 WHERE kid = $2 AND private_pem = $3")
+            .bind(wrap.store(pem))
+            .bind(kid)
+            .bind(pem)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(keys = clear.len(), "sealed the signing keys stored in the clear with the secrets key");
+    Ok(())
+}
+
+async fn read_keys(db: &Db, now: i64, known: &[Key], wrap: &Wrap) -> Result<Vec<Key>, Error> {
     let rows: Vec<(String, String, String, String, i64, Option<i64>, String)> = sqlx::query_as(
         "SELECT kid, private_pem, n, e, created_at, retired_at, alg FROM sso_keys \
          WHERE retired_at IS NULL OR retired_at > $1 ORDER BY created_at DESC",
@@ -178,15 +245,15 @@ async fn read_keys(db: &Db, now: i64, known: &[Key]) -> Result<Vec<Key>, Error> 
             let alg = Alg::parse(&alg).ok_or_else(|| unreadable(format!("unknown algorithm {alg}")))?;
             let material = match known.iter().find(|k| k.kid == kid) {
                 Some(k) => k.material.clone(),
-                None => std::sync::Arc::new(match alg {
-                    Alg::Rs256 => {
+                None => std::sync::Arc::new(match (alg, wrap.open(&kid, &pem)?) {
+                    (Alg::Rs256, pem) => {
                         let private = RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|e| unreadable(e.to_string()))?;
                         let der = private.to_pkcs8_der().map_err(|e| unreadable(e.to_string()))?;
                         let signer = RsaKeyPair::from_pkcs8(der.as_bytes()).map_err(|e| unreadable(e.to_string()))?;
                         let public = RsaPublicKey::from(&private);
                         Material::Rsa { signer, n_bytes: public.n().to_bytes_be(), e_bytes: public.e().to_bytes_be() }
                     }
-                    Alg::Es256 => {
+                    (Alg::Es256, pem) => {
                         let der = crypto::b64url_decode(&pem).ok_or_else(|| unreadable("not base64url".into()))?;
                         let rng = ring::rand::SystemRandom::new();
                         let signer = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der, &rng)
@@ -203,12 +270,15 @@ async fn read_keys(db: &Db, now: i64, known: &[Key]) -> Result<Vec<Key>, Error> 
 
 impl KeyRing {
     /// Load the keys, creating the first one on an empty database.
-    pub async fn load(db: &Db, now: i64) -> Result<Self, Error> {
-        let mut keys = read_keys(db, now, &[]).await?;
-        if ensure_current(db, now, &keys).await? {
-            keys = read_keys(db, now, &keys).await?;
+    /// With a wrapping key, keys stored in the clear (from before one was
+    /// set) are sealed now.
+    pub async fn load(db: &Db, now: i64, wrap: Wrap) -> Result<Self, Error> {
+        let mut keys = read_keys(db, now, &[], &wrap).await?;
+        if ensure_current(db, now, &keys, &wrap).await? {
+            keys = read_keys(db, now, &keys, &wrap).await?;
         }
-        Ok(Self { state: RwLock::new(Loaded { keys, loaded_at: now }) })
+        seal_clear_keys(db, &wrap).await?;
+        Ok(Self { state: RwLock::new(Loaded { keys, loaded_at: now }), wrap })
     }
 
     /// Re-read the keys if the last read is older than a minute, so a key
@@ -228,7 +298,7 @@ impl KeyRing {
             s.loaded_at = now;
             s.keys.clone()
         };
-        let keys = read_keys(db, now, &known).await?;
+        let keys = read_keys(db, now, &known, &self.wrap).await?;
         if [Alg::Rs256, Alg::Es256].iter().all(|a| keys.iter().any(|k| k.alg == *a && k.retired_at.is_none())) {
             let mut s = self.state.write().unwrap_or_else(|e| e.into_inner());
             s.keys = keys;

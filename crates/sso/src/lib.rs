@@ -71,6 +71,8 @@ pub struct SsoConfig {
 pub struct KeyedSecrets {
     pub code_pepper: Vec<u8>,
     pub code_seal_key: Vec<u8>,
+    /// Seals the signing keys in the database (see [`keys::Wrap`]).
+    pub signing_key_wrap: Vec<u8>,
 }
 
 impl std::fmt::Debug for KeyedSecrets {
@@ -127,7 +129,8 @@ impl Sso {
                 load_or_create_secret(&db, "code_seal_key", now).await?,
             ),
         };
-        let keys = keys::KeyRing::load(&db, now).await?;
+        let wrap = keys::Wrap(cfg.keyed.as_ref().map(|k| k.signing_key_wrap.clone()));
+        let keys = keys::KeyRing::load(&db, now, wrap).await?;
         for c in &cfg.clients {
             oidc::upsert_configured_client(&db, c, now).await?;
         }

@@ -48,9 +48,10 @@ pub struct Config {
     pub database_max_connections: u32,
     /// The key the keyed secrets (the code peppers, the sealing key of
     /// authorization codes, the built-in registry client's secret) are
-    /// derived from, kept outside the database so that a copy of the
-    /// database alone does not hold them. Unset: they are generated once and
-    /// kept in the database (development only; production requires it).
+    /// derived from, and the sign-on's signing keys are sealed with in the
+    /// database, kept outside it so that a copy of the database alone holds
+    /// none of them. Unset: they are generated once and kept in the
+    /// database (development only; production requires it).
     pub secrets_key: Option<Secret>,
     pub sso: SsoSection,
     pub registry: RegistrySection,

@@ -97,6 +97,21 @@ pub fn keyed_secret(cfg: &Config, name: &str) -> Option<String> {
     Some(mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// The sign-on's secrets derived from the operator's key, if one is set.
+fn sso_keyed_secrets(cfg: &Config) -> Option<sso::KeyedSecrets> {
+    Some(sso::KeyedSecrets {
+        code_pepper: keyed_secret(cfg, "sso/code_pepper")?.into_bytes(),
+        code_seal_key: keyed_secret(cfg, "sso/code_seal_key")?.into_bytes(),
+        signing_key_wrap: signing_key_wrap(cfg).0?,
+    })
+}
+
+/// The key that seals the sign-on's signing keys in the database (none
+/// without the operator's secrets key).
+pub fn signing_key_wrap(cfg: &Config) -> sso::keys::Wrap {
+    sso::keys::Wrap(keyed_secret(cfg, "sso/signing_key_wrap").map(String::into_bytes))
+}
+
 /// The registry's settings; with the built-in provider its client is
 /// registered with the sign-on here, under a secret generated once.
 async fn registry_config(
@@ -217,15 +232,11 @@ impl Application {
         }
         let public_url = cfg.public_url()?;
         let db = open_db(cfg).await?;
-        let keyed = keyed_secret(cfg, "sso/code_pepper").zip(keyed_secret(cfg, "sso/code_seal_key"));
         let sso_cfg = sso::SsoConfig {
             issuer: format!("{public_url}/sso"),
             dev_pages: !cfg.production && adapters.dev_sms.is_some(),
             clients: cfg.sso.clients.clone(),
-            keyed: keyed.map(|(pepper, seal)| sso::KeyedSecrets {
-                code_pepper: pepper.into_bytes(),
-                code_seal_key: seal.into_bytes(),
-            }),
+            keyed: sso_keyed_secrets(cfg),
         };
         let sso = Sso::start(db.clone(), clock.clone(), sso_cfg, adapters).await.context("cannot start the sign-on")?;
         let reg_cfg = registry_config(cfg, &db, &public_url, clock.now_ms()).await?;

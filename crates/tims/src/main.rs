@@ -291,7 +291,9 @@ async fn run() -> anyhow::Result<()> {
             let now = clock.now_ms();
             match command {
                 SsoCommand::RotateKey => {
-                    let kid = sso::keys::rotate(&db, now).await.context("cannot rotate the signing key")?;
+                    let kid = sso::keys::rotate(&db, now, &tims::signing_key_wrap(&cfg))
+                        .await
+                        .context("cannot rotate the signing key")?;
                     println!("{}", serde_json::json!({ "kid": kid }));
                     eprintln!(
                         "New signing key {kid}. Running servers use it within a minute; the old key stays published until its tokens expire."

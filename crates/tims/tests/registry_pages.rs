@@ -523,6 +523,11 @@ async fn keyed_secrets_stay_out_of_the_database(app: TestApp) {
             .await
             .unwrap();
     assert_eq!((sso, reg), (0, 0));
+    let clear: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sso_keys WHERE private_pem NOT LIKE 'sealed:%'")
+        .fetch_one(app.app_sso.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(clear, 0, "the signing keys are sealed with it");
 }
 on_both!(keyed_secrets_stay_out_of_the_database, super::with_secrets_key);
 

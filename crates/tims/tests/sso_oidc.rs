@@ -217,7 +217,7 @@ async fn a_rotated_key_stays_published_until_its_tokens_expire(app: TestApp) {
     };
     // One RS256 key for ID tokens and one ES256 key for access tokens.
     assert_eq!(jwks(&app).await, 2);
-    sso::keys::rotate(app.app_sso.db(), app.clock_now()).await.unwrap();
+    sso::keys::rotate(app.app_sso.db(), app.clock_now(), &tims::signing_key_wrap(&app.config)).await.unwrap();
     app.advance(61_000);
     assert_eq!(jwks(&app).await, 4, "old and new keys are published after rotation");
     // The new key signs only once relying parties' cached key sets know it.
@@ -273,6 +273,53 @@ async fn production_mode_refuses_development_adapters_and_insecure_settings() {
     for what in ["SMS sink", "population register", "KRA register"] {
         assert!(err.contains(what), "{err}");
     }
+}
+
+/// With the operator's secrets key, the signing keys are sealed in the
+/// database: keys kept in the clear before are sealed at the next start and
+/// keep their ids (tokens they signed still verify); a database whose keys
+/// are sealed does not start without the key, nor with another.
+#[tokio::test]
+async fn the_secrets_key_seals_the_signing_keys() {
+    let dir = common::TempDir::new();
+    let mut cfg = tims::Config { data: dir.0.clone(), ..tims::Config::default() };
+    cfg.listen = "127.0.0.1:0".parse().unwrap();
+    let clock: std::sync::Arc<dyn db::Clock> = std::sync::Arc::new(db::ManualClock::new(common::START_MS));
+    let adapters = tims::sso_adapters(&cfg, clock.clone()).unwrap();
+    let keys = |app: &tims::Application| {
+        let pool = app.db().pool().clone();
+        async move {
+            let rows: Vec<(String, String)> =
+                sqlx::query_as("SELECT kid, private_pem FROM sso_keys ORDER BY kid").fetch_all(&pool).await.unwrap();
+            rows
+        }
+    };
+    let app = tims::Application::build(&cfg, clock.clone(), adapters.clone()).await.unwrap();
+    let clear = keys(&app).await;
+    assert_eq!(clear.len(), 2);
+    assert!(clear.iter().all(|(_, pem)| !pem.starts_with("sealed:")), "no key: kept in the clear");
+    app.db().close().await;
+    drop(app);
+
+    cfg.secrets_key = Some(tims::Secret::new("an-operator-key-of-more-than-thirty-two-characters"));
+    let app = tims::Application::build(&cfg, clock.clone(), adapters.clone()).await.unwrap();
+    let sealed = keys(&app).await;
+    assert_eq!(sealed.iter().map(|k| &k.0).collect::<Vec<_>>(), clear.iter().map(|k| &k.0).collect::<Vec<_>>());
+    assert!(sealed.iter().all(|(_, pem)| pem.starts_with("sealed:")), "{sealed:?}");
+    let kid = sso::keys::rotate(app.db(), common::START_MS, &tims::signing_key_wrap(&cfg)).await.unwrap();
+    let rotated = keys(&app).await;
+    assert!(rotated.iter().any(|(k, pem)| *k == kid && pem.starts_with("sealed:")), "a rotated key is sealed too");
+    app.db().close().await;
+    drop(app);
+
+    let mut other = cfg.clone();
+    other.secrets_key = Some(tims::Secret::new("another-operator-key-of-more-than-thirty-two"));
+    let err = tims::Application::build(&other, clock.clone(), adapters.clone()).await.err().unwrap();
+    assert!(format!("{err:#}").contains("sealed with another secrets key"), "{err:#}");
+    let mut none = cfg.clone();
+    none.secrets_key = None;
+    let err = tims::Application::build(&none, clock, adapters).await.err().unwrap();
+    assert!(format!("{err:#}").contains("TIMS_SECRETS_KEY"), "{err:#}");
 }
 
 async fn refresh(app: &TestApp, token: &str, scope: Option<&str>) -> (StatusCode, Value) {
