@@ -172,20 +172,28 @@ pub struct Backlog {
     pub pending: i64,
     /// When the oldest of them was queued.
     pub oldest_at: Option<i64>,
-    /// Messages given up on after every attempt failed.
+    /// Messages given up on, after every attempt failed, in the last
+    /// [`GIVEN_UP_WINDOW_MS`] (older ones are the operator's history).
     pub given_up: i64,
 }
 
-/// What waits in `outbox` now.
-pub async fn backlog(db: &Db, outbox: Outbox) -> Result<Backlog, sqlx::Error> {
+/// How far back [`Backlog::given_up`] counts.
+pub const GIVEN_UP_WINDOW_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// What waits in `outbox` at `now`. A message out on its last attempt
+/// counts as pending until that attempt fails.
+pub async fn backlog(db: &Db, outbox: Outbox, now: i64) -> Result<Backlog, sqlx::Error> {
     let table = outbox.table();
     let (pending, oldest_at, given_up): (i64, Option<i64>, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT COALESCE(SUM(CASE WHEN attempts < $1 THEN 1 ELSE 0 END), 0), \
-         MIN(CASE WHEN attempts < $1 THEN created_at END), \
-         COALESCE(SUM(CASE WHEN attempts >= $1 THEN 1 ELSE 0 END), 0) \
+        "SELECT COALESCE(SUM(CASE WHEN attempts < $1 OR lease_until >= $2 THEN 1 ELSE 0 END), 0), \
+         MIN(CASE WHEN attempts < $1 OR lease_until >= $2 THEN created_at END), \
+         COALESCE(SUM(CASE WHEN attempts >= $1 AND (lease_until IS NULL OR lease_until < $2) \
+         AND created_at >= $3 THEN 1 ELSE 0 END), 0) \
          FROM {table} WHERE sent_at IS NULL"
     )))
     .bind(MAX_ATTEMPTS)
+    .bind(now)
+    .bind(now - GIVEN_UP_WINDOW_MS)
     .fetch_one(db.pool())
     .await?;
     Ok(Backlog { pending, oldest_at, given_up })
@@ -258,7 +266,7 @@ mod tests {
         enqueue(&mut tx, Outbox::SignOn, "+254700000002", "welcome", false, clock.now_ms()).await.unwrap();
         tx.commit().await.unwrap();
 
-        let b = backlog(&db, Outbox::SignOn).await.unwrap();
+        let b = backlog(&db, Outbox::SignOn, clock.now_ms()).await.unwrap();
         assert_eq!(b, Backlog { pending: 2, oldest_at: Some(clock.now_ms()), given_up: 0 });
         // Both are refused once: nothing is sent, and neither is due again at once.
         assert_eq!(deliver_due(&db, Outbox::SignOn, &sms, &clock, ttl).await.unwrap(), 0);
@@ -269,7 +277,10 @@ mod tests {
         clock.advance_ms(2_000);
         assert_eq!(deliver_due(&db, Outbox::SignOn, &sms, &clock, ttl).await.unwrap(), 2);
         assert_eq!(sms.delivered.lock().unwrap().len(), 2);
-        assert_eq!(backlog(&db, Outbox::SignOn).await.unwrap(), Backlog { pending: 0, oldest_at: None, given_up: 0 });
+        assert_eq!(
+            backlog(&db, Outbox::SignOn, clock.now_ms()).await.unwrap(),
+            Backlog { pending: 0, oldest_at: None, given_up: 0 }
+        );
         let rows: Vec<(String, Option<String>, i64)> =
             sqlx::query_as("SELECT body, last_error, attempts FROM sso_outbox ORDER BY id")
                 .fetch_all(db.pool())
@@ -299,7 +310,10 @@ mod tests {
             .execute(db.pool())
             .await
             .unwrap();
-        assert_eq!(backlog(&db, Outbox::Registry).await.unwrap(), Backlog { pending: 0, oldest_at: None, given_up: 1 });
+        assert_eq!(
+            backlog(&db, Outbox::Registry, clock.now_ms()).await.unwrap(),
+            Backlog { pending: 0, oldest_at: None, given_up: 1 }
+        );
         assert_eq!(deliver_due(&db, Outbox::Registry, &sms, &clock, ttl).await.unwrap(), 0);
         db.close().await;
         std::fs::remove_dir_all(&dir).unwrap();

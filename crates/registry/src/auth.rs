@@ -422,7 +422,7 @@ pub async fn forget_stale_sessions(reg: &Registry) -> Result<u64, Error> {
     }
     let mut tx = reg.db().begin_write().await?;
     let stale: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id_hash, refresh_token FROM reg_sessions WHERE {STALE} LIMIT 500"
+        "SELECT id_hash, refresh_token FROM reg_sessions WHERE {STALE} ORDER BY id_hash LIMIT 500"
     )))
     .bind(idle)
     .fetch_all(&mut *tx)

@@ -133,7 +133,11 @@ impl Registry {
     pub async fn start(db: Db, clock: Arc<dyn Clock>, cfg: RegistryConfig, adapters: Adapters) -> Result<Self, Error> {
         let now = clock.now_ms();
         let pepper = match &cfg.code_pepper {
-            Some(p) => p.0.clone(),
+            Some(p) => {
+                // One kept before a key was set is of no use any more.
+                forget_secret(&db, "code_pepper").await?;
+                p.0.clone()
+            }
             None => load_or_create_secret(&db, "code_pepper", now).await?.into_bytes(),
         };
         ensure_defaults(&db, now).await?;
@@ -285,6 +289,13 @@ pub async fn load_or_create_secret(db: &Db, name: &str, now: i64) -> Result<Stri
     )
     .await?;
     Ok(sqlx::query_scalar("SELECT value FROM reg_secrets WHERE name = $1").bind(name).fetch_one(db.pool()).await?)
+}
+
+/// Forget a secret of the registry's kept in the database (one the operator
+/// now derives from a key kept outside it).
+pub async fn forget_secret(db: &Db, name: &str) -> Result<(), Error> {
+    db.execute_write(sqlx::query("DELETE FROM reg_secrets WHERE name = $1").bind(name)).await?;
+    Ok(())
 }
 
 /// Load a fee schedule (validated; a version is loaded once).

@@ -58,8 +58,16 @@ pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receive
             if let Err(e) = crate::api::purge_keys(&reg).await {
                 tracing::warn!(error = %e, "purge of old idempotency keys failed");
             }
-            if let Err(e) = crate::auth::forget_stale_sessions(&reg).await {
-                tracing::warn!(error = %e, "forgetting the refresh tokens of stale sessions failed");
+            // At most 500 a pass; a busy hour's worth goes in several.
+            loop {
+                match crate::auth::forget_stale_sessions(&reg).await {
+                    Ok(500) => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "forgetting the refresh tokens of stale sessions failed");
+                        break;
+                    }
+                }
             }
         }
         match deliver_due(&reg).await {

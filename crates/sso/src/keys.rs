@@ -111,9 +111,18 @@ impl Wrap {
         }
     }
 
-    /// The private key from what is stored.
+    /// The private key from what is stored. With a wrapping key, a key
+    /// stored in the clear is refused (keys are sealed at start, before
+    /// they are read; one planted in the clear later is not used).
     fn open(&self, kid: &str, stored: &str) -> Result<String, Error> {
-        let Some(sealed) = stored.strip_prefix(SEALED) else { return Ok(stored.to_string()) };
+        let Some(sealed) = stored.strip_prefix(SEALED) else {
+            if self.0.is_some() {
+                return Err(Error::Internal(format!(
+                    "signing key {kid} is stored in the clear although a secrets key is set: it is not used"
+                )));
+            }
+            return Ok(stored.to_string());
+        };
         let Some(k) = &self.0 else {
             return Err(Error::Internal(format!(
                 "signing key {kid} is sealed with a secrets key: start tims with the same TIMS_SECRETS_KEY"
@@ -178,6 +187,13 @@ async fn insert_key(tx: &mut db::WriteTx, now: i64, alg: Alg, wrap: &Wrap) -> Re
 /// Add new signing keys (one of each algorithm) and retire the current ones.
 /// Returns the new RS256 key id.
 pub async fn rotate(db: &Db, now: i64, wrap: &Wrap) -> Result<String, Error> {
+    // The new keys must be readable by the servers: sealed with the key the
+    // others are sealed with, or in the clear only where no key is used.
+    let current: Vec<(String, String)> =
+        sqlx::query_as("SELECT kid, private_pem FROM sso_keys WHERE retired_at IS NULL").fetch_all(db.pool()).await?;
+    for (kid, stored) in &current {
+        wrap.open(kid, stored)?;
+    }
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE sso_keys SET retired_at = $1 WHERE retired_at IS NULL").bind(now).execute(&mut *tx).await?;
     let kid = insert_key(&mut tx, now, Alg::Rs256, wrap).await?;
@@ -206,19 +222,20 @@ async fn ensure_current(db: &Db, now: i64, keys: &[Key], wrap: &Wrap) -> Result<
 }
 
 /// Seal every key still stored in the clear, when there is a wrapping key.
-async fn seal_clear_keys(db: &Db, wrap: &Wrap) -> Result<(), Error> {
+/// Returns whether a current (unretired) key was among them.
+async fn seal_clear_keys(db: &Db, wrap: &Wrap) -> Result<bool, Error> {
     if wrap.0.is_none() {
-        return Ok(());
+        return Ok(false);
     }
-    let clear: Vec<(String, String)> =
-        sqlx::query_as("SELECT kid, private_pem FROM sso_keys WHERE private_pem NOT LIKE 'sealed:%'")
+    let clear: Vec<(String, String, Option<i64>)> =
+        sqlx::query_as("SELECT kid, private_pem, retired_at FROM sso_keys WHERE private_pem NOT LIKE 'sealed:%'")
             .fetch_all(db.pool())
             .await?;
     if clear.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let mut tx = db.begin_write().await?;
-    for (kid, pem) in &clear {
+    for (kid, pem, _) in &clear {
         sqlx::query("UPDATE sso_keys SET private_pem = $1 WHERE kid = $2 AND private_pem = $3")
             .bind(wrap.store(pem))
             .bind(kid)
@@ -228,7 +245,7 @@ async fn seal_clear_keys(db: &Db, wrap: &Wrap) -> Result<(), Error> {
     }
     tx.commit().await?;
     tracing::info!(keys = clear.len(), "sealed the signing keys stored in the clear with the secrets key");
-    Ok(())
+    Ok(clear.iter().any(|(_, _, retired)| retired.is_none()))
 }
 
 async fn read_keys(db: &Db, now: i64, known: &[Key], wrap: &Wrap) -> Result<Vec<Key>, Error> {
@@ -272,12 +289,19 @@ impl KeyRing {
     /// Load the keys, creating the first one on an empty database.
     /// With a wrapping key, keys stored in the clear (from before one was
     /// set) are sealed now.
+    /// Copies of the database made before (backups, logs) still hold those
+    /// keys in the clear, so the current ones are then also rotated: the
+    /// old stay published until their tokens expire, and sign nothing new
+    /// once the new keys have been published for long enough.
     pub async fn load(db: &Db, now: i64, wrap: Wrap) -> Result<Self, Error> {
+        if seal_clear_keys(db, &wrap).await? {
+            let kid = rotate(db, now, &wrap).await?;
+            tracing::info!(kid, "rotated the signing keys that had been kept in the clear");
+        }
         let mut keys = read_keys(db, now, &[], &wrap).await?;
         if ensure_current(db, now, &keys, &wrap).await? {
             keys = read_keys(db, now, &keys, &wrap).await?;
         }
-        seal_clear_keys(db, &wrap).await?;
         Ok(Self { state: RwLock::new(Loaded { keys, loaded_at: now }), wrap })
     }
 

@@ -123,7 +123,12 @@ impl Sso {
     pub async fn start(db: Db, clock: Arc<dyn Clock>, cfg: SsoConfig, adapters: Adapters) -> Result<Self, Error> {
         let now = clock.now_ms();
         let (pepper, code_key) = match &cfg.keyed {
-            Some(k) => (k.code_pepper.clone(), k.code_seal_key.clone()),
+            Some(k) => {
+                // Those kept before a key was set are of no use any more.
+                db.execute_write(sqlx::query("DELETE FROM sso_secrets WHERE name IN ('code_pepper', 'code_seal_key')"))
+                    .await?;
+                (k.code_pepper.clone(), k.code_seal_key.clone())
+            }
             None => (
                 load_or_create_secret(&db, "code_pepper", now).await?,
                 load_or_create_secret(&db, "code_seal_key", now).await?,

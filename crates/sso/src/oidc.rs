@@ -354,6 +354,8 @@ pub enum TokenError {
     InvalidGrant(String),
     InvalidScope(String),
     UnsupportedGrantType,
+    /// Revocation of a kind of token this provider does not revoke.
+    UnsupportedTokenType,
     Server(Error),
 }
 
@@ -402,23 +404,35 @@ async fn authenticate_client(sso: &Sso, basic: Option<(String, String)>, form: &
 
 /// Token revocation (RFC 7009): a refresh token revokes its whole grant
 /// (every refresh token rotated from the same sign-in). A token that is
-/// unknown, expired, already revoked or another client's is answered the
-/// same way, with nothing done, so the endpoint tells no one which tokens
-/// exist. Access tokens are self-contained and expire in minutes; they are
-/// not revoked, and are answered the same way too.
+/// unknown, expired or already revoked is answered as revoked (§2.2); one
+/// issued to another client is refused (§2.1). Access tokens are
+/// self-contained and expire in minutes: they are not revoked, and a
+/// request for one is answered `unsupported_token_type`.
 pub async fn revoke(sso: &Sso, basic: Option<(String, String)>, form: &Form) -> Result<(), TokenError> {
     let client = authenticate_client(sso, basic, form).await?;
     let token = field(form, "token")?;
+    let hash = crypto::sha256_hex(token.as_bytes());
+    let owner: Option<String> = sqlx::query_scalar("SELECT client_id FROM sso_refresh_tokens WHERE token_hash = $1")
+        .bind(&hash)
+        .fetch_optional(sso.db().pool())
+        .await?;
+    match owner {
+        None if token.split('.').count() == 3 => return Err(TokenError::UnsupportedTokenType),
+        None => return Ok(()),
+        Some(c) if c != client.client_id => {
+            return Err(TokenError::InvalidGrant("the token was not issued to this client".into()));
+        }
+        Some(_) => {}
+    }
     let r = sso
         .db()
         .execute_write(
             sqlx::query(
                 "UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND grant_id IN \
-                 (SELECT grant_id FROM sso_refresh_tokens WHERE token_hash = $2 AND client_id = $3)",
+                 (SELECT grant_id FROM sso_refresh_tokens WHERE token_hash = $2)",
             )
             .bind(sso.now_ms())
-            .bind(crypto::sha256_hex(token.as_bytes()))
-            .bind(&client.client_id),
+            .bind(&hash),
         )
         .await?;
     if r.rows_affected() > 0 {
@@ -615,11 +629,15 @@ async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value,
     let account = accounts::get(sso, &account_id).await?;
     let minted = mint_tokens(sso, client, &account, &narrowed, &scope, None, auth_time).await?;
     let mut tx = sso.db().begin_write().await?;
-    let used = sqlx::query("UPDATE sso_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
+    // Spent only if still unused and unrevoked: a revocation that lands
+    // after the read above is honoured here.
+    let used = sqlx::query(
+        "UPDATE sso_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await?;
     if used_at.is_some() || used.rows_affected() != 1 {
         sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
             .bind(now)
@@ -627,7 +645,10 @@ async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value,
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        tracing::warn!(client_id = client.client_id, "refresh token reused; its grant is revoked");
+        tracing::warn!(
+            client_id = client.client_id,
+            "refresh token reused (or revoked meanwhile); its grant is revoked"
+        );
         return Err(invalid());
     }
     let body = record_tokens(&mut tx, minted, client, &account_id, &scope, auth_time, &grant_id, now).await?;

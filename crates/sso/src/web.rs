@@ -979,6 +979,11 @@ fn token_error(e: TokenError, headers: &HeaderMap) -> Response {
             "unsupported_grant_type",
             Some("use authorization_code or refresh_token"),
         ),
+        TokenError::UnsupportedTokenType => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_token_type",
+            Some("only refresh tokens are revoked; access tokens expire in minutes"),
+        ),
         TokenError::Server(e) => {
             tracing::error!(error = %e, "token endpoint failed");
             oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", None)

@@ -90,7 +90,7 @@ async fn metrics(handle: PrometheusHandle, reg: registry::Registry) -> String {
     let age = |at: Option<i64>| at.map_or(0.0, |t| (now - t).max(0) as f64 / 1000.0);
     let mut gauges = vec![];
     for (label, outbox) in [("sso", Outbox::SignOn), ("registry", Outbox::Registry)] {
-        match backlog(reg.db(), outbox).await {
+        match backlog(reg.db(), outbox, now).await {
             Ok(b) => gauges.extend([
                 ("tims_sms_outbox_pending", "SMS queued and still to be tried.", Some(label), b.pending as f64),
                 (
@@ -101,7 +101,7 @@ async fn metrics(handle: PrometheusHandle, reg: registry::Registry) -> String {
                 ),
                 (
                     "tims_sms_outbox_given_up",
-                    "SMS given up on after every attempt failed.",
+                    "SMS given up on after every attempt failed, in the last 7 days.",
                     Some(label),
                     b.given_up as f64,
                 ),

@@ -124,7 +124,11 @@ async fn registry_config(
     let secret = match (&r.oidc_issuer, &r.oidc_client_secret) {
         (_, Some(s)) => s.expose().to_string(),
         (None, None) => match keyed_secret(cfg, "registry/oidc_client_secret") {
-            Some(s) => s,
+            Some(s) => {
+                // One kept before a key was set is of no use any more.
+                registry::forget_secret(db, "oidc_client_secret").await?;
+                s
+            }
             None => registry::load_or_create_secret(db, "oidc_client_secret", now).await?,
         },
         (Some(_), None) => anyhow::bail!(

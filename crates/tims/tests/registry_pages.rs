@@ -492,11 +492,11 @@ async fn live_grants(app: &TestApp, id_number: &str) -> i64 {
 }
 
 async fn live_grants_reach_zero(app: &TestApp, id_number: &str) {
-    for _ in 0..100 {
+    for _ in 0..200 {
         if live_grants(app, id_number).await == 0 {
             return;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the sign-on still holds a live refresh token for {id_number}");
 }

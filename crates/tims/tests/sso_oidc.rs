@@ -276,9 +276,11 @@ async fn production_mode_refuses_development_adapters_and_insecure_settings() {
 }
 
 /// With the operator's secrets key, the signing keys are sealed in the
-/// database: keys kept in the clear before are sealed at the next start and
-/// keep their ids (tokens they signed still verify); a database whose keys
-/// are sealed does not start without the key, nor with another.
+/// database: keys kept in the clear before are sealed at the next start
+/// and, since older copies of the database still hold them, replaced (they
+/// stay published, so tokens they signed still verify); a database whose
+/// keys are sealed does not start, nor take a new key, without the key or
+/// with another.
 #[tokio::test]
 async fn the_secrets_key_seals_the_signing_keys() {
     let dir = common::TempDir::new();
@@ -303,23 +305,41 @@ async fn the_secrets_key_seals_the_signing_keys() {
 
     cfg.secrets_key = Some(tims::Secret::new("an-operator-key-of-more-than-thirty-two-characters"));
     let app = tims::Application::build(&cfg, clock.clone(), adapters.clone()).await.unwrap();
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM sso_secrets WHERE name IN ('code_pepper', 'code_seal_key')) + \
+         (SELECT COUNT(*) FROM reg_secrets WHERE name IN ('code_pepper', 'oidc_client_secret'))",
+    )
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(kept, 0, "the secrets kept before the key are forgotten");
     let sealed = keys(&app).await;
-    assert_eq!(sealed.iter().map(|k| &k.0).collect::<Vec<_>>(), clear.iter().map(|k| &k.0).collect::<Vec<_>>());
+    assert_eq!(sealed.len(), 4, "the two old keys, still published, and two new ones: {sealed:?}");
+    assert!(clear.iter().all(|(kid, _)| sealed.iter().any(|(k, _)| k == kid)), "the old keys keep their ids");
     assert!(sealed.iter().all(|(_, pem)| pem.starts_with("sealed:")), "{sealed:?}");
+    let current: Vec<String> = sqlx::query_scalar("SELECT kid FROM sso_keys WHERE retired_at IS NULL")
+        .fetch_all(app.db().pool())
+        .await
+        .unwrap();
+    assert!(current.len() == 2 && current.iter().all(|k| !clear.iter().any(|(c, _)| c == k)), "{current:?}");
     let kid = sso::keys::rotate(app.db(), common::START_MS, &tims::signing_key_wrap(&cfg)).await.unwrap();
     let rotated = keys(&app).await;
     assert!(rotated.iter().any(|(k, pem)| *k == kid && pem.starts_with("sealed:")), "a rotated key is sealed too");
-    app.db().close().await;
-    drop(app);
 
     let mut other = cfg.clone();
     other.secrets_key = Some(tims::Secret::new("another-operator-key-of-more-than-thirty-two"));
-    let err = tims::Application::build(&other, clock.clone(), adapters.clone()).await.err().unwrap();
-    assert!(format!("{err:#}").contains("sealed with another secrets key"), "{err:#}");
     let mut none = cfg.clone();
     none.secrets_key = None;
-    let err = tims::Application::build(&none, clock, adapters).await.err().unwrap();
-    assert!(format!("{err:#}").contains("TIMS_SECRETS_KEY"), "{err:#}");
+    for (c, why) in [(&other, "sealed with another secrets key"), (&none, "TIMS_SECRETS_KEY")] {
+        let err = sso::keys::rotate(app.db(), common::START_MS, &tims::signing_key_wrap(c)).await.unwrap_err();
+        assert!(err.to_string().contains(why), "{err}");
+    }
+    app.db().close().await;
+    drop(app);
+    for (c, why) in [(&other, "sealed with another secrets key"), (&none, "TIMS_SECRETS_KEY")] {
+        let err = tims::Application::build(c, clock.clone(), adapters.clone()).await.err().unwrap();
+        assert!(format!("{err:#}").contains(why), "{err:#}");
+    }
 }
 
 async fn refresh(app: &TestApp, token: &str, scope: Option<&str>) -> (StatusCode, Value) {
@@ -389,8 +409,9 @@ async fn prompts_max_age_and_refresh_follow_the_specification(app: TestApp) {
 on_both!(prompts_max_age_and_refresh_follow_the_specification, super::with_client);
 
 /// RFC 7009: a client revokes a refresh token, and with it every token of
-/// the same grant; unknown tokens and other clients' are answered alike,
-/// with nothing done; a client that does not authenticate is refused.
+/// the same grant; an unknown token is answered as revoked; another
+/// client's token, an access token and a client that does not
+/// authenticate are refused.
 async fn a_client_revokes_its_refresh_token(app: TestApp) {
     let mut b = app.signed_in("12345678", "+254712345678").await;
     let (verifier, challenge) = pkce();
@@ -430,6 +451,29 @@ async fn a_client_revokes_its_refresh_token(app: TestApp) {
     let (_, rotated) = refresh(&app, &first, None).await;
     let current = rotated["refresh_token"].as_str().unwrap().to_string();
     assert_eq!(revoke("no-such-token".into(), SECRET).await, StatusCode::OK);
+    let access = rotated["access_token"].as_str().unwrap().to_string();
+    assert_eq!(revoke(access, SECRET).await, StatusCode::BAD_REQUEST, "access tokens are not revoked");
+    // Another client may not revoke this client's grant.
+    let other_client = sso::oidc::add_client(
+        app.app_sso.db(),
+        "another",
+        &["http://127.0.0.1:9/cb".to_string()],
+        &[],
+        app.clock_now(),
+    )
+    .await
+    .unwrap();
+    let r = reqwest::Client::new()
+        .post(&endpoint)
+        .basic_auth("another", Some(&other_client))
+        .form(&[("token", first.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let (status, rotated) = refresh(&app, &current, None).await;
+    assert_eq!(status, StatusCode::OK, "the grant survives another client's attempt: {rotated}");
+    let current = rotated["refresh_token"].as_str().unwrap().to_string();
     assert_eq!(revoke(first, SECRET).await, StatusCode::OK);
     let (status, body) = refresh(&app, &current, None).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
