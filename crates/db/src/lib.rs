@@ -146,13 +146,28 @@ impl WriteTx {
     /// lock, so there is nothing more to take and no statement is sent.
     /// `table` is the program's own text, never input.
     pub async fn lock_row(&mut self, table: &'static str, id: &str) -> Result<(), sqlx::Error> {
+        self.lock_rows(table, "id", id, "id").await
+    }
+
+    /// Lock every row of `table` whose `column` equals `value` until this
+    /// transaction ends (the rows that exist now; a statement after this
+    /// one also sees rows another transaction added before it let go), in
+    /// the order of the table's unique `key`, so that two transactions
+    /// locking overlapping sets cannot deadlock. Nothing to do on SQLite,
+    /// as for [`WriteTx::lock_row`]. The names are the program's own text,
+    /// never input.
+    pub async fn lock_rows(
+        &mut self,
+        table: &'static str,
+        column: &'static str,
+        value: &str,
+        key: &'static str,
+    ) -> Result<(), sqlx::Error> {
         if self._gate.is_some() {
             return Ok(());
         }
-        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE")))
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?;
+        let sql = format!("SELECT 1 FROM {table} WHERE {column} = $1 ORDER BY {key} FOR UPDATE");
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value).execute(&mut *self.tx).await?;
         Ok(())
     }
 }

@@ -154,6 +154,9 @@ async fn read_client(sso: &Sso, client_id: &str) -> Result<Option<Client>, Error
 
 /// Revoke every refresh token of an account (recovery, block).
 pub async fn revoke_all_for(tx: &mut db::WriteTx, account_id: &str, now: i64) -> Result<(), Error> {
+    // As in `revoke`: a refresh under way finishes first, and its new token
+    // is revoked with the rest.
+    tx.lock_rows("sso_refresh_tokens", "account_id", account_id, "token_hash").await?;
     sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(account_id)
@@ -412,29 +415,29 @@ pub async fn revoke(sso: &Sso, basic: Option<(String, String)>, form: &Form) -> 
     let client = authenticate_client(sso, basic, form).await?;
     let token = field(form, "token")?;
     let hash = crypto::sha256_hex(token.as_bytes());
-    let owner: Option<String> = sqlx::query_scalar("SELECT client_id FROM sso_refresh_tokens WHERE token_hash = $1")
-        .bind(&hash)
-        .fetch_optional(sso.db().pool())
-        .await?;
-    match owner {
+    let owner: Option<(String, String)> =
+        sqlx::query_as("SELECT client_id, grant_id FROM sso_refresh_tokens WHERE token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(sso.db().pool())
+            .await?;
+    let grant_id = match owner {
         None if token.split('.').count() == 3 => return Err(TokenError::UnsupportedTokenType),
         None => return Ok(()),
-        Some(c) if c != client.client_id => {
+        Some((c, _)) if c != client.client_id => {
             return Err(TokenError::InvalidGrant("the token was not issued to this client".into()));
         }
-        Some(_) => {}
-    }
-    let r = sso
-        .db()
-        .execute_write(
-            sqlx::query(
-                "UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND grant_id IN \
-                 (SELECT grant_id FROM sso_refresh_tokens WHERE token_hash = $2)",
-            )
-            .bind(sso.now_ms())
-            .bind(&hash),
-        )
+        Some((_, g)) => g,
+    };
+    // One at a time per grant with refreshes (see refresh_grant), so a
+    // token a refresh makes meanwhile is revoked too.
+    let mut tx = sso.db().begin_write().await?;
+    tx.lock_rows("sso_refresh_tokens", "grant_id", &grant_id, "token_hash").await?;
+    let r = sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
+        .bind(sso.now_ms())
+        .bind(&grant_id)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     if r.rows_affected() > 0 {
         tracing::info!(client_id = client.client_id, "a client revoked a grant");
     }
@@ -629,8 +632,11 @@ async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value,
     let account = accounts::get(sso, &account_id).await?;
     let minted = mint_tokens(sso, client, &account, &narrowed, &scope, None, auth_time).await?;
     let mut tx = sso.db().begin_write().await?;
-    // Spent only if still unused and unrevoked: a revocation that lands
-    // after the read above is honoured here.
+    // One at a time per grant with revocations (on PostgreSQL; SQLite's
+    // writers already are), and spent only if still unused and unrevoked:
+    // a revocation that lands after the read above is honoured here, and
+    // one that comes after this sees the token it makes.
+    tx.lock_rows("sso_refresh_tokens", "grant_id", &grant_id, "token_hash").await?;
     let used = sqlx::query(
         "UPDATE sso_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL",
     )
