@@ -428,20 +428,27 @@ pub async fn revoke(sso: &Sso, basic: Option<(String, String)>, form: &Form) -> 
         }
         Some((_, g)) => g,
     };
-    // One at a time per grant with refreshes (see refresh_grant), so a
-    // token a refresh makes meanwhile is revoked too.
     let mut tx = sso.db().begin_write().await?;
-    tx.lock_rows("sso_refresh_tokens", "grant_id", &grant_id, "token_hash").await?;
-    let r = sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
-        .bind(sso.now_ms())
-        .bind(&grant_id)
-        .execute(&mut *tx)
-        .await?;
+    let revoked = revoke_grant(&mut tx, &grant_id, sso.now_ms()).await?;
     tx.commit().await?;
-    if r.rows_affected() > 0 {
+    if revoked > 0 {
         tracing::info!(client_id = client.client_id, "a client revoked a grant");
     }
     Ok(())
+}
+
+/// Revoke every refresh token of a grant, inside `tx`. It goes one at a
+/// time per grant with refreshes (see refresh_grant; on PostgreSQL, since
+/// SQLite's writers already take turns), so a token a refresh makes
+/// meanwhile is revoked too. Returns how many tokens it revoked.
+async fn revoke_grant(tx: &mut db::WriteTx, grant_id: &str, now: i64) -> Result<u64, sqlx::Error> {
+    tx.lock_rows("sso_refresh_tokens", "grant_id", grant_id, "token_hash").await?;
+    let r = sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(grant_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected())
 }
 
 fn field<'a>(form: &'a Form, name: &str) -> Result<&'a str, TokenError> {
@@ -487,13 +494,9 @@ async fn revoke_if_redeemed(sso: &Sso, client: &Client, code_hash: &str, now: i6
         .fetch_optional(sso.db().pool())
         .await?;
     if redeemed.is_some() {
-        sso.db()
-            .execute_write(
-                sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
-                    .bind(now)
-                    .bind(code_hash),
-            )
-            .await?;
+        let mut tx = sso.db().begin_write().await?;
+        revoke_grant(&mut tx, code_hash, now).await?;
+        tx.commit().await?;
         tracing::warn!(client_id = client.client_id, "authorization code replayed; its grant is revoked");
     }
     Ok(())
@@ -645,11 +648,7 @@ async fn refresh_grant(sso: &Sso, client: &Client, form: &Form) -> Result<Value,
     .execute(&mut *tx)
     .await?;
     if used_at.is_some() || used.rows_affected() != 1 {
-        sqlx::query("UPDATE sso_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(&grant_id)
-            .execute(&mut *tx)
-            .await?;
+        revoke_grant(&mut tx, &grant_id, now).await?;
         tx.commit().await?;
         tracing::warn!(
             client_id = client.client_id,
