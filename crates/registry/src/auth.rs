@@ -382,12 +382,14 @@ async fn refresh_and_keep(
     };
     let r = match provider.refresh(refresh, subject, now).await {
         Ok(r) => r,
-        Err(e @ RpError::Provider { .. }) if matches!(&e, RpError::Provider { error, .. } if error == "invalid_grant") =>
-        {
-            return Err(Reread::Refused(e));
+        Err(e) => {
+            let refused = match &e {
+                RpError::Provider { error, .. } => error == "invalid_grant",
+                RpError::InvalidToken(_) => true,
+                _ => false,
+            };
+            return Err(if refused { Reread::Refused(e) } else { unavailable(e) });
         }
-        Err(e @ RpError::InvalidToken(_)) => return Err(Reread::Refused(e)),
-        Err(e) => return Err(unavailable(e)),
     };
     if let Some(rotated) = &r.refresh_token {
         reg.db()
@@ -406,10 +408,13 @@ async fn refresh_and_keep(
     Ok(claims)
 }
 
+/// The most sessions [`forget_stale_sessions`] handles in one pass.
+pub const FORGET_BATCH: u64 = 500;
+
 /// Forget the refresh tokens of sessions that can no longer be used (any
 /// not visited for `SESSION_IDLE_MS`; one past its lifetime is ended, and
 /// its token forgotten, at its next visit), and ask the provider to revoke
-/// them. Returns how many, at most 500 a pass.
+/// them. Returns how many, at most [`FORGET_BATCH`] a pass.
 pub async fn forget_stale_sessions(reg: &Registry) -> Result<u64, Error> {
     const STALE: &str = "refresh_token IS NOT NULL AND last_seen_at <= $1";
     let idle = reg.now_ms() - SESSION_IDLE_MS;
@@ -422,9 +427,10 @@ pub async fn forget_stale_sessions(reg: &Registry) -> Result<u64, Error> {
     }
     let mut tx = reg.db().begin_write().await?;
     let stale: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id_hash, refresh_token FROM reg_sessions WHERE {STALE} ORDER BY id_hash LIMIT 500"
+        "SELECT id_hash, refresh_token FROM reg_sessions WHERE {STALE} ORDER BY id_hash LIMIT $2"
     )))
     .bind(idle)
+    .bind(FORGET_BATCH as i64)
     .fetch_all(&mut *tx)
     .await?;
     let mut forgotten = vec![];

@@ -58,10 +58,10 @@ pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receive
             if let Err(e) = crate::api::purge_keys(&reg).await {
                 tracing::warn!(error = %e, "purge of old idempotency keys failed");
             }
-            // At most 500 a pass; a busy hour's worth goes in several.
+            // A pass at a time; a busy hour's worth goes in several.
             loop {
                 match crate::auth::forget_stale_sessions(&reg).await {
-                    Ok(500) => continue,
+                    Ok(n) if n == crate::auth::FORGET_BATCH => continue,
                     Ok(_) => break,
                     Err(e) => {
                         tracing::warn!(error = %e, "forgetting the refresh tokens of stale sessions failed");

@@ -94,7 +94,7 @@ pub fn keyed_secret(cfg: &Config, name: &str) -> Option<String> {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.expose().as_bytes()).ok()?;
     mac.update(b"tims secrets key: ");
     mac.update(name.as_bytes());
-    Some(mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect())
+    Some(sso::crypto::hex(&mac.finalize().into_bytes()))
 }
 
 /// The sign-on's secrets derived from the operator's key, if one is set.
