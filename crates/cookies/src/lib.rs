@@ -7,8 +7,6 @@
 //! visitor's Strict cookie; a POST is accepted only when the two match,
 //! compared in constant time.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use http::{HeaderMap, HeaderValue, header};
 use subtle::ConstantTimeEq as _;
 
@@ -47,11 +45,7 @@ pub fn set(name: &str, value: &str, same_site: SameSite, max_age: Option<i64>) -
 }
 
 /// A 256-bit random token, URL-safe base64 (43 characters).
-pub fn token() -> String {
-    let mut b = [0_u8; 32];
-    getrandom::fill(&mut b).expect("the operating system's random source");
-    B64.encode(b)
-}
+pub use secure::token;
 
 /// The double-submit CSRF check, with the cookie it keeps its token in.
 #[derive(Debug, Clone, Copy)]

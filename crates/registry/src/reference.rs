@@ -1,35 +1,9 @@
 //! Identifiers, references and hashes the registry makes.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
+use sha2::Sha256;
 
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut buf = [0u8; N];
-    // The OS generator failing means the machine cannot do secure work at all.
-    getrandom::fill(&mut buf).expect("the operating system's random generator failed");
-    buf
-}
-
-/// A 128-bit random identifier, lower-case hex.
-pub fn new_id() -> String {
-    hex(&random_bytes::<16>())
-}
-
-/// A 256-bit random token, URL-safe.
-pub fn token() -> String {
-    B64.encode(random_bytes::<32>())
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    ::hex::encode(bytes)
-}
-
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
-}
+pub use secure::{ct_eq, hex, new_id, random_bytes, sha256_hex, token};
 
 /// A reference people can read out on the phone: `TR-` and ten characters
 /// from an alphabet without look-alikes (no 0/O, 1/I/L).
@@ -60,11 +34,6 @@ pub fn code_mac(pepper: &[u8], person: &str, purpose: &str, code: &str) -> Strin
         mac.update(&[0]);
     }
     hex(&mac.finalize().into_bytes())
-}
-
-/// Constant-time equality of two strings.
-pub fn ct_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 #[cfg(test)]

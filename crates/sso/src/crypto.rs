@@ -5,27 +5,9 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use hmac::{Hmac, Mac};
-use ring::aead;
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
+use sha2::Sha256;
 
-/// Fill a buffer from the operating system's secure generator.
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut buf = [0u8; N];
-    // The OS generator failing means the machine cannot do secure work at all.
-    getrandom::fill(&mut buf).expect("the operating system's random generator failed");
-    buf
-}
-
-/// A 256-bit random token, URL-safe.
-pub fn token() -> String {
-    B64.encode(random_bytes::<32>())
-}
-
-/// A 128-bit random identifier, lower-case hex.
-pub fn new_id() -> String {
-    hex(&random_bytes::<16>())
-}
+pub use secure::{ct_eq, hex, new_id, open_sealed, random_bytes, seal, sha256, sha256_hex, token};
 
 /// A uniformly random 6-digit code (rejection sampling avoids modulo bias).
 pub fn six_digit_code() -> String {
@@ -38,26 +20,12 @@ pub fn six_digit_code() -> String {
     }
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    ::hex::encode(bytes)
-}
-
 pub fn b64url(bytes: &[u8]) -> String {
     B64.encode(bytes)
 }
 
 pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
     B64.decode(s).ok()
-}
-
-/// SHA-256 as hex: how tokens that are already random (session ids,
-/// authorization codes, refresh tokens) are stored.
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
-}
-
-pub fn sha256(data: &[u8]) -> [u8; 32] {
-    Sha256::digest(data).into()
 }
 
 /// Codes have only a million values, so a plain hash would be reversed at
@@ -69,55 +37,6 @@ pub fn code_mac(pepper: &[u8], challenge_id: &str, code: &str) -> String {
     mac.update(b":");
     mac.update(code.as_bytes());
     hex(&mac.finalize().into_bytes())
-}
-
-/// Seal `plain` into a URL-safe token that only the holder of `master` can
-/// open or forge: a random 16-byte id, then AES-256-GCM under a key derived
-/// from the master key and that id (HMAC-SHA256), so no key ever encrypts
-/// twice and the nonce can be fixed.
-pub fn seal(master: &[u8], plain: &[u8]) -> String {
-    let id = random_bytes::<16>();
-    let key = sealing_key(master, &id);
-    let mut buf = plain.to_vec();
-    key.seal_in_place_append_tag(aead::Nonce::assume_unique_for_key([0; 12]), aead::Aad::from(SEAL_AAD), &mut buf)
-        .expect("AES-GCM sealing of a small buffer does not fail");
-    let mut out = id.to_vec();
-    out.extend_from_slice(&buf);
-    B64.encode(out)
-}
-
-/// Open a token made by [`seal`]; `None` if it was not made with `master`
-/// or was altered.
-pub fn open_sealed(master: &[u8], token: &str) -> Option<Vec<u8>> {
-    if token.len() > 4096 {
-        return None;
-    }
-    let raw = B64.decode(token).ok()?;
-    if raw.len() < 16 + aead::AES_256_GCM.tag_len() {
-        return None;
-    }
-    let (id, sealed) = raw.split_at(16);
-    let key = sealing_key(master, id);
-    let mut buf = sealed.to_vec();
-    let plain =
-        key.open_in_place(aead::Nonce::assume_unique_for_key([0; 12]), aead::Aad::from(SEAL_AAD), &mut buf).ok()?;
-    Some(plain.to_vec())
-}
-
-const SEAL_AAD: &[u8] = b"tims-sso-sealed-v1";
-
-fn sealing_key(master: &[u8], id: &[u8]) -> aead::LessSafeKey {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("HMAC takes any key length");
-    mac.update(b"seal:");
-    mac.update(id);
-    let k = mac.finalize().into_bytes();
-    let unbound = aead::UnboundKey::new(&aead::AES_256_GCM, &k).expect("a 32-byte key suits AES-256-GCM");
-    aead::LessSafeKey::new(unbound)
-}
-
-/// Compare two secrets without leaking where they differ.
-pub fn ct_eq(a: &str, b: &str) -> bool {
-    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 fn argon2() -> Argon2<'static> {
@@ -149,11 +68,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hex_is_lower_case_and_two_digits_a_byte() {
-        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
-    }
-
-    #[test]
     fn codes_are_six_digits() {
         for _ in 0..200 {
             let c = six_digit_code();
@@ -169,20 +83,6 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("correct horse batterY", &h));
         assert!(!verify_password("x", "not a hash"));
-    }
-
-    #[test]
-    fn sealed_tokens_open_only_with_their_key_and_unaltered() {
-        let t = seal(b"master-1", b"{\"a\":1}");
-        assert_ne!(t, seal(b"master-1", b"{\"a\":1}"), "each seal is fresh");
-        assert_eq!(open_sealed(b"master-1", &t).unwrap(), b"{\"a\":1}");
-        assert!(open_sealed(b"master-2", &t).is_none());
-        let mut raw = B64.decode(&t).unwrap();
-        let last = raw.len() - 1;
-        raw[last] ^= 1;
-        assert!(open_sealed(b"master-1", &B64.encode(raw)).is_none());
-        assert!(open_sealed(b"master-1", "short").is_none());
-        assert!(open_sealed(b"master-1", "not base64 !!").is_none());
     }
 
     #[test]
