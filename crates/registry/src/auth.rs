@@ -246,7 +246,7 @@ pub async fn finish_sign_in(reg: &Registry, query: &HashMap<String, String>) -> 
             .bind(sha256_hex(token.as_bytes()))
             .bind(&person_id)
             .bind(&signed.id_token)
-            .bind(&signed.refresh_token)
+            .bind(signed.refresh_token.as_deref().map(|t| reg.store_refresh(t)))
             .bind(now),
         )
         .await?;
@@ -314,6 +314,7 @@ async fn reread_claims(reg: &Registry, hash: &str, seen: i64, subject: Option<&s
         )
         .await?;
     let Some((refresh,)) = claimed else { return Ok(true) };
+    let refresh = refresh.and_then(|stored| reg.open_refresh(&stored));
     let (Some(refresh), Some(subject)) = (refresh, subject) else { return Ok(false) };
     // The refresh and the keeping of the token it rotates in run as a task
     // of their own: once the provider has rotated the token, the new one
@@ -395,7 +396,7 @@ async fn refresh_and_keep(
         reg.db()
             .execute_write(
                 sqlx::query("UPDATE reg_sessions SET refresh_token = $1 WHERE id_hash = $2 AND ended_at IS NULL")
-                    .bind(rotated)
+                    .bind(reg.store_refresh(rotated))
                     .bind(hash),
             )
             .await
@@ -413,8 +414,9 @@ pub const FORGET_BATCH: u64 = 500;
 
 /// Forget the refresh tokens of sessions that can no longer be used (any
 /// not visited for `SESSION_IDLE_MS`; one past its lifetime is ended, and
-/// its token forgotten, at its next visit), and ask the provider to revoke
-/// them. Returns how many, at most [`FORGET_BATCH`] a pass.
+/// its token forgotten, at its next visit), queueing them to be revoked at
+/// the provider (see [`crate::revocation`]). Returns how many, at most
+/// [`FORGET_BATCH`] a pass.
 pub async fn forget_stale_sessions(reg: &Registry) -> Result<u64, Error> {
     const STALE: &str = "refresh_token IS NOT NULL AND last_seen_at <= $1";
     let idle = reg.now_ms() - SESSION_IDLE_MS;
@@ -447,10 +449,10 @@ pub async fn forget_stale_sessions(reg: &Registry) -> Result<u64, Error> {
             forgotten.push(refresh);
         }
     }
+    crate::revocation::enqueue(&mut tx, &forgotten, reg.now_ms()).await?;
     tx.commit().await?;
-    let n = forgotten.len() as u64;
-    revoke_at_provider(reg, forgotten);
-    Ok(n)
+    reg.wake_outbox();
+    Ok(forgotten.len() as u64)
 }
 
 /// Switch the organisation a page session acts for (`None`: oneself).
@@ -481,30 +483,11 @@ pub async fn end_session(reg: &Registry, token: &str) -> Result<Option<String>, 
         .bind(&hash)
         .execute(&mut *tx)
         .await?;
+    let refresh: Vec<String> = refresh.into_iter().collect();
+    crate::revocation::enqueue(&mut tx, &refresh, reg.now_ms()).await?;
     tx.commit().await?;
-    revoke_at_provider(reg, refresh.into_iter().collect());
-    Ok(Some(id_token))
-}
-
-/// Ask the provider to revoke refresh tokens this registry no longer keeps,
-/// in the background: the registry has already forgotten them, so a
-/// provider that cannot be reached only leaves them to expire there.
-fn revoke_at_provider(reg: &Registry, tokens: Vec<String>) {
-    if tokens.is_empty() {
-        return;
+    if !refresh.is_empty() {
+        reg.wake_outbox();
     }
-    let reg = reg.clone();
-    tokio::spawn(async move {
-        let provider = match reg.provider().await {
-            Ok(p) => p,
-            Err(e) => return tracing::warn!(error = %e, "refresh tokens not revoked at the provider"),
-        };
-        for t in tokens {
-            match provider.revoke_refresh_token(&t).await {
-                Ok(true) => {}
-                Ok(false) => return tracing::debug!("the provider offers no revocation; its refresh tokens expire"),
-                Err(e) => tracing::warn!(error = %e, "a refresh token was not revoked at the provider"),
-            }
-        }
-    });
+    Ok(Some(id_token))
 }

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod parties;
 pub mod payments;
 pub mod reference;
+pub mod revocation;
 pub mod store;
 pub mod transfers;
 pub mod vehicles;
@@ -69,6 +70,9 @@ pub struct RegistryConfig {
     /// The pepper of SMS codes, when the operator derives it from a key kept
     /// outside the database; `None` keeps it in the database.
     pub code_pepper: Option<SecretBytes>,
+    /// The key page sessions' refresh tokens are sealed under, derived from
+    /// the operator's secrets key; `None` stores them in the clear.
+    pub token_seal_key: Option<SecretBytes>,
 }
 
 /// Key material that never shows in `Debug` output or logs.
@@ -159,7 +163,9 @@ impl Registry {
             pepper,
             tokens: auth::TokenCache::default(),
         };
-        Ok(Self(Arc::new(inner)))
+        let reg = Self(Arc::new(inner));
+        revocation::seal_clear_tokens(&reg).await?;
+        Ok(reg)
     }
 
     pub fn db(&self) -> &Db {

@@ -42,9 +42,10 @@ pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
         .await?)
 }
 
-/// Run the worker until `shutdown`: deliver on every wake-up after a commit
-/// and at least once a second; once a minute, expire stale transfers and
-/// forget old idempotency answers.
+/// Run the worker until `shutdown`: deliver SMS and revoke the refresh
+/// tokens let go of on every wake-up after a commit and at least once a
+/// second; once a minute, expire stale transfers, forget old idempotency
+/// answers and the refresh tokens of idle sessions.
 pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let mut next_sweep = tokio::time::Instant::now();
     loop {
@@ -74,6 +75,16 @@ pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receive
             Ok(n) if n == adapters::outbox::BATCH => continue,
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "registry outbox delivery pass failed"),
+        }
+        // Refresh tokens let go of: a few passes, so a sweep's worth goes
+        // out promptly without holding up the SMS.
+        for _ in 0..20 {
+            match crate::revocation::revoke_due(&reg).await {
+                Ok(n) if n == crate::revocation::BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "refresh token revocation pass failed"),
+            }
+            break;
         }
         tokio::select! {
             // A short wait after a wake-up lets a busy moment's messages go

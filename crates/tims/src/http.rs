@@ -109,6 +109,23 @@ async fn metrics(handle: PrometheusHandle, reg: registry::Registry) -> String {
             Err(e) => tracing::warn!(error = %e, outbox = label, "outbox backlog not read for /metrics"),
         }
     }
+    match registry::revocation::backlog(&reg).await {
+        Ok((n, oldest)) => gauges.extend([
+            (
+                "tims_refresh_revocations_pending",
+                "Refresh tokens the registry let go of and still has to have revoked at the provider.",
+                None,
+                n as f64,
+            ),
+            (
+                "tims_refresh_revocations_oldest_age_seconds",
+                "How long the oldest of them has waited (0 when none).",
+                None,
+                age(oldest),
+            ),
+        ]),
+        Err(e) => tracing::warn!(error = %e, "revocation backlog not read for /metrics"),
+    }
     match registry::transfers::review_backlog(&reg).await {
         Ok((n, oldest)) => gauges.extend([
             ("tims_review_queue_transfers", "Transfers waiting in the officers' queue.", None, n as f64),

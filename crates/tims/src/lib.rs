@@ -164,6 +164,7 @@ async fn registry_config(
         transfer_expiry_days: r.transfer_expiry_days,
         offices: r.offices.clone(),
         code_pepper: keyed_secret(cfg, "registry/code_pepper").map(|p| registry::SecretBytes(p.into_bytes())),
+        token_seal_key: keyed_secret(cfg, "registry/refresh_token_seal").map(|k| registry::SecretBytes(k.into_bytes())),
     })
 }
 

@@ -531,6 +531,158 @@ async fn keyed_secrets_stay_out_of_the_database(app: TestApp) {
 }
 on_both!(keyed_secrets_stay_out_of_the_database, super::with_secrets_key);
 
+/// The refresh token the registry keeps for a page session, as stored.
+async fn stored_refresh(app: &TestApp) -> Option<String> {
+    sqlx::query_scalar("SELECT refresh_token FROM reg_sessions WHERE ended_at IS NULL")
+        .fetch_one(app.registry.db().pool())
+        .await
+        .unwrap()
+}
+
+fn refresh_seal_key(app: &TestApp) -> Vec<u8> {
+    tims::keyed_secret(&app.config, "registry/refresh_token_seal").unwrap().into_bytes()
+}
+
+/// With the secrets key, the refresh token a page session keeps is sealed:
+/// the database alone gives no working grant. Re-reading the claims (which
+/// rotates the token) and signing out work as before.
+async fn the_secrets_key_seals_the_sessions_refresh_tokens(app: TestApp) {
+    let mut b = registry_browser(&app, BUYER).await;
+    let key = refresh_seal_key(&app);
+    let stored = stored_refresh(&app).await.unwrap();
+    assert!(stored.starts_with("sealed:"), "{stored}");
+    let token = registry::revocation::open(Some(&key), &stored).unwrap();
+    assert!(!stored.contains(&token));
+    assert_eq!(registry::revocation::open(Some(b"another key"), &stored), None);
+    assert_eq!(registry::revocation::open(None, &stored), None);
+
+    app.advance(registry::auth::CLAIMS_MAX_AGE_MS + 1_000);
+    let r = b.get("/vehicles").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rotated = stored_refresh(&app).await.unwrap();
+    assert!(rotated.starts_with("sealed:"), "{rotated}");
+    assert_ne!(registry::revocation::open(Some(&key), &rotated).unwrap(), token, "rotated at the re-read");
+
+    assert!(b.post_reg("/signout", &[]).await.status.is_redirection());
+    live_grants_reach_zero(&app, BUYER.0).await;
+}
+on_both!(the_secrets_key_seals_the_sessions_refresh_tokens, super::with_secrets_key);
+
+/// Refresh tokens kept in the clear before the key was set are sealed when
+/// the registry starts with it.
+async fn refresh_tokens_kept_in_the_clear_are_sealed_at_start(app: TestApp) {
+    let _b = registry_browser(&app, BUYER).await;
+    let clear = stored_refresh(&app).await.unwrap();
+    assert!(!clear.starts_with("sealed:"));
+    let mut keyed = app.config.clone();
+    with_secrets_key(&mut keyed);
+    let key = tims::keyed_secret(&keyed, "registry/refresh_token_seal").unwrap();
+    let mut cfg = app.registry.config().clone();
+    cfg.token_seal_key = Some(registry::SecretBytes(key.clone().into_bytes()));
+    let clock: std::sync::Arc<dyn db::Clock> = std::sync::Arc::new(app.clock.clone());
+    registry::Registry::start(app.registry.db().clone(), clock, cfg, app.registry.adapters().clone()).await.unwrap();
+    let sealed = stored_refresh(&app).await.unwrap();
+    assert!(sealed.starts_with("sealed:"), "{sealed}");
+    assert_eq!(registry::revocation::open(Some(key.as_bytes()), &sealed).as_deref(), Some(clear.as_str()));
+}
+on_both!(refresh_tokens_kept_in_the_clear_are_sealed_at_start);
+
+/// Change the registry's client secret at the sign-on, as an operator
+/// rotating it there but not yet in the registry would; returns the old
+/// secret's hash, to put back with [`set_client_secret_hash`].
+async fn break_client_secret(app: &TestApp) -> String {
+    let client = &app.registry.config().oidc.client_id;
+    let old: String = sqlx::query_scalar("SELECT secret_hash FROM sso_clients WHERE client_id = $1")
+        .bind(client)
+        .fetch_one(app.app_sso.db().pool())
+        .await
+        .unwrap();
+    set_client_secret_hash(app, "changed at the provider").await;
+    // (The sign-on keeps a client's record for a minute.)
+    app.advance(61_000);
+    old
+}
+
+async fn set_client_secret_hash(app: &TestApp, hash: &str) {
+    let r = sqlx::query("UPDATE sso_clients SET secret_hash = $1 WHERE client_id = $2")
+        .bind(hash)
+        .bind(&app.registry.config().oidc.client_id)
+        .execute(app.app_sso.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(r.rows_affected(), 1);
+}
+
+/// The one queued revocation: its attempts and last error.
+async fn queued_revocation(app: &TestApp) -> Option<(i64, Option<String>)> {
+    sqlx::query_as("SELECT attempts, last_error FROM reg_revocations")
+        .fetch_optional(app.registry.db().pool())
+        .await
+        .unwrap()
+}
+
+/// Wait until the queued revocation has failed `attempts` times; its error.
+async fn revocation_failed(app: &TestApp, attempts: i64) -> String {
+    for _ in 0..200 {
+        if let Some((n, error)) = queued_revocation(app).await
+            && n >= attempts
+        {
+            return error.unwrap_or_default();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the revocation did not fail {attempts} times: {:?}", queued_revocation(app).await);
+}
+
+async fn revocation_queue_empties(app: &TestApp) {
+    for _ in 0..200 {
+        if queued_revocation(app).await.is_none() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("a token is still queued: {:?}", queued_revocation(app).await);
+}
+
+/// A token the provider would not revoke when asked (here: the registry's
+/// client secret no longer matches the sign-on's) stays queued and is tried
+/// again after a pause, not forgotten while it still works at the provider.
+async fn a_revocation_that_fails_is_tried_again(app: TestApp) {
+    let mut b = registry_browser(&app, BUYER).await;
+    let secret_hash = break_client_secret(&app).await;
+    assert!(b.post_reg("/signout", &[]).await.status.is_redirection());
+    let error = revocation_failed(&app, 1).await;
+    assert!(error.contains("invalid_client"), "{error}");
+    assert_eq!(live_grants(&app, BUYER.0).await, 1, "the grant still works at the provider");
+    let metrics = reqwest::get(format!("{}/metrics", app.base)).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("\ntims_refresh_revocations_pending 1\n"), "{metrics}");
+
+    // Not before the pause: thirty seconds after the first failure.
+    app.advance(20_000);
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    assert_eq!(queued_revocation(&app).await.map(|q| q.0), Some(1));
+
+    // The operator puts the secret right; after the pause (and the sign-on's
+    // minute) the worker tries again.
+    set_client_secret_hash(&app, &secret_hash).await;
+    app.advance(61_000);
+    live_grants_reach_zero(&app, BUYER.0).await;
+    revocation_queue_empties(&app).await;
+}
+on_both!(a_revocation_that_fails_is_tried_again);
+
+/// A token that could not be revoked for as long as it lives is dropped
+/// from the queue: it has expired at the provider by then.
+async fn a_revocation_is_given_up_once_the_token_has_expired(app: TestApp) {
+    let mut b = registry_browser(&app, BUYER).await;
+    break_client_secret(&app).await;
+    assert!(b.post_reg("/signout", &[]).await.status.is_redirection());
+    revocation_failed(&app, 1).await;
+    app.advance(registry::revocation::GIVE_UP_MS);
+    revocation_queue_empties(&app).await;
+}
+on_both!(a_revocation_is_given_up_once_the_token_has_expired);
+
 async fn a_sign_in_finishes_only_in_the_browser_that_started_it(app: TestApp) {
     let mut b = app.signed_in(SELLER.0, SELLER.1).await;
     let to_provider = b.get("/signin").await.location();
