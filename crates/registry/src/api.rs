@@ -23,6 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{self, Actor};
+use crate::paging::PageRequest;
 use crate::transfers::{self, Acceptance, CodeStep, NewTransfer, TransferView};
 use crate::vehicles::Inquiry;
 use crate::{Error, FieldErrors, Registry, vehicles};
@@ -527,10 +528,15 @@ async fn quote(State(reg): State<Registry>, Query(q): Query<HashMap<String, Stri
     )
 }
 
-#[utoipa::path(get, path = "/api/v1/vehicles", tag = "vehicles", summary = "The caller's vehicles and, when acting for an organisation, its vehicles too", params(("X-Act-For" = Option<String>, Header, description = "KRA PIN of the organisation to act for")), responses((status = 200, description = "The caller's vehicles and, when acting for an organisation, its vehicles too", body = Object), (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not yours to do", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found or not yours to see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not possible in the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
-async fn my_vehicles(State(reg): State<Registry>, Caller(a): Caller) -> ApiResult {
-    let list = vehicles::mine(&reg, &a).await?;
-    let items: Vec<Value> = list
+#[utoipa::path(get, path = "/api/v1/vehicles", tag = "vehicles", summary = "The caller's vehicles and, when acting for an organisation, its vehicles too", params(("X-Act-For" = Option<String>, Header, description = "KRA PIN of the organisation to act for"), ("after" = Option<String>, Query, description = "The `next` cursor of the previous page; none for the first"), ("limit" = Option<u32>, Query, description = "Items on the page, 1 to 200 (default 50)")), responses((status = 200, description = "The caller's vehicles and, when acting for an organisation, its vehicles too", body = Object), (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not yours to do", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found or not yours to see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not possible in the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+async fn my_vehicles(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let page = vehicles::mine(&reg, &a, &PageRequest::from_query(&q)?).await?;
+    let items: Vec<Value> = page
+        .items
         .into_iter()
         .map(|h| {
             let mut j = json!(h.vehicle);
@@ -539,7 +545,7 @@ async fn my_vehicles(State(reg): State<Registry>, Caller(a): Caller) -> ApiResul
             j
         })
         .collect();
-    ok(StatusCode::OK, &json!({ "vehicles": items }))
+    ok(StatusCode::OK, &json!({ "vehicles": items, "next": page.next }))
 }
 
 #[utoipa::path(get, path = "/api/v1/vehicles/{registration_number}", tag = "vehicles", summary = "Inquire by registration number: the whole record for owners and staff, a limited view for others", params(("X-Act-For" = Option<String>, Header, description = "KRA PIN of the organisation to act for"), ("registration_number" = String, Path, description = "e.g. KAA 001A")), responses((status = 200, description = "Inquire by registration number: the whole record for owners and staff, a limited view for others", body = Inquiry), (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not yours to do", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found or not yours to see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not possible in the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
@@ -547,9 +553,14 @@ async fn inquire(State(reg): State<Registry>, Caller(a): Caller, Path(r): Path<S
     ok(StatusCode::OK, &vehicles::inquire(&reg, &a, &r).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/transfers", tag = "transfers", summary = "The transfers the caller is a party to", params(("X-Act-For" = Option<String>, Header, description = "KRA PIN of the organisation to act for")), responses((status = 200, description = "The transfers the caller is a party to", body = Object), (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not yours to do", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found or not yours to see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not possible in the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
-async fn my_transfers(State(reg): State<Registry>, Caller(a): Caller) -> ApiResult {
-    ok(StatusCode::OK, &json!({ "transfers": transfers::list_mine(&reg, &a).await? }))
+#[utoipa::path(get, path = "/api/v1/transfers", tag = "transfers", summary = "The transfers the caller is a party to", params(("X-Act-For" = Option<String>, Header, description = "KRA PIN of the organisation to act for"), ("after" = Option<String>, Query, description = "The `next` cursor of the previous page; none for the first"), ("limit" = Option<u32>, Query, description = "Items on the page, 1 to 200 (default 50)")), responses((status = 200, description = "The transfers the caller is a party to", body = Object), (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not yours to do", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found or not yours to see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not possible in the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+async fn my_transfers(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let page = transfers::list_mine(&reg, &a, &PageRequest::from_query(&q)?).await?;
+    ok(StatusCode::OK, &json!({ "transfers": page.items, "next": page.next }))
 }
 
 #[utoipa::path(post, path = "/api/v1/transfers", tag = "transfers", summary = "Open a transfer (seller)", params(("X-Act-For" = Option<String>, Header, description = "KRA PIN of the organisation to act for")), request_body = NewTransfer, responses((status = 201, description = "Open a transfer (seller)", body = TransferView), (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not yours to do", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found or not yours to see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not possible in the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
@@ -685,9 +696,10 @@ async fn logbook(State(reg): State<Registry>, Caller(a): Caller, Path(id): Path<
     ok(StatusCode::OK, &transfers::advance_logbook(&reg, &a, &id, &input.state).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/review-queue", tag = "review", summary = "Transfers waiting for review, oldest first", params(("X-Act-For" = Option<String>, Header, description = "KRA PIN of the organisation to act for")), responses((status = 200, description = "Transfers waiting for review, oldest first", body = Object), (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not yours to do", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found or not yours to see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not possible in the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
-async fn queue(State(reg): State<Registry>, Caller(a): Caller) -> ApiResult {
-    ok(StatusCode::OK, &json!({ "transfers": transfers::queue(&reg, &a).await? }))
+#[utoipa::path(get, path = "/api/v1/review-queue", tag = "review", summary = "Transfers waiting for review, oldest first", params(("X-Act-For" = Option<String>, Header, description = "KRA PIN of the organisation to act for"), ("after" = Option<String>, Query, description = "The `next` cursor of the previous page; none for the first"), ("limit" = Option<u32>, Query, description = "Items on the page, 1 to 200 (default 50)")), responses((status = 200, description = "Transfers waiting for review, oldest first", body = Object), (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not yours to do", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found or not yours to see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not possible in the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+async fn queue(State(reg): State<Registry>, Caller(a): Caller, Query(q): Query<HashMap<String, String>>) -> ApiResult {
+    let page = transfers::queue(&reg, &a, &PageRequest::from_query(&q)?).await?;
+    ok(StatusCode::OK, &json!({ "transfers": page.items, "next": page.next }))
 }
 
 impl IntoResponse for Error {

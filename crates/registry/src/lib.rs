@@ -18,6 +18,7 @@ pub mod codes;
 pub mod demo;
 pub mod error;
 pub mod outbox;
+pub mod paging;
 pub mod parties;
 pub mod payments;
 pub mod reference;

@@ -14,6 +14,7 @@ use domain::{AccountType, Date, IdNumber, KraPin};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
+use crate::paging::{Page, PageRequest, bad_cursor};
 use crate::parties;
 use crate::payments::Charge;
 use crate::reference::{new_id, transfer_reference};
@@ -23,7 +24,7 @@ use crate::{Error, FieldErrors, Registry, codes, outbox, store, vehicles};
 pub const EAT_OFFSET_MS: i64 = 3 * 60 * 60 * 1000;
 /// Working days an officer has to review a transfer once it is queued.
 pub const REVIEW_WORKING_DAYS: u32 = 2;
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 pub fn today_eat(now_ms: i64) -> Date {
     Date::from_utc_ms(now_ms + EAT_OFFSET_MS)
@@ -499,18 +500,28 @@ pub struct ListItem {
     pub review_deadline: Option<String>,
 }
 
-/// The transfers the actor's principal is a party to, newest first.
-pub async fn list_mine(reg: &Registry, actor: &Actor) -> Result<Vec<ListItem>, Error> {
+/// The transfers the actor's principal is a party to, newest first, a page
+/// at a time.
+pub async fn list_mine(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<Page<ListItem>, Error> {
+    let (before_at, before_id) = match page.after::<2>()? {
+        Some([at, id]) => (at.parse::<i64>().map_err(|_| bad_cursor())?, id),
+        None => (i64::MAX, String::new()),
+    };
     let rows: Vec<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
         "SELECT t.id, t.reference, v.reg_no, t.state, t.created_at, t.queued_at FROM reg_transfers t \
          JOIN reg_vehicles v ON v.id = t.vehicle_id \
-         WHERE t.seller_id = $1 OR t.buyer_id = $1 OR t.id IN (SELECT transfer_id FROM reg_consents WHERE party_id = $1) \
-         ORDER BY t.created_at DESC LIMIT 200",
+         WHERE (t.seller_id = $1 OR t.buyer_id = $1 \
+                OR t.id IN (SELECT transfer_id FROM reg_consents WHERE party_id = $1)) \
+           AND (t.created_at < $2 OR (t.created_at = $2 AND t.id < $3)) \
+         ORDER BY t.created_at DESC, t.id DESC LIMIT $4",
     )
     .bind(actor.principal_id())
+    .bind(before_at)
+    .bind(before_id)
+    .bind(page.fetch())
     .fetch_all(reg.db().pool())
     .await?;
-    list_items(reg, rows).await
+    Ok(page.page(list_items(reg, rows).await?, |t| [t.created_at_ms.to_string(), t.id.clone()]))
 }
 
 async fn list_items(
@@ -541,18 +552,27 @@ async fn list_items(
         .collect())
 }
 
-/// The officers' queue: transfers in review, oldest first.
-pub async fn queue(reg: &Registry, actor: &Actor) -> Result<Vec<ListItem>, Error> {
+/// The officers' queue: transfers in review, oldest first, a page at a time.
+pub async fn queue(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<Page<ListItem>, Error> {
     if !actor.is_staff() {
         return Err(Error::Forbidden("Only the agency's officers can see the review queue".into()));
     }
+    let (after_at, after_id) = match page.after::<2>()? {
+        Some([at, id]) => (at.parse::<i64>().map_err(|_| bad_cursor())?, id),
+        None => (i64::MIN, String::new()),
+    };
     let rows: Vec<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
         "SELECT t.id, t.reference, v.reg_no, t.state, t.created_at, t.queued_at FROM reg_transfers t \
-         JOIN reg_vehicles v ON v.id = t.vehicle_id WHERE t.state = 'in_review' ORDER BY t.queued_at, t.id LIMIT 500",
+         JOIN reg_vehicles v ON v.id = t.vehicle_id WHERE t.state = 'in_review' \
+           AND (t.queued_at > $1 OR (t.queued_at = $1 AND t.id > $2)) \
+         ORDER BY t.queued_at, t.id LIMIT $3",
     )
+    .bind(after_at)
+    .bind(after_id)
+    .bind(page.fetch())
     .fetch_all(reg.db().pool())
     .await?;
-    list_items(reg, rows).await
+    Ok(page.page(list_items(reg, rows).await?, |t| [t.queued_at_ms.unwrap_or_default().to_string(), t.id.clone()]))
 }
 
 /// How many transfers wait in the officers' queue, and since when the

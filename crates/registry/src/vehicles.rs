@@ -8,6 +8,7 @@ use domain::{EngineNumber, RegistrationNumber, Vin};
 use serde::Serialize;
 
 use crate::auth::Actor;
+use crate::paging::{Page, PageRequest};
 use crate::reference::new_id;
 use crate::{Error, FieldErrors, Registry};
 
@@ -234,18 +235,23 @@ pub struct Held {
 }
 
 /// "My vehicles": the person's own and, when they act for an organisation,
-/// its vehicles too, by registration number. A vehicle held by both is
-/// listed once, as the person's.
-pub async fn mine(reg: &Registry, actor: &Actor) -> Result<Vec<Held>, Error> {
+/// its vehicles too, by registration number, a page at a time. A vehicle
+/// held by both is listed once, as the person's.
+pub async fn mine(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<Page<Held>, Error> {
     const SQL: &str = concat!(
         "SELECT ",
         columns!(),
         ", o.role, o.party_id FROM reg_vehicles v JOIN reg_vehicle_owners o ON o.vehicle_id = v.id \
-         WHERE o.party_id IN ($1, $2) ORDER BY v.reg_no, CASE WHEN o.party_id = $1 THEN 0 ELSE 1 END"
+         WHERE o.party_id IN ($1, $2) AND v.reg_no > $3 \
+         ORDER BY v.reg_no, CASE WHEN o.party_id = $1 THEN 0 ELSE 1 END LIMIT $4"
     );
     let person = actor.person.id.as_str();
     let org = actor.acting_for.as_ref().map_or(person, |m| m.org_id.as_str());
-    let rows = reg.db().read(SQL, &[person.into(), org.into()]).await?;
+    let after = page.after::<1>()?.map(|[reg_no]| reg_no).unwrap_or_default();
+    // A vehicle comes at most twice (held by the person and by the
+    // organisation): twice the rows give at least a page and one more.
+    let rows =
+        reg.db().read(SQL, &[person.into(), org.into(), after.as_str().into(), (2 * page.fetch()).into()]).await?;
     let mut list: Vec<Held> = vec![];
     for mut r in rows {
         let vehicle = vehicle_from(&mut r)?;
@@ -256,7 +262,8 @@ pub async fn mine(reg: &Registry, actor: &Actor) -> Result<Vec<Held>, Error> {
         let organisation = if holder == person { None } else { actor.acting_for.as_ref().map(|m| m.name.clone()) };
         list.push(Held { vehicle, role: r.take(WIDTH)?, organisation });
     }
-    Ok(list)
+    list.truncate(page.fetch() as usize);
+    Ok(page.page(list, |h| [h.vehicle.registration_number.clone()]))
 }
 
 /// A vehicle to put on the register.

@@ -17,6 +17,7 @@ use cookies::SameSite;
 use domain::transfer::State as TState;
 
 use crate::auth::{self, Actor};
+use crate::paging::{Page, PageRequest};
 use crate::reference::ct_eq;
 use crate::transfers::{self, Acceptance, CodeStep, NewTransfer, TransferView};
 use crate::{Error, FieldErrors, Registry, vehicles};
@@ -81,6 +82,23 @@ async fn signed_in(
         Ok(None) | Err(Error::Unauthenticated) => Err(to_signin(back)),
         Err(e) => Err(message_page(None, e.status(), &e)),
     }
+}
+
+/// Links to the next page of a list at `path`, and back to the first.
+fn pager<T>(path: &str, req: &PageRequest, page: &Page<T>) -> Vec<(String, &'static str)> {
+    let mut links = vec![];
+    if let Some(next) = &page.next {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("after", next);
+        if req.limit != crate::paging::DEFAULT_LIMIT {
+            q.append_pair("limit", &req.limit.to_string());
+        }
+        links.push((format!("{path}?{}", q.finish()), "Next page"));
+    }
+    if !req.is_first() {
+        links.push((path.to_string(), "Back to the first page"));
+    }
+    links
 }
 
 /// A transfer's page, to come back to after signing in.
@@ -166,6 +184,8 @@ struct TablePage {
     head: Vec<&'static str>,
     rows: Vec<Row>,
     empty: String,
+    /// Links to other pages of a long list: (address, text).
+    pager: Vec<(String, &'static str)>,
 }
 
 struct Row {
@@ -185,6 +205,7 @@ fn message_page(user: Option<User>, status: StatusCode, e: &Error) -> Response {
         head: vec![],
         rows: vec![],
         empty: String::new(),
+        pager: vec![],
     };
     render(status, &page, None)
 }
@@ -317,16 +338,27 @@ async fn acting_for(
 
 // ---- vehicles ---------------------------------------------------------------------
 
-async fn my_vehicles(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr) -> Response {
+async fn my_vehicles(
+    State(reg): State<Registry>,
+    headers: HeaderMap,
+    Addr(addr): Addr,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/vehicles").await {
         Ok(a) => a,
         Err(page) => return page,
     };
-    let list = match vehicles::mine(&reg, &actor).await {
+    let req = match PageRequest::from_query(&q) {
+        Ok(r) => r,
+        Err(e) => return message_page(Some(user(&actor)), e.status(), &e),
+    };
+    let list = match vehicles::mine(&reg, &actor, &req).await {
         Ok(l) => l,
         Err(e) => return message_page(Some(user(&actor)), e.status(), &e),
     };
+    let pager = pager("/vehicles", &req, &list);
     let rows = list
+        .items
         .into_iter()
         .map(|h| Row {
             link: format!(
@@ -356,6 +388,7 @@ async fn my_vehicles(State(reg): State<Registry>, headers: HeaderMap, Addr(addr)
         head: vec!["Registration", "Vehicle", "Held by", "As", "Status"],
         rows,
         empty: "No vehicles are registered to you.".into(),
+        pager,
     };
     render(StatusCode::OK, &page, None)
 }
@@ -382,6 +415,7 @@ async fn inquiry(
         head: vec!["", ""],
         rows: vec![],
         empty: String::new(),
+        pager: vec![],
     };
     if query.trim().is_empty() {
         return render(StatusCode::OK, &page, None);
@@ -432,7 +466,15 @@ fn eat(ms: i64) -> String {
     format!("{d} {:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-fn list_page(actor: &Actor, title: &str, items: Vec<transfers::ListItem>, empty: &str) -> Response {
+/// A page of transfers, as a table.
+struct ListPage<'a> {
+    title: &'a str,
+    lead: Vec<String>,
+    empty: &'a str,
+    pager: Vec<(String, &'static str)>,
+}
+
+fn list_page(actor: &Actor, items: Vec<transfers::ListItem>, l: ListPage<'_>) -> Response {
     let rows = items
         .into_iter()
         .map(|t| Row {
@@ -450,35 +492,78 @@ fn list_page(actor: &Actor, title: &str, items: Vec<transfers::ListItem>, empty:
         user: Some(user(actor)),
         errors: vec![],
         notice: None,
-        title: title.into(),
-        lead: vec![],
+        title: l.title.into(),
+        lead: l.lead,
         form_action: String::new(),
         query: String::new(),
         head: vec!["Reference", "Vehicle", "State", "Age", "Review due"],
         rows,
-        empty: empty.into(),
+        empty: l.empty.into(),
+        pager: l.pager,
     };
     render(StatusCode::OK, &page, None)
 }
 
-async fn my_transfers(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr) -> Response {
+async fn my_transfers(
+    State(reg): State<Registry>,
+    headers: HeaderMap,
+    Addr(addr): Addr,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/transfers").await {
         Ok(a) => a,
         Err(page) => return page,
     };
-    match transfers::list_mine(&reg, &actor).await {
-        Ok(items) => list_page(&actor, "Transfers", items, "You are not part of any transfer."),
+    let req = match PageRequest::from_query(&q) {
+        Ok(r) => r,
+        Err(e) => return message_page(Some(user(&actor)), e.status(), &e),
+    };
+    match transfers::list_mine(&reg, &actor, &req).await {
+        Ok(page) => {
+            let pager = pager("/transfers", &req, &page);
+            let l = ListPage { title: "Transfers", lead: vec![], empty: "You are not part of any transfer.", pager };
+            list_page(&actor, page.items, l)
+        }
         Err(e) => message_page(Some(user(&actor)), e.status(), &e),
     }
 }
 
-async fn review_queue(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr) -> Response {
+async fn review_queue(
+    State(reg): State<Registry>,
+    headers: HeaderMap,
+    Addr(addr): Addr,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/review").await {
         Ok(a) => a,
         Err(page) => return page,
     };
-    match transfers::queue(&reg, &actor).await {
-        Ok(items) => list_page(&actor, "Review queue (oldest first)", items, "Nothing is waiting for review."),
+    let req = match PageRequest::from_query(&q) {
+        Ok(r) => r,
+        Err(e) => return message_page(Some(user(&actor)), e.status(), &e),
+    };
+    let listed = match transfers::queue(&reg, &actor, &req).await {
+        Ok(page) => transfers::review_backlog(&reg).await.map(|backlog| (page, backlog)),
+        Err(e) => Err(e),
+    };
+    match listed {
+        Ok((page, (waiting, oldest))) => {
+            let lead = match oldest {
+                Some(at) if waiting > 0 => {
+                    let days = (reg.now_ms() - at).max(0) / transfers::DAY_MS;
+                    vec![format!(
+                        "{waiting} transfer{} waiting; the oldest for {days} day{}.",
+                        if waiting == 1 { "" } else { "s" },
+                        if days == 1 { "" } else { "s" }
+                    )]
+                }
+                _ => vec![],
+            };
+            let pager = pager("/review", &req, &page);
+            let l =
+                ListPage { title: "Review queue (oldest first)", lead, empty: "Nothing is waiting for review.", pager };
+            list_page(&actor, page.items, l)
+        }
         Err(e) => message_page(Some(user(&actor)), e.status(), &e),
     }
 }

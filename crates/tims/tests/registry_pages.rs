@@ -89,6 +89,7 @@ async fn a_transfer_can_be_done_in_the_browser_from_start_to_approval(app: TestA
     let mut officer = registry_browser(&app, OFFICER).await;
     let queue = officer.get("/review").await;
     assert!(queue.body.contains(&format!("/transfers/{id}")), "{}", queue.body);
+    assert!(queue.body.contains("1 transfer waiting; the oldest for 0 days."), "{}", queue.body);
     let scan = officer.get(&format!("/transfers/{id}/scan")).await;
     assert_eq!(scan.status, StatusCode::OK);
     let r = officer.post_reg(&format!("/transfers/{id}/review-approve"), &[]).await;
@@ -446,6 +447,30 @@ async fn a_page_session_follows_the_sign_on(app: TestApp) {
     assert!(!b.get("/").await.body.contains("Signed in as"));
 }
 on_both!(a_page_session_follows_the_sign_on);
+
+/// A long list comes a page at a time in the browser too, with a link to
+/// the next page and back to the first; a made-up cursor is refused.
+async fn my_vehicles_come_a_page_at_a_time(app: TestApp) {
+    let mut b = registry_browser(&app, SELLER).await;
+    assert!(b.post_reg("/acting-for", &[("kra_pin", DEALER_PIN)]).await.status.is_redirection());
+    let first = b.get("/vehicles?limit=2").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(!first.body.contains("Back to the first page"), "{}", first.body);
+    let next = first.body.split("<a href=\"").filter_map(|s| s.split('"').next()).find(|h| h.contains("after="));
+    let next = next.expect("a link to the next page").replace("&#38;", "&");
+    assert!(next.starts_with("/vehicles?after=") && next.ends_with("&limit=2"), "{next}");
+    let second = b.get(&next).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert!(second.body.contains("Back to the first page"), "{}", second.body);
+    let rows = |body: &str| body.matches("<tr><td>").count();
+    assert_eq!((rows(&first.body), rows(&second.body)), (2, 2));
+    assert_ne!(first.body, second.body);
+
+    let bad = b.get("/vehicles?after=made-up!").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("start again from the first page"), "{}", bad.body);
+}
+on_both!(my_vehicles_come_a_page_at_a_time);
 
 /// A session left idle keeps no refresh token: the minute's sweep forgets it.
 async fn an_idle_session_keeps_no_refresh_token(app: TestApp) {

@@ -533,6 +533,90 @@ async fn organisation_members_see_its_vehicles_and_my_vehicles_adds_them(app: Te
 }
 on_both!(organisation_members_see_its_vehicles_and_my_vehicles_adds_them, crate::common::with_api_client);
 
+/// Walk a list at `path` a page of `limit` at a time; the pages' items,
+/// under `key`, and each page's size.
+async fn walk(api: &Api, path: &str, key: &str, limit: usize) -> (Vec<Value>, Vec<usize>) {
+    let (mut all, mut sizes) = (vec![], vec![]);
+    let mut url = format!("{path}?limit={limit}");
+    loop {
+        let (s, page) = api.get(&url).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        let items = page[key].as_array().unwrap().clone();
+        sizes.push(items.len());
+        all.extend(items);
+        match page["next"].as_str() {
+            Some(next) => {
+                url = format!(
+                    "{path}?limit={limit}&after={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+            }
+            None => return (all, sizes),
+        }
+        assert!(sizes.len() < 50, "the pages never end");
+    }
+}
+
+/// A dealer's lists come a page at a time: the pages together hold the
+/// whole list once, in order; a bad limit or cursor is refused naming the
+/// field.
+async fn long_lists_come_a_page_at_a_time(app: TestApp) {
+    let dealer = citizen(&app, SELLER).await.acting_for(DEALER_PIN);
+    let (s, whole) = dealer.get("/api/v1/vehicles?limit=200").await;
+    assert_eq!(s, StatusCode::OK, "{whole}");
+    assert_eq!(whole["next"], Value::Null, "{whole}");
+    let whole = whole["vehicles"].as_array().unwrap().clone();
+    assert!(whole.len() > 5, "{whole:?}");
+    let (paged, sizes) = walk(&dealer, "/api/v1/vehicles", "vehicles", 2).await;
+    assert_eq!(paged, whole, "the pages hold the whole list, once, in order");
+    assert!(sizes.iter().all(|n| *n <= 2) && sizes.len() == whole.len().div_ceil(2), "{sizes:?}");
+    let (s, b) = dealer.get("/api/v1/vehicles").await;
+    assert_eq!((s, b["vehicles"].as_array().unwrap().len()), (StatusCode::OK, whole.len()), "default limit 50");
+
+    // Transfers, newest first; three opened in the same millisecond and
+    // one later, so the cursor must tell ties apart.
+    for reg_no in ["KDD 100D", "KDD 200D", "KDD 300D"] {
+        open(&dealer, reg_no).await;
+    }
+    app.advance(1_000);
+    let newest = open(&dealer, "KDD 400D").await;
+    let (transfers, sizes) = walk(&dealer, "/api/v1/transfers", "transfers", 3).await;
+    assert_eq!(sizes, vec![3, 1]);
+    assert_eq!(transfers[0]["id"], newest.as_str());
+    let mut ids: Vec<&str> = transfers.iter().map(|t| t["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 4, "{transfers:?}");
+
+    for (path, field) in [
+        ("/api/v1/vehicles?limit=0", "limit"),
+        ("/api/v1/transfers?limit=201", "limit"),
+        ("/api/v1/review-queue?limit=ten", "limit"),
+        ("/api/v1/vehicles?after=%21%21", "after"),
+    ] {
+        let (s, p) = dealer.get(path).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {p}");
+        assert!(p["errors"].as_array().unwrap().iter().any(|e| e["field"] == field), "{path}: {p}");
+    }
+    // The officers' queue, oldest first.
+    let buyer = citizen(&app, BUYER).await;
+    let first = open_and_submit(&app, &dealer, "KDD 500D").await;
+    buyer_accepts(&app, &buyer, &first).await;
+    app.advance(1_000);
+    let second = open_and_submit(&app, &dealer, "KDD 600D").await;
+    buyer_accepts(&app, &buyer, &second).await;
+    let (queue, sizes) = walk(&citizen(&app, OFFICER).await, "/api/v1/review-queue", "transfers", 1).await;
+    assert_eq!(sizes, vec![1, 1]);
+    assert_eq!((queue[0]["id"].as_str(), queue[1]["id"].as_str()), (Some(first.as_str()), Some(second.as_str())));
+
+    // A cursor of one list is no use in another.
+    let (_, first) = dealer.get("/api/v1/vehicles?limit=1").await;
+    let cursor = url::form_urlencoded::byte_serialize(first["next"].as_str().unwrap().as_bytes()).collect::<String>();
+    let (s, p) = dealer.get(&format!("/api/v1/transfers?after={cursor}")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+}
+on_both!(long_lists_come_a_page_at_a_time, crate::common::with_api_client);
+
 /// The outbox workers (the sign-on's and the registry's) look for due
 /// messages every second. On a SQLite file a pass that finds none commits
 /// nothing, so an idle server makes no flush
