@@ -393,20 +393,31 @@ async fn refresh_and_keep(
         }
     };
     if let Some(rotated) = &r.refresh_token {
-        reg.db()
-            .execute_write(
-                sqlx::query("UPDATE reg_sessions SET refresh_token = $1 WHERE id_hash = $2 AND ended_at IS NULL")
-                    .bind(reg.store_refresh(rotated))
-                    .bind(hash),
-            )
-            .await
-            .map_err(|e| Reread::Failed(e.into()))?;
+        keep_rotated(reg, hash, &reg.store_refresh(rotated)).await.map_err(Reread::Failed)?;
     }
     let mut claims = provider.userinfo(&r.access_token, subject).await.map_err(unavailable)?;
     for (k, v) in r.claims.unwrap_or_default() {
         claims.entry(k).or_insert(v);
     }
     Ok(claims)
+}
+
+/// Keep a session's rotated refresh token; if the session ended meanwhile
+/// (signed out while the refresh was under way), queue it to be revoked
+/// instead, so it is not left working at the provider.
+async fn keep_rotated(reg: &Registry, hash: &str, stored: &str) -> Result<(), Error> {
+    let mut tx = reg.db().begin_write().await?;
+    tx.lock_rows("reg_sessions", "id_hash", hash, "id_hash").await?;
+    let kept = sqlx::query("UPDATE reg_sessions SET refresh_token = $1 WHERE id_hash = $2 AND ended_at IS NULL")
+        .bind(stored)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    if kept.rows_affected() == 0 {
+        crate::revocation::enqueue(&mut tx, &[stored.to_string()], reg.now_ms()).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The most sessions [`forget_stale_sessions`] handles in one pass.
@@ -437,12 +448,14 @@ pub async fn forget_stale_sessions(reg: &Registry) -> Result<u64, Error> {
     .await?;
     let mut forgotten = vec![];
     for (hash, refresh) in stale {
-        // Checked again row by row: a session used meanwhile keeps its token.
+        // Checked again row by row: a session used meanwhile, or whose token
+        // a re-read rotated meanwhile, keeps its token.
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE reg_sessions SET refresh_token = NULL WHERE id_hash = $2 AND {STALE}"
+            "UPDATE reg_sessions SET refresh_token = NULL WHERE id_hash = $2 AND refresh_token = $3 AND {STALE}"
         )))
         .bind(idle)
         .bind(&hash)
+        .bind(&refresh)
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() > 0 {
@@ -451,8 +464,27 @@ pub async fn forget_stale_sessions(reg: &Registry) -> Result<u64, Error> {
     }
     crate::revocation::enqueue(&mut tx, &forgotten, reg.now_ms()).await?;
     tx.commit().await?;
-    reg.wake_outbox();
     Ok(forgotten.len() as u64)
+}
+
+/// Delete sessions past their longest life by a day (ended, or dead by
+/// then; their refresh tokens were let go of long before). Returns how
+/// many.
+pub async fn purge_old_sessions(reg: &Registry) -> Result<u64, Error> {
+    let before = reg.now_ms() - SESSION_ABSOLUTE_MS - 24 * 60 * 60 * 1000;
+    const OLD: &str = "created_at < $1 AND refresh_token IS NULL";
+    // Look first (on an index), so that a sweep with nothing to delete
+    // commits nothing.
+    let any: Option<(i64,)> =
+        reg.db().read_optional(&format!("SELECT 1 FROM reg_sessions WHERE {OLD} LIMIT 1"), &[before.into()]).await?;
+    if any.is_none() {
+        return Ok(0);
+    }
+    let r = reg
+        .db()
+        .execute_write(sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM reg_sessions WHERE {OLD}"))).bind(before))
+        .await?;
+    Ok(r.rows_affected())
 }
 
 /// Switch the organisation a page session acts for (`None`: oneself).
@@ -472,13 +504,16 @@ pub async fn switch_acting_for(reg: &Registry, token: &str, actor: &Actor, kra_p
 pub async fn end_session(reg: &Registry, token: &str) -> Result<Option<String>, Error> {
     let hash = sha256_hex(token.as_bytes());
     let mut tx = reg.db().begin_write().await?;
+    // A re-read keeping a rotated token waits for this (on PostgreSQL), so
+    // the token queued below is the session's last.
+    tx.lock_rows("reg_sessions", "id_hash", &hash, "id_hash").await?;
     let row: Option<(String, Option<String>)> =
         sqlx::query_as("SELECT id_token, refresh_token FROM reg_sessions WHERE id_hash = $1 AND ended_at IS NULL")
             .bind(&hash)
             .fetch_optional(&mut *tx)
             .await?;
     let Some((id_token, refresh)) = row else { return Ok(None) };
-    sqlx::query("UPDATE reg_sessions SET ended_at = $1, refresh_token = NULL WHERE id_hash = $2")
+    sqlx::query("UPDATE reg_sessions SET ended_at = $1, refresh_token = NULL WHERE id_hash = $2 AND ended_at IS NULL")
         .bind(reg.now_ms())
         .bind(&hash)
         .execute(&mut *tx)
@@ -486,8 +521,5 @@ pub async fn end_session(reg: &Registry, token: &str) -> Result<Option<String>, 
     let refresh: Vec<String> = refresh.into_iter().collect();
     crate::revocation::enqueue(&mut tx, &refresh, reg.now_ms()).await?;
     tx.commit().await?;
-    if !refresh.is_empty() {
-        reg.wake_outbox();
-    }
     Ok(Some(id_token))
 }

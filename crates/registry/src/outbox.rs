@@ -42,10 +42,10 @@ pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
         .await?)
 }
 
-/// Run the worker until `shutdown`: deliver SMS and revoke the refresh
-/// tokens let go of on every wake-up after a commit and at least once a
-/// second; once a minute, expire stale transfers, forget old idempotency
-/// answers and the refresh tokens of idle sessions.
+/// Run the worker until `shutdown`: deliver on every wake-up after a commit
+/// and at least once a second; once a minute, expire stale transfers,
+/// forget old idempotency answers, old page sessions and the refresh tokens
+/// of idle sessions (which [`crate::revocation::run_worker`] then revokes).
 pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let mut next_sweep = tokio::time::Instant::now();
     loop {
@@ -58,6 +58,9 @@ pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receive
             }
             if let Err(e) = crate::api::purge_keys(&reg).await {
                 tracing::warn!(error = %e, "purge of old idempotency keys failed");
+            }
+            if let Err(e) = crate::auth::purge_old_sessions(&reg).await {
+                tracing::warn!(error = %e, "purge of old page sessions failed");
             }
             // A pass at a time; a busy hour's worth goes in several.
             loop {
@@ -75,16 +78,6 @@ pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receive
             Ok(n) if n == adapters::outbox::BATCH => continue,
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "registry outbox delivery pass failed"),
-        }
-        // Refresh tokens let go of: a few passes, so a sweep's worth goes
-        // out promptly without holding up the SMS.
-        for _ in 0..20 {
-            match crate::revocation::revoke_due(&reg).await {
-                Ok(n) if n == crate::revocation::BATCH => continue,
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "refresh token revocation pass failed"),
-            }
-            break;
         }
         tokio::select! {
             // A short wait after a wake-up lets a busy moment's messages go

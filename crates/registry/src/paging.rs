@@ -70,12 +70,17 @@ impl PageRequest {
         Self { after: None, limit: limit.clamp(1, MAX_LIMIT) }
     }
 
-    /// The key the previous page ended at, in `N` parts; `None` on the first
-    /// page. A cursor another list gave is refused, naming `after`.
-    pub fn after<const N: usize>(&self) -> Result<Option<[String; N]>, Error> {
+    /// The key the previous page of the list named `list` ended at, in `N`
+    /// parts; `None` on the first page. A cursor another list gave is
+    /// refused, naming `after`.
+    pub fn after<const N: usize>(&self, list: &str) -> Result<Option<[String; N]>, Error> {
         let Some(a) = &self.after else { return Ok(None) };
         let text = B64.decode(a).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(bad_cursor)?;
-        let parts: Vec<String> = text.split('\n').map(str::to_string).collect();
+        let mut parts = text.split('\n').map(str::to_string);
+        if parts.next().as_deref() != Some(list) {
+            return Err(bad_cursor());
+        }
+        let parts: Vec<String> = parts.collect();
         parts.try_into().map(Some).map_err(|_| bad_cursor())
     }
 
@@ -85,12 +90,13 @@ impl PageRequest {
         self.limit as i64 + 1
     }
 
-    /// The page from up to [`fetch`](Self::fetch) items, in order; `key`
-    /// gives an item's sort key, of which the cursor is made.
-    pub fn page<T, const N: usize>(&self, mut items: Vec<T>, key: impl Fn(&T) -> [String; N]) -> Page<T> {
+    /// The page of the list named `list` from up to [`fetch`](Self::fetch)
+    /// items, in order; `key` gives an item's sort key, of which the cursor
+    /// is made.
+    pub fn page<T, const N: usize>(&self, list: &str, mut items: Vec<T>, key: impl Fn(&T) -> [String; N]) -> Page<T> {
         let next = if items.len() > self.limit {
             items.truncate(self.limit);
-            items.last().map(|last| cursor(&key(last)))
+            items.last().map(|last| cursor(list, &key(last)))
         } else {
             None
         };
@@ -98,9 +104,11 @@ impl PageRequest {
     }
 }
 
-/// A cursor: an item's sort key, its parts joined, in URL-safe base64 (a
-/// client keeps it as it is; nothing in it is secret).
-pub fn cursor(parts: &[String]) -> String {
+/// A cursor: the list's name and an item's sort key, joined, in URL-safe
+/// base64 (a client keeps it as it is; nothing in it is secret).
+pub fn cursor(list: &str, key: &[String]) -> String {
+    let mut parts = vec![list.to_string()];
+    parts.extend_from_slice(key);
     B64.encode(parts.join("\n"))
 }
 
@@ -141,20 +149,22 @@ mod tests {
     fn a_page_ends_with_the_cursor_of_its_last_item() {
         let req = PageRequest::first(2);
         let key = |n: &i64| [n.to_string(), format!("id{n}")];
-        let p = req.page(vec![1, 2, 3], key);
+        let p = req.page("numbers", vec![1, 2, 3], key);
         assert_eq!(p.items, vec![1, 2]);
         let next = p.next.unwrap();
         let req = PageRequest::from_query(&query(&[("after", &next), ("limit", "2")])).unwrap();
-        assert_eq!(req.after::<2>().unwrap(), Some(["2".to_string(), "id2".to_string()]));
-        assert_eq!(req.page(vec![3], key).next, None, "the last page has no next");
-        assert_eq!(PageRequest::first(2).after::<2>().unwrap(), None);
+        assert_eq!(req.after::<2>("numbers").unwrap(), Some(["2".to_string(), "id2".to_string()]));
+        assert!(matches!(req.after::<2>("letters"), Err(Error::Invalid(_))), "another list's cursor");
+        assert_eq!(req.page("numbers", vec![3], key).next, None, "the last page has no next");
+        assert_eq!(PageRequest::first(2).after::<2>("numbers").unwrap(), None);
     }
 
     #[test]
     fn a_cursor_from_elsewhere_is_refused_naming_after() {
         assert_eq!(refused_field(PageRequest::from_query(&query(&[("after", "not base64!")]))), "after");
-        let one_part = PageRequest::from_query(&query(&[("after", &cursor(&["KAA 001A".into()]))])).unwrap();
-        assert!(matches!(one_part.after::<2>(), Err(Error::Invalid(_))));
-        assert_eq!(one_part.after::<1>().unwrap(), Some(["KAA 001A".to_string()]));
+        let one_part =
+            PageRequest::from_query(&query(&[("after", &cursor("vehicles", &["KAA 001A".into()]))])).unwrap();
+        assert!(matches!(one_part.after::<2>("vehicles"), Err(Error::Invalid(_))));
+        assert_eq!(one_part.after::<1>("vehicles").unwrap(), Some(["KAA 001A".to_string()]));
     }
 }

@@ -8,10 +8,13 @@
 //!
 //! A token the registry no longer keeps (its session signed out, or idle
 //! too long) goes into `reg_revocations` in the transaction that takes it
-//! from its session. The outbox worker asks the provider to revoke it
-//! (RFC 7009), trying again with growing pauses while the provider cannot
-//! be reached or refuses the registry's own credentials, and gives up only
-//! once the token would have expired anyway.
+//! from its session. A worker of its own ([`run_worker`], beside the SMS
+//! outbox's, so a provider that hangs never holds up a code) asks the
+//! provider to revoke it (RFC 7009), trying again with growing pauses
+//! while the provider cannot be reached, refuses the registry's own
+//! credentials, or the token is sealed under a key this node lacks; it
+//! gives up after [`GIVE_UP_MS`], the life of the built-in sign-on's
+//! refresh tokens.
 
 use db::WriteTx;
 
@@ -21,8 +24,13 @@ use crate::{Error, Registry};
 const SEALED: &str = "sealed:";
 /// Tokens taken per pass.
 pub const BATCH: usize = 50;
-/// A pass holds its tokens this long; after that another node may try.
-const LEASE_MS: i64 = 60_000;
+/// Calls to the provider at once.
+const AT_ONCE: usize = 10;
+/// The longest one call to the provider may take.
+const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+/// A pass holds its tokens this long, well beyond the longest a pass can
+/// take (five rounds of calls); after that another node may try them.
+const LEASE_MS: i64 = 5 * 60_000;
 /// The first pause after a failure, doubled at each further one...
 const FIRST_PAUSE_MS: i64 = 30_000;
 /// ...up to an hour.
@@ -81,34 +89,42 @@ pub async fn seal_clear_tokens(reg: &Registry) -> Result<u64, Error> {
     if reg.config().token_seal_key.is_none() {
         return Ok(0);
     }
+    let db = reg.db();
+    let sessions: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id_hash, refresh_token FROM reg_sessions \
+         WHERE refresh_token IS NOT NULL AND refresh_token NOT LIKE 'sealed:%'",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let queued: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, token FROM reg_revocations WHERE token NOT LIKE 'sealed:%'")
+            .fetch_all(db.pool())
+            .await?;
+    if sessions.is_empty() && queued.is_empty() {
+        return Ok(0);
+    }
     let mut sealed = 0;
-    for (table, key, column) in [("reg_sessions", "id_hash", "refresh_token"), ("reg_revocations", "id", "token")] {
-        // The program's own names, never input.
-        let clear: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT CAST({key} AS TEXT), {column} FROM {table} WHERE {column} IS NOT NULL AND {column} NOT LIKE 'sealed:%'"
-        )))
-        .fetch_all(reg.db().pool())
-        .await?;
-        if clear.is_empty() {
-            continue;
-        }
-        let mut tx = reg.db().begin_write().await?;
-        for (k, token) in &clear {
-            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE {table} SET {column} = $1 WHERE CAST({key} AS TEXT) = $2 AND {column} = $3"
-            )))
+    let mut tx = db.begin_write().await?;
+    for (hash, token) in &sessions {
+        let r = sqlx::query("UPDATE reg_sessions SET refresh_token = $1 WHERE id_hash = $2 AND refresh_token = $3")
             .bind(reg.store_refresh(token))
-            .bind(k)
+            .bind(hash)
             .bind(token)
             .execute(&mut *tx)
             .await?;
-            sealed += r.rows_affected();
-        }
-        tx.commit().await?;
+        sealed += r.rows_affected();
     }
-    if sealed > 0 {
-        tracing::info!(sealed, "sealed the refresh tokens kept in the clear");
+    for (id, token) in &queued {
+        let r = sqlx::query("UPDATE reg_revocations SET token = $1 WHERE id = $2 AND token = $3")
+            .bind(reg.store_refresh(token))
+            .bind(id)
+            .bind(token)
+            .execute(&mut *tx)
+            .await?;
+        sealed += r.rows_affected();
     }
+    tx.commit().await?;
+    tracing::info!(sealed, "sealed the refresh tokens kept in the clear");
     Ok(sealed)
 }
 
@@ -135,12 +151,15 @@ pub async fn revoke_due(reg: &Registry) -> Result<usize, Error> {
     if due.is_empty() {
         return Ok(0);
     }
-    // Take them: a row another node took meanwhile no longer matches.
+    // Take them until the lease runs out; a row another node took meanwhile
+    // no longer matches. What this pass writes back later is conditional
+    // on the lease still being its own.
+    let lease = now + LEASE_MS;
     let mut tx = reg.db().begin_write().await?;
     let mut taken = vec![];
     for row in due {
         let r = sqlx::query("UPDATE reg_revocations SET next_at = $1 WHERE id = $2 AND next_at <= $3")
-            .bind(now + LEASE_MS)
+            .bind(lease)
             .bind(row.0)
             .bind(now)
             .execute(&mut *tx)
@@ -151,28 +170,22 @@ pub async fn revoke_due(reg: &Registry) -> Result<usize, Error> {
     }
     tx.commit().await?;
     let n = taken.len();
-    let provider = reg.provider().await;
-    let mut outcomes = Vec::with_capacity(n);
-    for (id, stored, attempts, created_at) in taken {
-        let outcome = match (&provider, reg.open_refresh(&stored)) {
-            (_, None) => Outcome::Settled,
-            (Err(e), Some(_)) => Outcome::Failed(e.to_string()),
-            (Ok(p), Some(token)) => revoke_one(p, &token).await,
-        };
-        outcomes.push((id, attempts, created_at, outcome));
-    }
+    let outcomes = revoke_all(reg, taken).await;
+    let done = reg.now_ms();
     let (mut retry, mut given_up, mut last_error) = (0, 0, None);
     let mut tx = reg.db().begin_write().await?;
     for (id, attempts, created_at, outcome) in outcomes {
         match outcome {
-            Outcome::Failed(why) if now - created_at < GIVE_UP_MS => {
+            Outcome::Failed(why) if done - created_at < GIVE_UP_MS => {
                 let pause = FIRST_PAUSE_MS.saturating_mul(1 << attempts.clamp(0, 16)).min(MAX_PAUSE_MS);
                 sqlx::query(
-                    "UPDATE reg_revocations SET attempts = attempts + 1, next_at = $1, last_error = $2 WHERE id = $3",
+                    "UPDATE reg_revocations SET attempts = attempts + 1, next_at = $1, last_error = $2 \
+                     WHERE id = $3 AND next_at = $4",
                 )
-                .bind(now + pause)
+                .bind(done + pause)
                 .bind(&why)
                 .bind(id)
+                .bind(lease)
                 .execute(&mut *tx)
                 .await?;
                 retry += 1;
@@ -183,7 +196,11 @@ pub async fn revoke_due(reg: &Registry) -> Result<usize, Error> {
                     given_up += 1;
                     last_error = Some(why);
                 }
-                sqlx::query("DELETE FROM reg_revocations WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM reg_revocations WHERE id = $1 AND next_at = $2")
+                    .bind(id)
+                    .bind(lease)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
     }
@@ -197,6 +214,62 @@ pub async fn revoke_due(reg: &Registry) -> Result<usize, Error> {
         );
     }
     Ok(n)
+}
+
+/// Revoke the taken tokens, [`AT_ONCE`] at a time, each call bounded by
+/// [`CALL_TIMEOUT`], so a pass ends well inside its lease however the
+/// provider behaves.
+async fn revoke_all(reg: &Registry, taken: Vec<(i64, String, i64, i64)>) -> Vec<(i64, i64, i64, Outcome)> {
+    let provider = match tokio::time::timeout(CALL_TIMEOUT, reg.provider()).await {
+        Ok(Ok(p)) => Ok(p),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the provider's discovery did not answer in time".to_string()),
+    };
+    let mut outcomes = Vec::with_capacity(taken.len());
+    let mut rows = taken.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut calls = tokio::task::JoinSet::new();
+        for (id, stored, attempts, created_at) in rows.by_ref().take(AT_ONCE) {
+            let (provider, token) = (provider.clone(), reg.open_refresh(&stored));
+            calls.spawn(async move {
+                let outcome = match (provider, token) {
+                    (_, None) => Outcome::Failed("sealed under a secrets key this server does not hold".into()),
+                    (Err(e), Some(_)) => Outcome::Failed(e),
+                    (Ok(p), Some(token)) => match tokio::time::timeout(CALL_TIMEOUT, revoke_one(&p, &token)).await {
+                        Ok(o) => o,
+                        Err(_) => Outcome::Failed("the provider did not answer in time".into()),
+                    },
+                };
+                (id, attempts, created_at, outcome)
+            });
+        }
+        while let Some(r) = calls.join_next().await {
+            if let Ok(o) = r {
+                outcomes.push(o);
+            }
+        }
+    }
+    outcomes
+}
+
+/// Run the revocation worker until `shutdown`: a pass whenever something
+/// is due, looking at least once a second (a look that finds nothing reads
+/// one index and commits nothing).
+pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        loop {
+            match revoke_due(&reg).await {
+                Ok(n) if n == BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "refresh token revocation pass failed"),
+            }
+            break;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
 }
 
 async fn revoke_one(provider: &oidc_rp::Provider, token: &str) -> Outcome {

@@ -503,7 +503,7 @@ pub struct ListItem {
 /// The transfers the actor's principal is a party to, newest first, a page
 /// at a time.
 pub async fn list_mine(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<Page<ListItem>, Error> {
-    let (before_at, before_id) = match page.after::<2>()? {
+    let (before_at, before_id) = match page.after::<2>("transfers")? {
         Some([at, id]) => (at.parse::<i64>().map_err(|_| bad_cursor())?, id),
         None => (i64::MAX, String::new()),
     };
@@ -521,7 +521,7 @@ pub async fn list_mine(reg: &Registry, actor: &Actor, page: &PageRequest) -> Res
     .bind(page.fetch())
     .fetch_all(reg.db().pool())
     .await?;
-    Ok(page.page(list_items(reg, rows).await?, |t| [t.created_at_ms.to_string(), t.id.clone()]))
+    Ok(page.page("transfers", list_items(reg, rows).await?, |t| [t.created_at_ms.to_string(), t.id.clone()]))
 }
 
 async fn list_items(
@@ -557,7 +557,7 @@ pub async fn queue(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<
     if !actor.is_staff() {
         return Err(Error::Forbidden("Only the agency's officers can see the review queue".into()));
     }
-    let (after_at, after_id) = match page.after::<2>()? {
+    let (after_at, after_id) = match page.after::<2>("queue")? {
         Some([at, id]) => (at.parse::<i64>().map_err(|_| bad_cursor())?, id),
         None => (i64::MIN, String::new()),
     };
@@ -572,7 +572,9 @@ pub async fn queue(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<
     .bind(page.fetch())
     .fetch_all(reg.db().pool())
     .await?;
-    Ok(page.page(list_items(reg, rows).await?, |t| [t.queued_at_ms.unwrap_or_default().to_string(), t.id.clone()]))
+    Ok(page.page("queue", list_items(reg, rows).await?, |t| {
+        [t.queued_at_ms.unwrap_or_default().to_string(), t.id.clone()]
+    }))
 }
 
 /// How many transfers wait in the officers' queue, and since when the

@@ -247,7 +247,7 @@ pub async fn mine(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<P
     );
     let person = actor.person.id.as_str();
     let org = actor.acting_for.as_ref().map_or(person, |m| m.org_id.as_str());
-    let after = page.after::<1>()?.map(|[reg_no]| reg_no).unwrap_or_default();
+    let after = page.after::<1>("vehicles")?.map(|[reg_no]| reg_no).unwrap_or_default();
     // A vehicle comes at most twice (held by the person and by the
     // organisation): twice the rows give at least a page and one more.
     let rows =
@@ -263,7 +263,7 @@ pub async fn mine(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<P
         list.push(Held { vehicle, role: r.take(WIDTH)?, organisation });
     }
     list.truncate(page.fetch() as usize);
-    Ok(page.page(list, |h| [h.vehicle.registration_number.clone()]))
+    Ok(page.page("vehicles", list, |h| [h.vehicle.registration_number.clone()]))
 }
 
 /// A vehicle to put on the register.

@@ -293,12 +293,14 @@ impl Application {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let checkpointer = self.db.spawn_checkpointer(stop_rx.clone());
         let worker = tokio::spawn(sso::outbox::run_worker(self.sso.clone(), stop_rx.clone()));
-        let reg_worker = tokio::spawn(registry::outbox::run_worker(self.registry.clone(), stop_rx));
+        let reg_worker = tokio::spawn(registry::outbox::run_worker(self.registry.clone(), stop_rx.clone()));
+        let revoker = tokio::spawn(registry::revocation::run_worker(self.registry.clone(), stop_rx));
         let app = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.context("server failed")?;
         let _ = stop_tx.send(true);
         let _ = worker.await;
         let _ = reg_worker.await;
+        let _ = revoker.await;
         if let Some(c) = checkpointer {
             let _ = c.await;
         }

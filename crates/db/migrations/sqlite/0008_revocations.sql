@@ -13,3 +13,7 @@ CREATE TABLE reg_revocations (
     last_error TEXT
 );
 CREATE INDEX reg_revocations_due ON reg_revocations (next_at);
+
+-- Sessions are deleted once well past their longest life (see the
+-- registry's minute sweep), found by age.
+CREATE INDEX reg_sessions_created ON reg_sessions (created_at);
