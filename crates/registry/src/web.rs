@@ -76,11 +76,41 @@ async fn signed_in(
     headers: &HeaderMap,
     addr: Option<String>,
     back: &str,
-) -> Result<(Actor, String), Response> {
+) -> Result<(Actor, String), Shown> {
     match current(reg, headers, addr).await {
         Ok(Some(me)) => Ok(me),
-        Ok(None) | Err(Error::Unauthenticated) => Err(to_signin(back)),
-        Err(e) => Err(message_page(None, e.status(), &e)),
+        Ok(None) | Err(Error::Unauthenticated) => Err(to_signin(back).into()),
+        Err(e) => Err(message_page(None, e.status(), &e).into()),
+    }
+}
+
+/// A page answered instead of the one asked for: the sign-in, or an error
+/// page. (Boxed, so that a page handler's error stays small.)
+struct Shown(Box<Response>);
+
+impl From<Response> for Shown {
+    fn from(r: Response) -> Self {
+        Shown(Box::new(r))
+    }
+}
+
+impl IntoResponse for Shown {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// What a page handler answers: the page, or another shown instead.
+type PageResult = Result<Response, Shown>;
+
+/// A use case's error, shown to the signed-in person as an error page.
+trait OrShow<T> {
+    fn or_show(self, actor: &Actor) -> Result<T, Shown>;
+}
+
+impl<T> OrShow<T> for Result<T, Error> {
+    fn or_show(self, actor: &Actor) -> Result<T, Shown> {
+        self.map_err(|e| message_page(Some(user(actor)), e.status(), &e).into())
     }
 }
 
@@ -322,18 +352,13 @@ async fn acting_for(
     headers: HeaderMap,
     Addr(addr): Addr,
     Form(f): Form<HashMap<String, String>>,
-) -> Response {
+) -> PageResult {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return Ok(csrf_refused());
     }
-    let (actor, token) = match signed_in(&reg, &headers, addr.clone(), "/").await {
-        Ok(a) => a,
-        Err(page) => return page,
-    };
-    match auth::switch_acting_for(&reg, &token, &actor, f.get("kra_pin").map(String::as_str)).await {
-        Ok(()) => Redirect::to("/?notice=switched").into_response(),
-        Err(e) => message_page(Some(user(&actor)), e.status(), &e),
-    }
+    let (actor, token) = signed_in(&reg, &headers, addr.clone(), "/").await?;
+    auth::switch_acting_for(&reg, &token, &actor, f.get("kra_pin").map(String::as_str)).await.or_show(&actor)?;
+    Ok(Redirect::to("/?notice=switched").into_response())
 }
 
 // ---- vehicles ---------------------------------------------------------------------
@@ -343,19 +368,10 @@ async fn my_vehicles(
     headers: HeaderMap,
     Addr(addr): Addr,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/vehicles").await {
-        Ok(a) => a,
-        Err(page) => return page,
-    };
-    let req = match PageRequest::from_query(&q) {
-        Ok(r) => r,
-        Err(e) => return message_page(Some(user(&actor)), e.status(), &e),
-    };
-    let list = match vehicles::mine(&reg, &actor, &req).await {
-        Ok(l) => l,
-        Err(e) => return message_page(Some(user(&actor)), e.status(), &e),
-    };
+) -> PageResult {
+    let (actor, _) = signed_in(&reg, &headers, addr.clone(), "/vehicles").await?;
+    let req = PageRequest::from_query(&q).or_show(&actor)?;
+    let list = vehicles::mine(&reg, &actor, &req).await.or_show(&actor)?;
     let pager = pager("/vehicles", &req, &list);
     let rows = list
         .items
@@ -390,7 +406,7 @@ async fn my_vehicles(
         empty: "No vehicles are registered to you.".into(),
         pager,
     };
-    render(StatusCode::OK, &page, None)
+    Ok(render(StatusCode::OK, &page, None))
 }
 
 async fn inquiry(
@@ -398,11 +414,8 @@ async fn inquiry(
     headers: HeaderMap,
     Addr(addr): Addr,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/inquiry").await {
-        Ok(a) => a,
-        Err(page) => return page,
-    };
+) -> PageResult {
+    let (actor, _) = signed_in(&reg, &headers, addr.clone(), "/inquiry").await?;
     let query = q.get("registration_number").cloned().unwrap_or_default();
     let mut page = TablePage {
         user: Some(user(&actor)),
@@ -418,10 +431,10 @@ async fn inquiry(
         pager: vec![],
     };
     if query.trim().is_empty() {
-        return render(StatusCode::OK, &page, None);
+        return Ok(render(StatusCode::OK, &page, None));
     }
     let pair = |k: &str, v: String| Row { link: String::new(), cells: vec![k.to_string(), v] };
-    match vehicles::inquire(&reg, &actor, &query).await {
+    Ok(match vehicles::inquire(&reg, &actor, &query).await {
         Ok(vehicles::Inquiry::Full(f)) => {
             let v = f.vehicle;
             page.rows = vec![
@@ -455,7 +468,7 @@ async fn inquiry(
             page.errors = error_lines(&e).into_iter().map(|(_, m)| ("registration_number".to_string(), m)).collect();
             render(status, &page, None)
         }
-    }
+    })
 }
 
 // ---- transfers --------------------------------------------------------------------
@@ -509,23 +522,13 @@ async fn my_transfers(
     headers: HeaderMap,
     Addr(addr): Addr,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/transfers").await {
-        Ok(a) => a,
-        Err(page) => return page,
-    };
-    let req = match PageRequest::from_query(&q) {
-        Ok(r) => r,
-        Err(e) => return message_page(Some(user(&actor)), e.status(), &e),
-    };
-    match transfers::list_mine(&reg, &actor, &req).await {
-        Ok(page) => {
-            let pager = pager("/transfers", &req, &page);
-            let l = ListPage { title: "Transfers", lead: vec![], empty: "You are not part of any transfer.", pager };
-            list_page(&actor, page.items, l)
-        }
-        Err(e) => message_page(Some(user(&actor)), e.status(), &e),
-    }
+) -> PageResult {
+    let (actor, _) = signed_in(&reg, &headers, addr.clone(), "/transfers").await?;
+    let req = PageRequest::from_query(&q).or_show(&actor)?;
+    let page = transfers::list_mine(&reg, &actor, &req).await.or_show(&actor)?;
+    let pager = pager("/transfers", &req, &page);
+    let l = ListPage { title: "Transfers", lead: vec![], empty: "You are not part of any transfer.", pager };
+    Ok(list_page(&actor, page.items, l))
 }
 
 async fn review_queue(
@@ -533,39 +536,25 @@ async fn review_queue(
     headers: HeaderMap,
     Addr(addr): Addr,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/review").await {
-        Ok(a) => a,
-        Err(page) => return page,
-    };
-    let req = match PageRequest::from_query(&q) {
-        Ok(r) => r,
-        Err(e) => return message_page(Some(user(&actor)), e.status(), &e),
-    };
-    let listed = match transfers::queue(&reg, &actor, &req).await {
-        Ok(page) => transfers::review_backlog(&reg).await.map(|backlog| (page, backlog)),
-        Err(e) => Err(e),
-    };
-    match listed {
-        Ok((page, (waiting, oldest))) => {
-            let lead = match oldest {
-                Some(at) if waiting > 0 => {
-                    let days = (reg.now_ms() - at).max(0) / transfers::DAY_MS;
-                    vec![format!(
-                        "{waiting} transfer{} waiting; the oldest for {days} day{}.",
-                        if waiting == 1 { "" } else { "s" },
-                        if days == 1 { "" } else { "s" }
-                    )]
-                }
-                _ => vec![],
-            };
-            let pager = pager("/review", &req, &page);
-            let l =
-                ListPage { title: "Review queue (oldest first)", lead, empty: "Nothing is waiting for review.", pager };
-            list_page(&actor, page.items, l)
+) -> PageResult {
+    let (actor, _) = signed_in(&reg, &headers, addr.clone(), "/review").await?;
+    let req = PageRequest::from_query(&q).or_show(&actor)?;
+    let page = transfers::queue(&reg, &actor, &req).await.or_show(&actor)?;
+    let (waiting, oldest) = transfers::review_backlog(&reg).await.or_show(&actor)?;
+    let lead = match oldest {
+        Some(at) if waiting > 0 => {
+            let days = (reg.now_ms() - at).max(0) / transfers::DAY_MS;
+            vec![format!(
+                "{waiting} transfer{} waiting; the oldest for {days} day{}.",
+                if waiting == 1 { "" } else { "s" },
+                if days == 1 { "" } else { "s" }
+            )]
         }
-        Err(e) => message_page(Some(user(&actor)), e.status(), &e),
-    }
+        _ => vec![],
+    };
+    let pager = pager("/review", &req, &page);
+    let l = ListPage { title: "Review queue (oldest first)", lead, empty: "Nothing is waiting for review.", pager };
+    Ok(list_page(&actor, page.items, l))
 }
 
 #[derive(Template)]
@@ -608,14 +597,11 @@ fn new_transfer_page(
     }
 }
 
-async fn new_transfer(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr) -> Response {
-    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/transfers/new").await {
-        Ok(a) => a,
-        Err(page) => return page,
-    };
+async fn new_transfer(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr) -> PageResult {
+    let (actor, _) = signed_in(&reg, &headers, addr.clone(), "/transfers/new").await?;
     let (csrf, set) = CSRF.token_for(&headers);
     let input = NewTransfer { buyer_type: "individual".into(), ..NewTransfer::default() };
-    render(StatusCode::OK, &new_transfer_page(&actor, csrf, &input, vec![]), set)
+    Ok(render(StatusCode::OK, &new_transfer_page(&actor, csrf, &input, vec![]), set))
 }
 
 async fn new_transfer_submit(
@@ -623,14 +609,11 @@ async fn new_transfer_submit(
     headers: HeaderMap,
     Addr(addr): Addr,
     Form(f): Form<HashMap<String, String>>,
-) -> Response {
+) -> PageResult {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return Ok(csrf_refused());
     }
-    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/transfers/new").await {
-        Ok(a) => a,
-        Err(page) => return page,
-    };
+    let (actor, _) = signed_in(&reg, &headers, addr.clone(), "/transfers/new").await?;
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let input = NewTransfer {
         registration_number: get("registration_number"),
@@ -638,13 +621,13 @@ async fn new_transfer_submit(
         buyer_id_type: Some(get("buyer_id_type")).filter(|s| !s.is_empty()),
         buyer_id_number: get("buyer_id_number"),
     };
-    match transfers::create(&reg, &actor, &input).await {
+    Ok(match transfers::create(&reg, &actor, &input).await {
         Ok(t) => Redirect::to(&format!("/transfers/{}?notice=created", t.id)).into_response(),
         Err(e) => {
             let (csrf, set) = CSRF.token_for(&headers);
             render(e.status(), &new_transfer_page(&actor, csrf, &input, error_lines(&e)), set)
         }
-    }
+    })
 }
 
 struct Field {
@@ -827,40 +810,24 @@ async fn transfer_page(
     Addr(addr): Addr,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), &transfer_path(&id)).await {
-        Ok(a) => a,
-        Err(page) => return page,
-    };
+) -> PageResult {
+    let (actor, _) = signed_in(&reg, &headers, addr.clone(), &transfer_path(&id)).await?;
     let notice = notice_text(q.get("notice").map(String::as_str));
-    transfer_page_for(&reg, &actor, &headers, &id, notice, vec![], StatusCode::OK).await
+    Ok(transfer_page_for(&reg, &actor, &headers, &id, notice, vec![], StatusCode::OK).await)
 }
 
-async fn scan(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr, Path(id): Path<String>) -> Response {
-    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), "/transfers").await {
-        Ok(a) => a,
-        Err(page) => return page,
+async fn scan(State(reg): State<Registry>, headers: HeaderMap, Addr(addr): Addr, Path(id): Path<String>) -> PageResult {
+    let (actor, _) = signed_in(&reg, &headers, addr.clone(), "/transfers").await?;
+    let (ct, bytes) = transfers::logbook_scan(&reg, &actor, &id).await.or_show(&actor)?;
+    let ct = match ct.as_str() {
+        "application/pdf" => "application/pdf",
+        "image/jpeg" => "image/jpeg",
+        "image/png" => "image/png",
+        _ => "application/octet-stream",
     };
-    match transfers::logbook_scan(&reg, &actor, &id).await {
-        Ok((ct, bytes)) => {
-            let ct = match ct.as_str() {
-                "application/pdf" => "application/pdf",
-                "image/jpeg" => "image/jpeg",
-                "image/png" => "image/png",
-                _ => "application/octet-stream",
-            };
-            (
-                [
-                    (header::CONTENT_TYPE, ct),
-                    (header::CACHE_CONTROL, "no-store"),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
-        Err(e) => message_page(Some(user(&actor)), e.status(), &e),
-    }
+    let kind =
+        [(header::CONTENT_TYPE, ct), (header::CACHE_CONTROL, "no-store"), (header::X_CONTENT_TYPE_OPTIONS, "nosniff")];
+    Ok((kind, bytes).into_response())
 }
 
 /// A transfer form's fields; the scanned logbook arrives as a multipart upload.
@@ -898,19 +865,16 @@ async fn transfer_action(
     State(reg): State<Registry>,
     Path((id, action)): Path<(String, String)>,
     req: Request,
-) -> Response {
+) -> PageResult {
     let headers = req.headers().clone();
     let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-    let (actor, _) = match signed_in(&reg, &headers, addr.clone(), &transfer_path(&id)).await {
-        Ok(a) => a,
-        Err(page) => return page,
-    };
+    let (actor, _) = signed_in(&reg, &headers, addr.clone(), &transfer_path(&id)).await?;
     let (f, file) = match fields(req).await {
         Ok(x) => x,
-        Err(e) => return transfer_page_for(&reg, &actor, &headers, &id, None, error_lines(&e), e.status()).await,
+        Err(e) => return Ok(transfer_page_for(&reg, &actor, &headers, &id, None, error_lines(&e), e.status()).await),
     };
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return Ok(csrf_refused());
     }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let code = get("code");
@@ -953,7 +917,7 @@ async fn transfer_action(
         },
         _ => Err(Error::NotFound("No such step".into())),
     };
-    match result {
+    Ok(match result {
         Ok(notice) => Redirect::to(&format!("/transfers/{id}?notice={notice}")).into_response(),
         Err(e) => {
             // Field ids on the page are prefixed by the form's action.
@@ -963,5 +927,5 @@ async fn transfer_action(
                 .collect();
             transfer_page_for(&reg, &actor, &headers, &id, None, lines, e.status()).await
         }
-    }
+    })
 }
