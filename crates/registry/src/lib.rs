@@ -66,6 +66,9 @@ pub struct RegistryConfig {
     pub oidc: OidcSettings,
     /// Days after which a transfer no one completes expires.
     pub transfer_expiry_days: u32,
+    /// Days the registry keeps trying to have a refresh token it let go of
+    /// revoked (the life of the provider's refresh tokens).
+    pub revocation_give_up_days: u32,
     /// Offices where logbooks are collected.
     pub offices: Vec<String>,
     /// The pepper of SMS codes, when the operator derives it from a key kept

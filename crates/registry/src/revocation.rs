@@ -13,8 +13,8 @@
 //! provider to revoke it (RFC 7009), trying again with growing pauses
 //! while the provider cannot be reached, refuses the registry's own
 //! credentials, or the token is sealed under a key this node lacks; it
-//! gives up after [`GIVE_UP_MS`], the life of the built-in sign-on's
-//! refresh tokens.
+//! gives up after `revocation_give_up_days` (30 by default, the life of the
+//! built-in sign-on's refresh tokens), when the token has expired anyway.
 
 use db::WriteTx;
 
@@ -35,9 +35,6 @@ const LEASE_MS: i64 = 5 * 60_000;
 const FIRST_PAUSE_MS: i64 = 30_000;
 /// ...up to an hour.
 const MAX_PAUSE_MS: i64 = 60 * 60 * 1000;
-/// A refresh token of the built-in sign-on lives 30 days; one still not
-/// revoked by then has expired at the provider and is dropped.
-pub const GIVE_UP_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
 impl Registry {
     /// A refresh token as the registry stores it: sealed when the operator
@@ -172,11 +169,12 @@ pub async fn revoke_due(reg: &Registry) -> Result<usize, Error> {
     let n = taken.len();
     let outcomes = revoke_all(reg, taken).await;
     let done = reg.now_ms();
+    let give_up_ms = i64::from(reg.config().revocation_give_up_days) * 24 * 60 * 60 * 1000;
     let (mut retry, mut given_up, mut last_error) = (0, 0, None);
     let mut tx = reg.db().begin_write().await?;
     for (id, attempts, created_at, outcome) in outcomes {
         match outcome {
-            Outcome::Failed(why) if done - created_at < GIVE_UP_MS => {
+            Outcome::Failed(why) if done - created_at < give_up_ms => {
                 let pause = FIRST_PAUSE_MS.saturating_mul(1 << attempts.clamp(0, 16)).min(MAX_PAUSE_MS);
                 sqlx::query(
                     "UPDATE reg_revocations SET attempts = attempts + 1, next_at = $1, last_error = $2 \

@@ -86,6 +86,10 @@ pub struct RegistrySection {
     /// registry's own).
     pub api_audiences: Vec<String>,
     pub transfer_expiry_days: u32,
+    /// How long the registry keeps trying to have a refresh token it let go
+    /// of revoked at the provider: the life of the provider's refresh
+    /// tokens (30 days at the built-in sign-on).
+    pub revocation_give_up_days: u32,
     /// Offices where new logbooks are collected.
     pub offices: Vec<String>,
 }
@@ -98,6 +102,7 @@ impl Default for RegistrySection {
             oidc_client_secret: None,
             api_audiences: vec!["tims-api".into()],
             transfer_expiry_days: domain::transfer::DEFAULT_EXPIRY_DAYS,
+            revocation_give_up_days: 30,
             offices: ["Nairobi (Likoni Road)", "Mombasa", "Kisumu", "Nakuru", "Eldoret", "Nyeri"]
                 .map(String::from)
                 .to_vec(),
@@ -210,6 +215,12 @@ impl Config {
             self.registry.transfer_expiry_days =
                 v.parse().ok().filter(|d| (1..=365).contains(d)).ok_or_else(|| {
                     bad("TIMS_TRANSFER_EXPIRY_DAYS", "use a whole number of days from 1 to 365".into())
+                })?;
+        }
+        if let Some(v) = get("TIMS_REVOCATION_GIVE_UP_DAYS") {
+            self.registry.revocation_give_up_days =
+                v.parse().ok().filter(|d| (1..=3650).contains(d)).ok_or_else(|| {
+                    bad("TIMS_REVOCATION_GIVE_UP_DAYS", "use a whole number of days from 1 to 3650".into())
                 })?;
         }
         if let Some(v) = get("TIMS_KRA_REGISTER_TOKEN") {
@@ -333,6 +344,20 @@ mod tests {
         let mut c = Config::default();
         let err = c.apply_env(|k| (k == "TIMS_LISTEN").then(|| "nope".to_string())).unwrap_err();
         assert!(err.to_string().starts_with("TIMS_LISTEN"), "{err}");
+    }
+
+    #[test]
+    fn the_revocation_give_up_is_a_bounded_number_of_days() {
+        let mut c = Config::default();
+        assert_eq!(c.registry.revocation_give_up_days, 30);
+        c.apply_env(|k| (k == "TIMS_REVOCATION_GIVE_UP_DAYS").then(|| "90".to_string())).unwrap();
+        assert_eq!(c.registry.revocation_give_up_days, 90);
+        for bad in ["0", "3651", "a month"] {
+            let err = c.apply_env(|k| (k == "TIMS_REVOCATION_GIVE_UP_DAYS").then(|| bad.to_string())).unwrap_err();
+            assert!(err.to_string().starts_with("TIMS_REVOCATION_GIVE_UP_DAYS"), "{err}");
+        }
+        let c: Config = toml::from_str("[registry]\nrevocation_give_up_days = 60\n").unwrap();
+        assert_eq!(c.registry.revocation_give_up_days, 60);
     }
 
     #[test]

@@ -162,6 +162,7 @@ async fn registry_config(
             api_audiences,
         },
         transfer_expiry_days: r.transfer_expiry_days,
+        revocation_give_up_days: r.revocation_give_up_days.max(1),
         offices: r.offices.clone(),
         code_pepper: keyed_secret(cfg, "registry/code_pepper").map(|p| registry::SecretBytes(p.into_bytes())),
         token_seal_key: keyed_secret(cfg, "registry/refresh_token_seal").map(|k| registry::SecretBytes(k.into_bytes())),
