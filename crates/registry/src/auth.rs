@@ -471,7 +471,7 @@ pub async fn forget_stale_sessions(reg: &Registry) -> Result<u64, Error> {
 /// then; their refresh tokens were let go of long before). Returns how
 /// many.
 pub async fn purge_old_sessions(reg: &Registry) -> Result<u64, Error> {
-    let before = reg.now_ms() - SESSION_ABSOLUTE_MS - 24 * 60 * 60 * 1000;
+    let before = reg.now_ms() - SESSION_ABSOLUTE_MS - domain::policy::DAY_MS;
     const OLD: &str = "created_at < $1 AND refresh_token IS NULL";
     // Look first (on an index), so that a sweep with nothing to delete
     // commits nothing.

@@ -25,12 +25,6 @@ pub struct PageRequest {
     pub limit: usize,
 }
 
-impl Default for PageRequest {
-    fn default() -> Self {
-        Self { after: None, limit: DEFAULT_LIMIT }
-    }
-}
-
 /// One page of a list, and the cursor of the next (`None` on the last).
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
@@ -106,7 +100,7 @@ impl PageRequest {
 
 /// A cursor: the list's name and an item's sort key, joined, in URL-safe
 /// base64 (a client keeps it as it is; nothing in it is secret).
-pub fn cursor(list: &str, key: &[String]) -> String {
+fn cursor(list: &str, key: &[String]) -> String {
     let mut parts = vec![list.to_string()];
     parts.extend_from_slice(key);
     B64.encode(parts.join("\n"))

@@ -17,11 +17,10 @@
 //! built-in sign-on's refresh tokens), when the token has expired anyway.
 
 use db::WriteTx;
+use domain::policy::DAY_MS;
 
 use crate::{Error, Registry};
 
-/// How a sealed token is marked in the database.
-const SEALED: &str = "sealed:";
 /// Tokens taken per pass.
 pub const BATCH: usize = 50;
 /// Calls to the provider at once.
@@ -41,7 +40,7 @@ impl Registry {
     /// has set a secrets key.
     pub(crate) fn store_refresh(&self, token: &str) -> String {
         match &self.config().token_seal_key {
-            Some(k) => format!("{SEALED}{}", secure::seal(&k.0, token.as_bytes())),
+            Some(k) => secure::seal_marked(&k.0, token),
             None => token.to_string(),
         }
     }
@@ -55,10 +54,10 @@ impl Registry {
 
 /// The refresh token behind a stored one, given the sealing key if any.
 pub fn open(key: Option<&[u8]>, stored: &str) -> Option<String> {
-    match stored.strip_prefix(SEALED) {
+    match secure::sealed_part(stored) {
         None => Some(stored.to_string()),
         Some(sealed) => {
-            let plain = key.and_then(|k| secure::open_sealed(k, sealed)).and_then(|p| String::from_utf8(p).ok());
+            let plain = key.and_then(|k| secure::open_sealed_text(k, sealed));
             if plain.is_none() {
                 tracing::warn!("a refresh token sealed under another secrets key cannot be used");
             }
@@ -68,7 +67,7 @@ pub fn open(key: Option<&[u8]>, stored: &str) -> Option<String> {
 }
 
 /// Queue stored tokens for revocation, inside the transaction that lets go
-/// of them. Wake the worker after commit ([`Registry::wake_outbox`]).
+/// of them; [`run_worker`] finds them within a second of the commit.
 pub(crate) async fn enqueue(tx: &mut WriteTx, stored: &[String], now: i64) -> Result<(), sqlx::Error> {
     for t in stored {
         sqlx::query("INSERT INTO reg_revocations (token, next_at, created_at) VALUES ($1, $2, $2)")
@@ -169,7 +168,7 @@ pub async fn revoke_due(reg: &Registry) -> Result<usize, Error> {
     let n = taken.len();
     let outcomes = revoke_all(reg, taken).await;
     let done = reg.now_ms();
-    let give_up_ms = i64::from(reg.config().revocation_give_up_days) * 24 * 60 * 60 * 1000;
+    let give_up_ms = i64::from(reg.config().revocation_give_up_days) * DAY_MS;
     let (mut retry, mut given_up, mut last_error) = (0, 0, None);
     let mut tx = reg.db().begin_write().await?;
     for (id, attempts, created_at, outcome) in outcomes {

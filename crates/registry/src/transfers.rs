@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use db::WriteTx;
 use domain::org::OrgKind;
+use domain::policy::DAY_MS;
 use domain::transfer::{Command, LogbookState, Party as Role, State, Transfer as Machine, logbook_ready_on};
 use domain::{AccountType, Date, IdNumber, KraPin};
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,6 @@ use crate::{Error, FieldErrors, Registry, codes, outbox, store, vehicles};
 pub const EAT_OFFSET_MS: i64 = 3 * 60 * 60 * 1000;
 /// Working days an officer has to review a transfer once it is queued.
 pub const REVIEW_WORKING_DAYS: u32 = 2;
-pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 pub fn today_eat(now_ms: i64) -> Date {
     Date::from_utc_ms(now_ms + EAT_OFFSET_MS)

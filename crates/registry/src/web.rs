@@ -543,7 +543,7 @@ async fn review_queue(
     let (waiting, oldest) = transfers::review_backlog(&reg).await.or_show(&actor)?;
     let lead = match oldest {
         Some(at) if waiting > 0 => {
-            let days = (reg.now_ms() - at).max(0) / transfers::DAY_MS;
+            let days = (reg.now_ms() - at).max(0) / domain::policy::DAY_MS;
             vec![format!(
                 "{waiting} transfer{} waiting; the oldest for {days} day{}.",
                 if waiting == 1 { "" } else { "s" },

@@ -78,6 +78,27 @@ pub fn open_sealed(master: &[u8], token: &str) -> Option<Vec<u8>> {
     Some(plain.to_vec())
 }
 
+/// How a value stored sealed is told from one stored in the clear.
+pub const SEALED_MARK: &str = "sealed:";
+
+/// `plain` sealed under `master` (see [`seal`]) and marked as such, as it is
+/// stored in the database.
+pub fn seal_marked(master: &[u8], plain: &str) -> String {
+    format!("{SEALED_MARK}{}", seal(master, plain.as_bytes()))
+}
+
+/// The sealed part of a stored value made by [`seal_marked`]; `None` for a
+/// value stored in the clear.
+pub fn sealed_part(stored: &str) -> Option<&str> {
+    stored.strip_prefix(SEALED_MARK)
+}
+
+/// Open the sealed part of a stored value as text; `None` if it was not made
+/// with `master`, was altered or is not text.
+pub fn open_sealed_text(master: &[u8], sealed: &str) -> Option<String> {
+    open_sealed(master, sealed).and_then(|b| String::from_utf8(b).ok())
+}
+
 // Kept as first written (by the sign-on), so that what was sealed then
 // still opens.
 const SEAL_AAD: &[u8] = b"tims-sso-sealed-v1";
@@ -132,5 +153,15 @@ mod tests {
         assert!(open_sealed(b"master-1", &B64.encode(raw)).is_none());
         assert!(open_sealed(b"master-1", "short").is_none());
         assert!(open_sealed(b"master-1", "not base64 !!").is_none());
+    }
+
+    #[test]
+    fn marked_values_tell_sealed_from_clear() {
+        let stored = seal_marked(b"k", "secret");
+        assert!(stored.starts_with(SEALED_MARK) && !stored.contains("secret"));
+        let sealed = sealed_part(&stored).unwrap();
+        assert_eq!(open_sealed_text(b"k", sealed).as_deref(), Some("secret"));
+        assert_eq!(open_sealed_text(b"other", sealed), None);
+        assert_eq!(sealed_part("in the clear"), None);
     }
 }

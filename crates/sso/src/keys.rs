@@ -100,13 +100,11 @@ impl std::fmt::Debug for Wrap {
     }
 }
 
-const SEALED: &str = "sealed:";
-
 impl Wrap {
     /// The private key as stored: sealed when there is a wrapping key.
     fn store(&self, secret: &str) -> String {
         match &self.0 {
-            Some(k) => format!("{SEALED}{}", crypto::seal(k, secret.as_bytes())),
+            Some(k) => secure::seal_marked(k, secret),
             None => secret.to_string(),
         }
     }
@@ -115,7 +113,7 @@ impl Wrap {
     /// stored in the clear is refused (keys are sealed at start, before
     /// they are read; one planted in the clear later is not used).
     fn open(&self, kid: &str, stored: &str) -> Result<String, Error> {
-        let Some(sealed) = stored.strip_prefix(SEALED) else {
+        let Some(sealed) = secure::sealed_part(stored) else {
             if self.0.is_some() {
                 return Err(Error::Internal(format!(
                     "signing key {kid} is stored in the clear although a secrets key is set: it is not used"
@@ -128,7 +126,7 @@ impl Wrap {
                 "signing key {kid} is sealed with a secrets key: start tims with the same TIMS_SECRETS_KEY"
             )));
         };
-        crypto::open_sealed(k, sealed).and_then(|b| String::from_utf8(b).ok()).ok_or_else(|| {
+        secure::open_sealed_text(k, sealed).ok_or_else(|| {
             Error::Internal(format!(
                 "signing key {kid} is sealed with another secrets key: start tims with the one it was sealed with"
             ))
