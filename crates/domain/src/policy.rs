@@ -100,64 +100,27 @@ pub mod code {
     }
 }
 
-/// Rules for passwords.
+/// Rules for passwords (NIST SP 800-63B-4): long enough, and not one an
+/// attacker guesses early. Guessability is estimated by zxcvbn (Dropbox's
+/// estimator with its frequency lists of breached passwords, names, words
+/// and keyboard patterns), given the person's own identifiers and this
+/// service's words, so that a password built from them counts as weak.
 pub mod password {
     use super::*;
 
     pub const MIN_LEN: usize = 10;
     pub const MAX_LEN: usize = 128;
+    /// zxcvbn's score, 0 to 4, that a password must reach: 3 is "safely
+    /// unguessable", about 10^8 guesses or more.
+    pub const MIN_SCORE: u8 = 3;
 
-    /// Passwords seen most often in breaches and guessing lists; a password
-    /// that is one of these (ignoring case) is refused.
-    const COMMON: &[&str] = &[
-        "password",
-        "password1",
-        "password12",
-        "password123",
-        "password1234",
-        "1234567890",
-        "12345678910",
-        "0123456789",
-        "0987654321",
-        "1111111111",
-        "qwertyuiop",
-        "qwerty1234",
-        "qwerty12345",
-        "1q2w3e4r5t",
-        "1qaz2wsx3edc",
-        "iloveyou12",
-        "letmein123",
-        "welcome123",
-        "welcome1234",
-        "admin12345",
-        "administrator",
-        "passw0rd12",
-        "p@ssw0rd12",
-        "abc1234567",
-        "abcdefghij",
-        "football123",
-        "baseball12",
-        "sunshine12",
-        "princess12",
-        "monkey1234",
-        "dragon1234",
-        "master1234",
-        "trustno1234",
-        "superman12",
-        "kenya12345",
-        "nairobi123",
-        "nairobi1234",
-        "mombasa123",
-        "kenya2024",
-        "kenya@2024",
-        "changeme123",
-        "computer12",
-        "internet12",
-        "zaq12wsxcde",
-        "asdfghjkl1",
-    ];
+    /// Words any attacker of this service tries first.
+    const SERVICE_WORDS: &[&str] =
+        &["tims", "ntsa", "ecitizen", "kenya", "nairobi", "mombasa", "logbook", "password", "demo", "kenya-demo-1"];
 
-    pub fn check(raw: &str) -> Result<(), FieldError> {
+    /// Check a new password. `own` holds the person's identifiers (names, ID
+    /// number, phone, email) that the password must not be built from.
+    pub fn check(raw: &str, own: &[&str]) -> Result<(), FieldError> {
         let len = raw.chars().count();
         if len < MIN_LEN {
             return Err(FieldError::new(format!("Enter a password of at least {MIN_LEN} characters")));
@@ -165,32 +128,106 @@ pub mod password {
         if len > MAX_LEN {
             return Err(FieldError::new(format!("Enter a password of at most {MAX_LEN} characters")));
         }
+        if raw.trim().is_empty() {
+            return Err(FieldError::new("Enter a password that is not only spaces"));
+        }
+        let mut inputs: Vec<String> = SERVICE_WORDS.iter().map(|w| w.to_string()).collect();
+        for o in own {
+            // Each part of a name or number, and the whole, with and
+            // without spaces and a leading country code.
+            let o = o.trim().to_lowercase();
+            if o.is_empty() {
+                continue;
+            }
+            inputs.extend(o.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() >= 3).map(str::to_string));
+            inputs.push(o.replace(' ', ""));
+            if let Some(local) = o.strip_prefix("+254") {
+                inputs.push(format!("0{local}"));
+                inputs.push(local.to_string());
+            }
+        }
+        let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
         let lower = raw.to_lowercase();
-        if COMMON.contains(&lower.as_str()) {
-            return Err(FieldError::new("That password is too common and easy to guess; choose another"));
+        if refs.iter().any(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_digit()) && lower.contains(w)) {
+            return Err(FieldError::new(
+                "Do not use your ID number or phone number in your password: choose a password that has nothing to do with you",
+            ));
+        }
+        let estimate = zxcvbn::zxcvbn(raw, &refs);
+        if (estimate.score() as u8) < MIN_SCORE {
+            return Err(FieldError::new(weakness(&estimate, &refs)));
         }
         Ok(())
     }
+
+    /// Why a password is weak, and what to do instead.
+    fn weakness(e: &zxcvbn::Entropy, own: &[&str]) -> String {
+        use zxcvbn::feedback::Warning as W;
+        use zxcvbn::matching::patterns::MatchPattern;
+        let personal = e
+            .sequence()
+            .iter()
+            .any(|m| matches!(&m.pattern, MatchPattern::Dictionary(d) if own.contains(&d.matched_word.as_str())));
+        let why = if personal {
+            "it is built from your own name, numbers or this service's name"
+        } else {
+            match e.feedback().and_then(|f| f.warning()) {
+                Some(W::ThisIsATop10Password | W::ThisIsATop100Password | W::ThisIsACommonPassword) => {
+                    "it is one of the passwords people use most"
+                }
+                Some(W::ThisIsSimilarToACommonlyUsedPassword) => "it is too like a password people use often",
+                Some(W::RepeatsLikeAaaAreEasyToGuess | W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess) => {
+                    "it repeats the same characters"
+                }
+                Some(W::StraightRowsOfKeysAreEasyToGuess | W::ShortKeyboardPatternsAreEasyToGuess) => {
+                    "it follows the keys of a keyboard"
+                }
+                Some(W::SequencesLikeAbcAreEasyToGuess) => "it is a sequence like abc or 6543",
+                Some(W::RecentYearsAreEasyToGuess | W::DatesAreOftenEasyToGuess) => "it is built on a date or year",
+                Some(
+                    W::AWordByItselfIsEasyToGuess
+                    | W::NamesAndSurnamesByThemselvesAreEasyToGuess
+                    | W::CommonNamesAndSurnamesAreEasyToGuess,
+                ) => "it is a common word or name",
+                None => "it would be guessed too soon",
+            }
+        };
+        format!(
+            "This password is easy to guess: {why}. Use three or four words that have nothing to do with you or each other, for example \"mango lorry rain seven\""
+        )
+    }
 }
 
-/// Rules for failed sign-ins: growing delays, then a block.
+/// Rules for failed sign-ins. Failures slow the attempts down, never block
+/// the owner: failures are counted for the ID number typed, and a browser
+/// the account has signed in from before counts its own failures instead,
+/// so someone else's wrong guesses do not keep the owner out.
 pub mod lockout {
     use super::*;
 
-    /// Consecutive failures at which the account is blocked until recovered.
-    pub const BLOCK_AFTER: i64 = 10;
     /// Failures allowed before any delay.
     pub const FREE_TRIES: i64 = 3;
+    /// From this many failures on, the next attempt waits `LOCK_MS`.
+    pub const LONG_WAIT_AFTER: i64 = 10;
+    pub const LOCK_MS: i64 = 15 * MINUTE_MS;
+    /// Failures on a known browser after which it is no longer trusted
+    /// (its sign-ins count with the ID number's again).
+    pub const DEVICE_MAX_FAILURES: i64 = 5;
+    /// A count of failures is forgotten this long after the last one.
+    pub const FORGET_MS: i64 = DAY_MS;
 
-    /// How long, after the last failure, the next attempt must wait, given the
-    /// count of consecutive failures: none for the first three, then 2 s, 4 s,
-    /// 8 s … up to 5 minutes.
+    /// How long, after the last failure, the next attempt must wait, given
+    /// the count of consecutive failures: none for the first three, then
+    /// 2 s, 4 s … 128 s, and 15 minutes from the tenth on.
     pub fn delay_ms(failures: i64) -> i64 {
         if failures < FREE_TRIES {
             return 0;
         }
-        let exp = (failures - FREE_TRIES).min(16) as u32;
-        (SECOND_MS << (exp + 1)).min(5 * MINUTE_MS)
+        if failures >= LONG_WAIT_AFTER {
+            return LOCK_MS;
+        }
+        let exp = (failures - FREE_TRIES) as u32;
+        (SECOND_MS << (exp + 1)).min(LOCK_MS)
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,18 +235,21 @@ pub mod lockout {
         Open,
         /// Wait this many milliseconds before trying again.
         Wait(i64),
-        Blocked,
     }
 
     pub fn gate(failures: i64, last_failure_ms: Option<i64>, now_ms: i64) -> Gate {
-        if failures >= BLOCK_AFTER {
-            return Gate::Blocked;
+        let Some(at) = last_failure_ms else { return Gate::Open };
+        if now_ms - at >= FORGET_MS {
+            return Gate::Open;
         }
-        let wait = match last_failure_ms {
-            Some(at) => at + delay_ms(failures) - now_ms,
-            None => 0,
-        };
+        let wait = at + delay_ms(failures) - now_ms;
         if wait > 0 { Gate::Wait(wait) } else { Gate::Open }
+    }
+
+    /// The failures that still count at `now_ms` (a day after the last
+    /// one, none do).
+    pub fn current(failures: i64, last_failure_ms: i64, now_ms: i64) -> i64 {
+        if now_ms - last_failure_ms >= FORGET_MS { 0 } else { failures }
     }
 }
 
@@ -263,21 +303,46 @@ mod tests {
 
     #[test]
     fn passwords_must_be_long_enough_and_not_common() {
-        assert!(password::check("short").is_err());
-        assert!(password::check("Password123").is_err());
-        assert!(password::check(&"x".repeat(129)).is_err());
-        assert!(password::check("kenya-demo-1").is_ok());
+        assert!(password::check("short", &[]).is_err());
+        assert!(password::check("Password123", &[]).is_err());
+        assert!(password::check(&"x".repeat(129), &[]).is_err());
+        assert!(password::check("mango lorry rain seven", &[]).is_ok());
     }
 
     #[test]
-    fn sign_in_delays_grow_and_the_tenth_failure_blocks() {
+    fn guessable_passwords_are_refused_with_a_reason_and_what_to_do() {
+        for weak in
+            ["          ", "aaaaaaaaaa", "0000000000", "kenya-demo-1", "qwertyuiop", "iloveyou2024", "1234567890"]
+        {
+            let e = password::check(weak, &[]).expect_err(weak);
+            assert!(!e.message.is_empty(), "{weak}");
+        }
+        let e = password::check("aaaaaaaaaaaa", &[]).unwrap_err();
+        assert!(e.message.contains("repeats"), "{}", e.message);
+        assert!(e.message.contains("three or four words"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_password_built_from_the_persons_own_identifiers_is_refused() {
+        let own = ["Wanjiku Kamau Njoroge", "12345678", "+254712345678"];
+        for weak in ["12345678abc", "wanjikukamau", "Wanjiku1990!", "0712345678x", "xx712345678"] {
+            assert!(password::check(weak, &own).is_err(), "{weak}");
+        }
+        assert!(password::check("mango lorry rain seven", &own).is_ok());
+    }
+
+    #[test]
+    fn sign_in_delays_grow_and_never_become_a_block() {
         assert_eq!(lockout::delay_ms(2), 0);
         assert_eq!(lockout::delay_ms(3), 2 * SECOND_MS);
         assert_eq!(lockout::delay_ms(4), 4 * SECOND_MS);
         assert_eq!(lockout::delay_ms(9), 128 * SECOND_MS);
-        assert_eq!(lockout::delay_ms(30), 5 * MINUTE_MS);
+        assert_eq!(lockout::delay_ms(10), 15 * MINUTE_MS);
+        assert_eq!(lockout::delay_ms(1_000), 15 * MINUTE_MS);
         assert_eq!(lockout::gate(3, Some(0), 1_000), lockout::Gate::Wait(1_000));
         assert_eq!(lockout::gate(3, Some(0), 2_000), lockout::Gate::Open);
-        assert_eq!(lockout::gate(10, Some(0), i64::MAX / 2), lockout::Gate::Blocked);
+        assert_eq!(lockout::gate(50, Some(0), 15 * MINUTE_MS), lockout::Gate::Open);
+        assert_eq!(lockout::current(50, 0, DAY_MS), 0);
+        assert_eq!(lockout::current(50, 0, DAY_MS - 1), 50);
     }
 }

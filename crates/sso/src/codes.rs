@@ -47,20 +47,12 @@ pub async fn issue(
     subject: &str,
 ) -> Result<(), Error> {
     let now = sso.now_ms();
-    // Take the account's row lock first (a no-op update works on both
-    // databases), so concurrent requests for one account count their sends
-    // one after the other and cannot both slip under the limit.
-    sqlx::query("UPDATE sso_accounts SET updated_at = updated_at WHERE id = $1")
-        .bind(account_id)
-        .execute(&mut **tx)
-        .await?;
-    let history = send_history(tx, phone, now).await?;
-    if let Err(wait_ms) = rules::may_send(history, now) {
-        let minutes = (wait_ms + MINUTE_MS - 1) / MINUTE_MS;
-        return Err(Error::Refused(format!(
-            "Too many codes have been sent to this phone. Try again in {minutes} minute{}.",
-            if minutes == 1 { "" } else { "s" }
-        )));
+    // Take the account's row lock first, so concurrent requests for one
+    // account count their sends one after the other and cannot both slip
+    // under the limit (as the registry's codes do).
+    tx.lock_row("sso_accounts", account_id).await?;
+    if let Err(wait_ms) = within_budget(tx, phone, purpose, now).await? {
+        return Err(budget_refusal(wait_ms));
     }
     let existing: Option<(String, i64)> = sqlx::query_as(
         "SELECT id, failures FROM sso_challenges WHERE account_id = $1 AND purpose = $2 AND subject = $3",
@@ -109,28 +101,56 @@ pub async fn issue(
             .await?;
         }
     }
-    sqlx::query("INSERT INTO sso_sms_sends (phone, sent_at) VALUES ($1, $2)")
+    send(tx, phone, purpose, &code, now).await
+}
+
+/// Queue the SMS with a code for `purpose` and count it against the
+/// phone's budget for that purpose, in `tx`.
+pub(crate) async fn send(tx: &mut WriteTx, phone: &str, purpose: Purpose, code: &str, now: i64) -> Result<(), Error> {
+    sqlx::query("INSERT INTO sso_sms_sends (phone, purpose, sent_at) VALUES ($1, $2, $3)")
         .bind(phone)
+        .bind(purpose.as_str())
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    outbox::enqueue(tx, phone, &purpose.sms_text(&code), true, now).await?;
+    outbox::enqueue(tx, phone, &purpose.sms_text(code), true, now).await?;
     Ok(())
 }
 
-async fn send_history(tx: &mut WriteTx, phone: &str, now: i64) -> Result<SendHistory, Error> {
+/// Whether the phone's budget for `purpose` allows another code now; if
+/// not, how long until it does. Each purpose has its own budget, so codes
+/// asked for by someone else (a recovery anyone can start) never use up
+/// the owner's sign-in codes, which are sent only for a right password.
+pub(crate) async fn within_budget(
+    tx: &mut WriteTx,
+    phone: &str,
+    purpose: Purpose,
+    now: i64,
+) -> Result<Result<(), i64>, Error> {
+    Ok(rules::may_send(send_history(tx, phone, purpose, now).await?, now))
+}
+
+pub(crate) fn budget_refusal(wait_ms: i64) -> Error {
+    let minutes = (wait_ms + MINUTE_MS - 1) / MINUTE_MS;
+    Error::TooMany {
+        message: format!(
+            "Too many codes have been sent to this phone. Try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        ),
+        retry_after_secs: (wait_ms / 1000).max(1) as u64,
+    }
+}
+
+async fn send_history(tx: &mut WriteTx, phone: &str, purpose: Purpose, now: i64) -> Result<SendHistory, Error> {
+    let count = "SELECT COUNT(*), MIN(sent_at) FROM sso_sms_sends WHERE phone = $1 AND purpose = $2 AND sent_at > $3";
     let (in_day, oldest_day): (i64, Option<i64>) =
-        sqlx::query_as("SELECT COUNT(*), MIN(sent_at) FROM sso_sms_sends WHERE phone = $1 AND sent_at > $2")
-            .bind(phone)
-            .bind(now - DAY_MS)
-            .fetch_one(&mut **tx)
-            .await?;
-    let (in_short, oldest_short): (i64, Option<i64>) =
-        sqlx::query_as("SELECT COUNT(*), MIN(sent_at) FROM sso_sms_sends WHERE phone = $1 AND sent_at > $2")
-            .bind(phone)
-            .bind(now - rules::SHORT_WINDOW_MS)
-            .fetch_one(&mut **tx)
-            .await?;
+        sqlx::query_as(count).bind(phone).bind(purpose.as_str()).bind(now - DAY_MS).fetch_one(&mut **tx).await?;
+    let (in_short, oldest_short): (i64, Option<i64>) = sqlx::query_as(count)
+        .bind(phone)
+        .bind(purpose.as_str())
+        .bind(now - rules::SHORT_WINDOW_MS)
+        .fetch_one(&mut **tx)
+        .await?;
     Ok(SendHistory {
         in_short_window: in_short,
         in_day,
@@ -139,7 +159,7 @@ async fn send_history(tx: &mut WriteTx, phone: &str, now: i64) -> Result<SendHis
     })
 }
 
-fn dead_message(purpose: Purpose) -> String {
+pub(crate) fn dead_message(purpose: Purpose) -> String {
     let restart = match purpose {
         Purpose::SignIn => "Start signing in again.",
         Purpose::Recover => "Start the recovery again.",
@@ -173,6 +193,9 @@ pub async fn consume(
         Ok(Err(CodeRefused { error: FieldErrors::single("code", msg), dead: failures >= rules::MAX_FAILURES }))
     };
     let now = sso.now_ms();
+    // As in `issue`: one check at a time per account, so parallel guesses
+    // each see the failures counted before them.
+    tx.lock_row("sso_accounts", account_id).await?;
     let row: Option<(String, String, i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT id, code_hash, expires_at, failures, used_at FROM sso_challenges \
          WHERE account_id = $1 AND purpose = $2 AND subject = $3",
@@ -214,23 +237,31 @@ pub async fn consume(
             }
         }
         Err(refusal) => {
-            let counted = matches!(refusal, Refusal::Wrong { .. } | Refusal::Dead) && failures < rules::MAX_FAILURES;
+            let counted = counts(refusal) && failures < rules::MAX_FAILURES;
             if counted {
                 sqlx::query("UPDATE sso_challenges SET failures = failures + 1 WHERE id = $1")
                     .bind(&id)
                     .execute(&mut **tx)
                     .await?;
             }
-            let msg = match refusal {
-                Refusal::Wrong { remaining } => format!(
-                    "The code is wrong. You have {remaining} more tr{} before it stops working.",
-                    if remaining == 1 { "y" } else { "ies" }
-                ),
-                Refusal::Dead => dead_message(purpose),
-                Refusal::Expired => "The code has expired: ask for a new code".to_string(),
-                Refusal::AlreadyUsed => "This code has already been used: ask for a new code".to_string(),
-            };
-            refuse(msg, failures + i64::from(counted))
+            refuse(refusal_message(refusal, purpose), failures + i64::from(counted))
         }
+    }
+}
+
+/// Whether a refusal counts as a wrong try.
+pub(crate) fn counts(refusal: Refusal) -> bool {
+    matches!(refusal, Refusal::Wrong { .. } | Refusal::Dead)
+}
+
+pub(crate) fn refusal_message(refusal: Refusal, purpose: Purpose) -> String {
+    match refusal {
+        Refusal::Wrong { remaining } => format!(
+            "The code is wrong. You have {remaining} more tr{} before it stops working.",
+            if remaining == 1 { "y" } else { "ies" }
+        ),
+        Refusal::Dead => dead_message(purpose),
+        Refusal::Expired => "The code has expired: ask for a new code".to_string(),
+        Refusal::AlreadyUsed => "This code has already been used: ask for a new code".to_string(),
     }
 }

@@ -49,9 +49,18 @@ pub enum Error {
     /// A rule refused the request as a whole (blocked, too many codes, ...).
     #[error("{0}")]
     Refused(String),
-    /// The account is blocked after repeated failed sign-ins.
+    /// The account was blocked after repeated failed sign-ins (an earlier
+    /// version blocked accounts; recovery unblocks them at once).
     #[error("{}", crate::accounts::blocked_message())]
     Blocked,
+    /// Too many requests of this kind from this source, or from everyone:
+    /// try again after the time given.
+    #[error("{message}")]
+    TooMany { message: String, retry_after_secs: u64 },
+    /// The node is too busy to check a password now (429 is for the caller's
+    /// own pace; this is the server's).
+    #[error("The service is very busy just now. Try again in a few seconds.")]
+    Busy { retry_after_secs: u64 },
     #[error("not found")]
     NotFound,
     #[error("forbidden")]

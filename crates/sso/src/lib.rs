@@ -3,7 +3,8 @@
 //! `sso` owns the people who sign in and everything about proving who they
 //! are: accounts of citizens, residents and foreigners checked against the
 //! population register, verified phones, SMS one-time codes, sign-in with
-//! growing delays and a block after repeated failures, self-service recovery,
+//! growing delays after repeated failures (never a block the owner cannot
+//! undo at once), self-service recovery,
 //! sessions, organisations added by KRA PIN with their members' roles, and an
 //! OpenID Connect provider that tells relying parties all of this in signed
 //! tokens. It owns the `sso_*` tables. It knows nothing of vehicles: the
@@ -13,11 +14,14 @@ pub mod accounts;
 pub mod codes;
 pub mod crypto;
 pub mod demo;
+pub mod devices;
 pub mod error;
 pub mod keys;
+pub mod limits;
 pub mod oidc;
 pub mod orgs;
 pub mod outbox;
+pub mod recovery;
 pub mod registers;
 pub mod sessions;
 pub use adapters::sms;
@@ -64,6 +68,12 @@ pub struct SsoConfig {
     /// operator derives them from a key kept outside the database; `None`
     /// keeps them in the database, made on first start.
     pub keyed: Option<KeyedSecrets>,
+    /// Per-source, per-node and hashing limits (see [`limits`]).
+    pub limits: limits::LimitsConfig,
+    /// Behind a proxy, the header in which it appends the client's address
+    /// (for example `X-Forwarded-For`); the last address in it is taken.
+    /// Unset: the connection's peer address.
+    pub client_ip_header: Option<String>,
 }
 
 /// Secrets given to the sign-on rather than kept in its database.
@@ -115,6 +125,7 @@ struct Inner {
     keys: keys::KeyRing,
     clients: oidc::ClientCache,
     outbox_wake: tokio::sync::Notify,
+    limits: limits::Limits,
 }
 
 impl Sso {
@@ -139,8 +150,10 @@ impl Sso {
         for c in &cfg.clients {
             oidc::upsert_configured_client(&db, c, now).await?;
         }
+        let limits = limits::Limits::new(cfg.limits);
         Ok(Self {
             inner: Arc::new(Inner {
+                limits,
                 db,
                 clock,
                 cfg,
@@ -184,6 +197,10 @@ impl Sso {
 
     pub(crate) fn client_cache(&self) -> &oidc::ClientCache {
         &self.inner.clients
+    }
+
+    pub fn limits(&self) -> &limits::Limits {
+        &self.inner.limits
     }
 
     pub(crate) fn keys(&self) -> &keys::KeyRing {

@@ -55,7 +55,7 @@ pub async fn purge_expired(sso: &Sso) -> Result<u64, Error> {
     let purge_sessions = format!("DELETE FROM sso_sessions WHERE account_id IN ({unverified})");
     let purge_challenges = format!("DELETE FROM sso_challenges WHERE account_id IN ({unverified})");
     let purge_accounts = format!("DELETE FROM sso_accounts WHERE id IN ({unverified})");
-    let steps: [(&str, i64); 11] = [
+    let steps: [(&str, i64); 14] = [
         // A registration never finished (the phone was never verified) must
         // not hold the ID number for ever; it never signed in, so only its
         // pending sessions and codes refer to it.
@@ -73,6 +73,11 @@ pub async fn purge_expired(sso: &Sso) -> Result<u64, Error> {
         ("DELETE FROM sso_outbox WHERE sent_at IS NULL AND created_at < $1", now - 7 * DAY_MS),
         ("DELETE FROM sso_refresh_tokens WHERE expires_at < $1", now),
         ("DELETE FROM sso_refresh_tokens WHERE revoked_at < $1", now - DAY_MS),
+        // Failed sign-ins count for a day after the last one; guesses at
+        // random ID numbers must not fill the table.
+        ("DELETE FROM sso_signin_failures WHERE last_failed_at < $1", now - domain::policy::lockout::FORGET_MS),
+        ("DELETE FROM sso_recoveries WHERE created_at < $1", now - DAY_MS),
+        ("DELETE FROM sso_devices WHERE last_used_at < $1", now - crate::devices::KEEP_MS),
     ];
     // One transaction, through the writers' gate like every write.
     let mut removed = 0;

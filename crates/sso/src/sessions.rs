@@ -20,8 +20,6 @@ pub enum Stage {
     VerifyPhone,
     /// Password accepted, waiting for the sign-in code.
     SignInCode,
-    /// Recovery started, waiting for the code and a new password.
-    Recover,
     Active,
 }
 
@@ -30,7 +28,6 @@ impl Stage {
         match self {
             Self::VerifyPhone => "verify_phone",
             Self::SignInCode => "sign_in_code",
-            Self::Recover => "recover",
             Self::Active => "active",
         }
     }
@@ -39,7 +36,6 @@ impl Stage {
         Some(match s {
             "verify_phone" => Self::VerifyPhone,
             "sign_in_code" => Self::SignInCode,
-            "recover" => Self::Recover,
             "active" => Self::Active,
             _ => return None,
         })
@@ -69,15 +65,15 @@ pub async fn create(tx: &mut WriteTx, account_id: &str, stage: Stage, now: i64) 
     Ok(token)
 }
 
-/// The live session behind a cookie token, if any; for a blocked account,
-/// only a recovery. Expired sessions are ended on the way.
+/// The live session behind a cookie token, if any; none for a blocked
+/// account. Expired sessions are ended on the way.
 pub async fn find(sso: &Sso, token: &str) -> Result<Option<Session>, Error> {
     let now = sso.now_ms();
     let id_hash = crypto::sha256_hex(token.as_bytes());
     let row: Option<(String, String, i64, i64)> = sqlx::query_as(
         "SELECT s.account_id, s.stage, s.created_at, s.last_seen_at FROM sso_sessions s \
          JOIN sso_accounts a ON a.id = s.account_id \
-         WHERE s.id_hash = $1 AND s.ended_at IS NULL AND (a.blocked_at IS NULL OR s.stage = 'recover')",
+         WHERE s.id_hash = $1 AND s.ended_at IS NULL AND a.blocked_at IS NULL",
     )
     .bind(&id_hash)
     .fetch_optional(sso.db().pool())

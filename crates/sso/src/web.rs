@@ -15,13 +15,18 @@ use cookies::SameSite;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::accounts::{self, Account, Registration, SignIn};
+use crate::accounts::{self, Account, Client, Registration, SignIn};
 use crate::oidc::{self, Authorize, AuthorizeParams, LogoutParams, TokenError};
 use crate::sessions::{self, Session, Stage};
-use crate::{Error, Sso, orgs};
+use crate::{Error, Sso, orgs, recovery};
 
 pub const SESSION_COOKIE: &str = "__Host-tims_session";
 pub const CSRF_COOKIE: &str = "__Host-tims_csrf";
+/// Marks a browser the account has signed in from (see `devices`).
+pub const DEVICE_COOKIE: &str = "__Host-tims_device";
+/// The recovery under way in this browser (see `recovery`).
+pub const RECOVERY_COOKIE: &str = "__Host-tims_recovery";
+const DEVICE_COOKIE_AGE_SECS: i64 = crate::devices::KEEP_MS / 1000;
 /// The double-submit check of every form (see the `cookies` crate).
 const CSRF: cookies::Csrf = cookies::Csrf { cookie: CSRF_COOKIE };
 
@@ -61,6 +66,36 @@ fn session_cookie(token: &str) -> HeaderValue {
 
 fn clear_session_cookie() -> HeaderValue {
     cookies::set(SESSION_COOKIE, "", SameSite::Lax, Some(0))
+}
+
+fn device_cookie(token: &str) -> HeaderValue {
+    cookies::set(DEVICE_COOKIE, token, SameSite::Lax, Some(DEVICE_COOKIE_AGE_SECS))
+}
+
+/// Who is asking: the source address and the known-browser cookie. The
+/// address is the connection's peer, or, behind a proxy the operator
+/// names (`client_ip_header`), the last address that proxy appended.
+pub struct Caller(pub Client);
+
+impl axum::extract::FromRequestParts<Sso> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, sso: &Sso) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        let forwarded = sso
+            .config()
+            .client_ip_header
+            .as_deref()
+            .and_then(|h| parts.headers.get(h))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        let device = cookies::get(&parts.headers, DEVICE_COOKIE).filter(|v| !v.is_empty());
+        Ok(Self(Client { source: forwarded.unwrap_or(peer), device }))
+    }
 }
 
 async fn current_session(sso: &Sso, headers: &HeaderMap) -> Result<Option<Session>, Error> {
@@ -174,7 +209,7 @@ impl FormPage {
                     self.errors.push((name, msg.clone()));
                 }
             }
-            Error::Refused(msg) => self.errors.push(("", msg.clone())),
+            Error::Refused(msg) | Error::TooMany { message: msg, .. } => self.errors.push(("", msg.clone())),
             Error::Blocked => {
                 self.errors.push(("", accounts::blocked_message()));
                 self.links.insert(0, ("/sso/recover", "Recover your account now"));
@@ -249,6 +284,19 @@ fn error_page(err: &Error) -> Response {
             vec![err_text(err)],
             vec![("/sso/", "Go to your account")],
         ),
+        Error::TooMany { retry_after_secs, .. } => retry_after(
+            message(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Please wait",
+                vec![err_text(err)],
+                vec![("/sso/", "Go to your account")],
+            ),
+            *retry_after_secs,
+        ),
+        Error::Busy { retry_after_secs } => retry_after(
+            message(StatusCode::SERVICE_UNAVAILABLE, "The service is very busy", vec![err_text(err)], vec![]),
+            *retry_after_secs,
+        ),
         Error::Db(_) | Error::Internal(_) => {
             tracing::error!(error = %err, "request failed");
             message(
@@ -268,12 +316,20 @@ fn err_text(err: &Error) -> String {
     }
 }
 
-/// Re-render a form with the error when it is about the input; otherwise an
-/// error page.
+fn retry_after(mut resp: Response, secs: u64) -> Response {
+    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    resp
+}
+
+/// Re-render a form with the error when it is about the input (or the
+/// pace of requests); otherwise an error page.
 fn form_or_error(err: Error, page: FormPage) -> Response {
     match err {
         Error::Invalid(_) | Error::Refused(_) | Error::Blocked => {
             form(StatusCode::UNPROCESSABLE_ENTITY, page.with_error(&err), None)
+        }
+        Error::TooMany { retry_after_secs, .. } => {
+            retry_after(form(StatusCode::TOO_MANY_REQUESTS, page.with_error(&err), None), retry_after_secs)
         }
         other => error_page(&other),
     }
@@ -346,7 +402,7 @@ fn notice_text(code: Option<&str>) -> Option<String> {
             "org-added" => "The organisation is on your account.",
             "org-requested" => "Your request was sent to the organisation's administrators.",
             "member" => "The change is saved and the person was told by SMS.",
-            "recovered" => "Your password was changed and your account is unblocked. Sign in with the new password.",
+            "recovered" => "Your password was changed. Sign in with the new password.",
             "signed-out" => "You are signed out.",
             _ => return None,
         }
@@ -370,6 +426,8 @@ async fn home(State(sso): State<Sso>, headers: HeaderMap, Query(q): Query<Notice
     }
 }
 
+const PASSWORD_HINT: &str = "At least 10 characters. Three or four unrelated words are easy to remember and hard to guess; do not use your name, ID number, phone number or a common password";
+
 fn register_form(csrf: String, r: &Registration) -> FormPage {
     FormPage {
         title: "Create an account",
@@ -390,8 +448,7 @@ fn register_form(csrf: String, r: &Registration) -> FormPage {
                 .value(&r.phone)
                 .hint("We send a code to this number to check it, for example 0712 345 678"),
             field("email", "Email address (optional)", "email", "email").value(&r.email),
-            field("password", "Password", "password", "new-password")
-                .hint("At least 10 characters; avoid common passwords"),
+            field("password", "Password", "password", "new-password").hint(PASSWORD_HINT),
             field("password_confirm", "Password again", "password", "new-password"),
             field("sms_alerts", "Send me SMS alerts about my transactions", "checkbox", "off")
                 .value(if r.sms_alerts.is_some() || r.account_type.is_empty() { "on" } else { "" }),
@@ -407,7 +464,12 @@ async fn register_page(headers: HeaderMap) -> Response {
     form(StatusCode::OK, register_form(csrf, &Registration::default()), set)
 }
 
-async fn register_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
+async fn register_submit(
+    State(sso): State<Sso>,
+    Caller(client): Caller,
+    headers: HeaderMap,
+    Fields(f): Fields,
+) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
@@ -421,7 +483,7 @@ async fn register_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): 
         password_confirm: get_str(&f, "password_confirm"),
         sms_alerts: f.get("sms_alerts").cloned(),
     };
-    match accounts::register(&sso, &r).await {
+    match accounts::register(&sso, &r, &client).await {
         Ok(token) => with_cookies(see_other("/sso/signin/code"), [session_cookie(&token)]),
         Err(e) => form_or_error(e, register_form(get_str(&f, "csrf"), &r)),
     }
@@ -442,10 +504,7 @@ fn signin_form(csrf: String, f: &HashMap<String, String>, return_to: String, not
             field("password", "Password", "password", "current-password"),
         ],
         submit: "Continue",
-        links: vec![
-            ("/sso/register", "Create an account"),
-            ("/sso/recover", "Forgot your password, or account blocked?"),
-        ],
+        links: vec![("/sso/register", "Create an account"), ("/sso/recover", "Forgot your password?")],
         ..Default::default()
     }
 }
@@ -461,7 +520,12 @@ async fn signin_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>
     form(StatusCode::OK, page, set)
 }
 
-async fn signin_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
+async fn signin_submit(
+    State(sso): State<Sso>,
+    Caller(client): Caller,
+    headers: HeaderMap,
+    Fields(f): Fields,
+) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
@@ -471,7 +535,7 @@ async fn signin_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fi
         password: get_str(&f, "password"),
     };
     let return_to = safe_return(f.get("return_to"));
-    match accounts::sign_in(&sso, &s).await {
+    match accounts::sign_in(&sso, &s, &client).await {
         Ok((token, _)) => {
             let next = format!("/sso/signin/code?return_to={}", urlencode(&return_to));
             with_cookies(see_other(&next), [session_cookie(&token)])
@@ -529,7 +593,12 @@ async fn code_page(State(sso): State<Sso>, headers: HeaderMap, Query(q): Query<H
     }
 }
 
-async fn code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
+async fn code_submit(
+    State(sso): State<Sso>,
+    Caller(client): Caller,
+    headers: HeaderMap,
+    Fields(f): Fields,
+) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
@@ -539,13 +608,14 @@ async fn code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fiel
         Err(e) => return error_page(&e),
     };
     let return_to = safe_return(f.get("return_to"));
-    match accounts::confirm_code(&sso, &s, &get_str(&f, "code")).await {
-        Ok(token) => {
+    match accounts::confirm_code(&sso, &s, &get_str(&f, "code"), &client).await {
+        Ok(done) => {
             let next = if return_to == "/sso/" { "/sso/?done=signed-in".to_string() } else { return_to };
-            with_cookies(see_other(&next), [session_cookie(&token)])
+            let device = done.device.as_deref().map(device_cookie);
+            with_cookies(see_other(&next), std::iter::once(session_cookie(&done.session)).chain(device))
         }
         Err(e @ (Error::Refused(_) | Error::Blocked)) => {
-            // The pending sign-in is over (blocked or too many wrong codes).
+            // The pending sign-in is over (too many wrong codes).
             let page = signin_form(get_str(&f, "csrf"), &HashMap::new(), return_to, None);
             with_cookies(form_or_error(e, page), [clear_session_cookie()])
         }
@@ -553,7 +623,12 @@ async fn code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fiel
     }
 }
 
-async fn code_resend(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
+async fn code_resend(
+    State(sso): State<Sso>,
+    Caller(client): Caller,
+    headers: HeaderMap,
+    Fields(f): Fields,
+) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
@@ -564,7 +639,7 @@ async fn code_resend(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fiel
     };
     let return_to = safe_return(f.get("return_to"));
     let page = code_form(get_str(&f, "csrf"), s.stage, &phone_masked(&a), return_to);
-    match accounts::resend_code(&sso, &s).await {
+    match accounts::resend_code(&sso, &s, &client).await {
         Ok(()) => form(StatusCode::OK, FormPage { notice: Some("A new code is on its way.".into()), ..page }, None),
         Err(e) => form_or_error(e, page),
     }
@@ -575,12 +650,15 @@ async fn code_resend(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fiel
 fn recover_form(csrf: String, f: &HashMap<String, String>) -> FormPage {
     FormPage {
         title: "Recover your account",
-        lead: vec!["If you forgot your password or your account is blocked, we send a code to the mobile number on your account. Then you choose a new password.".into()],
+        lead: vec!["If you forgot your password, we send a code to the mobile number on your account. Then you choose a new password.".into()],
         action: "/sso/recover".into(),
         csrf,
         fields: vec![
             field("account_type", "You are a", "select", "off").options(account_type_options()).value(f.get("account_type").cloned().unwrap_or_else(|| "citizen".into())),
             field("id_number", "ID or passport number", "text", "username").value(get_str(f, "id_number")),
+            field("date_of_birth", "Date of birth", "text", "bday")
+                .value(get_str(f, "date_of_birth"))
+                .hint("As on your document, year-month-day: for example 1990-05-17"),
         ],
         submit: "Send a code",
         links: vec![("/sso/signin", "Back to sign in")],
@@ -593,12 +671,25 @@ async fn recover_page(headers: HeaderMap) -> Response {
     form(StatusCode::OK, recover_form(csrf, &HashMap::new()), set)
 }
 
-async fn recover_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
+async fn recover_submit(
+    State(sso): State<Sso>,
+    Caller(client): Caller,
+    headers: HeaderMap,
+    Fields(f): Fields,
+) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
-    match accounts::recover_start(&sso, &get_str(&f, "account_type"), &get_str(&f, "id_number")).await {
-        Ok(token) => with_cookies(see_other("/sso/recover/code"), [session_cookie(&token)]),
+    let start = recovery::Start {
+        account_type: get_str(&f, "account_type"),
+        id_number: get_str(&f, "id_number"),
+        date_of_birth: get_str(&f, "date_of_birth"),
+    };
+    match recovery::start(&sso, &start, &client).await {
+        Ok(token) => with_cookies(
+            see_other("/sso/recover/code"),
+            [cookies::set(RECOVERY_COOKIE, &token, SameSite::Lax, Some(sessions::PENDING_MS / 1000))],
+        ),
         Err(e) => form_or_error(e, recover_form(get_str(&f, "csrf"), &f)),
     }
 }
@@ -606,12 +697,15 @@ async fn recover_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): F
 fn recover_code_form(csrf: String) -> FormPage {
     FormPage {
         title: "Choose a new password",
-        lead: vec!["If the number you gave belongs to an account, we sent a 6-digit code to its registered mobile number. The code works for 5 minutes.".into()],
+        lead: vec![
+            "If the details you gave match an account, we sent a 6-digit code to its registered mobile number. The code works for 5 minutes.".into(),
+            "If no code comes within a few minutes, check the details and start again; after several codes in a short time, wait 15 minutes first.".into(),
+        ],
         action: "/sso/recover/code".into(),
         csrf,
         fields: vec![
             field("code", "Code", "text", "one-time-code"),
-            field("password", "New password", "password", "new-password").hint("At least 10 characters; avoid common passwords"),
+            field("password", "New password", "password", "new-password").hint(PASSWORD_HINT),
             field("password_confirm", "New password again", "password", "new-password"),
         ],
         submit: "Change password",
@@ -629,20 +723,17 @@ async fn recover_code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused();
     }
-    let session = match current_session(&sso, &headers).await {
-        Ok(s) => s,
-        Err(e) => return error_page(&e),
+    let token = cookies::get(&headers, RECOVERY_COOKIE).filter(|v| !v.is_empty());
+    let finish = recovery::Finish {
+        code: get_str(&f, "code"),
+        password: get_str(&f, "password"),
+        password_confirm: get_str(&f, "password_confirm"),
     };
-    let r = accounts::recover_finish(
-        &sso,
-        session.as_ref(),
-        &get_str(&f, "code"),
-        &get_str(&f, "password"),
-        &get_str(&f, "password_confirm"),
-    )
-    .await;
-    match r {
-        Ok(()) => with_cookies(see_other("/sso/signin?done=recovered"), [clear_session_cookie()]),
+    match recovery::finish(&sso, token.as_deref(), &finish).await {
+        Ok(device) => with_cookies(
+            see_other("/sso/signin?done=recovered"),
+            [clear_session_cookie(), cookies::set(RECOVERY_COOKIE, "", SameSite::Lax, Some(0)), device_cookie(&device)],
+        ),
         Err(e) => form_or_error(e, recover_code_form(get_str(&f, "csrf"))),
     }
 }

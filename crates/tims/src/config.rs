@@ -69,6 +69,27 @@ pub struct SsoSection {
     /// development register.
     pub kra_register_url: Option<String>,
     pub kra_register_token: Option<Secret>,
+    /// Requests that send an SMS from one source address in 15 minutes.
+    pub sms_per_source: Option<u32>,
+    /// Requests that send an SMS on one node in a minute, from everyone.
+    pub sms_per_minute: Option<u32>,
+    /// Password attempts from one source address in a minute.
+    pub passwords_per_source: Option<u32>,
+    /// Behind a proxy: the header it appends the client's address to.
+    pub client_ip_header: Option<String>,
+}
+
+impl SsoSection {
+    /// The sign-on's limits: the defaults, with what is set here.
+    pub fn limits(&self) -> sso::limits::LimitsConfig {
+        let d = sso::limits::LimitsConfig::default();
+        sso::limits::LimitsConfig {
+            sms_per_source: self.sms_per_source.unwrap_or(d.sms_per_source),
+            sms_per_minute: self.sms_per_minute.unwrap_or(d.sms_per_minute),
+            passwords_per_source: self.passwords_per_source.unwrap_or(d.passwords_per_source),
+            ..d
+        }
+    }
 }
 
 /// The registry's settings.
@@ -225,6 +246,20 @@ impl Config {
         }
         if let Some(v) = get("TIMS_KRA_REGISTER_TOKEN") {
             self.sso.kra_register_token = Some(Secret::new(v));
+        }
+        for (name, slot) in [
+            ("TIMS_SMS_PER_SOURCE", &mut self.sso.sms_per_source),
+            ("TIMS_SMS_PER_MINUTE", &mut self.sso.sms_per_minute),
+            ("TIMS_PASSWORDS_PER_SOURCE", &mut self.sso.passwords_per_source),
+        ] {
+            if let Some(v) = get(name) {
+                *slot = Some(
+                    v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| bad(name, "use a whole number from 1".into()))?,
+                );
+            }
+        }
+        if let Some(v) = get("TIMS_CLIENT_IP_HEADER").filter(|v| !v.is_empty()) {
+            self.sso.client_ip_header = Some(v);
         }
         Ok(())
     }

@@ -243,6 +243,8 @@ impl Application {
             dev_pages: !cfg.production && adapters.dev_sms.is_some(),
             clients: cfg.sso.clients.clone(),
             keyed: sso_keyed_secrets(cfg),
+            limits: cfg.sso.limits(),
+            client_ip_header: cfg.sso.client_ip_header.clone(),
         };
         let sso = Sso::start(db.clone(), clock.clone(), sso_cfg, adapters).await.context("cannot start the sign-on")?;
         let reg_cfg = registry_config(cfg, &db, &public_url, clock.now_ms()).await?;

@@ -394,7 +394,7 @@ on_both!(only_the_parties_see_and_change_a_transfer, crate::common::with_api_cli
 /// A page session does not outlive the organisations the sign-on gives:
 /// within `CLAIMS_MAX_AGE_MS` of a member's removal the session stops acting
 /// for the organisation, and once the sign-on refuses the session's refresh
-/// (as it does for a blocked account) the session ends.
+/// (as it does after the account's recovery) the session ends.
 async fn a_page_session_follows_the_sign_on(app: TestApp) {
     let member: String = sqlx::query_scalar("SELECT id FROM sso_accounts WHERE id_number = $1")
         .bind(OTHER.0)
@@ -432,7 +432,7 @@ async fn a_page_session_follows_the_sign_on(app: TestApp) {
     let again = b.get("/vehicles").await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);
 
-    // The sign-on revokes the person's grants (as blocking an account
+    // The sign-on revokes the person's grants (as recovering an account
     // does): at the next re-read the page session ends and asks for a
     // sign-in.
     let mut tx = app.app_sso.db().begin_write().await.unwrap();

@@ -100,7 +100,7 @@ async fn registration_refuses_each_bad_field_by_name_and_changes_nothing(app: Te
             ],
         )
         .await;
-    assert!(r.body.contains("too common"), "{}", r.body);
+    assert!(r.body.contains("easy to guess"), "{}", r.body);
     let r = b
         .post(
             "/sso/register",
@@ -232,7 +232,7 @@ async fn a_code_is_bound_to_its_purpose(app: TestApp) {
     b.sign_in_password("citizen", id, PASSWORD).await;
     let sign_in_code = app.next_code(phone, 0).await;
     let mut r = app.browser();
-    r.post("/sso/recover", &[("account_type", "citizen"), ("id_number", id)]).await;
+    r.post("/sso/recover", &[("account_type", "citizen"), ("id_number", id), ("date_of_birth", WANJIKU_BORN)]).await;
     let recover_code = app.next_code(phone, 1).await;
     if recover_code != sign_in_code {
         let resp = r
@@ -303,8 +303,9 @@ async fn at_most_three_codes_per_fifteen_minutes_and_ten_a_day(app: TestApp) {
         if sent < 10 {
             let mut b = app.browser();
             let r = b.sign_in_password("citizen", id, PASSWORD).await;
-            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
             assert!(r.body.contains("Too many codes"), "{}", r.body);
+            assert!(r.headers.get("retry-after").is_some(), "says when to come back");
         }
         app.advance(15 * MINUTE_MS);
     }
@@ -330,7 +331,7 @@ async fn a_refused_code_does_not_count_as_a_failed_sign_in(app: TestApp) {
     for n in 0..12 {
         app.advance(10_000);
         let r = app.browser().sign_in_password("citizen", id, PASSWORD).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "try {n}");
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "try {n}");
         assert!(r.body.contains("Too many codes"), "try {n}: {}", r.body);
     }
     app.advance(15 * MINUTE_MS);
@@ -339,80 +340,157 @@ async fn a_refused_code_does_not_count_as_a_failed_sign_in(app: TestApp) {
 }
 on_both!(a_refused_code_does_not_count_as_a_failed_sign_in);
 
-async fn failed_sign_ins_slow_down_then_block_and_recovery_unblocks(app: TestApp) {
+/// Recover an account in a new browser; returns the browser (now known to
+/// the account).
+async fn recover(app: &TestApp, id: &str, born: &str, phone: &str, new_password: &str) -> common::Browser {
+    let mut rec = app.browser();
+    let seen = app.sms_to(phone).len();
+    let r = rec.post("/sso/recover", &[("account_type", "citizen"), ("id_number", id), ("date_of_birth", born)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let code = app.next_code(phone, seen).await;
+    let r = rec
+        .post("/sso/recover/code", &[("code", &code), ("password", new_password), ("password_confirm", new_password)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    rec
+}
+
+const WANJIKU_BORN: &str = "1985-03-14";
+const NEW_PASSWORD: &str = "mango lorry rain seven";
+
+async fn failed_sign_ins_slow_down_and_never_block_the_owner(app: TestApp) {
     let (id, phone) = WANJIKU;
-    // A session signed in before the attack: recovery must end it.
-    let mut earlier = app.signed_in(id, phone).await;
-    let mut b = app.browser();
-    let unknown = b.sign_in_password("citizen", "99999999", "whatever pass").await;
-    let wrong = b.sign_in_password("citizen", id, "wrong password!").await;
+    // The owner signed in on this phone before the attack.
+    let mut owner = app.signed_in(id, phone).await;
+    let mut attacker = app.browser();
+    let unknown = attacker.sign_in_password("citizen", "99999999", "whatever pass").await;
+    let wrong = attacker.sign_in_password("citizen", id, "wrong password!").await;
     assert_eq!(unknown.status, wrong.status);
     assert!(unknown.body.contains("The ID number or password is wrong"));
     assert!(wrong.body.contains("The ID number or password is wrong"));
     for _ in 0..2 {
-        b.sign_in_password("citizen", id, "wrong password!").await;
+        attacker.sign_in_password("citizen", id, "wrong password!").await;
     }
-    // Three failures: the next try must wait, even with the right password.
-    let r = b.sign_in_password("citizen", id, PASSWORD).await;
+    // Three failures: the next try from an unknown browser must wait.
+    let r = app.browser().sign_in_password("citizen", id, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body.contains("Wait 2 seconds"), "{}", r.body);
     let mut delays = vec![];
-    for _ in 3..9 {
+    for _ in 3..10 {
+        app.advance(10 * MINUTE_MS);
+        let r = attacker.sign_in_password("citizen", id, "wrong password!").await;
+        assert!(r.body.contains("is wrong"), "{}", r.body);
+        let r = app.browser().sign_in_password("citizen", id, PASSWORD).await;
+        delays.push(r.body.split("Wait ").nth(1).and_then(|s| s.split(" and").next()).unwrap_or("?").to_string());
+    }
+    assert_eq!(
+        delays,
+        ["4 seconds", "8 seconds", "16 seconds", "32 seconds", "64 seconds", "128 seconds", "15 minutes"],
+        "delays grow, to a quarter of an hour"
+    );
+    assert!(app.sms_to(phone).iter().all(|m| !m.contains("blocked")), "no block is announced");
+    // The owner's own phone is not slowed by any of it.
+    let seen = app.sms_to(phone).len();
+    owner.get("/sso/").await;
+    let mut again = owner.clone_cookies_without_session();
+    let r = again.sign_in_password("citizen", id, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "a known browser signs in at once: {}", r.body);
+    let code = app.next_code(phone, seen).await;
+    assert_eq!(again.post("/sso/signin/code", &[("code", &code)]).await.status, StatusCode::SEE_OTHER);
+    // On a new phone the owner recovers at once and is then known there.
+    let mut rec = recover(&app, id, WANJIKU_BORN, phone, NEW_PASSWORD).await;
+    app.wait_sms_containing(phone, "was recovered").await;
+    assert_eq!(owner.get("/sso/").await.status, StatusCode::SEE_OTHER, "recovery ends every session");
+    for _ in 0..3 {
+        attacker.sign_in_password("citizen", id, "wrong password!").await;
+    }
+    let seen = app.sms_to(phone).len();
+    let r = rec.sign_in_password("citizen", id, NEW_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let code = app.next_code(phone, seen).await;
+    assert_eq!(rec.post("/sso/signin/code", &[("code", &code)]).await.status, StatusCode::SEE_OTHER);
+}
+on_both!(failed_sign_ins_slow_down_and_never_block_the_owner);
+
+async fn a_known_browser_that_keeps_failing_is_no_longer_trusted(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    let b = app.signed_in(id, phone).await;
+    let mut b = b.clone_cookies_without_session();
+    for n in 0..5 {
         app.advance(10 * MINUTE_MS);
         let r = b.sign_in_password("citizen", id, "wrong password!").await;
-        assert!(r.body.contains("is wrong"), "{}", r.body);
-        let r = b.sign_in_password("citizen", id, PASSWORD).await;
-        delays.push(r.body.split("Wait ").nth(1).and_then(|s| s.split(' ').next()).unwrap_or("?").to_string());
+        assert!(r.body.contains("is wrong"), "try {n}: {}", r.body);
     }
-    assert_eq!(delays, ["4", "8", "16", "32", "64", "128"], "delays grow");
-    app.advance(10 * MINUTE_MS);
-    let r = b.sign_in_password("citizen", id, "wrong password!").await;
-    assert!(r.body.contains("blocked"), "the tenth failure blocks: {}", r.body);
-    assert!(r.body.contains("/sso/recover"), "points to recovery");
-    app.wait_sms_containing(phone, "has been blocked").await;
-    app.advance(24 * 60 * MINUTE_MS);
-    let r = b.sign_in_password("citizen", id, PASSWORD).await;
-    assert!(r.body.contains("blocked"), "still blocked with the right password");
-
-    // Recovery.
-    let mut rec = app.browser();
-    let seen = app.sms_to(phone).len();
-    let r = rec.post("/sso/recover", &[("account_type", "citizen"), ("id_number", id)]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let code = app.next_code(phone, seen).await;
-    let r = rec
-        .post(
-            "/sso/recover/code",
-            &[("code", &code), ("password", "my new pass phrase"), ("password_confirm", "my new pass phrase")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let told = app.next_sms(phone, seen + 1).await;
-    assert!(told.contains("recovered"), "{told}");
-    assert_eq!(earlier.get("/sso/").await.status, StatusCode::SEE_OTHER, "every session ended");
-    let mut b = app.browser();
-    let seen = app.sms_to(phone).len();
-    let r = b.sign_in_password("citizen", id, "my new pass phrase").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let code = app.next_code(phone, seen).await;
-    assert_eq!(b.post("/sso/signin/code", &[("code", &code)]).await.status, StatusCode::SEE_OTHER);
+    let known: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sso_devices").fetch_one(app.app_sso.db().pool()).await.unwrap();
+    assert_eq!(known, 0, "forgotten after five failures");
 }
-on_both!(failed_sign_ins_slow_down_then_block_and_recovery_unblocks);
+on_both!(a_known_browser_that_keeps_failing_is_no_longer_trusted);
 
-async fn recovery_answers_the_same_for_an_unknown_id(app: TestApp) {
+/// Anyone can start a recovery for any ID number: it must not tell whether
+/// the number has an account, by its answers or by what it costs the owner.
+async fn recovery_answers_alike_for_real_and_unknown_id_numbers(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    let attempt = |id: &'static str, born: &'static str| {
+        let mut b = app.browser();
+        async move {
+            let start = b
+                .post("/sso/recover", &[("account_type", "citizen"), ("id_number", id), ("date_of_birth", born)])
+                .await;
+            let mut answers = vec![(start.status, start.location())];
+            for _ in 0..6 {
+                let r = b
+                    .post(
+                        "/sso/recover/code",
+                        &[("code", "000000"), ("password", NEW_PASSWORD), ("password_confirm", NEW_PASSWORD)],
+                    )
+                    .await;
+                let summary = r.body.split("<form").next().unwrap_or_default().to_string();
+                answers.push((r.status, summary));
+            }
+            answers
+        }
+    };
+    let real = attempt(id, WANJIKU_BORN).await;
+    let unknown = attempt("99999999", "1990-01-01").await;
+    let wrong_birth = attempt(id, "1990-01-01").await;
+    assert_eq!(real, unknown, "an unknown number is answered as a real one");
+    assert_eq!(real, wrong_birth);
+    assert!(real[1].1.contains("4 more tries"), "{}", real[1].1);
+    assert!(real[6].1.contains("no longer works"), "{}", real[6].1);
+    assert_eq!(app.sms_to(phone).len(), 1, "only the real number with its date of birth got a code");
+    // The recovery budget runs out silently, alike for both.
+    for _ in 0..3 {
+        attempt(id, WANJIKU_BORN).await;
+    }
+    let after_budget = attempt(id, WANJIKU_BORN).await;
+    assert_eq!(after_budget, attempt("99999999", "1990-01-01").await);
+    assert_eq!(app.sms_to(phone).len(), 3, "three recovery codes in 15 minutes, then none");
+    // None of it spent the owner's sign-in codes.
+    let mut owner = app.browser();
+    let r = owner.sign_in_password("citizen", id, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let code = app.next_code(phone, 3).await;
+    assert_eq!(owner.post("/sso/signin/code", &[("code", &code)]).await.status, StatusCode::SEE_OTHER);
+}
+on_both!(recovery_answers_alike_for_real_and_unknown_id_numbers);
+
+async fn a_recovered_password_must_not_be_built_from_the_persons_own_details(app: TestApp) {
+    let (id, phone) = WANJIKU;
     let mut b = app.browser();
-    let r = b.post("/sso/recover", &[("account_type", "citizen"), ("id_number", "99999999")]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location(), "/sso/recover/code");
-    let r = b
-        .post(
-            "/sso/recover/code",
-            &[("code", "123456"), ("password", "my new pass phrase"), ("password_confirm", "my new pass phrase")],
-        )
-        .await;
+    b.post("/sso/recover", &[("account_type", "citizen"), ("id_number", id), ("date_of_birth", WANJIKU_BORN)]).await;
+    let code = app.next_code(phone, 0).await;
+    let mine = format!("{id}{id}");
+    let r = b.post("/sso/recover/code", &[("code", &code), ("password", &mine), ("password_confirm", &mine)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("The code is wrong"));
+    assert!(r.body.contains("ID number"), "{}", r.body);
+    // The code still works with a good password.
+    let r = b
+        .post("/sso/recover/code", &[("code", &code), ("password", NEW_PASSWORD), ("password_confirm", NEW_PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
-on_both!(recovery_answers_the_same_for_an_unknown_id);
+on_both!(a_recovered_password_must_not_be_built_from_the_persons_own_details);
 
 async fn the_sms_alerts_preference_is_saved(app: TestApp) {
     let (id, phone) = WANJIKU;
@@ -560,25 +638,52 @@ async fn an_unknown_id_meets_the_same_delays_as_a_real_one(app: TestApp) {
 }
 on_both!(an_unknown_id_meets_the_same_delays_as_a_real_one);
 
-async fn a_blocked_account_loses_its_sessions_and_cannot_finish_a_sign_in(app: TestApp) {
+/// A flood of code requests from one network is stopped there: the owner,
+/// elsewhere, still signs in and recovers.
+async fn a_flood_from_one_address_costs_that_address_not_the_owner(app: TestApp) {
     let (id, phone) = WANJIKU;
-    let mut earlier = app.signed_in(id, phone).await;
-    let mut pending = app.browser();
-    let seen = app.sms_to(phone).len();
-    pending.sign_in_password("citizen", id, PASSWORD).await;
-    let code = app.next_code(phone, seen).await;
-    let mut b = app.browser();
-    for _ in 0..10 {
-        app.advance(10 * MINUTE_MS);
-        b.sign_in_password("citizen", id, "wrong password!").await;
+    let mut flood = app.browser_from("127.0.0.7");
+    for n in 0..2 {
+        let r = flood
+            .post("/sso/recover", &[("account_type", "citizen"), ("id_number", id), ("date_of_birth", WANJIKU_BORN)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "request {n}: {}", r.body);
     }
-    assert_eq!(earlier.get("/sso/").await.status, StatusCode::SEE_OTHER, "sessions end at the block");
-    // The sign-in under way ended with the other sessions.
-    let r = pending.post("/sso/signin/code", &[("code", &code)]).await;
-    assert!(r.location().starts_with("/sso/signin"), "{}", r.location());
-    assert_eq!(pending.get("/sso/").await.status, StatusCode::SEE_OTHER);
+    let r = flood
+        .post(
+            "/sso/recover",
+            &[("account_type", "citizen"), ("id_number", "99999999"), ("date_of_birth", "1990-01-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.body.contains("from your network"), "{}", r.body);
+    assert!(r.headers.get("retry-after").is_some());
+    let mut owner = app.browser_from("127.0.0.8");
+    let seen = app.sms_to(phone).len();
+    let r = owner.sign_in_password("citizen", id, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let code = app.next_code(phone, seen).await;
+    assert_eq!(owner.post("/sso/signin/code", &[("code", &code)]).await.status, StatusCode::SEE_OTHER);
 }
-on_both!(a_blocked_account_loses_its_sessions_and_cannot_finish_a_sign_in);
+on_both!(a_flood_from_one_address_costs_that_address_not_the_owner, |c: &mut tims::Config| {
+    c.sso.sms_per_source = Some(2)
+});
+
+/// An account an earlier version blocked is opened by recovery at once.
+async fn an_account_blocked_earlier_recovers_at_once(app: TestApp) {
+    let (id, phone) = WANJIKU;
+    sqlx::query("UPDATE sso_accounts SET blocked_at = 1 WHERE id_number = $1")
+        .bind(id)
+        .execute(app.app_sso.db().pool())
+        .await
+        .unwrap();
+    let r = app.browser().sign_in_password("citizen", id, PASSWORD).await;
+    assert!(r.body.contains("Recover it now"), "{}", r.body);
+    let mut b = recover(&app, id, WANJIKU_BORN, phone, NEW_PASSWORD).await;
+    let r = b.sign_in_password("citizen", id, NEW_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+on_both!(an_account_blocked_earlier_recovers_at_once);
 
 async fn the_way_back_survives_a_resend_and_control_characters_are_refused(app: TestApp) {
     let (id, phone) = WANJIKU;

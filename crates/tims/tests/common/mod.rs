@@ -174,6 +174,18 @@ impl TestApp {
         Browser::new(&self.base)
     }
 
+    /// A browser whose requests come from `source` (any address of the
+    /// loopback range), to tell one network from another.
+    pub fn browser_from(&self, source: &str) -> Browser {
+        let mut b = Browser::new(&self.base);
+        b.client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(source.parse::<std::net::IpAddr>().expect("an address"))
+            .build()
+            .expect("client");
+        b
+    }
+
     pub fn clock_now(&self) -> i64 {
         db::Clock::now_ms(&self.clock)
     }
@@ -295,6 +307,15 @@ impl Browser {
     pub fn new(base: &str) -> Self {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         Self { base: base.to_string(), client, cookies: HashMap::new() }
+    }
+
+    /// The same browser after its sign-on session ended: it keeps its
+    /// other cookies (the known-browser mark among them).
+    pub fn clone_cookies_without_session(&self) -> Self {
+        let mut b = Self::new(&self.base);
+        b.cookies = self.cookies.clone();
+        b.cookies.remove("__Host-tims_session");
+        b
     }
 
     fn cookie_header(&self) -> String {
