@@ -15,6 +15,8 @@ use db::Db;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing::Instrument;
 
+use crate::serve::BodyDeadline;
+
 fn metrics_handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
@@ -205,15 +207,25 @@ fn new_request_id() -> String {
 
 /// Every request gets an id (kept from the caller when sound), a span that
 /// puts the id on every log line inside it, one summary log line, metrics
-/// and the security headers.
+/// and the security headers. A request whose body stopped arriving is
+/// answered 408 and its connection closed, whatever the handler made of it.
 async fn frame(req: Request, next: Next) -> Response {
     let id = request_id(&req);
+    let body_deadline = req.extensions().get::<BodyDeadline>().cloned();
     let method = req.method().clone();
     // The path only: query strings may carry codes and tokens.
     let path = req.uri().path().to_string();
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = Instant::now();
     let mut resp = next.run(req).instrument(span.clone()).await;
+    if body_deadline.is_some_and(|d| d.passed()) {
+        resp = (
+            StatusCode::REQUEST_TIMEOUT,
+            [(header::CONNECTION, "close")],
+            "The request body stopped arriving before it was complete.",
+        )
+            .into_response();
+    }
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();
     span.in_scope(|| tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request"));

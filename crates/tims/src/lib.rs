@@ -5,6 +5,7 @@
 
 pub mod config;
 mod http;
+mod serve;
 
 use std::sync::Arc;
 
@@ -201,6 +202,7 @@ fn registry_demo_people() -> (Vec<registry::demo::DemoPerson>, Vec<registry::dem
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    limits: serve::Limits,
     sso: Sso,
     registry: registry::Registry,
     db: Db,
@@ -260,7 +262,13 @@ impl Application {
             false
         };
         let router = http::router(db.clone(), sso.clone(), registry.clone());
-        Ok(Self { listener, router, sso, registry, db, public_url, demo_created })
+        let limits = serve::Limits {
+            max_connections: cfg.http.max_connections,
+            header_timeout: cfg.http.header_timeout,
+            body_timeout: cfg.http.body_timeout,
+            idle_timeout: cfg.http.idle_timeout,
+        };
+        Ok(Self { listener, router, limits, sso, registry, db, public_url, demo_created })
     }
 
     pub fn port(&self) -> u16 {
@@ -296,8 +304,12 @@ impl Application {
         let worker = tokio::spawn(sso::outbox::run_worker(self.sso.clone(), stop_rx.clone()));
         let reg_worker = tokio::spawn(registry::outbox::run_worker(self.registry.clone(), stop_rx.clone()));
         let revoker = tokio::spawn(registry::revocation::run_worker(self.registry.clone(), stop_rx));
-        let app = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.context("server failed")?;
+        let (serving_tx, serving) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = serving_tx.send(true);
+        });
+        serve::serve(self.listener, self.router, self.limits, serving).await;
         let _ = stop_tx.send(true);
         let _ = worker.await;
         let _ = reg_worker.await;
