@@ -66,7 +66,16 @@ impl LatencyHistogram {
     }
 }
 
-pub fn router(db: Db, sso: sso::Sso, registry: registry::Registry) -> Router {
+/// What the frame adds to every response beyond the usual.
+#[derive(Debug, Clone, Copy)]
+pub struct FrameOptions {
+    /// Strict-Transport-Security: only in production, where the public
+    /// address is https (a development server on plain http must not ask
+    /// browsers to insist on https for its host).
+    pub hsts: bool,
+}
+
+pub fn router(db: Db, sso: sso::Sso, registry: registry::Registry, frame_options: FrameOptions) -> Router {
     let handle = metrics_handle().clone();
     let metrics_route = Router::new()
         .route("/metrics", get(move |State(reg): State<registry::Registry>| metrics(handle.clone(), reg)))
@@ -79,7 +88,7 @@ pub fn router(db: Db, sso: sso::Sso, registry: registry::Registry) -> Router {
         .merge(registry::api::router(registry.clone()))
         .merge(registry::web::router(registry))
         .fallback(not_found)
-        .layer(middleware::from_fn(frame))
+        .layer(middleware::from_fn_with_state(frame_options, frame))
 }
 
 /// The Prometheus exposition: the recorder's counters, the latency
@@ -209,7 +218,7 @@ fn new_request_id() -> String {
 /// puts the id on every log line inside it, one summary log line, metrics
 /// and the security headers. A request whose body stopped arriving is
 /// answered 408 and its connection closed, whatever the handler made of it.
-async fn frame(req: Request, next: Next) -> Response {
+async fn frame(State(options): State<FrameOptions>, req: Request, next: Next) -> Response {
     let id = request_id(&req);
     let body_deadline = req.extensions().get::<BodyDeadline>().cloned();
     let method = req.method().clone();
@@ -248,6 +257,9 @@ async fn frame(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if options.hsts {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
         "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self' http: https:",
     ));

@@ -261,7 +261,8 @@ impl Application {
         } else {
             false
         };
-        let router = http::router(db.clone(), sso.clone(), registry.clone());
+        let router =
+            http::router(db.clone(), sso.clone(), registry.clone(), http::FrameOptions { hsts: cfg.production });
         let limits = serve::Limits {
             max_connections: cfg.http.max_connections,
             header_timeout: cfg.http.header_timeout,

@@ -1,13 +1,16 @@
 #![allow(clippy::unwrap_used)]
-//! The edge of the server: clients that stop half way are cut off, and
-//! open connections are capped. Raw TCP, since the point is what a
-//! well-behaved client would never send.
+//! The edge of the server: clients that stop half way are cut off, open
+//! connections are capped, and production responses insist on HTTPS. Raw
+//! TCP where the point is what a well-behaved client would never send.
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use adapters::sms::{BoxFuture, SmsError, SmsSender};
 use common::{Backend, TestApp};
+use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -148,4 +151,99 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
     // ... and once it closes, the second is.
     drop(first);
     assert!(one_response(&mut second).await.starts_with("HTTP/1.1 200 "));
+}
+
+// ---- Strict-Transport-Security in production ----------------------
+
+/// Stand-ins for the outside systems a production server is configured
+/// with; nothing here calls them.
+#[derive(Debug)]
+struct Outside;
+
+impl SmsSender for Outside {
+    fn send<'a>(&'a self, _: &'a str, _: &'a str) -> BoxFuture<'a, Result<(), SmsError>> {
+        Box::pin(async { Err(SmsError("not in this test".into())) })
+    }
+    fn is_development(&self) -> bool {
+        false
+    }
+}
+
+impl registry::payments::Payments for Outside {
+    fn charge<'a>(
+        &'a self,
+        _: &'a str,
+        _: i64,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<registry::payments::Charge, registry::payments::PaymentError>> {
+        Box::pin(async { Err(registry::payments::PaymentError("not in this test".into())) })
+    }
+    fn name(&self) -> &'static str {
+        "stand-in"
+    }
+    fn is_development(&self) -> bool {
+        false
+    }
+}
+
+impl registry::store::BlobStore for Outside {
+    fn put<'a>(&'a self, _: &'a str, _: &'a [u8]) -> BoxFuture<'a, Result<(), registry::store::StoreError>> {
+        Box::pin(async { Err(registry::store::StoreError("not in this test".into())) })
+    }
+    fn get<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<u8>, registry::store::StoreError>> {
+        Box::pin(async { Err(registry::store::StoreError("not in this test".into())) })
+    }
+    fn is_development(&self) -> bool {
+        false
+    }
+}
+
+/// A server in production mode (behind a proxy that ends TLS); returns its
+/// plain-http address and what stops it when dropped.
+async fn production_app(
+    tweak: impl FnOnce(&mut tims::Config),
+) -> (String, tokio::sync::oneshot::Sender<()>, common::TempDir) {
+    let dir = common::TempDir::new();
+    let mut cfg = tims::Config {
+        data: dir.0.clone(),
+        production: true,
+        demo_data: false,
+        public_url: "https://tims.example".into(),
+        secrets_key: Some(tims::Secret::new("an-operator-key-of-more-than-thirty-two-characters")),
+        ..tims::Config::default()
+    };
+    let register = sso::registers::HttpRegister::new("https://registers.example".parse().unwrap(), None);
+    tweak(&mut cfg);
+    let clock: Arc<dyn db::Clock> = Arc::new(db::ManualClock::new(common::START_MS));
+    let adapters = sso::Adapters {
+        sms: Arc::new(Outside),
+        population: Arc::new(register.clone()),
+        kra: Arc::new(register),
+        dev_sms: None,
+    };
+    let reg_adapters =
+        registry::Adapters { sms: Arc::new(Outside), payments: Arc::new(Outside), store: Arc::new(Outside) };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = tims::Application::build_on(listener, &cfg, clock, adapters, reg_adapters).await.unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    (base, stop, dir)
+}
+
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_responses_carry_strict_transport_security_and_development_ones_do_not() {
+    let (production, _stop, _dir) = production_app(|_| {}).await;
+    for path in ["/healthz", "/sso/signin", "/no/such/page"] {
+        let r = reqwest::get(format!("{production}{path}")).await.unwrap();
+        assert_eq!(r.headers().get("strict-transport-security").unwrap(), HSTS, "{path}");
+    }
+    let development = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let r = reqwest::get(format!("{}/healthz", development.base)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("strict-transport-security").is_none());
 }
