@@ -54,6 +54,12 @@ pub struct Config {
     /// none of them. Unset: they are generated once and kept in the
     /// database (development only; production requires it).
     pub secrets_key: Option<Secret>,
+    /// A second address serving only `/metrics`; the main port then has
+    /// none.
+    pub metrics_listen: Option<SocketAddr>,
+    /// A bearer token `/metrics` asks for. Without one (and without
+    /// `metrics_listen`), production serves no metrics.
+    pub metrics_token: Option<Secret>,
     pub http: HttpSection,
     pub sso: SsoSection,
     pub registry: RegistrySection,
@@ -171,6 +177,8 @@ impl Default for Config {
             demo_data: true,
             secrets_key: None,
             database_max_connections: 0,
+            metrics_listen: None,
+            metrics_token: None,
             http: HttpSection::default(),
             sso: SsoSection::default(),
             registry: RegistrySection::default(),
@@ -276,6 +284,18 @@ impl Config {
         if let Some(v) = get("TIMS_KRA_REGISTER_TOKEN") {
             self.sso.kra_register_token = Some(Secret::new(v));
         }
+        if let Some(v) = get("TIMS_METRICS_LISTEN") {
+            self.metrics_listen =
+                match v.trim() {
+                    "" => None,
+                    a => Some(a.parse().map_err(|_| {
+                        bad("TIMS_METRICS_LISTEN", format!("{v:?} is not an address like 127.0.0.1:9100"))
+                    })?),
+                };
+        }
+        if let Some(v) = get("TIMS_METRICS_TOKEN").filter(|v| !v.is_empty()) {
+            self.metrics_token = Some(Secret::new(v));
+        }
         if let Some(v) = get("TIMS_HTTP_MAX_CONNECTIONS") {
             self.http.max_connections = v
                 .parse()
@@ -342,6 +362,9 @@ impl Config {
             ),
             Some(k) if k.expose().len() < 32 => problems.push("secrets_key must be at least 32 characters".to_string()),
             Some(_) => {}
+        }
+        if self.metrics_token.as_ref().is_some_and(|t| t.expose().len() < 32) {
+            problems.push("metrics_token must be at least 32 characters".to_string());
         }
         if let Some(issuer) = &self.registry.oidc_issuer
             && !issuer.starts_with("https://")
@@ -455,17 +478,23 @@ mod tests {
     }
 
     #[test]
-    fn http_limits_are_settings() {
+    fn http_limits_and_metrics_access_are_settings() {
         let mut c = Config::default();
         assert_eq!((c.http.max_connections, c.http.header_timeout.as_secs()), (10_000, 10));
         let env = |k: &str| match k {
             "TIMS_HTTP_MAX_CONNECTIONS" => Some("500".to_string()),
             "TIMS_HTTP_BODY_TIMEOUT_SECS" => Some("45".to_string()),
+            "TIMS_METRICS_LISTEN" => Some("127.0.0.1:9100".to_string()),
+            "TIMS_METRICS_TOKEN" => Some("t".repeat(32)),
             _ => None,
         };
         c.apply_env(env).unwrap();
         assert_eq!((c.http.max_connections, c.http.body_timeout.as_secs()), (500, 45));
-        for (name, bad) in [("TIMS_HTTP_MAX_CONNECTIONS", "0"), ("TIMS_HTTP_IDLE_TIMEOUT_SECS", "0")] {
+        assert_eq!(c.metrics_listen.map(|a| a.port()), Some(9100));
+        assert!(!format!("{c:?}").contains("tttt"), "the metrics token must not be printed");
+        for (name, bad) in
+            [("TIMS_HTTP_MAX_CONNECTIONS", "0"), ("TIMS_HTTP_IDLE_TIMEOUT_SECS", "0"), ("TIMS_METRICS_LISTEN", "9100")]
+        {
             let err = c.apply_env(|k| (k == name).then(|| bad.to_string())).unwrap_err();
             assert!(err.to_string().starts_with(name), "{err}");
         }
@@ -473,6 +502,20 @@ mod tests {
         assert_eq!((c.http.header_timeout.as_secs(), c.http.idle_timeout.as_secs()), (5, 120));
         assert!(toml::from_str::<Config>("[http]\nmax_connections = 0\n").is_err());
         assert!(toml::from_str::<Config>("[http]\nbody_timeout_secs = 0\n").is_err());
+    }
+
+    #[test]
+    fn production_refuses_a_short_metrics_token() {
+        let c = Config {
+            production: true,
+            demo_data: false,
+            public_url: "https://tims.example".into(),
+            secrets_key: Some(Secret::new("k".repeat(32))),
+            metrics_token: Some(Secret::new("short")),
+            ..Config::default()
+        };
+        let err = c.check_production().unwrap_err().to_string();
+        assert!(err.contains("metrics_token must be at least 32 characters"), "{err}");
     }
 
     #[test]

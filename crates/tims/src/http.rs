@@ -1,13 +1,13 @@
 //! The HTTP server's frame: health, readiness, metrics, request ids,
 //! request logs and security headers around every part's router.
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,6 +15,7 @@ use db::Db;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing::Instrument;
 
+use crate::config::Secret;
 use crate::serve::BodyDeadline;
 
 fn metrics_handle() -> &'static PrometheusHandle {
@@ -75,20 +76,56 @@ pub struct FrameOptions {
     pub hsts: bool,
 }
 
-pub fn router(db: Db, sso: sso::Sso, registry: registry::Registry, frame_options: FrameOptions) -> Router {
-    let handle = metrics_handle().clone();
-    let metrics_route = Router::new()
-        .route("/metrics", get(move |State(reg): State<registry::Registry>| metrics(handle.clone(), reg)))
-        .with_state(registry.clone());
+/// The main port's routes; `metrics` are merged in when they are served
+/// here (see [`metrics_routes`]).
+pub fn router(
+    db: Db,
+    sso: sso::Sso,
+    registry: registry::Registry,
+    metrics: Option<Router>,
+    frame_options: FrameOptions,
+) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz).with_state(db))
-        .merge(metrics_route)
+        .merge(metrics.unwrap_or_default())
         .merge(sso::web::router(sso))
         .merge(registry::api::router(registry.clone()))
         .merge(registry::web::router(registry))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(frame_options, frame))
+}
+
+/// The metrics address's routes: `/metrics` alone.
+pub fn metrics_router(metrics: Router, frame_options: FrameOptions) -> Router {
+    metrics.fallback(not_found).layer(middleware::from_fn_with_state(frame_options, frame))
+}
+
+/// `/metrics`, asking for `Authorization: Bearer <token>` when a token is set.
+pub fn metrics_routes(registry: registry::Registry, token: Option<Secret>) -> Router {
+    let handle = metrics_handle().clone();
+    let token = token.map(Arc::new);
+    let scrape = move |State(reg): State<registry::Registry>, headers: HeaderMap| {
+        let (handle, token) = (handle.clone(), token.clone());
+        async move {
+            if let Some(token) = token
+                && !bearer_is(&headers, token.expose())
+            {
+                return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")])
+                    .into_response();
+            }
+            metrics(handle, reg).await.into_response()
+        }
+    };
+    Router::new().route("/metrics", get(scrape)).with_state(registry)
+}
+
+fn bearer_is(headers: &HeaderMap, token: &str) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .is_some_and(|given| sso::crypto::ct_eq(given.trim(), token))
 }
 
 /// The Prometheus exposition: the recorder's counters, the latency
@@ -176,7 +213,7 @@ async fn readyz(State(db): State<Db>) -> Response {
 }
 
 /// Unknown addresses: RFC 9457 problem+json for API clients, a page for people.
-async fn not_found(headers: axum::http::HeaderMap) -> Response {
+async fn not_found(headers: HeaderMap) -> Response {
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())

@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used)]
 //! The edge of the server: clients that stop half way are cut off, open
-//! connections are capped, and production responses insist on HTTPS. Raw
-//! TCP where the point is what a well-behaved client would never send.
+//! connections are capped, production responses insist on HTTPS, and
+//! metrics are shown only to whom the operator says. Raw TCP where the
+//! point is what a well-behaved client would never send.
 
 mod common;
 
@@ -153,7 +154,7 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
     assert!(one_response(&mut second).await.starts_with("HTTP/1.1 200 "));
 }
 
-// ---- Strict-Transport-Security in production ----------------------
+// ---- Strict-Transport-Security and metrics in production ----------------------
 
 /// Stand-ins for the outside systems a production server is configured
 /// with; nothing here calls them.
@@ -246,4 +247,48 @@ async fn production_responses_carry_strict_transport_security_and_development_on
     let r = reqwest::get(format!("{}/healthz", development.base)).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers().get("strict-transport-security").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_serves_no_metrics_on_the_main_port_unless_a_token_is_set() {
+    let (without, _stop, _dir) = production_app(|_| {}).await;
+    assert_eq!(reqwest::get(format!("{without}/metrics")).await.unwrap().status(), StatusCode::NOT_FOUND);
+    let token = "a-metrics-token-of-at-least-thirty-two-chars";
+    let (with, _stop2, _dir2) = production_app(|c| c.metrics_token = Some(tims::Secret::new(token))).await;
+    let http = reqwest::Client::new();
+    let r = http.get(format!("{with}/metrics")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_with_a_token_are_shown_only_to_whom_brings_it() {
+    let token = "the-metrics-token";
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.metrics_token = Some(tims::Secret::new(token))).await.unwrap();
+    let http = reqwest::Client::new();
+    let url = format!("{}/metrics", app.base);
+    let none = http.get(&url).send().await.unwrap();
+    assert_eq!(none.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(none.headers().get("www-authenticate").unwrap(), "Bearer realm=\"metrics\"");
+    let wrong = http.get(&url).bearer_auth("the-metrics-tokeN").send().await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let right = http.get(&url).bearer_auth(token).send().await.unwrap();
+    assert_eq!(right.status(), StatusCode::OK);
+    assert!(right.text().await.unwrap().contains("tims_http_request_duration_seconds_count"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_on_their_own_address_are_not_on_the_main_port() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.metrics_listen = Some("127.0.0.1:0".parse().unwrap()))
+        .await
+        .unwrap();
+    let metrics = app.metrics_base.clone().unwrap();
+    assert_eq!(reqwest::get(format!("{}/metrics", app.base)).await.unwrap().status(), StatusCode::NOT_FOUND);
+    let r = reqwest::get(format!("{metrics}/metrics")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("tims_review_queue_transfers"));
+    assert_eq!(
+        reqwest::get(format!("{metrics}/healthz")).await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "metrics only"
+    );
 }
