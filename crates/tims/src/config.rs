@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -53,8 +54,62 @@ pub struct Config {
     /// none of them. Unset: they are generated once and kept in the
     /// database (development only; production requires it).
     pub secrets_key: Option<Secret>,
+    /// A second address serving only `/metrics`; the main port then has
+    /// none.
+    pub metrics_listen: Option<SocketAddr>,
+    /// A bearer token `/metrics` asks for. Without one (and without
+    /// `metrics_listen`), production serves no metrics.
+    pub metrics_token: Option<Secret>,
+    pub http: HttpSection,
     pub sso: SsoSection,
     pub registry: RegistrySection,
+}
+
+/// The HTTP server's limits, so that slow or silent clients cannot hold
+/// connections for good.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSection {
+    /// Connections served at once; more wait to be accepted.
+    #[serde(deserialize_with = "at_least_one")]
+    pub max_connections: usize,
+    /// Longest time from a request's first byte to the end of its head.
+    #[serde(rename = "header_timeout_secs", deserialize_with = "seconds")]
+    pub header_timeout: Duration,
+    /// Longest pause in a request body (then answered 408), or in the
+    /// client's taking of a response.
+    #[serde(rename = "body_timeout_secs", deserialize_with = "seconds")]
+    pub body_timeout: Duration,
+    /// How long a kept-alive connection waits for its next request; longer
+    /// than the idle timeout of a proxy in front, which reuses connections.
+    #[serde(rename = "idle_timeout_secs", deserialize_with = "seconds")]
+    pub idle_timeout: Duration,
+}
+
+impl Default for HttpSection {
+    fn default() -> Self {
+        Self {
+            max_connections: 10_000,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(75),
+        }
+    }
+}
+
+fn at_least_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    match usize::deserialize(d)? {
+        0 => Err(serde::de::Error::custom("use a whole number from 1")),
+        n => Ok(n),
+    }
+}
+
+fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let secs = u64::deserialize(d)?;
+    if !(1..=3600).contains(&secs) {
+        return Err(serde::de::Error::custom("use a whole number of seconds from 1 to 3600"));
+    }
+    Ok(Duration::from_secs(secs))
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -143,6 +198,9 @@ impl Default for Config {
             demo_data: true,
             secrets_key: None,
             database_max_connections: 0,
+            metrics_listen: None,
+            metrics_token: None,
+            http: HttpSection::default(),
             sso: SsoSection::default(),
             registry: RegistrySection::default(),
         }
@@ -261,6 +319,39 @@ impl Config {
         if let Some(v) = get("TIMS_CLIENT_IP_HEADER").filter(|v| !v.is_empty()) {
             self.sso.client_ip_header = Some(v);
         }
+        if let Some(v) = get("TIMS_METRICS_LISTEN") {
+            self.metrics_listen =
+                match v.trim() {
+                    "" => None,
+                    a => Some(a.parse().map_err(|_| {
+                        bad("TIMS_METRICS_LISTEN", format!("{v:?} is not an address like 127.0.0.1:9100"))
+                    })?),
+                };
+        }
+        if let Some(v) = get("TIMS_METRICS_TOKEN").filter(|v| !v.is_empty()) {
+            self.metrics_token = Some(Secret::new(v));
+        }
+        if let Some(v) = get("TIMS_HTTP_MAX_CONNECTIONS") {
+            self.http.max_connections = v
+                .parse()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| bad("TIMS_HTTP_MAX_CONNECTIONS", "use a whole number from 1".into()))?;
+        }
+        for (name, field) in [
+            ("TIMS_HTTP_HEADER_TIMEOUT_SECS", &mut self.http.header_timeout),
+            ("TIMS_HTTP_BODY_TIMEOUT_SECS", &mut self.http.body_timeout),
+            ("TIMS_HTTP_IDLE_TIMEOUT_SECS", &mut self.http.idle_timeout),
+        ] {
+            if let Some(v) = get(name) {
+                *field = v
+                    .parse()
+                    .ok()
+                    .filter(|s| (1..=3600).contains(s))
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| bad(name, "use a whole number of seconds from 1 to 3600".into()))?;
+            }
+        }
         Ok(())
     }
 
@@ -306,6 +397,9 @@ impl Config {
             ),
             Some(k) if k.expose().len() < 32 => problems.push("secrets_key must be at least 32 characters".to_string()),
             Some(_) => {}
+        }
+        if self.metrics_token.as_ref().is_some_and(|t| t.expose().len() < 32) {
+            problems.push("metrics_token must be at least 32 characters".to_string());
         }
         if let Some(issuer) = &self.registry.oidc_issuer
             && !issuer.starts_with("https://")
@@ -416,6 +510,47 @@ mod tests {
         let err = plain.check_production().unwrap_err().to_string();
         assert!(err.contains("sso.population_register_url must be https://"), "{err}");
         assert!(!err.contains("kra_register_url"), "{err}");
+    }
+
+    #[test]
+    fn http_limits_and_metrics_access_are_settings() {
+        let mut c = Config::default();
+        assert_eq!((c.http.max_connections, c.http.header_timeout.as_secs()), (10_000, 10));
+        let env = |k: &str| match k {
+            "TIMS_HTTP_MAX_CONNECTIONS" => Some("500".to_string()),
+            "TIMS_HTTP_BODY_TIMEOUT_SECS" => Some("45".to_string()),
+            "TIMS_METRICS_LISTEN" => Some("127.0.0.1:9100".to_string()),
+            "TIMS_METRICS_TOKEN" => Some("t".repeat(32)),
+            _ => None,
+        };
+        c.apply_env(env).unwrap();
+        assert_eq!((c.http.max_connections, c.http.body_timeout.as_secs()), (500, 45));
+        assert_eq!(c.metrics_listen.map(|a| a.port()), Some(9100));
+        assert!(!format!("{c:?}").contains("tttt"), "the metrics token must not be printed");
+        for (name, bad) in
+            [("TIMS_HTTP_MAX_CONNECTIONS", "0"), ("TIMS_HTTP_IDLE_TIMEOUT_SECS", "0"), ("TIMS_METRICS_LISTEN", "9100")]
+        {
+            let err = c.apply_env(|k| (k == name).then(|| bad.to_string())).unwrap_err();
+            assert!(err.to_string().starts_with(name), "{err}");
+        }
+        let c: Config = toml::from_str("[http]\nheader_timeout_secs = 5\nidle_timeout_secs = 120\n").unwrap();
+        assert_eq!((c.http.header_timeout.as_secs(), c.http.idle_timeout.as_secs()), (5, 120));
+        assert!(toml::from_str::<Config>("[http]\nmax_connections = 0\n").is_err());
+        assert!(toml::from_str::<Config>("[http]\nbody_timeout_secs = 0\n").is_err());
+    }
+
+    #[test]
+    fn production_refuses_a_short_metrics_token() {
+        let c = Config {
+            production: true,
+            demo_data: false,
+            public_url: "https://tims.example".into(),
+            secrets_key: Some(Secret::new("k".repeat(32))),
+            metrics_token: Some(Secret::new("short")),
+            ..Config::default()
+        };
+        let err = c.check_production().unwrap_err().to_string();
+        assert!(err.contains("metrics_token must be at least 32 characters"), "{err}");
     }
 
     #[test]

@@ -1,19 +1,22 @@
 //! The HTTP server's frame: health, readiness, metrics, request ids,
 //! request logs and security headers around every part's router.
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use db::Db;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing::Instrument;
+
+use crate::config::Secret;
+use crate::serve::BodyDeadline;
 
 fn metrics_handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -64,20 +67,65 @@ impl LatencyHistogram {
     }
 }
 
-pub fn router(db: Db, sso: sso::Sso, registry: registry::Registry) -> Router {
-    let handle = metrics_handle().clone();
-    let metrics_route = Router::new()
-        .route("/metrics", get(move |State(reg): State<registry::Registry>| metrics(handle.clone(), reg)))
-        .with_state(registry.clone());
+/// What the frame adds to every response beyond the usual.
+#[derive(Debug, Clone, Copy)]
+pub struct FrameOptions {
+    /// Strict-Transport-Security: only in production, where the public
+    /// address is https (a development server on plain http must not ask
+    /// browsers to insist on https for its host).
+    pub hsts: bool,
+}
+
+/// The main port's routes; `metrics` are merged in when they are served
+/// here (see [`metrics_routes`]).
+pub fn router(
+    db: Db,
+    sso: sso::Sso,
+    registry: registry::Registry,
+    metrics: Option<Router>,
+    frame_options: FrameOptions,
+) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz).with_state(db))
-        .merge(metrics_route)
+        .merge(metrics.unwrap_or_default())
         .merge(sso::web::router(sso))
         .merge(registry::api::router(registry.clone()))
         .merge(registry::web::router(registry))
         .fallback(not_found)
-        .layer(middleware::from_fn(frame))
+        .layer(middleware::from_fn_with_state(frame_options, frame))
+}
+
+/// The metrics address's routes: `/metrics` alone.
+pub fn metrics_router(metrics: Router, frame_options: FrameOptions) -> Router {
+    metrics.fallback(not_found).layer(middleware::from_fn_with_state(frame_options, frame))
+}
+
+/// `/metrics`, asking for `Authorization: Bearer <token>` when a token is set.
+pub fn metrics_routes(registry: registry::Registry, token: Option<Secret>) -> Router {
+    let handle = metrics_handle().clone();
+    let token = token.map(Arc::new);
+    let scrape = move |State(reg): State<registry::Registry>, headers: HeaderMap| {
+        let (handle, token) = (handle.clone(), token.clone());
+        async move {
+            if let Some(token) = token
+                && !bearer_is(&headers, token.expose())
+            {
+                return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")])
+                    .into_response();
+            }
+            metrics(handle, reg).await.into_response()
+        }
+    };
+    Router::new().route("/metrics", get(scrape)).with_state(registry)
+}
+
+fn bearer_is(headers: &HeaderMap, token: &str) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .is_some_and(|given| sso::crypto::ct_eq(given.trim(), token))
 }
 
 /// The Prometheus exposition: the recorder's counters, the latency
@@ -165,7 +213,7 @@ async fn readyz(State(db): State<Db>) -> Response {
 }
 
 /// Unknown addresses: RFC 9457 problem+json for API clients, a page for people.
-async fn not_found(headers: axum::http::HeaderMap) -> Response {
+async fn not_found(headers: HeaderMap) -> Response {
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -205,15 +253,25 @@ fn new_request_id() -> String {
 
 /// Every request gets an id (kept from the caller when sound), a span that
 /// puts the id on every log line inside it, one summary log line, metrics
-/// and the security headers.
-async fn frame(req: Request, next: Next) -> Response {
+/// and the security headers. A request whose body stopped arriving is
+/// answered 408 and its connection closed, whatever the handler made of it.
+async fn frame(State(options): State<FrameOptions>, req: Request, next: Next) -> Response {
     let id = request_id(&req);
+    let body_deadline = req.extensions().get::<BodyDeadline>().cloned();
     let method = req.method().clone();
     // The path only: query strings may carry codes and tokens.
     let path = req.uri().path().to_string();
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = Instant::now();
     let mut resp = next.run(req).instrument(span.clone()).await;
+    if body_deadline.is_some_and(|d| d.passed()) {
+        resp = (
+            StatusCode::REQUEST_TIMEOUT,
+            [(header::CONNECTION, "close")],
+            "The request body stopped arriving before it was complete.",
+        )
+            .into_response();
+    }
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();
     span.in_scope(|| tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request"));
@@ -236,6 +294,9 @@ async fn frame(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if options.hsts {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
         "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self' http: https:",
     ));

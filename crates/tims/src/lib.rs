@@ -5,6 +5,7 @@
 
 pub mod config;
 mod http;
+mod serve;
 
 use std::sync::Arc;
 
@@ -201,6 +202,9 @@ fn registry_demo_people() -> (Vec<registry::demo::DemoPerson>, Vec<registry::dem
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// The metrics address and its routes, when metrics have one.
+    metrics: Option<(TcpListener, axum::Router)>,
+    limits: serve::Limits,
     sso: Sso,
     registry: registry::Registry,
     db: Db,
@@ -261,12 +265,39 @@ impl Application {
         } else {
             false
         };
-        let router = http::router(db.clone(), sso.clone(), registry.clone());
-        Ok(Self { listener, router, sso, registry, db, public_url, demo_created })
+        let frame = http::FrameOptions { hsts: cfg.production };
+        let metrics_routes = http::metrics_routes(registry.clone(), cfg.metrics_token.clone());
+        let (here, metrics) = match cfg.metrics_listen {
+            Some(addr) => {
+                let l =
+                    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for metrics"))?;
+                (None, Some((l, http::metrics_router(metrics_routes, frame))))
+            }
+            // Metrics tell the size of queues and traffic: in production
+            // not to anyone who asks.
+            None if cfg.production && cfg.metrics_token.is_none() => {
+                tracing::info!("/metrics is not served: set TIMS_METRICS_TOKEN or TIMS_METRICS_LISTEN");
+                (None, None)
+            }
+            None => (Some(metrics_routes), None),
+        };
+        let router = http::router(db.clone(), sso.clone(), registry.clone(), here, frame);
+        let limits = serve::Limits {
+            max_connections: cfg.http.max_connections,
+            header_timeout: cfg.http.header_timeout,
+            body_timeout: cfg.http.body_timeout,
+            idle_timeout: cfg.http.idle_timeout,
+        };
+        Ok(Self { listener, router, metrics, limits, sso, registry, db, public_url, demo_created })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The port of the metrics address, when metrics have one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().and_then(|(l, _)| l.local_addr().ok()).map(|a| a.port())
     }
 
     pub fn sso(&self) -> &Sso {
@@ -298,8 +329,17 @@ impl Application {
         let worker = tokio::spawn(sso::outbox::run_worker(self.sso.clone(), stop_rx.clone()));
         let reg_worker = tokio::spawn(registry::outbox::run_worker(self.registry.clone(), stop_rx.clone()));
         let revoker = tokio::spawn(registry::revocation::run_worker(self.registry.clone(), stop_rx));
-        let app = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.context("server failed")?;
+        let (serving_tx, serving) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = serving_tx.send(true);
+        });
+        let metrics = async {
+            if let Some((listener, router)) = self.metrics {
+                serve::serve(listener, router, self.limits, serving.clone()).await;
+            }
+        };
+        tokio::join!(serve::serve(self.listener, self.router, self.limits, serving.clone()), metrics);
         let _ = stop_tx.send(true);
         let _ = worker.await;
         let _ = reg_worker.await;

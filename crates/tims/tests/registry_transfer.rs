@@ -211,6 +211,7 @@ async fn the_whole_seed_journey_changes_ownership_and_orders_the_logbook(app: Te
     );
     let bank_step = &done["timeline"][4];
     assert_eq!(bank_step["acting_for"], "Harambee Bank Limited", "{bank_step}");
+    assert_eq!(bank_step["address"], "127.0.0.1", "the server gives handlers the peer's address: {bank_step}");
 
     // Ownership changed: the buyer now owns it alone, the old owners see the limited view.
     let (_, v) = buyer.get("/api/v1/vehicles/KCB%20123B").await;

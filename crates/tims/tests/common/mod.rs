@@ -78,6 +78,8 @@ async fn fresh_postgres_database() -> Option<String> {
 
 pub struct TestApp {
     pub base: String,
+    /// The metrics address, when the configuration gives metrics one.
+    pub metrics_base: Option<String>,
     pub clock: ManualClock,
     pub app_sso: tims::Sso,
     pub registry: registry::Registry,
@@ -153,12 +155,14 @@ impl TestApp {
         let app = Application::build_on(listener, &config, clock_dyn, adapters, reg_adapters).await.expect("build app");
         let app_sso = app.sso().clone();
         let registry = app.registry().clone();
+        let metrics_base = app.metrics_port().map(|p| format!("http://127.0.0.1:{p}"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until_stopped(async move {
             let _ = rx.await;
         }));
         Some(Self {
             base: format!("http://127.0.0.1:{port}"),
+            metrics_base,
             clock,
             app_sso,
             registry,
