@@ -113,3 +113,9 @@ impl From<domain::transfer::Refusal> for Error {
         }
     }
 }
+
+impl From<domain::transfer::OwnCase> for Error {
+    fn from(r: domain::transfer::OwnCase) -> Self {
+        Self::Forbidden(r.to_string())
+    }
+}
