@@ -102,6 +102,7 @@ pub fn router(reg: Registry) -> Router {
         .layer(middleware::from_fn_with_state(reg.clone(), authenticate))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(reg);
+    let v1 = Router::new().nest("/api/v1", Router::new().fallback(not_found)).merge(api);
     Router::new()
         .route(
             "/api/openapi.json",
@@ -110,8 +111,15 @@ pub fn router(reg: Registry) -> Router {
                 async move { ([(header::CONTENT_TYPE, "application/json")], spec.as_str().to_string()) }
             }),
         )
-        .nest("/api/v1", Router::new().fallback(not_found))
-        .merge(api)
+        .merge(v1.layer(middleware::map_response(no_store)))
+}
+
+/// Nothing under /api/v1 is for a cache to keep: transfer records, scanned
+/// logbooks, who the caller is, and refusals alike (the OpenAPI document
+/// may be kept).
+async fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
 }
 
 /// A problem (RFC 9457), as the API answers every error.

@@ -787,6 +787,24 @@ async fn an_officer_may_not_act_on_a_transfer_they_are_a_party_to(app: TestApp) 
 }
 on_both!(an_officer_may_not_act_on_a_transfer_they_are_a_party_to, crate::common::with_api_client);
 
+/// Every API answer tells caches not to keep it: a transfer record, the
+/// scanned logbook, and a refusal alike.
+async fn api_answers_tell_caches_not_to_keep_them(app: TestApp) {
+    let seller = citizen(&app, SELLER).await;
+    let id = open(&seller, "KDA 001A").await;
+    let (s, b) = seller.put_bytes(&format!("/api/v1/transfers/{id}/logbook-scan"), PDF).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    for path in [format!("/api/v1/transfers/{id}"), format!("/api/v1/transfers/{id}/logbook-scan")] {
+        let r = seller.req(reqwest::Method::GET, &path).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+    }
+    let r = reqwest::get(format!("{}/api/v1/transfers/{id}", app.base)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()["cache-control"], "no-store", "a refusal too");
+}
+on_both!(api_answers_tell_caches_not_to_keep_them, crate::common::with_api_client);
+
 /// The outbox workers (the sign-on's and the registry's) look for due
 /// messages every second. On a SQLite file a pass that finds none commits
 /// nothing, so an idle server makes no flush
