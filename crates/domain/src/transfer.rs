@@ -28,6 +28,8 @@
 //!   start a new one.
 //! - Only the system marks a payment settled (on the payment gateway's word)
 //!   and expires transfers.
+//! - Staff may not act on a transfer they are a party to, themselves or
+//!   through any organisation they belong to ([`officiate`]).
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -382,6 +384,48 @@ pub fn apply(transfer: &Transfer, cmd: Command, actor: &Party) -> Result<Transit
     transfer.apply(cmd, actor)
 }
 
+/// What the agency's staff do to a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffAction {
+    /// Approve or reject it.
+    Review,
+    /// Move its new logbook on.
+    Logbook,
+    /// Open the seller's scanned logbook beside the record.
+    Scan,
+}
+
+impl StaffAction {
+    /// "Another officer must {what}".
+    fn what(self) -> &'static str {
+        match self {
+            Self::Review => "review it",
+            Self::Logbook => "update its logbook",
+            Self::Scan => "check its scanned logbook",
+        }
+    }
+}
+
+/// Staff asked to act on a transfer they are a party to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("You are a party to this transfer, so another officer must {}", .0.what())]
+pub struct OwnCase(pub StaffAction);
+
+/// Staff may not act on a case they are a party to. `own` is everyone the
+/// staff member is: themselves and every organisation they belong to, not
+/// only the one they act for just then. `named` is everyone the transfer
+/// names: the seller, the buyer, each joint owner and financier whose
+/// consent it needs, and the person who keyed it in. Any one in both, and
+/// the transfer is another officer's.
+pub fn party_to_case(own: &[&str], named: &[&str]) -> bool {
+    own.iter().any(|o| named.contains(o))
+}
+
+/// [`party_to_case`] as a refusal of `action`.
+pub fn officiate(own: &[&str], named: &[&str], action: StaffAction) -> Result<(), OwnCase> {
+    if party_to_case(own, named) { Err(OwnCase(action)) } else { Ok(()) }
+}
+
 string_enum!(
     /// Where the new logbook is after approval. It only moves forward, one
     /// step at a time.
@@ -710,6 +754,28 @@ mod tests {
                 Transfer::restore(s, required, approved).ok()
             },
         )
+    }
+
+    #[test]
+    fn staff_named_in_a_transfer_themselves_or_through_any_of_their_organisations_may_not_act_on_it() {
+        let named = ["seller", "buyer-org", "bank"];
+        for own in [&["seller"][..], &["me", "buyer-org"], &["me", "dealer", "bank"]] {
+            assert!(party_to_case(own, &named), "{own:?}");
+        }
+        let refusal = officiate(&["me", "bank"], &named, StaffAction::Review).unwrap_err();
+        assert_eq!(refusal.to_string(), "You are a party to this transfer, so another officer must review it");
+        assert_eq!(
+            OwnCase(StaffAction::Logbook).to_string(),
+            "You are a party to this transfer, so another officer must update its logbook"
+        );
+    }
+
+    #[test]
+    fn staff_with_no_part_in_a_transfer_may_act_on_it() {
+        let named = ["seller", "buyer-org", "bank"];
+        assert!(!party_to_case(&["officer", "dealer"], &named));
+        assert_eq!(officiate(&["officer"], &named, StaffAction::Logbook), Ok(()));
+        assert!(!party_to_case(&[], &named), "someone who is no one is party to nothing");
     }
 
     proptest! {

@@ -37,8 +37,9 @@ const MAX_BODY: usize = crate::store::MAX_SCAN_BYTES + 64 * 1024;
         title = "tims registry API",
         version = "1",
         description = "Vehicles, owners and the online logbook transfer. Send the sign-on's access token as a \
-                       Bearer token; to act for an organisation send its KRA PIN in X-Act-For. Every POST honours \
-                       Idempotency-Key. Errors are RFC 9457 problem+json."
+                       Bearer token (only the gazetted fee schedule and a fee quote by class are public); to act \
+                       for an organisation send its KRA PIN in X-Act-For. Every POST honours Idempotency-Key. \
+                       Errors are RFC 9457 problem+json."
     ),
     modifiers(&BearerAuth),
     tags(
@@ -101,6 +102,7 @@ pub fn router(reg: Registry) -> Router {
         .layer(middleware::from_fn_with_state(reg.clone(), authenticate))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(reg);
+    let v1 = Router::new().nest("/api/v1", Router::new().fallback(not_found)).merge(api);
     Router::new()
         .route(
             "/api/openapi.json",
@@ -109,8 +111,15 @@ pub fn router(reg: Registry) -> Router {
                 async move { ([(header::CONTENT_TYPE, "application/json")], spec.as_str().to_string()) }
             }),
         )
-        .nest("/api/v1", Router::new().fallback(not_found))
-        .merge(api)
+        .merge(v1.layer(middleware::map_response(no_store)))
+}
+
+/// Nothing under /api/v1 is for a cache to keep: transfer records, scanned
+/// logbooks, who the caller is, and refusals alike (the OpenAPI document
+/// may be kept).
+async fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
 }
 
 /// A problem (RFC 9457), as the API answers every error.
@@ -186,6 +195,7 @@ pub fn problem(err: &Error) -> Response {
         Error::Unauthenticated => {
             ("Sign in first", Some("Send the sign-on's access token as `Authorization: Bearer …`".to_string()))
         }
+        Error::SignInFor(m) => ("Sign in first", Some(m.clone())),
         Error::Forbidden(m) => ("Not allowed", Some(m.clone())),
         Error::NotFound(m) => ("Not found", Some(m.clone())),
         Error::Unavailable(m) => ("Unavailable", Some(m.clone())),
@@ -203,7 +213,7 @@ pub fn problem(err: &Error) -> Response {
         _ => &[],
     };
     let mut resp = problem_response(status, title, detail, fields);
-    if matches!(err, Error::Unauthenticated) {
+    if matches!(err, Error::Unauthenticated | Error::SignInFor(_)) {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     if matches!(err, Error::Unavailable(_) | Error::TooMany(_)) {
@@ -274,6 +284,18 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.remove::<Actor>().map(Caller).ok_or_else(|| problem(&Error::Unauthenticated))
+    }
+}
+
+/// The caller if signed in, for what anyone may ask but a signed-in caller
+/// may ask more of.
+pub struct MaybeCaller(pub Option<Actor>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MaybeCaller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeCaller(parts.extensions.remove::<Actor>()))
     }
 }
 
@@ -449,7 +471,7 @@ async fn me(Caller(a): Caller) -> ApiResult {
     )
 }
 
-#[utoipa::path(get, path = "/api/v1/fees", tag = "fees", summary = "The fee schedules in force and loaded", params(("X-Act-For" = Option<String>, Header, description = "KRA PIN of the organisation to act for")), responses((status = 200, description = "The fee schedules in force and loaded", body = Object), (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not yours to do", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found or not yours to see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not possible in the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/fees", tag = "fees", summary = "The fee schedules in force and loaded", description = "Public, no token needed: the transfer fee schedule is gazetted. A token sent anyway must be valid.", responses((status = 200, description = "The fee schedules in force and loaded", body = Object), (status = 401, description = "An access token was sent and refused", body = Problem, content_type = "application/problem+json")), security(()))]
 async fn fees(State(reg): State<Registry>) -> ApiResult {
     let (fees, _) = reg.rules().await?;
     ok(StatusCode::OK, &json!({ "schedules": fees.all() }))
@@ -464,8 +486,12 @@ struct QuoteQuery {
     date: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/fees/quote", tag = "fees", summary = "The transfer fee for a vehicle", params(("X-Act-For" = Option<String>, Header, description = "KRA PIN of the organisation to act for"), ("registration_number" = Option<String>, Query, description = "A registered vehicle"), ("class" = Option<String>, Query, description = "motor_vehicle, motorcycle, trailer or tractor"), ("engine_cc" = Option<u32>, Query, description = "Engine capacity in cc"), ("trailer_wheels" = Option<u32>, Query, description = "Wheels on a trailer"), ("date" = Option<String>, Query, description = "YYYY-MM-DD; default today (EAT)")), responses((status = 200, description = "The transfer fee for a vehicle", body = Object), (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not yours to do", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found or not yours to see", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not possible in the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
-async fn quote(State(reg): State<Registry>, Query(q): Query<HashMap<String, String>>) -> ApiResult {
+#[utoipa::path(get, path = "/api/v1/fees/quote", tag = "fees", summary = "The transfer fee for a vehicle", description = "By class, engine_cc and trailer_wheels: public, no token needed (the schedule is gazetted). By registration_number: needs the sign-on's access token, since it reads the register; without one it answers 401.", params(("registration_number" = Option<String>, Query, description = "A registered vehicle; needs an access token"), ("class" = Option<String>, Query, description = "motor_vehicle, motorcycle, trailer or tractor"), ("engine_cc" = Option<u32>, Query, description = "Engine capacity in cc"), ("trailer_wheels" = Option<u32>, Query, description = "Wheels on a trailer"), ("date" = Option<String>, Query, description = "YYYY-MM-DD; default today (EAT)")), responses((status = 200, description = "The transfer fee for a vehicle", body = Object), (status = 401, description = "registration_number without an access token, or a token that was refused", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A field was refused, or no such vehicle is registered", body = Problem, content_type = "application/problem+json")), security((), ("bearer" = [])))]
+async fn quote(
+    State(reg): State<Registry>,
+    MaybeCaller(caller): MaybeCaller,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
     let q = QuoteQuery {
         registration_number: q.get("registration_number").cloned(),
         class: q.get("class").cloned(),
@@ -479,6 +505,15 @@ async fn quote(State(reg): State<Registry>, Query(q): Query<HashMap<String, Stri
         None => Some(transfers::today_eat(reg.now_ms())),
     };
     let query = if let Some(r) = q.registration_number.as_deref() {
+        // Whether a plate is registered is the register's to tell, to
+        // those signed in; the schedule itself is public.
+        if caller.is_none() {
+            return Err(Error::SignInFor(
+                "A quote by registration_number reads the register, so send the sign-on's access token as \
+                 `Authorization: Bearer …`; a quote by class and engine_cc (or trailer_wheels) needs none"
+                    .into(),
+            ));
+        }
         let reg_no = vehicles::parse_registration(r)?;
         let v = vehicles::by_registration(&reg, &reg_no)
             .await?

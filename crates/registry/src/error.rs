@@ -54,6 +54,10 @@ pub enum Error {
     TooMany(String),
     #[error("sign in first")]
     Unauthenticated,
+    /// Something that needs a signed-in caller, asked anonymously; the
+    /// message says why it needs one. Answered like `Unauthenticated`.
+    #[error("{0}")]
+    SignInFor(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -79,7 +83,7 @@ impl Error {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Unauthenticated | Self::SignInFor(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -111,5 +115,11 @@ impl From<domain::transfer::Refusal> for Error {
             Refusal::NoReason => FieldErrors::single("reason", r.to_string()),
             Refusal::NotNow { .. } | Refusal::AlreadyConsented => Self::Conflict(r.to_string()),
         }
+    }
+}
+
+impl From<domain::transfer::OwnCase> for Error {
+    fn from(r: domain::transfer::OwnCase) -> Self {
+        Self::Forbidden(r.to_string())
     }
 }

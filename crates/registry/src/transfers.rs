@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 use db::WriteTx;
 use domain::org::OrgKind;
 use domain::policy::DAY_MS;
-use domain::transfer::{Command, LogbookState, Party as Role, State, Transfer as Machine, logbook_ready_on};
+use domain::transfer::{
+    Command, LogbookState, OwnCase, Party as Role, StaffAction, State, Transfer as Machine, logbook_ready_on,
+};
 use domain::{AccountType, Date, IdNumber, KraPin};
 use serde::{Deserialize, Serialize};
 
@@ -175,7 +177,36 @@ fn machine(row: &Row, consents: &[Consent]) -> Result<Machine, Error> {
     Machine::restore(row.state, required, approved).map_err(|e| Error::Internal(e.to_string()))
 }
 
+/// Everyone the transfer names: the seller, the buyer, each consenter, and
+/// the person who keyed it in.
+fn named<'a>(row: &'a Row, consents: &'a [Consent]) -> Vec<&'a str> {
+    let mut n = vec![row.seller_id.as_str(), row.buyer_id.as_str(), row.created_by.as_str()];
+    n.extend(consents.iter().map(|c| c.party_id.as_str()));
+    n
+}
+
+/// Whether the actor is a party to the transfer: themselves, or through any
+/// organisation they belong to, whomever they act for just now.
+fn party_to(actor: &Actor, row: &Row, consents: &[Consent]) -> bool {
+    domain::transfer::party_to_case(&own(actor), &named(row, consents))
+}
+
+/// Everyone the actor is: themselves and every organisation they belong to.
+fn own(actor: &Actor) -> Vec<&str> {
+    let mut own = vec![actor.person.id.as_str()];
+    own.extend(actor.memberships.iter().map(|m| m.org_id.as_str()));
+    own
+}
+
+/// Staff may not act on a transfer they are a party to (see
+/// [`domain::transfer::officiate`]).
+fn officiate(actor: &Actor, row: &Row, consents: &[Consent], action: StaffAction) -> Result<(), Error> {
+    if party_to(actor, row, consents) { Err(OwnCase(action).into()) } else { Ok(()) }
+}
+
 /// The roles the actor holds on this transfer (a person may be several).
+/// Staff hold the officer's role only on transfers they are no party to; on
+/// their own they hold a party's roles, like anyone else.
 pub fn roles(actor: &Actor, row: &Row, consents: &[Consent]) -> Vec<Role> {
     let p = actor.principal_id();
     let mut r = vec![];
@@ -188,7 +219,7 @@ pub fn roles(actor: &Actor, row: &Row, consents: &[Consent]) -> Vec<Role> {
     for c in consents.iter().filter(|c| c.party_id == p) {
         r.push(if c.role == "financier" { Role::Financier(p.to_string()) } else { Role::CoOwner(p.to_string()) });
     }
-    if actor.is_staff() {
+    if actor.is_staff() && !party_to(actor, row, consents) {
         r.push(Role::Officer);
     }
     r
@@ -202,8 +233,9 @@ fn not_found() -> Error {
 async fn visible(reg: &Registry, actor: &Actor, id: &str) -> Result<(Row, Vec<Consent>, Vec<Role>), Error> {
     let (row, cons) = read(reg, id).await?.ok_or_else(not_found)?;
     let r = roles(actor, &row, &cons);
-    // Someone with no part in a transfer learns nothing, not even that it exists.
-    if r.is_empty() {
+    // Someone with no part in a transfer learns nothing, not even that it
+    // exists. Staff see every transfer.
+    if r.is_empty() && !actor.is_staff() {
         return Err(not_found());
     }
     Ok((row, cons, r))
@@ -216,7 +248,7 @@ async fn step(reg: &Registry, actor: &Actor, id: &str) -> Result<(WriteTx, Row, 
     let mut tx = reg.db().begin_write().await?;
     let (row, cons) = load(&mut tx, id).await?.ok_or_else(not_found)?;
     let r = roles(actor, &row, &cons);
-    if r.is_empty() {
+    if r.is_empty() && !actor.is_staff() {
         return Err(not_found());
     }
     Ok((tx, row, cons, r))
@@ -399,9 +431,23 @@ pub struct TransferView {
     pub review_deadline: Option<String>,
     pub logbook: Option<LogbookView>,
     pub timeline: Vec<Event>,
+    /// For staff who are a party to this transfer (themselves or through
+    /// an organisation they belong to): why another officer must act on it.
+    pub conflict_of_interest: Option<String>,
 }
 
-async fn view(reg: &Registry, row: Row, cons: Vec<Consent>, roles: &[Role]) -> Result<TransferView, Error> {
+/// The transfer as the actor sees it.
+async fn view(reg: &Registry, actor: &Actor, row: Row, cons: Vec<Consent>) -> Result<TransferView, Error> {
+    let roles = roles(actor, &row, &cons);
+    // What staff would do next to the transfer, if anything.
+    let staff_next = match row.state {
+        State::Approved => Some(StaffAction::Logbook),
+        s if s.is_open() => Some(StaffAction::Review),
+        _ => None,
+    };
+    let conflict_of_interest = staff_next
+        .filter(|_| actor.is_staff() && party_to(actor, &row, &cons))
+        .map(|action| OwnCase(action).to_string());
     type EventRow =
         (i64, i64, String, Option<String>, String, Option<String>, Option<String>, Option<String>, Option<String>);
     let events: Vec<EventRow> = reg
@@ -475,6 +521,7 @@ async fn view(reg: &Registry, row: Row, cons: Vec<Consent>, roles: &[Role]) -> R
         review_deadline,
         logbook,
         timeline,
+        conflict_of_interest,
         id: row.id,
         reference: row.reference,
     })
@@ -482,8 +529,8 @@ async fn view(reg: &Registry, row: Row, cons: Vec<Consent>, roles: &[Role]) -> R
 
 /// One transfer, for a party to it or staff.
 pub async fn get(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView, Error> {
-    let (row, cons, roles) = visible(reg, actor, id).await?;
-    view(reg, row, cons, &roles).await
+    let (row, cons, _) = visible(reg, actor, id).await?;
+    view(reg, actor, row, cons).await
 }
 
 /// A line in a list of transfers.
@@ -498,6 +545,10 @@ pub struct ListItem {
     pub queued_at_ms: Option<i64>,
     pub age_days: i64,
     pub review_deadline: Option<String>,
+    /// In the review queue, on a transfer the officer is a party to: why
+    /// another officer must review it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflict_of_interest: Option<String>,
 }
 
 /// The transfers the actor's principal is a party to, newest first, a page
@@ -547,6 +598,7 @@ async fn list_items(
                 created_at_ms: created_at,
                 queued_at_ms: queued_at,
                 age_days: (now - since).max(0) / DAY_MS,
+                conflict_of_interest: None,
             }
         })
         .collect())
@@ -561,8 +613,10 @@ pub async fn queue(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<
         Some([at, id]) => (at.parse::<i64>().map_err(|_| bad_cursor())?, id),
         None => (i64::MIN, String::new()),
     };
-    let rows: Vec<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT t.id, t.reference, v.reg_no, t.state, t.created_at, t.queued_at FROM reg_transfers t \
+    type QueueRow = (String, String, String, String, i64, Option<i64>, String, String, String);
+    let rows: Vec<QueueRow> = sqlx::query_as(
+        "SELECT t.id, t.reference, v.reg_no, t.state, t.created_at, t.queued_at, t.seller_id, t.buyer_id, \
+         t.created_by FROM reg_transfers t \
          JOIN reg_vehicles v ON v.id = t.vehicle_id WHERE t.state = 'in_review' \
            AND (t.queued_at > $1 OR (t.queued_at = $1 AND t.id > $2)) \
          ORDER BY t.queued_at, t.id LIMIT $3",
@@ -572,9 +626,30 @@ pub async fn queue(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<
     .bind(page.fetch())
     .fetch_all(reg.db().pool())
     .await?;
-    Ok(page.page("queue", list_items(reg, rows).await?, |t| {
-        [t.queued_at_ms.unwrap_or_default().to_string(), t.id.clone()]
-    }))
+    // Everyone each transfer names, to mark those the officer is a party to.
+    let consenters: Vec<(String, String)> = if rows.is_empty() {
+        vec![]
+    } else {
+        let marks = (1..=rows.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let ids: Vec<db::Param<'_>> = rows.iter().map(|r| r.0.as_str().into()).collect();
+        let sql = format!("SELECT transfer_id, party_id FROM reg_consents WHERE transfer_id IN ({marks})");
+        reg.db().read_all(&sql, &ids).await?
+    };
+    let own = own(actor);
+    let theirs: Vec<bool> = rows
+        .iter()
+        .map(|(id, .., seller, buyer, created_by)| {
+            let mut named = vec![seller.as_str(), buyer.as_str(), created_by.as_str()];
+            named.extend(consenters.iter().filter(|(t, _)| t == id).map(|(_, p)| p.as_str()));
+            domain::transfer::party_to_case(&own, &named)
+        })
+        .collect();
+    let rows = rows.into_iter().map(|(id, r, n, s, c, q, ..)| (id, r, n, s, c, q)).collect();
+    let mut items = list_items(reg, rows).await?;
+    for (item, theirs) in items.iter_mut().zip(theirs) {
+        item.conflict_of_interest = theirs.then(|| OwnCase(StaffAction::Review).to_string());
+    }
+    Ok(page.page("queue", items, |t| [t.queued_at_ms.unwrap_or_default().to_string(), t.id.clone()]))
 }
 
 /// How many transfers wait in the officers' queue, and since when the
@@ -743,8 +818,7 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
         })
         .collect();
     cons.sort_by(|a, b| (&a.role, &a.name).cmp(&(&b.role, &b.name)));
-    let roles = roles(actor, &row, &cons);
-    view(reg, row, cons, &roles).await
+    view(reg, actor, row, cons).await
 }
 
 /// The seller uploads the scanned logbook (PDF, JPEG or PNG, at most 10 MB,
@@ -771,12 +845,16 @@ pub async fn upload_logbook(reg: &Registry, actor: &Actor, id: &str, bytes: &[u8
     let after = advance(&mut tx, &row, State::Draft, now, &set).await?;
     event(&mut tx, &row, after.version, "logbook_uploaded", State::Draft, Some(actor), Some(content_type), now).await?;
     tx.commit().await?;
-    view(reg, after, cons, &roles).await
+    view(reg, actor, after, cons).await
 }
 
-/// The scanned logbook, for the seller and for officers.
+/// The scanned logbook, for the seller and for officers with no part in the
+/// transfer.
 pub async fn logbook_scan(reg: &Registry, actor: &Actor, id: &str) -> Result<(String, Vec<u8>), Error> {
-    let (row, _, roles) = visible(reg, actor, id).await?;
+    let (row, cons, roles) = visible(reg, actor, id).await?;
+    if actor.is_staff() && !roles.contains(&Role::Seller) {
+        officiate(actor, &row, &cons, StaffAction::Scan)?;
+    }
     need(&roles, |r| matches!(r, Role::Seller | Role::Officer), "the seller or an officer")?;
     let (Some(key), Some(ct)) = (row.logbook_key, row.logbook_type) else {
         return Err(Error::NotFound("No scanned logbook has been uploaded for this transfer".into()));
@@ -900,7 +978,7 @@ pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Resu
     }
     tx.commit().await?;
     reg.wake_outbox();
-    view(reg, after, cons, &roles).await
+    view(reg, actor, after, cons).await
 }
 
 async fn tell_buyer(tx: &mut WriteTx, row: &Row, reg_no: &str, now: i64) -> Result<(), Error> {
@@ -958,7 +1036,7 @@ pub async fn consent(
     }
     tx.commit().await?;
     reg.wake_outbox();
-    view(reg, after, cons, &roles).await
+    view(reg, actor, after, cons).await
 }
 
 /// What the buyer fills in on accepting.
@@ -1015,7 +1093,7 @@ pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance)
     claim_payment(&mut tx, &after, &actor.person.id, reg.adapters().payments.name(), now).await?;
     tx.commit().await?;
     reg.wake_outbox();
-    charge(reg, actor, after, cons, roles).await
+    charge(reg, actor, after, cons).await
 }
 
 /// A payment request that has had no answer for this long is taken to be
@@ -1068,18 +1146,12 @@ pub async fn pay(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView
                 .into(),
         ));
     }
-    charge(reg, actor, row, cons, roles).await
+    charge(reg, actor, row, cons).await
 }
 
 /// Ask the gateway for the fee, once `claim_payment` has recorded the
 /// request, and record what it said.
-async fn charge(
-    reg: &Registry,
-    actor: &Actor,
-    row: Row,
-    cons: Vec<Consent>,
-    roles: Vec<Role>,
-) -> Result<TransferView, Error> {
+async fn charge(reg: &Registry, actor: &Actor, row: Row, cons: Vec<Consent>) -> Result<TransferView, Error> {
     let phone = actor.person.phone.clone().unwrap_or_default();
     let payments = &reg.adapters().payments;
     let row = match payments.charge(&phone, row.fee_cents, &row.reference).await {
@@ -1116,7 +1188,7 @@ async fn charge(
             ));
         }
     };
-    view(reg, row, cons, &roles).await
+    view(reg, actor, row, cons).await
 }
 
 /// The gateway says the fee is paid: the transfer enters the officers'
@@ -1186,7 +1258,7 @@ pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Res
     outbox::alert(&mut tx, seller, &text, now).await?;
     tx.commit().await?;
     reg.wake_outbox();
-    view(reg, after, cons, &roles).await
+    view(reg, actor, after, cons).await
 }
 
 /// The seller cancels, until the buyer accepts.
@@ -1205,7 +1277,7 @@ pub async fn cancel(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferV
     }
     tx.commit().await?;
     reg.wake_outbox();
-    view(reg, after, cons, &roles).await
+    view(reg, actor, after, cons).await
 }
 
 async fn tell_all(
@@ -1276,7 +1348,8 @@ pub async fn review(
     if !actor.is_staff() {
         return Err(Error::Forbidden("Only the agency's officers can review transfers".into()));
     }
-    let (mut tx, row, cons, roles) = step(reg, actor, id).await?;
+    let (mut tx, row, cons, _) = step(reg, actor, id).await?;
+    officiate(actor, &row, &cons, StaffAction::Review)?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
     if reason.as_ref().is_some_and(|r| r.len() > 500) {
         return Err(FieldErrors::single("reason", "Keep the reason to 500 characters"));
@@ -1361,7 +1434,7 @@ pub async fn review(
     reg.wake_outbox();
     metrics::counter!("tims_transfers_decided_total", "decision" => if approve { "approved" } else { "rejected" })
         .increment(1);
-    view(reg, after, cons, &roles).await
+    view(reg, actor, after, cons).await
 }
 
 /// Step 7: staff move the new logbook on: printing → ready for collection →
@@ -1371,7 +1444,8 @@ pub async fn advance_logbook(reg: &Registry, actor: &Actor, id: &str, to: &str) 
         return Err(Error::Forbidden("Only the agency's staff can update a logbook".into()));
     }
     let to = LogbookState::parse(to).map_err(|e| FieldErrors::single("state", e.message))?;
-    let (row, _, _) = visible(reg, actor, id).await?;
+    let (row, cons, _) = visible(reg, actor, id).await?;
+    officiate(actor, &row, &cons, StaffAction::Logbook)?;
     let now = reg.now_ms();
     let mut tx = reg.db().begin_write().await?;
     let current: Option<(String, String)> =

@@ -495,7 +495,10 @@ fn list_page(actor: &Actor, items: Vec<transfers::ListItem>, l: ListPage<'_>) ->
             cells: vec![
                 t.reference,
                 t.registration_number,
-                t.state_label,
+                match t.conflict_of_interest {
+                    Some(why) => format!("{}. {why}.", t.state_label),
+                    None => t.state_label,
+                },
                 format!("{} day{}", t.age_days, if t.age_days == 1 { "" } else { "s" }),
                 t.review_deadline.unwrap_or_default(),
             ],

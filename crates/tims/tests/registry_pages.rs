@@ -195,6 +195,51 @@ async fn the_same_idempotency_key_gives_the_same_answer_and_another_body_is_refu
 }
 on_both!(the_same_idempotency_key_gives_the_same_answer_and_another_body_is_refused, crate::common::with_api_client);
 
+/// The fee schedule is gazetted, so anyone may read it and have a quote by
+/// class and engine capacity; a quote by registration number reads the
+/// register (it tells whether a plate is registered), so it needs a token,
+/// and without one is refused alike for a registered plate and another.
+/// The OpenAPI document says so, and every other API operation needs a
+/// token.
+async fn the_fee_schedule_is_public_but_a_quote_by_registration_number_needs_a_token(app: TestApp) {
+    use reqwest::Method;
+    let (s, b, _) = call(&app, None, None, Method::GET, "/api/v1/fees", None, None).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(b["schedules"].as_array().is_some_and(|a| !a.is_empty()), "{b}");
+    let by_class = "/api/v1/fees/quote?class=motor_vehicle&engine_cc=1198";
+    let (s, b, _) = call(&app, None, None, Method::GET, by_class, None, None).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["amount_cents"], 189_000, "{b}");
+    for plate in ["KCB%20123B", "KZZ%20999Z"] {
+        let path = format!("/api/v1/fees/quote?registration_number={plate}");
+        let (s, p, h) = call(&app, None, None, Method::GET, &path, None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{plate}: {p}");
+        assert_eq!(h["content-type"], "application/problem+json");
+        assert_eq!(h["www-authenticate"], "Bearer");
+        assert!(p["detail"].as_str().unwrap().contains("A quote by registration_number reads the register"), "{p}");
+    }
+    let token = api_token(&app, SELLER).await;
+    let (s, b, _) =
+        call(&app, Some(&token), None, Method::GET, "/api/v1/fees/quote?registration_number=KCB%20123B", None, None)
+            .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["amount_cents"], 189_000, "{b}");
+
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base)).await.unwrap().json().await.unwrap();
+    let quote = &doc["paths"]["/api/v1/fees/quote"]["get"];
+    assert_eq!(quote["security"], json!([{}, {"bearer": []}]), "optional: {quote}");
+    assert!(quote["description"].as_str().unwrap().contains("By registration_number: needs"), "{quote}");
+    assert_eq!(doc["paths"]["/api/v1/fees"]["get"]["security"], json!([{}]), "public");
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if !path.starts_with("/api/v1/fees") {
+                assert_eq!(op["security"], json!([{"bearer": []}]), "{method} {path} needs a token");
+            }
+        }
+    }
+}
+on_both!(the_fee_schedule_is_public_but_a_quote_by_registration_number_needs_a_token, crate::common::with_api_client);
+
 async fn only_the_parties_see_and_change_a_transfer(app: TestApp) {
     // Kamau Motors (a dealer) sells one of its cars; its admin acts for it.
     let admin = api_token(&app, SELLER).await;

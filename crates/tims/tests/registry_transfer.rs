@@ -72,6 +72,7 @@ const BANKER: (&str, &str) = ("56789012", "+254756789012");
 const RESIDENT: (&str, &str) = ("100200300", "+254110200300");
 const BANK_PIN: &str = "P051234569C";
 const DEALER_PIN: &str = "P051234567A";
+const LOGISTICS_PIN: &str = "P051234571E";
 
 async fn citizen(app: &TestApp, who: (&str, &str)) -> Api {
     Api::sign_in(app, "citizen", who.0, who.1).await
@@ -643,6 +644,167 @@ async fn long_lists_come_a_page_at_a_time(app: TestApp) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
 }
 on_both!(long_lists_come_a_page_at_a_time, crate::common::with_api_client);
+
+/// Make a person an officer, as `tims staff grant` does. Before they first
+/// call the API: the registry keeps who a caller is for a few seconds.
+async fn make_officer(app: &TestApp, account_type: domain::AccountType, id_number: &str) {
+    let (db, now) = (app.registry.db(), app.clock_now());
+    registry::parties::grant_staff(db, now, account_type, id_number, registry::parties::StaffRole::Officer, "test")
+        .await
+        .unwrap();
+}
+
+/// Sign in at the sign-on, then at the registry's pages.
+async fn registry_browser(app: &TestApp, account_type: &str, who: (&str, &str)) -> common::Browser {
+    let mut b = app.signed_in_as(account_type, who.0, who.1).await;
+    let home = b.follow("/signin").await;
+    assert!(home.body.contains("Signed in as"), "{}", home.body);
+    b
+}
+
+const OWN_REVIEW: &str = "You are a party to this transfer, so another officer must review it";
+const OWN_LOGBOOK: &str = "You are a party to this transfer, so another officer must update its logbook";
+
+/// Staff may not act on a case they are a party to: an officer who is the
+/// seller, the buyer, a joint owner whose consent was needed, or a member of
+/// the buying organisation (whomever they act for) is refused the review,
+/// on the API and on the pages, which offer them no buttons and say why;
+/// the queue marks the transfer for them. An officer with no part in it
+/// reviews it and moves its logbook on; the seller-officer may not.
+async fn an_officer_may_not_act_on_a_transfer_they_are_a_party_to(app: TestApp) {
+    use domain::AccountType::{Citizen, Resident};
+    make_officer(&app, Citizen, SELLER.0).await;
+    make_officer(&app, Citizen, BUYER.0).await;
+    make_officer(&app, Resident, RESIDENT.0).await;
+    let seller = citizen(&app, SELLER).await;
+    let buyer = citizen(&app, BUYER).await;
+    let resident = Api::sign_in(&app, "resident", RESIDENT.0, RESIDENT.1).await;
+    let banker = citizen(&app, BANKER).await.acting_for(BANK_PIN);
+
+    // KCB 123B: the seller's, jointly with the resident, financed by the bank.
+    let id = open_and_submit(&app, &seller, "KCB 123B").await;
+    for (who, phone) in [(&resident, RESIDENT.1), (&banker, BANKER.1)] {
+        let code = who.code(&app, phone, &id, "consent").await;
+        let (s, b) = who.post(&format!("/api/v1/transfers/{id}/consent"), json!({"code": code, "approve": true})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    assert_eq!(buyer_accepts(&app, &buyer, &id).await["state"], "in_review");
+
+    // Seller, buyer and joint owner, each an officer: refused on the API.
+    let review = format!("/api/v1/transfers/{id}/review");
+    for (who, api) in [("seller", &seller), ("buyer", &buyer), ("joint owner", &resident)] {
+        let (s, p) = api.post(&review, json!({"decision": "approve"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{who}: {p}");
+        assert_eq!(p["detail"], OWN_REVIEW, "{who}: {p}");
+        let (s, t) = api.get(&format!("/api/v1/transfers/{id}")).await;
+        assert_eq!(s, StatusCode::OK, "{who}: {t}");
+        assert_eq!(t["state"], "in_review", "{who}: {t}");
+        assert_eq!(t["conflict_of_interest"], OWN_REVIEW, "{who}: {t}");
+        assert!(!t["your_roles"].as_array().unwrap().iter().any(|r| r == "officer"), "{who}: {t}");
+        // The queue shows it to them, saying why it is another's.
+        let (_, q) = api.get("/api/v1/review-queue").await;
+        let item = q["transfers"].as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).cloned().unwrap();
+        assert_eq!(item["conflict_of_interest"], OWN_REVIEW, "{who}: {item}");
+    }
+    // The buyer-officer sees the transfer as its buyer: not the seller's scan.
+    let scan = format!("/api/v1/transfers/{id}/logbook-scan");
+    let r = buyer.req(reqwest::Method::GET, &scan).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["detail"], "You are a party to this transfer, so another officer must check its scanned logbook");
+
+    // And on the pages: no approve or reject buttons, the reason instead,
+    // and a form posted anyway refused with it.
+    let people = [("seller", "citizen", SELLER), ("buyer", "citizen", BUYER), ("joint owner", "resident", RESIDENT)];
+    for (who, account_type, person) in people {
+        let mut b = registry_browser(&app, account_type, person).await;
+        let page = b.get(&format!("/transfers/{id}")).await;
+        assert!(page.body.contains(OWN_REVIEW), "{who}: {}", page.body);
+        assert!(!page.body.contains("Approve the transfer"), "{who}: {}", page.body);
+        let queue = b.get("/review").await;
+        assert!(queue.body.contains(OWN_REVIEW), "{who}: {}", queue.body);
+        let r = b.post_reg(&format!("/transfers/{id}/review-approve"), &[]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", r.body);
+        assert!(r.body.contains(OWN_REVIEW), "{who}: {}", r.body);
+    }
+
+    // An officer with no part in it sees the buttons, and approves.
+    let officer = citizen(&app, OFFICER).await;
+    let (_, q) = officer.get("/api/v1/review-queue").await;
+    let item = q["transfers"].as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).cloned().unwrap();
+    assert!(item.get("conflict_of_interest").is_none(), "{item}");
+    let mut officer_pages = registry_browser(&app, "citizen", OFFICER).await;
+    let page = officer_pages.get(&format!("/transfers/{id}")).await;
+    assert!(page.body.contains("Approve the transfer") && !page.body.contains(OWN_REVIEW), "{}", page.body);
+    let (s, t) = officer.post(&review, json!({"decision": "approve"})).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!(t["state"], "approved");
+    assert!(t["conflict_of_interest"].is_null(), "{t}");
+
+    // The logbook: the seller-officer may not move it on; the other may.
+    let logbook = format!("/api/v1/transfers/{id}/logbook");
+    let (s, p) = seller.post(&logbook, json!({"state": "ready_for_collection"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{p}");
+    assert_eq!(p["detail"], OWN_LOGBOOK, "{p}");
+    let mut seller_pages = registry_browser(&app, "citizen", SELLER).await;
+    let r = seller_pages.post_reg(&format!("/transfers/{id}/logbook-next"), &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains(OWN_LOGBOOK), "{}", r.body);
+    let (s, t) = officer.post(&logbook, json!({"state": "ready_for_collection"})).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!(t["logbook"]["state"], "ready_for_collection");
+
+    // KDA 001A to Savannah Logistics, which the buyer-officer admins: he is
+    // refused whether he acts for it or for himself.
+    let (s, t) = seller
+        .post(
+            "/api/v1/transfers",
+            json!({"registration_number": "KDA 001A", "buyer_type": "company", "buyer_id_number": LOGISTICS_PIN}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let id = t["id"].as_str().unwrap().to_string();
+    let (s, b) = seller.put_bytes(&format!("/api/v1/transfers/{id}/logbook-scan"), PDF).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let code = seller.code(&app, SELLER.1, &id, "submit").await;
+    let (s, b) = seller.post(&format!("/api/v1/transfers/{id}/submit"), json!({ "code": code })).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let for_the_company = buyer.acting_for(LOGISTICS_PIN);
+    assert_eq!(buyer_accepts(&app, &for_the_company, &id).await["state"], "in_review");
+    let review = format!("/api/v1/transfers/{id}/review");
+    for (how, api) in [("for himself", &buyer), ("for the company", &for_the_company)] {
+        let (s, p) = api.post(&review, json!({"decision": "reject", "reason": "Not mine to judge"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{how}: {p}");
+        assert_eq!(p["detail"], OWN_REVIEW, "{how}: {p}");
+    }
+    let mut buyer_pages = registry_browser(&app, "citizen", BUYER).await;
+    let page = buyer_pages.get(&format!("/transfers/{id}")).await;
+    assert!(page.body.contains(OWN_REVIEW) && !page.body.contains("Reject the transfer"), "{}", page.body);
+    let r = buyer_pages.post_reg(&format!("/transfers/{id}/review-reject"), &[("reason", "Not mine to judge")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains(OWN_REVIEW), "{}", r.body);
+    let (_, t) = officer.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(t["state"], "in_review", "nothing changed: {t}");
+}
+on_both!(an_officer_may_not_act_on_a_transfer_they_are_a_party_to, crate::common::with_api_client);
+
+/// Every API answer tells caches not to keep it: a transfer record, the
+/// scanned logbook, and a refusal alike.
+async fn api_answers_tell_caches_not_to_keep_them(app: TestApp) {
+    let seller = citizen(&app, SELLER).await;
+    let id = open(&seller, "KDA 001A").await;
+    let (s, b) = seller.put_bytes(&format!("/api/v1/transfers/{id}/logbook-scan"), PDF).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    for path in [format!("/api/v1/transfers/{id}"), format!("/api/v1/transfers/{id}/logbook-scan")] {
+        let r = seller.req(reqwest::Method::GET, &path).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+    }
+    let r = reqwest::get(format!("{}/api/v1/transfers/{id}", app.base)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()["cache-control"], "no-store", "a refusal too");
+}
+on_both!(api_answers_tell_caches_not_to_keep_them, crate::common::with_api_client);
 
 /// The outbox workers (the sign-on's and the registry's) look for due
 /// messages every second. On a SQLite file a pass that finds none commits
