@@ -25,6 +25,7 @@ pub mod reference;
 pub mod revocation;
 pub mod store;
 pub mod transfers;
+pub mod uploads;
 pub mod vehicles;
 pub mod web;
 

@@ -45,7 +45,7 @@ pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
 /// Run the worker until `shutdown`: deliver on every wake-up after a commit
 /// and at least once a second; once a minute, expire stale transfers,
 /// forget old idempotency answers, old page sessions and the refresh tokens
-/// of idle sessions (which [`crate::revocation::run_worker`] then revokes).
+/// of idle sessions, delete replaced and unfinished uploads (which [`crate::revocation::run_worker`] then revokes).
 pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let mut next_sweep = tokio::time::Instant::now();
     loop {
@@ -61,6 +61,11 @@ pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receive
             }
             if let Err(e) = crate::auth::purge_old_sessions(&reg).await {
                 tracing::warn!(error = %e, "purge of old page sessions failed");
+            }
+            match crate::uploads::sweep(&reg).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "deleted replaced and unfinished uploads"),
+                Err(e) => tracing::warn!(error = %e, "upload sweep failed"),
             }
             // A pass at a time; a busy hour's worth goes in several.
             loop {

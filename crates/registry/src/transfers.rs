@@ -21,7 +21,7 @@ use crate::paging::{Page, PageRequest, bad_cursor};
 use crate::parties;
 use crate::payments::Charge;
 use crate::reference::{new_id, transfer_reference};
-use crate::{Error, FieldErrors, Registry, codes, outbox, store, vehicles};
+use crate::{Error, FieldErrors, Registry, codes, outbox, store, uploads, vehicles};
 
 /// East Africa Time, in which dates are reckoned and shown.
 pub const EAT_OFFSET_MS: i64 = 3 * 60 * 60 * 1000;
@@ -832,19 +832,41 @@ pub async fn upload_logbook(reg: &Registry, actor: &Actor, id: &str, bytes: &[u8
     }
     let content_type = store::sniff_scan(bytes).map_err(|m| FieldErrors::single("logbook", m))?;
     let key = format!("logbooks/{}-{}", row.id, &new_id()[..8]);
-    reg.adapters().store.put(&key, bytes).await.map_err(|e| Error::Internal(e.to_string()))?;
+    // The row first, then the file: no file is ever stored that no row
+    // accounts for (see `uploads`).
+    uploads::begin(reg, &row.id, &key).await?;
+    if let Err(e) = reg.adapters().store.put(&key, bytes).await {
+        uploads::discard(reg, &key).await;
+        return Err(uploads::unreadable(e));
+    }
     let now = reg.now_ms();
     let sha = crate::reference::sha256_hex(bytes);
-    let mut tx = reg.db().begin_write().await?;
-    let set = [
-        ("logbook_key", Val::Text(Some(key))),
-        ("logbook_type", Val::Text(Some(content_type.to_string()))),
-        ("logbook_sha256", Val::Text(Some(sha))),
-        ("logbook_size", Val::Int(bytes.len() as i64)),
-    ];
-    let after = advance(&mut tx, &row, State::Draft, now, &set).await?;
-    event(&mut tx, &row, after.version, "logbook_uploaded", State::Draft, Some(actor), Some(content_type), now).await?;
-    tx.commit().await?;
+    let committed = async {
+        let mut tx = reg.db().begin_write().await?;
+        let set = [
+            ("logbook_key", Val::Text(Some(key.clone()))),
+            ("logbook_type", Val::Text(Some(content_type.to_string()))),
+            ("logbook_sha256", Val::Text(Some(sha))),
+            ("logbook_size", Val::Int(bytes.len() as i64)),
+        ];
+        let after = advance(&mut tx, &row, State::Draft, now, &set).await?;
+        uploads::make_live(&mut tx, &key, row.logbook_key.as_deref(), now).await?;
+        event(&mut tx, &row, after.version, "logbook_uploaded", State::Draft, Some(actor), Some(content_type), now)
+            .await?;
+        tx.commit().await?;
+        Ok::<_, Error>(after)
+    }
+    .await;
+    let after = match committed {
+        Ok(after) => after,
+        Err(e) => {
+            uploads::discard(reg, &key).await;
+            return Err(e);
+        }
+    };
+    if let Some(old) = &row.logbook_key {
+        uploads::discard(reg, old).await;
+    }
     view(reg, actor, after, cons).await
 }
 
@@ -859,8 +881,7 @@ pub async fn logbook_scan(reg: &Registry, actor: &Actor, id: &str) -> Result<(St
     let (Some(key), Some(ct)) = (row.logbook_key, row.logbook_type) else {
         return Err(Error::NotFound("No scanned logbook has been uploaded for this transfer".into()));
     };
-    let bytes = reg.adapters().store.get(&key).await.map_err(|e| Error::Internal(e.to_string()))?;
-    Ok((ct, bytes))
+    Ok((ct, uploads::read(reg, &key).await?))
 }
 
 /// The steps that need an SMS code.
@@ -1347,6 +1368,22 @@ pub async fn review(
 ) -> Result<TransferView, Error> {
     if !actor.is_staff() {
         return Err(Error::Forbidden("Only the agency's officers can review transfers".into()));
+    }
+    if approve {
+        // An officer approves only what they could check: the scan must open.
+        let key: Option<String> = sqlx::query_scalar("SELECT logbook_key FROM reg_transfers WHERE id = $1")
+            .bind(id)
+            .fetch_optional(reg.db().pool())
+            .await?
+            .flatten();
+        if let Some(key) = key {
+            uploads::read(reg, &key).await.map_err(|e| match e {
+                Error::Conflict(m) | Error::Unavailable(m) => {
+                    Error::Conflict(format!("This transfer cannot be approved until its scan can be checked. {m}"))
+                }
+                other => other,
+            })?;
+        }
     }
     let (mut tx, row, cons, _) = step(reg, actor, id).await?;
     officiate(actor, &row, &cons, StaffAction::Review)?;

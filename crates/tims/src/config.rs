@@ -61,8 +61,48 @@ pub struct Config {
     /// `metrics_listen`), production serves no metrics.
     pub metrics_token: Option<Secret>,
     pub http: HttpSection,
+    pub uploads: UploadsSection,
     pub sso: SsoSection,
     pub registry: RegistrySection,
+}
+
+/// Where scanned logbooks are kept: the data directory's `uploads` folder
+/// (one node, development), or an S3-compatible bucket every node shares.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UploadsSection {
+    pub s3_bucket: Option<String>,
+    /// For a store other than Amazon S3: its address (`https://…`).
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<Secret>,
+    /// Keys go under this prefix in the bucket.
+    pub s3_prefix: Option<String>,
+}
+
+impl UploadsSection {
+    /// The bucket's settings, if one is set; a bucket without its keys is
+    /// an error that names what is missing.
+    pub fn s3(&self) -> Result<Option<registry::store::S3Settings>, ConfigError> {
+        let Some(bucket) = self.s3_bucket.clone().filter(|b| !b.is_empty()) else { return Ok(None) };
+        let missing = |what: &str| ConfigError::Invalid(format!("uploads.s3_bucket is set but {what} is not"));
+        Ok(Some(registry::store::S3Settings {
+            bucket,
+            endpoint: self.s3_endpoint.clone().filter(|e| !e.is_empty()),
+            region: self.s3_region.clone().unwrap_or_else(|| "us-east-1".into()),
+            access_key_id: self
+                .s3_access_key_id
+                .clone()
+                .ok_or_else(|| missing("s3_access_key_id (TIMS_S3_ACCESS_KEY_ID)"))?,
+            secret_access_key: self
+                .s3_secret_access_key
+                .as_ref()
+                .map(|s| s.expose().to_string())
+                .ok_or_else(|| missing("s3_secret_access_key (TIMS_S3_SECRET_ACCESS_KEY)"))?,
+            prefix: self.s3_prefix.clone().unwrap_or_default(),
+        }))
+    }
 }
 
 /// The HTTP server's limits, so that slow or silent clients cannot hold
@@ -201,6 +241,7 @@ impl Default for Config {
             metrics_listen: None,
             metrics_token: None,
             http: HttpSection::default(),
+            uploads: UploadsSection::default(),
             sso: SsoSection::default(),
             registry: RegistrySection::default(),
         }
@@ -319,6 +360,20 @@ impl Config {
         if let Some(v) = get("TIMS_CLIENT_IP_HEADER").filter(|v| !v.is_empty()) {
             self.sso.client_ip_header = Some(v);
         }
+        for (name, slot) in [
+            ("TIMS_S3_BUCKET", &mut self.uploads.s3_bucket),
+            ("TIMS_S3_ENDPOINT", &mut self.uploads.s3_endpoint),
+            ("TIMS_S3_REGION", &mut self.uploads.s3_region),
+            ("TIMS_S3_ACCESS_KEY_ID", &mut self.uploads.s3_access_key_id),
+            ("TIMS_S3_PREFIX", &mut self.uploads.s3_prefix),
+        ] {
+            if let Some(v) = get(name).filter(|v| !v.is_empty()) {
+                *slot = Some(v);
+            }
+        }
+        if let Some(v) = get("TIMS_S3_SECRET_ACCESS_KEY").filter(|v| !v.is_empty()) {
+            self.uploads.s3_secret_access_key = Some(Secret::new(v));
+        }
         if let Some(v) = get("TIMS_METRICS_LISTEN") {
             self.metrics_listen =
                 match v.trim() {
@@ -397,6 +452,9 @@ impl Config {
             ),
             Some(k) if k.expose().len() < 32 => problems.push("secrets_key must be at least 32 characters".to_string()),
             Some(_) => {}
+        }
+        if self.uploads.s3_endpoint.as_ref().is_some_and(|e| !e.starts_with("https://")) {
+            problems.push("uploads.s3_endpoint must be https://".to_string());
         }
         if self.metrics_token.as_ref().is_some_and(|t| t.expose().len() < 32) {
             problems.push("metrics_token must be at least 32 characters".to_string());

@@ -75,14 +75,15 @@ pub fn check_adapters(cfg: &Config, a: &sso::Adapters) -> anyhow::Result<()> {
     }
 }
 
-/// The registry's development adapters: an instant payer and a folder for
-/// scanned logbooks under the data directory.
-pub fn registry_adapters(cfg: &Config, sso: &sso::Adapters) -> registry::Adapters {
-    registry::Adapters {
-        sms: sso.sms.clone(),
-        payments: Arc::new(registry::payments::DevPayer::default()),
-        store: Arc::new(registry::store::LocalDir::new(cfg.data.join("uploads"))),
-    }
+/// The registry's adapters: the development payer, and scanned logbooks in
+/// the configured S3-compatible bucket or else a folder under the data
+/// directory.
+pub fn registry_adapters(cfg: &Config, sso: &sso::Adapters) -> anyhow::Result<registry::Adapters> {
+    let store: Arc<dyn registry::store::BlobStore> = match cfg.uploads.s3()? {
+        Some(s3) => Arc::new(registry::store::S3::new(&s3).context("cannot use the object storage for uploads")?),
+        None => Arc::new(registry::store::LocalDir::new(cfg.data.join("uploads"))),
+    };
+    Ok(registry::Adapters { sms: sso.sms.clone(), payments: Arc::new(registry::payments::DevPayer::default()), store })
 }
 
 /// A secret derived from the operator's `secrets_key` (HMAC-SHA256 of the
@@ -220,7 +221,7 @@ impl Application {
     pub async fn build(cfg: &Config, clock: Arc<dyn Clock>, adapters: sso::Adapters) -> anyhow::Result<Self> {
         let listener =
             TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
-        let reg_adapters = registry_adapters(cfg, &adapters);
+        let reg_adapters = registry_adapters(cfg, &adapters)?;
         Self::build_on(listener, cfg, clock, adapters, reg_adapters).await
     }
 

@@ -187,12 +187,22 @@ impl registry::payments::Payments for Outside {
     }
 }
 
+fn not_here() -> registry::store::StoreError {
+    registry::store::StoreError::Failed("not in this test".into())
+}
+
 impl registry::store::BlobStore for Outside {
     fn put<'a>(&'a self, _: &'a str, _: &'a [u8]) -> BoxFuture<'a, Result<(), registry::store::StoreError>> {
-        Box::pin(async { Err(registry::store::StoreError("not in this test".into())) })
+        Box::pin(async { Err(not_here()) })
     }
     fn get<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<u8>, registry::store::StoreError>> {
-        Box::pin(async { Err(registry::store::StoreError("not in this test".into())) })
+        Box::pin(async { Err(not_here()) })
+    }
+    fn delete<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<(), registry::store::StoreError>> {
+        Box::pin(async { Err(not_here()) })
+    }
+    fn list<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<String>, registry::store::StoreError>> {
+        Box::pin(async { Err(not_here()) })
     }
     fn is_development(&self) -> bool {
         false

@@ -806,6 +806,114 @@ async fn api_answers_tell_caches_not_to_keep_them(app: TestApp) {
 }
 on_both!(api_answers_tell_caches_not_to_keep_them, crate::common::with_api_client);
 
+/// The files in the upload store, in order.
+async fn stored_files(app: &TestApp) -> Vec<String> {
+    let mut files = app.registry.adapters().store.list("").await.unwrap();
+    files.sort();
+    files
+}
+
+async fn upload_rows(app: &TestApp) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT key, state FROM reg_uploads ORDER BY key").fetch_all(app.registry.db().pool()).await.unwrap()
+}
+
+async fn scan_key(app: &TestApp, id: &str) -> String {
+    sqlx::query_scalar("SELECT logbook_key FROM reg_transfers WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.registry.db().pool())
+        .await
+        .unwrap()
+}
+
+async fn a_replaced_scan_is_deleted_and_every_stored_file_has_a_row(app: TestApp) {
+    let seller = citizen(&app, SELLER).await;
+    let id = open(&seller, "KDA 001A").await;
+    for _ in 0..3 {
+        let (s, b) = seller.put_bytes(&format!("/api/v1/transfers/{id}/logbook-scan"), PDF).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    let key = scan_key(&app, &id).await;
+    assert_eq!(stored_files(&app).await, std::slice::from_ref(&key), "only the last scan is kept");
+    assert_eq!(upload_rows(&app).await, [(key.clone(), "live".to_string())]);
+
+    // What an interrupted upload leaves: a row whose transaction never
+    // came (its file written), and half a file from a crash mid-write.
+    let store = &app.registry.adapters().store;
+    registry::uploads::begin(&app.registry, &id, "logbooks/cut-off").await.unwrap();
+    store.put("logbooks/cut-off", PDF).await.unwrap();
+    let part = app.config.data.join("uploads/logbooks/crashed.part");
+    std::fs::write(&part, b"%PDF-half").unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);
+    std::fs::File::options().write(true).open(&part).unwrap().set_modified(two_hours_ago).unwrap();
+    assert_eq!(registry::uploads::sweep(&app.registry).await.unwrap(), 1, "the half file goes at once");
+    app.advance(2 * 3600 * 1000);
+    assert_eq!(registry::uploads::sweep(&app.registry).await.unwrap(), 1, "the unfinished upload after an hour");
+    assert_eq!(stored_files(&app).await, std::slice::from_ref(&key));
+    assert_eq!(upload_rows(&app).await, [(key, "live".to_string())]);
+}
+on_both!(a_replaced_scan_is_deleted_and_every_stored_file_has_a_row, crate::common::with_api_client);
+
+/// A scan the store cannot give is a refusal that says why, never a server
+/// error, and the transfer cannot be approved until it opens.
+async fn a_scan_that_cannot_be_read_is_a_clear_refusal_and_blocks_approval(app: TestApp) {
+    let seller = citizen(&app, SELLER).await;
+    let buyer = citizen(&app, BUYER).await;
+    let id = open_and_submit(&app, &seller, "KDA 001A").await;
+    buyer_accepts(&app, &buyer, &id).await;
+    let key = scan_key(&app, &id).await;
+    app.registry.adapters().store.delete(&key).await.unwrap();
+    let officer = citizen(&app, OFFICER).await;
+    let (s, b) = officer.get(&format!("/api/v1/transfers/{id}/logbook-scan")).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert!(b["detail"].as_str().unwrap_or_default().contains("missing from the file store"), "{b}");
+    let (s, b) = officer.post(&format!("/api/v1/transfers/{id}/review"), json!({"decision": "approve"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert!(b["detail"].as_str().unwrap_or_default().contains("cannot be approved until its scan"), "{b}");
+    let (_, t) = officer.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(t["state"], "in_review", "nothing changed");
+    // Put back, it opens and the transfer is approved.
+    app.registry.adapters().store.put(&key, PDF).await.unwrap();
+    let (s, b) = officer.post(&format!("/api/v1/transfers/{id}/review"), json!({"decision": "approve"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
+on_both!(a_scan_that_cannot_be_read_is_a_clear_refusal_and_blocks_approval, crate::common::with_api_client);
+
+/// Two nodes on one PostgreSQL database, each with a data folder of its
+/// own: a scan uploaded through one is read and approved through the other,
+/// because both keep uploads in the S3-compatible store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_share_uploads_through_object_storage() {
+    let Some(s3) = common::S3Server::start().await else { return };
+    let Some(a) = TestApp::spawn_with(common::Backend::Postgres, |c| {
+        common::with_api_client(c);
+        s3.configure(c);
+    })
+    .await
+    else {
+        return;
+    };
+    let b = a.another_node(|_| {}).await;
+    let seller_a = citizen(&a, SELLER).await;
+    let id = open_and_submit(&a, &seller_a, "KDA 001A").await;
+    let buyer_a = citizen(&a, BUYER).await;
+    buyer_accepts(&a, &buyer_a, &id).await;
+    // The same people, through the other node.
+    let seller_b = Api { base: b.base.clone(), ..seller_a.clone() };
+    let officer_b = Api { base: b.base.clone(), ..citizen(&a, OFFICER).await };
+    for who in [&seller_b, &officer_b] {
+        let scan = who.req(reqwest::Method::GET, &format!("/api/v1/transfers/{id}/logbook-scan")).send().await.unwrap();
+        assert_eq!(scan.status(), StatusCode::OK);
+        assert_eq!(scan.bytes().await.unwrap().as_ref(), PDF);
+    }
+    let (s, done) = officer_b.post(&format!("/api/v1/transfers/{id}/review"), json!({"decision": "approve"})).await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    // The bucket holds the scan and nothing else; neither folder holds any.
+    assert_eq!(stored_files(&b).await, [scan_key(&b, &id).await]);
+    for node in [&a, &b] {
+        assert!(!node.config.data.join("uploads").exists(), "nothing on a node's disk");
+    }
+}
+
 /// The outbox workers (the sign-on's and the registry's) look for due
 /// messages every second. On a SQLite file a pass that finds none commits
 /// nothing, so an idle server makes no flush

@@ -148,10 +148,32 @@ impl TestApp {
         let port = listener.local_addr().expect("local addr").port();
         config.public_url = format!("http://127.0.0.1:{port}");
         tweak(&mut config);
+        Some(Self::start(listener, config, backend, dir, pg_database).await)
+    }
+
+    /// A second node on this one's database, with a data folder of its own
+    /// (nothing is shared through the disk), behind the same public address
+    /// (as behind a load balancer).
+    pub async fn another_node(&self, tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = TempDir::new();
+        let mut config = Config { data: dir.0.clone(), ..self.config.clone() };
+        tweak(&mut config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        Self::start(listener, config, self.backend, dir, None).await
+    }
+
+    async fn start(
+        listener: tokio::net::TcpListener,
+        config: Config,
+        backend: Backend,
+        dir: TempDir,
+        pg_database: Option<String>,
+    ) -> Self {
+        let port = listener.local_addr().expect("local addr").port();
         let clock = ManualClock::new(START_MS);
         let clock_dyn: Arc<dyn Clock> = Arc::new(clock.clone());
         let adapters = tims::sso_adapters(&config, clock_dyn.clone()).expect("adapters");
-        let reg_adapters = tims::registry_adapters(&config, &adapters);
+        let reg_adapters = tims::registry_adapters(&config, &adapters).expect("registry adapters");
         let app = Application::build_on(listener, &config, clock_dyn, adapters, reg_adapters).await.expect("build app");
         let app_sso = app.sso().clone();
         let registry = app.registry().clone();
@@ -160,7 +182,7 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped(async move {
             let _ = rx.await;
         }));
-        Some(Self {
+        Self {
             base: format!("http://127.0.0.1:{port}"),
             metrics_base,
             clock,
@@ -171,7 +193,7 @@ impl TestApp {
             _dir: dir,
             stop: Some(tx),
             pg_database,
-        })
+        }
     }
 
     pub fn browser(&self) -> Browser {
@@ -489,4 +511,65 @@ pub async fn api_access_token(app: &TestApp, account_type: &str, id_number: &str
         .await
         .unwrap();
     t["access_token"].as_str().unwrap_or_else(|| panic!("no access token: {t}")).to_string()
+}
+
+/// An S3-compatible object store for the tests: `moto` in server mode
+/// (from PyPI; `scripts/test` installs it and sets `TIMS_TEST_MOTO`), on a
+/// port of its own, with one bucket. Stopped on drop.
+pub struct S3Server {
+    pub endpoint: String,
+    pub bucket: String,
+    child: std::process::Child,
+}
+
+impl S3Server {
+    /// Start one, or `None` (saying so) where moto is not installed; with
+    /// `CI=true` a missing moto is a failure.
+    pub async fn start() -> Option<Self> {
+        let program = std::env::var("TIMS_TEST_MOTO").unwrap_or_else(|_| "moto_server".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let child = std::process::Command::new(&program)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let child = match child {
+            Ok(c) => c,
+            Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+                panic!("moto_server ({program}) cannot be started ({e}) and CI requires it: run scripts/test")
+            }
+            Err(e) => {
+                eprintln!("SKIPPED: no S3-compatible test server ({program}: {e}); scripts/test installs one");
+                return None;
+            }
+        };
+        let server = Self { endpoint: format!("http://127.0.0.1:{port}"), bucket: "tims-test".into(), child };
+        let http = reqwest::Client::new();
+        for _ in 0..200 {
+            if http.get(&server.endpoint).send().await.is_ok() {
+                let made =
+                    http.put(format!("{}/{}", server.endpoint, server.bucket)).send().await.expect("create bucket");
+                assert!(made.status().is_success(), "the test bucket: {}", made.status());
+                return Some(server);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("moto_server did not answer at {} within 20 s", server.endpoint);
+    }
+
+    /// Point a node's uploads at this store.
+    pub fn configure(&self, cfg: &mut Config) {
+        cfg.uploads.s3_bucket = Some(self.bucket.clone());
+        cfg.uploads.s3_endpoint = Some(self.endpoint.clone());
+        cfg.uploads.s3_access_key_id = Some("test".into());
+        cfg.uploads.s3_secret_access_key = Some(tims::Secret::new("test"));
+        cfg.uploads.s3_prefix = Some("uploads".into());
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

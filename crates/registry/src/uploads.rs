@@ -1,0 +1,121 @@
+//! Scanned logbooks in the upload store, and the only writer of
+//! `reg_uploads`, which accounts for every file in it: a row is written
+//! before its file, so that no file exists that no row knows of. A file
+//! whose write or transaction did not finish, or that a newer scan
+//! replaced, is deleted (at once where possible, else by the sweep).
+
+use std::time::Duration;
+
+use db::WriteTx;
+
+use crate::store::StoreError;
+use crate::{Error, Registry};
+
+/// A pending upload older than this did not finish: its file goes.
+const ABANDONED_AFTER_MS: i64 = domain::policy::HOUR_MS;
+
+/// Record that `key` is about to be written for `transfer_id` (its own
+/// commit, before the file is stored).
+pub async fn begin(reg: &Registry, transfer_id: &str, key: &str) -> Result<(), Error> {
+    let now = reg.now_ms();
+    reg.db()
+        .execute_write(
+            sqlx::query(
+                "INSERT INTO reg_uploads (key, transfer_id, state, created_at, updated_at) VALUES ($1, $2, 'pending', $3, $3)",
+            )
+            .bind(key)
+            .bind(transfer_id)
+            .bind(now),
+        )
+        .await?;
+    Ok(())
+}
+
+/// In the transaction that points the transfer at `key`: the file is live,
+/// and the one it replaces (if any) is to be deleted.
+pub async fn make_live(tx: &mut WriteTx, key: &str, replaces: Option<&str>, now: i64) -> Result<(), Error> {
+    sqlx::query("UPDATE reg_uploads SET state = 'live', updated_at = $1 WHERE key = $2")
+        .bind(now)
+        .bind(key)
+        .execute(&mut **tx)
+        .await?;
+    if let Some(old) = replaces {
+        sqlx::query("UPDATE reg_uploads SET state = 'replaced', updated_at = $1 WHERE key = $2")
+            .bind(now)
+            .bind(old)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Delete a file that is no longer wanted, then its row. On failure both
+/// stay, and the sweep tries again.
+pub async fn discard(reg: &Registry, key: &str) {
+    let done = async {
+        reg.adapters().store.delete(key).await.map_err(|e| Error::Internal(e.to_string()))?;
+        reg.db()
+            .execute_write(sqlx::query("DELETE FROM reg_uploads WHERE key = $1 AND state <> 'live'").bind(key))
+            .await?;
+        Ok::<_, Error>(())
+    }
+    .await;
+    if let Err(e) = done {
+        tracing::warn!(error = %e, key, "an unwanted upload could not be deleted yet; the sweep will try again");
+    }
+}
+
+/// Delete what did not finish and what was replaced, and what interrupted
+/// writes left in the store. Returns how many files went.
+pub async fn sweep(reg: &Registry) -> Result<u64, Error> {
+    let now = reg.now_ms();
+    let keys: Vec<String> = sqlx::query_scalar(
+        "SELECT key FROM reg_uploads WHERE state = 'replaced' OR (state = 'pending' AND updated_at < $1) \
+         ORDER BY updated_at LIMIT 500",
+    )
+    .bind(now - ABANDONED_AFTER_MS)
+    .fetch_all(reg.db().pool())
+    .await?;
+    let mut removed = 0;
+    for key in &keys {
+        if reg.adapters().store.delete(key).await.is_ok() {
+            reg.db()
+                .execute_write(sqlx::query("DELETE FROM reg_uploads WHERE key = $1 AND state <> 'live'").bind(key))
+                .await?;
+            removed += 1;
+        }
+    }
+    let partial = reg
+        .adapters()
+        .store
+        .sweep_partial(Duration::from_millis(ABANDONED_AFTER_MS as u64))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(removed + partial)
+}
+
+/// Read a stored scan; a store that cannot give it is a clear refusal that
+/// says why, never a server error.
+pub async fn read(reg: &Registry, key: &str) -> Result<Vec<u8>, Error> {
+    reg.adapters().store.get(key).await.map_err(unreadable)
+}
+
+pub fn unreadable(e: StoreError) -> Error {
+    match e {
+        StoreError::NotFound => {
+            tracing::error!("a scanned logbook that a transfer points at is missing from the file store");
+            Error::Conflict(
+                "The scanned logbook of this transfer is missing from the file store, so it cannot be opened; \
+                 this has been logged for the agency's technical staff."
+                    .into(),
+            )
+        }
+        StoreError::Failed(why) => {
+            tracing::error!(error = %why, "the file store did not answer");
+            Error::Unavailable(
+                "The scanned logbook cannot be opened just now: the file store did not answer. Try again in a few minutes."
+                    .into(),
+            )
+        }
+    }
+}
