@@ -1371,19 +1371,7 @@ pub async fn review(
     }
     if approve {
         // An officer approves only what they could check: the scan must open.
-        let key: Option<String> = sqlx::query_scalar("SELECT logbook_key FROM reg_transfers WHERE id = $1")
-            .bind(id)
-            .fetch_optional(reg.db().pool())
-            .await?
-            .flatten();
-        if let Some(key) = key {
-            uploads::read(reg, &key).await.map_err(|e| match e {
-                Error::Conflict(m) | Error::Unavailable(m) => {
-                    Error::Conflict(format!("This transfer cannot be approved until its scan can be checked. {m}"))
-                }
-                other => other,
-            })?;
-        }
+        uploads::scan_opens(reg, id).await?;
     }
     let (mut tx, row, cons, _) = step(reg, actor, id).await?;
     officiate(actor, &row, &cons, StaffAction::Review)?;

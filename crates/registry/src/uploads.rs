@@ -100,6 +100,23 @@ pub async fn read(reg: &Registry, key: &str) -> Result<Vec<u8>, Error> {
     reg.adapters().store.get(key).await.map_err(unreadable)
 }
 
+/// Refuse, saying why, unless the scan of transfer `id` (if it has one)
+/// can be read now.
+pub async fn scan_opens(reg: &Registry, id: &str) -> Result<(), Error> {
+    let key: Option<String> = sqlx::query_scalar("SELECT logbook_key FROM reg_transfers WHERE id = $1")
+        .bind(id)
+        .fetch_optional(reg.db().pool())
+        .await?
+        .flatten();
+    let Some(key) = key else { return Ok(()) };
+    read(reg, &key).await.map(|_| ()).map_err(|e| match e {
+        Error::Conflict(m) | Error::Unavailable(m) => {
+            Error::Conflict(format!("This transfer cannot be approved until its scan can be checked. {m}"))
+        }
+        other => other,
+    })
+}
+
 pub fn unreadable(e: StoreError) -> Error {
     match e {
         StoreError::NotFound => {

@@ -346,6 +346,13 @@ impl Config {
         if let Some(v) = get("TIMS_KRA_REGISTER_TOKEN") {
             self.sso.kra_register_token = Some(Secret::new(v));
         }
+        self.apply_env_edge(&get)
+    }
+
+    /// The environment's settings of the edge: the sign-on's limits, the
+    /// upload store, metrics and the HTTP server's limits.
+    fn apply_env_edge(&mut self, get: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let bad = |name: &str, message: String| ConfigError::Env { name: name.into(), message };
         for (name, slot) in [
             ("TIMS_SMS_PER_SOURCE", &mut self.sso.sms_per_source),
             ("TIMS_SMS_PER_MINUTE", &mut self.sso.sms_per_minute),
