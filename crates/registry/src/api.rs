@@ -196,6 +196,7 @@ pub fn problem(err: &Error) -> Response {
             ("Sign in first", Some("Send the sign-on's access token as `Authorization: Bearer …`".to_string()))
         }
         Error::SignInFor(m) => ("Sign in first", Some(m.clone())),
+        Error::TokenRefused(why) => ("Access token refused", Some(format!("The access token was refused: {why}"))),
         Error::Forbidden(m) => ("Not allowed", Some(m.clone())),
         Error::NotFound(m) => ("Not found", Some(m.clone())),
         Error::Unavailable(m) => ("Unavailable", Some(m.clone())),
@@ -213,8 +214,8 @@ pub fn problem(err: &Error) -> Response {
         _ => &[],
     };
     let mut resp = problem_response(status, title, detail, fields);
-    if matches!(err, Error::Unauthenticated | Error::SignInFor(_)) {
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    if let Some(challenge) = err.www_authenticate() {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
     }
     if matches!(err, Error::Unavailable(_) | Error::TooMany(_)) {
         resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
