@@ -145,6 +145,8 @@ async fn registry_config(
                 name: Some("Vehicle registry".into()),
                 redirect_uris: vec![format!("{public_url}/signin/callback")],
                 post_logout_redirect_uris: vec![format!("{public_url}/")],
+                // The registry's own tokens are for it already.
+                api: false,
             };
             sso::oidc::upsert_configured_client(db, &client, now)
                 .await

@@ -122,6 +122,10 @@ enum ClientCommand {
         /// Exact address allowed after sign-out; repeat for several.
         #[arg(long = "post-logout-redirect-uri")]
         post_logout_redirect_uris: Vec<String>,
+        /// Let the client call the registry's API: its access tokens name
+        /// the API (audience tims-api) beside the client's id.
+        #[arg(long)]
+        api: bool,
     },
 }
 
@@ -299,9 +303,29 @@ async fn run() -> anyhow::Result<()> {
                         "New signing key {kid}. Running servers use it within a minute; the old key stays published until its tokens expire."
                     );
                 }
-                SsoCommand::Client { command: ClientCommand::Add { id, redirect_uris, post_logout_redirect_uris } } => {
-                    match sso::oidc::add_client(&db, &id, &redirect_uris, &post_logout_redirect_uris, now).await {
-                        Ok(secret) => println!("{}", serde_json::json!({ "client_id": id, "client_secret": secret })),
+                SsoCommand::Client {
+                    command: ClientCommand::Add { id, redirect_uris, post_logout_redirect_uris, api },
+                } => {
+                    let client = sso::oidc::NewClient { id, redirect_uris, post_logout_redirect_uris, api };
+                    match sso::oidc::add_client(&db, &client, now).await {
+                        Ok(secret) => {
+                            println!(
+                                "{}",
+                                serde_json::json!({ "client_id": client.id, "client_secret": secret, "api": api })
+                            );
+                            eprintln!(
+                                "Client {} is registered and usable at once{}. Its secret is shown only this once.",
+                                client.id,
+                                if api {
+                                    format!(
+                                        "; its access tokens are for the API (audience {})",
+                                        sso::oidc::API_AUDIENCE
+                                    )
+                                } else {
+                                    String::new()
+                                }
+                            );
+                        }
                         Err(sso::Error::Invalid(fe)) => {
                             let msgs: Vec<String> =
                                 fe.0.iter().map(|(f, m)| format!("--{}: {m}", f.replace('_', "-"))).collect();
