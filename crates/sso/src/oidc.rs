@@ -734,17 +734,7 @@ async fn mint_tokens(
     }
     id.extend(claims);
     let id_token = sso.keys().sign(keys::Alg::Rs256, "JWT", &Value::Object(id), now)?;
-    let access = json!({
-        "iss": issuer,
-        "sub": account.id,
-        "aud": client.access_token_audience(),
-        "client_id": client.client_id,
-        "scope": scope,
-        "iat": now / 1000,
-        "exp": (now + ACCESS_TTL_MS) / 1000,
-        "jti": crypto::new_id(),
-    });
-    let access_token = sso.keys().sign(keys::Alg::Es256, "at+jwt", &access, now)?;
+    let access_token = sign_access_token(sso, client, &account.id, scope, now)?;
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
@@ -757,6 +747,84 @@ async fn mint_tokens(
         body["refresh_token"] = json!(r);
     }
     Ok(Minted { body, refresh })
+}
+
+/// An access token (RFC 9068 JWT, ES256) for `client`, on behalf of
+/// `account_id`, with `scope`.
+fn sign_access_token(sso: &Sso, client: &Client, account_id: &str, scope: &str, now: i64) -> Result<String, Error> {
+    let access = json!({
+        "iss": sso.config().issuer,
+        "sub": account_id,
+        "aud": client.access_token_audience(),
+        "client_id": client.client_id,
+        "scope": scope,
+        "iat": now / 1000,
+        "exp": (now + ACCESS_TTL_MS) / 1000,
+        "jti": crypto::new_id(),
+    });
+    sso.keys().sign(keys::Alg::Es256, "at+jwt", &access, now)
+}
+
+/// An access token made without a sign-in (see [`development_access_token`]).
+#[derive(Debug)]
+pub struct DevAccessToken {
+    pub access_token: String,
+    /// The token's `aud`: the client's id, and the API's with API access.
+    pub audience: Vec<String>,
+    pub expires_in_secs: i64,
+}
+
+/// The scopes of a development access token: everything the API reads.
+pub const DEV_TOKEN_SCOPE: &str = "openid profile phone organisations";
+
+/// The access token the token endpoint would give `client_id` for the
+/// account with this ID number, made without a sign-in, password or SMS
+/// code: for `tims dev token`, in development only. The caller refuses it
+/// in production mode; nothing here can tell.
+pub async fn development_access_token(
+    sso: &Sso,
+    account_type: domain::AccountType,
+    id_number: &str,
+    client_id: &str,
+) -> Result<DevAccessToken, Error> {
+    let id_number = domain::IdNumber::parse(account_type, id_number)
+        .map_err(|e| crate::FieldErrors::single("id_number", e.message))?;
+    let Some(client) = read_client(sso, client_id).await? else {
+        return Err(crate::FieldErrors::single(
+            "client",
+            format!(
+                "No client {client_id:?} is registered: add it with `tims sso client add --id {client_id} --api …`"
+            ),
+        ));
+    };
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM sso_accounts WHERE account_type = $1 AND id_number = $2")
+            .bind(account_type.as_str())
+            .bind(id_number.as_str())
+            .fetch_optional(sso.db().pool())
+            .await?;
+    let Some((account_id,)) = found else {
+        return Err(crate::FieldErrors::single(
+            "id_number",
+            format!("No {} account has ID number {}", account_type.as_str(), id_number.as_str()),
+        ));
+    };
+    let account = accounts::get(sso, &account_id).await?;
+    if account.blocked {
+        return Err(Error::Refused("The account is blocked: it would get no token".into()));
+    }
+    if !account.phone_verified {
+        return Err(Error::Refused("The account has not verified its phone, so it cannot sign in yet".into()));
+    }
+    let now = sso.now_ms();
+    sso.keys().refresh_if_stale(sso.db(), now).await?;
+    let access_token = sign_access_token(sso, &client, &account.id, DEV_TOKEN_SCOPE, now)?;
+    let audience = match client.access_token_audience() {
+        Value::Array(list) => list.iter().filter_map(|a| a.as_str().map(str::to_string)).collect(),
+        one => one.as_str().map(str::to_string).into_iter().collect(),
+    };
+    tracing::info!(client_id, account_id = account.id, "development access token issued without a sign-in");
+    Ok(DevAccessToken { access_token, audience, expires_in_secs: ACCESS_TTL_MS / 1000 })
 }
 
 /// Record what `mint_tokens` made, in the transaction that spends the grant.

@@ -113,6 +113,75 @@ pub fn signing_key_wrap(cfg: &Config) -> sso::keys::Wrap {
     sso::keys::Wrap(keyed_secret(cfg, "sso/signing_key_wrap").map(String::into_bytes))
 }
 
+/// The sign-on's settings, its issuer under the public address.
+fn sso_config(cfg: &Config, public_url: &str, adapters: &sso::Adapters) -> sso::SsoConfig {
+    sso::SsoConfig {
+        issuer: format!("{public_url}/sso"),
+        dev_pages: !cfg.production && adapters.dev_sms.is_some(),
+        clients: cfg.sso.clients.clone(),
+        keyed: sso_keyed_secrets(cfg),
+        limits: cfg.sso.limits(),
+        client_ip_header: cfg.sso.client_ip_header.clone(),
+    }
+}
+
+/// `tims dev token`: an access token for an existing account, signed as
+/// the sign-on's token endpoint signs them for `client` (by default the
+/// registry's own), made without a sign-in. Development only: production
+/// mode refuses it, and so does a registry trusting an outside provider.
+/// The configuration must be the server's (public address, database,
+/// secrets key), or the token names another issuer or key.
+pub async fn dev_access_token(
+    cfg: &Config,
+    clock: Arc<dyn Clock>,
+    account_type: &str,
+    id_number: &str,
+    client: Option<&str>,
+) -> anyhow::Result<sso::oidc::DevAccessToken> {
+    if cfg.production {
+        anyhow::bail!(
+            "production mode refuses `tims dev token`: it makes access tokens without a sign-in, for development only"
+        );
+    }
+    if cfg.registry.oidc_issuer.is_some() {
+        anyhow::bail!(
+            "the registry trusts an outside provider (registry.oidc_issuer): get access tokens from that provider"
+        );
+    }
+    let kind = domain::AccountType::parse(account_type).map_err(|e| anyhow::anyhow!("--type: {e}"))?;
+    let public_url = cfg.public_url()?;
+    let client_id = client.unwrap_or(&cfg.registry.oidc_client_id);
+    let db = open_db(cfg).await?;
+    let adapters = sso_adapters(cfg, clock.clone())?;
+    let sso_cfg = sso_config(cfg, &public_url, &adapters);
+    let made = match Sso::start(db.clone(), clock, sso_cfg, adapters).await {
+        Ok(sso) => sso::oidc::development_access_token(&sso, kind, id_number, client_id).await,
+        Err(e) => Err(e),
+    };
+    db.close().await;
+    let token = made.map_err(|e| match e {
+        sso::Error::Invalid(fe) => {
+            let mut lines: Vec<String> = fe.0.iter().map(|(f, m)| format!("--{}: {m}", f.replace('_', "-"))).collect();
+            if client.is_none() && fe.0.iter().any(|(f, _)| *f == "client") {
+                lines.push(format!("(the registry registers its client {client_id} when `tims serve` first starts)"));
+            }
+            anyhow::anyhow!("{}", lines.join("\n"))
+        }
+        other => anyhow::Error::new(other).context("cannot make a development access token"),
+    })?;
+    let mut accepted = vec![cfg.registry.oidc_client_id.as_str()];
+    accepted.extend(cfg.registry.api_audiences.iter().map(String::as_str));
+    if !token.audience.iter().any(|a| accepted.contains(&a.as_str())) {
+        anyhow::bail!(
+            "--client: the API would refuse the tokens of client {client_id} (audience {}; it accepts {}): grant it \
+             API access (`tims sso client add --api`, or `api = true` under [[sso.clients]])",
+            token.audience.join(", "),
+            accepted.join(", ")
+        );
+    }
+    Ok(token)
+}
+
 /// The registry's settings; with the built-in provider its client is
 /// registered with the sign-on here, under a secret generated once.
 async fn registry_config(
@@ -244,14 +313,7 @@ impl Application {
         }
         let public_url = cfg.public_url()?;
         let db = open_db(cfg).await?;
-        let sso_cfg = sso::SsoConfig {
-            issuer: format!("{public_url}/sso"),
-            dev_pages: !cfg.production && adapters.dev_sms.is_some(),
-            clients: cfg.sso.clients.clone(),
-            keyed: sso_keyed_secrets(cfg),
-            limits: cfg.sso.limits(),
-            client_ip_header: cfg.sso.client_ip_header.clone(),
-        };
+        let sso_cfg = sso_config(cfg, &public_url, &adapters);
         let sso = Sso::start(db.clone(), clock.clone(), sso_cfg, adapters).await.context("cannot start the sign-on")?;
         let reg_cfg = registry_config(cfg, &db, &public_url, clock.now_ms()).await?;
         let registry = registry::Registry::start(db.clone(), clock, reg_cfg, reg_adapters)

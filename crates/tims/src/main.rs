@@ -58,6 +58,29 @@ enum Command {
         #[command(subcommand)]
         command: FeesCommand,
     },
+    /// Development helpers (refused in production mode).
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevCommand {
+    /// Print an access token for the API for an existing account, as the
+    /// sign-on's token endpoint would issue it, without signing in. Run it
+    /// with the server's configuration (public address, database, secrets
+    /// key). Refused in production mode.
+    Token {
+        #[arg(long = "id-number")]
+        id_number: String,
+        /// citizen (national ID), resident (alien ID) or foreigner (passport).
+        #[arg(long = "type", default_value = "citizen")]
+        account_type: String,
+        /// A registered client with API access; by default the registry's own.
+        #[arg(long)]
+        client: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -288,6 +311,19 @@ async fn run() -> anyhow::Result<()> {
                 }
             }
             db.close().await;
+            Ok(())
+        }
+        Command::Dev { command: DevCommand::Token { id_number, account_type, client } } => {
+            let t = tims::dev_access_token(&cfg, clock, &account_type, &id_number, client.as_deref()).await?;
+            println!("{}", t.access_token);
+            eprintln!(
+                "Access token for {account_type} {id_number} (audience {}, scope \"{}\"), valid {} minutes. \
+                 Try: curl -H \"Authorization: Bearer $TOKEN\" {}/api/v1/me",
+                t.audience.join(", "),
+                sso::oidc::DEV_TOKEN_SCOPE,
+                t.expires_in_secs / 60,
+                cfg.public_url()?
+            );
             Ok(())
         }
         Command::Sso { command } => {
