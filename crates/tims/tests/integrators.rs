@@ -125,3 +125,73 @@ async fn an_expired_or_damaged_token_is_refused_saying_which(app: TestApp) {
     assert!(!problem.to_string().contains(&token[..20]), "the refusal never repeats the token");
 }
 on_both!(an_expired_or_damaged_token_is_refused_saying_which);
+
+/// The development SMS list as a script reads it: the messages to `phone`,
+/// newest first, once one for `purpose` has arrived.
+async fn dev_sms_for(app: &TestApp, phone: &str, purpose: &str) -> Vec<Value> {
+    for _ in 0..200 {
+        let list: Vec<Value> = reqwest::get(format!("{}/sso/dev/sms.json?to={}", app.base, phone.replace('+', "%2B")))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if list.iter().any(|m| m["purpose"] == purpose) {
+            return list;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("no SMS for {purpose} to {phone}");
+}
+
+async fn each_development_sms_says_what_it_is_for_and_what_about(app: TestApp) {
+    const BUYER: (&str, &str) = ("23456789", "+254723456789");
+    let browser = app.signed_in(SELLER.0, SELLER.1).await;
+    let list = dev_sms_for(&app, SELLER.1, "sign_in").await;
+    assert_eq!((&list[0]["purpose"], &list[0]["reference"]), (&Value::from("sign_in"), &Value::Null), "{list:?}");
+
+    let token = access_token_for(&app, browser, "tims-api", common::API_SECRET).await;
+    let http = reqwest::Client::new();
+    let api = |method: reqwest::Method, path: &str| {
+        http.request(method, format!("{}/api/v1{path}", app.base)).bearer_auth(&token)
+    };
+    let opened: Value = api(reqwest::Method::POST, "/transfers")
+        .json(&serde_json::json!({"registration_number": "KDA 001A", "buyer_type": "individual", "buyer_id_number": BUYER.0}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (id, reference) = (opened["id"].as_str().unwrap(), opened["reference"].as_str().unwrap());
+    let r = api(reqwest::Method::PUT, &format!("/transfers/{id}/logbook-scan"))
+        .body(b"%PDF-1.4\n% a scanned logbook\n".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = api(reqwest::Method::POST, &format!("/transfers/{id}/codes"))
+        .json(&serde_json::json!({"step": "submit"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+
+    // A script picks the code by what it is for, not by reading texts.
+    let list = dev_sms_for(&app, SELLER.1, "transfer_submit").await;
+    let sms = list.iter().find(|m| m["purpose"] == "transfer_submit").unwrap();
+    assert_eq!(sms["reference"], reference, "{sms}");
+    let code = common::extract_code(sms["body"].as_str().unwrap()).unwrap();
+    let r = api(reqwest::Method::POST, &format!("/transfers/{id}/submit"))
+        .json(&serde_json::json!({ "code": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let told = dev_sms_for(&app, BUYER.1, "transfer_notice").await;
+    assert_eq!(told[0]["reference"], reference, "{told:?}");
+
+    let page = reqwest::get(format!("{}/sso/dev/sms", app.base)).await.unwrap().text().await.unwrap();
+    assert!(page.contains("<td>transfer_submit</td>") && page.contains(&format!("<td>{reference}</td>")), "{page}");
+}
+on_both!(each_development_sms_says_what_it_is_for_and_what_about, crate::common::with_api_client);
