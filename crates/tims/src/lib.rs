@@ -280,7 +280,19 @@ pub struct Application {
     registry: registry::Registry,
     db: Db,
     public_url: String,
-    demo_created: bool,
+    banner: Banner,
+}
+
+/// What the start-up banner shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Banner {
+    /// Production mode: nothing.
+    None,
+    /// Development mode, the demo data just made: all of it.
+    Full,
+    /// Development mode, every other start: the demo accounts (if there
+    /// are any) and the addresses to try.
+    Short { demo: bool },
 }
 
 pub use sso::Sso;
@@ -329,6 +341,11 @@ impl Application {
         } else {
             false
         };
+        let banner = match (cfg.production, demo_created) {
+            (true, _) => Banner::None,
+            (false, true) => Banner::Full,
+            (false, false) => Banner::Short { demo: sso::demo::present(&sso).await? },
+        };
         let frame = http::FrameOptions { hsts: cfg.production };
         let metrics_routes = http::metrics_routes(registry.clone(), cfg.metrics_token.clone());
         let (here, metrics) = match cfg.metrics_listen {
@@ -352,7 +369,7 @@ impl Application {
             body_timeout: cfg.http.body_timeout,
             idle_timeout: cfg.http.idle_timeout,
         };
-        Ok(Self { listener, router, metrics, limits, sso, registry, db, public_url, demo_created })
+        Ok(Self { listener, router, metrics, limits, sso, registry, db, public_url, banner })
     }
 
     pub fn port(&self) -> u16 {
@@ -376,10 +393,28 @@ impl Application {
         &self.registry
     }
 
+    /// The start-up banner: in development mode, on every start, how to
+    /// try it (in full when the demo data was just made); none in
+    /// production.
     pub fn demo_instructions(&self) -> Option<String> {
-        self.demo_created.then(|| {
-            format!("{}\n{}", sso::demo::instructions(&self.public_url), registry::demo::instructions(&self.public_url))
-        })
+        let url = &self.public_url;
+        let api = |who: &str| {
+            format!(
+                "API: {url}/api/v1 (OpenAPI: {url}/api/openapi.json); an access token: tims dev token --id-number {who}"
+            )
+        };
+        match self.banner {
+            Banner::None => None,
+            Banner::Full => {
+                let (sso, registry) = (sso::demo::instructions(url), registry::demo::instructions(url));
+                Some(format!("{sso}\n{registry}\n{}", api("12345678")))
+            }
+            Banner::Short { demo: true } => Some(format!("{}{}", sso::demo::short_instructions(url), api("12345678"))),
+            Banner::Short { demo: false } => Some(format!(
+                "Development mode: sign in at {url}/sso/signin; SMS codes at {url}/sso/dev/sms.\n{}",
+                api("N")
+            )),
+        }
     }
 
     /// Serve until `shutdown` resolves, then finish in-flight requests, stop

@@ -66,16 +66,17 @@ fn an_unknown_database_scheme_stops_the_start_with_a_clear_message() {
     assert!(err.contains("unsupported database URL scheme \"mysql\""), "{err}");
 }
 
+/// Start `tims serve` on `data`; returns the child and what it printed
+/// until it was serving.
 #[cfg(unix)]
-#[test]
-fn serve_starts_with_demo_data_and_stops_cleanly_on_sigterm() {
+fn serve(data: &TempDir) -> (std::process::Child, String, u16) {
     use std::io::{BufRead, BufReader};
-    let data = TempDir::new();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tims"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env("TIMS_DATA", &data.0)
         .env_remove("TIMS_DATABASE_URL")
+        .env_remove("NO_COLOR")
         .env("RUST_LOG", "info")
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -90,13 +91,35 @@ fn serve_starts_with_demo_data_and_stops_cleanly_on_sigterm() {
             break;
         }
     }
-    assert!(banner.contains("12345678") && banner.contains("kenya-demo-1"), "{banner}");
-    let health = std::net::TcpStream::connect(("127.0.0.1", port));
-    assert!(health.is_ok());
+    (child, banner, port)
+}
+
+#[cfg(unix)]
+fn stop(child: &mut std::process::Child) {
     let pid = child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0: {status}");
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_starts_with_demo_data_and_stops_cleanly_on_sigterm() {
+    let data = TempDir::new();
+    let (mut child, banner, port) = serve(&data);
+    assert!(banner.contains("12345678") && banner.contains("kenya-demo-1"), "{banner}");
+    assert!(banner.contains("tims dev token --id-number 12345678"), "{banner}");
+    assert!(!banner.contains('\u{1b}'), "no colour codes when stderr is not a terminal: {banner:?}");
+    let health = std::net::TcpStream::connect(("127.0.0.1", port));
+    assert!(health.is_ok());
+    stop(&mut child);
+
+    // Every later start in development mode says again how to try it.
+    let (mut child, banner, _) = serve(&data);
+    assert!(banner.contains("12345678") && banner.contains("kenya-demo-1"), "{banner}");
+    assert!(banner.contains("/sso/dev/sms") && banner.contains("/api/v1"), "{banner}");
+    assert!(!banner.contains("Demo data created"), "not made again: {banner}");
+    stop(&mut child);
 }
 
 #[test]
