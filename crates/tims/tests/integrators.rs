@@ -195,3 +195,34 @@ async fn each_development_sms_says_what_it_is_for_and_what_about(app: TestApp) {
     assert!(page.contains("<td>transfer_submit</td>") && page.contains(&format!("<td>{reference}</td>")), "{page}");
 }
 on_both!(each_development_sms_says_what_it_is_for_and_what_about, crate::common::with_api_client);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_says_where_its_tokens_come_from() {
+    let Some(app) = TestApp::spawn(common::Backend::Sqlite).await else { return };
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base)).await.unwrap().json().await.unwrap();
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["scheme"], "bearer", "{schemes}");
+    assert_eq!(schemes["openIdConnect"]["type"], "openIdConnect", "{schemes}");
+    let discovery_url = schemes["openIdConnect"]["openIdConnectUrl"].as_str().unwrap();
+    assert_eq!(discovery_url, format!("{}/sso/.well-known/openid-configuration", app.base));
+    let discovery: Value = reqwest::get(discovery_url).await.unwrap().json().await.unwrap();
+    assert_eq!(discovery["issuer"], format!("{}/sso", app.base));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_without_the_cookies_says_why_in_development() {
+    let Some(app) = TestApp::spawn(common::Backend::Sqlite).await else { return };
+    // What Python's requests does over http: the form's token, no cookie.
+    let mut browser = app.browser();
+    let page = browser.get("/sso/signin").await;
+    let csrf = page.body.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = common::Browser::new(&app.base)
+        .post_raw(
+            "/sso/signin",
+            &[("csrf", &csrf), ("account_type", "citizen"), ("id_number", SELLER.0), ("password", common::PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("did not send back this site&#39;s cookie"), "{}", r.body);
+    assert!(r.body.contains("Python&#39;s requests") && r.body.contains("tims dev token"), "{}", r.body);
+}
