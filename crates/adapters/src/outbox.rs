@@ -12,7 +12,7 @@
 
 use db::{Clock, Db, WriteTx};
 
-use crate::sms::SmsSender;
+use crate::sms::{SmsSender, SmsTag};
 
 /// A lease lets one worker send a row; after this long another may.
 const LEASE_MS: i64 = 30_000;
@@ -39,24 +39,36 @@ impl Outbox {
 }
 
 /// Queue `body` for `to` inside the transaction that causes it. `secret`
-/// marks a message that carries a code: its text is wiped once sent.
+/// marks a message that carries a code: its text is wiped once sent (what
+/// it was for, `tag`, stays).
 pub async fn enqueue(
     tx: &mut WriteTx,
     outbox: Outbox,
     to: &str,
     body: &str,
     secret: bool,
+    tag: &SmsTag,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let sql = match outbox {
         Outbox::SignOn => {
-            "INSERT INTO sso_outbox (to_phone, body, secret, created_at, available_at) VALUES ($1, $2, $3, $4, $4)"
+            "INSERT INTO sso_outbox (to_phone, body, secret, purpose, reference, created_at, available_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)"
         }
         Outbox::Registry => {
-            "INSERT INTO reg_outbox (to_phone, body, secret, created_at, available_at) VALUES ($1, $2, $3, $4, $4)"
+            "INSERT INTO reg_outbox (to_phone, body, secret, purpose, reference, created_at, available_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)"
         }
     };
-    sqlx::query(sql).bind(to).bind(body).bind(i64::from(secret)).bind(now).execute(&mut **tx).await?;
+    sqlx::query(sql)
+        .bind(to)
+        .bind(body)
+        .bind(i64::from(secret))
+        .bind(tag.purpose.as_deref())
+        .bind(tag.reference.as_deref())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -91,8 +103,8 @@ pub async fn deliver_due(
     .bind(BATCH as i64)
     .execute(&mut *tx)
     .await?;
-    let leased: Vec<(i64, String, String, i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id, to_phone, body, secret, attempts, created_at FROM {table} \
+    let leased: Vec<Leased> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, to_phone, body, secret, attempts, created_at, purpose, reference FROM {table} \
          WHERE lease_token = $1 AND sent_at IS NULL ORDER BY id"
     )))
     .bind(&mark)
@@ -107,13 +119,14 @@ pub async fn deliver_due(
     tx.commit().await?;
 
     let (mut plain, mut codes, mut wiped) = (vec![], vec![], vec![]);
-    for (id, to, body, secret, attempts, created_at) in leased {
+    for (id, to, body, secret, attempts, created_at, purpose, reference) in leased {
         let secret = secret != 0;
         if secret && now - created_at >= code_ttl_ms {
             wiped.push(id);
             continue;
         }
-        match sms.send(&to, &body).await {
+        let tag = SmsTag { purpose, reference };
+        match sms.send_tagged(&to, &body, &tag).await {
             Ok(()) => {
                 metrics::counter!("tims_sms_sent_total").increment(1);
                 if secret { codes.push(id) } else { plain.push(id) }
@@ -164,6 +177,10 @@ pub async fn deliver_due(
     tx.commit().await?;
     Ok(sent)
 }
+
+/// A leased row: id, to, body, secret, attempts, created_at, purpose,
+/// reference.
+type Leased = (i64, String, String, i64, i64, i64, Option<String>, Option<String>);
 
 /// What waits in an outbox, for the operator's metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,8 +279,20 @@ mod tests {
         let sms = Flaky::default();
         let ttl = 10 * 60 * 1000;
         let mut tx = db.begin_write().await.unwrap();
-        enqueue(&mut tx, Outbox::SignOn, "+254700000001", "your code is 123456", true, clock.now_ms()).await.unwrap();
-        enqueue(&mut tx, Outbox::SignOn, "+254700000002", "welcome", false, clock.now_ms()).await.unwrap();
+        enqueue(
+            &mut tx,
+            Outbox::SignOn,
+            "+254700000001",
+            "your code is 123456",
+            true,
+            &SmsTag::new("sign_in", None),
+            clock.now_ms(),
+        )
+        .await
+        .unwrap();
+        enqueue(&mut tx, Outbox::SignOn, "+254700000002", "welcome", false, &SmsTag::default(), clock.now_ms())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
 
         let b = backlog(&db, Outbox::SignOn, clock.now_ms()).await.unwrap();
@@ -287,12 +316,25 @@ mod tests {
                 .await
                 .unwrap();
         assert_eq!(rows[0].0, "[code delivered]", "a code's text is wiped once sent");
+        let purpose: Option<String> =
+            sqlx::query_scalar("SELECT purpose FROM sso_outbox ORDER BY id").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(purpose.as_deref(), Some("sign_in"), "what it was for stays");
         assert_eq!(rows[1].0, "welcome");
         assert!(rows.iter().all(|r| r.1.as_deref() == Some("SMS not sent: gateway busy") && r.2 == 2), "{rows:?}");
 
         // A code that could not go out in time is wiped, not sent late.
         let mut tx = db.begin_write().await.unwrap();
-        enqueue(&mut tx, Outbox::Registry, "+254700000003", "your code is 654321", true, clock.now_ms()).await.unwrap();
+        enqueue(
+            &mut tx,
+            Outbox::Registry,
+            "+254700000003",
+            "your code is 654321",
+            true,
+            &SmsTag::default(),
+            clock.now_ms(),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(deliver_due(&db, Outbox::Registry, &sms, &clock, ttl).await.unwrap(), 0, "refused once");
         clock.advance_ms(ttl);
@@ -303,7 +345,9 @@ mod tests {
         assert_eq!(sms.delivered.lock().unwrap().len(), 2);
         // A message refused at every attempt is given up on, and counted so.
         let mut tx = db.begin_write().await.unwrap();
-        enqueue(&mut tx, Outbox::Registry, "+254700000004", "a notice", false, clock.now_ms()).await.unwrap();
+        enqueue(&mut tx, Outbox::Registry, "+254700000004", "a notice", false, &SmsTag::default(), clock.now_ms())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         sqlx::query("UPDATE reg_outbox SET attempts = $1 WHERE to_phone = '+254700000004'")
             .bind(MAX_ATTEMPTS)

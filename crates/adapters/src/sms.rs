@@ -14,9 +14,35 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 #[error("SMS not sent: {0}")]
 pub struct SmsError(pub String);
 
+/// What a message is for, kept beside its text, so that whoever reads the
+/// development sink (a person or a script) picks the right code without
+/// parsing texts. A real gateway has no use for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SmsTag {
+    /// `sign_in`, `verify_phone`, `recover`, `account_recovered`,
+    /// `organisation_request`, `organisation_answer`, `transfer_submit`,
+    /// `transfer_consent`, `transfer_answer`, `transfer_notice`.
+    pub purpose: Option<String>,
+    /// What it is about, where there is something: a transfer's reference,
+    /// an organisation's KRA PIN.
+    pub reference: Option<String>,
+}
+
+impl SmsTag {
+    pub fn new(purpose: &str, reference: Option<&str>) -> Self {
+        Self { purpose: Some(purpose.to_string()), reference: reference.map(str::to_string) }
+    }
+}
+
 pub trait SmsSender: Send + Sync + std::fmt::Debug {
     /// Deliver `body` to `to` (E.164).
     fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<(), SmsError>>;
+    /// Deliver `body` to `to`, knowing what it is for; a gateway sends it
+    /// as [`SmsSender::send`] does.
+    fn send_tagged<'a>(&'a self, to: &'a str, body: &'a str, tag: &'a SmsTag) -> BoxFuture<'a, Result<(), SmsError>> {
+        let _ = tag;
+        self.send(to, body)
+    }
     /// Development adapters are refused in production mode.
     fn is_development(&self) -> bool;
 }
@@ -26,6 +52,10 @@ pub struct SentSms {
     pub to: String,
     pub body: String,
     pub at_ms: i64,
+    /// What it is for (see [`SmsTag::purpose`]); `null` if unknown.
+    pub purpose: Option<String>,
+    /// What it is about (see [`SmsTag::reference`]); `null` if nothing.
+    pub reference: Option<String>,
 }
 
 /// Keeps every message in memory (the newest thousand) and prints it to the
@@ -48,21 +78,39 @@ impl DevSmsSink {
         let all = self.messages.lock().unwrap_or_else(|e| e.into_inner());
         all.iter().rev().filter(|m| to.is_none_or(|t| m.to == t)).cloned().collect()
     }
+
+    fn keep(&self, to: &str, body: &str, tag: &SmsTag) {
+        // Printing the text is this adapter's purpose (codes included); the
+        // production check keeps it away from real people.
+        let (purpose, reference) = (tag.purpose.as_deref(), tag.reference.as_deref());
+        tracing::info!(target: "tims::dev_sms", to, purpose, reference, body, "development SMS");
+        let at_ms = self.clock.as_ref().map_or(0, |c| c.now_ms());
+        let mut all = self.messages.lock().unwrap_or_else(|e| e.into_inner());
+        all.push(SentSms {
+            to: to.to_string(),
+            body: body.to_string(),
+            at_ms,
+            purpose: tag.purpose.clone(),
+            reference: tag.reference.clone(),
+        });
+        if all.len() > DEV_SINK_KEEP {
+            let excess = all.len() - DEV_SINK_KEEP;
+            all.drain(..excess);
+        }
+    }
 }
 
 impl SmsSender for DevSmsSink {
     fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<(), SmsError>> {
         Box::pin(async move {
-            // Printing the text is this adapter's purpose (codes included); the
-            // production check keeps it away from real people.
-            tracing::info!(target: "tims::dev_sms", to, body, "development SMS");
-            let at_ms = self.clock.as_ref().map_or(0, |c| c.now_ms());
-            let mut all = self.messages.lock().unwrap_or_else(|e| e.into_inner());
-            all.push(SentSms { to: to.to_string(), body: body.to_string(), at_ms });
-            if all.len() > DEV_SINK_KEEP {
-                let excess = all.len() - DEV_SINK_KEEP;
-                all.drain(..excess);
-            }
+            self.keep(to, body, &SmsTag::default());
+            Ok(())
+        })
+    }
+
+    fn send_tagged<'a>(&'a self, to: &'a str, body: &'a str, tag: &'a SmsTag) -> BoxFuture<'a, Result<(), SmsError>> {
+        Box::pin(async move {
+            self.keep(to, body, tag);
             Ok(())
         })
     }

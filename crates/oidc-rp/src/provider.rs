@@ -604,8 +604,16 @@ impl Provider {
             return Err(RpError::invalid("the token is from another issuer"));
         }
         check_times(&claims, now_ms, false)?;
-        if !audiences(&claims)?.iter().any(|a| accepted_audiences.iter().any(|ok| ok == a)) {
-            return Err(RpError::invalid("the token is for another audience"));
+        let aud = audiences(&claims)?;
+        if !aud.iter().any(|a| accepted_audiences.iter().any(|ok| ok == a)) {
+            // Audiences are client and API names, public like the issuer:
+            // saying which were found and which are accepted tells an
+            // integrator what to ask the operator for.
+            return Err(RpError::InvalidToken(format!(
+                "the token's audience ({}) is not one this API accepts ({})",
+                aud.join(", "),
+                accepted_audiences.join(", ")
+            )));
         }
         Ok(claims)
     }

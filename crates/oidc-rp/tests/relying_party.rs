@@ -483,8 +483,11 @@ async fn an_access_token_without_the_at_jwt_type_is_refused() {
 }
 
 #[tokio::test]
-async fn an_access_token_for_another_audience_is_refused() {
-    is_invalid(check_access(|_| {}, |_| {}, &["https://elsewhere.example"]).await, "audience");
+async fn an_access_token_for_another_audience_is_refused_naming_both() {
+    is_invalid(
+        check_access(|_| {}, |c| c["aud"] = json!(["app-1"]), &["https://elsewhere.example"]).await,
+        "the token's audience (app-1) is not one this API accepts (https://elsewhere.example)",
+    );
     is_invalid(check_access(|_| {}, |c| _ = c.as_object_mut().unwrap().remove("aud"), &[API]).await, "audience");
 }
 

@@ -64,6 +64,23 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Beside the bearer scheme, where its tokens come from: the provider's
+/// discovery document (`openIdConnect`), known only once the issuer is.
+fn declare_provider(openapi: &mut utoipa::openapi::OpenApi, issuer: &str) {
+    use utoipa::openapi::security::{OpenIdConnect, SecurityScheme};
+    let components = openapi.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "openIdConnect",
+        SecurityScheme::OpenIdConnect(OpenIdConnect::with_description(
+            format!("{issuer}/.well-known/openid-configuration"),
+            "The sign-on that issues the access tokens of the bearer scheme: authorization code flow with PKCE \
+             (S256) for a client the operator registered with API access; scopes openid profile phone \
+             organisations (offline_access for a refresh token)."
+                .to_string(),
+        )),
+    );
+}
+
 /// The API's routes and its OpenAPI description, from the same handlers.
 fn routes() -> (Router<Registry>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -93,9 +110,16 @@ pub fn openapi_json() -> String {
     routes().1.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
+/// The document as served for the provider `issuer` (see [`declare_provider`]).
+fn openapi_json_for(issuer: &str) -> String {
+    let mut doc = routes().1;
+    declare_provider(&mut doc, issuer);
+    doc.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
 pub fn router(reg: Registry) -> Router {
     let (api, _) = routes();
-    let spec = std::sync::Arc::new(openapi_json());
+    let spec = std::sync::Arc::new(openapi_json_for(&reg.config().oidc.issuer));
     let api = api
         .fallback(not_found)
         .layer(middleware::map_response(problem_for_rejections))
@@ -196,6 +220,7 @@ pub fn problem(err: &Error) -> Response {
             ("Sign in first", Some("Send the sign-on's access token as `Authorization: Bearer …`".to_string()))
         }
         Error::SignInFor(m) => ("Sign in first", Some(m.clone())),
+        Error::TokenRefused(why) => ("Access token refused", Some(format!("The access token was refused: {why}"))),
         Error::Forbidden(m) => ("Not allowed", Some(m.clone())),
         Error::NotFound(m) => ("Not found", Some(m.clone())),
         Error::Unavailable(m) => ("Unavailable", Some(m.clone())),
@@ -213,8 +238,8 @@ pub fn problem(err: &Error) -> Response {
         _ => &[],
     };
     let mut resp = problem_response(status, title, detail, fields);
-    if matches!(err, Error::Unauthenticated | Error::SignInFor(_)) {
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    if let Some(challenge) = err.www_authenticate() {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
     }
     if matches!(err, Error::Unavailable(_) | Error::TooMany(_)) {
         resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));

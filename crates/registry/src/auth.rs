@@ -146,12 +146,15 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
         Some(s) => s,
         None => {
             let provider = reg.provider().await?;
-            let claims =
-                provider.verify_jwt_access_token(bearer, &reg.config().oidc.api_audiences, now).await.map_err(|e| {
-                    tracing::debug!(error = %e, "access token refused");
-                    Error::Unauthenticated
-                })?;
-            let sub: Arc<str> = claims.get("sub").and_then(Value::as_str).ok_or(Error::Unauthenticated)?.into();
+            let claims = provider
+                .verify_jwt_access_token(bearer, &reg.config().oidc.api_audiences, now)
+                .await
+                .map_err(token_refusal)?;
+            let sub: Arc<str> = claims
+                .get("sub")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Error::TokenRefused("the token names no subject".into()))?
+                .into();
             let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0).saturating_mul(1000);
             reg.token_cache().map.put(hash, sub.clone(), exp);
             sub
@@ -170,7 +173,7 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
             let provider = reg.provider().await?;
             let claims = provider.userinfo(bearer, &subject).await.map_err(|e| {
                 tracing::warn!(error = %e, "userinfo failed");
-                Error::Unauthenticated
+                token_refusal(e)
             })?;
             parties::upsert_from_claims(reg, &claims).await?
         }
@@ -178,6 +181,24 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
     let actor = actor_for(reg, &person_id, address).await?;
     reg.token_cache().actors.put(subject, actor.identity.clone(), now);
     Ok(actor)
+}
+
+/// Why a Bearer token was not taken, for the caller: a failed check says
+/// which (the reasons never quote the token); a provider that cannot be
+/// asked is the service's trouble, not the token's.
+fn token_refusal(e: oidc_rp::RpError) -> Error {
+    use oidc_rp::RpError;
+    tracing::debug!(error = %e, "access token refused");
+    match e {
+        RpError::InvalidToken(why) => Error::TokenRefused(why),
+        RpError::Provider { error, .. } => {
+            Error::TokenRefused(format!("the sign-on no longer honours it ({error}); get a new one"))
+        }
+        RpError::Unreachable(_) | RpError::BadResponse(_) => Error::Unavailable(
+            "The sign-on service cannot be reached just now to check the token. Try again in a minute.".into(),
+        ),
+        other => Error::TokenRefused(other.to_string()),
+    }
 }
 
 /// Start a sign-in: remember state, nonce and verifier; return where to send

@@ -13,8 +13,16 @@ use crate::parties::Party;
 use crate::reference::{code_mac, ct_eq, six_digit_code};
 use crate::{Error, FieldErrors, Registry, outbox};
 
-/// Send a new code for `purpose` to the person's verified phone, queued in `tx`.
-pub async fn issue(reg: &Registry, tx: &mut WriteTx, person: &Party, purpose: &str, what: &str) -> Result<(), Error> {
+/// Send a new code for `purpose` to the person's verified phone, queued in
+/// `tx`; `tag` says what the SMS is for, for the development sink.
+pub async fn issue(
+    reg: &Registry,
+    tx: &mut WriteTx,
+    person: &Party,
+    purpose: &str,
+    what: &str,
+    tag: &outbox::SmsTag,
+) -> Result<(), Error> {
     let now = reg.now_ms();
     let Some(phone) = person.phone.as_deref() else {
         return Err(Error::Conflict(
@@ -59,7 +67,7 @@ pub async fn issue(reg: &Registry, tx: &mut WriteTx, person: &Party, purpose: &s
         .execute(&mut **tx)
         .await?;
     let text = format!("Your tims code to {what} is {code}. It expires in 5 minutes. Never share it with anyone.");
-    outbox::enqueue(tx, phone, &text, true, now).await?;
+    outbox::enqueue(tx, phone, &text, true, tag, now).await?;
     Ok(())
 }
 

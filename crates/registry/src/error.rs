@@ -54,6 +54,12 @@ pub enum Error {
     TooMany(String),
     #[error("sign in first")]
     Unauthenticated,
+    /// A Bearer token was refused; the reason names the check it failed
+    /// (expired, another audience, a bad signature, malformed, an unknown
+    /// key), never the token's content. Answered 401 with
+    /// `WWW-Authenticate: Bearer error="invalid_token"`.
+    #[error("the access token was refused: {0}")]
+    TokenRefused(String),
     /// Something that needs a signed-in caller, asked anonymously; the
     /// message says why it needs one. Answered like `Unauthenticated`.
     #[error("{0}")]
@@ -83,11 +89,40 @@ impl Error {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unauthenticated | Self::SignInFor(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthenticated | Self::SignInFor(_) | Self::TokenRefused(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl Error {
+    /// The `WWW-Authenticate` challenge of a 401 (RFC 6750 §3): a refused
+    /// token's says why in `error_description`.
+    pub fn www_authenticate(&self) -> Option<axum::http::HeaderValue> {
+        use axum::http::HeaderValue;
+        match self {
+            Self::Unauthenticated | Self::SignInFor(_) => Some(HeaderValue::from_static("Bearer")),
+            Self::TokenRefused(why) => {
+                // RFC 6750 allows printable ASCII but the quote and the
+                // backslash in error_description.
+                let why: String = why
+                    .chars()
+                    .map(|c| match c {
+                        '"' => '\'',
+                        '\\' => '/',
+                        c if c == ' ' || c.is_ascii_graphic() => c,
+                        _ => '?',
+                    })
+                    .collect();
+                let value = format!("Bearer error=\"invalid_token\", error_description=\"{why}\"");
+                Some(
+                    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("Bearer error=\"invalid_token\"")),
+                )
+            }
+            _ => None,
         }
     }
 }

@@ -5,31 +5,47 @@
 use std::time::Duration;
 
 use adapters::outbox::Outbox;
+pub use adapters::sms::SmsTag;
 use db::WriteTx;
 
 use crate::{Error, Registry};
 
 const COALESCE_MS: u64 = 20;
 
-pub async fn enqueue(tx: &mut WriteTx, to: &str, body: &str, secret: bool, now: i64) -> Result<(), Error> {
-    Ok(adapters::outbox::enqueue(tx, Outbox::Registry, to, body, secret, now).await?)
+/// Queue an SMS in `tx`; `tag` says what it is for (see [`SmsTag`]).
+pub async fn enqueue(
+    tx: &mut WriteTx,
+    to: &str,
+    body: &str,
+    secret: bool,
+    tag: &SmsTag,
+    now: i64,
+) -> Result<(), Error> {
+    Ok(adapters::outbox::enqueue(tx, Outbox::Registry, to, body, secret, tag, now).await?)
 }
 
-/// Queue a transaction alert for a party, in one statement: to the person,
-/// if they take alerts; for an organisation, to each of its admins and
-/// transactors who take alerts. Codes do not come here: they are always sent.
-pub async fn alert(tx: &mut WriteTx, party_id: &str, body: &str, now: i64) -> Result<(), Error> {
+/// What a transaction alert is for: `transfer_notice`, about the transfer
+/// with this reference.
+pub const ALERT_PURPOSE: &str = "transfer_notice";
+
+/// Queue a transaction alert about the transfer `reference` for a party, in
+/// one statement: to the person, if they take alerts; for an organisation,
+/// to each of its admins and transactors who take alerts. Codes do not come
+/// here: they are always sent.
+pub async fn alert(tx: &mut WriteTx, party_id: &str, body: &str, reference: &str, now: i64) -> Result<(), Error> {
     sqlx::query(
-        "INSERT INTO reg_outbox (to_phone, body, secret, created_at, available_at) \
-         SELECT p.phone, $2, 0, $3, $3 FROM reg_parties p \
+        "INSERT INTO reg_outbox (to_phone, body, secret, purpose, reference, created_at, available_at) \
+         SELECT p.phone, $2, 0, $4, $5, $3, $3 FROM reg_parties p \
          WHERE p.id = $1 AND p.kind = 'person' AND p.sms_alerts = 1 AND p.phone IS NOT NULL \
          UNION ALL \
-         SELECT p.phone, $2, 0, $3, $3 FROM reg_org_members m JOIN reg_parties p ON p.id = m.person_id \
+         SELECT p.phone, $2, 0, $4, $5, $3, $3 FROM reg_org_members m JOIN reg_parties p ON p.id = m.person_id \
          WHERE m.org_id = $1 AND m.role IN ('admin', 'transactor') AND p.sms_alerts = 1 AND p.phone IS NOT NULL",
     )
     .bind(party_id)
     .bind(body)
     .bind(now)
+    .bind(ALERT_PURPOSE)
+    .bind(reference)
     .execute(&mut **tx)
     .await?;
     Ok(())

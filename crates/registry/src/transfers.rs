@@ -906,13 +906,21 @@ impl CodeStep {
         }
     }
 
-    fn purpose(self, transfer_id: &str) -> String {
-        let s = match self {
+    fn as_str(self) -> &'static str {
+        match self {
             Self::Submit => "submit",
             Self::Consent => "consent",
             Self::Answer => "answer",
-        };
-        format!("transfer:{transfer_id}:{s}")
+        }
+    }
+
+    fn purpose(self, transfer_id: &str) -> String {
+        format!("transfer:{transfer_id}:{}", self.as_str())
+    }
+
+    /// What the SMS with the code is for: `transfer_submit`, and so on.
+    fn sms_tag(self, reference: &str) -> outbox::SmsTag {
+        outbox::SmsTag::new(&format!("transfer_{}", self.as_str()), Some(reference))
     }
 }
 
@@ -941,7 +949,8 @@ pub async fn send_code(reg: &Registry, actor: &Actor, id: &str, step: CodeStep) 
         return Err(FieldErrors::single("logbook", "Upload the scanned logbook before you ask for the code to submit"));
     }
     let mut tx = reg.db().begin_write().await?;
-    codes::issue(reg, &mut tx, &actor.person, &step.purpose(&row.id), &format!("{what} {}", row.reference)).await?;
+    let (purpose, tag) = (step.purpose(&row.id), step.sms_tag(&row.reference));
+    codes::issue(reg, &mut tx, &actor.person, &purpose, &format!("{what} {}", row.reference), &tag).await?;
     tx.commit().await?;
     reg.wake_outbox();
     let phone = actor.person.phone.as_deref().unwrap_or_default();
@@ -994,7 +1003,7 @@ pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Resu
                 row.reference,
                 if c.role == "financier" { "financier" } else { "joint owner" }
             );
-            outbox::alert(&mut tx, p, &text, now).await?;
+            outbox::alert(&mut tx, p, &text, &row.reference, now).await?;
         }
     }
     tx.commit().await?;
@@ -1008,7 +1017,7 @@ async fn tell_buyer(tx: &mut WriteTx, row: &Row, reg_no: &str, now: i64) -> Resu
         "tims: {reg_no} is being transferred to you (reference {}). Sign in to view it, then accept or decline.",
         row.reference
     );
-    outbox::alert(tx, buyer, &text, now).await
+    outbox::alert(tx, buyer, &text, &row.reference, now).await
 }
 
 /// Step 3: a joint owner or the financier approves or refuses with a code.
@@ -1051,7 +1060,7 @@ pub async fn consent(
                 "tims: a joint owner or the financier refused the transfer {} of {reg_no}. The vehicle stays with you.",
                 row.reference
             );
-            outbox::alert(&mut tx, seller, &text, now).await?;
+            outbox::alert(&mut tx, seller, &text, &row.reference, now).await?;
         }
         _ => {}
     }
@@ -1110,7 +1119,7 @@ pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance)
         "tims: the buyer accepted the transfer {} of {reg_no}. It goes to the agency once the fee is paid.",
         row.reference
     );
-    outbox::alert(&mut tx, seller, &text, now).await?;
+    outbox::alert(&mut tx, seller, &text, &row.reference, now).await?;
     claim_payment(&mut tx, &after, &actor.person.id, reg.adapters().payments.name(), now).await?;
     tx.commit().await?;
     reg.wake_outbox();
@@ -1256,7 +1265,7 @@ pub async fn settle(
         domain::fees::format_kes(row.fee_cents),
         row.reference
     );
-    outbox::alert(&mut tx, buyer, &text, now).await?;
+    outbox::alert(&mut tx, buyer, &text, &row.reference, now).await?;
     tx.commit().await?;
     reg.wake_outbox();
     Ok(Some(after))
@@ -1276,7 +1285,7 @@ pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Res
     let seller = &row.seller_id;
     let text =
         format!("tims: the buyer declined the transfer {} of {reg_no}. The vehicle stays with you.", row.reference);
-    outbox::alert(&mut tx, seller, &text, now).await?;
+    outbox::alert(&mut tx, seller, &text, &row.reference, now).await?;
     tx.commit().await?;
     reg.wake_outbox();
     view(reg, actor, after, cons).await
@@ -1316,7 +1325,7 @@ async fn tell_all(
     ids.extend(cons.iter().map(|c| c.party_id.as_str()));
     for id in ids {
         let p = id;
-        outbox::alert(tx, p, text, now).await?;
+        outbox::alert(tx, p, text, &row.reference, now).await?;
     }
     Ok(())
 }
@@ -1453,7 +1462,7 @@ pub async fn review(
     };
     for id in [&row.seller_id, &row.buyer_id] {
         let p = id;
-        outbox::alert(&mut tx, p, &text, now).await?;
+        outbox::alert(&mut tx, p, &text, &row.reference, now).await?;
     }
     tx.commit().await?;
     reg.wake_outbox();
@@ -1499,7 +1508,7 @@ pub async fn advance_logbook(reg: &Registry, actor: &Actor, id: &str, to: &str) 
     if to == LogbookState::ReadyForCollection {
         let buyer = &row.buyer_id;
         let text = format!("tims: the new logbook for transfer {} is ready for collection at {office}.", row.reference);
-        outbox::alert(&mut tx, buyer, &text, now).await?;
+        outbox::alert(&mut tx, buyer, &text, &row.reference, now).await?;
     }
     tx.commit().await?;
     reg.wake_outbox();

@@ -113,7 +113,8 @@ pub(crate) async fn send(tx: &mut WriteTx, phone: &str, purpose: Purpose, code: 
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    outbox::enqueue(tx, phone, &purpose.sms_text(code), true, now).await?;
+    let tag = outbox::SmsTag::new(purpose.as_str(), None);
+    outbox::enqueue(tx, phone, &purpose.sms_text(code), true, &tag, now).await?;
     Ok(())
 }
 

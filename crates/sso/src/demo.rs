@@ -128,6 +128,29 @@ pub async fn seed_if_empty(sso: &Sso) -> Result<bool, Error> {
     Ok(true)
 }
 
+/// Whether the demo accounts are there (created by an earlier start).
+pub async fn present(sso: &Sso) -> Result<bool, Error> {
+    let first = &PEOPLE[0];
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM sso_accounts WHERE account_type = $1 AND id_number = $2")
+            .bind(first.account_type.as_str())
+            .bind(first.id_number)
+            .fetch_optional(sso.db().pool())
+            .await?;
+    Ok(found.is_some())
+}
+
+/// The demo accounts and where to read codes, for the banner of every
+/// start in development mode after the first.
+pub fn short_instructions(public_url: &str) -> String {
+    let mut s = format!("Demo accounts (password {DEMO_PASSWORD:?}), sign in at {public_url}/sso/signin:\n");
+    for d in PEOPLE {
+        s.push_str(&format!("  {:<9} {:<10} {}\n", d.account_type.as_str(), d.id_number, d.note));
+    }
+    s.push_str(&format!("SMS codes: {public_url}/sso/dev/sms (as JSON: {public_url}/sso/dev/sms.json).\n"));
+    s
+}
+
 /// How to try the demo, for the start-up banner.
 pub fn instructions(public_url: &str) -> String {
     let mut s = format!(

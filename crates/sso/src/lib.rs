@@ -44,6 +44,10 @@ pub struct ClientConfig {
     pub redirect_uris: Vec<String>,
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
+    /// Whether the client may call the registry's API: its access tokens
+    /// then name the API ([`oidc::API_AUDIENCE`]) in `aud` beside its id.
+    #[serde(default)]
+    pub api: bool,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -52,6 +56,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("id", &self.id)
             .field("secret", &"[redacted]")
             .field("redirect_uris", &self.redirect_uris)
+            .field("api", &self.api)
             .finish()
     }
 }

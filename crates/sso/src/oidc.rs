@@ -21,12 +21,31 @@ pub const REFRESH_TTL_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
 pub const SCOPES: &[&str] = &["openid", "profile", "phone", "organisations", "offline_access"];
 
+/// The audience of the registry's API: named in the access tokens of every
+/// client granted API access, so the API accepts them without a change to
+/// its own settings.
+pub const API_AUDIENCE: &str = "tims-api";
+
 #[derive(Debug, Clone)]
 pub struct Client {
     pub client_id: String,
     secret_hash: String,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
+    /// Granted access to the registry's API (see [`API_AUDIENCE`]).
+    pub api_access: bool,
+}
+
+impl Client {
+    /// The `aud` of this client's access tokens: its id, and the API's
+    /// when it has API access.
+    pub fn access_token_audience(&self) -> Value {
+        if self.api_access && self.client_id != API_AUDIENCE {
+            json!([self.client_id, API_AUDIENCE])
+        } else {
+            json!(self.client_id)
+        }
+    }
 }
 
 pub async fn upsert_configured_client(db: &Db, c: &ClientConfig, now: i64) -> Result<(), Error> {
@@ -41,16 +60,17 @@ pub async fn upsert_configured_client(db: &Db, c: &ClientConfig, now: i64) -> Re
     db.execute_write(
         sqlx::query(
             "INSERT INTO sso_clients (client_id, secret_hash, name, redirect_uris, post_logout_redirect_uris, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id) DO UPDATE SET \
+             created_at, api_access) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (client_id) DO UPDATE SET \
              secret_hash = excluded.secret_hash, name = excluded.name, redirect_uris = excluded.redirect_uris, \
-             post_logout_redirect_uris = excluded.post_logout_redirect_uris",
+             post_logout_redirect_uris = excluded.post_logout_redirect_uris, api_access = excluded.api_access",
         )
         .bind(&c.id)
         .bind(crypto::sha256_hex(c.secret.as_bytes()))
         .bind(c.name.clone().unwrap_or_else(|| c.id.clone()))
         .bind(json!(c.redirect_uris).to_string())
         .bind(json!(c.post_logout_redirect_uris).to_string())
-        .bind(now),
+        .bind(now)
+        .bind(i64::from(c.api)),
     )
     .await?;
     Ok(())
@@ -78,28 +98,37 @@ fn check_client(client_id: &str, redirect_uris: &[String], post_logout_redirect_
     errors.into_result()
 }
 
+/// A client as `tims sso client add` registers it.
+#[derive(Debug, Clone, Default)]
+pub struct NewClient {
+    pub id: String,
+    /// Exact addresses the sign-on may send codes to.
+    pub redirect_uris: Vec<String>,
+    /// Exact addresses allowed after sign-out.
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Whether its access tokens are for the registry's API too.
+    pub api: bool,
+}
+
 /// Register a new client with a generated secret; returns the secret, which
-/// is shown once and stored only as a hash.
-pub async fn add_client(
-    db: &Db,
-    client_id: &str,
-    redirect_uris: &[String],
-    post_logout_redirect_uris: &[String],
-    now: i64,
-) -> Result<String, Error> {
-    check_client(client_id, redirect_uris, post_logout_redirect_uris)?;
+/// is shown once and stored only as a hash. It is usable at once, on every
+/// node (see [`ClientCache`]).
+pub async fn add_client(db: &Db, c: &NewClient, now: i64) -> Result<String, Error> {
+    let client_id = c.id.as_str();
+    check_client(client_id, &c.redirect_uris, &c.post_logout_redirect_uris)?;
     let secret = crypto::token();
     let r = db
         .execute_write(
             sqlx::query(
                 "INSERT INTO sso_clients (client_id, secret_hash, name, redirect_uris, post_logout_redirect_uris, \
-                 created_at) VALUES ($1, $2, $1, $3, $4, $5)",
+                 created_at, api_access) VALUES ($1, $2, $1, $3, $4, $5, $6)",
             )
             .bind(client_id)
             .bind(crypto::sha256_hex(secret.as_bytes()))
-            .bind(json!(redirect_uris).to_string())
-            .bind(json!(post_logout_redirect_uris).to_string())
-            .bind(now),
+            .bind(json!(c.redirect_uris).to_string())
+            .bind(json!(c.post_logout_redirect_uris).to_string())
+            .bind(now)
+            .bind(i64::from(c.api)),
         )
         .await;
     match r {
@@ -114,11 +143,14 @@ pub async fn add_client(
 }
 
 /// Clients change rarely and are read on every authorize and token
-/// request, so each node keeps them for a minute.
+/// request, so each node keeps those it found for a minute.
 const CLIENT_CACHE_MS: i64 = 60 * 1000;
 
+/// Registered clients by id, with when each was read. An id not found is
+/// not kept: a client the operator adds (`tims sso client add`, from
+/// another process) works at its first request, even one tried before.
 #[derive(Debug, Default)]
-pub(crate) struct ClientCache(std::sync::Mutex<HashMap<String, (Option<Client>, i64)>>);
+pub(crate) struct ClientCache(std::sync::Mutex<HashMap<String, (Client, i64)>>);
 
 async fn find_client(sso: &Sso, client_id: &str) -> Result<Option<Client>, Error> {
     let now = sso.now_ms();
@@ -126,29 +158,33 @@ async fn find_client(sso: &Sso, client_id: &str) -> Result<Option<Client>, Error
     if let Some((c, at)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(client_id)
         && now - at < CLIENT_CACHE_MS
     {
-        return Ok(c.clone());
+        return Ok(Some(c.clone()));
     }
     let found = read_client(sso, client_id).await?;
-    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if map.len() > 10_000 {
-        map.clear(); // unknown ids must not grow the cache without bound
+    if let Some(c) = &found {
+        let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 10_000 {
+            map.clear();
+        }
+        map.insert(client_id.to_string(), (c.clone(), now));
     }
-    map.insert(client_id.to_string(), (found.clone(), now));
     Ok(found)
 }
 
 async fn read_client(sso: &Sso, client_id: &str) -> Result<Option<Client>, Error> {
-    let row: Option<(String, String, String, String)> = sqlx::query_as(
-        "SELECT client_id, secret_hash, redirect_uris, post_logout_redirect_uris FROM sso_clients WHERE client_id = $1",
+    let row: Option<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT client_id, secret_hash, redirect_uris, post_logout_redirect_uris, api_access FROM sso_clients \
+         WHERE client_id = $1",
     )
     .bind(client_id)
     .fetch_optional(sso.db().pool())
     .await?;
-    Ok(row.map(|(client_id, secret_hash, r, p)| Client {
+    Ok(row.map(|(client_id, secret_hash, r, p, api)| Client {
         client_id,
         secret_hash,
         redirect_uris: serde_json::from_str(&r).unwrap_or_default(),
         post_logout_redirect_uris: serde_json::from_str(&p).unwrap_or_default(),
+        api_access: api != 0,
     }))
 }
 
@@ -698,17 +734,7 @@ async fn mint_tokens(
     }
     id.extend(claims);
     let id_token = sso.keys().sign(keys::Alg::Rs256, "JWT", &Value::Object(id), now)?;
-    let access = json!({
-        "iss": issuer,
-        "sub": account.id,
-        "aud": client.client_id,
-        "client_id": client.client_id,
-        "scope": scope,
-        "iat": now / 1000,
-        "exp": (now + ACCESS_TTL_MS) / 1000,
-        "jti": crypto::new_id(),
-    });
-    let access_token = sso.keys().sign(keys::Alg::Es256, "at+jwt", &access, now)?;
+    let access_token = sign_access_token(sso, client, &account.id, scope, now)?;
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
@@ -721,6 +747,84 @@ async fn mint_tokens(
         body["refresh_token"] = json!(r);
     }
     Ok(Minted { body, refresh })
+}
+
+/// An access token (RFC 9068 JWT, ES256) for `client`, on behalf of
+/// `account_id`, with `scope`.
+fn sign_access_token(sso: &Sso, client: &Client, account_id: &str, scope: &str, now: i64) -> Result<String, Error> {
+    let access = json!({
+        "iss": sso.config().issuer,
+        "sub": account_id,
+        "aud": client.access_token_audience(),
+        "client_id": client.client_id,
+        "scope": scope,
+        "iat": now / 1000,
+        "exp": (now + ACCESS_TTL_MS) / 1000,
+        "jti": crypto::new_id(),
+    });
+    sso.keys().sign(keys::Alg::Es256, "at+jwt", &access, now)
+}
+
+/// An access token made without a sign-in (see [`development_access_token`]).
+#[derive(Debug)]
+pub struct DevAccessToken {
+    pub access_token: String,
+    /// The token's `aud`: the client's id, and the API's with API access.
+    pub audience: Vec<String>,
+    pub expires_in_secs: i64,
+}
+
+/// The scopes of a development access token: everything the API reads.
+pub const DEV_TOKEN_SCOPE: &str = "openid profile phone organisations";
+
+/// The access token the token endpoint would give `client_id` for the
+/// account with this ID number, made without a sign-in, password or SMS
+/// code: for `tims dev token`, in development only. The caller refuses it
+/// in production mode; nothing here can tell.
+pub async fn development_access_token(
+    sso: &Sso,
+    account_type: domain::AccountType,
+    id_number: &str,
+    client_id: &str,
+) -> Result<DevAccessToken, Error> {
+    let id_number = domain::IdNumber::parse(account_type, id_number)
+        .map_err(|e| crate::FieldErrors::single("id_number", e.message))?;
+    let Some(client) = read_client(sso, client_id).await? else {
+        return Err(crate::FieldErrors::single(
+            "client",
+            format!(
+                "No client {client_id:?} is registered: add it with `tims sso client add --id {client_id} --api …`"
+            ),
+        ));
+    };
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM sso_accounts WHERE account_type = $1 AND id_number = $2")
+            .bind(account_type.as_str())
+            .bind(id_number.as_str())
+            .fetch_optional(sso.db().pool())
+            .await?;
+    let Some((account_id,)) = found else {
+        return Err(crate::FieldErrors::single(
+            "id_number",
+            format!("No {} account has ID number {}", account_type.as_str(), id_number.as_str()),
+        ));
+    };
+    let account = accounts::get(sso, &account_id).await?;
+    if account.blocked {
+        return Err(Error::Refused("The account is blocked: it would get no token".into()));
+    }
+    if !account.phone_verified {
+        return Err(Error::Refused("The account has not verified its phone, so it cannot sign in yet".into()));
+    }
+    let now = sso.now_ms();
+    sso.keys().refresh_if_stale(sso.db(), now).await?;
+    let access_token = sign_access_token(sso, &client, &account.id, DEV_TOKEN_SCOPE, now)?;
+    let audience = match client.access_token_audience() {
+        Value::Array(list) => list.iter().filter_map(|a| a.as_str().map(str::to_string)).collect(),
+        one => one.as_str().map(str::to_string).into_iter().collect(),
+    };
+    tracing::info!(client_id, account_id = account.id, "development access token issued without a sign-in");
+    Ok(DevAccessToken { access_token, audience, expires_in_secs: ACCESS_TTL_MS / 1000 })
 }
 
 /// Record what `mint_tokens` made, in the transaction that spends the grant.

@@ -119,7 +119,8 @@ pub async fn add_by_pin(sso: &Sso, account: &Account, raw_pin: &str) -> Result<M
             account.full_name, tp.name
         );
         for phone in admins {
-            outbox::enqueue(&mut tx, &phone, &text, false, now).await?;
+            let tag = outbox::SmsTag::new("organisation_request", Some(pin.as_str()));
+            outbox::enqueue(&mut tx, &phone, &text, false, &tag, now).await?;
         }
     }
     tx.commit().await?;
@@ -270,7 +271,8 @@ pub async fn decide(sso: &Sso, actor: &Account, pin: &str, member: &str, decisio
             }
         }
     };
-    outbox::enqueue(&mut tx, &phone, &text, false, now).await?;
+    let tag = outbox::SmsTag::new("organisation_answer", Some(pin));
+    outbox::enqueue(&mut tx, &phone, &text, false, &tag, now).await?;
     tx.commit().await?;
     sso.wake_outbox();
     Ok(())

@@ -5,12 +5,21 @@
 use std::time::Duration;
 
 use adapters::outbox::Outbox;
+pub use adapters::sms::SmsTag;
 use db::WriteTx;
 
 use crate::{Error, Sso};
 
-pub async fn enqueue(tx: &mut WriteTx, to: &str, body: &str, secret: bool, now: i64) -> Result<(), Error> {
-    Ok(adapters::outbox::enqueue(tx, Outbox::SignOn, to, body, secret, now).await?)
+/// Queue an SMS in `tx`; `tag` says what it is for (see [`SmsTag`]).
+pub async fn enqueue(
+    tx: &mut WriteTx,
+    to: &str,
+    body: &str,
+    secret: bool,
+    tag: &SmsTag,
+    now: i64,
+) -> Result<(), Error> {
+    Ok(adapters::outbox::enqueue(tx, Outbox::SignOn, to, body, secret, tag, now).await?)
 }
 
 /// Deliver what is due, once. Returns how many messages were sent.

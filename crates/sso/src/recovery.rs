@@ -147,6 +147,7 @@ pub async fn finish(sso: &Sso, token: Option<&str>, f: &Finish) -> Result<String
         &account.phone,
         "Your tims account was recovered: the password was changed and every session was signed out. If this was not you, recover it again at once.",
         false,
+        &outbox::SmsTag::new("account_recovered", None),
         now,
     )
     .await?;

@@ -335,13 +335,25 @@ fn form_or_error(err: Error, page: FormPage) -> Response {
     }
 }
 
-fn csrf_refused() -> Response {
-    message(
-        StatusCode::FORBIDDEN,
-        "The form has expired",
-        vec!["For your safety the form could not be accepted. Go back, reload the page and try again.".into()],
-        vec![("/sso/", "Start again")],
-    )
+fn csrf_refused(sso: &Sso, headers: &HeaderMap) -> Response {
+    let mut lines =
+        vec!["For your safety the form could not be accepted. Go back, reload the page and try again.".into()];
+    if cookies::get(headers, CSRF_COOKIE).is_none() {
+        lines.push("Your browser did not send back this site's cookie: allow cookies for this site.".into());
+        // A script signing in over plain http in development most often
+        // meets this: say why rather than fail in silence.
+        if sso.config().dev_pages {
+            lines.push(
+                "Development: a program must keep the cookies it is given and send them back. They are Secure \
+                 cookies, which Python's requests (http.cookiejar) sends only over https, whatever the host; \
+                 browsers and curl send them to http://localhost too. For the API, use an access token instead \
+                 (tims dev token, or the authorization code flow): see \"Calling the API from your own program\" \
+                 in the README."
+                    .into(),
+            );
+        }
+    }
+    message(StatusCode::FORBIDDEN, "The form has expired", lines, vec![("/sso/", "Start again")])
 }
 
 type FormData = Form<HashMap<String, String>>;
@@ -471,7 +483,7 @@ async fn register_submit(
     Fields(f): Fields,
 ) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return csrf_refused(&sso, &headers);
     }
     let r = Registration {
         account_type: get_str(&f, "account_type"),
@@ -527,7 +539,7 @@ async fn signin_submit(
     Fields(f): Fields,
 ) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return csrf_refused(&sso, &headers);
     }
     let s = SignIn {
         account_type: f.get("account_type").cloned(),
@@ -600,7 +612,7 @@ async fn code_submit(
     Fields(f): Fields,
 ) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return csrf_refused(&sso, &headers);
     }
     let (s, a) = match pending(&sso, &headers).await {
         Ok(Some(p)) => p,
@@ -630,7 +642,7 @@ async fn code_resend(
     Fields(f): Fields,
 ) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return csrf_refused(&sso, &headers);
     }
     let (s, a) = match pending(&sso, &headers).await {
         Ok(Some(p)) => p,
@@ -678,7 +690,7 @@ async fn recover_submit(
     Fields(f): Fields,
 ) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return csrf_refused(&sso, &headers);
     }
     let start = recovery::Start {
         account_type: get_str(&f, "account_type"),
@@ -721,7 +733,7 @@ async fn recover_code_page(headers: HeaderMap) -> Response {
 
 async fn recover_code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return csrf_refused(&sso, &headers);
     }
     let token = cookies::get(&headers, RECOVERY_COOKIE).filter(|v| !v.is_empty());
     let finish = recovery::Finish {
@@ -740,7 +752,7 @@ async fn recover_code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(
 
 async fn signout(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return csrf_refused(&sso, &headers);
     }
     if let Ok(Some(s)) = current_session(&sso, &headers).await
         && let Err(e) = sessions::end(&sso, &s.id_hash).await
@@ -790,7 +802,7 @@ async fn prefs_page(State(sso): State<Sso>, headers: HeaderMap) -> Response {
 
 async fn prefs_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return csrf_refused(&sso, &headers);
     }
     let (_, a) = require_signed_in!(sso, headers, "/sso/preferences");
     match accounts::set_sms_alerts(&sso, &a.id, f.contains_key("sms_alerts")).await {
@@ -823,7 +835,7 @@ async fn orgs_page(State(sso): State<Sso>, headers: HeaderMap) -> Response {
 
 async fn orgs_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return csrf_refused(&sso, &headers);
     }
     let (_, a) = require_signed_in!(sso, headers, "/sso/organisations");
     match orgs::add_by_pin(&sso, &a, &get_str(&f, "kra_pin")).await {
@@ -875,7 +887,7 @@ async fn org_decide(
     Fields(f): Fields,
 ) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return csrf_refused(&sso, &headers);
     }
     let (_, a) = require_signed_in!(sso, headers, "/sso/");
     let raw = get_str(&f, "decision");
@@ -1188,7 +1200,7 @@ async fn logout_request(sso: &Sso, headers: &HeaderMap, p: LogoutParams) -> Resp
 
 async fn logout_confirmed(sso: Sso, headers: HeaderMap, f: HashMap<String, String>) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused();
+        return csrf_refused(&sso, &headers);
     }
     let p = LogoutParams {
         id_token_hint: None,

@@ -216,7 +216,7 @@ impl Default for RegistrySection {
             oidc_issuer: None,
             oidc_client_id: "tims-registry".into(),
             oidc_client_secret: None,
-            api_audiences: vec!["tims-api".into()],
+            api_audiences: vec![sso::oidc::API_AUDIENCE.into()],
             transfer_expiry_days: domain::transfer::DEFAULT_EXPIRY_DAYS,
             revocation_give_up_days: 30,
             offices: ["Nairobi (Likoni Road)", "Mombasa", "Kisumu", "Nakuru", "Eldoret", "Nyeri"]
@@ -623,5 +623,12 @@ mod tests {
         let c: Config = toml::from_str("listen = \"127.0.0.1:1\"\n[sso]\nclients = []\n").unwrap();
         assert_eq!(c.listen.port(), 1);
         assert!(toml::from_str::<Config>("lisen = 1").is_err());
+        let c: Config = toml::from_str(
+            "[[sso.clients]]\nid = \"dealer\"\nsecret = \"s\"\nredirect_uris = [\"https://d.example/cb\"]\napi = true\n\n\
+             [[sso.clients]]\nid = \"bank\"\nsecret = \"s\"\nredirect_uris = [\"https://b.example/cb\"]\n",
+        )
+        .unwrap();
+        let api: Vec<(&str, bool)> = c.sso.clients.iter().map(|c| (c.id.as_str(), c.api)).collect();
+        assert_eq!(api, [("dealer", true), ("bank", false)], "API access is granted client by client");
     }
 }

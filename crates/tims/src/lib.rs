@@ -114,6 +114,75 @@ pub fn signing_key_wrap(cfg: &Config) -> sso::keys::Wrap {
     sso::keys::Wrap(keyed_secret(cfg, "sso/signing_key_wrap").map(String::into_bytes))
 }
 
+/// The sign-on's settings, its issuer under the public address.
+fn sso_config(cfg: &Config, public_url: &str, adapters: &sso::Adapters) -> sso::SsoConfig {
+    sso::SsoConfig {
+        issuer: format!("{public_url}/sso"),
+        dev_pages: !cfg.production && adapters.dev_sms.is_some(),
+        clients: cfg.sso.clients.clone(),
+        keyed: sso_keyed_secrets(cfg),
+        limits: cfg.sso.limits(),
+        client_ip_header: cfg.sso.client_ip_header.clone(),
+    }
+}
+
+/// `tims dev token`: an access token for an existing account, signed as
+/// the sign-on's token endpoint signs them for `client` (by default the
+/// registry's own), made without a sign-in. Development only: production
+/// mode refuses it, and so does a registry trusting an outside provider.
+/// The configuration must be the server's (public address, database,
+/// secrets key), or the token names another issuer or key.
+pub async fn dev_access_token(
+    cfg: &Config,
+    clock: Arc<dyn Clock>,
+    account_type: &str,
+    id_number: &str,
+    client: Option<&str>,
+) -> anyhow::Result<sso::oidc::DevAccessToken> {
+    if cfg.production {
+        anyhow::bail!(
+            "production mode refuses `tims dev token`: it makes access tokens without a sign-in, for development only"
+        );
+    }
+    if cfg.registry.oidc_issuer.is_some() {
+        anyhow::bail!(
+            "the registry trusts an outside provider (registry.oidc_issuer): get access tokens from that provider"
+        );
+    }
+    let kind = domain::AccountType::parse(account_type).map_err(|e| anyhow::anyhow!("--type: {e}"))?;
+    let public_url = cfg.public_url()?;
+    let client_id = client.unwrap_or(&cfg.registry.oidc_client_id);
+    let db = open_db(cfg).await?;
+    let adapters = sso_adapters(cfg, clock.clone())?;
+    let sso_cfg = sso_config(cfg, &public_url, &adapters);
+    let made = match Sso::start(db.clone(), clock, sso_cfg, adapters).await {
+        Ok(sso) => sso::oidc::development_access_token(&sso, kind, id_number, client_id).await,
+        Err(e) => Err(e),
+    };
+    db.close().await;
+    let token = made.map_err(|e| match e {
+        sso::Error::Invalid(fe) => {
+            let mut lines: Vec<String> = fe.0.iter().map(|(f, m)| format!("--{}: {m}", f.replace('_', "-"))).collect();
+            if client.is_none() && fe.0.iter().any(|(f, _)| *f == "client") {
+                lines.push(format!("(the registry registers its client {client_id} when `tims serve` first starts)"));
+            }
+            anyhow::anyhow!("{}", lines.join("\n"))
+        }
+        other => anyhow::Error::new(other).context("cannot make a development access token"),
+    })?;
+    let mut accepted = vec![cfg.registry.oidc_client_id.as_str()];
+    accepted.extend(cfg.registry.api_audiences.iter().map(String::as_str));
+    if !token.audience.iter().any(|a| accepted.contains(&a.as_str())) {
+        anyhow::bail!(
+            "--client: the API would refuse the tokens of client {client_id} (audience {}; it accepts {}): grant it \
+             API access (`tims sso client add --api`, or `api = true` under [[sso.clients]])",
+            token.audience.join(", "),
+            accepted.join(", ")
+        );
+    }
+    Ok(token)
+}
+
 /// The registry's settings; with the built-in provider its client is
 /// registered with the sign-on here, under a secret generated once.
 async fn registry_config(
@@ -146,6 +215,8 @@ async fn registry_config(
                 name: Some("Vehicle registry".into()),
                 redirect_uris: vec![format!("{public_url}/signin/callback")],
                 post_logout_redirect_uris: vec![format!("{public_url}/")],
+                // The registry's own tokens are for it already.
+                api: false,
             };
             sso::oidc::upsert_configured_client(db, &client, now)
                 .await
@@ -210,7 +281,19 @@ pub struct Application {
     registry: registry::Registry,
     db: Db,
     public_url: String,
-    demo_created: bool,
+    banner: Banner,
+}
+
+/// What the start-up banner shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Banner {
+    /// Production mode: nothing.
+    None,
+    /// Development mode, the demo data just made: all of it.
+    Full,
+    /// Development mode, every other start: the demo accounts (if there
+    /// are any) and the addresses to try.
+    Short { demo: bool },
 }
 
 pub use sso::Sso;
@@ -243,14 +326,7 @@ impl Application {
         }
         let public_url = cfg.public_url()?;
         let db = open_db(cfg).await?;
-        let sso_cfg = sso::SsoConfig {
-            issuer: format!("{public_url}/sso"),
-            dev_pages: !cfg.production && adapters.dev_sms.is_some(),
-            clients: cfg.sso.clients.clone(),
-            keyed: sso_keyed_secrets(cfg),
-            limits: cfg.sso.limits(),
-            client_ip_header: cfg.sso.client_ip_header.clone(),
-        };
+        let sso_cfg = sso_config(cfg, &public_url, &adapters);
         let sso = Sso::start(db.clone(), clock.clone(), sso_cfg, adapters).await.context("cannot start the sign-on")?;
         let reg_cfg = registry_config(cfg, &db, &public_url, clock.now_ms()).await?;
         let registry = registry::Registry::start(db.clone(), clock, reg_cfg, reg_adapters)
@@ -265,6 +341,11 @@ impl Application {
             created
         } else {
             false
+        };
+        let banner = match (cfg.production, demo_created) {
+            (true, _) => Banner::None,
+            (false, true) => Banner::Full,
+            (false, false) => Banner::Short { demo: sso::demo::present(&sso).await? },
         };
         let frame = http::FrameOptions { hsts: cfg.production };
         let metrics_routes = http::metrics_routes(registry.clone(), cfg.metrics_token.clone());
@@ -289,7 +370,7 @@ impl Application {
             body_timeout: cfg.http.body_timeout,
             idle_timeout: cfg.http.idle_timeout,
         };
-        Ok(Self { listener, router, metrics, limits, sso, registry, db, public_url, demo_created })
+        Ok(Self { listener, router, metrics, limits, sso, registry, db, public_url, banner })
     }
 
     pub fn port(&self) -> u16 {
@@ -313,10 +394,28 @@ impl Application {
         &self.registry
     }
 
+    /// The start-up banner: in development mode, on every start, how to
+    /// try it (in full when the demo data was just made); none in
+    /// production.
     pub fn demo_instructions(&self) -> Option<String> {
-        self.demo_created.then(|| {
-            format!("{}\n{}", sso::demo::instructions(&self.public_url), registry::demo::instructions(&self.public_url))
-        })
+        let url = &self.public_url;
+        let api = |who: &str| {
+            format!(
+                "API: {url}/api/v1 (OpenAPI: {url}/api/openapi.json); an access token: tims dev token --id-number {who}"
+            )
+        };
+        match self.banner {
+            Banner::None => None,
+            Banner::Full => {
+                let (sso, registry) = (sso::demo::instructions(url), registry::demo::instructions(url));
+                Some(format!("{sso}\n{registry}\n{}", api("12345678")))
+            }
+            Banner::Short { demo: true } => Some(format!("{}{}", sso::demo::short_instructions(url), api("12345678"))),
+            Banner::Short { demo: false } => Some(format!(
+                "Development mode: sign in at {url}/sso/signin; SMS codes at {url}/sso/dev/sms.\n{}",
+                api("N")
+            )),
+        }
     }
 
     /// Serve until `shutdown` resolves, then finish in-flight requests, stop

@@ -58,6 +58,29 @@ enum Command {
         #[command(subcommand)]
         command: FeesCommand,
     },
+    /// Development helpers (refused in production mode).
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevCommand {
+    /// Print an access token for the API for an existing account, as the
+    /// sign-on's token endpoint would issue it, without signing in. Run it
+    /// with the server's configuration (public address, database, secrets
+    /// key). Refused in production mode.
+    Token {
+        #[arg(long = "id-number")]
+        id_number: String,
+        /// citizen (national ID), resident (alien ID) or foreigner (passport).
+        #[arg(long = "type", default_value = "citizen")]
+        account_type: String,
+        /// A registered client with API access; by default the registry's own.
+        #[arg(long)]
+        client: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -122,13 +145,20 @@ enum ClientCommand {
         /// Exact address allowed after sign-out; repeat for several.
         #[arg(long = "post-logout-redirect-uri")]
         post_logout_redirect_uris: Vec<String>,
+        /// Let the client call the registry's API: its access tokens name
+        /// the API (audience tims-api) beside the client's id.
+        #[arg(long)]
+        api: bool,
     },
 }
 
 fn init_logs(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colour codes only for a person at a terminal: a file, a pipe or a log
+    // collector gets plain text (logs go to stderr). NO_COLOR is honoured.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     if format == "json" {
         builder.json().with_current_span(true).init();
     } else {
@@ -286,6 +316,19 @@ async fn run() -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
+        Command::Dev { command: DevCommand::Token { id_number, account_type, client } } => {
+            let t = tims::dev_access_token(&cfg, clock, &account_type, &id_number, client.as_deref()).await?;
+            println!("{}", t.access_token);
+            eprintln!(
+                "Access token for {account_type} {id_number} (audience {}, scope \"{}\"), valid {} minutes. \
+                 Try: curl -H \"Authorization: Bearer $TOKEN\" {}/api/v1/me",
+                t.audience.join(", "),
+                sso::oidc::DEV_TOKEN_SCOPE,
+                t.expires_in_secs / 60,
+                cfg.public_url()?
+            );
+            Ok(())
+        }
         Command::Sso { command } => {
             let db = tims::open_db(&cfg).await?;
             let now = clock.now_ms();
@@ -299,9 +342,29 @@ async fn run() -> anyhow::Result<()> {
                         "New signing key {kid}. Running servers use it within a minute; the old key stays published until its tokens expire."
                     );
                 }
-                SsoCommand::Client { command: ClientCommand::Add { id, redirect_uris, post_logout_redirect_uris } } => {
-                    match sso::oidc::add_client(&db, &id, &redirect_uris, &post_logout_redirect_uris, now).await {
-                        Ok(secret) => println!("{}", serde_json::json!({ "client_id": id, "client_secret": secret })),
+                SsoCommand::Client {
+                    command: ClientCommand::Add { id, redirect_uris, post_logout_redirect_uris, api },
+                } => {
+                    let client = sso::oidc::NewClient { id, redirect_uris, post_logout_redirect_uris, api };
+                    match sso::oidc::add_client(&db, &client, now).await {
+                        Ok(secret) => {
+                            println!(
+                                "{}",
+                                serde_json::json!({ "client_id": client.id, "client_secret": secret, "api": api })
+                            );
+                            eprintln!(
+                                "Client {} is registered and usable at once{}. Its secret is shown only this once.",
+                                client.id,
+                                if api {
+                                    format!(
+                                        "; its access tokens are for the API (audience {})",
+                                        sso::oidc::API_AUDIENCE
+                                    )
+                                } else {
+                                    String::new()
+                                }
+                            );
+                        }
                         Err(sso::Error::Invalid(fe)) => {
                             let msgs: Vec<String> =
                                 fe.0.iter().map(|(f, m)| format!("--{}: {m}", f.replace('_', "-"))).collect();

@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::TempDir;
+use common::{TempDir, TestApp};
 
 fn tims(data: &TempDir, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_tims"))
@@ -66,16 +66,17 @@ fn an_unknown_database_scheme_stops_the_start_with_a_clear_message() {
     assert!(err.contains("unsupported database URL scheme \"mysql\""), "{err}");
 }
 
+/// Start `tims serve` on `data`; returns the child and what it printed
+/// until it was serving.
 #[cfg(unix)]
-#[test]
-fn serve_starts_with_demo_data_and_stops_cleanly_on_sigterm() {
+fn serve(data: &TempDir) -> (std::process::Child, String, u16) {
     use std::io::{BufRead, BufReader};
-    let data = TempDir::new();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tims"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env("TIMS_DATA", &data.0)
         .env_remove("TIMS_DATABASE_URL")
+        .env_remove("NO_COLOR")
         .env("RUST_LOG", "info")
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -90,13 +91,35 @@ fn serve_starts_with_demo_data_and_stops_cleanly_on_sigterm() {
             break;
         }
     }
-    assert!(banner.contains("12345678") && banner.contains("kenya-demo-1"), "{banner}");
-    let health = std::net::TcpStream::connect(("127.0.0.1", port));
-    assert!(health.is_ok());
+    (child, banner, port)
+}
+
+#[cfg(unix)]
+fn stop(child: &mut std::process::Child) {
     let pid = child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0: {status}");
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_starts_with_demo_data_and_stops_cleanly_on_sigterm() {
+    let data = TempDir::new();
+    let (mut child, banner, port) = serve(&data);
+    assert!(banner.contains("12345678") && banner.contains("kenya-demo-1"), "{banner}");
+    assert!(banner.contains("tims dev token --id-number 12345678"), "{banner}");
+    assert!(!banner.contains('\u{1b}'), "no colour codes when stderr is not a terminal: {banner:?}");
+    let health = std::net::TcpStream::connect(("127.0.0.1", port));
+    assert!(health.is_ok());
+    stop(&mut child);
+
+    // Every later start in development mode says again how to try it.
+    let (mut child, banner, _) = serve(&data);
+    assert!(banner.contains("12345678") && banner.contains("kenya-demo-1"), "{banner}");
+    assert!(banner.contains("/sso/dev/sms") && banner.contains("/api/v1"), "{banner}");
+    assert!(!banner.contains("Demo data created"), "not made again: {banner}");
+    stop(&mut child);
 }
 
 #[test]
@@ -137,4 +160,63 @@ fn operators_grant_staff_add_gazetted_holidays_and_load_fee_schedules() {
     let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let versions: Vec<&str> = all.as_array().unwrap().iter().map(|s| s["version"].as_str().unwrap()).collect();
     assert_eq!(versions, ["KE-2018", "KE-2027"]);
+}
+
+/// `tims dev token`, run beside a running server with its configuration.
+async fn dev_token(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_tims"));
+    cmd.args(["dev", "token"])
+        .args(args)
+        .env("TIMS_DATA", &app.config.data)
+        .env("TIMS_PUBLIC_URL", &app.base)
+        .env("RUST_LOG", "warn");
+    match &app.config.database_url {
+        Some(url) => cmd.env("TIMS_DATABASE_URL", url.expose()),
+        None => cmd.env_remove("TIMS_DATABASE_URL"),
+    };
+    cmd.output().await.expect("run tims dev token")
+}
+
+async fn dev_token_prints_a_token_the_api_accepts(app: TestApp) {
+    // The command signs with the machine's clock: bring the server's to it.
+    let machine_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    app.advance(machine_now - app.clock_now());
+
+    let out = dev_token(&app, &["--id-number", "12345678"]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert_eq!(token.split('.').count(), 3, "only the JWT on stdout, for TOKEN=$(tims dev token …): {token}");
+    let r = reqwest::Client::new().get(format!("{}/api/v1/me", app.base)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let me: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(me["id_number"], "12345678", "{me}");
+    assert!(!me["organisations"].as_array().unwrap().is_empty(), "the organisations scope is granted: {me}");
+
+    let out = dev_token(&app, &["--id-number", "23456789", "--client", "no-such-app"]).await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--client: No client \"no-such-app\" is registered"), "{err}");
+
+    let out = dev_token(&app, &["--id-number", "99999999"]).await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--id-number: No citizen account has ID number 99999999"), "{err}");
+}
+on_both!(dev_token_prints_a_token_the_api_accepts);
+
+#[test]
+fn dev_token_is_refused_in_production_mode() {
+    let data = TempDir::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_tims"))
+        .args(["dev", "token", "--id-number", "12345678"])
+        .env("TIMS_DATA", &data.0)
+        .env_remove("TIMS_DATABASE_URL")
+        .env("TIMS_PRODUCTION", "true")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "no token is printed");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("production mode refuses `tims dev token`"), "{err}");
+    assert!(!data.0.join("tims.db").exists(), "refused before the database is opened");
 }

@@ -950,7 +950,16 @@ async fn an_idle_outbox_pass_commits_nothing() {
     assert!(idle, "outbox passes with nothing due committed, again and again");
     let before = db.commits();
     let mut tx = db.begin_write().await.unwrap();
-    registry::outbox::enqueue(&mut tx, "+254700000001", "tims: a test message", false, app.clock_now()).await.unwrap();
+    registry::outbox::enqueue(
+        &mut tx,
+        "+254700000001",
+        "tims: a test message",
+        false,
+        &Default::default(),
+        app.clock_now(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     // This pass or the server's own worker sends it; either way the row is
     // marked sent.

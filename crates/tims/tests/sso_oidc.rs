@@ -454,15 +454,12 @@ async fn a_client_revokes_its_refresh_token(app: TestApp) {
     let access = rotated["access_token"].as_str().unwrap().to_string();
     assert_eq!(revoke(access, SECRET).await, StatusCode::BAD_REQUEST, "access tokens are not revoked");
     // Another client may not revoke this client's grant.
-    let other_client = sso::oidc::add_client(
-        app.app_sso.db(),
-        "another",
-        &["http://127.0.0.1:9/cb".to_string()],
-        &[],
-        app.clock_now(),
-    )
-    .await
-    .unwrap();
+    let another = sso::oidc::NewClient {
+        id: "another".into(),
+        redirect_uris: vec!["http://127.0.0.1:9/cb".into()],
+        ..Default::default()
+    };
+    let other_client = sso::oidc::add_client(app.app_sso.db(), &another, app.clock_now()).await.unwrap();
     let r = reqwest::Client::new()
         .post(&endpoint)
         .basic_auth("another", Some(&other_client))

@@ -482,26 +482,39 @@ pub fn with_api_client(cfg: &mut Config) {
 /// Sign a demo person in at the sign-on and get an access token for the API
 /// client through the authorization code flow with PKCE.
 pub async fn api_access_token(app: &TestApp, account_type: &str, id_number: &str, phone: &str) -> String {
+    let b = app.signed_in_as(account_type, id_number, phone).await;
+    access_token_for(app, b, "tims-api", API_SECRET).await
+}
+
+/// The redirect URI the tests' clients are registered with.
+pub const CLIENT_REDIRECT_URI: &str = "http://127.0.0.1:9/cb";
+
+/// The access token the sign-on gives `client_id` for the person signed in
+/// in `browser`, through the authorization code flow with PKCE, as an
+/// integrator's program gets one.
+pub async fn access_token_for(app: &TestApp, mut browser: Browser, client_id: &str, secret: &str) -> String {
     use base64::Engine;
     use sha2::Digest;
-    let mut b = app.signed_in_as(account_type, id_number, phone).await;
     let verifier = sso::crypto::token();
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
-    let r = b
+    let r = browser
         .get(&format!(
-            "/sso/authorize?response_type=code&client_id=tims-api&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb\
+            "/sso/authorize?response_type=code&client_id={client_id}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb\
              &scope=openid%20profile%20phone%20organisations&state=s&nonce=n&code_challenge={challenge}\
              &code_challenge_method=S256"
         ))
         .await;
-    let code = url::Url::parse(&r.location()).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let code = url::Url::parse(&r.location())
+        .ok()
+        .and_then(|u| u.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()))
+        .unwrap_or_else(|| panic!("no code for {client_id}: {} {}", r.status, r.body));
     let t: serde_json::Value = reqwest::Client::new()
         .post(format!("{}/sso/token", app.base))
-        .basic_auth("tims-api", Some(API_SECRET))
+        .basic_auth(client_id, Some(secret))
         .form(&[
             ("grant_type", "authorization_code"),
             ("code", code.as_str()),
-            ("redirect_uri", "http://127.0.0.1:9/cb"),
+            ("redirect_uri", CLIENT_REDIRECT_URI),
             ("code_verifier", verifier.as_str()),
         ])
         .send()
