@@ -146,7 +146,7 @@ pub async fn register(sso: &Sso, r: &Registration, client: &Client) -> Result<St
     );
     let now = sso.now_ms();
     let account_id = crypto::new_id();
-    let pw_hash = hash_password(sso, &r.password).await?;
+    let pw_hash = hash_password(sso, client, &r.password).await?;
     let mut tx = sso.db().begin_write().await?;
     let inserted = sqlx::query(
         "INSERT INTO sso_accounts (id, account_type, id_number, full_name, phone, email, password_hash, \
@@ -201,14 +201,14 @@ fn failure_key(kind: AccountType, id_number: &str) -> String {
 
 /// Password hashing is deliberately slow: it runs off the async workers, a
 /// bounded number at once (see `limits`).
-async fn verify_password(sso: &Sso, password: &str, hash: &str) -> Result<bool, Error> {
+async fn verify_password(sso: &Sso, client: &Client, known: bool, password: &str, hash: &str) -> Result<bool, Error> {
     let (p, h) = (password.to_string(), hash.to_string());
-    sso.limits().hash(move || crypto::verify_password(&p, &h)).await
+    sso.limits().hash(client.source, known, move || crypto::verify_password(&p, &h)).await
 }
 
-pub(crate) async fn hash_password(sso: &Sso, password: &str) -> Result<String, Error> {
+pub(crate) async fn hash_password(sso: &Sso, client: &Client, password: &str) -> Result<String, Error> {
     let p = password.to_string();
-    sso.limits().hash(move || crypto::hash_password(&p)).await
+    sso.limits().hash(client.source, false, move || crypto::hash_password(&p)).await
 }
 
 /// The refusal for a closed gate.
@@ -323,7 +323,7 @@ pub async fn sign_in(sso: &Sso, s: &SignIn, client: &Client) -> Result<(String, 
     }
     let failures = reserve_attempt(sso, &key, seen, now).await?;
     let hash = row.as_ref().map_or(crypto::dummy_password_hash(), |r| r.1.as_str());
-    let password_ok = match verify_password(sso, &s.password, hash).await {
+    let password_ok = match verify_password(sso, client, device_key.is_some(), &s.password, hash).await {
         Ok(ok) => ok,
         Err(e) => {
             // Shed before the password was checked: not a failure.

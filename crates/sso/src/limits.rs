@@ -33,6 +33,9 @@ pub struct LimitsConfig {
     pub hashes_at_once: usize,
     /// Attempts that may wait for a hash beyond those; more are shed.
     pub hashes_waiting: usize,
+    /// Password checks one source address may have running or waiting at
+    /// once, so that one network cannot fill the queue.
+    pub hashes_per_source: usize,
 }
 
 impl Default for LimitsConfig {
@@ -44,6 +47,7 @@ impl Default for LimitsConfig {
             passwords_per_source: 30,
             hashes_at_once: cores,
             hashes_waiting: 4 * cores,
+            hashes_per_source: 2,
         }
     }
 }
@@ -94,8 +98,32 @@ pub struct Limits {
     sms_all: Windows,
     passwords: Windows,
     hashing: Semaphore,
+    /// A place kept for sign-ins from browsers the account has signed in
+    /// on before, so a flood never keeps the owner waiting behind it.
+    known_lane: Semaphore,
     waiting: AtomicUsize,
     max_waiting: usize,
+    in_flight: Mutex<HashMap<IpAddr, usize>>,
+    per_source: usize,
+}
+
+/// One source's place among the password checks under way; given back on
+/// drop.
+struct SourceSlot<'a> {
+    limits: &'a Limits,
+    key: IpAddr,
+}
+
+impl Drop for SourceSlot<'_> {
+    fn drop(&mut self) {
+        let mut map = self.limits.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = map.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.key);
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Limits {
@@ -139,8 +167,11 @@ impl Limits {
             sms_all: Windows::new(MINUTE_MS, cfg.sms_per_minute),
             passwords: Windows::new(PASSWORD_WINDOW_MS, cfg.passwords_per_source),
             hashing: Semaphore::new(cfg.hashes_at_once.max(1)),
+            known_lane: Semaphore::new(1),
             waiting: AtomicUsize::new(0),
             max_waiting: cfg.hashes_waiting,
+            in_flight: Mutex::new(HashMap::new()),
+            per_source: cfg.hashes_per_source.max(1),
         }
     }
 
@@ -159,12 +190,41 @@ impl Limits {
             .map_err(|ms| too_many(ms, "Too many password attempts from your network."))
     }
 
-    /// Run a password hash (or check) when a place is free, off the async
-    /// workers. Past the waiting places the request is shed at once.
-    pub async fn hash<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Error> {
-        let permit = match self.hashing.try_acquire() {
-            Ok(p) => p,
-            Err(_) => {
+    /// Take one of `source`'s places among the password checks under way.
+    fn source_slot(&self, source: IpAddr) -> Result<SourceSlot<'_>, Error> {
+        let key = source_key(source);
+        let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        let n = map.entry(key).or_insert(0);
+        if *n >= self.per_source {
+            return Err(Error::TooMany {
+                message: "Too many sign-ins from your network at once. Try again in a few seconds.".into(),
+                retry_after_secs: 2,
+            });
+        }
+        *n += 1;
+        Ok(SourceSlot { limits: self, key })
+    }
+
+    /// Run a password hash (or check) for a request from `source` when a
+    /// place is free, off the async workers. A source has at most
+    /// `hashes_per_source` checks under way; past the waiting places a
+    /// request is shed at once, unless it comes from a browser the account
+    /// has signed in on (`known`), which also has a place of its own.
+    pub async fn hash<T: Send + 'static>(
+        &self,
+        source: IpAddr,
+        known: bool,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        let _slot = self.source_slot(source)?;
+        let permit = match (self.hashing.try_acquire(), known) {
+            (Ok(p), _) => p,
+            (Err(_), true) => tokio::select! {
+                p = self.hashing.acquire() => p,
+                p = self.known_lane.acquire() => p,
+            }
+            .map_err(|_| Error::Internal("password hashing closed".into()))?,
+            (Err(_), false) => {
                 if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
                     self.waiting.fetch_sub(1, Ordering::SeqCst);
                     metrics::counter!("tims_password_hashes_shed_total").increment(1);
@@ -194,8 +254,11 @@ mod tests {
             passwords_per_source: 2,
             hashes_at_once: 1,
             hashes_waiting: 1,
+            hashes_per_source: 8,
         }
     }
+
+    const A: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1));
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap_or(ALL)
@@ -239,22 +302,35 @@ mod tests {
         let rx = std::sync::Arc::new(Mutex::new(rx));
         let running = {
             let (l, rx) = (l.clone(), rx.clone());
-            tokio::spawn(async move { l.hash(move || rx.lock().map(|r| r.recv().is_ok()).unwrap_or(false)).await })
+            tokio::spawn(
+                async move { l.hash(A, false, move || rx.lock().map(|r| r.recv().is_ok()).unwrap_or(false)).await },
+            )
         };
         while l.hashing.available_permits() > 0 {
             tokio::task::yield_now().await;
         }
         let waiting = {
             let l = l.clone();
-            tokio::spawn(async move { l.hash(|| true).await })
+            tokio::spawn(async move { l.hash(A, false, || true).await })
         };
         while l.waiting.load(Ordering::SeqCst) == 0 {
             tokio::task::yield_now().await;
         }
-        assert!(matches!(l.hash(|| true).await, Err(Error::Busy { retry_after_secs: 2 })));
+        assert!(matches!(l.hash(A, false, || true).await, Err(Error::Busy { retry_after_secs: 2 })));
+        assert!(matches!(l.hash(A, true, || 5).await, Ok(5)), "a known browser has a place of its own");
         tx.send(()).ok();
         assert!(matches!(running.await, Ok(Ok(true))));
         assert!(matches!(waiting.await, Ok(Ok(true))));
-        assert!(matches!(l.hash(|| 7).await, Ok(7)), "a free place is used again");
+        assert!(matches!(l.hash(A, false, || 7).await, Ok(7)), "a free place is used again");
+    }
+
+    #[tokio::test]
+    async fn one_source_has_only_so_many_checks_under_way() {
+        let l = Limits::new(LimitsConfig { hashes_per_source: 1, ..cfg() });
+        let held = l.source_slot(A).unwrap();
+        assert!(matches!(l.hash(A, false, || 1).await, Err(Error::TooMany { .. })));
+        assert!(matches!(l.hash(ip("10.0.0.2"), false, || 2).await, Ok(2)), "another source goes on");
+        drop(held);
+        assert!(matches!(l.hash(A, false, || 3).await, Ok(3)), "the place is given back");
     }
 }

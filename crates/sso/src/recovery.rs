@@ -93,7 +93,7 @@ pub struct Finish {
 /// are revoked, and the phone is told. Returns a known-browser token for
 /// the browser that recovered.
 #[tracing::instrument(skip_all)]
-pub async fn finish(sso: &Sso, token: Option<&str>, f: &Finish) -> Result<String, Error> {
+pub async fn finish(sso: &Sso, token: Option<&str>, f: &Finish, client: &Client) -> Result<String, Error> {
     let mut errors = FieldErrors::new();
     let entry = errors.check("code", rules::parse_entry(&f.code));
     // Only the checks that do not depend on whose account it is, before the
@@ -118,7 +118,7 @@ pub async fn finish(sso: &Sso, token: Option<&str>, f: &Finish) -> Result<String
         &[&account.full_name, &account.id_number, &account.phone, &email],
     );
     own.into_result()?;
-    let pw_hash = accounts::hash_password(sso, &f.password).await?;
+    let pw_hash = accounts::hash_password(sso, client, &f.password).await?;
     let mut tx = sso.db().begin_write().await?;
     let used = sqlx::query(
         "UPDATE sso_recoveries SET used_at = $1 WHERE id_hash = $2 AND used_at IS NULL AND failures < $3 AND expires_at > $1",

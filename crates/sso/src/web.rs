@@ -731,7 +731,12 @@ async fn recover_code_page(headers: HeaderMap) -> Response {
     form(StatusCode::OK, recover_code_form(csrf), set)
 }
 
-async fn recover_code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
+async fn recover_code_submit(
+    State(sso): State<Sso>,
+    Caller(client): Caller,
+    headers: HeaderMap,
+    Fields(f): Fields,
+) -> Response {
     if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
         return csrf_refused(&sso, &headers);
     }
@@ -741,7 +746,7 @@ async fn recover_code_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(
         password: get_str(&f, "password"),
         password_confirm: get_str(&f, "password_confirm"),
     };
-    match recovery::finish(&sso, token.as_deref(), &finish).await {
+    match recovery::finish(&sso, token.as_deref(), &finish, &client).await {
         Ok(device) => with_cookies(
             see_other("/sso/signin?done=recovered"),
             [clear_session_cookie(), cookies::set(RECOVERY_COOKIE, "", SameSite::Lax, Some(0)), device_cookie(&device)],

@@ -170,6 +170,8 @@ pub struct SsoSection {
     pub sms_per_minute: Option<u32>,
     /// Password attempts from one source address in a minute.
     pub passwords_per_source: Option<u32>,
+    /// Password checks one source address may have under way at once.
+    pub password_checks_per_source: Option<u32>,
     /// Behind a proxy: the header it appends the client's address to.
     pub client_ip_header: Option<String>,
 }
@@ -182,6 +184,7 @@ impl SsoSection {
             sms_per_source: self.sms_per_source.unwrap_or(d.sms_per_source),
             sms_per_minute: self.sms_per_minute.unwrap_or(d.sms_per_minute),
             passwords_per_source: self.passwords_per_source.unwrap_or(d.passwords_per_source),
+            hashes_per_source: self.password_checks_per_source.map_or(d.hashes_per_source, |n| n as usize),
             ..d
         }
     }
@@ -357,6 +360,7 @@ impl Config {
             ("TIMS_SMS_PER_SOURCE", &mut self.sso.sms_per_source),
             ("TIMS_SMS_PER_MINUTE", &mut self.sso.sms_per_minute),
             ("TIMS_PASSWORDS_PER_SOURCE", &mut self.sso.passwords_per_source),
+            ("TIMS_PASSWORD_CHECKS_PER_SOURCE", &mut self.sso.password_checks_per_source),
         ] {
             if let Some(v) = get(name) {
                 *slot = Some(
