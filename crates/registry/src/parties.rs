@@ -79,8 +79,9 @@ pub struct Membership {
     pub org_id: String,
     pub kra_pin: String,
     pub name: String,
+    #[schema(schema_with = crate::api::schema::org_kind_or_null)]
     pub kind: Option<String>,
-    #[schema(value_type = String, example = "transactor")]
+    #[schema(schema_with = crate::api::schema::org_role)]
     pub role: OrgRole,
 }
 

@@ -164,9 +164,10 @@ async fn read(reg: &Registry, id: &str) -> Result<Option<(Row, Vec<Consent>)>, E
 pub struct Consent {
     pub party_id: String,
     pub name: String,
-    /// `co_owner` or `financier`.
+    #[schema(schema_with = crate::api::schema::consent_role)]
     pub role: String,
-    /// `approved`, `refused`, or none yet.
+    /// None yet while null.
+    #[schema(schema_with = crate::api::schema::consent_decision)]
     pub decision: Option<String>,
 }
 
@@ -369,7 +370,9 @@ async fn advance(tx: &mut WriteTx, row: &Row, to: State, now: i64, set: &[(&str,
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PartySummary {
     pub name: String,
+    #[schema(schema_with = crate::api::schema::party_kind)]
     pub kind: String,
+    #[schema(schema_with = crate::api::schema::doc_type)]
     pub doc_type: String,
     pub doc_number: String,
 }
@@ -387,7 +390,9 @@ pub struct Event {
     pub seq: i64,
     pub at_ms: i64,
     pub action: String,
+    #[schema(schema_with = crate::api::schema::transfer_state_or_null)]
     pub from_state: Option<String>,
+    #[schema(schema_with = crate::api::schema::transfer_state)]
     pub to_state: String,
     pub actor: Option<String>,
     pub acting_for: Option<String>,
@@ -398,6 +403,7 @@ pub struct Event {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LogbookView {
     pub serial: String,
+    #[schema(schema_with = crate::api::schema::logbook_state)]
     pub state: String,
     pub state_label: String,
     pub office: String,
@@ -409,14 +415,17 @@ pub struct LogbookView {
 pub struct TransferView {
     pub id: String,
     pub reference: String,
+    #[schema(schema_with = crate::api::schema::transfer_state)]
     pub state: String,
     pub state_label: String,
     pub next_step: String,
+    #[schema(schema_with = crate::api::schema::transfer_roles)]
     pub your_roles: Vec<String>,
     pub registration_number: String,
     pub vehicle: String,
     pub seller: PartySummary,
     pub buyer: PartySummary,
+    #[schema(schema_with = crate::api::schema::buyer_type)]
     pub buyer_type: String,
     pub fee: FeeView,
     pub consents: Vec<Consent>,
@@ -539,6 +548,7 @@ pub struct ListItem {
     pub id: String,
     pub reference: String,
     pub registration_number: String,
+    #[schema(schema_with = crate::api::schema::transfer_state)]
     pub state: String,
     pub state_label: String,
     pub created_at_ms: i64,
@@ -548,6 +558,7 @@ pub struct ListItem {
     /// In the review queue, on a transfer the officer is a party to: why
     /// another officer must review it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
     pub conflict_of_interest: Option<String>,
 }
 
@@ -662,8 +673,10 @@ pub async fn review_backlog(reg: &Registry) -> Result<(i64, Option<i64>), Error>
 
 // ---- the steps --------------------------------------------------------------
 
-/// What the seller keys in to start a transfer.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+/// What the seller keys in to start a transfer. (Its OpenAPI schema is in
+/// `api::schema`: which ID goes with which buyer type.)
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewTransfer {
     #[serde(default)]
     pub registration_number: String,
@@ -1071,12 +1084,21 @@ pub async fn consent(
 
 /// What the buyer fills in on accepting.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "123456", "postal_address": "P.O. Box 100-00100 Nairobi", "collection_office": "Nairobi (Likoni Road)"}))]
 pub struct Acceptance {
+    /// The SMS code of the `answer` step.
     #[serde(default)]
+    #[schema(required = true, pattern = "^[0-9]{6}$")]
     pub code: String,
+    /// Where the new logbook's owner gets post, e.g. P.O. Box 12345-00100 Nairobi.
     #[serde(default)]
+    #[schema(required = true, min_length = 5, max_length = 200, pattern = "^[!-~]+( [!-~]+)*$")]
     pub postal_address: String,
+    /// The office where the buyer will collect the new logbook: one of the
+    /// agency's offices (the enum lists this server's).
     #[serde(default)]
+    #[schema(required = true)]
     pub collection_office: String,
 }
 

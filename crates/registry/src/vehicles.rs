@@ -25,6 +25,7 @@ pub struct Vehicle {
     pub body: String,
     pub colour: String,
     pub year: i64,
+    #[schema(schema_with = crate::api::schema::vehicle_class)]
     pub class: String,
     pub engine_cc: Option<i64>,
     pub trailer_wheels: Option<i64>,
@@ -49,10 +50,12 @@ impl Vehicle {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Owner {
     pub party_id: String,
-    /// `owner` or `financier`.
+    #[schema(schema_with = crate::api::schema::owner_role)]
     pub role: String,
+    #[schema(schema_with = crate::api::schema::party_kind)]
     pub kind: String,
     pub name: String,
+    #[schema(schema_with = crate::api::schema::doc_type)]
     pub doc_type: String,
     pub doc_number: String,
 }
@@ -73,6 +76,7 @@ pub struct LimitedView {
     pub model: String,
     pub colour: String,
     pub year: i64,
+    #[schema(schema_with = crate::api::schema::vehicle_class)]
     pub class: String,
     pub status: String,
     pub transfer_pending: bool,

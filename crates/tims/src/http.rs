@@ -231,6 +231,15 @@ async fn not_found(headers: HeaderMap) -> Response {
     }
 }
 
+/// The most header bytes (names and values) a request may bring. hyper
+/// answers a bare 431 itself past about 400 KB or 100 headers; below that,
+/// the frame refuses here, as problem+json under /api/.
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+fn header_bytes(headers: &HeaderMap) -> usize {
+    headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum()
+}
+
 fn request_id(req: &Request) -> String {
     req.headers()
         .get("x-request-id")
@@ -263,14 +272,22 @@ async fn frame(State(options): State<FrameOptions>, req: Request, next: Next) ->
     let path = req.uri().path().to_string();
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = Instant::now();
-    let mut resp = next.run(req).instrument(span.clone()).await;
+    let api = path.starts_with("/api/");
+    let refuse = |status: StatusCode, why: &str| {
+        if api { registry::api::problem_for_status(status, why) } else { (status, why.to_string()).into_response() }
+    };
+    let mut resp = if header_bytes(req.headers()) > MAX_HEADER_BYTES {
+        refuse(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "The request's headers are too large: at most 32 KB in all")
+    } else {
+        next.run(req).instrument(span.clone()).await
+    };
     if body_deadline.is_some_and(|d| d.passed()) {
-        resp = (
-            StatusCode::REQUEST_TIMEOUT,
-            [(header::CONNECTION, "close")],
-            "The request body stopped arriving before it was complete.",
-        )
-            .into_response();
+        resp = refuse(StatusCode::REQUEST_TIMEOUT, "The request body stopped arriving before it was complete.");
+        resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    if api {
+        // Every error under /api/ is problem+json, whoever answered it.
+        resp = registry::api::problems_only(resp).await;
     }
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();

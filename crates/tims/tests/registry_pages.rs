@@ -129,6 +129,93 @@ async fn openapi_describes_every_step(app: TestApp) {
 }
 on_both!(openapi_describes_every_step);
 
+fn names(v: &Value) -> Vec<&str> {
+    v.as_array().unwrap_or_else(|| panic!("not a list: {v}")).iter().filter_map(Value::as_str).collect()
+}
+
+/// The document says exactly what a transfer takes and gives: required
+/// fields, the names each kind and state may take, the patterns of
+/// identifiers, the server's address, and a problem for every refusal.
+async fn the_document_states_required_fields_enums_patterns_and_the_server(app: TestApp) {
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(doc["servers"][0]["url"], app.base.as_str(), "the public address");
+    let schemas = &doc["components"]["schemas"];
+
+    // Opening a transfer: each kind of buyer with the ID that goes with it.
+    let kinds = schemas["NewTransfer"]["oneOf"].as_array().unwrap();
+    assert_eq!(kinds.len(), 3, "{}", schemas["NewTransfer"]);
+    for kind in kinds {
+        assert_eq!(kind["additionalProperties"], false, "unknown fields are refused: {kind}");
+        for field in ["registration_number", "buyer_type", "buyer_id_number"] {
+            assert!(names(&kind["required"]).contains(&field), "{field} is required: {kind}");
+        }
+        assert!(kind["properties"]["registration_number"]["pattern"].as_str().unwrap().contains("K[A-Z]{2}"));
+    }
+    assert_eq!(names(&kinds[0]["properties"]["buyer_type"]["enum"]), ["individual"]);
+    assert_eq!(kinds[0]["properties"]["buyer_id_number"]["pattern"], "^[0-9]{6,9}$");
+    assert!(names(&kinds[2]["properties"]["buyer_type"]["enum"]).contains(&"car_dealer"));
+    assert_eq!(kinds[2]["properties"]["buyer_id_number"]["pattern"], "^[AP][0-9]{9}[A-Z]$", "a KRA PIN");
+    assert!(kinds[2]["properties"].get("buyer_id_type").is_none(), "an organisation has no ID type");
+
+    // A transfer as it is answered: states and roles by name.
+    let view = &schemas["TransferView"];
+    for field in ["id", "reference", "state", "buyer_type", "fee", "timeline"] {
+        assert!(names(&view["required"]).contains(&field), "{field} is required");
+    }
+    let states = names(&view["properties"]["state"]["enum"]);
+    for state in ["draft", "awaiting_buyer", "in_review", "approved", "expired"] {
+        assert!(states.contains(&state), "{state} in {states:?}");
+    }
+    assert!(names(&view["properties"]["buyer_type"]["enum"]).contains(&"financial_institution"));
+    assert_eq!(
+        names(&schemas["LogbookView"]["properties"]["state"]["enum"]),
+        ["printing", "ready_for_collection", "collected"]
+    );
+    assert_eq!(names(&schemas["StepBody"]["properties"]["step"]["enum"]), ["submit", "consent", "answer"]);
+    assert_eq!(names(&schemas["ReviewBody"]["properties"]["decision"]["enum"]), ["approve", "reject"]);
+    assert_eq!(names(&schemas["LogbookBody"]["required"]), ["state"]);
+    assert_eq!(schemas["ConsentBody"]["properties"]["approve"]["type"], "boolean");
+    assert!(names(&schemas["Acceptance"]["properties"]["collection_office"]["enum"]).contains(&"Mombasa"));
+
+    // Paging and acting for an organisation.
+    let list = &doc["paths"]["/api/v1/transfers"]["get"]["parameters"];
+    let param = |name: &str| list.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap().clone();
+    assert_eq!(
+        (param("limit")["schema"]["minimum"].clone(), param("limit")["schema"]["maximum"].clone()),
+        (json!(1), json!(200))
+    );
+    assert_eq!(param("X-Act-For")["schema"]["pattern"], "^([AP][0-9]{9}[A-Z])?$");
+
+    // Every answer has a type; every refusal is a problem; the scan is a file.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                for (media, content) in response["content"].as_object().into_iter().flatten() {
+                    let schema = &content["schema"];
+                    assert!(schema.get("$ref").is_some(), "{method} {path} {status} {media}: {schema}");
+                    if !status.starts_with('2') {
+                        assert_eq!(
+                            (media.as_str(), schema["$ref"].as_str().unwrap()),
+                            ("application/problem+json", "#/components/schemas/Problem")
+                        );
+                    }
+                }
+            }
+            assert!(op["responses"].get("default").is_some(), "{method} {path} says what else it may answer");
+        }
+    }
+    let upload = &doc["paths"]["/api/v1/transfers/{id}/logbook-scan"]["put"]["requestBody"]["content"];
+    let mut types: Vec<&String> = upload.as_object().unwrap().keys().collect();
+    types.sort();
+    assert_eq!(
+        types,
+        ["application/octet-stream", "application/pdf", "image/jpeg", "image/png", "multipart/form-data"]
+    );
+    assert_eq!(schemas["Binary"]["type"], "string", "bytes, not an array of integers");
+    assert_eq!(names(&schemas["ScanForm"]["required"]), ["logbook"]);
+}
+on_both!(the_document_states_required_fields_enums_patterns_and_the_server);
+
 async fn api_token(app: &TestApp, who: (&str, &str)) -> String {
     common::api_access_token(app, "citizen", who.0, who.1).await
 }
@@ -142,7 +229,7 @@ async fn call(
     body: Option<Value>,
     key: Option<&str>,
 ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
-    let mut r = reqwest::Client::new().request(method, format!("{}{path}", app.base));
+    let mut r = reqwest::Client::new().request(method.clone(), format!("{}{path}", app.base));
     if let Some(t) = token {
         r = r.bearer_auth(t);
     }
@@ -152,8 +239,13 @@ async fn call(
     if let Some(k) = key {
         r = r.header("idempotency-key", k);
     }
-    if let Some(b) = body {
-        r = r.json(&b);
+    match body {
+        // A file is uploaded with PUT, as its bytes.
+        Some(Value::String(file)) if method == reqwest::Method::PUT => {
+            r = r.header("content-type", "application/octet-stream").body(file);
+        }
+        Some(b) => r = r.json(&b),
+        None => {}
     }
     let resp = r.send().await.unwrap();
     let status = resp.status();
@@ -168,12 +260,14 @@ async fn the_same_idempotency_key_gives_the_same_answer_and_another_body_is_refu
         let (app, seller) = (&app, seller.clone());
         async move { call(app, Some(&seller), None, reqwest::Method::POST, "/api/v1/transfers", Some(b), Some(k)).await }
     };
-    let (s1, t1, _) = post(body.clone(), "key-1").await;
+    let (s1, t1, h1) = post(body.clone(), "key-1").await;
     assert_eq!(s1, StatusCode::CREATED, "{t1}");
     let (s2, t2, h2) = post(body.clone(), "key-1").await;
     assert_eq!(s2, StatusCode::CREATED);
     assert_eq!(t1["id"], t2["id"], "the same transfer, not a second one");
     assert_eq!(h2["idempotent-replayed"], "true");
+    assert_eq!(h2["location"], h1["location"], "the replay says where the transfer is, as the first answer did");
+    assert_eq!(h2["location"].to_str().unwrap(), format!("/api/v1/transfers/{}", t1["id"].as_str().unwrap()));
     let other = json!({"registration_number": "KAT 300T", "buyer_type": "individual", "buyer_id_number": BUYER.0});
     let (s3, p3, _) = post(other, "key-1").await;
     assert_eq!(s3, StatusCode::UNPROCESSABLE_ENTITY, "{p3}");
@@ -194,6 +288,83 @@ async fn the_same_idempotency_key_gives_the_same_answer_and_another_body_is_refu
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
 on_both!(the_same_idempotency_key_gives_the_same_answer_and_another_body_is_refused, crate::common::with_api_client);
+
+/// A body over the limit is refused alike, 413 naming the body, whether or
+/// not the request carries an Idempotency-Key: at once for a client that
+/// waits with `Expect: 100-continue` (as curl does), and after the body for
+/// one that sends it straight away.
+async fn a_body_over_the_limit_is_413_with_or_without_an_idempotency_key(app: TestApp) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let seller = api_token(&app, SELLER).await;
+    let twelve_mb = 12 * 1024 * 1024;
+    let is_body_too_large = |p: &Value| {
+        assert_eq!((p["status"].clone(), p["errors"][0]["field"].clone()), (json!(413), json!("body")), "{p}");
+    };
+    for key in [None, Some("big-1")] {
+        let mut tcp = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+        let key_line = key.map(|k| format!("Idempotency-Key: {k}\r\n")).unwrap_or_default();
+        let head = format!(
+            "POST /api/v1/transfers HTTP/1.1\r\nHost: tims\r\nAuthorization: Bearer {seller}\r\n\
+             Content-Type: application/json\r\nContent-Length: {twelve_mb}\r\nExpect: 100-continue\r\n{key_line}\r\n"
+        );
+        tcp.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        tcp.read_to_end(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 413 "), "key {key:?}: {answer}");
+        assert!(answer.contains("content-type: application/problem+json"), "{answer}");
+        is_body_too_large(&serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap());
+
+        let mut r = reqwest::Client::new()
+            .post(format!("{}/api/v1/transfers", app.base))
+            .bearer_auth(&seller)
+            .header("content-type", "application/json")
+            .body(vec![b' '; twelve_mb]);
+        if let Some(k) = key {
+            r = r.header("idempotency-key", k);
+        }
+        let r = r.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "key {key:?}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json", "key {key:?}");
+        is_body_too_large(&r.json().await.unwrap());
+    }
+}
+on_both!(a_body_over_the_limit_is_413_with_or_without_an_idempotency_key, crate::common::with_api_client);
+
+/// Every error under /api/ is problem+json, whoever answers it: a method
+/// an address does not take (with Allow), an address outside /api/v1, and
+/// headers too large (refused by the HTTP frame before any route).
+async fn every_error_under_the_api_is_a_problem(app: TestApp) {
+    let http = reqwest::Client::new();
+    let seller = api_token(&app, SELLER).await;
+    let r = http.delete(format!("{}/api/v1/transfers", app.base)).bearer_auth(&seller).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let allow = r.headers()["allow"].to_str().unwrap().to_string();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["status"], 405, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("Allow"), "{p}");
+
+    let r = http.post(format!("{}/api/openapi.json", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+
+    let r = http.get(format!("{}/api/v2/anything", app.base)).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+
+    let big = "x".repeat(40 * 1024);
+    let r = http.get(format!("{}/api/v1/me", app.base)).header("x-big", &big).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: Value = r.json().await.unwrap();
+    assert!(p["detail"].as_str().unwrap().contains("32 KB"), "{p}");
+    let r = http.get(format!("{}/healthz", app.base)).header("x-big", &big).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "outside the API too, in plain text");
+    assert_ne!(r.headers()["content-type"], "application/problem+json");
+}
+on_both!(every_error_under_the_api_is_a_problem, crate::common::with_api_client);
 
 /// The fee schedule is gazetted, so anyone may read it and have a quote by
 /// class and engine capacity; a quote by registration number reads the

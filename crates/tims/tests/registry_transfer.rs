@@ -500,6 +500,109 @@ async fn a_refused_consent_stops_the_transfer_and_bad_requests_are_problems(app:
 }
 on_both!(a_refused_consent_stops_the_transfer_and_bad_requests_are_problems, crate::common::with_api_client);
 
+/// The scan is taken as the body itself or as a multipart form with one file
+/// part named `logbook`; another content type, or another part, is refused
+/// by name.
+async fn the_scan_uploads_as_a_raw_body_or_a_multipart_form(app: TestApp) {
+    let seller = citizen(&app, SELLER).await;
+    let id = open(&seller, "KDA 001A").await;
+    let path = format!("/api/v1/transfers/{id}/logbook-scan");
+    let send = |body: reqwest::RequestBuilder| async move {
+        let r = body.send().await.unwrap();
+        let (status, ct) = (r.status(), r.headers()["content-type"].to_str().unwrap().to_string());
+        (status, ct, r.json::<Value>().await.unwrap())
+    };
+
+    let form = reqwest::multipart::Form::new().part(
+        "logbook",
+        reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("scan.pdf").mime_str("application/pdf").unwrap(),
+    );
+    let (s, _, t) = send(seller.req(reqwest::Method::PUT, &path).multipart(form)).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!(t["logbook_scan"], "application/pdf", "{t}");
+
+    let png = [&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..], b"a scanned logbook"].concat();
+    let (s, _, t) = send(seller.req(reqwest::Method::PUT, &path).header("content-type", "image/png").body(png)).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!(t["logbook_scan"], "image/png", "{t}");
+
+    let (s, ct, p) =
+        send(seller.req(reqwest::Method::PUT, &path).header("content-type", "text/plain").body(PDF.to_vec())).await;
+    assert_eq!((s, ct.as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "application/problem+json"), "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("multipart/form-data"), "{p}");
+
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(PDF.to_vec()));
+    let (s, _, p) = send(seller.req(reqwest::Method::PUT, &path).multipart(form)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "file", "the stray part is named: {p}");
+    let twice = reqwest::multipart::Form::new()
+        .part("logbook", reqwest::multipart::Part::bytes(PDF.to_vec()))
+        .part("logbook", reqwest::multipart::Part::bytes(PDF.to_vec()));
+    let (s, _, p) = send(seller.req(reqwest::Method::PUT, &path).multipart(twice)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "logbook", "{p}");
+
+    let (_, t) = seller.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(t["logbook_scan"], "image/png", "the refused uploads changed nothing: {t}");
+}
+on_both!(the_scan_uploads_as_a_raw_body_or_a_multipart_form, crate::common::with_api_client);
+
+/// The one refused field of a problem: its name and message.
+fn refused(p: &Value) -> (String, String) {
+    let e = &p["errors"][0];
+    (e["field"].as_str().unwrap_or_default().to_string(), e["message"].as_str().unwrap_or_default().to_string())
+}
+
+/// A misspelt field is refused, naming it, rather than ignored; a value of
+/// the wrong type is refused naming its field, not its value.
+async fn unknown_fields_and_wrong_types_are_refused_naming_the_field(app: TestApp) {
+    let seller = citizen(&app, SELLER).await;
+    let good = json!({"registration_number": "KDA 001A", "buyer_type": "individual", "buyer_id_number": BUYER.0});
+
+    let mut misspelt = good.clone();
+    misspelt["buyer_id_numbr"] = json!("34567890");
+    let (s, p) = seller.post("/api/v1/transfers", misspelt).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let (field, message) = refused(&p);
+    assert_eq!(field, "buyer_id_numbr", "{p}");
+    assert!(message.starts_with("Unknown field") && message.contains("buyer_id_number"), "{message}");
+
+    let mut wrong_type = good.clone();
+    wrong_type["registration_number"] = json!(123);
+    let (s, p) = seller.post("/api/v1/transfers", wrong_type).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(refused(&p), ("registration_number".into(), "Expected a string, got integer `123`".into()));
+
+    let mut org_with_id_type = good.clone();
+    org_with_id_type["buyer_type"] = json!("company");
+    org_with_id_type["buyer_id_number"] = json!(DEALER_PIN);
+    org_with_id_type["buyer_id_type"] = json!("citizen");
+    let (s, p) = seller.post("/api/v1/transfers", org_with_id_type).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(refused(&p).0, "buyer_id_type", "{p}");
+
+    let (s, p) = seller.acting_for("not a pin").get("/api/v1/me").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(refused(&p).0, "X-Act-For", "{p}");
+
+    let (s, t) = seller.get("/api/v1/transfers").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(t["transfers"], json!([]), "nothing refused was opened");
+
+    let id = open(&seller, "KDA 001A").await;
+    let (s, p) = seller.post(&format!("/api/v1/transfers/{id}/codes"), json!({"step": ["submit"]})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(refused(&p).0, "step", "{p}");
+    let (s, p) = seller.post(&format!("/api/v1/transfers/{id}/cancel"), json!({"reason": "changed my mind"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(refused(&p).0, "reason", "cancel takes no fields: {p}");
+    let (s, p) =
+        seller.post(&format!("/api/v1/transfers/{id}/consent"), json!({"code": "123456", "approve": "yes"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(refused(&p), ("approve".into(), "Expected a boolean, got string \"yes\"".into()));
+}
+on_both!(unknown_fields_and_wrong_types_are_refused_naming_the_field, crate::common::with_api_client);
+
 /// Members of an organisation that owns a vehicle see its whole record,
 /// whether or not they act for the organisation just then; others see the
 /// limited view. "My vehicles" lists the person's own and, when they act

@@ -1,0 +1,338 @@
+//! The JSON API under `/api/v1`: the same steps as the pages, for people's
+//! apps and for dealers', banks' and insurers' systems. Callers send the
+//! provider's access token as a Bearer token and, to act for an
+//! organisation, its KRA PIN in `X-Act-For`. Requests are read strictly
+//! (unknown JSON fields are refused); every error under `/api/` is RFC 9457
+//! problem+json with field errors; `Idempotency-Key` is honoured on every
+//! POST. The OpenAPI 3.1 document at `/api/openapi.json` is made from the
+//! same handlers and types. Handlers parse, call one use case and render.
+
+mod idempotency;
+mod input;
+mod problem;
+pub mod schema;
+mod transfers;
+mod vehicles;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::{RefOr, Server};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::{self, Actor};
+use crate::{Error, FieldErrors, Registry};
+pub use idempotency::{ABANDONED_KEY_MS, KEEP_KEYS_MS, purge_keys};
+pub use problem::{PROBLEM_JSON, problem, problem_for_status, problems_only};
+
+pub const ACT_FOR_HEADER: &str = "x-act-for";
+const MAX_BODY: usize = crate::store::MAX_SCAN_BYTES + 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tims registry API",
+        version = "1",
+        description = "Vehicles, owners and the online logbook transfer. Send the sign-on's access token as a \
+                       Bearer token (only the gazetted fee schedule and a fee quote by class are public); to act \
+                       for an organisation send its KRA PIN in X-Act-For. Every POST honours Idempotency-Key: \
+                       the same key and body give the first answer again. Request bodies are read strictly: an \
+                       unknown field is refused. Errors are RFC 9457 problem+json; a refused field is named in \
+                       `errors` (a JSON path, a query parameter or a header). Every answer carries \
+                       Cache-Control: no-store."
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(problem::Problem, problem::FieldProblem)),
+    tags(
+        (name = "vehicles", description = "Inquiry and the caller's vehicles"),
+        (name = "transfers", description = "The logbook transfer, step by step"),
+        (name = "review", description = "The agency's officers"),
+        (name = "fees", description = "The fee schedule")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// Beside the bearer scheme, where its tokens come from: the provider's
+/// discovery document (`openIdConnect`), known only once the issuer is.
+fn declare_provider(openapi: &mut utoipa::openapi::OpenApi, issuer: &str) {
+    use utoipa::openapi::security::{OpenIdConnect, SecurityScheme};
+    let components = openapi.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "openIdConnect",
+        SecurityScheme::OpenIdConnect(OpenIdConnect::with_description(
+            format!("{issuer}/.well-known/openid-configuration"),
+            "The sign-on that issues the access tokens of the bearer scheme: authorization code flow with PKCE \
+             (S256) for a client the operator registered with API access; scopes openid profile phone \
+             organisations (offline_access for a refresh token)."
+                .to_string(),
+        )),
+    );
+}
+
+/// The API's routes and its OpenAPI description, from the same handlers.
+fn routes() -> (Router<Registry>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(vehicles::me))
+        .routes(routes!(vehicles::fees))
+        .routes(routes!(vehicles::quote))
+        .routes(routes!(vehicles::my_vehicles))
+        .routes(routes!(vehicles::inquire))
+        .routes(routes!(transfers::my_transfers, transfers::create))
+        .routes(routes!(transfers::transfer))
+        .routes(routes!(transfers::scan, transfers::upload_scan))
+        .routes(routes!(transfers::send_code))
+        .routes(routes!(transfers::submit))
+        .routes(routes!(transfers::consent))
+        .routes(routes!(transfers::accept))
+        .routes(routes!(transfers::decline))
+        .routes(routes!(transfers::pay))
+        .routes(routes!(transfers::cancel))
+        .routes(routes!(transfers::review))
+        .routes(routes!(transfers::logbook))
+        .routes(routes!(transfers::queue))
+        .split_for_parts()
+}
+
+/// What the document says that only this server knows: its public address,
+/// the offices a logbook may be collected from, and the sign-on that issues
+/// its tokens.
+pub struct Site<'a> {
+    pub public_url: &'a str,
+    pub offices: &'a [String],
+    pub issuer: &'a str,
+}
+
+/// The OpenAPI 3.1 document, as served at `/api/openapi.json`.
+pub fn openapi_json(site: &Site) -> String {
+    let mut doc = routes().1;
+    doc.servers = Some(vec![Server::new(site.public_url.trim_end_matches('/'))]);
+    declare_provider(&mut doc, site.issuer);
+    if let Some(RefOr::T(Schema::Object(acceptance))) =
+        doc.components.as_mut().and_then(|c| c.schemas.get_mut("Acceptance"))
+        && let Some(office) = acceptance.properties.get_mut("collection_office")
+    {
+        let description = "The office where the buyer will collect the new logbook";
+        *office = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+            .enum_values(Some(site.offices.iter().map(String::as_str)))
+            .into();
+    }
+    doc.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+pub fn router(reg: Registry) -> Router {
+    let (api, _) = routes();
+    let cfg = reg.config();
+    let spec = openapi_json(&Site { public_url: &cfg.public_url, offices: &cfg.offices, issuer: &cfg.oidc.issuer });
+    let spec = std::sync::Arc::new(spec);
+    let api = api
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(reg.clone(), authenticate))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .with_state(reg);
+    let v1 = Router::new().nest("/api/v1", Router::new().fallback(not_found)).merge(api);
+    Router::new()
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let spec = spec.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], spec.as_str().to_string()) }
+            }),
+        )
+        .merge(v1.layer(middleware::map_response(no_store)))
+        .layer(middleware::map_response(problems_only))
+}
+
+/// Nothing under /api/v1 is for a cache to keep: transfer records, scanned
+/// logbooks, who the caller is, and refusals alike (the OpenAPI document
+/// may be kept).
+async fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+async fn not_found() -> Response {
+    problem(&Error::NotFound("No such API endpoint".into()))
+}
+
+// ---- who is asking ------------------------------------------------------------
+
+/// Resolve the caller once per request (Bearer token, `X-Act-For`, address)
+/// and keep it in the request for the handler; then honour an
+/// `Idempotency-Key` (one layer for both: every API request passes here).
+async fn authenticate(State(reg): State<Registry>, mut req: Request, next: Next) -> Response {
+    if let Some(refused) = refuse_announced_excess(&mut req).await {
+        return refused;
+    }
+    let address = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(|t| t.trim().to_string());
+    if let Some(token) = bearer {
+        let act_for = match act_for(&req) {
+            Ok(a) => a,
+            Err(e) => return problem(&e),
+        };
+        let actor = match auth::from_bearer(&reg, &token, address).await {
+            Ok(a) => a,
+            Err(e) => return problem(&e),
+        };
+        match actor.act_for(act_for.as_deref()) {
+            Ok(a) => {
+                req.extensions_mut().insert(a);
+            }
+            Err(e) => return problem(&e),
+        }
+    }
+    if req.method() == Method::POST && req.headers().contains_key(idempotency::HEADER) {
+        return idempotency::run_once(&reg, req, next).await;
+    }
+    next.run(req).await
+}
+
+/// A body announced over the limit is refused (413) before it is used. A
+/// client waiting on `Expect: 100-continue` is answered at once; another is
+/// sending the body already, so it is read and dropped first (up to four
+/// times the limit), for the client to get to read the answer at all.
+async fn refuse_announced_excess(req: &mut Request) -> Option<Response> {
+    let announced = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok())?;
+    if announced <= MAX_BODY {
+        return None;
+    }
+    let waiting = req.headers().get(header::EXPECT).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    if !waiting && announced <= 4 * MAX_BODY {
+        let body = std::mem::take(req.body_mut());
+        let _ = axum::body::to_bytes(body, 4 * MAX_BODY).await;
+    }
+    Some(problem::body_too_large())
+}
+
+/// The KRA PIN in `X-Act-For`, if any (empty is none), refused by name when
+/// it is not one.
+fn act_for(req: &Request) -> Result<Option<String>, Error> {
+    let Some(v) = req.headers().get(ACT_FOR_HEADER) else { return Ok(None) };
+    let v = v.to_str().map_err(|_| FieldErrors::single("X-Act-For", "Send a KRA PIN in ASCII"))?.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    domain::KraPin::parse(v)
+        .map(|p| Some(p.as_str().to_string()))
+        .map_err(|e| FieldErrors::single("X-Act-For", e.message))
+}
+
+/// The signed-in caller; 401 without one.
+pub struct Caller(pub Actor);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.remove::<Actor>().map(Caller).ok_or_else(|| problem(&Error::Unauthenticated))
+    }
+}
+
+/// The caller if signed in, for what anyone may ask but a signed-in caller
+/// may ask more of.
+pub struct MaybeCaller(pub Option<Actor>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MaybeCaller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeCaller(parts.extensions.remove::<Actor>()))
+    }
+}
+
+// ---- parameters every operation shares --------------------------------------------
+
+/// Whom the caller acts for.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+struct ActFor {
+    /// The KRA PIN of an organisation the caller belongs to, to act for it;
+    /// none (or empty) to act for oneself.
+    #[param(rename = "X-Act-For", nullable = false, pattern = "^([AP][0-9]{9}[A-Z])?$", example = "P051234567A")]
+    x_act_for: Option<String>,
+}
+
+/// A transfer, by id or by reference.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TransferPath {
+    /// The transfer's id, or its reference (e.g. `TR-4K7QZ-M2P9X`).
+    #[param(pattern = "^([0-9a-f]{32}|TR-[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5})$")]
+    pub id: String,
+}
+
+/// Which page of a list.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct PageQuery {
+    /// The `next` cursor of the previous page; none (or empty) for the first.
+    #[param(pattern = "^[A-Za-z0-9_-]{0,512}$")]
+    after: Option<String>,
+    /// Items on the page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Attributes take patterns as literals only: each registration number
+    /// the document names, in a path, a query or a body, has the one pattern.
+    #[test]
+    fn every_registration_number_in_the_document_has_the_same_pattern() {
+        let offices = ["Mombasa".to_string()];
+        let site = Site { public_url: "https://tims.example/", offices: &offices, issuer: "https://tims.example/sso" };
+        let doc = openapi_json(&site);
+        let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+        assert_eq!(doc["servers"][0]["url"], "https://tims.example");
+        let mut seen = 0;
+        let mut look = vec![&doc];
+        while let Some(v) = look.pop() {
+            if let Some(o) = v.as_object() {
+                let named = o.get("name").and_then(|n| n.as_str()) == Some("registration_number");
+                let pattern = if named { o.get("schema").and_then(|s| s.get("pattern")) } else { None };
+                let property = o.get("registration_number").and_then(|p| p.get("pattern"));
+                for p in pattern.into_iter().chain(property) {
+                    assert_eq!(p.as_str(), Some(schema::REGISTRATION_NUMBER));
+                    seen += 1;
+                }
+                look.extend(o.values());
+            } else if let Some(a) = v.as_array() {
+                look.extend(a);
+            }
+        }
+        assert!(seen >= 5, "the path, the quote and each kind of new transfer: {seen}");
+    }
+}

@@ -1,0 +1,332 @@
+//! The API's steps of a logbook transfer, and the officers' review.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::input::{JsonBody, ScanUpload};
+use super::problem::Refusals;
+use super::schema::{Binary, CodeSent, ScanForm, TransferPage};
+use super::{ActFor, Caller, PageQuery, TransferPath};
+use crate::paging::PageRequest;
+use crate::transfers::{self, Acceptance, CodeStep, NewTransfer, TransferView};
+use crate::{Error, FieldErrors, Registry};
+
+type ApiResult<T> = Result<Json<T>, Error>;
+
+#[utoipa::path(get, path = "/api/v1/transfers", tag = "transfers", summary = "The transfers the caller is a party to",
+    params(ActFor, PageQuery),
+    responses((status = 200, description = "A page of transfers, newest first", body = TransferPage), Refusals),
+    security(("bearer" = [])))]
+pub async fn my_transfers(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<TransferPage> {
+    let page = transfers::list_mine(&reg, &a, &PageRequest::from_query(&q)?).await?;
+    Ok(Json(TransferPage { transfers: page.items, next: page.next }))
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers", tag = "transfers", summary = "Open a transfer (seller)",
+    params(ActFor),
+    request_body = NewTransfer,
+    responses(
+        (status = 201, description = "The transfer, opened as a draft", body = TransferView,
+            headers(("Location" = String, description = "The transfer's address"))),
+        Refusals),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    JsonBody(input): JsonBody<NewTransfer>,
+) -> Result<Response, Error> {
+    if input.buyer_type.trim() != "individual" && input.buyer_id_type.is_some() {
+        return Err(FieldErrors::single(
+            "buyer_id_type",
+            "Only for an individual buyer: leave it out for an organisation",
+        ));
+    }
+    let t = transfers::create(&reg, &a, &input).await?;
+    let mut resp = (StatusCode::CREATED, Json(&t)).into_response();
+    if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/transfers/{}", t.id)) {
+        resp.headers_mut().insert(header::LOCATION, loc);
+    }
+    Ok(resp)
+}
+
+#[utoipa::path(get, path = "/api/v1/transfers/{id}", tag = "transfers", summary = "A transfer with its timeline",
+    params(ActFor, TransferPath),
+    responses((status = 200, description = "The transfer", body = TransferView), Refusals),
+    security(("bearer" = [])))]
+pub async fn transfer(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+) -> ApiResult<TransferView> {
+    Ok(Json(transfers::get(&reg, &a, &id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/transfers/{id}/logbook-scan", tag = "transfers",
+    summary = "The scanned logbook (seller and officers)",
+    params(ActFor, TransferPath),
+    responses(
+        (status = 200, description = "The scan as uploaded",
+            content((Binary = "application/pdf"), (Binary = "image/jpeg"), (Binary = "image/png"))),
+        Refusals),
+    security(("bearer" = [])))]
+pub async fn scan(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+) -> Result<Response, Error> {
+    let (ct, bytes) = transfers::logbook_scan(&reg, &a, &id).await?;
+    let mut resp = bytes.into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&ct)));
+    resp.headers_mut().insert("content-disposition", HeaderValue::from_static("inline; filename=\"logbook\""));
+    resp.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    Ok(resp)
+}
+
+fn content_type(ct: &str) -> &'static str {
+    match ct {
+        "application/pdf" => "application/pdf",
+        "image/jpeg" => "image/jpeg",
+        "image/png" => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/transfers/{id}/logbook-scan", tag = "transfers",
+    summary = "Upload the scanned logbook: PDF, JPEG or PNG, at most 10 MB",
+    description = "Send the file as the body (application/pdf, image/jpeg, image/png or application/octet-stream), \
+                   or as multipart/form-data with one file part named logbook. The kind is recognised by content.",
+    params(ActFor, TransferPath),
+    request_body(description = "The scanned logbook", content(
+        (Binary = "application/pdf"), (Binary = "image/jpeg"), (Binary = "image/png"),
+        (Binary = "application/octet-stream"), (ScanForm = "multipart/form-data"))),
+    responses((status = 200, description = "The transfer, with the scan", body = TransferView), Refusals),
+    security(("bearer" = [])))]
+pub async fn upload_scan(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+    ScanUpload(b): ScanUpload,
+) -> ApiResult<TransferView> {
+    Ok(Json(transfers::upload_logbook(&reg, &a, &id, &b).await?))
+}
+
+/// Which step a code is for.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepBody {
+    /// submit (the seller), consent (a joint owner or the financier) or
+    /// answer (the buyer).
+    #[serde(default)]
+    #[schema(required = true, schema_with = super::schema::code_step)]
+    step: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/codes", tag = "transfers", summary = "Send an SMS code for a step",
+    params(ActFor, TransferPath),
+    request_body = StepBody,
+    responses((status = 202, description = "The code is on its way", body = CodeSent), Refusals),
+    security(("bearer" = [])))]
+pub async fn send_code(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+    JsonBody(input): JsonBody<StepBody>,
+) -> Result<(StatusCode, Json<CodeSent>), Error> {
+    let step = CodeStep::parse(&input.step)?;
+    let sent_to = transfers::send_code(&reg, &a, &id, step).await?;
+    Ok((StatusCode::ACCEPTED, Json(CodeSent { sent_to, valid_for_seconds: 300 })))
+}
+
+/// An SMS code.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeBody {
+    /// The 6-digit code from the SMS.
+    #[serde(default)]
+    #[schema(required = true, pattern = "^[0-9]{6}$", example = "123456")]
+    code: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/submit", tag = "transfers", summary = "The seller submits with the code",
+    params(ActFor, TransferPath),
+    request_body = CodeBody,
+    responses((status = 200, description = "The transfer, submitted", body = TransferView), Refusals),
+    security(("bearer" = [])))]
+pub async fn submit(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+    JsonBody(input): JsonBody<CodeBody>,
+) -> ApiResult<TransferView> {
+    Ok(Json(transfers::submit(&reg, &a, &id, &input.code).await?))
+}
+
+/// A joint owner's or the financier's answer.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentBody {
+    /// The 6-digit code from the SMS.
+    #[serde(default)]
+    #[schema(required = true, pattern = "^[0-9]{6}$", example = "123456")]
+    code: String,
+    /// true to approve, false to refuse.
+    #[schema(value_type = bool, required = true)]
+    approve: Option<bool>,
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/consent", tag = "transfers",
+    summary = "A joint owner or the financier approves or refuses with a code",
+    params(ActFor, TransferPath),
+    request_body = ConsentBody,
+    responses((status = 200, description = "The transfer, with the answer", body = TransferView), Refusals),
+    security(("bearer" = [])))]
+pub async fn consent(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+    JsonBody(input): JsonBody<ConsentBody>,
+) -> ApiResult<TransferView> {
+    let approve =
+        input.approve.ok_or_else(|| FieldErrors::single("approve", "Say true to approve or false to refuse"))?;
+    Ok(Json(transfers::consent(&reg, &a, &id, approve, &input.code).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/accept", tag = "transfers",
+    summary = "The buyer accepts with a code and pays the fee",
+    params(ActFor, TransferPath),
+    request_body = Acceptance,
+    responses((status = 200, description = "The transfer, accepted", body = TransferView), Refusals),
+    security(("bearer" = [])))]
+pub async fn accept(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+    JsonBody(input): JsonBody<Acceptance>,
+) -> ApiResult<TransferView> {
+    Ok(Json(transfers::accept(&reg, &a, &id, &input).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/decline", tag = "transfers", summary = "The buyer declines with a code",
+    params(ActFor, TransferPath),
+    request_body = CodeBody,
+    responses((status = 200, description = "The transfer, declined", body = TransferView), Refusals),
+    security(("bearer" = [])))]
+pub async fn decline(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+    JsonBody(input): JsonBody<CodeBody>,
+) -> ApiResult<TransferView> {
+    Ok(Json(transfers::decline(&reg, &a, &id, &input.code).await?))
+}
+
+/// No fields: an empty body, or `{}`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Nothing {}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/pay", tag = "transfers", summary = "Try the payment again",
+    params(ActFor, TransferPath),
+    request_body(content = Nothing, description = "Nothing: an empty body, or {}"),
+    responses((status = 200, description = "The transfer, with the payment asked for", body = TransferView), Refusals),
+    security(("bearer" = [])))]
+pub async fn pay(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+    JsonBody(_nothing): JsonBody<Nothing>,
+) -> ApiResult<TransferView> {
+    Ok(Json(transfers::pay(&reg, &a, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/cancel", tag = "transfers",
+    summary = "The seller cancels, until the buyer accepts",
+    params(ActFor, TransferPath),
+    request_body(content = Nothing, description = "Nothing: an empty body, or {}"),
+    responses((status = 200, description = "The transfer, cancelled", body = TransferView), Refusals),
+    security(("bearer" = [])))]
+pub async fn cancel(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+    JsonBody(_nothing): JsonBody<Nothing>,
+) -> ApiResult<TransferView> {
+    Ok(Json(transfers::cancel(&reg, &a, &id).await?))
+}
+
+/// An officer's decision.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    #[serde(default)]
+    #[schema(required = true, schema_with = super::schema::review_decision)]
+    decision: String,
+    /// Why, when rejecting (required then).
+    reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/review", tag = "review",
+    summary = "An officer approves, or rejects with a reason",
+    params(ActFor, TransferPath),
+    request_body = ReviewBody,
+    responses((status = 200, description = "The transfer, decided", body = TransferView), Refusals),
+    security(("bearer" = [])))]
+pub async fn review(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+    JsonBody(input): JsonBody<ReviewBody>,
+) -> ApiResult<TransferView> {
+    let approve = match input.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(FieldErrors::single("decision", "Choose approve or reject")),
+    };
+    Ok(Json(transfers::review(&reg, &a, &id, approve, input.reason.as_deref()).await?))
+}
+
+/// Where the new logbook is now.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogbookBody {
+    /// The next state: printing, then ready_for_collection, then collected.
+    #[serde(default)]
+    #[schema(required = true, schema_with = super::schema::logbook_state)]
+    state: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/logbook", tag = "review", summary = "Move the new logbook on",
+    params(ActFor, TransferPath),
+    request_body = LogbookBody,
+    responses((status = 200, description = "The transfer, with the logbook moved on", body = TransferView), Refusals),
+    security(("bearer" = [])))]
+pub async fn logbook(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+    JsonBody(input): JsonBody<LogbookBody>,
+) -> ApiResult<TransferView> {
+    Ok(Json(transfers::advance_logbook(&reg, &a, &id, &input.state).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/review-queue", tag = "review", summary = "Transfers waiting for review, oldest first",
+    params(ActFor, PageQuery),
+    responses((status = 200, description = "A page of the queue", body = TransferPage), Refusals),
+    security(("bearer" = [])))]
+pub async fn queue(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<TransferPage> {
+    let page = transfers::queue(&reg, &a, &PageRequest::from_query(&q)?).await?;
+    Ok(Json(TransferPage { transfers: page.items, next: page.next }))
+}
