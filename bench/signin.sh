@@ -11,6 +11,10 @@
 # (goal: under 300 MB) and CPU time.
 #
 # usage: bench/signin.sh        (after cargo build --release)
+# BENCH_DISTRIBUTED=1 models a flood from many addresses: the server's
+# per-address limits are lifted, so every guess costs a password check, and
+# the people sign in from browsers their accounts know (each signs in once
+# before the flood).
 # Tunables: BENCH_DURATION=30 BENCH_CONNECTIONS=256 TIMS_BIN=path/to/tims
 #   BENCH_PIN=0 (do not pin the server and the generators to separate CPUs)
 # Every load phase is bounded in time and stays on the loopback addresses.
@@ -58,6 +62,12 @@ trap 'exit 130' INT TERM
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
 say "starting tims (SQLite, demo data) at $base"
+if [ "${BENCH_DISTRIBUTED:-0}" = 1 ]; then
+  export TIMS_PASSWORDS_PER_SOURCE=1000000000 TIMS_PASSWORD_CHECKS_PER_SOURCE=1000000
+  known=(--known)
+else
+  known=()
+fi
 TIMS_DATA=$scratch TIMS_LISTEN=127.0.0.1:$port TIMS_PUBLIC_URL=$base RUST_LOG=${RUST_LOG:-warn} \
   "${server_pin[@]}" "$tims_bin" serve >"$scratch/server.log" 2>&1 &
 server_pid=$!
@@ -73,12 +83,20 @@ say "timing account recovery for a real and an unknown ID number (40 rounds)"
 "${load_pin[@]}" python3 "$here/recovery_timing.py" "$base" 40 >"$scratch/recovery.json"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+# The people start first (with --known each signs in once), then say so.
+"${load_pin[@]}" python3 "$here/person.py" "$base" "$server_pid" "$seconds" "$people" "$scratch/ready" "${known[@]}" \
+  >"$scratch/person.json" &
+person_pid=$!
+while [ ! -s "$scratch/ready" ]; do
+  kill -0 "$person_pid" 2>/dev/null || { wait "$person_pid"; exit 1; }
+  sleep 0.1
+done
 ticks_before=$(cpu_ticks)
 say "flooding for ${seconds}s with $conns connections while a person signs in each second"
 "${load_pin[@]}" wrk -t2 -c"$conns" -d"${seconds}s" --timeout 10s -s "$here/flood.lua" "$base" \
   >"$scratch/flood.out" 2>&1 &
 wrk_pid=$!
-"${load_pin[@]}" python3 "$here/person.py" "$base" "$server_pid" "$seconds" "$people" >"$scratch/person.json"
+wait "$person_pid"
 wait "$wrk_pid" || true
 ticks_after=$(cpu_ticks)
 hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")

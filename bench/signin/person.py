@@ -5,7 +5,11 @@ then the code) from an address of their own, while /healthz is asked every 100 m
 from a third address and the server's memory is sampled. Standard library
 only. Prints one JSON line of figures.
 
-usage: person.py BASE SERVER_PID SECONDS PEOPLE
+With --known, each person first signs in once before the flood, so that
+during it they sign in from a browser the account knows (as most people
+do, from their own phone).
+
+usage: person.py BASE SERVER_PID SECONDS PEOPLE READY_FILE [--known]
 """
 import http.client
 import json
@@ -64,27 +68,39 @@ def code_for(conn, phone, seen):
     raise RuntimeError(f"no code reached {phone}")
 
 
-def sign_in(base, i):
+def sign_in(base, i, cookies=None):
     idn, phone = person(i)
     # Each person from a network of their own, as real people are.
     b = Conn(base, f"127.0.1.{i % 250 + 1}")
+    b.cookies.update({k: v for k, v in (cookies or {}).items() if k != "__Host-tims_session"})
     _, data = b.request("GET", "/sso/dev/sms.json?to=" + urllib.parse.quote(phone))
     seen = len(json.loads(data))
     start = time.monotonic()
     status, body = b.request("POST", "/sso/signin", {"account_type": "citizen", "id_number": idn, "password": PASSWORD})
     if status != 303:
-        return time.monotonic() - start, f"password step answered {status}: {body[:200]!r}"
+        return time.monotonic() - start, f"password step answered {status}: {body[:200]!r}", b.cookies
     code = code_for(b, phone, seen)
     status, body = b.request("POST", "/sso/signin/code", {"code": code})
     took = time.monotonic() - start
     if status != 303:
-        return took, f"code step answered {status}: {body[:200]!r}"
+        return took, f"code step answered {status}: {body[:200]!r}", b.cookies
     status, _ = b.request("GET", "/sso/")
-    return took, None if status == 200 else f"account page answered {status}"
+    known = "__Host-tims_device" in b.cookies
+    return took, None if status == 200 and known else f"account page answered {status}, device cookie {known}", b.cookies
 
 
 def main():
-    base, pid, seconds, people = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+    base, pid, seconds, people, ready_file = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    devices = {}
+    if "--known" in sys.argv[6:]:
+        for i in range(people):
+            _, failure, cookies = sign_in(base, i)
+            if failure:
+                sys.exit(f"warm-up sign-in of person {i}: {failure}")
+            devices[i] = cookies
+    # Tell the script the flood may start (it waits for this file).
+    with open(ready_file, "w") as f:
+        f.write("ready\n")
     stop = threading.Event()
     health = {"asked": 0, "ok": 0, "worst_ms": 0.0}
     memory = {"peak_rss_kb": 0}
@@ -123,7 +139,7 @@ def main():
         due = begin + i
         time.sleep(max(0.0, due - time.monotonic()))
         try:
-            took, failure = sign_in(base, i)
+            took, failure, _ = sign_in(base, i, devices.get(i))
         except Exception as e:  # a failed sign-in is a figure, not a crash
             took, failure = float("nan"), f"{type(e).__name__}: {e}"
         results.append(took)

@@ -201,14 +201,15 @@ fn failure_key(kind: AccountType, id_number: &str) -> String {
 
 /// Password hashing is deliberately slow: it runs off the async workers, a
 /// bounded number at once (see `limits`).
-async fn verify_password(sso: &Sso, client: &Client, known: bool, password: &str, hash: &str) -> Result<bool, Error> {
+async fn verify_password(sso: &Sso, known: bool, password: &str, hash: &str) -> Result<bool, Error> {
     let (p, h) = (password.to_string(), hash.to_string());
-    sso.limits().hash(client.source, known, move || crypto::verify_password(&p, &h)).await
+    sso.limits().hash(known, move || crypto::verify_password(&p, &h)).await
 }
 
 pub(crate) async fn hash_password(sso: &Sso, client: &Client, password: &str) -> Result<String, Error> {
+    let _slot = sso.limits().source_slot(client.source)?;
     let p = password.to_string();
-    sso.limits().hash(client.source, false, move || crypto::hash_password(&p)).await
+    sso.limits().hash(false, move || crypto::hash_password(&p)).await
 }
 
 /// The refusal for a closed gate.
@@ -304,6 +305,8 @@ pub async fn sign_in(sso: &Sso, s: &SignIn, client: &Client) -> Result<(String, 
     };
     let now = sso.now_ms();
     sso.limits().password_attempt(client.source, now)?;
+    // Held until the password is checked; taken before anything is counted.
+    let _slot = sso.limits().source_slot(client.source)?;
     let row: Option<(String, String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
         "SELECT id, password_hash, phone, phone_verified_at, blocked_at \
          FROM sso_accounts WHERE account_type = $1 AND id_number = $2",
@@ -323,7 +326,7 @@ pub async fn sign_in(sso: &Sso, s: &SignIn, client: &Client) -> Result<(String, 
     }
     let failures = reserve_attempt(sso, &key, seen, now).await?;
     let hash = row.as_ref().map_or(crypto::dummy_password_hash(), |r| r.1.as_str());
-    let password_ok = match verify_password(sso, client, device_key.is_some(), &s.password, hash).await {
+    let password_ok = match verify_password(sso, device_key.is_some(), &s.password, hash).await {
         Ok(ok) => ok,
         Err(e) => {
             // Shed before the password was checked: not a failure.

@@ -109,7 +109,7 @@ pub struct Limits {
 
 /// One source's place among the password checks under way; given back on
 /// drop.
-struct SourceSlot<'a> {
+pub struct SourceSlot<'a> {
     limits: &'a Limits,
     key: IpAddr,
 }
@@ -190,8 +190,10 @@ impl Limits {
             .map_err(|ms| too_many(ms, "Too many password attempts from your network."))
     }
 
-    /// Take one of `source`'s places among the password checks under way.
-    fn source_slot(&self, source: IpAddr) -> Result<SourceSlot<'_>, Error> {
+    /// Take one of `source`'s places among the password checks under way,
+    /// held until the returned guard is dropped. Take it before anything
+    /// is counted, so that a refusal here changes nothing.
+    pub fn source_slot(&self, source: IpAddr) -> Result<SourceSlot<'_>, Error> {
         let key = source_key(source);
         let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
         let n = map.entry(key).or_insert(0);
@@ -205,18 +207,16 @@ impl Limits {
         Ok(SourceSlot { limits: self, key })
     }
 
-    /// Run a password hash (or check) for a request from `source` when a
-    /// place is free, off the async workers. A source has at most
-    /// `hashes_per_source` checks under way; past the waiting places a
-    /// request is shed at once, unless it comes from a browser the account
-    /// has signed in on (`known`), which also has a place of its own.
+    /// Run a password hash (or check) when a place is free, off the async
+    /// workers (the caller holds its source's slot, see `source_slot`).
+    /// Past the waiting places a request is shed at once, unless it comes
+    /// from a browser the account has signed in on (`known`), which also
+    /// has a place of its own.
     pub async fn hash<T: Send + 'static>(
         &self,
-        source: IpAddr,
         known: bool,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Error> {
-        let _slot = self.source_slot(source)?;
         let permit = match (self.hashing.try_acquire(), known) {
             (Ok(p), _) => p,
             (Err(_), true) => tokio::select! {
@@ -303,7 +303,7 @@ mod tests {
         let running = {
             let (l, rx) = (l.clone(), rx.clone());
             tokio::spawn(
-                async move { l.hash(A, false, move || rx.lock().map(|r| r.recv().is_ok()).unwrap_or(false)).await },
+                async move { l.hash(false, move || rx.lock().map(|r| r.recv().is_ok()).unwrap_or(false)).await },
             )
         };
         while l.hashing.available_permits() > 0 {
@@ -311,26 +311,26 @@ mod tests {
         }
         let waiting = {
             let l = l.clone();
-            tokio::spawn(async move { l.hash(A, false, || true).await })
+            tokio::spawn(async move { l.hash(false, || true).await })
         };
         while l.waiting.load(Ordering::SeqCst) == 0 {
             tokio::task::yield_now().await;
         }
-        assert!(matches!(l.hash(A, false, || true).await, Err(Error::Busy { retry_after_secs: 2 })));
-        assert!(matches!(l.hash(A, true, || 5).await, Ok(5)), "a known browser has a place of its own");
+        assert!(matches!(l.hash(false, || true).await, Err(Error::Busy { retry_after_secs: 2 })));
+        assert!(matches!(l.hash(true, || 5).await, Ok(5)), "a known browser has a place of its own");
         tx.send(()).ok();
         assert!(matches!(running.await, Ok(Ok(true))));
         assert!(matches!(waiting.await, Ok(Ok(true))));
-        assert!(matches!(l.hash(A, false, || 7).await, Ok(7)), "a free place is used again");
+        assert!(matches!(l.hash(false, || 7).await, Ok(7)), "a free place is used again");
     }
 
-    #[tokio::test]
-    async fn one_source_has_only_so_many_checks_under_way() {
+    #[test]
+    fn one_source_has_only_so_many_checks_under_way() {
         let l = Limits::new(LimitsConfig { hashes_per_source: 1, ..cfg() });
         let held = l.source_slot(A).unwrap();
-        assert!(matches!(l.hash(A, false, || 1).await, Err(Error::TooMany { .. })));
-        assert!(matches!(l.hash(ip("10.0.0.2"), false, || 2).await, Ok(2)), "another source goes on");
+        assert!(matches!(l.source_slot(A), Err(Error::TooMany { .. })));
+        assert!(l.source_slot(ip("10.0.0.2")).is_ok(), "another source goes on");
         drop(held);
-        assert!(matches!(l.hash(A, false, || 3).await, Ok(3)), "the place is given back");
+        assert!(l.source_slot(A).is_ok(), "the place is given back");
     }
 }

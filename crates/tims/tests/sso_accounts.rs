@@ -614,7 +614,7 @@ async fn parallel_guesses_cannot_outrun_the_lockout(app: TestApp) {
         if body.contains("is wrong") {
             wrong += 1;
         } else {
-            assert!(body.contains("under way") || body.contains("Wait "), "{body}");
+            assert!(body.contains("under way") || body.contains("Wait ") || body.contains("at once"), "{body}");
         }
     }
     let stored: i64 = sqlx::query_scalar("SELECT failures FROM sso_signin_failures WHERE key = 'citizen:12345678'")
