@@ -271,51 +271,8 @@ async fn run() -> anyhow::Result<()> {
             eprintln!("{} {id_number} is now {} in the registry.", kind.document(), role.as_str());
             Ok(())
         }
-        Command::Holidays { command } => {
-            let db = tims::open_db(&cfg).await?;
-            match command {
-                HolidaysCommand::Add { date, name } => {
-                    let day = domain::Date::parse(&date).map_err(|e| anyhow::anyhow!("--date: {e}"))?;
-                    registry::add_holiday(&db, day, &name, clock.now_ms())
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
-                    eprintln!("{day} ({}) is a public holiday. Running servers use it within a minute.", name.trim());
-                }
-                HolidaysCommand::List { year } => {
-                    let (_, calendar) =
-                        registry::read_rules(&db).await.map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
-                    for h in calendar.holidays_in_year(year) {
-                        println!("{}  {}", h.date, h.name);
-                    }
-                }
-            }
-            db.close().await;
-            Ok(())
-        }
-        Command::Fees { command } => {
-            let db = tims::open_db(&cfg).await?;
-            match command {
-                FeesCommand::Load { file } => {
-                    let text =
-                        std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-                    let schedule: domain::fees::FeeSchedule = serde_json::from_str(&text)
-                        .with_context(|| format!("{} is not a fee schedule", file.display()))?;
-                    registry::store_fee_schedule(&db, &schedule, clock.now_ms())
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
-                    eprintln!(
-                        "Fee schedule {} loaded; it applies from {}. Running servers use it within a minute.",
-                        schedule.version, schedule.effective_from
-                    );
-                }
-                FeesCommand::List => {
-                    let (fees, _) = registry::read_rules(&db).await.map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
-                    println!("{}", serde_json::to_string_pretty(fees.all())?);
-                }
-            }
-            db.close().await;
-            Ok(())
-        }
+        Command::Holidays { command } => holidays(&cfg, command, clock.now_ms()).await,
+        Command::Fees { command } => fees(&cfg, command, clock.now_ms()).await,
         Command::Dev { command: DevCommand::Token { id_number, account_type, client } } => {
             let t = tims::dev_access_token(&cfg, clock, &account_type, &id_number, client.as_deref()).await?;
             println!("{}", t.access_token);
@@ -329,53 +286,90 @@ async fn run() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Sso { command } => {
-            let db = tims::open_db(&cfg).await?;
-            let now = clock.now_ms();
-            match command {
-                SsoCommand::RotateKey => {
-                    let kid = sso::keys::rotate(&db, now, &tims::signing_key_wrap(&cfg))
-                        .await
-                        .context("cannot rotate the signing key")?;
-                    println!("{}", serde_json::json!({ "kid": kid }));
-                    eprintln!(
-                        "New signing key {kid}. Running servers use it within a minute; the old key stays published until its tokens expire."
-                    );
-                }
-                SsoCommand::Client {
-                    command: ClientCommand::Add { id, redirect_uris, post_logout_redirect_uris, api },
-                } => {
-                    let client = sso::oidc::NewClient { id, redirect_uris, post_logout_redirect_uris, api };
-                    match sso::oidc::add_client(&db, &client, now).await {
-                        Ok(secret) => {
-                            println!(
-                                "{}",
-                                serde_json::json!({ "client_id": client.id, "client_secret": secret, "api": api })
-                            );
-                            eprintln!(
-                                "Client {} is registered and usable at once{}. Its secret is shown only this once.",
-                                client.id,
-                                if api {
-                                    format!(
-                                        "; its access tokens are for the API (audience {})",
-                                        sso::oidc::API_AUDIENCE
-                                    )
-                                } else {
-                                    String::new()
-                                }
-                            );
-                        }
-                        Err(sso::Error::Invalid(fe)) => {
-                            let msgs: Vec<String> =
-                                fe.0.iter().map(|(f, m)| format!("--{}: {m}", f.replace('_', "-"))).collect();
-                            anyhow::bail!("{}", msgs.join("\n"));
-                        }
-                        Err(e) => return Err(e.into()),
-                    }
-                }
+        Command::Sso { command } => sso_command(&cfg, command, clock.now_ms()).await,
+    }
+}
+
+/// `tims holidays …`
+async fn holidays(cfg: &Config, command: HolidaysCommand, now: i64) -> anyhow::Result<()> {
+    let db = tims::open_db(cfg).await?;
+    match command {
+        HolidaysCommand::Add { date, name } => {
+            let day = domain::Date::parse(&date).map_err(|e| anyhow::anyhow!("--date: {e}"))?;
+            registry::add_holiday(&db, day, &name, now).await.map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
+            eprintln!("{day} ({}) is a public holiday. Running servers use it within a minute.", name.trim());
+        }
+        HolidaysCommand::List { year } => {
+            let (_, calendar) = registry::read_rules(&db).await.map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
+            for h in calendar.holidays_in_year(year) {
+                println!("{}  {}", h.date, h.name);
             }
-            db.close().await;
-            Ok(())
         }
     }
+    db.close().await;
+    Ok(())
+}
+
+/// `tims fees …`
+async fn fees(cfg: &Config, command: FeesCommand, now: i64) -> anyhow::Result<()> {
+    let db = tims::open_db(cfg).await?;
+    match command {
+        FeesCommand::Load { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let schedule: domain::fees::FeeSchedule =
+                serde_json::from_str(&text).with_context(|| format!("{} is not a fee schedule", file.display()))?;
+            registry::store_fee_schedule(&db, &schedule, now).await.map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
+            eprintln!(
+                "Fee schedule {} loaded; it applies from {}. Running servers use it within a minute.",
+                schedule.version, schedule.effective_from
+            );
+        }
+        FeesCommand::List => {
+            let (fees, _) = registry::read_rules(&db).await.map_err(|e| anyhow::anyhow!("{}", cli_error(e)))?;
+            println!("{}", serde_json::to_string_pretty(fees.all())?);
+        }
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// `tims sso …`
+async fn sso_command(cfg: &Config, command: SsoCommand, now: i64) -> anyhow::Result<()> {
+    let db = tims::open_db(cfg).await?;
+    match command {
+        SsoCommand::RotateKey => {
+            let kid = sso::keys::rotate(&db, now, &tims::signing_key_wrap(cfg))
+                .await
+                .context("cannot rotate the signing key")?;
+            println!("{}", serde_json::json!({ "kid": kid }));
+            eprintln!(
+                "New signing key {kid}. Running servers use it within a minute; the old key stays published until its tokens expire."
+            );
+        }
+        SsoCommand::Client { command: ClientCommand::Add { id, redirect_uris, post_logout_redirect_uris, api } } => {
+            let client = sso::oidc::NewClient { id, redirect_uris, post_logout_redirect_uris, api };
+            match sso::oidc::add_client(&db, &client, now).await {
+                Ok(secret) => {
+                    println!("{}", serde_json::json!({ "client_id": client.id, "client_secret": secret, "api": api }));
+                    eprintln!(
+                        "Client {} is registered and usable at once{}. Its secret is shown only this once.",
+                        client.id,
+                        if api {
+                            format!("; its access tokens are for the API (audience {})", sso::oidc::API_AUDIENCE)
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+                Err(sso::Error::Invalid(fe)) => {
+                    let msgs: Vec<String> =
+                        fe.0.iter().map(|(f, m)| format!("--{}: {m}", f.replace('_', "-"))).collect();
+                    anyhow::bail!("{}", msgs.join("\n"));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    db.close().await;
+    Ok(())
 }
