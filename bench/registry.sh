@@ -95,6 +95,12 @@ wrk_rate() {
     -- "$mode" "$rate" "$warmup" "$duration" "$c" "$vehicles" 2>/dev/null | tail -1
 }
 
+# Every bench person signs in from this one address: lift the sign-on's
+# per-address limits (they stand for many phones on many networks here).
+# The per-phone code budgets stay as they are.
+export TIMS_PASSWORDS_PER_SOURCE=1000000000 TIMS_PASSWORD_CHECKS_PER_SOURCE=1000000
+export TIMS_SMS_PER_SOURCE=1000000000 TIMS_SMS_PER_MINUTE=1000000000
+
 results=$scratch/results.txt
 : >"$results"
 
