@@ -1432,44 +1432,7 @@ pub async fn review(
     .await?;
     let reg_no = row.reg_no.clone();
     let text = if approve {
-        // The new owner replaces every owner on the logbook; a financier who
-        // consented has released the vehicle.
-        sqlx::query("DELETE FROM reg_vehicle_owners WHERE vehicle_id = $1")
-            .bind(&row.vehicle_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO reg_vehicle_owners (vehicle_id, party_id, role, since) VALUES ($1, $2, 'owner', $3)")
-            .bind(&row.vehicle_id)
-            .bind(&row.buyer_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let serial = format!("LB{}", &new_id()[..10].to_ascii_uppercase());
-        let changed = sqlx::query(
-            "UPDATE reg_vehicles SET logbook_serial = $1, version = version + 1, updated_at = $2 WHERE id = $3",
-        )
-        .bind(&serial)
-        .bind(now)
-        .bind(&row.vehicle_id)
-        .execute(&mut *tx)
-        .await?;
-        if changed.rows_affected() != 1 {
-            return Err(Error::Internal("vehicle missing at approval".into()));
-        }
-        let ready = logbook_ready_on(&calendar, today_eat(now));
-        let office = row.collection_office.clone().unwrap_or_default();
-        sqlx::query(
-            "INSERT INTO reg_logbooks (transfer_id, vehicle_id, serial, state, office, ready_by, updated_at) \
-             VALUES ($1, $2, $3, 'printing', $4, $5, $6)",
-        )
-        .bind(&row.id)
-        .bind(&row.vehicle_id)
-        .bind(&serial)
-        .bind(&office)
-        .bind(ready.to_string())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let (serial, office, ready) = hand_over(&mut tx, &row, &calendar, now).await?;
         after.logbook = Some((serial.clone(), "printing".into(), office.clone(), ready.to_string()));
         format!(
             "tims: the transfer {} of {reg_no} is approved. The new logbook will be ready for collection at {office} by {ready}.",
@@ -1491,6 +1454,54 @@ pub async fn review(
     metrics::counter!("tims_transfers_decided_total", "decision" => if approve { "approved" } else { "rejected" })
         .increment(1);
     view(reg, actor, after, cons).await
+}
+
+/// In an approval's transaction: the buyer becomes the vehicle's only owner
+/// (a financier who consented has released it) and the new logbook is
+/// ordered. Returns its serial, collection office and ready-by date.
+async fn hand_over(
+    tx: &mut WriteTx,
+    row: &Row,
+    calendar: &domain::workdays::Calendar,
+    now: i64,
+) -> Result<(String, String, domain::Date), Error> {
+    sqlx::query("DELETE FROM reg_vehicle_owners WHERE vehicle_id = $1")
+        .bind(&row.vehicle_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO reg_vehicle_owners (vehicle_id, party_id, role, since) VALUES ($1, $2, 'owner', $3)")
+        .bind(&row.vehicle_id)
+        .bind(&row.buyer_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    let serial = format!("LB{}", &new_id()[..10].to_ascii_uppercase());
+    let changed = sqlx::query(
+        "UPDATE reg_vehicles SET logbook_serial = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(&serial)
+    .bind(now)
+    .bind(&row.vehicle_id)
+    .execute(&mut **tx)
+    .await?;
+    if changed.rows_affected() != 1 {
+        return Err(Error::Internal("vehicle missing at approval".into()));
+    }
+    let ready = logbook_ready_on(calendar, today_eat(now));
+    let office = row.collection_office.clone().unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO reg_logbooks (transfer_id, vehicle_id, serial, state, office, ready_by, updated_at) \
+         VALUES ($1, $2, $3, 'printing', $4, $5, $6)",
+    )
+    .bind(&row.id)
+    .bind(&row.vehicle_id)
+    .bind(&serial)
+    .bind(&office)
+    .bind(ready.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok((serial, office, ready))
 }
 
 /// Step 7: staff move the new logbook on: printing → ready for collection →
