@@ -84,40 +84,10 @@ pub async fn deliver_due(
 ) -> Result<usize, db::Error> {
     let table = outbox.table();
     let now = clock.now_ms();
-    let mut tx = db.begin_write().await?;
-    // One statement leases the batch; the rows this worker got are those
-    // that carry its lease token. The lease condition is checked again on
-    // each row as it is updated, so two workers on PostgreSQL (where the
-    // subquery may see a row another worker is leasing) never both get it.
-    let mark = lease_token();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE {table} SET lease_until = $1, lease_token = $2, attempts = attempts + 1 WHERE id IN (\
-         SELECT id FROM {table} WHERE sent_at IS NULL AND attempts < $3 AND available_at <= $4 \
-         AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT $5) \
-         AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < $4)"
-    )))
-    .bind(now + LEASE_MS)
-    .bind(&mark)
-    .bind(MAX_ATTEMPTS)
-    .bind(now)
-    .bind(BATCH as i64)
-    .execute(&mut *tx)
-    .await?;
-    let leased: Vec<Leased> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id, to_phone, body, secret, attempts, created_at, purpose, reference FROM {table} \
-         WHERE lease_token = $1 AND sent_at IS NULL ORDER BY id"
-    )))
-    .bind(&mark)
-    .fetch_all(&mut *tx)
-    .await?;
+    let leased = lease(db, table, now).await?;
     if leased.is_empty() {
-        // Nothing was due, so nothing changed: an idle worker's pass costs
-        // no commit and no flush to disk.
-        tx.rollback().await?;
         return Ok(0);
     }
-    tx.commit().await?;
-
     let (mut plain, mut codes, mut wiped) = (vec![], vec![], vec![]);
     for (id, to, body, secret, attempts, created_at, purpose, reference) in leased {
         let secret = secret != 0;
@@ -161,20 +131,7 @@ pub async fn deliver_due(
     if marks.iter().all(|(ids, _)| ids.is_empty()) {
         return Ok(0);
     }
-    let sent_at = clock.now_ms();
-    let mut tx = db.begin_write().await?;
-    for (ids, set) in marks {
-        if ids.is_empty() {
-            continue;
-        }
-        // The ids are integers this worker read back, never input.
-        let in_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET {set} WHERE id IN ({in_list})")))
-            .bind(sent_at)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
+    mark(db, table, &marks, clock.now_ms()).await?;
     Ok(sent)
 }
 
@@ -226,6 +183,62 @@ fn lease_token() -> String {
         b = nanos.to_le_bytes();
     }
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Lease the messages due in `table` to this worker, in one statement.
+async fn lease(db: &Db, table: &str, now: i64) -> Result<Vec<Leased>, db::Error> {
+    let mut tx = db.begin_write().await?;
+    // One statement leases the batch; the rows this worker got are those
+    // that carry its lease token. The lease condition is checked again on
+    // each row as it is updated, so two workers on PostgreSQL (where the
+    // subquery may see a row another worker is leasing) never both get it.
+    let mark = lease_token();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET lease_until = $1, lease_token = $2, attempts = attempts + 1 WHERE id IN (\
+         SELECT id FROM {table} WHERE sent_at IS NULL AND attempts < $3 AND available_at <= $4 \
+         AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT $5) \
+         AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < $4)"
+    )))
+    .bind(now + LEASE_MS)
+    .bind(&mark)
+    .bind(MAX_ATTEMPTS)
+    .bind(now)
+    .bind(BATCH as i64)
+    .execute(&mut *tx)
+    .await?;
+    let leased: Vec<Leased> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, to_phone, body, secret, attempts, created_at, purpose, reference FROM {table} \
+         WHERE lease_token = $1 AND sent_at IS NULL ORDER BY id"
+    )))
+    .bind(&mark)
+    .fetch_all(&mut *tx)
+    .await?;
+    if leased.is_empty() {
+        // Nothing was due, so nothing changed: an idle worker's pass costs
+        // no commit and no flush to disk.
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
+    Ok(leased)
+}
+
+/// Mark a delivered batch: one statement per kind of message.
+async fn mark(db: &Db, table: &str, marks: &[(Vec<i64>, &str)], sent_at: i64) -> Result<(), db::Error> {
+    let mut tx = db.begin_write().await?;
+    for (ids, set) in marks {
+        if ids.is_empty() {
+            continue;
+        }
+        // The ids are integers this worker read back, never input.
+        let in_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET {set} WHERE id IN ({in_list})")))
+            .bind(sent_at)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]
