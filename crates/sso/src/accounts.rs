@@ -217,18 +217,13 @@ fn gate_refusal(gate: lockout::Gate) -> Option<Error> {
     match gate {
         lockout::Gate::Open => None,
         lockout::Gate::Wait(ms) => {
-            let secs = (ms + 999) / 1000;
-            let when = if secs < 300 {
-                format!("{secs} second{}", if secs == 1 { "" } else { "s" })
-            } else {
-                format!("{} minutes", (secs + 59) / 60)
-            };
+            let (when, retry_after_secs) = crate::limits::wait_text(ms, 5 * domain::policy::MINUTE_MS);
             Some(Error::TooMany {
                 message: format!(
                     "Too many failed sign-ins with this ID number. Wait {when} and try again, \
                      sign in from a phone or computer you have signed in from before, or recover your account now."
                 ),
-                retry_after_secs: secs as u64,
+                retry_after_secs,
             })
         }
     }

@@ -4,8 +4,8 @@
 //! `domain::policy::code`.
 
 use db::WriteTx;
+use domain::policy::DAY_MS;
 use domain::policy::code::{self as rules, Refusal, SendHistory};
-use domain::policy::{DAY_MS, MINUTE_MS};
 
 use crate::{Error, FieldErrors, Sso, crypto, outbox};
 
@@ -132,13 +132,10 @@ pub(crate) async fn within_budget(
 }
 
 pub(crate) fn budget_refusal(wait_ms: i64) -> Error {
-    let minutes = (wait_ms + MINUTE_MS - 1) / MINUTE_MS;
+    let (when, retry_after_secs) = crate::limits::wait_text(wait_ms, 0);
     Error::TooMany {
-        message: format!(
-            "Too many codes have been sent to this phone. Try again in {minutes} minute{}.",
-            if minutes == 1 { "" } else { "s" }
-        ),
-        retry_after_secs: (wait_ms / 1000).max(1) as u64,
+        message: format!("Too many codes have been sent to this phone. Try again in {when}."),
+        retry_after_secs,
     }
 }
 

@@ -149,15 +149,23 @@ fn source_key(ip: IpAddr) -> IpAddr {
 
 const ALL: IpAddr = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
 
-fn too_many(wait_ms: i64, text: &str) -> Error {
+/// How long to wait, as people say it (seconds below `seconds_below_ms`,
+/// else whole minutes, rounded up), and the same in whole seconds for
+/// `Retry-After`.
+pub(crate) fn wait_text(wait_ms: i64, seconds_below_ms: i64) -> (String, u64) {
     let secs = ((wait_ms + SECOND_MS - 1) / SECOND_MS).max(1);
-    let minutes = (secs + 59) / 60;
-    let when = if secs < 60 {
+    let text = if secs * SECOND_MS < seconds_below_ms {
         format!("{secs} second{}", if secs == 1 { "" } else { "s" })
     } else {
+        let minutes = (secs + 59) / 60;
         format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
     };
-    Error::TooMany { message: format!("{text} Try again in {when}."), retry_after_secs: secs as u64 }
+    (text, secs as u64)
+}
+
+fn too_many(wait_ms: i64, text: &str) -> Error {
+    let (when, retry_after_secs) = wait_text(wait_ms, MINUTE_MS);
+    Error::TooMany { message: format!("{text} Try again in {when}."), retry_after_secs }
 }
 
 impl Limits {
@@ -262,6 +270,14 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap_or(ALL)
+    }
+
+    #[test]
+    fn waits_are_told_in_seconds_then_in_whole_minutes() {
+        assert_eq!(wait_text(1, MINUTE_MS), ("1 second".to_string(), 1));
+        assert_eq!(wait_text(59_500, MINUTE_MS), ("1 minute".to_string(), 60));
+        assert_eq!(wait_text(128_000, 5 * MINUTE_MS), ("128 seconds".to_string(), 128));
+        assert_eq!(wait_text(14 * MINUTE_MS + 1, 0), ("15 minutes".to_string(), 841));
     }
 
     #[test]
