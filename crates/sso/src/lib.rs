@@ -16,6 +16,7 @@ pub mod crypto;
 pub mod demo;
 pub mod devices;
 pub mod error;
+pub mod grants;
 pub mod keys;
 pub mod limits;
 pub mod oidc;

@@ -139,7 +139,7 @@ pub async fn finish(sso: &Sso, token: Option<&str>, f: &Finish, client: &Client)
         .await?;
     accounts::clear_failures(&mut tx, &account).await?;
     let ended = sessions::end_all(&mut tx, &account.id, now).await?;
-    crate::oidc::revoke_all_for(&mut tx, &account.id, now).await?;
+    crate::grants::revoke_all_for(&mut tx, &account.id, now).await?;
     devices::forget_all(&mut tx, &account.id).await?;
     let device = devices::remember(&mut tx, &account.id, None, now).await?.unwrap_or_default();
     outbox::enqueue(

@@ -652,7 +652,7 @@ async fn a_page_session_follows_the_sign_on(app: TestApp) {
     // does): at the next re-read the page session ends and asks for a
     // sign-in.
     let mut tx = app.app_sso.db().begin_write().await.unwrap();
-    sso::oidc::revoke_all_for(&mut tx, &member, app.clock_now()).await.unwrap();
+    sso::grants::revoke_all_for(&mut tx, &member, app.clock_now()).await.unwrap();
     tx.commit().await.unwrap();
     let still = b.get("/vehicles").await;
     assert_eq!(still.status, StatusCode::OK, "{}", still.body);
