@@ -41,6 +41,11 @@ impl FieldErrors {
     }
 }
 
+/// What a person whose account an earlier version blocked is told.
+pub fn blocked_message() -> String {
+    "This account was blocked after too many failed sign-ins. Recover it now with your ID number, your date of birth and a code sent to your phone.".to_string()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// One or more fields were refused; nothing changed.
@@ -51,7 +56,7 @@ pub enum Error {
     Refused(String),
     /// The account was blocked after repeated failed sign-ins (an earlier
     /// version blocked accounts; recovery unblocks them at once).
-    #[error("{}", crate::accounts::blocked_message())]
+    #[error("{}", blocked_message())]
     Blocked,
     /// Too many requests of this kind from this source, or from everyone:
     /// try again after the time given.

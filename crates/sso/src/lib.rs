@@ -11,10 +11,8 @@
 //! registry reaches it only through OpenID Connect over HTTP.
 
 pub mod accounts;
-pub mod codes;
 pub mod crypto;
 pub mod demo;
-pub mod devices;
 pub mod error;
 pub mod grants;
 pub mod keys;
@@ -22,11 +20,11 @@ pub mod limits;
 pub mod oidc;
 pub mod orgs;
 pub mod outbox;
-pub mod recovery;
 pub mod registers;
 pub mod sessions;
 pub use adapters::sms;
 pub mod web;
+pub mod worker;
 
 use std::sync::Arc;
 

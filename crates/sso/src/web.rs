@@ -15,10 +15,11 @@ use cookies::SameSite;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::accounts::recovery;
 use crate::accounts::{self, Account, Client, Registration, SignIn};
 use crate::oidc::{self, Authorize, AuthorizeParams, LogoutParams, TokenError};
 use crate::sessions::{self, Session, Stage};
-use crate::{Error, Sso, orgs, recovery};
+use crate::{Error, Sso, orgs};
 
 pub const SESSION_COOKIE: &str = "__Host-tims_session";
 pub const CSRF_COOKIE: &str = "__Host-tims_csrf";
@@ -26,7 +27,7 @@ pub const CSRF_COOKIE: &str = "__Host-tims_csrf";
 pub const DEVICE_COOKIE: &str = "__Host-tims_device";
 /// The recovery under way in this browser (see `recovery`).
 pub const RECOVERY_COOKIE: &str = "__Host-tims_recovery";
-const DEVICE_COOKIE_AGE_SECS: i64 = crate::devices::KEEP_MS / 1000;
+const DEVICE_COOKIE_AGE_SECS: i64 = crate::accounts::devices::KEEP_MS / 1000;
 /// The double-submit check of every form (see the `cookies` crate).
 const CSRF: cookies::Csrf = cookies::Csrf { cookie: CSRF_COOKIE };
 
@@ -211,7 +212,7 @@ impl FormPage {
             }
             Error::Refused(msg) | Error::TooMany { message: msg, .. } => self.errors.push(("", msg.clone())),
             Error::Blocked => {
-                self.errors.push(("", accounts::blocked_message()));
+                self.errors.push(("", crate::error::blocked_message()));
                 self.links.insert(0, ("/sso/recover", "Recover your account now"));
             }
             _ => {}

@@ -426,7 +426,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let checkpointer = self.db.spawn_checkpointer(stop_rx.clone());
-        let worker = tokio::spawn(sso::outbox::run_worker(self.sso.clone(), stop_rx.clone()));
+        let worker = tokio::spawn(sso::worker::run_worker(self.sso.clone(), stop_rx.clone()));
         let reg_worker = tokio::spawn(registry::outbox::run_worker(self.registry.clone(), stop_rx.clone()));
         let revoker = tokio::spawn(registry::revocation::run_worker(self.registry.clone(), stop_rx));
         let (serving_tx, serving) = tokio::sync::watch::channel(false);

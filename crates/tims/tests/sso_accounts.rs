@@ -560,9 +560,9 @@ async fn expired_rows_are_purged_and_live_ones_kept(app: TestApp) {
     };
     assert!(count("sso_sessions").await >= 3);
     app.advance(60 * MINUTE_MS);
-    assert_eq!(sso::outbox::purge_expired(&app.app_sso).await.unwrap(), 0, "nothing is old enough yet");
+    assert_eq!(sso::worker::purge_expired(&app.app_sso).await.unwrap(), 0, "nothing is old enough yet");
     app.advance(3 * 24 * 60 * MINUTE_MS);
-    assert!(sso::outbox::purge_expired(&app.app_sso).await.unwrap() > 0);
+    assert!(sso::worker::purge_expired(&app.app_sso).await.unwrap() > 0);
     for table in ["sso_sessions", "sso_challenges", "sso_sms_sends"] {
         assert_eq!(count(table).await, 0, "{table}");
     }

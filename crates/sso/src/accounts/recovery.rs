@@ -14,9 +14,12 @@
 use domain::policy::code::{self as rules, Challenge};
 use domain::{AccountType, IdNumber};
 
-use crate::accounts::{self, Client, check_new_password};
-use crate::codes::{self, Purpose};
-use crate::{Error, FieldErrors, Sso, crypto, devices, outbox, sessions};
+use super::account::{self, Client};
+use super::codes::{self, Purpose};
+use super::devices;
+use super::lockout::clear_failures;
+use super::passwords::{check_new_password, hash_password};
+use crate::{Error, FieldErrors, Sso, crypto, grants, outbox, sessions};
 
 /// What a person types to start a recovery.
 #[derive(Debug, Default, Clone)]
@@ -28,7 +31,7 @@ pub struct Start {
 
 /// Start a recovery. Returns the token of the attempt (for its cookie),
 /// whatever the ID number.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(account_id = tracing::field::Empty))]
 pub async fn start(sso: &Sso, r: &Start, client: &Client) -> Result<String, Error> {
     let mut errors = FieldErrors::new();
     let kind = errors.check("account_type", AccountType::parse(&r.account_type));
@@ -70,6 +73,7 @@ pub async fn start(sso: &Sso, r: &Start, client: &Client) -> Result<String, Erro
     .execute(&mut *tx)
     .await?;
     if let Some((account_id, phone)) = &sent_to {
+        tracing::Span::current().record("account_id", account_id.as_str());
         tx.lock_row("sso_accounts", account_id).await?;
         codes::send(&mut tx, phone, Purpose::Recover, &code, now).await?;
     }
@@ -92,7 +96,7 @@ pub struct Finish {
 /// every session and known browser is forgotten, relying parties' grants
 /// are revoked, and the phone is told. Returns a known-browser token for
 /// the browser that recovered.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(account_id = tracing::field::Empty))]
 pub async fn finish(sso: &Sso, token: Option<&str>, f: &Finish, client: &Client) -> Result<String, Error> {
     let mut errors = FieldErrors::new();
     let entry = errors.check("code", rules::parse_entry(&f.code));
@@ -108,7 +112,8 @@ pub async fn finish(sso: &Sso, token: Option<&str>, f: &Finish, client: &Client)
         return Err(FieldErrors::single("code", "This recovery has ended: start again"));
     };
     let account_id = check_code(sso, &id_hash, &entry, now).await?;
-    let account = accounts::get(sso, &account_id).await?;
+    tracing::Span::current().record("account_id", account_id.as_str());
+    let account = account::get(sso, &account_id).await?;
     let mut own = FieldErrors::new();
     let email = account.email.clone().unwrap_or_default();
     check_new_password(
@@ -118,7 +123,7 @@ pub async fn finish(sso: &Sso, token: Option<&str>, f: &Finish, client: &Client)
         &[&account.full_name, &account.id_number, &account.phone, &email],
     );
     own.into_result()?;
-    let pw_hash = accounts::hash_password(sso, client, &f.password).await?;
+    let pw_hash = hash_password(sso, client, &f.password).await?;
     let mut tx = sso.db().begin_write().await?;
     let used = sqlx::query(
         "UPDATE sso_recoveries SET used_at = $1 WHERE id_hash = $2 AND used_at IS NULL AND failures < $3 AND expires_at > $1",
@@ -137,9 +142,9 @@ pub async fn finish(sso: &Sso, token: Option<&str>, f: &Finish, client: &Client)
         .bind(&account.id)
         .execute(&mut *tx)
         .await?;
-    accounts::clear_failures(&mut tx, &account).await?;
+    clear_failures(&mut tx, &account).await?;
     let ended = sessions::end_all(&mut tx, &account.id, now).await?;
-    crate::grants::revoke_all_for(&mut tx, &account.id, now).await?;
+    grants::revoke_all_for(&mut tx, &account.id, now).await?;
     devices::forget_all(&mut tx, &account.id).await?;
     let device = devices::remember(&mut tx, &account.id, None, now).await?.unwrap_or_default();
     outbox::enqueue(
