@@ -15,6 +15,7 @@ pub mod crypto;
 pub mod demo;
 pub mod error;
 pub mod grants;
+pub mod http;
 pub mod keys;
 pub mod limits;
 pub mod oidc;
@@ -23,7 +24,6 @@ pub mod outbox;
 pub mod registers;
 pub mod sessions;
 pub use adapters::sms;
-pub mod web;
 pub mod worker;
 
 use std::sync::Arc;

@@ -89,7 +89,7 @@ pub fn router(
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz).with_state(db))
         .merge(metrics.unwrap_or_default())
-        .merge(sso::web::router(sso))
+        .merge(sso::http::router(sso))
         .merge(registry::api::router(registry.clone()))
         .merge(registry::web::router(registry))
         .fallback(not_found)

@@ -1,0 +1,37 @@
+//! The development SMS page (`/sso/dev/sms`): the messages the development
+//! sink caught, as a page and as JSON. Never routed in production.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use super::render;
+use crate::Sso;
+use crate::http::respond::no_store;
+
+pub(super) fn routes() -> Router<Sso> {
+    Router::new().route("/sso/dev/sms", get(dev_sms)).route("/sso/dev/sms.json", get(dev_sms_json))
+}
+
+#[derive(Template)]
+#[template(path = "dev_sms.html")]
+struct DevSmsTemplate {
+    messages: Vec<crate::sms::SentSms>,
+}
+
+async fn dev_sms(State(sso): State<Sso>) -> Response {
+    let messages = sso.adapters().dev_sms.as_ref().map(|s| s.messages(None)).unwrap_or_default();
+    no_store(render(StatusCode::OK, &DevSmsTemplate { messages }))
+}
+
+async fn dev_sms_json(State(sso): State<Sso>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let to = q.get("to").and_then(|t| domain::Phone::parse(t).ok());
+    let messages =
+        sso.adapters().dev_sms.as_ref().map(|s| s.messages(to.as_ref().map(|p| p.as_str()))).unwrap_or_default();
+    no_store(Json(messages).into_response())
+}

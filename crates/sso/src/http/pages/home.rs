@@ -1,0 +1,44 @@
+//! The account's home page: who is signed in, their organisations, and a
+//! notice of what was just done.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+
+use super::{Notice, error_page, notice_text, render};
+use crate::accounts::Account;
+use crate::http::browser::{CSRF, signed_in};
+use crate::http::respond::{no_store, see_other, with_cookies};
+use crate::{Sso, orgs};
+
+pub(super) fn routes() -> Router<Sso> {
+    Router::new().route("/sso", get(home)).route("/sso/", get(home))
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountTemplate {
+    account: Account,
+    orgs: Vec<orgs::Membership>,
+    csrf: String,
+    notice: Option<String>,
+}
+
+async fn home(State(sso): State<Sso>, headers: HeaderMap, Query(q): Query<Notice>) -> Response {
+    match signed_in(&sso, &headers).await {
+        Ok(Some((_, account))) => {
+            let orgs = match orgs::of_account(&sso, &account.id).await {
+                Ok(o) => o,
+                Err(e) => return error_page(&e),
+            };
+            let (csrf, set) = CSRF.token_for(&headers);
+            let page = AccountTemplate { account, orgs, csrf, notice: notice_text(q.done.as_deref()) };
+            no_store(with_cookies(render(StatusCode::OK, &page), set))
+        }
+        Ok(None) => see_other("/sso/signin"),
+        Err(e) => error_page(&e),
+    }
+}
