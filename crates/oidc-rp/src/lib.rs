@@ -11,12 +11,20 @@
 //! [`Provider::finish`], decides what a signed-in person may do, and
 //! injects the clock (`now_ms`, milliseconds since the epoch) everywhere.
 
+mod backchannel;
 mod error;
 mod jose;
+mod keys;
+mod logout;
 mod provider;
+mod refresh;
+mod signin;
+mod tokens;
+mod userinfo;
 
 pub use error::RpError;
-pub use provider::{
-    Begin, CLOCK_SKEW_MS, ClientConfig, JWKS_MAX_AGE_MS, MIN_JWKS_REFETCH_INTERVAL_MS, Metadata, Pending, Provider,
-    Refreshed, Secret, SignedIn,
-};
+pub use keys::{JWKS_MAX_AGE_MS, MIN_JWKS_REFETCH_INTERVAL_MS};
+pub use provider::{ClientConfig, Metadata, Provider, Secret};
+pub use refresh::Refreshed;
+pub use signin::{Begin, Pending, SignedIn};
+pub use tokens::CLOCK_SKEW_MS;
