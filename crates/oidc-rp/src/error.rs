@@ -1,6 +1,7 @@
 //! What can go wrong, in words a caller can pass on (after choosing its own
 //! wording) without leaking secrets: no variant carries a token, a code, a
-//! client secret or a PKCE verifier.
+//! client secret or a PKCE verifier. It knows no HTTP status and no wording
+//! of the caller's.
 
 /// Why a sign-in, a token check or a call to the provider failed.
 #[derive(Debug, thiserror::Error)]

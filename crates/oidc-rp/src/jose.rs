@@ -1,5 +1,7 @@
 //! The small part of JOSE a relying party needs: compact JWS parsing, JWK
-//! public keys (RSA and P-256), and RS256 / ES256 signature checks with ring.
+//! public keys (RSA and P-256), and RS256 / ES256 signature checks with
+//! ring. It knows keys and signatures, not what a token claims or where it
+//! came from.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

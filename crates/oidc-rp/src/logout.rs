@@ -1,5 +1,6 @@
 //! Signing out at the provider (RP-Initiated Logout 1.0): the URL to send
-//! the browser to, if the provider has one.
+//! the browser to, if the provider has one. It knows no session: ending the
+//! caller's own is the caller's.
 
 use crate::Provider;
 

@@ -1,5 +1,6 @@
 //! Refresh tokens: using one for new tokens (a new ID token, if sent, must
-//! name the same person) and revoking one (RFC 7009).
+//! name the same person) and revoking one (RFC 7009). It keeps no token: the
+//! caller stores and forgets them.
 
 use serde_json::{Map, Value};
 

@@ -1,5 +1,6 @@
 //! The userinfo endpoint: the claims an access token gives, about the
-//! person the ID token named.
+//! person the ID token named. It checks whose claims they are, not what they
+//! allow.
 
 use serde_json::{Map, Value};
 

@@ -1,5 +1,6 @@
 //! Demo data for a newcomer: a few people who can sign in at once, and
-//! organisations they act for. Created only on an empty database.
+//! organisations they act for. Created only on an empty database. It writes
+//! through no use case and must never run on a database in use.
 
 use domain::AccountType;
 

@@ -1,4 +1,5 @@
 //! The sign-on's error: what went wrong, in terms a page or an API can show.
+//! It knows no HTTP: `http` maps each error to a page or an OAuth answer.
 
 use crate::registers::RegisterError;
 

@@ -9,6 +9,13 @@
 //! OpenID Connect provider that tells relying parties all of this in signed
 //! tokens. It owns the `sso_*` tables. It knows nothing of vehicles: the
 //! registry reaches it only through OpenID Connect over HTTP.
+//!
+//! Inside, by what people and relying parties do: `accounts/` (register,
+//! sign in, recover, preferences), `orgs`, `oidc/` (the provider: clients,
+//! authorize, token, claims, logout, discovery), `grants` (what a sign-in
+//! gave a relying party, which accounts and `oidc` both revoke) and
+//! `http/` (pages and the protocol's framing), with `sessions`, `keys`,
+//! `limits`, `outbox` and `worker` beside them.
 
 pub mod accounts;
 pub mod crypto;

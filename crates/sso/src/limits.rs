@@ -5,7 +5,8 @@
 //!
 //! The counts are per node and in memory: they bound what one node spends,
 //! and a node that restarts starts them again. The per-phone budgets that
-//! must hold across nodes are in the database (`codes`).
+//! must hold across nodes are in the database (`codes`). It knows addresses
+//! and counts, not accounts or phones.
 
 use std::collections::HashMap;
 use std::net::IpAddr;

@@ -1,6 +1,7 @@
 //! Organisations added by KRA PIN, and the roles people hold in them. A
 //! director listed in the KRA register becomes the organisation's admin at
-//! once; anyone else waits until an admin approves.
+//! once; anyone else waits until an admin approves. It knows no HTTP and no
+//! relying party: `oidc::claims` tells them.
 
 use domain::KraPin;
 use domain::org::{OrgKind, OrgRole};
@@ -167,6 +168,7 @@ async fn require_admin(conn: &mut sqlx::AnyConnection, actor: &Account, pin: &st
 }
 
 /// The members of an organisation; only its admins may see them.
+#[tracing::instrument(skip_all, fields(actor = %actor.id, pin))]
 pub async fn members(sso: &Sso, actor: &Account, pin: &str) -> Result<(String, Vec<Member>), Error> {
     require_admin(&mut *sso.db().acquire().await?, actor, pin).await?;
     let name: String =

@@ -1,6 +1,7 @@
 //! The outside registers the sign-on checks people and organisations against:
 //! the population register (IPRS's role) and the KRA PIN register. Each has a
 //! development adapter with seeded data and an HTTP adapter for a real one.
+//! They are asked, never written to, and know nothing of accounts.
 
 use domain::org::OrgKind;
 use domain::{AccountType, KraPin};

@@ -1,6 +1,7 @@
 //! Browser sessions of the sign-on, kept on the server. The cookie carries a
 //! random token; the table keeps only its hash. A session is first pending
-//! (waiting for a code) and becomes active under a new token at sign-in.
+//! (waiting for a code) and becomes active under a new token at sign-in. It
+//! knows no cookie and no page: `http` carries the token.
 
 use db::WriteTx;
 use domain::policy::{HOUR_MS, MINUTE_MS};

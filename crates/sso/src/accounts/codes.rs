@@ -1,7 +1,8 @@
 //! SMS one-time codes: issued to a phone for one purpose and one subject
 //! (a pending sign-in, a recovery attempt, a phone to verify), stored keyed
 //! and hashed, and consumed once. The rules themselves are in
-//! `domain::policy::code`.
+//! `domain::policy::code`. It knows phones, purposes and subjects, not
+//! sessions or pages.
 
 use db::WriteTx;
 use domain::policy::DAY_MS;

@@ -3,7 +3,8 @@
 //! hash. A sign-in from a known browser counts its failures under the
 //! browser's own key instead of the ID number's, so wrong guesses made
 //! elsewhere with the same ID number never slow its owner down; after
-//! `DEVICE_MAX_FAILURES` failures the browser is forgotten.
+//! `DEVICE_MAX_FAILURES` failures the browser is forgotten. It knows
+//! browsers and their keys, not passwords or sessions.
 
 use db::WriteTx;
 use domain::policy::{DAY_MS, lockout};

@@ -9,7 +9,8 @@
 //! gets a recovery row and the same answer; a code is sent only when the
 //! account exists and the date of birth matches, within the phone's
 //! recovery budget (its own, so recoveries never use up sign-in codes), and
-//! a wrong code is answered alike whether one was sent or not.
+//! a wrong code is answered alike whether one was sent or not. It knows no
+//! HTTP: the attempt's token is the caller's cookie.
 
 use domain::policy::code::{self as rules, Challenge};
 use domain::{AccountType, IdNumber};

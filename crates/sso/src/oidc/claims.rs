@@ -37,6 +37,7 @@ pub async fn user_claims(sso: &Sso, account: &accounts::Account, scope: &str) ->
 
 /// The userinfo answer for a bearer access token, or `None` if the token is
 /// not one this provider issued and still honours.
+#[tracing::instrument(skip_all, fields(account_id = tracing::field::Empty))]
 pub async fn userinfo(sso: &Sso, bearer: &str) -> Result<Option<Value>, Error> {
     let now = sso.now_ms();
     sso.keys().refresh_if_stale(sso.db(), now).await?;
@@ -53,6 +54,7 @@ pub async fn userinfo(sso: &Sso, bearer: &str) -> Result<Option<Value>, Error> {
     else {
         return Ok(None);
     };
+    tracing::Span::current().record("account_id", sub);
     let account = match accounts::get(sso, sub).await {
         Ok(a) if !a.blocked => a,
         Ok(_) | Err(Error::NotFound) => return Ok(None),

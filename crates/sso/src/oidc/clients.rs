@@ -37,6 +37,7 @@ impl Client {
     }
 }
 
+#[tracing::instrument(skip_all, fields(client_id = %c.id))]
 pub async fn upsert_configured_client(db: &Db, c: &ClientConfig, now: i64) -> Result<(), Error> {
     check_client(&c.id, &c.redirect_uris, &c.post_logout_redirect_uris).map_err(|e| match e {
         Error::Invalid(fe) => Error::Internal(format!(
@@ -102,6 +103,7 @@ pub struct NewClient {
 /// Register a new client with a generated secret; returns the secret, which
 /// is shown once and stored only as a hash. It is usable at once, on every
 /// node (see [`ClientCache`]).
+#[tracing::instrument(skip_all, fields(client_id = %c.id))]
 pub async fn add_client(db: &Db, c: &NewClient, now: i64) -> Result<String, Error> {
     let client_id = c.id.as_str();
     check_client(client_id, &c.redirect_uris, &c.post_logout_redirect_uris)?;

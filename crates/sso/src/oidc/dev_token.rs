@@ -24,6 +24,7 @@ pub const DEV_TOKEN_SCOPE: &str = "openid profile phone organisations";
 /// account with this ID number, made without a sign-in, password or SMS
 /// code: for `tims dev token`, in development only. The caller refuses it
 /// in production mode; nothing here can tell.
+#[tracing::instrument(skip_all, fields(client_id))]
 pub async fn development_access_token(
     sso: &Sso,
     account_type: domain::AccountType,

@@ -28,6 +28,7 @@ pub struct LogoutPlan {
 }
 
 /// Check an RP-initiated logout request (OpenID Connect RP-Initiated Logout 1.0).
+#[tracing::instrument(skip_all, fields(client_id = ?p.client_id, account_id = ?session.map(|s| &s.account_id)))]
 pub async fn plan_logout(
     sso: &Sso,
     p: &LogoutParams,

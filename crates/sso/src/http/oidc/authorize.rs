@@ -1,6 +1,6 @@
 //! The authorization endpoint, by GET or form POST: the browser goes back
 //! to the client, to the sign-in first (and then back here), or sees why
-//! the request cannot be used.
+//! the request cannot be used. `oidc::authorize` decides; this only frames.
 
 use axum::Router;
 use axum::extract::{Query, State};

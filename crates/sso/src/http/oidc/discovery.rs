@@ -1,4 +1,5 @@
-//! The discovery document and the JWKS, public and cacheable.
+//! The discovery document and the JWKS, public and cacheable. It decides
+//! nothing.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, header};

@@ -1,6 +1,7 @@
 //! RP-initiated logout: a relying party's sign-out request, followed at
 //! once when its token hint names the person, confirmed by the person
 //! otherwise; then back to the client or a signed-out page.
+//! `oidc::plan_logout` decides; this frames and ends the session.
 
 use std::collections::HashMap;
 

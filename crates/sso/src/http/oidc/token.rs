@@ -1,6 +1,7 @@
 //! The token and revocation endpoints: client credentials from the
 //! `Authorization` header, the form, and OAuth errors as JSON (RFC 6749
-//! §5.2), never cached.
+//! §5.2), never cached. `oidc::token` and `oidc::revoke` decide; this only
+//! frames.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

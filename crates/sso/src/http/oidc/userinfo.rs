@@ -1,5 +1,5 @@
 //! The userinfo endpoint: a Bearer access token in, the claims its scope
-//! releases out.
+//! releases out. `oidc::userinfo` decides; this only frames.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

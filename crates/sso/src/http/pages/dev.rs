@@ -1,5 +1,6 @@
 //! The development SMS page (`/sso/dev/sms`): the messages the development
-//! sink caught, as a page and as JSON. Never routed in production.
+//! sink caught, as a page and as JSON. Never routed in production. It
+//! decides nothing.
 
 use std::collections::HashMap;
 

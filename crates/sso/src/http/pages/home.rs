@@ -1,5 +1,5 @@
 //! The account's home page: who is signed in, their organisations, and a
-//! notice of what was just done.
+//! notice of what was just done. It decides nothing.
 
 use askama::Template;
 use axum::Router;

@@ -1,5 +1,6 @@
 //! Organisations: adding one by its KRA PIN, and, for its administrators,
-//! its members and the decisions on them.
+//! its members and the decisions on them. The rules are `orgs`'; these pages
+//! decide nothing.
 
 use askama::Template;
 use axum::Router;

@@ -1,4 +1,4 @@
-//! The account's preferences: SMS alerts on or off.
+//! The account's preferences: SMS alerts on or off. It decides nothing.
 
 use axum::Router;
 use axum::extract::State;

@@ -1,5 +1,6 @@
 //! Recovering an account: the details that send a code, then the code and
-//! a new password (`accounts::recovery`).
+//! a new password (`accounts::recovery`). The rules are the use case's;
+//! these pages decide nothing.
 
 use std::collections::HashMap;
 

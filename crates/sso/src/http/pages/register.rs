@@ -1,5 +1,6 @@
 //! Creating an account: the form, and its submission to
-//! `accounts::register`, which sends a code to the phone.
+//! `accounts::register`, which sends a code to the phone. The rules are the
+//! use case's; these pages decide nothing.
 
 use axum::Router;
 use axum::extract::State;

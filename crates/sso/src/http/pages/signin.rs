@@ -1,5 +1,6 @@
 //! Signing in and out: the password form, the code form (and a new code),
-//! and signing out, including when a relying party asks for it.
+//! and signing out, including when a relying party asks for it. The rules
+//! are the use cases'; these pages decide nothing.
 
 use std::collections::HashMap;
 
