@@ -1,10 +1,14 @@
-//! Taking the transfer fee: a small interface to a payment gateway, with a
+//! Taking a payment: a small interface to a payment gateway, with a
 //! development payer that settles at once. (M-Pesa comes in a later issue;
 //! its callback will settle payments the same way.)
+//!
+//! Owns the [`Payments`] trait, what a charge request can come back as, and
+//! the development payer. It must not know what is paid for (the registry
+//! passes a transfer's reference), nor how a settled payment is stored.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use adapters::sms::BoxFuture;
+use crate::BoxFuture;
 
 #[derive(Debug, thiserror::Error)]
 #[error("payment not started: {0}")]
