@@ -96,9 +96,7 @@ where
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
-        let part = P::from_ref(state);
-        let (parts, body) = req.into_parts();
-        let form = read(&part, &parts, body).await?;
+        let (part, parts, form) = read::<S, P, T>(req, state).await?;
         let session = part.session(&parts).await?;
         Ok(Self { session, form })
     }
@@ -113,26 +111,28 @@ where
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
-        let part = P::from_ref(state);
-        let (parts, body) = req.into_parts();
-        let form = read(&part, &parts, body).await?;
+        let (_, _, form) = read::<S, P, T>(req, state).await?;
         Ok(Self { form, part: std::marker::PhantomData })
     }
 }
 
-/// The body as `T`, once its CSRF token matched the visitor's cookie.
-async fn read<P: FormPart, T: DeserializeOwned>(
-    part: &P,
-    parts: &Parts,
-    body: axum::body::Body,
-) -> Result<T, Response> {
+/// The part, the request's head and its body as `T`, once the body's CSRF
+/// token matched the visitor's cookie.
+async fn read<S, P, T>(req: Request, state: &S) -> Result<(P, Parts, T), Response>
+where
+    P: FormPart + FromRef<S>,
+    T: DeserializeOwned,
+{
+    let part = P::from_ref(state);
+    let (parts, body) = req.into_parts();
     let unreadable = |why: String| part.refused(Refused::Unreadable(why));
     let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES).await.map_err(|e| unreadable(e.to_string()))?;
     let sent = form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
     if !part.csrf().check(&parts.headers, sent.as_deref()) {
         return Err(part.refused(Refused::Csrf));
     }
-    serde_urlencoded::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))
+    let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
+    Ok((part, parts, form))
 }
 
 #[cfg(test)]

@@ -45,14 +45,15 @@ pub trait Text {
 
 /// Declares one catalogue enum with its keys: `KEYS` lists every variant's
 /// name, so a test can check that samples cover all of them.
+/// `en` and `sw` name the functions that render it in each language.
 macro_rules! catalogue {
-    ($(#[$m:meta])* pub enum $name:ident<'a> { $($body:tt)* }) => {
-        $crate::catalogue!(@enum [$(#[$m])*] $name [<'a>] [<'_>] { $($body)* });
+    ($(#[$m:meta])* pub enum $name:ident<'a> in ($en:path, $sw:path) { $($body:tt)* }) => {
+        $crate::catalogue!(@enum [$(#[$m])*] $name [<'a>] [<'_>] ($en, $sw) { $($body)* });
     };
-    ($(#[$m:meta])* pub enum $name:ident { $($body:tt)* }) => {
-        $crate::catalogue!(@enum [$(#[$m])*] $name [] [] { $($body)* });
+    ($(#[$m:meta])* pub enum $name:ident in ($en:path, $sw:path) { $($body:tt)* }) => {
+        $crate::catalogue!(@enum [$(#[$m])*] $name [] [] ($en, $sw) { $($body)* });
     };
-    (@enum [$(#[$m:meta])*] $name:ident [$($lt:tt)*] [$($anon:tt)*] {
+    (@enum [$(#[$m:meta])*] $name:ident [$($lt:tt)*] [$($anon:tt)*] ($en:path, $sw:path) {
         $($(#[$vm:meta])* $v:ident $({ $($f:ident : $t:ty),* $(,)? })?),* $(,)?
     }) => {
         $(#[$m])*
@@ -65,7 +66,17 @@ macro_rules! catalogue {
             /// Every message's key, in declaration order.
             pub const KEYS: &'static [&'static str] = &[$(stringify!($v)),*];
 
-            fn key_of(&self) -> &'static str {
+        }
+
+        impl $crate::Text for $name $($anon)* {
+            fn render(&self, lang: $crate::Lang) -> String {
+                match lang {
+                    $crate::Lang::En => $en(self),
+                    $crate::Lang::Sw => $sw(self),
+                }
+            }
+
+            fn key(&self) -> &'static str {
                 match self {
                     $(Self::$v { .. } => stringify!($v)),*
                 }

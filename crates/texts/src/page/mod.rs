@@ -7,7 +7,7 @@
 mod en;
 mod sw;
 
-use crate::{Lang, Text, catalogue};
+use crate::catalogue;
 
 /// Which part of tims a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub enum Part {
 
 catalogue! {
     /// A text on a page, with what it says.
-    pub enum Page<'a> {
+    pub enum Page<'a> in (en::render, sw::render) {
         // The layout.
         ServiceName { part: Part },
         /// The `<title>`: the page's own title, then the service.
@@ -84,18 +84,5 @@ catalogue! {
         FormExpiredTitle,
         CookieMissing,
         RecoverNow,
-    }
-}
-
-impl Text for Page<'_> {
-    fn render(&self, lang: Lang) -> String {
-        match lang {
-            Lang::En => en::render(self),
-            Lang::Sw => sw::render(self),
-        }
-    }
-
-    fn key(&self) -> &'static str {
-        self.key_of()
     }
 }

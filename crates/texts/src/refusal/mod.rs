@@ -8,7 +8,7 @@
 mod en;
 mod sw;
 
-use crate::{Lang, Text, catalogue};
+use crate::catalogue;
 
 /// What to do after a code died of too many wrong tries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +25,7 @@ pub enum Restart {
 
 catalogue! {
     /// A refusal, with what it says.
-    pub enum Refusal {
+    pub enum Refusal in (en::render, sw::render) {
         // One-time codes.
         CodeWrong { remaining: u32 },
         CodeExpired,
@@ -58,7 +58,7 @@ catalogue! {
 
 catalogue! {
     /// A refusal about a vehicle, a transfer, its scan, payment or logbook.
-    pub enum TransferRefusal<'a> {
+    pub enum TransferRefusal<'a> in (en::render_transfer, sw::render_transfer) {
         NoSuchTransfer,
         ViewerCannotAct,
         TransferChanged,
@@ -85,31 +85,5 @@ catalogue! {
         NoLogbookYet,
         LogbookChanged,
         LogbookCollected,
-    }
-}
-
-impl Text for Refusal {
-    fn render(&self, lang: Lang) -> String {
-        match lang {
-            Lang::En => en::render(self),
-            Lang::Sw => sw::render(self),
-        }
-    }
-
-    fn key(&self) -> &'static str {
-        self.key_of()
-    }
-}
-
-impl Text for TransferRefusal<'_> {
-    fn render(&self, lang: Lang) -> String {
-        match lang {
-            Lang::En => en::render_transfer(self),
-            Lang::Sw => sw::render_transfer(self),
-        }
-    }
-
-    fn key(&self) -> &'static str {
-        self.key_of()
     }
 }

@@ -12,7 +12,7 @@ mod sw;
 use domain::Date;
 use domain::org::OrgRole;
 
-use crate::{Lang, Text, catalogue};
+use crate::catalogue;
 
 /// What a one-time code is for, as its SMS names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub enum ConsentRole {
 
 catalogue! {
     /// An SMS, with what it says.
-    pub enum Sms<'a> {
+    pub enum Sms<'a> in (en::render, sw::render) {
         /// A one-time code (sign-on and registry alike).
         Code { purpose: CodeFor, code: &'a str },
         /// To the account's phone after a recovery.
@@ -54,19 +54,6 @@ catalogue! {
         Approved { reference: &'a str, reg_no: &'a str, office: &'a str, ready: Date },
         Rejected { reference: &'a str, reg_no: &'a str, reason: &'a str },
         LogbookReady { reference: &'a str, office: &'a str },
-    }
-}
-
-impl Text for Sms<'_> {
-    fn render(&self, lang: Lang) -> String {
-        match lang {
-            Lang::En => en::render(self),
-            Lang::Sw => sw::render(self),
-        }
-    }
-
-    fn key(&self) -> &'static str {
-        self.key_of()
     }
 }
 
