@@ -76,7 +76,7 @@ mod tests {
         // Fixed values: a change here would invalidate codes in flight.
         assert_eq!(
             mac(b"k", Binding::Terminated(&["p1", "transfer:x:submit"]), "123456"),
-            hmac_hex(b"k", b"p1\0transfer:x:submit\0123456\0")
+            hmac_hex(b"k", b"p1\x00transfer:x:submit\x00123456\x00")
         );
         assert_eq!(mac(b"k", Binding::Challenge("c1"), "123456"), hmac_hex(b"k", b"c1:123456"));
     }
