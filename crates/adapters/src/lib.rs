@@ -1,12 +1,20 @@
 //! Interfaces to outside systems that more than one part of tims uses.
 //!
 //! `adapters` owns the small traits behind which an outside system sits (the
-//! SMS gateway today) and their development adapters, so the sign-on and the
-//! registry send through the same sender without knowing each other. Each
-//! adapter says whether it is a development one, which production mode
-//! refuses. It also holds the durable outbox both parts send SMS through
-//! (`outbox`: a table of one shape per part). It knows nothing of accounts,
-//! vehicles or HTTP routes.
+//! SMS gateway, the payment gateway) and their development adapters, so the
+//! sign-on and the registry reach them through one interface without
+//! knowing each other. Each adapter says whether it is a development one,
+//! which production mode refuses. It also holds the durable outbox both
+//! parts send SMS through (`outbox`: a table of one shape per part). It
+//! knows nothing of accounts, vehicles or HTTP routes.
+
+use std::future::Future;
+use std::pin::Pin;
 
 pub mod outbox;
+pub mod payments;
 pub mod sms;
+
+/// What an adapter's method returns: a boxed future, so that the traits
+/// stay object-safe (`Arc<dyn SmsSender>`) without an extra dependency.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

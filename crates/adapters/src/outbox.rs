@@ -97,7 +97,8 @@ pub async fn deliver_due(
         }
         let tag = SmsTag { purpose, reference };
         match sms.send_tagged(&to, &body, &tag).await {
-            Ok(()) => {
+            Ok(sent) => {
+                tracing::debug!(outbox = table, outbox_id = id, gateway_id = %sent, "SMS sent");
                 metrics::counter!("tims_sms_sent_total").increment(1);
                 if secret { codes.push(id) } else { plain.push(id) }
             }
@@ -249,7 +250,7 @@ mod tests {
     use db::ManualClock;
 
     use super::*;
-    use crate::sms::{BoxFuture, SmsError};
+    use crate::sms::{BoxFuture, SentId, SmsError};
 
     /// Refuses the first message to each number, then delivers.
     #[derive(Debug, Default)]
@@ -259,7 +260,7 @@ mod tests {
     }
 
     impl SmsSender for Flaky {
-        fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<(), SmsError>> {
+        fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<SentId, SmsError>> {
             Box::pin(async move {
                 let mut refused = self.refused.lock().unwrap();
                 if !refused.iter().any(|r| r == to) {
@@ -267,7 +268,7 @@ mod tests {
                     return Err(SmsError("gateway busy".into()));
                 }
                 self.delivered.lock().unwrap().push((to.to_string(), body.to_string()));
-                Ok(())
+                Ok(SentId(format!("flaky-{}", self.delivered.lock().unwrap().len())))
             })
         }
 

@@ -1,14 +1,27 @@
 //! Sending SMS: a small interface, with a development sink that keeps every
 //! message so that a person trying tims can read their codes. (The real
 //! gateway adapter comes in a later issue.)
+//!
+//! A send returns the gateway's id for the message ([`SentId`]), so that a
+//! delivery report from the gateway can later be matched to what was sent.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub use crate::BoxFuture;
+
+/// The gateway's id for a message it accepted; its delivery report names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SentId(pub String);
+
+impl std::fmt::Display for SentId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("SMS not sent: {0}")]
@@ -35,11 +48,16 @@ impl SmsTag {
 }
 
 pub trait SmsSender: Send + Sync + std::fmt::Debug {
-    /// Deliver `body` to `to` (E.164).
-    fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<(), SmsError>>;
+    /// Deliver `body` to `to` (E.164); the gateway's id for the message.
+    fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<SentId, SmsError>>;
     /// Deliver `body` to `to`, knowing what it is for; a gateway sends it
     /// as [`SmsSender::send`] does.
-    fn send_tagged<'a>(&'a self, to: &'a str, body: &'a str, tag: &'a SmsTag) -> BoxFuture<'a, Result<(), SmsError>> {
+    fn send_tagged<'a>(
+        &'a self,
+        to: &'a str,
+        body: &'a str,
+        tag: &'a SmsTag,
+    ) -> BoxFuture<'a, Result<SentId, SmsError>> {
         let _ = tag;
         self.send(to, body)
     }
@@ -49,6 +67,8 @@ pub trait SmsSender: Send + Sync + std::fmt::Debug {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SentSms {
+    /// The id this sink gave the message (`dev-1`, `dev-2`, …).
+    pub id: SentId,
     pub to: String,
     pub body: String,
     pub at_ms: i64,
@@ -64,13 +84,14 @@ pub struct SentSms {
 pub struct DevSmsSink {
     messages: Mutex<Vec<SentSms>>,
     clock: Option<Arc<dyn db::Clock>>,
+    seq: AtomicU64,
 }
 
 const DEV_SINK_KEEP: usize = 1000;
 
 impl DevSmsSink {
     pub fn new(clock: Arc<dyn db::Clock>) -> Self {
-        Self { messages: Mutex::new(Vec::new()), clock: Some(clock) }
+        Self { messages: Mutex::new(Vec::new()), clock: Some(clock), seq: AtomicU64::new(0) }
     }
 
     /// Messages, newest first, optionally only those to one number.
@@ -79,7 +100,8 @@ impl DevSmsSink {
         all.iter().rev().filter(|m| to.is_none_or(|t| m.to == t)).cloned().collect()
     }
 
-    fn keep(&self, to: &str, body: &str, tag: &SmsTag) {
+    fn keep(&self, to: &str, body: &str, tag: &SmsTag) -> SentId {
+        let id = SentId(format!("dev-{}", self.seq.fetch_add(1, Ordering::Relaxed) + 1));
         // Printing the text is this adapter's purpose (codes included); the
         // production check keeps it away from real people.
         let (purpose, reference) = (tag.purpose.as_deref(), tag.reference.as_deref());
@@ -87,6 +109,7 @@ impl DevSmsSink {
         let at_ms = self.clock.as_ref().map_or(0, |c| c.now_ms());
         let mut all = self.messages.lock().unwrap_or_else(|e| e.into_inner());
         all.push(SentSms {
+            id: id.clone(),
             to: to.to_string(),
             body: body.to_string(),
             at_ms,
@@ -97,25 +120,41 @@ impl DevSmsSink {
             let excess = all.len() - DEV_SINK_KEEP;
             all.drain(..excess);
         }
+        id
     }
 }
 
 impl SmsSender for DevSmsSink {
-    fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<(), SmsError>> {
-        Box::pin(async move {
-            self.keep(to, body, &SmsTag::default());
-            Ok(())
-        })
+    fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<SentId, SmsError>> {
+        Box::pin(async move { Ok(self.keep(to, body, &SmsTag::default())) })
     }
 
-    fn send_tagged<'a>(&'a self, to: &'a str, body: &'a str, tag: &'a SmsTag) -> BoxFuture<'a, Result<(), SmsError>> {
-        Box::pin(async move {
-            self.keep(to, body, tag);
-            Ok(())
-        })
+    fn send_tagged<'a>(
+        &'a self,
+        to: &'a str,
+        body: &'a str,
+        tag: &'a SmsTag,
+    ) -> BoxFuture<'a, Result<SentId, SmsError>> {
+        Box::pin(async move { Ok(self.keep(to, body, tag)) })
     }
 
     fn is_development(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn the_development_sink_gives_each_message_its_own_id() {
+        let sink = DevSmsSink::default();
+        let a = sink.send("+254700000001", "one").await.unwrap();
+        let b = sink.send_tagged("+254700000001", "two", &SmsTag::new("sign_in", None)).await.unwrap();
+        assert_ne!(a, b);
+        let kept = sink.messages(None);
+        assert_eq!((kept[0].id.clone(), kept[1].id.clone()), (b, a), "newest first, ids kept");
     }
 }

@@ -10,10 +10,12 @@
 //! It knows nothing of accounts, vehicles or HTTP.
 
 pub mod clock;
+mod conflict;
 mod durable;
 pub mod read;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use conflict::{OnUnique, UniqueViolation, is_unique_violation};
 pub use read::{DecodeError, FromRecord, FromValue, Param, Record, Value};
 pub use sqlx::{Any, AnyPool, Row, Transaction, any::AnyRow};
 
@@ -421,11 +423,6 @@ fn sqlite_file(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then_some(path)
-}
-
-/// True when the error is a unique-key violation, on either backend.
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    err.as_database_error().is_some_and(|d| d.is_unique_violation())
 }
 
 #[cfg(test)]

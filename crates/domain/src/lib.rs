@@ -45,6 +45,7 @@ macro_rules! string_enum {
 
 pub mod date;
 pub mod fees;
+pub mod fields;
 pub mod ids;
 pub mod org;
 pub mod policy;
@@ -54,6 +55,7 @@ pub mod workdays;
 
 pub use date::{Date, Weekday};
 pub use fees::{Fee, FeeError, FeeQuery, FeeRule, FeeSchedule, FeeSchedules, Measure, ScheduleError, VehicleClass};
+pub use fields::{FieldErrors, FieldPart};
 pub use ids::{AccountType, FieldError, IdNumber, KraPin, Phone};
 pub use vehicle_ids::{EngineNumber, RegistrationNumber, RegistrationSeries, Vin};
 pub use workdays::Calendar;

@@ -1,42 +1,23 @@
 //! The registry's error: what went wrong, in terms a page or the API can
 //! show. It maps to HTTP in one place (`api::problem`).
 
-/// Field-by-field refusals of a request, in the request's order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub Vec<(String, String)>);
+/// Field-by-field refusals of a request, in the request's order: the one
+/// type of `domain`, with the registry's field names (API paths are built
+/// from the request, so `String`) and its error.
+pub type FieldErrors = domain::FieldErrors<Fields>;
 
-impl FieldErrors {
-    pub fn new() -> Self {
-        Self::default()
-    }
+/// How the registry names refused fields and what they become.
+#[derive(Debug)]
+pub struct Fields;
 
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push((field.into(), message.into()));
-    }
+impl domain::FieldPart for Fields {
+    type Name = String;
+    type Error = Error;
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The value of a parse, or its error recorded under `field`.
-    pub fn check<T>(&mut self, field: &str, r: Result<T, domain::FieldError>) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.add(field, e.message);
-                None
-            }
-        }
-    }
-
-    pub fn into_result(self) -> Result<(), Error> {
-        if self.is_empty() { Ok(()) } else { Err(Error::Invalid(self)) }
-    }
-
-    pub fn single(field: impl Into<String>, message: impl Into<String>) -> Error {
-        let mut e = Self::new();
-        e.add(field, message);
-        Error::Invalid(e)
+impl From<FieldErrors> for Error {
+    fn from(f: FieldErrors) -> Self {
+        Self::Invalid(f)
     }
 }
 

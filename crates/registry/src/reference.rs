@@ -1,8 +1,5 @@
 //! Identifiers, references and hashes the registry makes.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 pub use secure::{ct_eq, hex, new_id, random_bytes, sha256_hex, token};
 
 /// A reference people can read out on the phone: `TR-` and ten characters
@@ -14,26 +11,14 @@ pub fn transfer_reference() -> String {
     format!("TR-{}-{}", &s[..5], &s[5..])
 }
 
-/// A uniformly random 6-digit code (rejection sampling avoids modulo bias).
-pub fn six_digit_code() -> String {
-    const LIMIT: u32 = u32::MAX - (u32::MAX % 1_000_000);
-    loop {
-        let n = u32::from_le_bytes(random_bytes::<4>());
-        if n < LIMIT {
-            return format!("{:06}", n % 1_000_000);
-        }
-    }
-}
+pub use secure::codes::six_digit_code;
 
 /// A code's stored form: keyed by a server secret and bound to the person
 /// and purpose, so a stolen table does not give codes away by brute force.
+/// (The registry's encoding, kept so that stored MACs stay valid; see
+/// `secure::codes`.)
 pub fn code_mac(pepper: &[u8], person: &str, purpose: &str, code: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(pepper).expect("HMAC takes keys of any length");
-    for part in [person, purpose, code] {
-        mac.update(part.as_bytes());
-        mac.update(&[0]);
-    }
-    hex(&mac.finalize().into_bytes())
+    secure::codes::mac(pepper, secure::codes::Binding::Terminated(&[person, purpose]), code)
 }
 
 #[cfg(test)]

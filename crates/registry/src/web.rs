@@ -191,7 +191,7 @@ fn to_signin(path: &str) -> Response {
 /// An error as the page's error summary: (field id, message).
 fn error_lines(e: &Error) -> Vec<(String, String)> {
     match e {
-        Error::Invalid(FieldErrors(f)) => f.clone(),
+        Error::Invalid(f) => f.0.clone(),
         Error::Db(_) | Error::Internal(_) => {
             tracing::error!(error = %e, "page request failed");
             vec![(String::new(), "Something went wrong on our side. Try again in a moment.".into())]

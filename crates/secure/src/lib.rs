@@ -1,5 +1,14 @@
 //! Random tokens and identifiers, hashes, constant-time comparison and
 //! sealing under a key: one implementation for every part of tims.
+//!
+//! Also one-time codes and their MACs ([`codes`]) and values that must never
+//! be printed ([`Secret`]). It knows nothing of accounts, transfers, storage
+//! or HTTP.
+
+pub mod codes;
+mod secret;
+
+pub use secret::Secret;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;

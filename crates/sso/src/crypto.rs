@@ -4,21 +4,10 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash}
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 pub use secure::{ct_eq, hex, new_id, open_sealed, random_bytes, seal, sha256, sha256_hex, token};
 
-/// A uniformly random 6-digit code (rejection sampling avoids modulo bias).
-pub fn six_digit_code() -> String {
-    const LIMIT: u32 = u32::MAX - (u32::MAX % 1_000_000);
-    loop {
-        let n = u32::from_le_bytes(random_bytes::<4>());
-        if n < LIMIT {
-            return format!("{:06}", n % 1_000_000);
-        }
-    }
-}
+pub use secure::codes::six_digit_code;
 
 pub fn b64url(bytes: &[u8]) -> String {
     B64.encode(bytes)
@@ -30,13 +19,10 @@ pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
 
 /// Codes have only a million values, so a plain hash would be reversed at
 /// once from a stolen table: they are keyed with a server secret and bound to
-/// their challenge.
+/// their challenge. (The sign-on's encoding, kept so that stored MACs stay
+/// valid; see `secure::codes`.)
 pub fn code_mac(pepper: &[u8], challenge_id: &str, code: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(pepper).expect("HMAC takes any key length");
-    mac.update(challenge_id.as_bytes());
-    mac.update(b":");
-    mac.update(code.as_bytes());
-    hex(&mac.finalize().into_bytes())
+    secure::codes::mac(pepper, secure::codes::Binding::Challenge(challenge_id), code)
 }
 
 fn argon2() -> Argon2<'static> {

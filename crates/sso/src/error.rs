@@ -3,42 +3,23 @@
 
 use crate::registers::RegisterError;
 
-/// Field-by-field refusals of a submitted form, in the form's order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub Vec<(&'static str, String)>);
+/// Field-by-field refusals of a submitted form, in the form's order: the
+/// one type of `domain`, with the sign-on's field names (all fixed in code)
+/// and its error.
+pub type FieldErrors = domain::FieldErrors<Fields>;
 
-impl FieldErrors {
-    pub fn new() -> Self {
-        Self::default()
-    }
+/// How the sign-on names refused fields and what they become.
+#[derive(Debug)]
+pub struct Fields;
 
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push((field, message.into()));
-    }
+impl domain::FieldPart for Fields {
+    type Name = &'static str;
+    type Error = Error;
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Record the outcome of a parse: the value, or the error under `field`.
-    pub fn check<T>(&mut self, field: &'static str, r: Result<T, domain::FieldError>) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.add(field, e.message);
-                None
-            }
-        }
-    }
-
-    pub fn into_result(self) -> Result<(), Error> {
-        if self.is_empty() { Ok(()) } else { Err(Error::Invalid(self)) }
-    }
-
-    pub fn single(field: &'static str, message: impl Into<String>) -> Error {
-        let mut e = Self::new();
-        e.add(field, message);
-        Error::Invalid(e)
+impl From<FieldErrors> for Error {
+    fn from(f: FieldErrors) -> Self {
+        Self::Invalid(f)
     }
 }
 

@@ -89,6 +89,8 @@ pub fn router(
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz).with_state(db))
         .merge(metrics.unwrap_or_default())
+        // The pages' one stylesheet, at a URL with its content hash.
+        .merge(pagekit::static_router())
         .merge(sso::http::router(sso))
         .merge(registry::api::router(registry.clone()))
         .merge(registry::web::router(registry))

@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::sms::{BoxFuture, SmsError, SmsSender};
+use adapters::sms::{BoxFuture, SentId, SmsError, SmsSender};
 use common::{Backend, TestApp};
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -162,7 +162,7 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
 struct Outside;
 
 impl SmsSender for Outside {
-    fn send<'a>(&'a self, _: &'a str, _: &'a str) -> BoxFuture<'a, Result<(), SmsError>> {
+    fn send<'a>(&'a self, _: &'a str, _: &'a str) -> BoxFuture<'a, Result<SentId, SmsError>> {
         Box::pin(async { Err(SmsError("not in this test".into())) })
     }
     fn is_development(&self) -> bool {

@@ -1054,3 +1054,23 @@ async fn a_page_that_cannot_reach_the_database_says_so(app: TestApp) {
     assert!(r.location().is_empty(), "not a redirect to sign-in");
 }
 on_both!(a_page_that_cannot_reach_the_database_says_so);
+
+/// Both parts' pages link the page kit's one stylesheet, served from a URL
+/// with its content hash and cached for a year.
+async fn pages_share_one_cached_stylesheet(app: TestApp) {
+    let mut b = app.browser();
+    let registry = b.get("/").await;
+    let sso = b.get("/sso/signin").await;
+    let href = pagekit::stylesheet_href();
+    for page in [&registry, &sso] {
+        assert!(page.body.contains(&format!(r#"<link rel="stylesheet" href="{href}">"#)), "{}", page.body);
+        assert!(!page.body.contains("<style>"), "{}", page.body);
+    }
+    assert!(registry.body.contains(r#"<body class="registry">"#) && sso.body.contains(r#"<body class="sso">"#));
+    let css = b.get(href).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(css.headers["content-type"], "text/css; charset=utf-8");
+    assert_eq!(css.headers["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(css.body, pagekit::STYLESHEET);
+}
+on_both!(pages_share_one_cached_stylesheet);

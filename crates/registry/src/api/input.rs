@@ -182,7 +182,7 @@ mod tests {
 
     fn refused(body: &str) -> (String, String) {
         match parse_json::<Sample>(body.as_bytes()) {
-            Err(Error::Invalid(FieldErrors(f))) => f[0].clone(),
+            Err(Error::Invalid(f)) => f.0[0].clone(),
             other => panic!("expected a field error, got {other:?}"),
         }
     }

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::{Error, FieldErrors};
+use crate::Error;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -140,7 +140,7 @@ pub fn problem(err: &Error) -> Response {
         }
     };
     let fields = match err {
-        Error::Invalid(FieldErrors(fields)) => fields.as_slice(),
+        Error::Invalid(fields) => fields.0.as_slice(),
         _ => &[],
     };
     let mut resp = problem_response(status, title, detail, fields);

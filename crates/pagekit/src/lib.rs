@@ -1,0 +1,32 @@
+//! The page kit: what every server-rendered page of tims shares.
+//!
+//! `pagekit` owns one layout (`templates/pagekit/layout.html`), one
+//! stylesheet (`static/tims.css`, served by [`static_router`] from a URL
+//! with its content hash and a year's cache lifetime), the components
+//! (`templates/pagekit/components.html`: error summary, field with its
+//! error, notice banner, summary list, table, pager) and the typed form
+//! extractors ([`SignedForm`], [`CsrfForm`]) that check the CSRF token and
+//! the session before a handler runs. It must not know any part's routes,
+//! sessions or use cases: a part plugs in through [`FormPart`], and its
+//! pages fill the layout's blocks.
+//!
+//! Adopting it (round 2):
+//! - A part's `askama.toml` adds the kit's folder:
+//!   `[general] dirs = ["templates", "../pagekit/templates"]`.
+//! - A part's `base.html` extends `pagekit/layout.html` and fills `lang`
+//!   (`{{ lang.tag() }}` once pages carry a `texts::Lang`), `head_title`,
+//!   `part` (`registry` or `sso`: the stylesheet's hook), `header` and
+//!   `main`; a page keeps extending its part's `base.html`.
+//! - A template imports the components with
+//!   `{% import "pagekit/components.html" as kit %}` and calls them, e.g.
+//!   `{% call kit::error_summary(errors, problem_title) %}{% endcall %}`.
+//! - A form handler takes `SignedForm<Registry, NewTransferForm>` instead
+//!   of `HeaderMap` + `Form<HashMap<..>>` + the CSRF check + `signed_in`.
+
+extern crate self as pagekit;
+
+mod form;
+mod style;
+
+pub use form::{CSRF_FIELD, CsrfForm, FormPart, Refused, SignedForm};
+pub use style::{STYLESHEET, static_router, stylesheet_href};

@@ -1,0 +1,82 @@
+//! Page copy in Kiswahili: plain words, as a clerk at a Huduma Centre would
+//! say them. "Logbook" stays as people say it.
+
+use super::{Page, Part};
+use crate::format::kes;
+
+pub(super) fn render(m: &Page<'_>) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        Page::ServiceName { part } => s(service(part)),
+        Page::Title { page, part } => format!("{page} – {}", service(part)),
+        Page::ErrorSummaryTitle => s("Kuna tatizo"),
+        Page::ErrorTitlePrefix => s("Hitilafu: "),
+        Page::NavMyVehicles => s("Magari yangu"),
+        Page::NavInquiry => s("Uchunguzi"),
+        Page::NavTransfers => s("Uhamisho"),
+        Page::NavReviewQueue => s("Foleni ya ukaguzi"),
+        Page::ActingFor { person, org } => format!("{person} kwa niaba ya {org}"),
+        Page::LanguageSwitch => s("English"),
+        Page::NextPage => s("Ukurasa unaofuata"),
+        Page::FirstPage => s("Rudi ukurasa wa kwanza"),
+        Page::SignedIn => s("Umeingia."),
+        Page::SignedOut => s("Umetoka."),
+        Page::PreferencesSaved => s("Mapendeleo yako yamehifadhiwa."),
+        Page::OrgAdded => s("Shirika limeongezwa kwenye akaunti yako."),
+        Page::ActingAsShown => s("Imekamilika: sasa unatenda kama inavyoonyeshwa juu ya ukurasa."),
+        Page::CodeSent => s("Tumekutumia nambari kwa simu yako. Itafanya kazi kwa dakika 5."),
+        Page::TransferStarted => {
+            s("Uhamisho umeanzishwa. Pakia nakala ya logbook, kisha uthibitishe kwa nambari ya SMS.")
+        }
+        Page::MyVehicles => s("Magari yangu"),
+        Page::MyVehiclesAndOrgs { org } => format!("Magari yangu na ya {org}"),
+        Page::NoVehicles => s("Hakuna gari lililosajiliwa kwa jina lako."),
+        Page::LookUpVehicle => s("Tafuta gari"),
+        Page::PublicPartOnly => s("Unaona sehemu ya umma ya rekodi: wamiliki wanaiona yote."),
+        Page::TransferPending => s("Uhamisho unaendelea"),
+        Page::NoTransfers => s("Huhusiki na uhamisho wowote."),
+        Page::ReviewQueueTitle => s("Foleni ya ukaguzi (za zamani kwanza)"),
+        Page::NothingToReview => s("Hakuna kinachosubiri ukaguzi."),
+        Page::SecurityVerification => s("Uthibitisho wa usalama"),
+        Page::CodeLabel => s("Nambari ya tarakimu 6 uliyotumiwa kwa simu"),
+        Page::ScanHint => s("PDF, JPEG au PNG isiyozidi MB 10."),
+        Page::CollectionOffice => s("Ofisi utakayochukulia logbook"),
+        Page::PostalAddress => s("Anwani yako ya posta"),
+        Page::AcceptCharges { amount_cents } => {
+            format!("Ukikubali, ada ya uhamisho ya {} itatozwa kwa simu yako.", kes(amount_cents))
+        }
+        Page::AcceptTransfer => s("Kubali uhamisho"),
+        Page::DeclineTransfer => s("Kataa uhamisho"),
+        Page::PayFee => s("Lipa ada ya uhamisho"),
+        Page::ApproveThisTransfer => s("Kubali uhamisho huu"),
+        Page::RefuseThisTransfer => s("Kataa uhamisho huu"),
+        Page::ApproveTransfer => s("Idhinisha uhamisho"),
+        Page::RejectTransfer => s("Kataa uhamisho"),
+        Page::ReasonHint => s("Pande zote mbili zitaambiwa sababu hii"),
+        Page::LogbookPrinted => s("Logbook imechapishwa"),
+        Page::LogbookCollectedByBuyer => s("Mnunuzi amechukua logbook"),
+        Page::CancelTransfer => s("Ghairi uhamisho"),
+        Page::SomethingWentWrongTitle => s("Kuna hitilafu"),
+        Page::ThatDidNotWork => s("Hilo halikufanikiwa"),
+        Page::NothingHere => s("Hakuna kitu hapa, au huruhusiwi kukiona."),
+        Page::GoToAccount => s("Nenda kwenye akaunti yako"),
+        Page::YouCannotDoThat => s("Huwezi kufanya hivyo"),
+        Page::AccountDoesNotAllow => s("Akaunti yako hairuhusu hili."),
+        Page::ServiceUnavailableTitle => s("Huduma haipatikani"),
+        Page::RegisterNotAnswering => {
+            s("Sajili tunayotumia kuhakiki haijibu. Jaribu tena baada ya dakika chache; hakuna kilichobadilishwa.")
+        }
+        Page::ServiceVeryBusy => s("Huduma ina shughuli nyingi"),
+        Page::NothingChanged => s("Hakuna kilichobadilishwa. Jaribu tena baadaye."),
+        Page::FormExpiredTitle => s("Muda wa fomu umekwisha"),
+        Page::CookieMissing => s("Kivinjari chako hakikurudisha kuki ya tovuti hii: ruhusu kuki za tovuti hii."),
+        Page::RecoverNow => s("Rejesha akaunti yako sasa"),
+    }
+}
+
+fn service(part: Part) -> &'static str {
+    match part {
+        Part::Registry => "tims usajili wa magari",
+        Part::SignOn => "tims kuingia",
+    }
+}

@@ -1,0 +1,119 @@
+//! Refusals in English: the texts tims shows today.
+
+use super::{Refusal, Restart, TransferRefusal};
+use crate::Lang;
+use crate::format::{minutes_text, wait};
+
+const MINUTE: u64 = 60;
+
+pub(super) fn render(m: &Refusal) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        Refusal::CodeWrong { remaining } => format!(
+            "The code is wrong. You have {remaining} more tr{} before it stops working.",
+            if remaining == 1 { "y" } else { "ies" }
+        ),
+        Refusal::CodeExpired => s("The code has expired: ask for a new code"),
+        Refusal::CodeAlreadyUsed => s("This code has already been used: ask for a new code"),
+        Refusal::CodeDead { restart } => {
+            let restart = match restart {
+                Restart::SignIn => "Start signing in again.",
+                Restart::Recovery => "Start the recovery again.",
+                Restart::VerifyPhone => "Sign in again to get a new code.",
+                Restart::TransferStep => "Start this step again later or contact the agency.",
+            };
+            format!("This code was entered wrongly too many times and no longer works. {restart}")
+        }
+        Refusal::CodeNotSent => s("No code has been sent for this step yet: ask for a code"),
+        Refusal::NoVerifiedPhone => {
+            s("Your sign-on account has no verified phone number, so no code can be sent: verify your phone first")
+        }
+        Refusal::TooManyCodesToYourPhone { minutes } => {
+            format!("Too many codes have been sent to your phone. Try again in {}.", minutes_text(Lang::En, minutes))
+        }
+        Refusal::TooManyCodesToThisPhone { wait_secs } => {
+            format!("Too many codes have been sent to this phone. Try again in {}.", wait(Lang::En, wait_secs, 0))
+        }
+        Refusal::TooManyCodesFromNetwork { wait_secs } => format!(
+            "Too many codes have been asked for from your network. Try again in {}.",
+            wait(Lang::En, wait_secs, MINUTE)
+        ),
+        Refusal::TooManyCodesEveryone { wait_secs } => format!(
+            "The service is sending too many codes just now. Try again in {}.",
+            wait(Lang::En, wait_secs, MINUTE)
+        ),
+        Refusal::WrongCredentials => s("The ID number or password is wrong"),
+        Refusal::Blocked => s("This account was blocked after too many failed sign-ins. Recover it now with your ID \
+                               number, your date of birth and a code sent to your phone."),
+        Refusal::Busy => s("The service is very busy just now. Try again in a few seconds."),
+        Refusal::RecoveryEnded => s("This recovery has ended: start again"),
+        Refusal::KeepOneAdmin => {
+            s("An organisation must keep at least one administrator: make someone else an administrator first")
+        }
+        Refusal::OrgAlreadyOnAccount => {
+            s("This organisation is already on your account (or your request is waiting for approval)")
+        }
+        Refusal::Forbidden => s("You may not do this"),
+        Refusal::SignInFirst => s("Sign in first."),
+        Refusal::FormExpired => {
+            s("The form had expired or came from elsewhere. Go back, reload the page and try again.")
+        }
+        Refusal::FormUnreadable => s("The form could not be read: go back and try again"),
+        Refusal::SomethingWentWrong => s("Something went wrong on our side. Try again in a moment."),
+        Refusal::ServiceUnreachable => s("The sign-on service cannot be reached just now. Try again in a minute."),
+    }
+}
+
+pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        TransferRefusal::NoSuchTransfer => s("No such transfer, or it is not yours to see"),
+        TransferRefusal::ViewerCannotAct => {
+            s("You are a viewer for this organisation: only its admins and transactors can act on its transfers")
+        }
+        TransferRefusal::TransferChanged => {
+            s("The transfer changed while you were working on it: reload it to see where it stands")
+        }
+        TransferRefusal::NoSuchVehicle { reg_no } => {
+            format!("No vehicle with registration number {reg_no} is registered")
+        }
+        TransferRefusal::NotAnOwner { reg_no } => {
+            format!("Only an owner of {reg_no} (or someone acting for an owning organisation) can transfer it")
+        }
+        TransferRefusal::OpenTransferExists { reg_no } => {
+            format!("{reg_no} already has an open transfer: finish or cancel it before starting another")
+        }
+        TransferRefusal::OwnersChanged { reg_no } => {
+            format!("The owners of {reg_no} changed just now: look the vehicle up again")
+        }
+        TransferRefusal::BuyerTypeMismatch => s("The buyer type does not match the ID number or KRA PIN given"),
+        TransferRefusal::BuyerAlreadyOwner => s("The buyer is already an owner of this vehicle"),
+        TransferRefusal::UploadLogbookFirst => s("Upload the scanned logbook before you submit"),
+        TransferRefusal::UploadLogbookBeforeCode => {
+            s("Upload the scanned logbook before you ask for the code to submit")
+        }
+        TransferRefusal::ScanOnlyBeforeSubmit => s("The scanned logbook can only be changed before the seller submits"),
+        TransferRefusal::NoScanUploaded => s("No scanned logbook has been uploaded for this transfer"),
+        TransferRefusal::ScanEmpty => s("The file is empty: upload the scanned logbook as a PDF, JPEG or PNG"),
+        TransferRefusal::ScanTooLarge { tenths_of_mb } => format!(
+            "The file is {}.{} MB: a scanned logbook may be at most 10 MB",
+            tenths_of_mb / 10,
+            tenths_of_mb % 10
+        ),
+        TransferRefusal::ScanNotAScan => {
+            s("The file is not a PDF, JPEG or PNG (whatever its name says): upload the scanned logbook in one of those")
+        }
+        TransferRefusal::ChooseScan => s("Choose the scanned logbook file to upload"),
+        TransferRefusal::NothingToPay { state } => format!("The transfer is {state}, so there is nothing to pay"),
+        TransferRefusal::PaymentNotStarted => {
+            s("The payment could not be started just now. Your acceptance is kept: try paying again in a few minutes")
+        }
+        TransferRefusal::OfficersOnlyReview => s("Only the agency's officers can review transfers"),
+        TransferRefusal::OfficersOnlyQueue => s("Only the agency's officers can see the review queue"),
+        TransferRefusal::StaffOnlyLogbook => s("Only the agency's staff can update a logbook"),
+        TransferRefusal::ReasonTooLong => s("Keep the reason to 500 characters"),
+        TransferRefusal::NoLogbookYet => s("This transfer has no logbook yet: it is ordered when an officer approves"),
+        TransferRefusal::LogbookChanged => s("The logbook changed while you were working on it: reload it"),
+        TransferRefusal::LogbookCollected => s("The logbook has already been collected"),
+    }
+}

@@ -1,0 +1,89 @@
+//! Refusals: what a page or the API says when it cannot do what was asked,
+//! and field errors that are not a parser's.
+//!
+//! Owns each refusal's parameters; `en.rs` and `sw.rs` own the words. It
+//! must not know the HTTP status a refusal is sent with, nor which field it
+//! is shown beside: the caller's error type says so.
+
+mod en;
+mod sw;
+
+use crate::catalogue;
+
+/// What to do after a code died of too many wrong tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restart {
+    /// Signing in to the sign-on.
+    SignIn,
+    /// An account recovery.
+    Recovery,
+    /// Verifying a phone number: sign in again for a new code.
+    VerifyPhone,
+    /// A step of a transfer.
+    TransferStep,
+}
+
+catalogue! {
+    /// A refusal, with what it says.
+    pub enum Refusal in (en::render, sw::render) {
+        // One-time codes.
+        CodeWrong { remaining: u32 },
+        CodeExpired,
+        CodeAlreadyUsed,
+        CodeDead { restart: Restart },
+        CodeNotSent,
+        NoVerifiedPhone,
+        /// The registry's limit on codes per phone.
+        TooManyCodesToYourPhone { minutes: u64 },
+        /// The sign-on's limit on codes per phone; `wait` from `format::wait`'s numbers.
+        TooManyCodesToThisPhone { wait_secs: u64 },
+        TooManyCodesFromNetwork { wait_secs: u64 },
+        TooManyCodesEveryone { wait_secs: u64 },
+        // Sign-in and accounts.
+        WrongCredentials,
+        Blocked,
+        Busy,
+        RecoveryEnded,
+        KeepOneAdmin,
+        OrgAlreadyOnAccount,
+        // Anywhere.
+        Forbidden,
+        SignInFirst,
+        FormExpired,
+        FormUnreadable,
+        SomethingWentWrong,
+        ServiceUnreachable,
+    }
+}
+
+catalogue! {
+    /// A refusal about a vehicle, a transfer, its scan, payment or logbook.
+    pub enum TransferRefusal<'a> in (en::render_transfer, sw::render_transfer) {
+        NoSuchTransfer,
+        ViewerCannotAct,
+        TransferChanged,
+        NoSuchVehicle { reg_no: &'a str },
+        NotAnOwner { reg_no: &'a str },
+        OpenTransferExists { reg_no: &'a str },
+        OwnersChanged { reg_no: &'a str },
+        BuyerTypeMismatch,
+        BuyerAlreadyOwner,
+        UploadLogbookFirst,
+        UploadLogbookBeforeCode,
+        ScanOnlyBeforeSubmit,
+        NoScanUploaded,
+        ScanEmpty,
+        ScanTooLarge { tenths_of_mb: u64 },
+        ScanNotAScan,
+        ChooseScan,
+        NothingToPay { state: &'a str },
+        PaymentNotStarted,
+        OfficersOnlyReview,
+        OfficersOnlyQueue,
+        StaffOnlyLogbook,
+        ReasonTooLong,
+        NoLogbookYet,
+        LogbookChanged,
+        LogbookCollected,
+    }
+}

@@ -1,0 +1,75 @@
+//! The SMS in English: the texts tims has sent since the start.
+
+use super::{CodeFor, ConsentRole, Sms};
+use crate::Lang;
+use crate::format::{date, kes};
+
+pub(super) fn render(m: &Sms<'_>) -> String {
+    match *m {
+        Sms::Code { purpose, code } => {
+            let what = match purpose {
+                CodeFor::VerifyPhone => "code to verify your phone",
+                CodeFor::SignIn => "sign-in code",
+                CodeFor::Recover => "account recovery code",
+                CodeFor::SubmitTransfer => "code to submit the transfer",
+                CodeFor::AnswerTransfer => "code to answer the transfer",
+            };
+            format!("Your tims {what} is {code}. It expires in 5 minutes. Never share it with anyone.")
+        }
+        Sms::AccountRecovered => "Your tims account was recovered: the password was changed and every session was \
+                                  signed out. If this was not you, recover it again at once."
+            .into(),
+        Sms::OrgRequest { person, org } => {
+            format!("{person} asks to act for {org} on tims. Sign in to approve or refuse the request.")
+        }
+        Sms::OrgRoleSet { org, role } => {
+            format!("You can now act for {org} on tims as {}.", role.label().to_lowercase())
+        }
+        Sms::OrgRequestRefused { org } => format!("Your request to act for {org} on tims was refused."),
+        Sms::OrgRemoved { org } => format!("You can no longer act for {org} on tims."),
+        Sms::ConsentNeeded { reference, reg_no, role } => {
+            let role = match role {
+                ConsentRole::Financier => "financier",
+                ConsentRole::JointOwner => "joint owner",
+            };
+            format!(
+                "tims: the transfer {reference} of {reg_no} needs your consent as {role}. Sign in to approve or refuse it."
+            )
+        }
+        Sms::TransferToYou { reg_no, reference } => format!(
+            "tims: {reg_no} is being transferred to you (reference {reference}). Sign in to view it, then accept or decline."
+        ),
+        Sms::ConsentRefused { reference, reg_no } => format!(
+            "tims: a joint owner or the financier refused the transfer {reference} of {reg_no}. The vehicle stays with you."
+        ),
+        Sms::BuyerAccepted { reference, reg_no } => format!(
+            "tims: the buyer accepted the transfer {reference} of {reg_no}. It goes to the agency once the fee is paid."
+        ),
+        Sms::PaymentReceived { amount_cents, reference } => format!(
+            "tims: payment of {} for transfer {reference} received. The agency will now review it.",
+            kes(amount_cents)
+        ),
+        Sms::BuyerDeclined { reference, reg_no } => {
+            format!("tims: the buyer declined the transfer {reference} of {reg_no}. The vehicle stays with you.")
+        }
+        Sms::SellerCancelled { reference, reg_no } => {
+            format!("tims: the seller cancelled the transfer {reference} of {reg_no}.")
+        }
+        Sms::Expired { reference, reg_no } => format!(
+            "tims: the transfer {reference} of {reg_no} expired because it was not completed in time. The vehicle \
+             stays with its owner."
+        ),
+        Sms::Approved { reference, reg_no, office, ready } => format!(
+            "tims: the transfer {reference} of {reg_no} is approved. The new logbook will be ready for collection at \
+             {office} by {}.",
+            date(Lang::En, ready)
+        ),
+        Sms::Rejected { reference, reg_no, reason } => format!(
+            "tims: the transfer {reference} of {reg_no} was rejected by the agency: {reason}. The vehicle stays with \
+             its owner."
+        ),
+        Sms::LogbookReady { reference, office } => {
+            format!("tims: the new logbook for transfer {reference} is ready for collection at {office}.")
+        }
+    }
+}

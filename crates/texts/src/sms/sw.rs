@@ -1,0 +1,84 @@
+//! The SMS in Kiswahili: short sentences, as people in Kenya write them.
+//! "The agency" is "mamlaka"; a logbook stays "logbook", the word people use.
+
+use domain::org::OrgRole;
+
+use super::{CodeFor, ConsentRole, Sms};
+use crate::Lang;
+use crate::format::{date, kes};
+
+pub(super) fn render(m: &Sms<'_>) -> String {
+    match *m {
+        Sms::Code { purpose, code } => {
+            let what = match purpose {
+                CodeFor::VerifyPhone => "kuthibitisha simu yako",
+                CodeFor::SignIn => "kuingia",
+                CodeFor::Recover => "kurejesha akaunti yako",
+                CodeFor::SubmitTransfer => "kuwasilisha uhamisho",
+                CodeFor::AnswerTransfer => "kujibu uhamisho",
+            };
+            format!("Nambari yako ya tims ya {what} ni {code}. Itakwisha baada ya dakika 5. Usimpe mtu yeyote.")
+        }
+        Sms::AccountRecovered => "Akaunti yako ya tims imerejeshwa: nenosiri limebadilishwa na umetolewa kwenye \
+                                  vifaa vyote. Kama si wewe, irejeshe tena mara moja."
+            .into(),
+        Sms::OrgRequest { person, org } => {
+            format!("{person} anaomba kuiwakilisha {org} kwenye tims. Ingia ukubali au ukatae ombi hilo.")
+        }
+        Sms::OrgRoleSet { org, role } => format!("Sasa unaweza kuiwakilisha {org} kwenye tims kama {}.", role_sw(role)),
+        Sms::OrgRequestRefused { org } => format!("Ombi lako la kuiwakilisha {org} kwenye tims limekataliwa."),
+        Sms::OrgRemoved { org } => format!("Huwezi tena kuiwakilisha {org} kwenye tims."),
+        Sms::ConsentNeeded { reference, reg_no, role } => {
+            let role = match role {
+                ConsentRole::Financier => "mkopeshaji",
+                ConsentRole::JointOwner => "mmiliki mwenza",
+            };
+            format!(
+                "tims: uhamisho {reference} wa {reg_no} unahitaji idhini yako kama {role}. Ingia ukubali au ukatae."
+            )
+        }
+        Sms::TransferToYou { reg_no, reference } => {
+            format!("tims: {reg_no} inahamishiwa kwako (kumbukumbu {reference}). Ingia uione, kisha ukubali au ukatae.")
+        }
+        Sms::ConsentRefused { reference, reg_no } => format!(
+            "tims: mmiliki mwenza au mkopeshaji amekataa uhamisho {reference} wa {reg_no}. Gari linabaki kwako."
+        ),
+        Sms::BuyerAccepted { reference, reg_no } => {
+            format!("tims: mnunuzi amekubali uhamisho {reference} wa {reg_no}. Utapelekwa kwa mamlaka ada ikishalipwa.")
+        }
+        Sms::PaymentReceived { amount_cents, reference } => format!(
+            "tims: malipo ya {} ya uhamisho {reference} yamepokelewa. Sasa mamlaka itaukagua.",
+            kes(amount_cents)
+        ),
+        Sms::BuyerDeclined { reference, reg_no } => {
+            format!("tims: mnunuzi amekataa uhamisho {reference} wa {reg_no}. Gari linabaki kwako.")
+        }
+        Sms::SellerCancelled { reference, reg_no } => {
+            format!("tims: muuzaji ameghairi uhamisho {reference} wa {reg_no}.")
+        }
+        Sms::Expired { reference, reg_no } => format!(
+            "tims: uhamisho {reference} wa {reg_no} umeisha muda kwa sababu haukukamilika kwa wakati. Gari \
+             linabaki kwa mmiliki wake."
+        ),
+        Sms::Approved { reference, reg_no, office, ready } => format!(
+            "tims: uhamisho {reference} wa {reg_no} umeidhinishwa. Logbook mpya itakuwa tayari kuchukuliwa ofisi ya \
+             {office} kufikia {}.",
+            date(Lang::Sw, ready)
+        ),
+        Sms::Rejected { reference, reg_no, reason } => format!(
+            "tims: mamlaka imekataa uhamisho {reference} wa {reg_no}: {reason}. Gari linabaki kwa mmiliki wake."
+        ),
+        Sms::LogbookReady { reference, office } => {
+            format!("tims: logbook mpya ya uhamisho {reference} iko tayari kuchukuliwa ofisi ya {office}.")
+        }
+    }
+}
+
+/// A role in an organisation, as a Kiswahili SMS names it.
+pub(crate) fn role_sw(role: OrgRole) -> &'static str {
+    match role {
+        OrgRole::Admin => "msimamizi",
+        OrgRole::Transactor => "mwendeshaji wa miamala",
+        OrgRole::Viewer => "mtazamaji",
+    }
+}
