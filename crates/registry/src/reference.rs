@@ -1,4 +1,5 @@
-//! Identifiers, references and hashes the registry makes.
+//! Identifiers, references and hashes the registry makes. Pure functions:
+//! it knows no table, no use case and no HTTP.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

@@ -2,7 +2,8 @@
 //! `reg_uploads`, which accounts for every file in it: a row is written
 //! before its file, so that no file exists that no row knows of. A file
 //! whose write or transaction did not finish, or that a newer scan
-//! replaced, is deleted (at once where possible, else by the sweep).
+//! replaced, is deleted (at once where possible, else by the sweep). It
+//! knows nothing of the transfer steps or of HTTP.
 
 use std::time::Duration;
 
