@@ -73,6 +73,8 @@ pub mod workdays;
 pub use date::{Date, Weekday};
 pub use fees::{Fee, FeeError, FeeQuery, FeeRule, FeeSchedule, FeeSchedules, Measure, ScheduleError, VehicleClass};
 pub use ids::{AccountType, FieldError, IdNumber, KraPin, Phone};
-pub use register::{BuyerType, ConsentDecision, ConsentRole, DocType, OwnerRole, PartyKind, VehicleStatus};
+pub use register::{
+    BuyerType, ConsentDecision, ConsentRole, DocType, OwnerRole, PartyKind, PaymentState, UploadState, VehicleStatus,
+};
 pub use vehicle_ids::{EngineNumber, RegistrationNumber, RegistrationSeries, Vin};
 pub use workdays::Calendar;

@@ -1,7 +1,7 @@
 //! The kinds, roles and states the register stores, each as the one name it
 //! is stored and sent under: a vehicle's status, how a party holds a
 //! vehicle, what a party is and the document that identifies it, who buys,
-//! and the consents a transfer needs. Storage and pages compare these, never
+//! the consents a transfer needs, its payment and its scan. Storage and pages compare these, never
 //! the strings.
 
 use crate::ids::{AccountType, FieldError};
@@ -55,6 +55,28 @@ string_enum!(
     ConsentDecision, "one of" {
         Approved = "approved": "Approved",
         Refused = "refused": "Refused",
+    }
+);
+
+string_enum!(
+    /// Where the transfer fee's payment stands: requested of the gateway
+    /// (claimed, so no second request starts), pending with the payer,
+    /// failed (another may be started), or settled.
+    PaymentState, "one of" {
+        Requested = "requested": "Requested",
+        Pending = "pending": "Waiting for the payer",
+        Failed = "failed": "Failed",
+        Settled = "settled": "Paid",
+    }
+);
+
+string_enum!(
+    /// Where a scanned logbook's file stands: about to be written, pointed
+    /// at by its transfer, or replaced by a newer scan (to be deleted).
+    UploadState, "one of" {
+        Pending = "pending": "Being stored",
+        Live = "live": "In use",
+        Replaced = "replaced": "Replaced",
     }
 );
 

@@ -61,7 +61,7 @@ fn check(reg: &Registry, input: &Acceptance) -> Result<(String, Option<String>),
 /// The buyer accepts with a code and the details the record needs, then
 /// (step 5) pays the fee. With a gateway that settles at once the transfer
 /// goes straight to the officers' queue.
-#[tracing::instrument(skip_all, fields(transfer = %id, actor = %actor.person.id))]
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance) -> Result<TransferView, Error> {
     let (tx, row, cons, roles) = step(reg, actor, id).await?;
     need(&roles, |r| *r == Role::Buyer, "the buyer")?;
@@ -86,7 +86,7 @@ pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance)
 }
 
 /// The buyer declines with a code: the vehicle stays with its owner.
-#[tracing::instrument(skip_all, fields(transfer = %id, actor = %actor.person.id))]
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Result<TransferView, Error> {
     let (tx, row, cons, roles) = step(reg, actor, id).await?;
     need(&roles, |r| *r == Role::Buyer, "the buyer")?;

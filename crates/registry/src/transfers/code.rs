@@ -53,7 +53,7 @@ impl CodeStep {
 
 /// Send an SMS code for one step of one transfer to the phone of the person
 /// taking it. Returns the phone number, masked.
-#[tracing::instrument(skip_all, fields(transfer = %id, actor = %actor.person.id))]
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn send_code(reg: &Registry, actor: &Actor, id: &str, step: CodeStep) -> Result<String, Error> {
     let (row, cons, roles) = visible(reg, actor, id).await?;
     need_transactor(actor)?;

@@ -12,7 +12,7 @@ use super::{machine, need, need_transactor, step};
 use crate::auth::Actor;
 use crate::{Error, Registry, outbox};
 
-#[tracing::instrument(skip_all, fields(transfer = %id, actor = %actor.person.id))]
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn consent(
     reg: &Registry,
     actor: &Actor,

@@ -26,6 +26,7 @@ pub async fn expire_due(reg: &Registry) -> Result<usize, Error> {
 }
 
 /// Expire one transfer, unless someone moved it meanwhile.
+#[tracing::instrument(skip_all, fields(transfer = %id))]
 async fn expire(reg: &Registry, id: &str, now: i64) -> Result<bool, Error> {
     let mut tx = reg.db().begin_write().await?;
     let Some((row, cons)) = store::load(&mut tx, id).await? else { return Ok(false) };

@@ -9,7 +9,7 @@ use super::{get, officiate, visible};
 use crate::auth::Actor;
 use crate::{Error, FieldErrors, Registry, outbox};
 
-#[tracing::instrument(skip_all, fields(transfer = %id, actor = %actor.person.id))]
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn advance_logbook(reg: &Registry, actor: &Actor, id: &str, to: &str) -> Result<TransferView, Error> {
     if !actor.is_staff() {
         return Err(Error::Forbidden("Only the agency's staff can update a logbook".into()));

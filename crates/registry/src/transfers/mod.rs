@@ -120,6 +120,7 @@ fn not_found() -> Error {
 /// Load a transfer the actor may see, with its consents and the actor's roles.
 async fn visible(reg: &Registry, actor: &Actor, id: &str) -> Result<(Row, Vec<Consenter>, Vec<Role>), Error> {
     let (row, cons) = store::read(reg.db(), id).await?.ok_or_else(not_found)?;
+    tracing::Span::current().record("vehicle", row.reg_no.as_str());
     let r = roles(actor, &row, &cons);
     // Someone with no part in a transfer learns nothing, not even that it
     // exists. Staff see every transfer.
@@ -135,6 +136,7 @@ async fn visible(reg: &Registry, actor: &Actor, id: &str) -> Result<(Row, Vec<Co
 async fn step(reg: &Registry, actor: &Actor, id: &str) -> Result<(WriteTx, Row, Vec<Consenter>, Vec<Role>), Error> {
     let mut tx = reg.db().begin_write().await?;
     let (row, cons) = store::load(&mut tx, id).await?.ok_or_else(not_found)?;
+    tracing::Span::current().record("vehicle", row.reg_no.as_str());
     let r = roles(actor, &row, &cons);
     if r.is_empty() && !actor.is_staff() {
         return Err(not_found());

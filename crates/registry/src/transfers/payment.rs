@@ -4,6 +4,7 @@
 //! transfer to the officers' queue.
 
 use db::WriteTx;
+use domain::PaymentState;
 use domain::transfer::{Command, Party as Role, State, Step};
 
 use super::store::{self, Consenter, Line, Row, Val};
@@ -32,11 +33,10 @@ pub(super) async fn claim_payment(
 ) -> Result<bool, Error> {
     let claimed = sqlx::query(
         "INSERT INTO reg_payments (id, transfer_id, amount_cents, payer_id, provider, provider_ref, state, created_at) \
-         VALUES ($1, $2, $3, $4, $5, NULL, 'requested', $6) \
+         VALUES ($1, $2, $3, $4, $5, NULL, $8, $6) \
          ON CONFLICT (transfer_id) DO UPDATE SET amount_cents = excluded.amount_cents, payer_id = excluded.payer_id, \
-         provider = excluded.provider, provider_ref = NULL, state = 'requested', created_at = excluded.created_at \
-         WHERE reg_payments.state = 'failed' OR (reg_payments.state IN ('requested', 'pending') \
-         AND reg_payments.created_at <= $7)",
+         provider = excluded.provider, provider_ref = NULL, state = excluded.state, created_at = excluded.created_at \
+         WHERE reg_payments.state = $9 OR (reg_payments.state IN ($8, $10) AND reg_payments.created_at <= $7)",
     )
     .bind(new_id())
     .bind(&row.id)
@@ -45,13 +45,16 @@ pub(super) async fn claim_payment(
     .bind(provider)
     .bind(now)
     .bind(now - PAYMENT_RETRY_AFTER_MS)
+    .bind(PaymentState::Requested.as_str())
+    .bind(PaymentState::Failed.as_str())
+    .bind(PaymentState::Pending.as_str())
     .execute(&mut **tx)
     .await?;
     Ok(claimed.rows_affected() == 1)
 }
 
 /// Charge the fee to the buyer (again, if an earlier try failed).
-#[tracing::instrument(skip_all, fields(transfer = %id, actor = %actor.person.id))]
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn pay(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView, Error> {
     let (mut tx, row, cons, roles) = step(reg, actor, id).await?;
     need(&roles, |r| *r == Role::Buyer, "the buyer")?;
@@ -91,16 +94,17 @@ pub(super) async fn charge(
         Ok(Charge::Pending { provider_ref }) => {
             tracing::info!(transfer = row.reference, provider_ref, "payment requested; waiting for the gateway");
             let pending = sqlx::query(
-                "UPDATE reg_payments SET state = 'pending', provider_ref = $1 WHERE transfer_id = $2 AND state = 'requested'",
+                "UPDATE reg_payments SET state = $3, provider_ref = $1 WHERE transfer_id = $2 AND state = $4",
             );
-            reg.db().execute_write(pending.bind(&provider_ref).bind(&row.id)).await?;
+            let (to, from) = (PaymentState::Pending.as_str(), PaymentState::Requested.as_str());
+            reg.db().execute_write(pending.bind(&provider_ref).bind(&row.id).bind(to).bind(from)).await?;
             row
         }
         Err(e) => {
             tracing::warn!(transfer = row.reference, error = %e, "payment could not be started");
-            let failed =
-                sqlx::query("UPDATE reg_payments SET state = 'failed' WHERE transfer_id = $1 AND state = 'requested'");
-            reg.db().execute_write(failed.bind(&row.id)).await?;
+            let failed = sqlx::query("UPDATE reg_payments SET state = $2 WHERE transfer_id = $1 AND state = $3");
+            let (to, from) = (PaymentState::Failed.as_str(), PaymentState::Requested.as_str());
+            reg.db().execute_write(failed.bind(&row.id).bind(to).bind(from)).await?;
             return Err(Error::Unavailable(
                 "The payment could not be started just now. Your acceptance is kept: try paying again in a few minutes"
                     .into(),
@@ -135,9 +139,9 @@ pub async fn settle(
     // that settles without a request of ours makes one).
     sqlx::query(
         "INSERT INTO reg_payments (id, transfer_id, amount_cents, payer_id, provider, provider_ref, state, created_at, \
-         settled_at) VALUES ($1, $2, $3, $4, $5, $6, 'settled', $7, $7) \
+         settled_at) VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) \
          ON CONFLICT (transfer_id) DO UPDATE SET amount_cents = excluded.amount_cents, payer_id = excluded.payer_id, \
-         provider = excluded.provider, provider_ref = excluded.provider_ref, state = 'settled', \
+         provider = excluded.provider, provider_ref = excluded.provider_ref, state = excluded.state, \
          settled_at = excluded.settled_at",
     )
     .bind(new_id())
@@ -147,6 +151,7 @@ pub async fn settle(
     .bind(provider)
     .bind(provider_ref)
     .bind(now)
+    .bind(PaymentState::Settled.as_str())
     .execute(&mut *tx)
     .await?;
     let buyer = &row.buyer_id;

@@ -14,7 +14,7 @@ use crate::reference::new_id;
 use crate::vehicles::owners;
 use crate::{Error, FieldErrors, Registry, outbox, uploads};
 
-#[tracing::instrument(skip_all, fields(transfer = %id, actor = %actor.person.id))]
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn review(
     reg: &Registry,
     actor: &Actor,

@@ -12,7 +12,7 @@ use crate::{Error, FieldErrors, Registry, uploads};
 
 /// The seller uploads the scanned logbook (PDF, JPEG or PNG, at most 10 MB,
 /// recognised by content) while the transfer is a draft.
-#[tracing::instrument(skip_all, fields(transfer = %id, actor = %actor.person.id))]
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn upload_logbook(reg: &Registry, actor: &Actor, id: &str, bytes: &[u8]) -> Result<TransferView, Error> {
     let (row, cons, roles) = visible(reg, actor, id).await?;
     need(&roles, |r| *r == Role::Seller, "the seller")?;
@@ -61,7 +61,7 @@ pub async fn upload_logbook(reg: &Registry, actor: &Actor, id: &str, bytes: &[u8
 
 /// The scanned logbook, for the seller and for officers with no part in the
 /// transfer.
-#[tracing::instrument(skip_all, fields(transfer = %id, actor = %actor.person.id))]
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn logbook_scan(reg: &Registry, actor: &Actor, id: &str) -> Result<(String, Vec<u8>), Error> {
     let (row, cons, roles) = visible(reg, actor, id).await?;
     if actor.is_staff() && !roles.contains(&Role::Seller) {

@@ -12,7 +12,7 @@ use super::{machine, need, need_transactor, step};
 use crate::auth::Actor;
 use crate::{Error, FieldErrors, Registry, outbox};
 
-#[tracing::instrument(skip_all, fields(transfer = %id, actor = %actor.person.id))]
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Result<TransferView, Error> {
     let (tx, row, cons, roles) = step(reg, actor, id).await?;
     need(&roles, |r| *r == Role::Seller, "the seller")?;

@@ -190,7 +190,7 @@ pub(super) async fn view(reg: &Registry, actor: &Actor, row: Row, cons: Vec<Cons
 }
 
 /// One transfer, for a party to it or staff.
-#[tracing::instrument(skip_all, fields(transfer = %id, actor = %actor.person.id))]
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn get(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView, Error> {
     let (row, cons, _) = visible(reg, actor, id).await?;
     view(reg, actor, row, cons).await
