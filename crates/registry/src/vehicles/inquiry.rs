@@ -1,5 +1,6 @@
 //! Inquiry by registration number, with the view the asker may see, and
-//! "my vehicles". Reads only; it writes nothing.
+//! "my vehicles". Reads only: it writes nothing, and knows of transfers only
+//! whether one is open.
 
 use domain::fees::VehicleClass;
 use serde::Serialize;
