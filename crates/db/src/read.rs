@@ -174,10 +174,12 @@ impl<T: FromValue> FromValue for Option<T> {
     }
 }
 
-/// One row, its columns in the order the query names them.
+/// One row, its columns in the order the query names them, and their names
+/// (shared by the rows of one read), so a caller may read them by name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     values: Vec<Value>,
+    names: Arc<[String]>,
 }
 
 impl Record {
@@ -199,6 +201,15 @@ impl Record {
     pub fn take<T: FromValue>(&mut self, index: usize) -> Result<T, DecodeError> {
         let v = self.values.get_mut(index).map_or(Value::Null, |v| std::mem::replace(v, Value::Null));
         decode(index, v)
+    }
+
+    /// The column the query names (or aliases) `name`, as `T`, moved out of
+    /// the record. A name the query does not have is an error, never NULL.
+    pub fn col<T: FromValue>(&mut self, name: &str) -> Result<T, DecodeError> {
+        match self.names.iter().position(|n| n == name) {
+            Some(index) => self.take(index),
+            None => Err(DecodeError { index: self.values.len(), expected: T::EXPECTED, found: "no such column" }),
+        }
     }
 }
 
@@ -368,6 +379,7 @@ fn run(conn: &rusqlite::Connection, sql: &str, params: &[Param<'_>]) -> rusqlite
         }
     }
     let width = stmt.column_count();
+    let names: Arc<[String]> = stmt.column_names().into_iter().map(str::to_owned).collect();
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
@@ -382,7 +394,7 @@ fn run(conn: &rusqlite::Connection, sql: &str, params: &[Param<'_>]) -> rusqlite
                 ValueRef::Blob(b) => Value::Blob(b.to_vec()),
             });
         }
-        out.push(Record { values });
+        out.push(Record { values, names: names.clone() });
     }
     Ok(out)
 }
@@ -398,6 +410,8 @@ impl Record {
 /// A row from the pool as a record: each column read as the first of the
 /// types it decodes as.
 pub(crate) fn record_from_any(row: &AnyRow) -> Result<Record, sqlx::Error> {
+    use sqlx::Column as _;
+    let names: Arc<[String]> = row.columns().iter().map(|c| c.name().to_owned()).collect();
     let mut values = Vec::with_capacity(row.len());
     for i in 0..row.len() {
         let v = if let Ok(v) = row.try_get::<Option<String>, _>(i) {
@@ -415,7 +429,7 @@ pub(crate) fn record_from_any(row: &AnyRow) -> Result<Record, sqlx::Error> {
         };
         values.push(v.unwrap_or(Value::Null));
     }
-    Ok(Record { values })
+    Ok(Record { values, names })
 }
 
 pub(crate) fn bind_all<'q>(

@@ -54,6 +54,13 @@ async fn exercise(db: &Db) {
     assert_eq!(r.get::<Option<String>>(0).unwrap(), None);
     assert_eq!(r.take::<Option<String>>(0).unwrap(), None);
 
+    // Columns read by the names the query gives them, whatever their place;
+    // a name it does not give is an error, not a NULL.
+    let mut r = db.read("SELECT b AS number, a FROM read_check WHERE b = $1", &[1_i64.into()]).await.unwrap().remove(0);
+    assert_eq!(r.col::<String>("a").unwrap(), "one");
+    assert_eq!(r.col::<i64>("number").unwrap(), 1);
+    assert!(r.col::<Option<String>>("c").is_err());
+
     // A read after a commit sees it, on this thread and on others.
     for n in 0..3_i64 {
         let mut tx = db.begin_write().await.unwrap();

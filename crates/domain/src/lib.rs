@@ -4,8 +4,10 @@
 //! storage or transport: how identifiers of people and vehicles are written
 //! and checked, the policies for one-time codes, passwords and sign-in
 //! lockout, the kinds of organisations and their roles, the transfer fee
-//! schedule (as versioned data), Kenyan working days, and the states of a
-//! logbook transfer and of the logbook it produces. It performs no I/O, has
+//! schedule (as versioned data), Kenyan working days, the kinds, roles and
+//! states the register stores (`register`), and the states of a logbook
+//! transfer and of the logbook it produces. With the `openapi` feature each
+//! of those names also gives its OpenAPI schema. It performs no I/O, has
 //! no async code and knows no database or HTTP types; everything else in tims
 //! may use it, and it uses nothing of ours.
 
@@ -15,7 +17,7 @@
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident, $what:literal { $($(#[$vm:meta])* $variant:ident = $s:literal : $label:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $variant),+ }
 
@@ -40,6 +42,19 @@ macro_rules! string_enum {
                 }
             }
         }
+
+        #[cfg(feature = "openapi")]
+        impl $name {
+            /// Its OpenAPI schema: a string, one of the names.
+            pub fn schema() -> ::utoipa::openapi::schema::Object {
+                $crate::openapi::one_of(Self::ALL.iter().map(|v| v.as_str()))
+            }
+
+            /// Its OpenAPI schema when it may be missing: one of the names, or null.
+            pub fn schema_or_null() -> ::utoipa::openapi::schema::Object {
+                $crate::openapi::one_of_or_null(Self::ALL.iter().map(|v| v.as_str()))
+            }
+        }
     };
 }
 
@@ -47,8 +62,11 @@ pub mod date;
 pub mod fees;
 pub mod fields;
 pub mod ids;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod org;
 pub mod policy;
+pub mod register;
 pub mod transfer;
 pub mod vehicle_ids;
 pub mod workdays;
@@ -57,5 +75,8 @@ pub use date::{Date, Weekday};
 pub use fees::{Fee, FeeError, FeeQuery, FeeRule, FeeSchedule, FeeSchedules, Measure, ScheduleError, VehicleClass};
 pub use fields::{FieldErrors, FieldPart};
 pub use ids::{AccountType, FieldError, IdNumber, KraPin, Phone};
+pub use register::{
+    BuyerType, ConsentDecision, ConsentRole, DocType, OwnerRole, PartyKind, PaymentState, UploadState, VehicleStatus,
+};
 pub use vehicle_ids::{EngineNumber, RegistrationNumber, RegistrationSeries, Vin};
 pub use workdays::Calendar;

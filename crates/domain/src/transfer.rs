@@ -144,6 +144,9 @@ pub enum Party {
 }
 
 impl Party {
+    /// The roles a caller may hold on a transfer (all but the system's).
+    pub const CALLER_ROLES: &'static [&'static str] = &["seller", "co_owner", "financier", "buyer", "officer"];
+
     /// The role as stored in the timeline.
     pub fn role(&self) -> &'static str {
         match self {
@@ -213,6 +216,56 @@ impl Command {
             Self::BuyerAccept | Self::BuyerDecline => "the buyer",
             Self::PaymentSettled | Self::Expire => "the system",
             Self::OfficerApprove | Self::OfficerReject { .. } => "an officer",
+        }
+    }
+}
+
+string_enum!(
+    /// A line of a transfer's timeline: what happened to it. Stored as its
+    /// snake_case name; the commands' names (see [`Command::name`]) among
+    /// them.
+    Step, "one of" {
+        Created = "created": "Opened",
+        LogbookUploaded = "logbook_uploaded": "Scanned logbook uploaded",
+        SellerSubmit = "seller_submit": "Submitted by the seller",
+        ConsentApprove = "consent_approve": "Consent given",
+        ConsentRefuse = "consent_refuse": "Consent refused",
+        BuyerAccept = "buyer_accept": "Accepted by the buyer",
+        BuyerDecline = "buyer_decline": "Declined by the buyer",
+        PaymentSettled = "payment_settled": "Fee paid",
+        SellerCancel = "seller_cancel": "Cancelled by the seller",
+        Expire = "expire": "Expired",
+        OfficerApprove = "officer_approve": "Approved by an officer",
+        OfficerReject = "officer_reject": "Rejected by an officer",
+        LogbookReadyForCollection = "logbook_ready_for_collection": "Logbook ready for collection",
+        LogbookCollected = "logbook_collected": "Logbook collected",
+    }
+);
+
+impl Step {
+    /// The timeline line of a command the machine carried out.
+    pub fn of(cmd: &Command) -> Self {
+        match cmd {
+            Command::SellerSubmit => Self::SellerSubmit,
+            Command::Consent { approve: true, .. } => Self::ConsentApprove,
+            Command::Consent { approve: false, .. } => Self::ConsentRefuse,
+            Command::BuyerAccept => Self::BuyerAccept,
+            Command::BuyerDecline => Self::BuyerDecline,
+            Command::PaymentSettled => Self::PaymentSettled,
+            Command::OfficerApprove => Self::OfficerApprove,
+            Command::OfficerReject { .. } => Self::OfficerReject,
+            Command::SellerCancel => Self::SellerCancel,
+            Command::Expire => Self::Expire,
+        }
+    }
+
+    /// The timeline line of the new logbook reaching `state` (printing is
+    /// where it starts, with the approval).
+    pub fn logbook(state: LogbookState) -> Option<Self> {
+        match state {
+            LogbookState::Printing => None,
+            LogbookState::ReadyForCollection => Some(Self::LogbookReadyForCollection),
+            LogbookState::Collected => Some(Self::LogbookCollected),
         }
     }
 }
@@ -660,6 +713,33 @@ mod tests {
             assert_eq!(State::parse(s.as_str()).unwrap(), *s);
             assert!(!s.next_step().is_empty());
             assert_eq!(s.is_open(), TRANSITIONS.iter().any(|(from, _)| from == s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn every_command_has_its_timeline_line_under_its_own_name() {
+        let cmds = [
+            Command::SellerSubmit,
+            Command::Consent { party_id: "a".into(), approve: true },
+            Command::Consent { party_id: "a".into(), approve: false },
+            Command::BuyerAccept,
+            Command::BuyerDecline,
+            Command::PaymentSettled,
+            Command::OfficerApprove,
+            Command::OfficerReject { reason: "x".into() },
+            Command::SellerCancel,
+            Command::Expire,
+        ];
+        for c in &cmds {
+            assert_eq!(Step::of(c).as_str(), c.name());
+        }
+        assert_eq!(
+            Step::logbook(LogbookState::ReadyForCollection).map(Step::as_str),
+            Some("logbook_ready_for_collection")
+        );
+        assert_eq!(Step::logbook(LogbookState::Collected).map(Step::as_str), Some("logbook_collected"));
+        for s in Step::ALL {
+            assert_eq!(Step::parse(s.as_str()).unwrap(), *s);
         }
     }
 

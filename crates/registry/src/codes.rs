@@ -3,7 +3,8 @@
 //! one transfer. The rules are the sign-on's (`domain::policy::code`): six
 //! digits, five minutes, single use, dead after five wrong tries, a new code
 //! keeps the failure count, three sends per phone in fifteen minutes and
-//! ten a day.
+//! ten a day. It owns `reg_codes` and `reg_sms_sends`; it knows nothing of
+//! transfers beyond the purpose string it is handed, nor of HTTP.
 
 use db::WriteTx;
 use domain::policy::code::{self as rules, Refusal, SendHistory};

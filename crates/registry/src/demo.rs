@@ -1,9 +1,13 @@
 //! Demo data for a first run: the sign-on's demo people and organisations
 //! as owners, vehicles of every class the fee schedule prices (cars across
 //! the engine-capacity bands, motorcycles, trailers, a tractor), one with
-//! joint owners, one financed by a bank, and an officer.
+//! joint owners, one financed by a bank, and an officer. It writes only
+//! through `parties` and `vehicles`, like any other caller, and knows no
+//! table of its own.
 
 use domain::fees::VehicleClass;
+use domain::org::OrgKind;
+use domain::{DocType, OwnerRole, PartyKind};
 
 use crate::parties::{self, StaffRole};
 use crate::vehicles::{self, NewVehicle};
@@ -39,7 +43,7 @@ type Spec = (
     VehicleClass,
     Option<u32>,
     Option<u8>,
-    &'static [(&'static str, &'static str)],
+    &'static [(&'static str, OwnerRole)],
 );
 
 const SELLER: &str = "12345678";
@@ -60,7 +64,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::MotorVehicle,
         Some(1490),
         None,
-        &[(SELLER, "owner")],
+        &[(SELLER, OwnerRole::Owner)],
     ),
     (
         "KCB 123B",
@@ -72,7 +76,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::MotorVehicle,
         Some(1198),
         None,
-        &[(SELLER, "owner"), (RESIDENT, "owner"), (BANK, "financier")],
+        &[(SELLER, OwnerRole::Owner), (RESIDENT, OwnerRole::Owner), (BANK, OwnerRole::Financier)],
     ),
     (
         "KDC 555C",
@@ -84,7 +88,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::MotorVehicle,
         Some(2982),
         None,
-        &[(BUYER, "owner"), (BANK, "financier")],
+        &[(BUYER, OwnerRole::Owner), (BANK, OwnerRole::Financier)],
     ),
     (
         "KDD 100D",
@@ -96,7 +100,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::MotorVehicle,
         Some(996),
         None,
-        &[(DEALER, "owner")],
+        &[(DEALER, OwnerRole::Owner)],
     ),
     (
         "KDD 200D",
@@ -108,7 +112,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::MotorVehicle,
         Some(1348),
         None,
-        &[(DEALER, "owner")],
+        &[(DEALER, OwnerRole::Owner)],
     ),
     (
         "KDD 300D",
@@ -120,7 +124,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::MotorVehicle,
         Some(1496),
         None,
-        &[(DEALER, "owner")],
+        &[(DEALER, OwnerRole::Owner)],
     ),
     (
         "KDD 400D",
@@ -132,7 +136,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::MotorVehicle,
         Some(1598),
         None,
-        &[(DEALER, "owner")],
+        &[(DEALER, OwnerRole::Owner)],
     ),
     (
         "KDD 500D",
@@ -144,7 +148,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::MotorVehicle,
         Some(1995),
         None,
-        &[(DEALER, "owner")],
+        &[(DEALER, OwnerRole::Owner)],
     ),
     (
         "KDD 600D",
@@ -156,7 +160,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::MotorVehicle,
         Some(2494),
         None,
-        &[(DEALER, "owner")],
+        &[(DEALER, OwnerRole::Owner)],
     ),
     (
         "KDD 700D",
@@ -168,7 +172,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::MotorVehicle,
         Some(2996),
         None,
-        &[(DEALER, "owner")],
+        &[(DEALER, OwnerRole::Owner)],
     ),
     (
         "KDD 800D",
@@ -180,7 +184,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::MotorVehicle,
         Some(4608),
         None,
-        &[(DEALER, "owner")],
+        &[(DEALER, OwnerRole::Owner)],
     ),
     (
         "KDD 900D",
@@ -192,7 +196,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::MotorVehicle,
         Some(1898),
         None,
-        &[(LOGISTICS, "owner")],
+        &[(LOGISTICS, OwnerRole::Owner)],
     ),
     (
         "KMEA 123A",
@@ -204,7 +208,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::Motorcycle,
         Some(150),
         None,
-        &[(BUYER, "owner")],
+        &[(BUYER, OwnerRole::Owner)],
     ),
     (
         "KMEB 456B",
@@ -216,7 +220,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::Motorcycle,
         Some(125),
         None,
-        &[(DEALER, "owner")],
+        &[(DEALER, OwnerRole::Owner)],
     ),
     (
         "KAT 201T",
@@ -228,7 +232,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::Trailer,
         None,
         Some(2),
-        &[(LOGISTICS, "owner")],
+        &[(LOGISTICS, OwnerRole::Owner)],
     ),
     (
         "KAT 202T",
@@ -240,7 +244,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::Trailer,
         None,
         Some(8),
-        &[(LOGISTICS, "owner")],
+        &[(LOGISTICS, OwnerRole::Owner)],
     ),
     (
         "KAT 300T",
@@ -252,7 +256,7 @@ const VEHICLES: &[Spec] = &[
         VehicleClass::Tractor,
         Some(3900),
         None,
-        &[(SELLER, "owner")],
+        &[(SELLER, OwnerRole::Owner)],
     ),
 ];
 
@@ -266,21 +270,19 @@ pub async fn seed_if_empty(reg: &Registry, people: &[DemoPerson], orgs: &[DemoOr
     let mut tx = reg.db().begin_write().await?;
     let mut ids = std::collections::HashMap::new();
     for p in people {
-        let id = parties::ensure(&mut tx, "person", p.account_type.as_str(), &p.id_number, &p.name, None, now).await?;
-        sqlx::query("UPDATE reg_parties SET phone = $1, name = $2 WHERE id = $3")
-            .bind(&p.phone)
-            .bind(&p.name)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+        let doc_type = DocType::Person(p.account_type);
+        let id = parties::ensure(&mut tx, PartyKind::Person, doc_type, &p.id_number, &p.name, None, now).await?;
+        parties::set_contact(&mut tx, &id, &p.name, &p.phone).await?;
         ids.insert(p.id_number.clone(), id);
     }
     for o in orgs {
-        let id = parties::ensure(&mut tx, "organisation", "kra_pin", &o.kra_pin, &o.name, Some(&o.kind), now).await?;
+        let kind = OrgKind::parse(&o.kind).ok();
+        let id =
+            parties::ensure(&mut tx, PartyKind::Organisation, DocType::KraPin, &o.kra_pin, &o.name, kind, now).await?;
         ids.insert(o.kra_pin.clone(), id);
     }
     for (i, (reg_no, make, model, body, colour, year, class, cc, wheels, owners)) in VEHICLES.iter().enumerate() {
-        let owners: Vec<(String, &str)> =
+        let owners: Vec<(String, OwnerRole)> =
             owners.iter().filter_map(|(doc, role)| ids.get(*doc).map(|id| (id.clone(), *role))).collect();
         let v = NewVehicle {
             registration_number: reg_no.to_string(),

@@ -1,5 +1,6 @@
 //! The registry's error: what went wrong, in terms a page or the API can
-//! show. It maps to HTTP in one place (`api::problem`).
+//! show. It maps to HTTP in one place (`api::problem`). It knows no use
+//! case; use cases know it.
 
 /// Field-by-field refusals of a request, in the request's order: the one
 /// type of `domain`, with the registry's field names (API paths are built

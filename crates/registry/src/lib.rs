@@ -17,6 +17,7 @@ pub mod auth;
 pub mod codes;
 pub mod demo;
 pub mod error;
+pub mod journal;
 pub mod outbox;
 pub mod paging;
 pub mod parties;

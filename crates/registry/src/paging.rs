@@ -2,7 +2,8 @@
 //! transfers, the officers' queue): a limit, and a cursor naming where the
 //! last page ended. Pages are found by key, not by offset, so a deep page
 //! costs what the first does, and an item added meanwhile neither repeats
-//! another nor hides it.
+//! another nor hides it. It knows no table and no HTTP type: the use cases
+//! read their pages, and the edges turn cursors into links.
 
 use std::collections::HashMap;
 

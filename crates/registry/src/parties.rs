@@ -1,14 +1,20 @@
-//! The people and organisations the registry knows. People arrive through
-//! the provider's claims at sign-in (or are named as owners and buyers by
-//! their ID number first); organisations by KRA PIN. The claims also say
-//! which organisations a person may act for, and in which role.
+//! The people and organisations the registry knows (`reg_parties`,
+//! `reg_org_members`, `reg_staff`). People arrive through the provider's
+//! claims at sign-in (or are named as owners and buyers by their ID number
+//! first); organisations by KRA PIN. The claims also say which
+//! organisations a person may act for, and in which role.
+//!
+//! It knows nothing of vehicles or transfers, of HTTP, or of how sign-in
+//! works: it is handed the claims.
 
 use db::WriteTx;
 use domain::org::{OrgKind, OrgRole};
-use domain::{AccountType, IdNumber, KraPin};
+use domain::{AccountType, DocType, IdNumber, KraPin, PartyKind};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use sqlx::Row as _;
 
+use crate::journal::{self, Entry};
 use crate::reference::new_id;
 use crate::{Error, Registry};
 
@@ -16,11 +22,11 @@ use crate::{Error, Registry};
 #[derive(Debug, Clone, Serialize)]
 pub struct Party {
     pub id: String,
-    pub kind: String,
+    pub kind: PartyKind,
     pub doc_type: String,
     pub doc_number: String,
     pub name: String,
-    pub org_kind: Option<String>,
+    pub org_kind: Option<OrgKind>,
     #[serde(skip)]
     pub phone: Option<String>,
     #[serde(skip)]
@@ -31,26 +37,29 @@ pub struct Party {
 
 impl Party {
     pub fn is_org(&self) -> bool {
-        self.kind == "organisation"
+        self.kind == PartyKind::Organisation
     }
 }
 
 pub(crate) const COLUMNS: &str = "id, kind, doc_type, doc_number, name, org_kind, phone, sms_alerts, subject";
 
-type Row = (String, String, String, String, String, Option<String>, Option<String>, i64, Option<String>);
-
-pub(crate) fn from_row(r: Row) -> Party {
-    Party {
-        id: r.0,
-        kind: r.1,
-        doc_type: r.2,
-        doc_number: r.3,
-        name: r.4,
-        org_kind: r.5,
-        phone: r.6,
-        sms_alerts: r.7 != 0,
-        subject: r.8,
-    }
+/// A party from the columns `COLUMNS` names, read by name.
+pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<Party, Error> {
+    let kind: String = r.try_get("kind")?;
+    let org_kind: Option<String> = r.try_get("org_kind")?;
+    Ok(Party {
+        id: r.try_get("id")?,
+        kind: PartyKind::parse(&kind).map_err(|e| Error::Internal(format!("stored party kind: {}", e.message)))?,
+        doc_type: r.try_get("doc_type")?,
+        doc_number: r.try_get("doc_number")?,
+        name: r.try_get("name")?,
+        // A kind this registry does not know reads as none, as the
+        // provider's unknown kinds do.
+        org_kind: org_kind.and_then(|k| OrgKind::parse(&k).ok()),
+        phone: r.try_get("phone")?,
+        sms_alerts: r.try_get::<i64, _>("sms_alerts")? != 0,
+        subject: r.try_get("subject")?,
+    })
 }
 
 pub async fn get(reg: &Registry, id: &str) -> Result<Option<Party>, Error> {
@@ -59,18 +68,15 @@ pub async fn get(reg: &Registry, id: &str) -> Result<Option<Party>, Error> {
 
 pub async fn get_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Party>, Error> {
     let sql = format!("SELECT {COLUMNS} FROM reg_parties WHERE id = $1");
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
-    Ok(row.map(from_row))
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
 }
 
 pub async fn by_document(reg: &Registry, doc_type: &str, doc_number: &str) -> Result<Option<Party>, Error> {
     let sql = format!("SELECT {COLUMNS} FROM reg_parties WHERE doc_type = $1 AND doc_number = $2");
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(doc_type)
-        .bind(doc_number)
-        .fetch_optional(reg.db().pool())
-        .await?;
-    Ok(row.map(from_row))
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(doc_type).bind(doc_number).fetch_optional(reg.db().pool()).await?;
+    row.as_ref().map(from_row).transpose()
 }
 
 /// An organisation a person may act for, with their role in it.
@@ -79,44 +85,48 @@ pub struct Membership {
     pub org_id: String,
     pub kra_pin: String,
     pub name: String,
-    #[schema(schema_with = crate::api::schema::org_kind_or_null)]
+    #[schema(schema_with = OrgKind::schema_or_null)]
     pub kind: Option<String>,
-    #[schema(schema_with = crate::api::schema::org_role)]
+    #[schema(schema_with = OrgRole::schema)]
     pub role: OrgRole,
 }
 
 pub async fn memberships(reg: &Registry, person_id: &str) -> Result<Vec<Membership>, Error> {
-    let rows: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
+    let rows = sqlx::query(
         "SELECT o.id, o.doc_number, o.name, o.org_kind, m.role FROM reg_org_members m \
          JOIN reg_parties o ON o.id = m.org_id WHERE m.person_id = $1 ORDER BY o.name",
     )
     .bind(person_id)
     .fetch_all(reg.db().pool())
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(org_id, kra_pin, name, kind, role)| {
-            Some(Membership { org_id, kra_pin, name, kind, role: OrgRole::parse(&role).ok()? })
-        })
-        .collect())
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let role: String = r.try_get("role")?;
+        let Ok(role) = OrgRole::parse(&role) else { continue };
+        out.push(Membership {
+            org_id: r.try_get("id")?,
+            kra_pin: r.try_get("doc_number")?,
+            name: r.try_get("name")?,
+            kind: r.try_get("org_kind")?,
+            role,
+        });
+    }
+    Ok(out)
 }
 
 /// Insert a party if its document is new; return its id either way.
 pub async fn ensure(
     tx: &mut WriteTx,
-    kind: &str,
-    doc_type: &str,
+    kind: PartyKind,
+    doc_type: DocType,
     doc_number: &str,
     name: &str,
-    org_kind: Option<&str>,
+    org_kind: Option<OrgKind>,
     now: i64,
 ) -> Result<String, Error> {
+    let find = "SELECT id FROM reg_parties WHERE doc_type = $1 AND doc_number = $2";
     let existing: Option<String> =
-        sqlx::query_scalar("SELECT id FROM reg_parties WHERE doc_type = $1 AND doc_number = $2")
-            .bind(doc_type)
-            .bind(doc_number)
-            .fetch_optional(&mut **tx)
-            .await?;
+        sqlx::query_scalar(find).bind(doc_type.as_str()).bind(doc_number).fetch_optional(&mut **tx).await?;
     if let Some(id) = existing {
         return Ok(id);
     }
@@ -126,33 +136,47 @@ pub async fn ensure(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (doc_type, doc_number) DO NOTHING",
     )
     .bind(&id)
-    .bind(kind)
-    .bind(doc_type)
+    .bind(kind.as_str())
+    .bind(doc_type.as_str())
     .bind(doc_number)
     .bind(name)
-    .bind(org_kind)
+    .bind(org_kind.map(OrgKind::as_str))
     .bind(now)
     .execute(&mut **tx)
     .await?;
     // A concurrent insert of the same document wins; use its id.
-    let id: String = sqlx::query_scalar("SELECT id FROM reg_parties WHERE doc_type = $1 AND doc_number = $2")
-        .bind(doc_type)
-        .bind(doc_number)
-        .fetch_one(&mut **tx)
+    Ok(sqlx::query_scalar(find).bind(doc_type.as_str()).bind(doc_number).fetch_one(&mut **tx).await?)
+}
+
+/// Set a person's name and phone as given (for demo data, which no sign-in
+/// has confirmed).
+pub async fn set_contact(tx: &mut WriteTx, id: &str, name: &str, phone: &str) -> Result<(), Error> {
+    sqlx::query("UPDATE reg_parties SET phone = $1, name = $2 WHERE id = $3")
+        .bind(phone)
+        .bind(name)
+        .bind(id)
+        .execute(&mut **tx)
         .await?;
-    Ok(id)
+    Ok(())
 }
 
 fn str_claim<'a>(claims: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
     claims.get(name).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
 }
 
-/// Record what the provider says of a person (and the organisations they
-/// may act for) in one transaction, and return the person's party id.
-/// Claims the registry cannot use are refused with a clear message: the
-/// registry needs the ID number and a verified phone to work.
-pub async fn upsert_from_claims(reg: &Registry, claims: &Map<String, Value>) -> Result<String, Error> {
-    let now = reg.now_ms();
+/// What the registry takes from a person's claims.
+struct Claimed<'a> {
+    subject: &'a str,
+    id_number: IdNumber,
+    name: &'a str,
+    phone: Option<String>,
+    alerts: bool,
+    orgs: Vec<(KraPin, String, Option<OrgKind>, OrgRole)>,
+}
+
+/// Read the claims, refusing with a clear message those the registry cannot
+/// use: it needs the ID number to work.
+fn claimed(claims: &Map<String, Value>) -> Result<Claimed<'_>, Error> {
     let subject = str_claim(claims, "sub").ok_or_else(|| Error::Internal("claims without sub".into()))?;
     let refuse = |what: &str| {
         Error::Forbidden(format!(
@@ -163,14 +187,12 @@ pub async fn upsert_from_claims(reg: &Registry, claims: &Map<String, Value>) -> 
     let account_type = AccountType::parse(account_type).map_err(|_| refuse("a known account type"))?;
     let id_number = str_claim(claims, "id_number").ok_or_else(|| refuse("your ID number"))?;
     let id_number = IdNumber::parse(account_type, id_number).map_err(|_| refuse("a valid ID number"))?;
-    let name = str_claim(claims, "name").unwrap_or(id_number.as_str());
     let phone = match (str_claim(claims, "phone_number"), claims.get("phone_number_verified").and_then(Value::as_bool))
     {
         (Some(p), Some(true)) => domain::Phone::parse(p).ok().map(|p| p.as_str().to_string()),
         _ => None,
     };
-    let alerts = claims.get("sms_alerts").and_then(Value::as_bool).unwrap_or(true);
-    let orgs: Vec<(KraPin, String, Option<OrgKind>, OrgRole)> = claims
+    let orgs = claims
         .get("organisations")
         .and_then(Value::as_array)
         .map(|a| {
@@ -185,85 +207,122 @@ pub async fn upsert_from_claims(reg: &Registry, claims: &Map<String, Value>) -> 
                 .collect()
         })
         .unwrap_or_default();
+    Ok(Claimed {
+        subject,
+        name: str_claim(claims, "name").unwrap_or(""),
+        id_number,
+        phone,
+        alerts: claims.get("sms_alerts").and_then(Value::as_bool).unwrap_or(true),
+        orgs,
+    })
+}
 
+/// Record what the provider says of a person (and the organisations they
+/// may act for) in one transaction, and return the person's party id.
+/// Claims the registry cannot use are refused with a clear message: the
+/// registry needs the ID number and a verified phone to work.
+#[tracing::instrument(skip_all)]
+pub async fn upsert_from_claims(reg: &Registry, claims: &Map<String, Value>) -> Result<String, Error> {
+    let now = reg.now_ms();
+    let c = claimed(claims)?;
+    let name = if c.name.is_empty() { c.id_number.as_str() } else { c.name };
+    let doc_type = DocType::Person(c.id_number.kind());
     let mut tx = reg.db().begin_write().await?;
-    let doc_type = account_type.as_str();
-    let by_subject: Option<String> = sqlx::query_scalar("SELECT id FROM reg_parties WHERE subject = $1")
-        .bind(subject)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let person_id = match by_subject {
-        Some(id) => id,
-        None => {
-            let id = ensure(&mut tx, "person", doc_type, id_number.as_str(), name, None, now).await?;
-            // A record already linked to another sign-on account is never
-            // taken over by a second account claiming the same ID number.
-            let linked: Option<String> = sqlx::query_scalar("SELECT subject FROM reg_parties WHERE id = $1")
-                .bind(&id)
-                .fetch_one(&mut *tx)
-                .await?;
-            if linked.is_some_and(|s| s != subject) {
-                return Err(Error::Forbidden(
-                    "This ID number is already linked to another sign-on account. Contact the agency to have it checked"
-                        .into(),
-                ));
-            }
-            id
-        }
-    };
+    let person_id = person_for(&mut tx, c.subject, doc_type, c.id_number.as_str(), name, now).await?;
     sqlx::query(
         "UPDATE reg_parties SET subject = $1, name = $2, phone = $3, sms_alerts = $4, doc_type = $5, \
          doc_number = $6, updated_at = $7 WHERE id = $8",
     )
-    .bind(subject)
+    .bind(c.subject)
     .bind(name)
-    .bind(&phone)
-    .bind(i64::from(alerts))
-    .bind(doc_type)
-    .bind(id_number.as_str())
+    .bind(&c.phone)
+    .bind(i64::from(c.alerts))
+    .bind(doc_type.as_str())
+    .bind(c.id_number.as_str())
     .bind(now)
     .bind(&person_id)
     .execute(&mut *tx)
     .await?;
+    sync_memberships(&mut tx, &person_id, &c.orgs, now).await?;
+    tx.commit().await?;
+    Ok(person_id)
+}
+
+/// The person a subject is: the party linked to it, or the one with its ID
+/// number (made if new). A record already linked to another sign-on
+/// account is never taken over by a second account claiming the same ID
+/// number.
+async fn person_for(
+    tx: &mut WriteTx,
+    subject: &str,
+    doc_type: DocType,
+    id_number: &str,
+    name: &str,
+    now: i64,
+) -> Result<String, Error> {
+    let by_subject: Option<String> = sqlx::query_scalar("SELECT id FROM reg_parties WHERE subject = $1")
+        .bind(subject)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(id) = by_subject {
+        return Ok(id);
+    }
+    let id = ensure(tx, PartyKind::Person, doc_type, id_number, name, None, now).await?;
+    let linked: Option<String> =
+        sqlx::query_scalar("SELECT subject FROM reg_parties WHERE id = $1").bind(&id).fetch_one(&mut **tx).await?;
+    if linked.is_some_and(|s| s != subject) {
+        return Err(Error::Forbidden(
+            "This ID number is already linked to another sign-on account. Contact the agency to have it checked".into(),
+        ));
+    }
+    Ok(id)
+}
+
+/// Make the person's memberships those the provider lists: the
+/// organisations (made if new, renamed if changed) with their roles; those
+/// it no longer lists are gone.
+async fn sync_memberships(
+    tx: &mut WriteTx,
+    person_id: &str,
+    orgs: &[(KraPin, String, Option<OrgKind>, OrgRole)],
+    now: i64,
+) -> Result<(), Error> {
     let mut kept = vec![];
-    for (pin, org_name, kind, role) in &orgs {
-        let org_id =
-            ensure(&mut tx, "organisation", "kra_pin", pin.as_str(), org_name, kind.map(|k| k.as_str()), now).await?;
+    for (pin, org_name, kind, role) in orgs {
+        let org_id = ensure(tx, PartyKind::Organisation, DocType::KraPin, pin.as_str(), org_name, *kind, now).await?;
         sqlx::query(
             "UPDATE reg_parties SET name = $1, org_kind = COALESCE($2, org_kind), updated_at = $3 WHERE id = $4",
         )
         .bind(org_name)
-        .bind(kind.map(|k| k.as_str()))
+        .bind(kind.map(OrgKind::as_str))
         .bind(now)
         .bind(&org_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         sqlx::query(
             "INSERT INTO reg_org_members (org_id, person_id, role, seen_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (org_id, person_id) DO UPDATE SET role = excluded.role, seen_at = excluded.seen_at",
         )
         .bind(&org_id)
-        .bind(&person_id)
+        .bind(person_id)
         .bind(role.as_str())
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         kept.push(org_id);
     }
-    // Memberships the provider no longer lists are gone.
     let current: Vec<String> = sqlx::query_scalar("SELECT org_id FROM reg_org_members WHERE person_id = $1")
-        .bind(&person_id)
-        .fetch_all(&mut *tx)
+        .bind(person_id)
+        .fetch_all(&mut **tx)
         .await?;
     for org_id in current.into_iter().filter(|o| !kept.contains(o)) {
         sqlx::query("DELETE FROM reg_org_members WHERE org_id = $1 AND person_id = $2")
             .bind(&org_id)
-            .bind(&person_id)
-            .execute(&mut *tx)
+            .bind(person_id)
+            .execute(&mut **tx)
             .await?;
     }
-    tx.commit().await?;
-    Ok(person_id)
+    Ok(())
 }
 
 /// Staff roles in the agency.
@@ -314,7 +373,8 @@ pub async fn grant_staff(
     let id =
         IdNumber::parse(account_type, id_number).map_err(|e| crate::FieldErrors::single("id_number", e.message))?;
     let mut tx = db.begin_write().await?;
-    let person = ensure(&mut tx, "person", account_type.as_str(), id.as_str(), id.as_str(), None, now).await?;
+    let doc_type = DocType::Person(account_type);
+    let person = ensure(&mut tx, PartyKind::Person, doc_type, id.as_str(), id.as_str(), None, now).await?;
     sqlx::query(
         "INSERT INTO reg_staff (person_id, role, granted_at, granted_by) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (person_id) DO UPDATE SET role = excluded.role, granted_at = excluded.granted_at, \
@@ -326,6 +386,9 @@ pub async fn grant_staff(
     .bind(granted_by)
     .execute(&mut *tx)
     .await?;
+    let entry =
+        Entry::StaffGranted { person: person.clone(), role: role.as_str().to_string(), granted_by: granted_by.into() };
+    journal::write(&mut tx, now, None, None, &entry).await?;
     tx.commit().await?;
     Ok(person)
 }

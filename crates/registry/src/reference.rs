@@ -1,4 +1,5 @@
-//! Identifiers, references and hashes the registry makes.
+//! Identifiers, references and hashes the registry makes. Pure functions:
+//! it knows no table, no use case and no HTTP.
 
 pub use secure::{ct_eq, hex, new_id, random_bytes, sha256_hex, token};
 

@@ -1,6 +1,7 @@
 //! Where scanned logbooks are kept: outside the database, behind a small
 //! interface (a local folder by default; object storage in production).
-//! Keys are made by the server, never from the uploader's file name.
+//! Keys are made by the server, never from the uploader's file name. It
+//! knows no database, no transfer and no HTTP: only keys and bytes.
 
 use std::path::PathBuf;
 

@@ -2,11 +2,13 @@
 //! `reg_uploads`, which accounts for every file in it: a row is written
 //! before its file, so that no file exists that no row knows of. A file
 //! whose write or transaction did not finish, or that a newer scan
-//! replaced, is deleted (at once where possible, else by the sweep).
+//! replaced, is deleted (at once where possible, else by the sweep). It
+//! knows nothing of the transfer steps or of HTTP.
 
 use std::time::Duration;
 
 use db::WriteTx;
+use domain::UploadState;
 
 use crate::store::StoreError;
 use crate::{Error, Registry};
@@ -21,11 +23,12 @@ pub async fn begin(reg: &Registry, transfer_id: &str, key: &str) -> Result<(), E
     reg.db()
         .execute_write(
             sqlx::query(
-                "INSERT INTO reg_uploads (key, transfer_id, state, created_at, updated_at) VALUES ($1, $2, 'pending', $3, $3)",
+                "INSERT INTO reg_uploads (key, transfer_id, state, created_at, updated_at) VALUES ($1, $2, $4, $3, $3)",
             )
             .bind(key)
             .bind(transfer_id)
-            .bind(now),
+            .bind(now)
+            .bind(UploadState::Pending.as_str()),
         )
         .await?;
     Ok(())
@@ -34,15 +37,17 @@ pub async fn begin(reg: &Registry, transfer_id: &str, key: &str) -> Result<(), E
 /// In the transaction that points the transfer at `key`: the file is live,
 /// and the one it replaces (if any) is to be deleted.
 pub async fn make_live(tx: &mut WriteTx, key: &str, replaces: Option<&str>, now: i64) -> Result<(), Error> {
-    sqlx::query("UPDATE reg_uploads SET state = 'live', updated_at = $1 WHERE key = $2")
+    sqlx::query("UPDATE reg_uploads SET state = $3, updated_at = $1 WHERE key = $2")
         .bind(now)
         .bind(key)
+        .bind(UploadState::Live.as_str())
         .execute(&mut **tx)
         .await?;
     if let Some(old) = replaces {
-        sqlx::query("UPDATE reg_uploads SET state = 'replaced', updated_at = $1 WHERE key = $2")
+        sqlx::query("UPDATE reg_uploads SET state = $3, updated_at = $1 WHERE key = $2")
             .bind(now)
             .bind(old)
+            .bind(UploadState::Replaced.as_str())
             .execute(&mut **tx)
             .await?;
     }
@@ -54,9 +59,7 @@ pub async fn make_live(tx: &mut WriteTx, key: &str, replaces: Option<&str>, now:
 pub async fn discard(reg: &Registry, key: &str) {
     let done = async {
         reg.adapters().store.delete(key).await.map_err(|e| Error::Internal(e.to_string()))?;
-        reg.db()
-            .execute_write(sqlx::query("DELETE FROM reg_uploads WHERE key = $1 AND state <> 'live'").bind(key))
-            .await?;
+        reg.db().execute_write(forget(key)).await?;
         Ok::<_, Error>(())
     }
     .await;
@@ -70,18 +73,18 @@ pub async fn discard(reg: &Registry, key: &str) {
 pub async fn sweep(reg: &Registry) -> Result<u64, Error> {
     let now = reg.now_ms();
     let keys: Vec<String> = sqlx::query_scalar(
-        "SELECT key FROM reg_uploads WHERE state = 'replaced' OR (state = 'pending' AND updated_at < $1) \
+        "SELECT key FROM reg_uploads WHERE state = $2 OR (state = $3 AND updated_at < $1) \
          ORDER BY updated_at LIMIT 500",
     )
     .bind(now - ABANDONED_AFTER_MS)
+    .bind(UploadState::Replaced.as_str())
+    .bind(UploadState::Pending.as_str())
     .fetch_all(reg.db().pool())
     .await?;
     let mut removed = 0;
     for key in &keys {
         if reg.adapters().store.delete(key).await.is_ok() {
-            reg.db()
-                .execute_write(sqlx::query("DELETE FROM reg_uploads WHERE key = $1 AND state <> 'live'").bind(key))
-                .await?;
+            reg.db().execute_write(forget(key)).await?;
             removed += 1;
         }
     }
@@ -115,6 +118,11 @@ pub async fn scan_opens(reg: &Registry, id: &str) -> Result<(), Error> {
         }
         other => other,
     })
+}
+
+/// Forget the row of a file just deleted, unless it is live again.
+fn forget(key: &str) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query("DELETE FROM reg_uploads WHERE key = $1 AND state <> $2").bind(key).bind(UploadState::Live.as_str())
 }
 
 pub fn unreadable(e: StoreError) -> Error {

@@ -234,6 +234,17 @@ async fn the_whole_seed_journey_changes_ownership_and_orders_the_logbook(app: Te
     app.wait_sms_containing(BUYER.1, "is ready for collection at Mombasa").await;
     let (_, t) = buyer.get(&format!("/api/v1/transfers/{id}")).await;
     assert_eq!(t["logbook"]["state"], "ready_for_collection");
+
+    // The journal holds every change in the order made: each step, and with
+    // the approval the hand-over to the buyer and the new logbook.
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM reg_journal WHERE transfer_id = $1 ORDER BY seq")
+        .bind(&id)
+        .fetch_all(app.registry.db().pool())
+        .await
+        .unwrap();
+    let at = |k: &str| kinds.iter().position(|x| x == k).unwrap_or_else(|| panic!("no {k} in {kinds:?}"));
+    assert_eq!(kinds.iter().filter(|k| *k == "transfer_step").count(), 9, "{kinds:?}");
+    assert!(at("owners_set") < at("logbook_ordered"), "{kinds:?}");
 }
 on_both!(the_whole_seed_journey_changes_ownership_and_orders_the_logbook, crate::common::with_api_client);
 

@@ -4,8 +4,8 @@
 //! of identifiers, and the answers that are not the use cases' own views.
 
 use domain::fees::{FeeRule, FeeSchedule, Measure, VehicleClass};
-use domain::org::{OrgKind, OrgRole};
-use domain::transfer::{LogbookState, State};
+use domain::org::OrgKind;
+use domain::transfer::LogbookState;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
@@ -42,33 +42,12 @@ fn one_of_or_null<'a>(values: impl IntoIterator<Item = &'a str>) -> Object {
         .build()
 }
 
-pub fn transfer_state() -> Object {
-    one_of(State::ALL.iter().map(|s| s.as_str()))
-}
-
-pub fn transfer_state_or_null() -> Object {
-    one_of_or_null(State::ALL.iter().map(|s| s.as_str()))
-}
-
 pub fn logbook_state() -> Object {
     one_of(LogbookState::ALL.iter().map(|s| s.as_str()))
 }
 
-/// `individual`, or the kind of the buying organisation.
-pub fn buyer_type() -> Object {
-    one_of(["individual"].into_iter().chain(OrgKind::ALL.iter().map(|k| k.as_str())))
-}
-
 pub fn org_kind() -> Object {
     one_of(OrgKind::ALL.iter().map(|k| k.as_str()))
-}
-
-pub fn org_kind_or_null() -> Object {
-    one_of_or_null(OrgKind::ALL.iter().map(|k| k.as_str()))
-}
-
-pub fn org_role() -> Object {
-    one_of(OrgRole::ALL.iter().map(|r| r.as_str()))
 }
 
 pub fn staff_role_or_null() -> Object {
@@ -78,32 +57,6 @@ pub fn staff_role_or_null() -> Object {
 /// A person's document: their account type.
 pub fn id_type() -> Object {
     one_of(domain::AccountType::ALL.iter().map(|t| t.as_str()))
-}
-
-/// A party's document: a person's account type, or `kra_pin`.
-pub fn doc_type() -> Object {
-    one_of(domain::AccountType::ALL.iter().map(|t| t.as_str()).chain(["kra_pin"]))
-}
-
-pub fn party_kind() -> Object {
-    one_of(["person", "organisation"])
-}
-
-/// The roles a caller may hold on a transfer.
-pub fn transfer_role() -> Object {
-    one_of(["seller", "co_owner", "financier", "buyer", "officer"])
-}
-
-pub fn transfer_roles() -> utoipa::openapi::schema::Array {
-    utoipa::openapi::schema::Array::new(transfer_role())
-}
-
-pub fn consent_role() -> Object {
-    one_of(["co_owner", "financier"])
-}
-
-pub fn consent_decision() -> Object {
-    one_of_or_null(["approved", "refused"])
 }
 
 /// How a party is on a logbook.

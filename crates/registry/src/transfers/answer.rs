@@ -1,0 +1,106 @@
+//! Step 4: the buyer answers with a code: accepts, giving the details the
+//! record needs, then pays (see `payment`); or declines, and the vehicle
+//! stays with its owner.
+
+use domain::transfer::{Command, Party as Role, Step};
+use serde::Deserialize;
+
+use super::code::{CodeStep, check_code};
+use super::payment::{charge, claim_payment};
+use super::store::{self, Line, Val};
+use super::view::{TransferView, view};
+use super::{machine, need, need_transactor, step};
+use crate::auth::Actor;
+use crate::{Error, FieldErrors, Registry, outbox};
+
+/// What the buyer fills in on accepting.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "123456", "postal_address": "P.O. Box 100-00100 Nairobi", "collection_office": "Nairobi (Likoni Road)"}))]
+pub struct Acceptance {
+    /// The SMS code of the `answer` step.
+    #[serde(default)]
+    #[schema(required = true, pattern = "^[0-9]{6}$")]
+    pub code: String,
+    /// Where the new logbook's owner gets post, e.g. P.O. Box 12345-00100 Nairobi.
+    #[serde(default)]
+    #[schema(required = true, min_length = 5, max_length = 200, pattern = "^[!-~]+( [!-~]+)*$")]
+    pub postal_address: String,
+    /// The office where the buyer will collect the new logbook: one of the
+    /// agency's offices (the enum lists this server's).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub collection_office: String,
+}
+
+/// The address (white space folded) and office the buyer gave, checked.
+fn check(reg: &Registry, input: &Acceptance) -> Result<(String, Option<String>), Error> {
+    let mut errors = FieldErrors::new();
+    let address = input.postal_address.split_whitespace().collect::<Vec<_>>().join(" ");
+    if address.len() < 5 || address.len() > 200 {
+        errors.add(
+            "postal_address",
+            "Enter your postal address, for example P.O. Box 12345-00100 Nairobi (5 to 200 characters)",
+        );
+    }
+    let offices = &reg.config().offices;
+    let office = offices.iter().find(|o| o.eq_ignore_ascii_case(input.collection_office.trim())).cloned();
+    if office.is_none() {
+        errors.add(
+            "collection_office",
+            format!("Choose the office where you will collect the logbook: {}", offices.join(", ")),
+        );
+    }
+    if let Err(e) = domain::policy::code::parse_entry(&input.code) {
+        errors.add("code", e.message);
+    }
+    errors.into_result()?;
+    Ok((address, office))
+}
+
+/// The buyer accepts with a code and the details the record needs, then
+/// (step 5) pays the fee. With a gateway that settles at once the transfer
+/// goes straight to the officers' queue.
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
+pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance) -> Result<TransferView, Error> {
+    let (tx, row, cons, roles) = step(reg, actor, id).await?;
+    need(&roles, |r| *r == Role::Buyer, "the buyer")?;
+    need_transactor(actor)?;
+    let (address, office) = check(reg, input)?;
+    let now = reg.now_ms();
+    let t = machine(&row, &cons)?.apply(Command::BuyerAccept, &Role::Buyer)?;
+    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, &input.code).await?;
+    let set = [("postal_address", Val::Text(Some(address))), ("collection_office", Val::Text(office))];
+    let after = store::advance(&mut tx, &row, t.to, now, &set, Line::by(Step::BuyerAccept, actor)).await?;
+    let reg_no = row.reg_no.clone();
+    let seller = &row.seller_id;
+    let text = format!(
+        "tims: the buyer accepted the transfer {} of {reg_no}. It goes to the agency once the fee is paid.",
+        row.reference
+    );
+    outbox::alert(&mut tx, seller, &text, &row.reference, now).await?;
+    claim_payment(&mut tx, &after, &actor.person.id, reg.adapters().payments.name(), now).await?;
+    tx.commit().await?;
+    reg.wake_outbox();
+    charge(reg, actor, after, cons).await
+}
+
+/// The buyer declines with a code: the vehicle stays with its owner.
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
+pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Result<TransferView, Error> {
+    let (tx, row, cons, roles) = step(reg, actor, id).await?;
+    need(&roles, |r| *r == Role::Buyer, "the buyer")?;
+    need_transactor(actor)?;
+    let now = reg.now_ms();
+    let t = machine(&row, &cons)?.apply(Command::BuyerDecline, &Role::Buyer)?;
+    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, code).await?;
+    let after = store::advance(&mut tx, &row, t.to, now, &[], Line::by(Step::BuyerDecline, actor)).await?;
+    let reg_no = row.reg_no.clone();
+    let seller = &row.seller_id;
+    let text =
+        format!("tims: the buyer declined the transfer {} of {reg_no}. The vehicle stays with you.", row.reference);
+    outbox::alert(&mut tx, seller, &text, &row.reference, now).await?;
+    tx.commit().await?;
+    reg.wake_outbox();
+    view(reg, actor, after, cons).await
+}

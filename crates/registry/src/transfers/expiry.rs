@@ -1,0 +1,47 @@
+//! Expiry: open transfers no one completed in time end, and everyone named
+//! in them is told. Run by the periodic sweep.
+
+use domain::transfer::{Command, Party as Role, Step};
+
+use super::machine;
+use super::notify::tell_all;
+use super::store::{self, Line};
+use crate::{Error, Registry};
+
+/// Expire open transfers no one completed in time. Returns how many.
+#[tracing::instrument(skip_all)]
+pub async fn expire_due(reg: &Registry) -> Result<usize, Error> {
+    let now = reg.now_ms();
+    let due = store::due_to_expire(reg.db(), now).await?;
+    let mut n = 0;
+    for id in due {
+        if expire(reg, &id, now).await? {
+            n += 1;
+        }
+    }
+    if n > 0 {
+        reg.wake_outbox();
+    }
+    Ok(n)
+}
+
+/// Expire one transfer, unless someone moved it meanwhile.
+#[tracing::instrument(skip_all, fields(transfer = %id))]
+async fn expire(reg: &Registry, id: &str, now: i64) -> Result<bool, Error> {
+    let mut tx = reg.db().begin_write().await?;
+    let Some((row, cons)) = store::load(&mut tx, id).await? else { return Ok(false) };
+    let Ok(t) = machine(&row, &cons)?.apply(Command::Expire, &Role::System) else { return Ok(false) };
+    match store::advance(&mut tx, &row, t.to, now, &[], Line::system(Step::Expire)).await {
+        Ok(_) => {}
+        Err(Error::Conflict(_)) => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    let reg_no = row.reg_no.clone();
+    let text = format!(
+        "tims: the transfer {} of {reg_no} expired because it was not completed in time. The vehicle stays with its owner.",
+        row.reference
+    );
+    tell_all(&mut tx, &row, &cons, &text, now, true).await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,189 @@
+//! Lists of transfers: the actor's own, and the officers' review queue,
+//! a page at a time; and the queue's backlog for the operator's metrics.
+//! Reads only.
+
+use domain::policy::DAY_MS;
+use domain::transfer::{OwnCase, StaffAction, State};
+use serde::Serialize;
+use sqlx::Row as _;
+
+use super::{REVIEW_WORKING_DAYS, today_eat};
+use crate::auth::Actor;
+use crate::paging::{Page, PageRequest, bad_cursor};
+use crate::vehicles::own;
+use crate::{Error, Registry};
+
+/// A line in a list of transfers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ListItem {
+    pub id: String,
+    pub reference: String,
+    pub registration_number: String,
+    #[schema(schema_with = State::schema)]
+    pub state: String,
+    pub state_label: String,
+    pub created_at_ms: i64,
+    pub queued_at_ms: Option<i64>,
+    pub age_days: i64,
+    pub review_deadline: Option<String>,
+    /// In the review queue, on a transfer the officer is a party to: why
+    /// another officer must review it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
+    pub conflict_of_interest: Option<String>,
+}
+
+/// A transfer as a list reads it, by column name.
+struct Line {
+    id: String,
+    reference: String,
+    reg_no: String,
+    state: String,
+    created_at: i64,
+    queued_at: Option<i64>,
+}
+
+impl Line {
+    fn from_row(r: &sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            id: r.try_get("id")?,
+            reference: r.try_get("reference")?,
+            reg_no: r.try_get("reg_no")?,
+            state: r.try_get("state")?,
+            created_at: r.try_get("created_at")?,
+            queued_at: r.try_get("queued_at")?,
+        })
+    }
+}
+
+const COLUMNS: &str = "t.id, t.reference, v.reg_no, t.state, t.created_at, t.queued_at";
+
+/// The transfers the actor's principal is a party to, newest first, a page
+/// at a time.
+#[tracing::instrument(skip_all, fields(actor = %actor.person.id))]
+pub async fn list_mine(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<Page<ListItem>, Error> {
+    let (before_at, before_id) = match page.after::<2>("transfers")? {
+        Some([at, id]) => (at.parse::<i64>().map_err(|_| bad_cursor())?, id),
+        None => (i64::MAX, String::new()),
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reg_transfers t JOIN reg_vehicles v ON v.id = t.vehicle_id \
+         WHERE (t.seller_id = $1 OR t.buyer_id = $1 \
+                OR t.id IN (SELECT transfer_id FROM reg_consents WHERE party_id = $1)) \
+           AND (t.created_at < $2 OR (t.created_at = $2 AND t.id < $3)) \
+         ORDER BY t.created_at DESC, t.id DESC LIMIT $4"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(actor.principal_id())
+        .bind(before_at)
+        .bind(before_id)
+        .bind(page.fetch())
+        .fetch_all(reg.db().pool())
+        .await?;
+    let lines = rows.iter().map(Line::from_row).collect::<Result<Vec<_>, _>>()?;
+    Ok(page.page("transfers", list_items(reg, lines).await?, |t| [t.created_at_ms.to_string(), t.id.clone()]))
+}
+
+async fn list_items(reg: &Registry, lines: Vec<Line>) -> Result<Vec<ListItem>, Error> {
+    let now = reg.now_ms();
+    let (_, calendar) = reg.rules().await?;
+    Ok(lines
+        .into_iter()
+        .map(|l| {
+            let s = State::parse(&l.state).ok();
+            let since = l.queued_at.unwrap_or(l.created_at);
+            ListItem {
+                id: l.id,
+                reference: l.reference,
+                registration_number: l.reg_no,
+                state_label: s.map_or(l.state.clone(), |s| s.label().to_string()),
+                review_deadline: l
+                    .queued_at
+                    .filter(|_| s == Some(State::InReview))
+                    .map(|q| calendar.add_working_days(today_eat(q), REVIEW_WORKING_DAYS).to_string()),
+                state: l.state,
+                created_at_ms: l.created_at,
+                queued_at_ms: l.queued_at,
+                age_days: (now - since).max(0) / DAY_MS,
+                conflict_of_interest: None,
+            }
+        })
+        .collect())
+}
+
+/// A queued transfer and everyone it names but its consenters.
+struct Queued {
+    line: Line,
+    named: [String; 3],
+}
+
+/// The officers' queue: transfers in review, oldest first, a page at a time.
+#[tracing::instrument(skip_all, fields(actor = %actor.person.id))]
+pub async fn queue(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<Page<ListItem>, Error> {
+    if !actor.is_staff() {
+        return Err(Error::Forbidden("Only the agency's officers can see the review queue".into()));
+    }
+    let (after_at, after_id) = match page.after::<2>("queue")? {
+        Some([at, id]) => (at.parse::<i64>().map_err(|_| bad_cursor())?, id),
+        None => (i64::MIN, String::new()),
+    };
+    let sql = format!(
+        "SELECT {COLUMNS}, t.seller_id, t.buyer_id, t.created_by FROM reg_transfers t \
+         JOIN reg_vehicles v ON v.id = t.vehicle_id WHERE t.state = $4 \
+           AND (t.queued_at > $1 OR (t.queued_at = $1 AND t.id > $2)) \
+         ORDER BY t.queued_at, t.id LIMIT $3"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after_at)
+        .bind(after_id)
+        .bind(page.fetch())
+        .bind(State::InReview.as_str())
+        .fetch_all(reg.db().pool())
+        .await?;
+    let queued = rows
+        .iter()
+        .map(|r| {
+            Ok(Queued {
+                line: Line::from_row(r)?,
+                named: [r.try_get("seller_id")?, r.try_get("buyer_id")?, r.try_get("created_by")?],
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let theirs = officer_is_party(reg, actor, &queued).await?;
+    let mut items = list_items(reg, queued.into_iter().map(|q| q.line).collect()).await?;
+    for (item, theirs) in items.iter_mut().zip(theirs) {
+        item.conflict_of_interest = theirs.then(|| OwnCase(StaffAction::Review).to_string());
+    }
+    Ok(page.page("queue", items, |t| [t.queued_at_ms.unwrap_or_default().to_string(), t.id.clone()]))
+}
+
+/// For each queued transfer, whether the officer is a party to it (to mark
+/// those another officer must review).
+async fn officer_is_party(reg: &Registry, actor: &Actor, queued: &[Queued]) -> Result<Vec<bool>, Error> {
+    let consenters: Vec<(String, String)> = if queued.is_empty() {
+        vec![]
+    } else {
+        let marks = (1..=queued.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let ids: Vec<db::Param<'_>> = queued.iter().map(|q| q.line.id.as_str().into()).collect();
+        let sql = format!("SELECT transfer_id, party_id FROM reg_consents WHERE transfer_id IN ({marks})");
+        reg.db().read_all(&sql, &ids).await?
+    };
+    let own = own(actor);
+    Ok(queued
+        .iter()
+        .map(|q| {
+            let mut named: Vec<&str> = q.named.iter().map(String::as_str).collect();
+            named.extend(consenters.iter().filter(|(t, _)| *t == q.line.id).map(|(_, p)| p.as_str()));
+            domain::transfer::party_to_case(&own, &named)
+        })
+        .collect())
+}
+
+/// How many transfers wait in the officers' queue, and since when the
+/// oldest has: for the operator's metrics.
+pub async fn review_backlog(reg: &Registry) -> Result<(i64, Option<i64>), Error> {
+    Ok(sqlx::query_as("SELECT COUNT(*), MIN(queued_at) FROM reg_transfers WHERE state = $1")
+        .bind(State::InReview.as_str())
+        .fetch_one(reg.db().pool())
+        .await?)
+}

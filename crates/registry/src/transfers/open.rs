@@ -1,0 +1,171 @@
+//! Step 1: the seller (or a transactor for the owning organisation) opens a
+//! transfer of a vehicle to a buyer named by ID number or KRA PIN: the
+//! vehicle is priced, everyone else on its logbook is asked to consent, and
+//! the draft waits for the scanned logbook and the seller's code.
+
+use domain::policy::DAY_MS;
+use domain::{AccountType, BuyerType, ConsentRole, DocType, IdNumber, KraPin, OwnerRole, RegistrationNumber};
+use serde::Deserialize;
+
+use super::store::{self, Consenter, Draft};
+use super::view::{TransferView, view};
+use super::{need_transactor, today_eat};
+use crate::auth::Actor;
+use crate::parties::{self, Party};
+use crate::vehicles::{self, Holder, Vehicle, owners};
+use crate::{Error, FieldErrors, Registry};
+
+/// What the seller keys in to start a transfer. (Its OpenAPI schema is in
+/// `api::schema`: which ID goes with which buyer type.)
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTransfer {
+    #[serde(default)]
+    pub registration_number: String,
+    /// individual, or an organisation kind (company, car_dealer, ...).
+    #[serde(default)]
+    pub buyer_type: String,
+    /// For an individual: citizen (national ID), resident (alien ID) or
+    /// foreigner (passport). Default citizen.
+    #[serde(default)]
+    pub buyer_id_type: Option<String>,
+    /// The buyer's ID number (individual) or KRA PIN (organisation).
+    #[serde(default)]
+    pub buyer_id_number: String,
+}
+
+/// What the input names, checked field by field.
+struct Asked {
+    reg_no: RegistrationNumber,
+    buyer_type: BuyerType,
+    doc_type: DocType,
+    doc_number: String,
+}
+
+fn check(input: &NewTransfer) -> Result<Asked, Error> {
+    let mut errors = FieldErrors::new();
+    let reg_no = errors.check("registration_number", RegistrationNumber::parse(&input.registration_number));
+    let buyer_type = errors.check("buyer_type", BuyerType::parse(&input.buyer_type));
+    let buyer_doc = match buyer_type {
+        Some(BuyerType::Individual) => match AccountType::parse(input.buyer_id_type.as_deref().unwrap_or("citizen")) {
+            Ok(kind) => errors
+                .check("buyer_id_number", IdNumber::parse(kind, &input.buyer_id_number))
+                .map(|id| (DocType::Person(kind), id.as_str().to_string())),
+            Err(e) => {
+                errors.add("buyer_id_type", e.message);
+                None
+            }
+        },
+        Some(BuyerType::Organisation(_)) => errors
+            .check("buyer_id_number", KraPin::parse(&input.buyer_id_number))
+            .map(|pin| (DocType::KraPin, pin.as_str().to_string())),
+        None => None,
+    };
+    errors.into_result()?;
+    let (Some(reg_no), Some(buyer_type), Some((doc_type, doc_number))) = (reg_no, buyer_type, buyer_doc) else {
+        return Err(Error::Internal("checked above".into()));
+    };
+    Ok(Asked { reg_no, buyer_type, doc_type, doc_number })
+}
+
+/// The buyer the input names: someone who has signed in once (with a
+/// phone), of the type given, and not already an owner.
+async fn buyer(reg: &Registry, asked: &Asked, owners: &[Holder]) -> Result<Party, Error> {
+    let buyer = parties::by_document(reg, asked.doc_type.as_str(), &asked.doc_number)
+        .await?
+        .filter(|p| p.is_org() || p.phone.is_some());
+    let Some(buyer) = buyer else {
+        return Err(FieldErrors::single(
+            "buyer_id_number",
+            "No one with this ID number or KRA PIN has signed in to tims yet: both parties need an account. \
+             Ask the buyer to sign in once, then try again",
+        ));
+    };
+    if buyer.is_org() != asked.buyer_type.is_organisation() {
+        return Err(FieldErrors::single("buyer_type", "The buyer type does not match the ID number or KRA PIN given"));
+    }
+    if owners.iter().any(|o| o.party_id == buyer.id) {
+        return Err(FieldErrors::single("buyer_id_number", "The buyer is already an owner of this vehicle"));
+    }
+    Ok(buyer)
+}
+
+/// Open the transfer.
+#[tracing::instrument(skip_all, fields(vehicle = %input.registration_number, actor = %actor.person.id))]
+pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Result<TransferView, Error> {
+    need_transactor(actor)?;
+    let now = reg.now_ms();
+    let asked = check(input)?;
+    let reg_no = &asked.reg_no;
+    let (vehicle, owners) = vehicles::with_owners(reg, reg_no).await?.ok_or_else(|| {
+        FieldErrors::single(
+            "registration_number",
+            format!("No vehicle with registration number {reg_no} is registered"),
+        )
+    })?;
+    let seller_id = actor.principal_id().to_string();
+    if !owners.iter().any(|o| o.party_id == seller_id && o.role == OwnerRole::Owner) {
+        return Err(Error::Forbidden(format!(
+            "Only an owner of {reg_no} (or someone acting for an owning organisation) can transfer it"
+        )));
+    }
+    let buyer = buyer(reg, &asked, &owners).await?;
+    let (fees, _) = reg.rules().await?;
+    let fee = fees
+        .quote_on(today_eat(now), &vehicle.fee_query()?)
+        .map_err(|e| FieldErrors::single("registration_number", format!("This vehicle cannot be priced: {e}")))?;
+    // Everyone on the logbook but the seller, in the order `store` reads
+    // consents back.
+    let others: Vec<&Holder> = owners.iter().filter(|o| o.party_id != seller_id).collect();
+    let mut cons: Vec<Consenter> = others
+        .iter()
+        .map(|o| Consenter {
+            party_id: o.party_id.clone(),
+            name: o.name.clone(),
+            role: ConsentRole::of(o.role),
+            decision: None,
+        })
+        .collect();
+    cons.sort_by(|a, b| (a.role.as_str(), &a.name).cmp(&(b.role.as_str(), &b.name)));
+    let draft = Draft {
+        vehicle_id: &vehicle.id,
+        seller_id: &seller_id,
+        buyer_id: &buyer.id,
+        buyer_type: asked.buyer_type,
+        fee: &fee,
+        expires_at: now + i64::from(reg.config().transfer_expiry_days) * DAY_MS,
+        consents: &cons.iter().map(|c| (c.party_id.clone(), c.role)).collect::<Vec<_>>(),
+    };
+    let row = open(reg, actor, &vehicle, &owners, &draft, reg_no, now).await?;
+    metrics::counter!("tims_transfers_created_total").increment(1);
+    view(reg, actor, row, cons).await
+}
+
+/// The transaction that opens the draft. The owners were read before it:
+/// hold the vehicle's row (an approval changing its owners updates it too)
+/// and check they are still the same, so a transfer is never opened on an
+/// old owner list.
+async fn open(
+    reg: &Registry,
+    actor: &Actor,
+    vehicle: &Vehicle,
+    read: &[Holder],
+    draft: &Draft<'_>,
+    reg_no: &RegistrationNumber,
+    now: i64,
+) -> Result<store::Row, Error> {
+    let mut tx = reg.db().begin_write().await?;
+    tx.lock_row("reg_vehicles", &vehicle.id).await?;
+    let mut read: Vec<(String, OwnerRole)> = read.iter().map(|o| (o.party_id.clone(), o.role)).collect();
+    read.sort();
+    if owners::current(&mut tx, &vehicle.id).await? != read {
+        return Err(Error::Conflict(format!("The owners of {reg_no} changed just now: look the vehicle up again")));
+    }
+    let Some(row) = store::insert(&mut tx, draft, actor, now).await? else {
+        return Err(Error::Conflict(format!(
+            "{reg_no} already has an open transfer: finish or cancel it before starting another"
+        )));
+    };
+    tx.commit().await?;
+    Ok(row)
+}

@@ -1,0 +1,75 @@
+//! The scanned logbook: the seller uploads it while the transfer is a
+//! draft; the seller and officers with no part in the transfer open it.
+
+use domain::transfer::{Party as Role, StaffAction, State, Step};
+
+use super::store::{self, Line, Val};
+use super::view::{TransferView, view};
+use super::{need, need_transactor, officiate, visible};
+use crate::auth::Actor;
+use crate::reference::new_id;
+use crate::{Error, FieldErrors, Registry, uploads};
+
+/// The seller uploads the scanned logbook (PDF, JPEG or PNG, at most 10 MB,
+/// recognised by content) while the transfer is a draft.
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
+pub async fn upload_logbook(reg: &Registry, actor: &Actor, id: &str, bytes: &[u8]) -> Result<TransferView, Error> {
+    let (row, cons, roles) = visible(reg, actor, id).await?;
+    need(&roles, |r| *r == Role::Seller, "the seller")?;
+    need_transactor(actor)?;
+    if row.state != State::Draft {
+        return Err(Error::Conflict("The scanned logbook can only be changed before the seller submits".into()));
+    }
+    let content_type = crate::store::sniff_scan(bytes).map_err(|m| FieldErrors::single("logbook", m))?;
+    let key = format!("logbooks/{}-{}", row.id, &new_id()[..8]);
+    // The row first, then the file: no file is ever stored that no row
+    // accounts for (see `uploads`).
+    uploads::begin(reg, &row.id, &key).await?;
+    if let Err(e) = reg.adapters().store.put(&key, bytes).await {
+        uploads::discard(reg, &key).await;
+        return Err(uploads::unreadable(e));
+    }
+    let now = reg.now_ms();
+    let sha = crate::reference::sha256_hex(bytes);
+    let committed = async {
+        let mut tx = reg.db().begin_write().await?;
+        let set = [
+            ("logbook_key", Val::Text(Some(key.clone()))),
+            ("logbook_type", Val::Text(Some(content_type.to_string()))),
+            ("logbook_sha256", Val::Text(Some(sha))),
+            ("logbook_size", Val::Int(bytes.len() as i64)),
+        ];
+        let line = Line::by(Step::LogbookUploaded, actor).detail(Some(content_type));
+        let after = store::advance(&mut tx, &row, State::Draft, now, &set, line).await?;
+        uploads::make_live(&mut tx, &key, row.logbook_key.as_deref(), now).await?;
+        tx.commit().await?;
+        Ok::<_, Error>(after)
+    }
+    .await;
+    let after = match committed {
+        Ok(after) => after,
+        Err(e) => {
+            uploads::discard(reg, &key).await;
+            return Err(e);
+        }
+    };
+    if let Some(old) = &row.logbook_key {
+        uploads::discard(reg, old).await;
+    }
+    view(reg, actor, after, cons).await
+}
+
+/// The scanned logbook, for the seller and for officers with no part in the
+/// transfer.
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
+pub async fn logbook_scan(reg: &Registry, actor: &Actor, id: &str) -> Result<(String, Vec<u8>), Error> {
+    let (row, cons, roles) = visible(reg, actor, id).await?;
+    if actor.is_staff() && !roles.contains(&Role::Seller) {
+        officiate(actor, &row, &cons, StaffAction::Scan)?;
+    }
+    need(&roles, |r| matches!(r, Role::Seller | Role::Officer), "the seller or an officer")?;
+    let (Some(key), Some(ct)) = (row.logbook_key, row.logbook_type) else {
+        return Err(Error::NotFound("No scanned logbook has been uploaded for this transfer".into()));
+    };
+    Ok((ct, uploads::read(reg, &key).await?))
+}
