@@ -4,9 +4,11 @@
 //! SMS gateway today) and their development adapters, so the sign-on and the
 //! registry send through the same sender without knowing each other. Each
 //! adapter says whether it is a development one, which production mode
-//! refuses. It also holds the durable outbox both parts send SMS through
-//! (`outbox`: a table of one shape per part). It knows nothing of accounts,
-//! vehicles or HTTP routes.
+//! refuses. It also holds what both parts run the same way on their own
+//! tables, named by each part: the durable outbox they send SMS through
+//! (`outbox`) and the scheduler of their periodic jobs (`jobs`). It knows
+//! nothing of accounts, vehicles or HTTP routes.
 
+pub mod jobs;
 pub mod outbox;
 pub mod sms;

@@ -1035,9 +1035,9 @@ async fn an_idle_outbox_pass_commits_nothing() {
     let passes = || async {
         assert_eq!(registry::outbox::deliver_due(&app.registry).await.unwrap(), 0);
         assert_eq!(sso::outbox::deliver_due(&app.app_sso).await.unwrap(), 0);
-        assert_eq!(registry::revocation::revoke_due(&app.registry).await.unwrap(), 0);
-        assert_eq!(registry::auth::forget_stale_sessions(&app.registry).await.unwrap(), 0);
-        assert_eq!(registry::auth::purge_old_sessions(&app.registry).await.unwrap(), 0);
+        assert_eq!(registry::signin::revocation::revoke_due(&app.registry).await.unwrap(), 0);
+        assert_eq!(registry::signin::forget_stale_sessions(&app.registry).await.unwrap(), 0);
+        assert_eq!(registry::signin::purge_old_sessions(&app.registry).await.unwrap(), 0);
     };
     let mut idle = false;
     for _ in 0..3 {

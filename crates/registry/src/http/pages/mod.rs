@@ -16,9 +16,9 @@ use axum::{Form, Router};
 use cookies::SameSite;
 use domain::transfer::State as TState;
 
-use crate::auth::{self, Actor};
 use crate::paging::{Page, PageRequest};
 use crate::reference::ct_eq;
+use crate::signin::{self as auth, Actor};
 use crate::transfers::{self, Acceptance, CodeStep, NewTransfer, TransferView};
 use crate::{Error, FieldErrors, Registry, vehicles};
 

@@ -28,9 +28,8 @@ use utoipa::openapi::{RefOr, Server};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{self, Actor};
+use crate::signin::{self, Actor};
 use crate::{Error, FieldErrors, Registry};
-pub use idempotency::{ABANDONED_KEY_MS, KEEP_KEYS_MS, purge_keys};
 pub use problem::{PROBLEM_JSON, problem, problem_for_status, problems_only};
 
 pub const ACT_FOR_HEADER: &str = "x-act-for";
@@ -198,7 +197,7 @@ async fn authenticate(State(reg): State<Registry>, mut req: Request, next: Next)
             Ok(a) => a,
             Err(e) => return problem(&e),
         };
-        let actor = match auth::from_bearer(&reg, &token, address).await {
+        let actor = match signin::from_bearer(&reg, &token, address).await {
             Ok(a) => a,
             Err(e) => return problem(&e),
         };
