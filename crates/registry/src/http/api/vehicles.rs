@@ -6,9 +6,8 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 
-use super::problem::{PublicRefusals, Refusals};
 use super::schema::{Fees, HeldVehicle, Me, Quote, VehiclePage};
-use super::{ActFor, Caller, MaybeCaller, PageQuery};
+use super::{Caller, MaybeCaller, PageQuery};
 use crate::paging::PageRequest;
 use crate::transfers::today_eat;
 use crate::vehicles::{self, Inquiry};
@@ -18,9 +17,7 @@ type ApiResult<T> = Result<Json<T>, Error>;
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "vehicles",
     summary = "Who the caller is, their organisations and staff role",
-    params(ActFor),
-    responses((status = 200, description = "The caller", body = Me), Refusals),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "The caller", body = Me)))]
 pub async fn me(Caller(a): Caller) -> ApiResult<Me> {
     Ok(Json(Me {
         name: a.person.name.clone(),
@@ -34,7 +31,7 @@ pub async fn me(Caller(a): Caller) -> ApiResult<Me> {
 
 #[utoipa::path(get, path = "/api/v1/fees", tag = "fees", summary = "The fee schedules in force and loaded",
     description = "Public, no token needed: the transfer fee schedule is gazetted. A token sent anyway must be valid.",
-    responses((status = 200, description = "The fee schedules", body = Fees), PublicRefusals),
+    responses((status = 200, description = "The fee schedules", body = Fees)),
     security(()))]
 pub async fn fees(State(reg): State<Registry>) -> ApiResult<Fees> {
     let (fees, _) = reg.rules().await?;
@@ -72,7 +69,7 @@ struct QuoteQuery {
                    it answers 401. One of registration_number and class is needed; a class priced by a measure \
                    needs it (engine_cc, or trailer_wheels for a trailer).",
     params(QuoteQuery),
-    responses((status = 200, description = "The fee", body = Quote), PublicRefusals),
+    responses((status = 200, description = "The fee", body = Quote)),
     security((), ("bearer" = [])))]
 pub async fn quote(
     State(reg): State<Registry>,
@@ -142,9 +139,8 @@ pub async fn quote(
 
 #[utoipa::path(get, path = "/api/v1/vehicles", tag = "vehicles",
     summary = "The caller's vehicles and, when acting for an organisation, its vehicles too",
-    params(ActFor, PageQuery),
-    responses((status = 200, description = "A page of vehicles", body = VehiclePage), Refusals),
-    security(("bearer" = [])))]
+    params(PageQuery),
+    responses((status = 200, description = "A page of vehicles", body = VehiclePage)))]
 pub async fn my_vehicles(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -177,9 +173,8 @@ pub struct Plate {
 
 #[utoipa::path(get, path = "/api/v1/vehicles/{registration_number}", tag = "vehicles",
     summary = "Inquire by registration number: the whole record for owners and staff, a limited view for others",
-    params(ActFor, Plate),
-    responses((status = 200, description = "The vehicle, as the caller may see it", body = Inquiry), Refusals),
-    security(("bearer" = [])))]
+    params(Plate),
+    responses((status = 200, description = "The vehicle, as the caller may see it", body = Inquiry)))]
 pub async fn inquire(
     State(reg): State<Registry>,
     Caller(a): Caller,
