@@ -1,7 +1,8 @@
 //! The registry's outbox (see `adapters::outbox`), `reg_outbox`: SMS
 //! written in the same transaction as the change that causes them, and the
 //! worker that delivers them after commit. It only delivers: the periodic
-//! jobs are [`crate::jobs`]'s. It knows nothing of why a message is sent.
+//! jobs are the scheduler's (see the `jobs` module). It knows nothing of
+//! why a message is sent.
 
 use std::time::Duration;
 
