@@ -5,6 +5,7 @@
 //! schedule), added to each operation by [`EveryOperation`]; and what only
 //! this server knows (its address, its offices, its sign-on).
 
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::SecurityRequirement;
@@ -76,10 +77,28 @@ pub struct EveryOperation;
 impl Modify for EveryOperation {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for item in openapi.paths.paths.values_mut() {
-            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            let ops = [&mut item.get, &mut item.put, &mut item.delete, &mut item.patch];
             for op in ops.into_iter().flatten() {
                 declare_shared(op);
             }
+            if let Some(op) = &mut item.post {
+                declare_shared(op);
+                declare_replays(op);
+            }
+        }
+    }
+}
+
+/// A POST's answers may be replays of the first answer to its
+/// `Idempotency-Key`, marked so.
+fn declare_replays(op: &mut Operation) {
+    let replayed = HeaderBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["true"]))))
+        .description(Some("`true` on the first answer to this request's Idempotency-Key, given again"))
+        .build();
+    for (status, response) in &mut op.responses.responses {
+        if let (true, RefOr::T(r)) = (status.starts_with('2'), response) {
+            r.headers.entry("Idempotent-Replayed".to_string()).or_insert_with(|| replayed.clone().into());
         }
     }
 }
