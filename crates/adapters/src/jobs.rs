@@ -94,7 +94,12 @@ impl<P: Part> Scheduler<P> {
                 continue;
             }
             let Some(token) = self.take(part, job, now).await? else { continue };
-            let outcome = (job.run)(part.clone()).await;
+            // A task of its own, so that a job that panics is a failed run
+            // (its lease let go of) and not the end of the scheduler.
+            let outcome = match tokio::spawn((job.run)(part.clone())).await {
+                Ok(outcome) => outcome,
+                Err(e) => Err(format!("the job stopped: {e}").into()),
+            };
             self.finish(part, job, &token, outcome).await?;
             ran.push(job.name);
         }
@@ -244,6 +249,10 @@ mod tests {
         Box::pin(async { Err("the gateway is down".into()) })
     }
 
+    fn panic(_: Node) -> JobFuture {
+        Box::pin(async { panic!("a bug") })
+    }
+
     const MINUTE: Duration = Duration::from_secs(60);
 
     /// A table of the jobs' shape, of its own, in a scratch SQLite database
@@ -321,7 +330,7 @@ mod tests {
         drop_table(&db, table).await;
     }
 
-    async fn a_failed_run_is_counted_and_tried_at_the_next_interval(postgres: bool) {
+    async fn a_failed_or_panicking_run_is_counted_and_tried_at_the_next_interval(postgres: bool) {
         let Some((db, table)) = scratch(postgres).await else { return };
         let clock = ManualClock::new(1_000_000);
         let node = Node { db: db.clone(), clock: clock.clone(), runs: Arc::new(AtomicU64::new(0)) };
@@ -336,6 +345,18 @@ mod tests {
         let (failures, error): (i64, Option<String>) =
             db.read_optional(&format!("SELECT failures, last_error FROM {table}"), &[]).await.unwrap().unwrap();
         assert_eq!((failures, error.as_deref()), (2, Some("the gateway is down")));
+        // A job that panics is a failed run; the others still run.
+        let jobs = Scheduler::new(
+            table,
+            vec![Job { name: "panic", every: MINUTE, run: panic }, Job { name: "count", every: MINUTE, run: count }],
+        );
+        assert_eq!(jobs.run_due(&node).await.unwrap(), ["panic", "count"]);
+        let (failures, lease): (i64, Option<i64>) = db
+            .read_optional(&format!("SELECT failures, lease_until FROM {table} WHERE name = 'panic'"), &[])
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((failures, lease), (1, None), "its lease is let go of");
         drop_table(&db, table).await;
     }
 
@@ -360,12 +381,12 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_failed_run_is_counted_and_tried_at_the_next_interval_on_sqlite() {
-        a_failed_run_is_counted_and_tried_at_the_next_interval(false).await;
+    async fn a_failed_or_panicking_run_is_counted_and_tried_at_the_next_interval_on_sqlite() {
+        a_failed_or_panicking_run_is_counted_and_tried_at_the_next_interval(false).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_failed_run_is_counted_and_tried_at_the_next_interval_on_postgres() {
-        a_failed_run_is_counted_and_tried_at_the_next_interval(true).await;
+    async fn a_failed_or_panicking_run_is_counted_and_tried_at_the_next_interval_on_postgres() {
+        a_failed_or_panicking_run_is_counted_and_tried_at_the_next_interval(true).await;
     }
 }
