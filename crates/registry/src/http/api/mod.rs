@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::paging::PageRequest;
 use crate::signin::{self, Actor};
 use crate::{Error, FieldErrors, Registry};
 pub use doc::{Site, openapi_json};
@@ -198,15 +199,21 @@ pub struct TransferPath {
     pub id: String,
 }
 
-/// Which page of a list.
-#[derive(utoipa::IntoParams)]
+/// Which page of a list, as sent (read by [`PageRequest::parse`], which
+/// names a refused value).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-struct PageQuery {
+pub struct PageQuery {
     /// The `next` cursor of the previous page; none (or empty) for the first.
     #[param(pattern = "^[A-Za-z0-9_-]{0,512}$")]
     after: Option<String>,
     /// Items on the page, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    limit: Option<String>,
+}
+
+impl PageQuery {
+    pub fn page_request(&self) -> Result<PageRequest, Error> {
+        PageRequest::parse(self.after.as_deref(), self.limit.as_deref())
+    }
 }

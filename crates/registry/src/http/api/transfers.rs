@@ -1,7 +1,5 @@
 //! The API's steps of a logbook transfer, and the officers' review.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -11,7 +9,6 @@ use serde::Deserialize;
 use super::input::{JsonBody, ScanUpload};
 use super::schema::{Binary, CodeSent, ScanForm, TransferPage};
 use super::{Caller, PageQuery, TransferPath};
-use crate::paging::PageRequest;
 use crate::transfers::{self, Acceptance, CodeStep, NewTransfer, TransferView};
 use crate::{Error, FieldErrors, Registry};
 
@@ -23,9 +20,9 @@ type ApiResult<T> = Result<Json<T>, Error>;
 pub async fn my_transfers(
     State(reg): State<Registry>,
     Caller(a): Caller,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult<TransferPage> {
-    let page = transfers::list_mine(&reg, &a, &PageRequest::from_query(&q)?).await?;
+    let page = transfers::list_mine(&reg, &a, &q.page_request()?).await?;
     Ok(Json(TransferPage { transfers: page.items, next: page.next }))
 }
 
@@ -308,8 +305,8 @@ pub async fn logbook(
 pub async fn queue(
     State(reg): State<Registry>,
     Caller(a): Caller,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult<TransferPage> {
-    let page = transfers::queue(&reg, &a, &PageRequest::from_query(&q)?).await?;
+    let page = transfers::queue(&reg, &a, &q.page_request()?).await?;
     Ok(Json(TransferPage { transfers: page.items, next: page.next }))
 }

@@ -1,14 +1,11 @@
 //! The API's reads of the register: who the caller is, the fee schedule and
 //! quotes, the caller's vehicles and inquiry by registration number.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 
 use super::schema::{Fees, HeldVehicle, Me, Quote, VehiclePage};
 use super::{Caller, MaybeCaller, PageQuery};
-use crate::paging::PageRequest;
 use crate::transfers::today_eat;
 use crate::vehicles::{self, Inquiry};
 use crate::{Error, FieldErrors, Registry};
@@ -38,11 +35,11 @@ pub async fn fees(State(reg): State<Registry>) -> ApiResult<Fees> {
     Ok(Json(Fees { schedules: fees.all().iter().map(Into::into).collect() }))
 }
 
-/// What a quote is for: a registered vehicle, or a class and its measure.
-#[derive(utoipa::IntoParams)]
+/// What a quote is for: a registered vehicle, or a class and its measure;
+/// numbers as sent (the handler names a refused one).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-struct QuoteQuery {
+pub struct QuoteQuery {
     /// A registered vehicle (needs an access token); instead of `class`.
     #[param(
         pattern = "^(K[A-Z]{2} ?[0-9]{3}[A-Z]|KM[A-Z]{2} ?[0-9]{3}[A-Z]|GK ?([A-Z] ?)?[0-9]{3}[A-Z]|[1-9][0-9]{0,2} ?CD ?[1-9][0-9]{0,2}[A-Z]?)$",
@@ -53,11 +50,11 @@ struct QuoteQuery {
     #[param(schema_with = super::schema::vehicle_class)]
     class: Option<String>,
     /// Engine capacity in cc (motor vehicles and motorcycles).
-    #[param(minimum = 0, maximum = 100000)]
-    engine_cc: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 100000)]
+    engine_cc: Option<String>,
     /// Wheels on a trailer.
-    #[param(minimum = 0, maximum = 64)]
-    trailer_wheels: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 64)]
+    trailer_wheels: Option<String>,
     /// The day to price on, YYYY-MM-DD; default today (EAT).
     #[param(format = Date)]
     date: Option<String>,
@@ -74,14 +71,14 @@ struct QuoteQuery {
 pub async fn quote(
     State(reg): State<Registry>,
     MaybeCaller(caller): MaybeCaller,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<QuoteQuery>,
 ) -> ApiResult<Quote> {
     let mut errors = FieldErrors::new();
-    let date = match q.get("date") {
+    let date = match &q.date {
         Some(d) => errors.check("date", domain::Date::parse(d)),
         None => Some(today_eat(reg.now_ms())),
     };
-    let query = if let Some(r) = q.get("registration_number") {
+    let query = if let Some(r) = &q.registration_number {
         // Whether a plate is registered is the register's to tell, to
         // those signed in; the schedule itself is public.
         if caller.is_none() {
@@ -97,15 +94,15 @@ pub async fn quote(
             .ok_or_else(|| FieldErrors::single("registration_number", format!("No vehicle {reg_no} is registered")))?;
         Some(v.fee_query()?)
     } else {
-        let class = match q.get("class") {
+        let class = match &q.class {
             Some(c) => errors.check("class", domain::fees::VehicleClass::parse(c)),
             None => {
                 errors.add("class", "Give registration_number, or class (motor_vehicle, motorcycle, trailer, tractor)");
                 None
             }
         };
-        let number = |errors: &mut FieldErrors, field: &str, max: u32| -> Option<u32> {
-            let raw = q.get(field)?;
+        let number = |errors: &mut FieldErrors, field: &str, raw: Option<&String>, max: u32| -> Option<u32> {
+            let raw = raw?;
             match raw.trim().parse::<u32>() {
                 Ok(n) if n <= max => Some(n),
                 _ => {
@@ -114,8 +111,8 @@ pub async fn quote(
                 }
             }
         };
-        let engine_cc = number(&mut errors, "engine_cc", 100_000);
-        let wheels = number(&mut errors, "trailer_wheels", 64);
+        let engine_cc = number(&mut errors, "engine_cc", q.engine_cc.as_ref(), 100_000);
+        let wheels = number(&mut errors, "trailer_wheels", q.trailer_wheels.as_ref(), 64);
         class.map(|class| domain::fees::FeeQuery {
             class,
             engine_cc,
@@ -144,9 +141,9 @@ pub async fn quote(
 pub async fn my_vehicles(
     State(reg): State<Registry>,
     Caller(a): Caller,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult<VehiclePage> {
-    let page = vehicles::mine(&reg, &a, &PageRequest::from_query(&q)?).await?;
+    let page = vehicles::mine(&reg, &a, &q.page_request()?).await?;
     let vehicles = page
         .items
         .into_iter()
