@@ -4,13 +4,15 @@
 //! SMS gateway, the payment gateway) and their development adapters, so the
 //! sign-on and the registry reach them through one interface without
 //! knowing each other. Each adapter says whether it is a development one,
-//! which production mode refuses. It also holds the durable outbox both
-//! parts send SMS through (`outbox`: a table of one shape per part). It
-//! knows nothing of accounts, vehicles or HTTP routes.
+//! which production mode refuses. It also holds what both parts run the same
+//! way on their own tables, named by each part: the durable outbox they send
+//! SMS through (`outbox`) and the scheduler of their periodic jobs (`jobs`).
+//! It knows nothing of accounts, vehicles or HTTP routes.
 
 use std::future::Future;
 use std::pin::Pin;
 
+pub mod jobs;
 pub mod outbox;
 pub mod payments;
 pub mod sms;

@@ -1,7 +1,8 @@
 //! The SMS outboxes: messages written in the same transaction as the change
 //! that causes them, delivered after commit by a worker through an
 //! [`SmsSender`]. The sign-on and the registry each keep theirs in a table
-//! of the same shape; this module is the one way both are filled and sent.
+//! of the same shape, which each names ([`Outbox::new`]); this module is
+//! the one way both are filled and sent.
 //!
 //! A pass leases a batch of due rows in one conditional update and marks
 //! what it sent in at most three statements, all through the writers' gate
@@ -21,20 +22,27 @@ pub const BATCH: usize = 50;
 /// Attempts before a message is left for the operator.
 const MAX_ATTEMPTS: i64 = 8;
 
-/// Which outbox: each part of tims has its own table.
+/// Which outbox: each part of tims has its own table, of one shape, and
+/// names it here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outbox {
-    SignOn,
-    Registry,
+pub struct Outbox {
+    table: &'static str,
 }
 
 impl Outbox {
-    /// The table's name: the program's own text, never input.
+    /// The outbox kept in `table`: the program's own text, never input.
+    pub const fn new(table: &'static str) -> Self {
+        Self { table }
+    }
+
+    /// The sign-on's outbox, by its old name here; kept until the sign-on
+    /// names its table itself with [`Outbox::new`].
+    #[allow(non_upper_case_globals)]
+    pub const SignOn: Outbox = Outbox::new("sso_outbox");
+
+    /// The table's name.
     pub fn table(self) -> &'static str {
-        match self {
-            Outbox::SignOn => "sso_outbox",
-            Outbox::Registry => "reg_outbox",
-        }
+        self.table
     }
 }
 
@@ -50,17 +58,12 @@ pub async fn enqueue(
     tag: &SmsTag,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let sql = match outbox {
-        Outbox::SignOn => {
-            "INSERT INTO sso_outbox (to_phone, body, secret, purpose, reference, created_at, available_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6)"
-        }
-        Outbox::Registry => {
-            "INSERT INTO reg_outbox (to_phone, body, secret, purpose, reference, created_at, available_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6)"
-        }
-    };
-    sqlx::query(sql)
+    let sql = format!(
+        "INSERT INTO {} (to_phone, body, secret, purpose, reference, created_at, available_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        outbox.table()
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(to)
         .bind(body)
         .bind(i64::from(secret))
@@ -175,7 +178,7 @@ pub async fn backlog(db: &Db, outbox: Outbox, now: i64) -> Result<Backlog, sqlx:
 }
 
 /// A lease's mark: random, so that two workers' leases never share one.
-fn lease_token() -> String {
+pub(crate) fn lease_token() -> String {
     let mut b = [0_u8; 16];
     // Without the OS's randomness nothing else in tims works either; a
     // clock-based mark still keeps this process's leases apart.
@@ -252,6 +255,9 @@ mod tests {
     use super::*;
     use crate::sms::{BoxFuture, SentId, SmsError};
 
+    const SIGN_ON: Outbox = Outbox::new("sso_outbox");
+    const REGISTRY: Outbox = Outbox::new("reg_outbox");
+
     /// Refuses the first message to each number, then delivers.
     #[derive(Debug, Default)]
     struct Flaky {
@@ -295,7 +301,7 @@ mod tests {
         let mut tx = db.begin_write().await.unwrap();
         enqueue(
             &mut tx,
-            Outbox::SignOn,
+            SIGN_ON,
             "+254700000001",
             "your code is 123456",
             true,
@@ -304,24 +310,22 @@ mod tests {
         )
         .await
         .unwrap();
-        enqueue(&mut tx, Outbox::SignOn, "+254700000002", "welcome", false, &SmsTag::default(), clock.now_ms())
-            .await
-            .unwrap();
+        enqueue(&mut tx, SIGN_ON, "+254700000002", "welcome", false, &SmsTag::default(), clock.now_ms()).await.unwrap();
         tx.commit().await.unwrap();
 
-        let b = backlog(&db, Outbox::SignOn, clock.now_ms()).await.unwrap();
+        let b = backlog(&db, SIGN_ON, clock.now_ms()).await.unwrap();
         assert_eq!(b, Backlog { pending: 2, oldest_at: Some(clock.now_ms()), given_up: 0 });
         // Both are refused once: nothing is sent, and neither is due again at once.
-        assert_eq!(deliver_due(&db, Outbox::SignOn, &sms, &clock, ttl).await.unwrap(), 0);
+        assert_eq!(deliver_due(&db, SIGN_ON, &sms, &clock, ttl).await.unwrap(), 0);
         let before = db.commits();
-        assert_eq!(deliver_due(&db, Outbox::SignOn, &sms, &clock, ttl).await.unwrap(), 0);
+        assert_eq!(deliver_due(&db, SIGN_ON, &sms, &clock, ttl).await.unwrap(), 0);
         assert_eq!(db.commits(), before, "a pass with nothing due commits nothing");
         // After the pause (2 s after a first attempt) both go out.
         clock.advance_ms(2_000);
-        assert_eq!(deliver_due(&db, Outbox::SignOn, &sms, &clock, ttl).await.unwrap(), 2);
+        assert_eq!(deliver_due(&db, SIGN_ON, &sms, &clock, ttl).await.unwrap(), 2);
         assert_eq!(sms.delivered.lock().unwrap().len(), 2);
         assert_eq!(
-            backlog(&db, Outbox::SignOn, clock.now_ms()).await.unwrap(),
+            backlog(&db, SIGN_ON, clock.now_ms()).await.unwrap(),
             Backlog { pending: 0, oldest_at: None, given_up: 0 }
         );
         let rows: Vec<(String, Option<String>, i64)> =
@@ -338,28 +342,20 @@ mod tests {
 
         // A code that could not go out in time is wiped, not sent late.
         let mut tx = db.begin_write().await.unwrap();
-        enqueue(
-            &mut tx,
-            Outbox::Registry,
-            "+254700000003",
-            "your code is 654321",
-            true,
-            &SmsTag::default(),
-            clock.now_ms(),
-        )
-        .await
-        .unwrap();
+        enqueue(&mut tx, REGISTRY, "+254700000003", "your code is 654321", true, &SmsTag::default(), clock.now_ms())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(deliver_due(&db, Outbox::Registry, &sms, &clock, ttl).await.unwrap(), 0, "refused once");
+        assert_eq!(deliver_due(&db, REGISTRY, &sms, &clock, ttl).await.unwrap(), 0, "refused once");
         clock.advance_ms(ttl);
-        assert_eq!(deliver_due(&db, Outbox::Registry, &sms, &clock, ttl).await.unwrap(), 0);
+        assert_eq!(deliver_due(&db, REGISTRY, &sms, &clock, ttl).await.unwrap(), 0);
         let (body, sent): (String, Option<i64>) =
             sqlx::query_as("SELECT body, sent_at FROM reg_outbox").fetch_one(db.pool()).await.unwrap();
         assert_eq!((body.as_str(), sent), ("[code expired undelivered]", Some(clock.now_ms())));
         assert_eq!(sms.delivered.lock().unwrap().len(), 2);
         // A message refused at every attempt is given up on, and counted so.
         let mut tx = db.begin_write().await.unwrap();
-        enqueue(&mut tx, Outbox::Registry, "+254700000004", "a notice", false, &SmsTag::default(), clock.now_ms())
+        enqueue(&mut tx, REGISTRY, "+254700000004", "a notice", false, &SmsTag::default(), clock.now_ms())
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -369,10 +365,10 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(
-            backlog(&db, Outbox::Registry, clock.now_ms()).await.unwrap(),
+            backlog(&db, REGISTRY, clock.now_ms()).await.unwrap(),
             Backlog { pending: 0, oldest_at: None, given_up: 1 }
         );
-        assert_eq!(deliver_due(&db, Outbox::Registry, &sms, &clock, ttl).await.unwrap(), 0);
+        assert_eq!(deliver_due(&db, REGISTRY, &sms, &clock, ttl).await.unwrap(), 0);
         db.close().await;
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -12,23 +12,23 @@
 //! transfer state machine) come from `domain`; it knows nothing of the
 //! sign-on's tables.
 
-pub mod api;
-pub mod auth;
 pub mod codes;
 pub mod demo;
 pub mod error;
+pub mod http;
+pub mod idempotency;
+pub mod jobs;
 pub mod journal;
 pub mod outbox;
 pub mod paging;
 pub mod parties;
 pub mod payments;
 pub mod reference;
-pub mod revocation;
+pub mod signin;
 pub mod store;
 pub mod transfers;
 pub mod uploads;
 pub mod vehicles;
-pub mod web;
 
 use std::sync::{Arc, RwLock};
 
@@ -115,7 +115,7 @@ struct Inner {
     rules: RwLock<Rules>,
     outbox_wake: tokio::sync::Notify,
     pepper: Vec<u8>,
-    tokens: auth::TokenCache,
+    tokens: signin::TokenCache,
 }
 
 /// Fee schedules and the holiday calendar, re-read from the database a
@@ -167,10 +167,10 @@ impl Registry {
             rules: RwLock::new(Rules { fees: Arc::new(fees), calendar: Arc::new(calendar), loaded_at: now }),
             outbox_wake: tokio::sync::Notify::new(),
             pepper,
-            tokens: auth::TokenCache::default(),
+            tokens: signin::TokenCache::default(),
         };
         let reg = Self(Arc::new(inner));
-        revocation::seal_clear_tokens(&reg).await?;
+        signin::revocation::seal_clear_tokens(&reg).await?;
         Ok(reg)
     }
 
@@ -198,7 +198,7 @@ impl Registry {
         &self.0.pepper
     }
 
-    pub(crate) fn token_cache(&self) -> &auth::TokenCache {
+    pub(crate) fn token_cache(&self) -> &signin::TokenCache {
         &self.0.tokens
     }
 
@@ -225,7 +225,7 @@ impl Registry {
             client_secret: oidc_rp::Secret::new(o.client_secret.clone()),
             redirect_uri: self.0.cfg.redirect_uri(),
             // offline_access: a refresh token, with which a page session
-            // re-reads the person's claims (see auth::from_session).
+            // re-reads the person's claims (see signin::from_session).
             scopes: ["openid", "profile", "phone", "organisations", "offline_access"].map(String::from).to_vec(),
         };
         let p = oidc_rp::Provider::discover(self.0.http.clone(), cfg).await.map_err(|e| {

@@ -1,6 +1,8 @@
-//! The registry's outbox (see `adapters::outbox`): SMS written in the same
-//! transaction as the change that causes them, delivered by a worker after
-//! commit; and the worker, which also runs the registry's minute sweep.
+//! The registry's outbox (see `adapters::outbox`), `reg_outbox`: SMS
+//! written in the same transaction as the change that causes them, and the
+//! worker that delivers them after commit. It only delivers: the periodic
+//! jobs are the scheduler's (see the `jobs` module). It knows nothing of
+//! why a message is sent.
 
 use std::time::Duration;
 
@@ -12,6 +14,9 @@ use crate::{Error, Registry};
 
 const COALESCE_MS: u64 = 20;
 
+/// The registry's outbox table.
+pub const OUTBOX: Outbox = Outbox::new("reg_outbox");
+
 /// Queue an SMS in `tx`; `tag` says what it is for (see [`SmsTag`]).
 pub async fn enqueue(
     tx: &mut WriteTx,
@@ -21,7 +26,7 @@ pub async fn enqueue(
     tag: &SmsTag,
     now: i64,
 ) -> Result<(), Error> {
-    Ok(adapters::outbox::enqueue(tx, Outbox::Registry, to, body, secret, tag, now).await?)
+    Ok(adapters::outbox::enqueue(tx, OUTBOX, to, body, secret, tag, now).await?)
 }
 
 /// What a transaction alert is for: `transfer_notice`, about the transfer
@@ -54,47 +59,13 @@ pub async fn alert(tx: &mut WriteTx, party_id: &str, body: &str, reference: &str
 /// Deliver what is due, once. Returns how many messages were sent.
 pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
     let sms = &*reg.adapters().sms;
-    Ok(adapters::outbox::deliver_due(reg.db(), Outbox::Registry, sms, reg.clock(), domain::policy::code::TTL_MS)
-        .await?)
+    Ok(adapters::outbox::deliver_due(reg.db(), OUTBOX, sms, reg.clock(), domain::policy::code::TTL_MS).await?)
 }
 
 /// Run the worker until `shutdown`: deliver on every wake-up after a commit
-/// and at least once a second; once a minute, expire stale transfers,
-/// forget old idempotency answers, old page sessions and the refresh tokens
-/// of idle sessions, delete replaced and unfinished uploads (which [`crate::revocation::run_worker`] then revokes).
+/// and at least once a second.
 pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let mut next_sweep = tokio::time::Instant::now();
     loop {
-        if tokio::time::Instant::now() >= next_sweep {
-            next_sweep += Duration::from_secs(60);
-            match crate::transfers::expire_due(&reg).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "expired unanswered transfers"),
-                Err(e) => tracing::warn!(error = %e, "transfer expiry pass failed"),
-            }
-            if let Err(e) = crate::api::purge_keys(&reg).await {
-                tracing::warn!(error = %e, "purge of old idempotency keys failed");
-            }
-            if let Err(e) = crate::auth::purge_old_sessions(&reg).await {
-                tracing::warn!(error = %e, "purge of old page sessions failed");
-            }
-            match crate::uploads::sweep(&reg).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(removed = n, "deleted replaced and unfinished uploads"),
-                Err(e) => tracing::warn!(error = %e, "upload sweep failed"),
-            }
-            // A pass at a time; a busy hour's worth goes in several.
-            loop {
-                match crate::auth::forget_stale_sessions(&reg).await {
-                    Ok(n) if n == crate::auth::FORGET_BATCH => continue,
-                    Ok(_) => break,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "forgetting the refresh tokens of stale sessions failed");
-                        break;
-                    }
-                }
-            }
-        }
         match deliver_due(&reg).await {
             Ok(n) if n == adapters::outbox::BATCH => continue,
             Ok(_) => {}

@@ -36,8 +36,13 @@ pub struct Page<T> {
 impl PageRequest {
     /// From a query string's `after` and `limit`, naming the field refused.
     pub fn from_query(q: &HashMap<String, String>) -> Result<Self, Error> {
+        Self::parse(q.get("after").map(String::as_str), q.get("limit").map(String::as_str))
+    }
+
+    /// The page asked for by `after` and `limit` as sent.
+    pub fn parse(after: Option<&str>, limit: Option<&str>) -> Result<Self, Error> {
         let mut errors = FieldErrors::new();
-        let limit = match q.get("limit").map(|l| l.trim()).filter(|l| !l.is_empty()) {
+        let limit = match limit.map(str::trim).filter(|l| !l.is_empty()) {
             None => DEFAULT_LIMIT,
             Some(l) => match l.parse::<usize>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
@@ -47,7 +52,7 @@ impl PageRequest {
                 }
             },
         };
-        let after = q.get("after").filter(|a| !a.is_empty()).cloned();
+        let after = after.filter(|a| !a.is_empty()).map(str::to_string);
         if after.as_ref().is_some_and(|a| a.len() > 512 || B64.decode(a).is_err()) {
             errors.add("after", BAD_CURSOR);
         }

@@ -92,8 +92,8 @@ pub fn router(
         // The pages' one stylesheet, at a URL with its content hash.
         .merge(pagekit::static_router())
         .merge(sso::http::router(sso))
-        .merge(registry::api::router(registry.clone()))
-        .merge(registry::web::router(registry))
+        .merge(registry::http::api::router(registry.clone()))
+        .merge(registry::http::pages::router(registry))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(frame_options, frame))
 }
@@ -139,7 +139,7 @@ async fn metrics(handle: PrometheusHandle, reg: registry::Registry) -> String {
     let now = reg.now_ms();
     let age = |at: Option<i64>| at.map_or(0.0, |t| (now - t).max(0) as f64 / 1000.0);
     let mut gauges = vec![];
-    for (label, outbox) in [("sso", Outbox::SignOn), ("registry", Outbox::Registry)] {
+    for (label, outbox) in [("sso", Outbox::SignOn), ("registry", registry::outbox::OUTBOX)] {
         match backlog(reg.db(), outbox, now).await {
             Ok(b) => gauges.extend([
                 ("tims_sms_outbox_pending", "SMS queued and still to be tried.", Some(label), b.pending as f64),
@@ -159,7 +159,7 @@ async fn metrics(handle: PrometheusHandle, reg: registry::Registry) -> String {
             Err(e) => tracing::warn!(error = %e, outbox = label, "outbox backlog not read for /metrics"),
         }
     }
-    match registry::revocation::backlog(&reg).await {
+    match registry::signin::revocation::backlog(&reg).await {
         Ok((n, oldest)) => gauges.extend([
             (
                 "tims_refresh_revocations_pending",
@@ -276,7 +276,11 @@ async fn frame(State(options): State<FrameOptions>, req: Request, next: Next) ->
     let started = Instant::now();
     let api = path.starts_with("/api/");
     let refuse = |status: StatusCode, why: &str| {
-        if api { registry::api::problem_for_status(status, why) } else { (status, why.to_string()).into_response() }
+        if api {
+            registry::http::api::problem_for_status(status, why)
+        } else {
+            (status, why.to_string()).into_response()
+        }
     };
     let mut resp = if header_bytes(req.headers()) > MAX_HEADER_BYTES {
         refuse(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "The request's headers are too large: at most 32 KB in all")
@@ -289,7 +293,7 @@ async fn frame(State(options): State<FrameOptions>, req: Request, next: Next) ->
     }
     if api {
         // Every error under /api/ is problem+json, whoever answered it.
-        resp = registry::api::problems_only(resp).await;
+        resp = registry::http::api::problems_only(resp).await;
     }
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();

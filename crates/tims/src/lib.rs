@@ -428,7 +428,8 @@ impl Application {
         let checkpointer = self.db.spawn_checkpointer(stop_rx.clone());
         let worker = tokio::spawn(sso::worker::run_worker(self.sso.clone(), stop_rx.clone()));
         let reg_worker = tokio::spawn(registry::outbox::run_worker(self.registry.clone(), stop_rx.clone()));
-        let revoker = tokio::spawn(registry::revocation::run_worker(self.registry.clone(), stop_rx));
+        let revoker = tokio::spawn(registry::signin::revocation::run_worker(self.registry.clone(), stop_rx.clone()));
+        let jobs = tokio::spawn(registry::jobs::run(self.registry.clone(), stop_rx));
         let (serving_tx, serving) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             shutdown.await;
@@ -444,6 +445,7 @@ impl Application {
         let _ = worker.await;
         let _ = reg_worker.await;
         let _ = revoker.await;
+        let _ = jobs.await;
         if let Some(c) = checkpointer {
             let _ = c.await;
         }

@@ -635,7 +635,7 @@ async fn a_page_session_follows_the_sign_on(app: TestApp) {
     // has re-read their claims and they act for themselves only.
     let (path, d) = decide("remove");
     assert_eq!(admin.post(&path, &[("decision", d)]).await.status, StatusCode::SEE_OTHER);
-    app.advance(registry::auth::CLAIMS_MAX_AGE_MS + 1_000);
+    app.advance(registry::signin::CLAIMS_MAX_AGE_MS + 1_000);
     let home = b.get("/").await;
     assert_eq!(home.status, StatusCode::OK, "{}", home.body);
     assert!(home.body.contains("Signed in as"), "{}", home.body);
@@ -644,7 +644,7 @@ async fn a_page_session_follows_the_sign_on(app: TestApp) {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     // The sign-on rotates the refresh token at each use; the registry kept
     // the new one, so the next re-read works too.
-    app.advance(registry::auth::CLAIMS_MAX_AGE_MS + 1_000);
+    app.advance(registry::signin::CLAIMS_MAX_AGE_MS + 1_000);
     let again = b.get("/vehicles").await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);
 
@@ -656,7 +656,7 @@ async fn a_page_session_follows_the_sign_on(app: TestApp) {
     tx.commit().await.unwrap();
     let still = b.get("/vehicles").await;
     assert_eq!(still.status, StatusCode::OK, "{}", still.body);
-    app.advance(registry::auth::CLAIMS_MAX_AGE_MS + 1_000);
+    app.advance(registry::signin::CLAIMS_MAX_AGE_MS + 1_000);
     let r = b.get("/vehicles").await;
     assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
     assert!(r.location().starts_with("/signin?return_to=%2Fvehicles"), "{}", r.location());
@@ -706,11 +706,11 @@ async fn an_idle_session_keeps_no_refresh_token(app: TestApp) {
         n
     };
     assert_eq!(held().await, 1, "the built-in sign-on gives the registry a refresh token");
-    assert_eq!(registry::auth::forget_stale_sessions(&app.registry).await.unwrap(), 0);
+    assert_eq!(registry::signin::forget_stale_sessions(&app.registry).await.unwrap(), 0);
     assert_eq!(held().await, 1);
-    app.advance(registry::auth::SESSION_IDLE_MS + 1_000);
+    app.advance(registry::signin::SESSION_IDLE_MS + 1_000);
     // (The server's own sweep may get there first.)
-    assert!(registry::auth::forget_stale_sessions(&app.registry).await.unwrap() <= 1);
+    assert!(registry::signin::forget_stale_sessions(&app.registry).await.unwrap() <= 1);
     assert_eq!(held().await, 0);
     // The sign-on is asked to revoke it as well (in the background).
     live_grants_reach_zero(&app, BUYER.0).await;
@@ -721,11 +721,11 @@ async fn an_idle_session_keeps_no_refresh_token(app: TestApp) {
         n
     };
     assert_eq!(sessions().await, 1);
-    app.advance(registry::auth::SESSION_ABSOLUTE_MS);
-    assert_eq!(registry::auth::purge_old_sessions(&app.registry).await.unwrap(), 0, "not yet");
+    app.advance(registry::signin::SESSION_ABSOLUTE_MS);
+    assert_eq!(registry::signin::purge_old_sessions(&app.registry).await.unwrap(), 0, "not yet");
     app.advance(24 * 60 * 60 * 1000);
     // (The server's own sweep may get there first.)
-    assert!(registry::auth::purge_old_sessions(&app.registry).await.unwrap() <= 1);
+    assert!(registry::signin::purge_old_sessions(&app.registry).await.unwrap() <= 1);
     assert_eq!(sessions().await, 0);
 }
 on_both!(an_idle_session_keeps_no_refresh_token);
@@ -812,17 +812,17 @@ async fn the_secrets_key_seals_the_sessions_refresh_tokens(app: TestApp) {
     let key = refresh_seal_key(&app);
     let stored = stored_refresh(&app).await.unwrap();
     assert!(stored.starts_with("sealed:"), "{stored}");
-    let token = registry::revocation::open(Some(&key), &stored).unwrap();
+    let token = registry::signin::revocation::open(Some(&key), &stored).unwrap();
     assert!(!stored.contains(&token));
-    assert_eq!(registry::revocation::open(Some(b"another key"), &stored), None);
-    assert_eq!(registry::revocation::open(None, &stored), None);
+    assert_eq!(registry::signin::revocation::open(Some(b"another key"), &stored), None);
+    assert_eq!(registry::signin::revocation::open(None, &stored), None);
 
-    app.advance(registry::auth::CLAIMS_MAX_AGE_MS + 1_000);
+    app.advance(registry::signin::CLAIMS_MAX_AGE_MS + 1_000);
     let r = b.get("/vehicles").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let rotated = stored_refresh(&app).await.unwrap();
     assert!(rotated.starts_with("sealed:"), "{rotated}");
-    assert_ne!(registry::revocation::open(Some(&key), &rotated).unwrap(), token, "rotated at the re-read");
+    assert_ne!(registry::signin::revocation::open(Some(&key), &rotated).unwrap(), token, "rotated at the re-read");
 
     assert!(b.post_reg("/signout", &[]).await.status.is_redirection());
     live_grants_reach_zero(&app, BUYER.0).await;
@@ -844,7 +844,7 @@ async fn refresh_tokens_kept_in_the_clear_are_sealed_at_start(app: TestApp) {
     registry::Registry::start(app.registry.db().clone(), clock, cfg, app.registry.adapters().clone()).await.unwrap();
     let sealed = stored_refresh(&app).await.unwrap();
     assert!(sealed.starts_with("sealed:"), "{sealed}");
-    assert_eq!(registry::revocation::open(Some(key.as_bytes()), &sealed).as_deref(), Some(clear.as_str()));
+    assert_eq!(registry::signin::revocation::open(Some(key.as_bytes()), &sealed).as_deref(), Some(clear.as_str()));
 }
 on_both!(refresh_tokens_kept_in_the_clear_are_sealed_at_start);
 
@@ -1032,7 +1032,7 @@ async fn a_key_still_running_answers_409_until_it_is_abandoned(app: TestApp) {
     assert_eq!(s, StatusCode::CONFLICT, "{p}");
     assert!(p["detail"].as_str().unwrap().contains("still being processed"), "{p}");
     // A minute on, the key is taken to be abandoned and the request runs.
-    app.advance(registry::api::ABANDONED_KEY_MS);
+    app.advance(registry::idempotency::ABANDONED_KEY_MS);
     let (s, t, _) = post().await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     let (s, again, h) = post().await;

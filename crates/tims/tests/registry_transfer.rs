@@ -1046,9 +1046,9 @@ async fn an_idle_outbox_pass_commits_nothing() {
     let passes = || async {
         assert_eq!(registry::outbox::deliver_due(&app.registry).await.unwrap(), 0);
         assert_eq!(sso::outbox::deliver_due(&app.app_sso).await.unwrap(), 0);
-        assert_eq!(registry::revocation::revoke_due(&app.registry).await.unwrap(), 0);
-        assert_eq!(registry::auth::forget_stale_sessions(&app.registry).await.unwrap(), 0);
-        assert_eq!(registry::auth::purge_old_sessions(&app.registry).await.unwrap(), 0);
+        assert_eq!(registry::signin::revocation::revoke_due(&app.registry).await.unwrap(), 0);
+        assert_eq!(registry::signin::forget_stale_sessions(&app.registry).await.unwrap(), 0);
+        assert_eq!(registry::signin::purge_old_sessions(&app.registry).await.unwrap(), 0);
     };
     let mut idle = false;
     for _ in 0..3 {
@@ -1091,3 +1091,38 @@ async fn an_idle_outbox_pass_commits_nothing() {
     assert!(db.commits() >= before + 3, "the message's enqueue, lease and sent mark commit");
     assert_eq!(app.sms_to("+254700000001"), ["tims: a test message"]);
 }
+
+/// The registry's periodic jobs, as the server's scheduler runs them.
+const JOBS: [&str; 5] =
+    ["transfer_expiry", "idempotency_purge", "stale_session_tokens", "session_purge", "upload_sweep"];
+
+/// Each job's runs, by name.
+async fn job_runs(app: &TestApp) -> Vec<(String, i64)> {
+    sqlx::query_as("SELECT name, runs FROM reg_jobs ORDER BY name").fetch_all(app.registry.db().pool()).await.unwrap()
+}
+
+/// The periodic jobs run from the start, each once per interval whichever
+/// node looks: a second scheduler on the same database (another node)
+/// finds nothing due until the interval is over, and then each job runs
+/// once more, on one node or the other. Their runs are counted in /metrics.
+async fn the_periodic_jobs_run_once_per_interval_across_nodes(app: TestApp) {
+    let mut waited = 0;
+    while job_runs(&app).await.len() < JOBS.len() || job_runs(&app).await.iter().any(|(_, n)| *n < 1) {
+        assert!(waited < 200, "the jobs did not all run at start: {:?}", job_runs(&app).await);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    let metrics = reqwest::get(format!("{}/metrics", app.base)).await.unwrap().text().await.unwrap();
+    for job in JOBS {
+        assert!(metrics.contains(&format!("tims_job_runs_total{{job=\"{job}\"}}")), "{job}: {metrics}");
+    }
+    let other_node = registry::jobs::scheduler();
+    assert!(other_node.run_due(&app.registry).await.unwrap().is_empty(), "nothing is due again yet");
+    app.advance(60_000);
+    // This node's scheduler may get there first; either way, once each.
+    other_node.run_due(&app.registry).await.unwrap();
+    let mut expected: Vec<(String, i64)> = JOBS.iter().map(|j| (j.to_string(), 2)).collect();
+    expected.sort();
+    assert_eq!(job_runs(&app).await, expected);
+}
+on_both!(the_periodic_jobs_run_once_per_interval_across_nodes);

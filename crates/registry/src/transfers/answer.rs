@@ -10,7 +10,7 @@ use super::payment::{charge, claim_payment};
 use super::store::{self, Line, Val};
 use super::view::{TransferView, view};
 use super::{machine, need, need_transactor, step};
-use crate::auth::Actor;
+use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry, outbox};
 
 /// What the buyer fills in on accepting.

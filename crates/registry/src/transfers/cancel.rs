@@ -6,7 +6,7 @@ use super::notify::tell_all;
 use super::store::{self, Line};
 use super::view::{TransferView, view};
 use super::{machine, need, need_transactor, step};
-use crate::auth::Actor;
+use crate::signin::Actor;
 use crate::{Error, Registry};
 
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::store::Row;
 use super::{need_transactor, visible};
-use crate::auth::Actor;
+use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry, codes, outbox};
 
 /// The steps that need an SMS code.

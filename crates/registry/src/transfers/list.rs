@@ -8,8 +8,8 @@ use serde::Serialize;
 use sqlx::Row as _;
 
 use super::{REVIEW_WORKING_DAYS, today_eat};
-use crate::auth::Actor;
 use crate::paging::{Page, PageRequest, bad_cursor};
+use crate::signin::Actor;
 use crate::vehicles::own;
 use crate::{Error, Registry};
 

@@ -6,7 +6,7 @@ use domain::transfer::{LogbookState, StaffAction, Step};
 use super::store::{self, Line};
 use super::view::TransferView;
 use super::{get, officiate, visible};
-use crate::auth::Actor;
+use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry, outbox};
 
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]

@@ -34,7 +34,7 @@ use db::WriteTx;
 use domain::transfer::{OwnCase, Party as Role, StaffAction, Transfer as Machine};
 use domain::{ConsentDecision, ConsentRole, Date};
 
-use crate::auth::Actor;
+use crate::signin::Actor;
 use crate::vehicles::own;
 use crate::{Error, Registry};
 

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use super::store::{self, Consenter, Draft};
 use super::view::{TransferView, view};
 use super::{need_transactor, today_eat};
-use crate::auth::Actor;
 use crate::parties::{self, Party};
+use crate::signin::Actor;
 use crate::vehicles::{self, Holder, Vehicle, owners};
 use crate::{Error, FieldErrors, Registry};
 

@@ -10,9 +10,9 @@ use domain::transfer::{Command, Party as Role, State, Step};
 use super::store::{self, Consenter, Line, Row, Val};
 use super::view::{TransferView, view};
 use super::{machine, need, need_transactor, not_found, step};
-use crate::auth::Actor;
 use crate::payments::Charge;
 use crate::reference::new_id;
+use crate::signin::Actor;
 use crate::{Error, Registry, outbox};
 
 /// A payment request that has had no answer for this long is taken to be

@@ -9,8 +9,8 @@ use domain::workdays::Calendar;
 use super::store::{self, Line, Logbook, Row, Val, who};
 use super::view::{TransferView, view};
 use super::{machine, officiate, step, today_eat};
-use crate::auth::Actor;
 use crate::reference::new_id;
+use crate::signin::Actor;
 use crate::vehicles::owners;
 use crate::{Error, FieldErrors, Registry, outbox, uploads};
 

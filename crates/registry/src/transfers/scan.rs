@@ -6,8 +6,8 @@ use domain::transfer::{Party as Role, StaffAction, State, Step};
 use super::store::{self, Line, Val};
 use super::view::{TransferView, view};
 use super::{need, need_transactor, officiate, visible};
-use crate::auth::Actor;
 use crate::reference::new_id;
+use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry, uploads};
 
 /// The seller uploads the scanned logbook (PDF, JPEG or PNG, at most 10 MB,

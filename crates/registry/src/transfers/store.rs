@@ -14,9 +14,9 @@ use domain::{BuyerType, ConsentDecision, ConsentRole, DocType, PartyKind};
 use serde::Serialize;
 
 use crate::Error;
-use crate::auth::Actor;
 use crate::journal::{self, Entry, Who};
 use crate::reference::{new_id, transfer_reference};
+use crate::signin::Actor;
 
 /// A party as a transfer shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -9,7 +9,7 @@ use super::notify::tell_buyer;
 use super::store::{self, Line, Val};
 use super::view::{TransferView, view};
 use super::{machine, need, need_transactor, step};
-use crate::auth::Actor;
+use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry, outbox};
 
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]

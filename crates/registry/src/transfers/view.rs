@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::store::{Consenter, PartySummary, Row};
 use super::{REVIEW_WORKING_DAYS, party_to, roles, today_eat, visible};
-use crate::auth::Actor;
+use crate::signin::Actor;
 use crate::{Error, Registry, journal};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -6,8 +6,8 @@ use domain::fees::VehicleClass;
 use serde::Serialize;
 
 use super::{Holder, Owner, Vehicle, columns, own, parse_registration, vehicle_from, with_owners};
-use crate::auth::Actor;
 use crate::paging::{Page, PageRequest};
+use crate::signin::Actor;
 use crate::{Error, Registry};
 
 /// The whole record: for owners, their organisations' members and staff.

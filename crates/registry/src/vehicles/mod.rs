@@ -14,8 +14,8 @@ use domain::fees::{FeeQuery, VehicleClass};
 use domain::{DocType, EngineNumber, OwnerRole, PartyKind, RegistrationNumber, VehicleStatus, Vin};
 use serde::Serialize;
 
-use crate::auth::Actor;
 use crate::reference::new_id;
+use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry};
 
 pub use inquiry::{FullView, Held, Inquiry, LimitedView, inquire, mine};

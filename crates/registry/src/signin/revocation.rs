@@ -15,6 +15,11 @@
 //! credentials, or the token is sealed under a key this node lacks; it
 //! gives up after `revocation_give_up_days` (30 by default, the life of the
 //! built-in sign-on's refresh tokens), when the token has expired anyway.
+//!
+//! That worker only delivers, as the outbox's does: a queue whose rows are
+//! leased one by one, looked at every second (a look that finds nothing
+//! commits nothing), not one of the periodic jobs. This module knows
+//! nothing of sessions' rules or of HTTP.
 
 use db::WriteTx;
 use domain::policy::DAY_MS;

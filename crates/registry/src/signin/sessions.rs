@@ -1,278 +1,23 @@
-//! Who is asking: a person signed in through the provider (a page session or
-//! a Bearer access token), the organisation they chose to act for, their
-//! staff role, and the address the request came from.
+//! Page sessions: the person behind a session cookie, the organisation the
+//! session acts for, its claims re-read from the provider with its refresh
+//! token, its end, and the forgetting of idle and old ones (run as jobs).
+//! Refresh tokens let go of go to [`super::revocation`]. It knows nothing
+//! of HTTP or cookies.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-use domain::org::OrgRole;
 use serde_json::{Map, Value};
 
-use crate::parties::{self, Membership, Party, StaffRole};
-use crate::reference::{sha256_hex, token};
+use super::actor::{Actor, actor_for};
+use super::revocation;
+use crate::parties;
+use crate::reference::sha256_hex;
 use crate::{Error, Registry};
-use sha2::{Digest, Sha256};
 
 /// The person's claims are re-read from the provider this often when they
 /// use the API, so a membership the provider removed stops working soon.
 pub const CLAIMS_MAX_AGE_MS: i64 = 5 * 60 * 1000;
 pub const SESSION_IDLE_MS: i64 = 60 * 60 * 1000;
 pub const SESSION_ABSOLUTE_MS: i64 = 24 * 60 * 60 * 1000;
-const LOGIN_TTL_MS: i64 = 10 * 60 * 1000;
 const TOUCH_EVERY_MS: i64 = 60 * 1000;
-
-/// Who a person is to the registry: their party, the organisations the
-/// provider says they belong to, and their staff role. Read once and shared
-/// by the requests that follow for a few seconds (see [`TokenCache`]).
-#[derive(Debug)]
-pub struct Identity {
-    pub person: Party,
-    pub memberships: Vec<Membership>,
-    pub staff: Option<StaffRole>,
-}
-
-/// A person acting, as the registry sees them for one request: who they are
-/// (`actor.person`, `actor.memberships`, `actor.staff` through the shared
-/// [`Identity`]), whom they act for and where the request came from.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    identity: Arc<Identity>,
-    /// The organisation chosen for this request, if any.
-    pub acting_for: Option<Membership>,
-    pub address: Option<String>,
-}
-
-impl std::ops::Deref for Actor {
-    type Target = Identity;
-
-    fn deref(&self) -> &Identity {
-        &self.identity
-    }
-}
-
-impl Actor {
-    /// The party on whose behalf the request is made.
-    pub fn principal_id(&self) -> &str {
-        self.acting_for.as_ref().map_or(&self.person.id, |m| &m.org_id)
-    }
-
-    /// Whether the actor may change things for the principal (a viewer of an
-    /// organisation may only look).
-    pub fn may_transact(&self) -> bool {
-        self.acting_for.as_ref().is_none_or(|m| matches!(m.role, OrgRole::Admin | OrgRole::Transactor))
-    }
-
-    pub fn is_staff(&self) -> bool {
-        self.staff.is_some()
-    }
-
-    /// Choose the organisation to act for, by KRA PIN; `None` acts for oneself.
-    pub fn act_for(mut self, kra_pin: Option<&str>) -> Result<Self, Error> {
-        self.acting_for = match kra_pin.map(str::trim).filter(|p| !p.is_empty()) {
-            None => None,
-            Some(pin) => {
-                let pin = pin.to_ascii_uppercase();
-                Some(self.memberships.iter().find(|m| m.kra_pin == pin).cloned().ok_or_else(|| {
-                    Error::Forbidden(format!(
-                        "You are not a member of the organisation with KRA PIN {pin}: add it to your sign-on account first"
-                    ))
-                })?)
-            }
-        };
-        Ok(self)
-    }
-}
-
-async fn actor_for(reg: &Registry, person_id: &str, address: Option<String>) -> Result<Actor, Error> {
-    let person = parties::get(reg, person_id).await?.ok_or(Error::Unauthenticated)?;
-    let memberships = parties::memberships(reg, person_id).await?;
-    let staff = parties::staff_role(reg, person_id).await?;
-    Ok(Actor { identity: Arc::new(Identity { person, memberships, staff }), acting_for: None, address })
-}
-
-/// Verified access tokens, by their SHA-256, so a client's repeated calls do
-/// not pay for a signature check each time; and the people behind them, for
-/// a few seconds, so a burst of API calls does not read the same rows each
-/// time. Bounded; cleared when full.
-#[derive(Default)]
-pub struct TokenCache {
-    /// Subject and expiry, by the token's SHA-256.
-    map: Bounded<[u8; 32], Arc<str>>,
-    /// Identity and when it was read, by subject.
-    actors: Bounded<Arc<str>, Arc<Identity>>,
-}
-
-const TOKEN_CACHE_MAX: usize = 10_000;
-/// How long a person's registry record (memberships, staff role) is reused
-/// between API calls. Memberships themselves come from the provider's claims,
-/// re-read every `CLAIMS_MAX_AGE_MS`.
-pub const ACTOR_CACHE_MS: i64 = 10_000;
-
-/// A map of at most `TOKEN_CACHE_MAX` entries, each with a time in
-/// milliseconds (an expiry, or when it was put); cleared when full.
-struct Bounded<K, V>(Mutex<HashMap<K, (V, i64)>>);
-
-impl<K, V> Default for Bounded<K, V> {
-    fn default() -> Self {
-        Self(Mutex::new(HashMap::new()))
-    }
-}
-
-impl<K: Eq + std::hash::Hash, V: Clone> Bounded<K, V> {
-    /// The value under `key`, if its time passes `fresh`.
-    fn get<Q>(&self, key: &Q, fresh: impl Fn(i64) -> bool) -> Option<V>
-    where
-        K: std::borrow::Borrow<Q>,
-        Q: Eq + std::hash::Hash + ?Sized,
-    {
-        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        m.get(key).filter(|(_, at)| fresh(*at)).map(|(v, _)| v.clone())
-    }
-
-    fn put(&self, key: K, value: V, at: i64) {
-        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if m.len() >= TOKEN_CACHE_MAX {
-            m.clear();
-        }
-        m.insert(key, (value, at));
-    }
-}
-
-/// The person behind a Bearer access token of the provider.
-pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) -> Result<Actor, Error> {
-    let now = reg.now_ms();
-    let hash: [u8; 32] = Sha256::digest(bearer.as_bytes()).into();
-    let subject = match reg.token_cache().map.get(&hash, |exp| exp > now) {
-        Some(s) => s,
-        None => {
-            let provider = reg.provider().await?;
-            let claims = provider
-                .verify_jwt_access_token(bearer, &reg.config().oidc.api_audiences, now)
-                .await
-                .map_err(token_refusal)?;
-            let sub: Arc<str> = claims
-                .get("sub")
-                .and_then(Value::as_str)
-                .ok_or_else(|| Error::TokenRefused("the token names no subject".into()))?
-                .into();
-            let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0).saturating_mul(1000);
-            reg.token_cache().map.put(hash, sub.clone(), exp);
-            sub
-        }
-    };
-    if let Some(identity) = reg.token_cache().actors.get(&*subject, |at| now - at < ACTOR_CACHE_MS) {
-        return Ok(Actor { identity, acting_for: None, address });
-    }
-    let known: Option<(String, i64)> = reg
-        .db()
-        .read_optional("SELECT id, updated_at FROM reg_parties WHERE subject = $1", &[(&*subject).into()])
-        .await?;
-    let person_id = match known {
-        Some((id, updated)) if now - updated < CLAIMS_MAX_AGE_MS => id,
-        _ => {
-            let provider = reg.provider().await?;
-            let claims = provider.userinfo(bearer, &subject).await.map_err(|e| {
-                tracing::warn!(error = %e, "userinfo failed");
-                token_refusal(e)
-            })?;
-            parties::upsert_from_claims(reg, &claims).await?
-        }
-    };
-    let actor = actor_for(reg, &person_id, address).await?;
-    reg.token_cache().actors.put(subject, actor.identity.clone(), now);
-    Ok(actor)
-}
-
-/// Why a Bearer token was not taken, for the caller: a failed check says
-/// which (the reasons never quote the token); a provider that cannot be
-/// asked is the service's trouble, not the token's.
-fn token_refusal(e: oidc_rp::RpError) -> Error {
-    use oidc_rp::RpError;
-    tracing::debug!(error = %e, "access token refused");
-    match e {
-        RpError::InvalidToken(why) => Error::TokenRefused(why),
-        RpError::Provider { error, .. } => {
-            Error::TokenRefused(format!("the sign-on no longer honours it ({error}); get a new one"))
-        }
-        RpError::Unreachable(_) | RpError::BadResponse(_) => Error::Unavailable(
-            "The sign-on service cannot be reached just now to check the token. Try again in a minute.".into(),
-        ),
-        other => Error::TokenRefused(other.to_string()),
-    }
-}
-
-/// Start a sign-in: remember state, nonce and verifier; return where to send
-/// the browser.
-/// Returns where to send the browser and the state, which the caller binds
-/// to the browser (a cookie), so a sign-in started elsewhere cannot be
-/// finished in it.
-pub async fn begin_sign_in(reg: &Registry, return_to: &str) -> Result<(String, String), Error> {
-    let provider = reg.provider().await?;
-    let begin = provider.begin(&[]);
-    let pending = serde_json::to_string(&begin.pending).map_err(|e| Error::Internal(e.to_string()))?;
-    let now = reg.now_ms();
-    reg.db()
-        .execute_write(sqlx::query("DELETE FROM reg_logins WHERE created_at < $1").bind(now - LOGIN_TTL_MS))
-        .await?;
-    reg.db()
-        .execute_write(
-            sqlx::query("INSERT INTO reg_logins (state_hash, pending, return_to, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(sha256_hex(begin.pending.state.as_bytes()))
-                .bind(pending)
-                .bind(return_to)
-                .bind(now),
-        )
-        .await?;
-    Ok((begin.url, begin.pending.state))
-}
-
-/// Finish a sign-in from the provider's answer: a new session token for the
-/// cookie and where to go next.
-pub async fn finish_sign_in(reg: &Registry, query: &HashMap<String, String>) -> Result<(String, String), Error> {
-    let now = reg.now_ms();
-    let state = query.get("state").ok_or_else(|| Error::Forbidden("The sign-in answer has no state".into()))?;
-    let row: Option<(String, String, i64)> = reg
-        .db()
-        .fetch_optional_write(
-            sqlx::query_as("DELETE FROM reg_logins WHERE state_hash = $1 RETURNING pending, return_to, created_at")
-                .bind(sha256_hex(state.as_bytes())),
-        )
-        .await?;
-    let Some((pending, return_to, _)) = row.filter(|(_, _, created_at)| now - created_at < LOGIN_TTL_MS) else {
-        return Err(Error::Forbidden("This sign-in has expired or was already used: start again".into()));
-    };
-    let pending: oidc_rp::Pending = serde_json::from_str(&pending).map_err(|e| Error::Internal(e.to_string()))?;
-    let provider = reg.provider().await?;
-    let signed = provider.finish(query, &pending, now).await.map_err(|e| {
-        tracing::warn!(error = %e, "sign-in refused");
-        Error::Forbidden(format!("The sign-in did not complete: {e}"))
-    })?;
-    let mut claims: Map<String, Value> = signed.claims.clone();
-    if claims.get("id_number").is_none() || claims.get("phone_number").is_none() {
-        // Providers that keep profile claims out of the ID token give them here.
-        if let Ok(more) = provider.userinfo(&signed.access_token, &signed.subject).await {
-            for (k, v) in more {
-                claims.entry(k).or_insert(v);
-            }
-        }
-    }
-    let person_id = parties::upsert_from_claims(reg, &claims).await?;
-    let token = token();
-    reg.db()
-        .execute_write(
-            sqlx::query(
-                "INSERT INTO reg_sessions (id_hash, person_id, id_token, refresh_token, claims_at, created_at, \
-                 last_seen_at) VALUES ($1, $2, $3, $4, $5, $5, $5)",
-            )
-            .bind(sha256_hex(token.as_bytes()))
-            .bind(&person_id)
-            .bind(&signed.id_token)
-            .bind(signed.refresh_token.as_deref().map(|t| reg.store_refresh(t)))
-            .bind(now),
-        )
-        .await?;
-    Ok((token, return_to))
-}
 
 /// A page session: the actor, acting for the organisation chosen in it.
 ///
@@ -435,7 +180,7 @@ async fn keep_rotated(reg: &Registry, hash: &str, stored: &str) -> Result<(), Er
         .execute(&mut *tx)
         .await?;
     if kept.rows_affected() == 0 {
-        crate::revocation::enqueue(&mut tx, &[stored.to_string()], reg.now_ms()).await?;
+        revocation::enqueue(&mut tx, &[stored.to_string()], reg.now_ms()).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -447,7 +192,7 @@ pub const FORGET_BATCH: u64 = 500;
 /// Forget the refresh tokens of sessions that can no longer be used (any
 /// not visited for `SESSION_IDLE_MS`; one past its lifetime is ended, and
 /// its token forgotten, at its next visit), queueing them to be revoked at
-/// the provider (see [`crate::revocation`]). Returns how many, at most
+/// the provider (see [`super::revocation`]). Returns how many, at most
 /// [`FORGET_BATCH`] a pass.
 pub async fn forget_stale_sessions(reg: &Registry) -> Result<u64, Error> {
     const STALE: &str = "refresh_token IS NOT NULL AND last_seen_at <= $1";
@@ -483,7 +228,7 @@ pub async fn forget_stale_sessions(reg: &Registry) -> Result<u64, Error> {
             forgotten.push(refresh);
         }
     }
-    crate::revocation::enqueue(&mut tx, &forgotten, reg.now_ms()).await?;
+    revocation::enqueue(&mut tx, &forgotten, reg.now_ms()).await?;
     tx.commit().await?;
     Ok(forgotten.len() as u64)
 }
@@ -540,7 +285,7 @@ pub async fn end_session(reg: &Registry, token: &str) -> Result<Option<String>, 
         .execute(&mut *tx)
         .await?;
     let refresh: Vec<String> = refresh.into_iter().collect();
-    crate::revocation::enqueue(&mut tx, &refresh, reg.now_ms()).await?;
+    revocation::enqueue(&mut tx, &refresh, reg.now_ms()).await?;
     tx.commit().await?;
     Ok(Some(id_token))
 }

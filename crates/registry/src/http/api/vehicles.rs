@@ -1,15 +1,11 @@
 //! The API's reads of the register: who the caller is, the fee schedule and
 //! quotes, the caller's vehicles and inquiry by registration number.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 
-use super::problem::{PublicRefusals, Refusals};
 use super::schema::{Fees, HeldVehicle, Me, Quote, VehiclePage};
-use super::{ActFor, Caller, MaybeCaller, PageQuery};
-use crate::paging::PageRequest;
+use super::{Caller, MaybeCaller, PageQuery};
 use crate::transfers::today_eat;
 use crate::vehicles::{self, Inquiry};
 use crate::{Error, FieldErrors, Registry};
@@ -18,9 +14,7 @@ type ApiResult<T> = Result<Json<T>, Error>;
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "vehicles",
     summary = "Who the caller is, their organisations and staff role",
-    params(ActFor),
-    responses((status = 200, description = "The caller", body = Me), Refusals),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "The caller", body = Me)))]
 pub async fn me(Caller(a): Caller) -> ApiResult<Me> {
     Ok(Json(Me {
         name: a.person.name.clone(),
@@ -34,18 +28,18 @@ pub async fn me(Caller(a): Caller) -> ApiResult<Me> {
 
 #[utoipa::path(get, path = "/api/v1/fees", tag = "fees", summary = "The fee schedules in force and loaded",
     description = "Public, no token needed: the transfer fee schedule is gazetted. A token sent anyway must be valid.",
-    responses((status = 200, description = "The fee schedules", body = Fees), PublicRefusals),
+    responses((status = 200, description = "The fee schedules", body = Fees)),
     security(()))]
 pub async fn fees(State(reg): State<Registry>) -> ApiResult<Fees> {
     let (fees, _) = reg.rules().await?;
     Ok(Json(Fees { schedules: fees.all().iter().map(Into::into).collect() }))
 }
 
-/// What a quote is for: a registered vehicle, or a class and its measure.
-#[derive(utoipa::IntoParams)]
+/// What a quote is for: a registered vehicle, or a class and its measure;
+/// numbers as sent (the handler names a refused one).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-struct QuoteQuery {
+pub struct QuoteQuery {
     /// A registered vehicle (needs an access token); instead of `class`.
     #[param(
         pattern = "^(K[A-Z]{2} ?[0-9]{3}[A-Z]|KM[A-Z]{2} ?[0-9]{3}[A-Z]|GK ?([A-Z] ?)?[0-9]{3}[A-Z]|[1-9][0-9]{0,2} ?CD ?[1-9][0-9]{0,2}[A-Z]?)$",
@@ -56,11 +50,11 @@ struct QuoteQuery {
     #[param(schema_with = super::schema::vehicle_class)]
     class: Option<String>,
     /// Engine capacity in cc (motor vehicles and motorcycles).
-    #[param(minimum = 0, maximum = 100000)]
-    engine_cc: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 100000)]
+    engine_cc: Option<String>,
     /// Wheels on a trailer.
-    #[param(minimum = 0, maximum = 64)]
-    trailer_wheels: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 64)]
+    trailer_wheels: Option<String>,
     /// The day to price on, YYYY-MM-DD; default today (EAT).
     #[param(format = Date)]
     date: Option<String>,
@@ -72,19 +66,19 @@ struct QuoteQuery {
                    it answers 401. One of registration_number and class is needed; a class priced by a measure \
                    needs it (engine_cc, or trailer_wheels for a trailer).",
     params(QuoteQuery),
-    responses((status = 200, description = "The fee", body = Quote), PublicRefusals),
+    responses((status = 200, description = "The fee", body = Quote)),
     security((), ("bearer" = [])))]
 pub async fn quote(
     State(reg): State<Registry>,
     MaybeCaller(caller): MaybeCaller,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<QuoteQuery>,
 ) -> ApiResult<Quote> {
     let mut errors = FieldErrors::new();
-    let date = match q.get("date") {
+    let date = match &q.date {
         Some(d) => errors.check("date", domain::Date::parse(d)),
         None => Some(today_eat(reg.now_ms())),
     };
-    let query = if let Some(r) = q.get("registration_number") {
+    let query = if let Some(r) = &q.registration_number {
         // Whether a plate is registered is the register's to tell, to
         // those signed in; the schedule itself is public.
         if caller.is_none() {
@@ -100,15 +94,15 @@ pub async fn quote(
             .ok_or_else(|| FieldErrors::single("registration_number", format!("No vehicle {reg_no} is registered")))?;
         Some(v.fee_query()?)
     } else {
-        let class = match q.get("class") {
+        let class = match &q.class {
             Some(c) => errors.check("class", domain::fees::VehicleClass::parse(c)),
             None => {
                 errors.add("class", "Give registration_number, or class (motor_vehicle, motorcycle, trailer, tractor)");
                 None
             }
         };
-        let number = |errors: &mut FieldErrors, field: &str, max: u32| -> Option<u32> {
-            let raw = q.get(field)?;
+        let number = |errors: &mut FieldErrors, field: &str, raw: Option<&String>, max: u32| -> Option<u32> {
+            let raw = raw?;
             match raw.trim().parse::<u32>() {
                 Ok(n) if n <= max => Some(n),
                 _ => {
@@ -117,8 +111,8 @@ pub async fn quote(
                 }
             }
         };
-        let engine_cc = number(&mut errors, "engine_cc", 100_000);
-        let wheels = number(&mut errors, "trailer_wheels", 64);
+        let engine_cc = number(&mut errors, "engine_cc", q.engine_cc.as_ref(), 100_000);
+        let wheels = number(&mut errors, "trailer_wheels", q.trailer_wheels.as_ref(), 64);
         class.map(|class| domain::fees::FeeQuery {
             class,
             engine_cc,
@@ -142,15 +136,14 @@ pub async fn quote(
 
 #[utoipa::path(get, path = "/api/v1/vehicles", tag = "vehicles",
     summary = "The caller's vehicles and, when acting for an organisation, its vehicles too",
-    params(ActFor, PageQuery),
-    responses((status = 200, description = "A page of vehicles", body = VehiclePage), Refusals),
-    security(("bearer" = [])))]
+    params(PageQuery),
+    responses((status = 200, description = "A page of vehicles", body = VehiclePage)))]
 pub async fn my_vehicles(
     State(reg): State<Registry>,
     Caller(a): Caller,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult<VehiclePage> {
-    let page = vehicles::mine(&reg, &a, &PageRequest::from_query(&q)?).await?;
+    let page = vehicles::mine(&reg, &a, &q.page_request()?).await?;
     let vehicles = page
         .items
         .into_iter()
@@ -177,9 +170,8 @@ pub struct Plate {
 
 #[utoipa::path(get, path = "/api/v1/vehicles/{registration_number}", tag = "vehicles",
     summary = "Inquire by registration number: the whole record for owners and staff, a limited view for others",
-    params(ActFor, Plate),
-    responses((status = 200, description = "The vehicle, as the caller may see it", body = Inquiry), Refusals),
-    security(("bearer" = [])))]
+    params(Plate),
+    responses((status = 200, description = "The vehicle, as the caller may see it", body = Inquiry)))]
 pub async fn inquire(
     State(reg): State<Registry>,
     Caller(a): Caller,

@@ -7,6 +7,7 @@
 //! POST. The OpenAPI 3.1 document at `/api/openapi.json` is made from the
 //! same handlers and types. Handlers parse, call one use case and render.
 
+mod doc;
 mod idempotency;
 mod input;
 mod problem;
@@ -22,77 +23,22 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
-use utoipa::OpenApi;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::{RefOr, Server};
+use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{self, Actor};
+use crate::paging::PageRequest;
+use crate::signin::{self, Actor};
 use crate::{Error, FieldErrors, Registry};
-pub use idempotency::{ABANDONED_KEY_MS, KEEP_KEYS_MS, purge_keys};
+pub use doc::{Site, openapi_json};
 pub use problem::{PROBLEM_JSON, problem, problem_for_status, problems_only};
 
 pub const ACT_FOR_HEADER: &str = "x-act-for";
 const MAX_BODY: usize = crate::store::MAX_SCAN_BYTES + 64 * 1024;
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "tims registry API",
-        version = "1",
-        description = "Vehicles, owners and the online logbook transfer. Send the sign-on's access token as a \
-                       Bearer token (only the gazetted fee schedule and a fee quote by class are public); to act \
-                       for an organisation send its KRA PIN in X-Act-For. Every POST honours Idempotency-Key: \
-                       the same key and body give the first answer again. Request bodies are read strictly: an \
-                       unknown field is refused. Errors are RFC 9457 problem+json; a refused field is named in \
-                       `errors` (a JSON path, a query parameter or a header). Every answer carries \
-                       Cache-Control: no-store."
-    ),
-    modifiers(&BearerAuth),
-    components(schemas(problem::Problem, problem::FieldProblem)),
-    tags(
-        (name = "vehicles", description = "Inquiry and the caller's vehicles"),
-        (name = "transfers", description = "The logbook transfer, step by step"),
-        (name = "review", description = "The agency's officers"),
-        (name = "fees", description = "The fee schedule")
-    )
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
-        );
-    }
-}
-
-/// Beside the bearer scheme, where its tokens come from: the provider's
-/// discovery document (`openIdConnect`), known only once the issuer is.
-fn declare_provider(openapi: &mut utoipa::openapi::OpenApi, issuer: &str) {
-    use utoipa::openapi::security::{OpenIdConnect, SecurityScheme};
-    let components = openapi.components.get_or_insert_with(Default::default);
-    components.add_security_scheme(
-        "openIdConnect",
-        SecurityScheme::OpenIdConnect(OpenIdConnect::with_description(
-            format!("{issuer}/.well-known/openid-configuration"),
-            "The sign-on that issues the access tokens of the bearer scheme: authorization code flow with PKCE \
-             (S256) for a client the operator registered with API access; scopes openid profile phone \
-             organisations (offline_access for a refresh token)."
-                .to_string(),
-        )),
-    );
-}
-
 /// The API's routes and its OpenAPI description, from the same handlers.
 fn routes() -> (Router<Registry>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(doc::ApiDoc::openapi())
         .routes(routes!(vehicles::me))
         .routes(routes!(vehicles::fees))
         .routes(routes!(vehicles::quote))
@@ -111,35 +57,9 @@ fn routes() -> (Router<Registry>, utoipa::openapi::OpenApi) {
         .routes(routes!(transfers::review))
         .routes(routes!(transfers::logbook))
         .routes(routes!(transfers::queue))
-        .split_for_parts()
-}
-
-/// What the document says that only this server knows: its public address,
-/// the offices a logbook may be collected from, and the sign-on that issues
-/// its tokens.
-pub struct Site<'a> {
-    pub public_url: &'a str,
-    pub offices: &'a [String],
-    pub issuer: &'a str,
-}
-
-/// The OpenAPI 3.1 document, as served at `/api/openapi.json`.
-pub fn openapi_json(site: &Site) -> String {
-    let mut doc = routes().1;
-    doc.servers = Some(vec![Server::new(site.public_url.trim_end_matches('/'))]);
-    declare_provider(&mut doc, site.issuer);
-    if let Some(RefOr::T(Schema::Object(acceptance))) =
-        doc.components.as_mut().and_then(|c| c.schemas.get_mut("Acceptance"))
-        && let Some(office) = acceptance.properties.get_mut("collection_office")
-    {
-        let description = "The office where the buyer will collect the new logbook";
-        *office = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .description(Some(description))
-            .enum_values(Some(site.offices.iter().map(String::as_str)))
-            .into();
-    }
-    doc.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        .split_for_parts();
+    doc::EveryOperation.modify(&mut doc);
+    (router, doc)
 }
 
 pub fn router(reg: Registry) -> Router {
@@ -198,7 +118,7 @@ async fn authenticate(State(reg): State<Registry>, mut req: Request, next: Next)
             Ok(a) => a,
             Err(e) => return problem(&e),
         };
-        let actor = match auth::from_bearer(&reg, &token, address).await {
+        let actor = match signin::from_bearer(&reg, &token, address).await {
             Ok(a) => a,
             Err(e) => return problem(&e),
         };
@@ -270,17 +190,6 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MaybeCaller {
 
 // ---- parameters every operation shares --------------------------------------------
 
-/// Whom the caller acts for.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Header)]
-#[allow(dead_code)]
-struct ActFor {
-    /// The KRA PIN of an organisation the caller belongs to, to act for it;
-    /// none (or empty) to act for oneself.
-    #[param(rename = "X-Act-For", nullable = false, pattern = "^([AP][0-9]{9}[A-Z])?$", example = "P051234567A")]
-    x_act_for: Option<String>,
-}
-
 /// A transfer, by id or by reference.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -290,49 +199,21 @@ pub struct TransferPath {
     pub id: String,
 }
 
-/// Which page of a list.
-#[derive(utoipa::IntoParams)]
+/// Which page of a list, as sent (read by [`PageRequest::parse`], which
+/// names a refused value).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-struct PageQuery {
+pub struct PageQuery {
     /// The `next` cursor of the previous page; none (or empty) for the first.
     #[param(pattern = "^[A-Za-z0-9_-]{0,512}$")]
     after: Option<String>,
     /// Items on the page, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    limit: Option<String>,
 }
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    /// Attributes take patterns as literals only: each registration number
-    /// the document names, in a path, a query or a body, has the one pattern.
-    #[test]
-    fn every_registration_number_in_the_document_has_the_same_pattern() {
-        let offices = ["Mombasa".to_string()];
-        let site = Site { public_url: "https://tims.example/", offices: &offices, issuer: "https://tims.example/sso" };
-        let doc = openapi_json(&site);
-        let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
-        assert_eq!(doc["servers"][0]["url"], "https://tims.example");
-        let mut seen = 0;
-        let mut look = vec![&doc];
-        while let Some(v) = look.pop() {
-            if let Some(o) = v.as_object() {
-                let named = o.get("name").and_then(|n| n.as_str()) == Some("registration_number");
-                let pattern = if named { o.get("schema").and_then(|s| s.get("pattern")) } else { None };
-                let property = o.get("registration_number").and_then(|p| p.get("pattern"));
-                for p in pattern.into_iter().chain(property) {
-                    assert_eq!(p.as_str(), Some(schema::REGISTRATION_NUMBER));
-                    seen += 1;
-                }
-                look.extend(o.values());
-            } else if let Some(a) = v.as_array() {
-                look.extend(a);
-            }
-        }
-        assert!(seen >= 5, "the path, the quote and each kind of new transfer: {seen}");
+impl PageQuery {
+    pub fn page_request(&self) -> Result<PageRequest, Error> {
+        PageRequest::parse(self.after.as_deref(), self.limit.as_deref())
     }
 }

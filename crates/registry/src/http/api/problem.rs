@@ -52,7 +52,8 @@ pub struct FieldProblem {
 #[allow(dead_code)]
 pub enum Refusals {
     /// No access token, or one that was refused (`WWW-Authenticate: Bearer`).
-    #[response(status = 401, content_type = "application/problem+json")]
+    #[response(status = 401, content_type = "application/problem+json",
+        headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was refused")))]
     Unauthenticated(Problem),
     /// Not yours to do, or `X-Act-For` names an organisation the caller
     /// does not belong to.
@@ -71,7 +72,8 @@ pub enum Refusals {
     /// Any other refusal: 400 (a path or query that cannot be read), 405
     /// (see `Allow`), 413 (a body over 10 MB), 415, 429 and 503 (with
     /// `Retry-After`), 431 (headers over 32 KB), 500.
-    #[response(status = "default", content_type = "application/problem+json")]
+    #[response(status = "default", content_type = "application/problem+json",
+        headers(("Retry-After" = String, description = "Seconds to wait, on a 429 or a 503"), ("Allow" = String, description = "The methods the address takes, on a 405")))]
     Other(Problem),
 }
 
@@ -81,14 +83,16 @@ pub enum Refusals {
 pub enum PublicRefusals {
     /// An access token was sent and refused, or one is needed for what was
     /// asked (`WWW-Authenticate: Bearer`).
-    #[response(status = 401, content_type = "application/problem+json")]
+    #[response(status = 401, content_type = "application/problem+json",
+        headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was refused")))]
     Unauthenticated(Problem),
     /// Fields were refused: `errors` names each.
     #[response(status = 422, content_type = "application/problem+json")]
     Invalid(Problem),
     /// Any other refusal: 400, 405 (see `Allow`), 413, 429 and 503 (with
     /// `Retry-After`), 431, 500.
-    #[response(status = "default", content_type = "application/problem+json")]
+    #[response(status = "default", content_type = "application/problem+json",
+        headers(("Retry-After" = String, description = "Seconds to wait, on a 429 or a 503"), ("Allow" = String, description = "The methods the address takes, on a 405")))]
     Other(Problem),
 }
 

@@ -1,7 +1,5 @@
 //! The API's steps of a logbook transfer, and the officers' review.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -9,36 +7,31 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::input::{JsonBody, ScanUpload};
-use super::problem::Refusals;
 use super::schema::{Binary, CodeSent, ScanForm, TransferPage};
-use super::{ActFor, Caller, PageQuery, TransferPath};
-use crate::paging::PageRequest;
+use super::{Caller, PageQuery, TransferPath};
 use crate::transfers::{self, Acceptance, CodeStep, NewTransfer, TransferView};
 use crate::{Error, FieldErrors, Registry};
 
 type ApiResult<T> = Result<Json<T>, Error>;
 
 #[utoipa::path(get, path = "/api/v1/transfers", tag = "transfers", summary = "The transfers the caller is a party to",
-    params(ActFor, PageQuery),
-    responses((status = 200, description = "A page of transfers, newest first", body = TransferPage), Refusals),
-    security(("bearer" = [])))]
+    params(PageQuery),
+    responses((status = 200, description = "A page of transfers, newest first", body = TransferPage)))]
 pub async fn my_transfers(
     State(reg): State<Registry>,
     Caller(a): Caller,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult<TransferPage> {
-    let page = transfers::list_mine(&reg, &a, &PageRequest::from_query(&q)?).await?;
+    let page = transfers::list_mine(&reg, &a, &q.page_request()?).await?;
     Ok(Json(TransferPage { transfers: page.items, next: page.next }))
 }
 
 #[utoipa::path(post, path = "/api/v1/transfers", tag = "transfers", summary = "Open a transfer (seller)",
-    params(ActFor),
     request_body = NewTransfer,
     responses(
         (status = 201, description = "The transfer, opened as a draft", body = TransferView,
             headers(("Location" = String, description = "The transfer's address"))),
-        Refusals),
-    security(("bearer" = [])))]
+    ))]
 pub async fn create(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -59,9 +52,8 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/transfers/{id}", tag = "transfers", summary = "A transfer with its timeline",
-    params(ActFor, TransferPath),
-    responses((status = 200, description = "The transfer", body = TransferView), Refusals),
-    security(("bearer" = [])))]
+    params(TransferPath),
+    responses((status = 200, description = "The transfer", body = TransferView)))]
 pub async fn transfer(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -72,12 +64,11 @@ pub async fn transfer(
 
 #[utoipa::path(get, path = "/api/v1/transfers/{id}/logbook-scan", tag = "transfers",
     summary = "The scanned logbook (seller and officers)",
-    params(ActFor, TransferPath),
+    params(TransferPath),
     responses(
         (status = 200, description = "The scan as uploaded",
             content((Binary = "application/pdf"), (Binary = "image/jpeg"), (Binary = "image/png"))),
-        Refusals),
-    security(("bearer" = [])))]
+    ))]
 pub async fn scan(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -104,12 +95,11 @@ fn content_type(ct: &str) -> &'static str {
     summary = "Upload the scanned logbook: PDF, JPEG or PNG, at most 10 MB",
     description = "Send the file as the body (application/pdf, image/jpeg, image/png or application/octet-stream), \
                    or as multipart/form-data with one file part named logbook. The kind is recognised by content.",
-    params(ActFor, TransferPath),
+    params(TransferPath),
     request_body(description = "The scanned logbook", content(
         (Binary = "application/pdf"), (Binary = "image/jpeg"), (Binary = "image/png"),
         (Binary = "application/octet-stream"), (ScanForm = "multipart/form-data"))),
-    responses((status = 200, description = "The transfer, with the scan", body = TransferView), Refusals),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "The transfer, with the scan", body = TransferView)))]
 pub async fn upload_scan(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -131,10 +121,9 @@ pub struct StepBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/codes", tag = "transfers", summary = "Send an SMS code for a step",
-    params(ActFor, TransferPath),
+    params(TransferPath),
     request_body = StepBody,
-    responses((status = 202, description = "The code is on its way", body = CodeSent), Refusals),
-    security(("bearer" = [])))]
+    responses((status = 202, description = "The code is on its way", body = CodeSent)))]
 pub async fn send_code(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -157,10 +146,9 @@ pub struct CodeBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/submit", tag = "transfers", summary = "The seller submits with the code",
-    params(ActFor, TransferPath),
+    params(TransferPath),
     request_body = CodeBody,
-    responses((status = 200, description = "The transfer, submitted", body = TransferView), Refusals),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "The transfer, submitted", body = TransferView)))]
 pub async fn submit(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -185,10 +173,9 @@ pub struct ConsentBody {
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/consent", tag = "transfers",
     summary = "A joint owner or the financier approves or refuses with a code",
-    params(ActFor, TransferPath),
+    params(TransferPath),
     request_body = ConsentBody,
-    responses((status = 200, description = "The transfer, with the answer", body = TransferView), Refusals),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "The transfer, with the answer", body = TransferView)))]
 pub async fn consent(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -202,10 +189,9 @@ pub async fn consent(
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/accept", tag = "transfers",
     summary = "The buyer accepts with a code and pays the fee",
-    params(ActFor, TransferPath),
+    params(TransferPath),
     request_body = Acceptance,
-    responses((status = 200, description = "The transfer, accepted", body = TransferView), Refusals),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "The transfer, accepted", body = TransferView)))]
 pub async fn accept(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -216,10 +202,9 @@ pub async fn accept(
 }
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/decline", tag = "transfers", summary = "The buyer declines with a code",
-    params(ActFor, TransferPath),
+    params(TransferPath),
     request_body = CodeBody,
-    responses((status = 200, description = "The transfer, declined", body = TransferView), Refusals),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "The transfer, declined", body = TransferView)))]
 pub async fn decline(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -235,10 +220,9 @@ pub async fn decline(
 pub struct Nothing {}
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/pay", tag = "transfers", summary = "Try the payment again",
-    params(ActFor, TransferPath),
+    params(TransferPath),
     request_body(content = Nothing, description = "Nothing: an empty body, or {}"),
-    responses((status = 200, description = "The transfer, with the payment asked for", body = TransferView), Refusals),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "The transfer, with the payment asked for", body = TransferView)))]
 pub async fn pay(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -250,10 +234,9 @@ pub async fn pay(
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/cancel", tag = "transfers",
     summary = "The seller cancels, until the buyer accepts",
-    params(ActFor, TransferPath),
+    params(TransferPath),
     request_body(content = Nothing, description = "Nothing: an empty body, or {}"),
-    responses((status = 200, description = "The transfer, cancelled", body = TransferView), Refusals),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "The transfer, cancelled", body = TransferView)))]
 pub async fn cancel(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -276,10 +259,9 @@ pub struct ReviewBody {
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/review", tag = "review",
     summary = "An officer approves, or rejects with a reason",
-    params(ActFor, TransferPath),
+    params(TransferPath),
     request_body = ReviewBody,
-    responses((status = 200, description = "The transfer, decided", body = TransferView), Refusals),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "The transfer, decided", body = TransferView)))]
 pub async fn review(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -305,10 +287,9 @@ pub struct LogbookBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/logbook", tag = "review", summary = "Move the new logbook on",
-    params(ActFor, TransferPath),
+    params(TransferPath),
     request_body = LogbookBody,
-    responses((status = 200, description = "The transfer, with the logbook moved on", body = TransferView), Refusals),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "The transfer, with the logbook moved on", body = TransferView)))]
 pub async fn logbook(
     State(reg): State<Registry>,
     Caller(a): Caller,
@@ -319,14 +300,13 @@ pub async fn logbook(
 }
 
 #[utoipa::path(get, path = "/api/v1/review-queue", tag = "review", summary = "Transfers waiting for review, oldest first",
-    params(ActFor, PageQuery),
-    responses((status = 200, description = "A page of the queue", body = TransferPage), Refusals),
-    security(("bearer" = [])))]
+    params(PageQuery),
+    responses((status = 200, description = "A page of the queue", body = TransferPage)))]
 pub async fn queue(
     State(reg): State<Registry>,
     Caller(a): Caller,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult<TransferPage> {
-    let page = transfers::queue(&reg, &a, &PageRequest::from_query(&q)?).await?;
+    let page = transfers::queue(&reg, &a, &q.page_request()?).await?;
     Ok(Json(TransferPage { transfers: page.items, next: page.next }))
 }
