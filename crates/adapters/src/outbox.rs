@@ -35,11 +35,6 @@ impl Outbox {
         Self { table }
     }
 
-    /// The sign-on's outbox, by its old name here; kept until the sign-on
-    /// names its table itself with [`Outbox::new`].
-    #[allow(non_upper_case_globals)]
-    pub const SignOn: Outbox = Outbox::new("sso_outbox");
-
     /// The table's name.
     pub fn table(self) -> &'static str {
         self.table

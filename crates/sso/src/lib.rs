@@ -23,6 +23,7 @@ pub mod demo;
 pub mod error;
 pub mod grants;
 pub mod http;
+pub mod jobs;
 pub mod keys;
 pub mod limits;
 pub mod oidc;

@@ -9,6 +9,9 @@ use db::WriteTx;
 
 use crate::{Error, Sso};
 
+/// The sign-on's outbox table.
+pub const OUTBOX: Outbox = Outbox::new("sso_outbox");
+
 /// Queue an SMS in `tx`; `tag` says what it is for (see [`SmsTag`]).
 pub async fn enqueue(
     tx: &mut WriteTx,
@@ -18,11 +21,11 @@ pub async fn enqueue(
     tag: &SmsTag,
     now: i64,
 ) -> Result<(), Error> {
-    Ok(adapters::outbox::enqueue(tx, Outbox::SignOn, to, body, secret, tag, now).await?)
+    Ok(adapters::outbox::enqueue(tx, OUTBOX, to, body, secret, tag, now).await?)
 }
 
 /// Deliver what is due, once. Returns how many messages were sent.
 pub async fn deliver_due(sso: &Sso) -> Result<usize, Error> {
     let sms = &*sso.adapters().sms;
-    Ok(adapters::outbox::deliver_due(sso.db(), Outbox::SignOn, sms, sso.clock(), domain::policy::code::TTL_MS).await?)
+    Ok(adapters::outbox::deliver_due(sso.db(), OUTBOX, sms, sso.clock(), domain::policy::code::TTL_MS).await?)
 }

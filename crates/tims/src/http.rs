@@ -134,12 +134,12 @@ fn bearer_is(headers: &HeaderMap, token: &str) -> bool {
 /// histogram, and gauges read at each scrape: what waits in each SMS outbox
 /// (and since when), what was given up on, and the officers' queue.
 async fn metrics(handle: PrometheusHandle, reg: registry::Registry) -> String {
-    use adapters::outbox::{Outbox, backlog};
+    use adapters::outbox::backlog;
     let mut out = format!("{}{}", handle.render(), LATENCY.render());
     let now = reg.now_ms();
     let age = |at: Option<i64>| at.map_or(0.0, |t| (now - t).max(0) as f64 / 1000.0);
     let mut gauges = vec![];
-    for (label, outbox) in [("sso", Outbox::SignOn), ("registry", registry::outbox::OUTBOX)] {
+    for (label, outbox) in [("sso", sso::outbox::OUTBOX), ("registry", registry::outbox::OUTBOX)] {
         match backlog(reg.db(), outbox, now).await {
             Ok(b) => gauges.extend([
                 ("tims_sms_outbox_pending", "SMS queued and still to be tried.", Some(label), b.pending as f64),

@@ -429,6 +429,7 @@ impl Application {
         let worker = tokio::spawn(sso::worker::run_worker(self.sso.clone(), stop_rx.clone()));
         let reg_worker = tokio::spawn(registry::outbox::run_worker(self.registry.clone(), stop_rx.clone()));
         let revoker = tokio::spawn(registry::signin::revocation::run_worker(self.registry.clone(), stop_rx.clone()));
+        let sso_jobs = tokio::spawn(sso::jobs::run(self.sso.clone(), stop_rx.clone()));
         let jobs = tokio::spawn(registry::jobs::run(self.registry.clone(), stop_rx));
         let (serving_tx, serving) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
@@ -446,6 +447,7 @@ impl Application {
         let _ = reg_worker.await;
         let _ = revoker.await;
         let _ = jobs.await;
+        let _ = sso_jobs.await;
         if let Some(c) = checkpointer {
             let _ = c.await;
         }

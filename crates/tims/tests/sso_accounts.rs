@@ -560,9 +560,9 @@ async fn expired_rows_are_purged_and_live_ones_kept(app: TestApp) {
     };
     assert!(count("sso_sessions").await >= 3);
     app.advance(60 * MINUTE_MS);
-    assert_eq!(sso::worker::purge_expired(&app.app_sso).await.unwrap(), 0, "nothing is old enough yet");
+    assert_eq!(sso::jobs::purge_expired(&app.app_sso).await.unwrap(), 0, "nothing is old enough yet");
     app.advance(3 * 24 * 60 * MINUTE_MS);
-    assert!(sso::worker::purge_expired(&app.app_sso).await.unwrap() > 0);
+    assert!(sso::jobs::purge_expired(&app.app_sso).await.unwrap() > 0);
     for table in ["sso_sessions", "sso_challenges", "sso_sms_sends"] {
         assert_eq!(count(table).await, 0, "{table}");
     }
@@ -571,6 +571,34 @@ async fn expired_rows_are_purged_and_live_ones_kept(app: TestApp) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "the ID number is free again: {}", r.body);
 }
 on_both!(expired_rows_are_purged_and_live_ones_kept);
+
+/// The purge is a job on the sign-on's own table: it runs at start, and a
+/// second node's scheduler on the same database finds nothing due until
+/// its hour is over, then runs it once.
+async fn the_purge_runs_once_an_hour_across_nodes(app: TestApp) {
+    let runs = || {
+        let pool = app.app_sso.db().pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT runs FROM sso_jobs WHERE name = 'expired_rows'")
+                .fetch_optional(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let mut waited = 0;
+    while runs().await.unwrap_or(0) < 1 {
+        assert!(waited < 200, "the purge did not run at start");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    let other_node = sso::jobs::scheduler();
+    assert!(other_node.run_due(&app.app_sso).await.unwrap().is_empty(), "nothing is due again yet");
+    app.advance(60 * MINUTE_MS);
+    assert_eq!(other_node.run_due(&app.app_sso).await.unwrap().len(), 1);
+    assert_eq!(runs().await, Some(2));
+    assert!(other_node.run_due(&app.app_sso).await.unwrap().is_empty(), "once per hour");
+}
+on_both!(the_purge_runs_once_an_hour_across_nodes);
 
 async fn unknown_addresses_answer_404_as_a_page_or_problem_json(app: TestApp) {
     let c = reqwest::Client::new();
