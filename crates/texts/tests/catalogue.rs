@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use domain::Date;
 use domain::org::OrgRole;
+use domain::{AccountType, Date};
 use texts::{CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, Sms, Text, TransferRefusal, sms_length};
 
 const REG_NO: &str = "KMAA 001A";
@@ -77,7 +77,21 @@ fn refusal_samples() -> Vec<Refusal> {
         Refusal::FormUnreadable,
         Refusal::SomethingWentWrong,
         Refusal::ServiceUnreachable,
+        Refusal::NoCodeYet,
+        Refusal::TooManyPasswordAttempts { wait_secs: 59 },
+        Refusal::TooManyPasswordAttempts { wait_secs: 900 },
+        Refusal::TooManySignInsAtOnce,
+        Refusal::TooManyFailedSignIns { wait_secs: 128 },
+        Refusal::TooManyFailedSignIns { wait_secs: 900 },
+        Refusal::SignInUnderWay,
+        Refusal::EnterPassword,
+        Refusal::PasswordsDiffer,
+        Refusal::EmailInvalid,
+        Refusal::BornInFuture,
     ]);
+    for account_type in [AccountType::Citizen, AccountType::Resident, AccountType::Foreigner] {
+        all.extend([Refusal::NotInPopulationRegister { account_type }, Refusal::AccountExists { account_type }]);
+    }
     all
 }
 

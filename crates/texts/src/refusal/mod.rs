@@ -8,6 +8,8 @@
 mod en;
 mod sw;
 
+use domain::AccountType;
+
 use crate::catalogue;
 
 /// What to do after a code died of too many wrong tries.
@@ -53,6 +55,21 @@ catalogue! {
         FormUnreadable,
         SomethingWentWrong,
         ServiceUnreachable,
+        // The sign-on's own.
+        /// A code typed where none was sent (the sign-on's wording).
+        NoCodeYet,
+        TooManyPasswordAttempts { wait_secs: u64 },
+        TooManySignInsAtOnce,
+        /// The delay after failed sign-ins with one ID number.
+        TooManyFailedSignIns { wait_secs: u64 },
+        SignInUnderWay,
+        EnterPassword,
+        PasswordsDiffer,
+        EmailInvalid,
+        BornInFuture,
+        /// One answer for an unknown number and a wrong date of birth.
+        NotInPopulationRegister { account_type: AccountType },
+        AccountExists { account_type: AccountType },
     }
 }
 
