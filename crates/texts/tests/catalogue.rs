@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 
 use domain::org::OrgRole;
 use domain::{AccountType, Date};
-use texts::{CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, Sms, Text, TransferRefusal, sms_length};
+use texts::{
+    CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, SignOnPage, Sms, Text, TransferRefusal, sms_length,
+};
 
 const REG_NO: &str = "KMAA 001A";
 const REFERENCE: &str = "TR-ABCDE-FGHJK";
@@ -192,6 +194,86 @@ fn page_samples() -> Vec<Page<'static>> {
     ]
 }
 
+fn sign_on_page_samples() -> Vec<SignOnPage<'static>> {
+    let mut all: Vec<SignOnPage<'static>> = [AccountType::Citizen, AccountType::Resident, AccountType::Foreigner]
+        .into_iter()
+        .map(|account_type| SignOnPage::AccountTypeChoice { account_type })
+        .collect();
+    all.extend([
+        SignOnPage::SignInTitle,
+        SignOnPage::YouAreA,
+        SignOnPage::IdOrPassport,
+        SignOnPage::Password,
+        SignOnPage::Continue,
+        SignOnPage::CreateAnAccount,
+        SignOnPage::ForgotPassword,
+        SignOnPage::CheckYourPhone,
+        SignOnPage::CodeSentToVerify { phone: "+254 *** *** 678" },
+        SignOnPage::EnterSignInCode,
+        SignOnPage::CodeSentTo { phone: "+254 *** *** 678" },
+        SignOnPage::CodeWorksFiveMinutes,
+        SignOnPage::Code,
+        SignOnPage::SendNewCode,
+        SignOnPage::NewCodeOnItsWay,
+        SignOnPage::SignOutQuestion,
+        SignOnPage::ServiceAskedSignOut,
+        SignOnPage::SignOut,
+        SignOnPage::RegisterLead,
+        SignOnPage::IdNumberHint,
+        SignOnPage::DateOfBirth,
+        SignOnPage::DateOfBirthHint,
+        SignOnPage::MobileNumber,
+        SignOnPage::MobileNumberHint,
+        SignOnPage::EmailOptional,
+        SignOnPage::PasswordAgain,
+        SignOnPage::PasswordHint,
+        SignOnPage::SmsAlertsOptIn,
+        SignOnPage::CreateAccount,
+        SignOnPage::HaveAccount,
+        SignOnPage::RecoverTitle,
+        SignOnPage::RecoverLead,
+        SignOnPage::SendACode,
+        SignOnPage::BackToSignIn,
+        SignOnPage::NewPasswordTitle,
+        SignOnPage::RecoverCodeLead,
+        SignOnPage::RecoverNoCode,
+        SignOnPage::NewPassword,
+        SignOnPage::NewPasswordAgain,
+        SignOnPage::ChangePassword,
+        SignOnPage::StartAgain,
+        SignOnPage::SmsAlertsTitle,
+        SignOnPage::SmsAlertsLead,
+        SignOnPage::Save,
+        SignOnPage::BackToAccount,
+        SignOnPage::AddOrgTitle,
+        SignOnPage::AddOrgLead,
+        SignOnPage::AddOrgDirector,
+        SignOnPage::OrgPinLabel,
+        SignOnPage::OrgPinHint,
+        SignOnPage::AddOrg,
+        SignOnPage::OrgRequested,
+        SignOnPage::MemberSaved,
+        SignOnPage::PasswordChanged,
+        SignOnPage::SignedOut,
+        SignOnPage::PageNotFound,
+        SignOnPage::PleaseWait,
+        SignOnPage::ServiceProblem,
+        SignOnPage::FormNotAccepted,
+        SignOnPage::DevCookies,
+        SignOnPage::FormUnreadableTitle,
+        SignOnPage::SendFormFromPage,
+        SignOnPage::SignOutRequestUnusable,
+        SignOnPage::SignedOutTitle,
+        SignOnPage::CloseWindow,
+        SignOnPage::SignInAgain,
+        SignOnPage::BrokenSignInLink,
+        SignOnPage::UnreadableRequest,
+        SignOnPage::SignInRequestUnusable,
+        SignOnPage::GoBackToService,
+    ]);
+    all
+}
+
 /// Each message renders non-empty in every language, and every key has a
 /// sample (so a new message cannot slip past these checks).
 fn check_all<T: Text>(samples: &[T], keys: &[&str]) {
@@ -215,6 +297,7 @@ fn every_message_renders_in_every_language() {
     check_all(&refusal_samples(), Refusal::KEYS);
     check_all(&transfer_refusal_samples(), TransferRefusal::KEYS);
     check_all(&page_samples(), Page::KEYS);
+    check_all(&sign_on_page_samples(), SignOnPage::KEYS);
 }
 
 /// Messages whose English text, as tims sends it today, does not fit one

@@ -1,0 +1,100 @@
+//! The sign-on's page copy: titles, leads, field labels and hints, buttons,
+//! links, notices and the words of its error and OpenID Connect pages.
+//!
+//! Owns each text's parameters; `en.rs` and `sw.rs` own the words. Texts
+//! both parts show (the error summary's title, "Go to your account") stay in
+//! [`Page`](crate::Page). It must not know a page's markup or route: the
+//! sign-on's handlers and templates place these texts.
+
+mod en;
+mod sw;
+
+use domain::AccountType;
+
+use crate::catalogue;
+
+catalogue! {
+    /// A text on one of the sign-on's pages, with what it says.
+    pub enum SignOnPage<'a> in (en::render, sw::render) {
+        // Signing in and out.
+        SignInTitle,
+        YouAreA,
+        /// A choice of the "You are a" list.
+        AccountTypeChoice { account_type: AccountType },
+        IdOrPassport,
+        Password,
+        Continue,
+        CreateAnAccount,
+        ForgotPassword,
+        CheckYourPhone,
+        CodeSentToVerify { phone: &'a str },
+        EnterSignInCode,
+        CodeSentTo { phone: &'a str },
+        CodeWorksFiveMinutes,
+        Code,
+        SendNewCode,
+        NewCodeOnItsWay,
+        SignOutQuestion,
+        ServiceAskedSignOut,
+        SignOut,
+        // Registering.
+        RegisterLead,
+        IdNumberHint,
+        DateOfBirth,
+        DateOfBirthHint,
+        MobileNumber,
+        MobileNumberHint,
+        EmailOptional,
+        PasswordAgain,
+        PasswordHint,
+        SmsAlertsOptIn,
+        CreateAccount,
+        HaveAccount,
+        // Recovering an account.
+        RecoverTitle,
+        RecoverLead,
+        SendACode,
+        BackToSignIn,
+        NewPasswordTitle,
+        RecoverCodeLead,
+        RecoverNoCode,
+        NewPassword,
+        NewPasswordAgain,
+        ChangePassword,
+        StartAgain,
+        // Preferences and organisations.
+        SmsAlertsTitle,
+        SmsAlertsLead,
+        Save,
+        BackToAccount,
+        AddOrgTitle,
+        AddOrgLead,
+        AddOrgDirector,
+        OrgPinLabel,
+        OrgPinHint,
+        AddOrg,
+        // Notices of what was just done.
+        OrgRequested,
+        MemberSaved,
+        PasswordChanged,
+        SignedOut,
+        // Error pages.
+        PageNotFound,
+        PleaseWait,
+        ServiceProblem,
+        FormNotAccepted,
+        /// Development only: why a script's form meets the CSRF refusal.
+        DevCookies,
+        FormUnreadableTitle,
+        SendFormFromPage,
+        // OpenID Connect pages.
+        SignOutRequestUnusable,
+        SignedOutTitle,
+        CloseWindow,
+        SignInAgain,
+        BrokenSignInLink,
+        UnreadableRequest,
+        SignInRequestUnusable,
+        GoBackToService,
+    }
+}

@@ -1,0 +1,105 @@
+//! The sign-on's page copy in Kiswahili: plain words, as a clerk at a
+//! Huduma Centre would say them.
+
+use domain::AccountType;
+
+use super::SignOnPage as P;
+
+pub(super) fn render(m: &P<'_>) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        P::SignInTitle => s("Ingia"),
+        P::YouAreA => s("Wewe ni"),
+        P::AccountTypeChoice { account_type } => s(match account_type {
+            AccountType::Citizen => "Raia wa Kenya (kitambulisho cha taifa)",
+            AccountType::Resident => "Mgeni mkazi (kitambulisho cha mgeni)",
+            AccountType::Foreigner => "Mgeni mtembeleaji (pasipoti)",
+        }),
+        P::IdOrPassport => s("Nambari ya kitambulisho au pasipoti"),
+        P::Password => s("Nenosiri"),
+        P::Continue => s("Endelea"),
+        P::CreateAnAccount => s("Fungua akaunti"),
+        P::ForgotPassword => s("Umesahau nenosiri lako?"),
+        P::CheckYourPhone => s("Angalia simu yako"),
+        P::CodeSentToVerify { phone } => {
+            format!("Tumetuma nambari ya tarakimu 6 kwa {phone} ili kuhakikisha kwamba nambari hiyo ni yako.")
+        }
+        P::EnterSignInCode => s("Andika nambari yako ya kuingia"),
+        P::CodeSentTo { phone } => format!("Tumetuma nambari ya tarakimu 6 kwa {phone}."),
+        P::CodeWorksFiveMinutes => s("Nambari hiyo inafanya kazi kwa dakika 5."),
+        P::Code => s("Nambari"),
+        P::SendNewCode => s("Nitumie nambari mpya"),
+        P::NewCodeOnItsWay => s("Nambari mpya inakuja."),
+        P::SignOutQuestion => s("Utoke?"),
+        P::ServiceAskedSignOut => s("Huduma moja imeomba utolewe kwenye huduma ya kuingia."),
+        P::SignOut => s("Toka"),
+        P::RegisterLead => s("Akaunti moja inakuingiza kwenye huduma zote za mtandaoni za mamlaka."),
+        P::IdNumberHint => s("Nambari iliyo kwenye hati inayolingana na ulichochagua hapo juu"),
+        P::DateOfBirth => s("Tarehe ya kuzaliwa"),
+        P::DateOfBirthHint => s("Kama ilivyo kwenye hati yako, mwaka-mwezi-siku: kwa mfano 1990-05-17"),
+        P::MobileNumber => s("Nambari ya simu ya mkononi"),
+        P::MobileNumberHint => s("Tutatuma nambari kwa simu hii ili kuithibitisha, kwa mfano 0712 345 678"),
+        P::EmailOptional => s("Anwani ya barua pepe (si lazima)"),
+        P::PasswordAgain => s("Nenosiri tena"),
+        P::PasswordHint => s("Angalau herufi 10. Maneno matatu au manne yasiyohusiana ni rahisi kukumbuka na \
+                              magumu kukisia; usitumie jina lako, nambari ya kitambulisho, nambari ya simu wala \
+                              nenosiri la kawaida"),
+        P::SmsAlertsOptIn => s("Nitumie arifa za SMS kuhusu shughuli zangu"),
+        P::CreateAccount => s("Fungua akaunti"),
+        P::HaveAccount => s("Tayari nina akaunti"),
+        P::RecoverTitle => s("Rejesha akaunti yako"),
+        P::RecoverLead => s("Ukisahau nenosiri lako, tutatuma nambari kwa simu iliyo kwenye akaunti yako. Kisha \
+                             utachagua nenosiri jipya."),
+        P::SendACode => s("Nitumie nambari"),
+        P::BackToSignIn => s("Rudi kwenye kuingia"),
+        P::NewPasswordTitle => s("Chagua nenosiri jipya"),
+        P::RecoverCodeLead => s("Ikiwa maelezo uliyotoa yanalingana na akaunti, tumetuma nambari ya tarakimu 6 kwa \
+                                 simu iliyosajiliwa kwenye akaunti hiyo. Nambari inafanya kazi kwa dakika 5."),
+        P::RecoverNoCode => s("Nambari isipofika baada ya dakika chache, angalia maelezo na uanze upya; ukiomba \
+                               nambari nyingi kwa muda mfupi, subiri dakika 15 kwanza."),
+        P::NewPassword => s("Nenosiri jipya"),
+        P::NewPasswordAgain => s("Nenosiri jipya tena"),
+        P::ChangePassword => s("Badilisha nenosiri"),
+        P::StartAgain => s("Anza upya"),
+        P::SmsAlertsTitle => s("Arifa za SMS"),
+        P::SmsAlertsLead => s("Chagua kama tukutumie arifa za SMS kuhusu shughuli zako. Nambari za kuingia hutumwa \
+                               kila mara."),
+        P::Save => s("Hifadhi"),
+        P::BackToAccount => s("Rudi kwenye akaunti yako"),
+        P::AddOrgTitle => s("Ongeza shirika"),
+        P::AddOrgLead => s("Ili kutenda kwa niaba ya kampuni, muuzaji wa magari, benki, kampuni ya bima, ubalozi \
+                            au idara ya serikali, liongeze kwa KRA PIN yake."),
+        P::AddOrgDirector => s("Ikiwa sajili ya KRA inakuorodhesha kama mkurugenzi, unakuwa msimamizi wake mara \
+                                moja. La sivyo, wasimamizi wake wataombwa wakuidhinishe."),
+        P::OrgPinLabel => s("KRA PIN ya shirika"),
+        P::OrgPinHint => s("Kwa mfano P051234567A"),
+        P::AddOrg => s("Ongeza shirika"),
+        P::OrgRequested => s("Ombi lako limetumwa kwa wasimamizi wa shirika."),
+        P::MemberSaved => s("Badiliko limehifadhiwa na mhusika ameambiwa kwa SMS."),
+        P::PasswordChanged => s("Nenosiri lako limebadilishwa. Ingia kwa nenosiri jipya."),
+        P::SignedOut => s("Umetoka."),
+        P::PageNotFound => s("Ukurasa haupatikani"),
+        P::PleaseWait => s("Tafadhali subiri"),
+        P::ServiceProblem => s("Samahani, huduma ina tatizo"),
+        P::FormNotAccepted => {
+            s("Kwa usalama wako fomu haikuweza kukubaliwa. Rudi nyuma, fungua ukurasa upya na ujaribu tena.")
+        }
+        P::DevCookies => s("Maendeleo: programu lazima ihifadhi vidakuzi inavyopewa na kuvirudisha. Ni vidakuzi \
+                            vya Secure, ambavyo requests ya Python (http.cookiejar) hutuma kupitia https tu, hata \
+                            seva iwe ipi; vivinjari na curl huvituma kwa http://localhost pia. Kwa API, tumia \
+                            tokeni ya ufikiaji badala yake (tims dev token, au mtiririko wa authorization code): \
+                            angalia \"Calling the API from your own program\" katika README."),
+        P::FormUnreadableTitle => s("Fomu haikuweza kusomwa"),
+        P::SendFormFromPage => s("Tuma fomu kutoka ukurasa wake, ikiwa imejazwa kama ilivyoombwa."),
+        P::SignOutRequestUnusable => s("Ombi hili la kutoka haliwezi kutumika"),
+        P::SignedOutTitle => s("Umetoka"),
+        P::CloseWindow => s("Unaweza kufunga dirisha hili."),
+        P::SignInAgain => s("Ingia tena"),
+        P::BrokenSignInLink => s("Kiungo hiki cha kuingia kimeharibika"),
+        P::UnreadableRequest => s("Huduma iliyokuleta hapa imetuma ombi ambalo hatuwezi kusoma."),
+        P::SignInRequestUnusable => s("Ombi hili la kuingia haliwezi kutumika"),
+        P::GoBackToService => {
+            s("Rudi kwenye huduma uliyotoka na ujaribu tena; likitokea tena, waambie wahusika wa huduma hiyo.")
+        }
+    }
+}
