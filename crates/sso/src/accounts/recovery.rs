@@ -26,7 +26,8 @@ use crate::error::say;
 use crate::{Error, FieldErrors, Sso, crypto, grants, outbox, sessions};
 
 /// What a person types to start a recovery.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
 pub struct Start {
     pub account_type: String,
     pub id_number: String,
@@ -89,7 +90,8 @@ pub async fn start(sso: &Sso, r: &Start, client: &Client) -> Result<String, Erro
 }
 
 /// What a person types to finish a recovery.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
 pub struct Finish {
     pub code: String,
     pub password: String,
