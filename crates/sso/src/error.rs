@@ -26,8 +26,7 @@ impl From<FieldErrors> for Error {
 /// A refusal in the catalogue's words. Use cases do not know the reader's
 /// language yet (choosing it is the next issue): they say it in English, the
 /// language every page of the sign-on is in today.
-pub(crate) fn say(refusal: texts::Refusal) -> String {
-    use texts::Text as _;
+pub(crate) fn say(refusal: impl texts::Text) -> String {
     refusal.render(texts::Lang::En)
 }
 

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use domain::policy::{MINUTE_MS, SECOND_MS};
 use tokio::sync::Semaphore;
 
-use texts::Refusal;
+use texts::{Refusal, SignOnRefusal, Text};
 
 use crate::Error;
 use crate::error::say;
@@ -160,7 +160,7 @@ pub(crate) fn wait_secs(wait_ms: i64) -> u64 {
 }
 
 /// A refusal of the pace of requests, waiting `wait_ms`.
-fn too_many(wait_ms: i64, refusal: impl FnOnce(u64) -> Refusal) -> Error {
+fn too_many<T: Text>(wait_ms: i64, refusal: impl FnOnce(u64) -> T) -> Error {
     let wait_secs = wait_secs(wait_ms);
     Error::TooMany { message: say(refusal(wait_secs)), retry_after_secs: wait_secs }
 }
@@ -192,7 +192,7 @@ impl Limits {
     pub fn password_attempt(&self, source: IpAddr, now: i64) -> Result<(), Error> {
         self.passwords
             .hit(source_key(source), now)
-            .map_err(|ms| too_many(ms, |wait_secs| Refusal::TooManyPasswordAttempts { wait_secs }))
+            .map_err(|ms| too_many(ms, |wait_secs| SignOnRefusal::TooManyPasswordAttempts { wait_secs }))
     }
 
     /// Take one of `source`'s places among the password checks under way,
@@ -203,7 +203,7 @@ impl Limits {
         let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
         let n = map.entry(key).or_insert(0);
         if *n >= self.per_source {
-            return Err(Error::TooMany { message: say(Refusal::TooManySignInsAtOnce), retry_after_secs: 2 });
+            return Err(Error::TooMany { message: say(SignOnRefusal::TooManySignInsAtOnce), retry_after_secs: 2 });
         }
         *n += 1;
         Ok(SourceSlot { limits: self, key })

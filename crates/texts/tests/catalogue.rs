@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use domain::org::OrgRole;
 use domain::{AccountType, Date};
 use texts::{
-    CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, SignOnPage, Sms, Text, TransferRefusal, sms_length,
+    CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, SignOnMessage, SignOnPage, SignOnRefusal, Sms, Text,
+    TransferRefusal, sms_length,
 };
 
 const REG_NO: &str = "KMAA 001A";
@@ -79,20 +80,29 @@ fn refusal_samples() -> Vec<Refusal> {
         Refusal::FormUnreadable,
         Refusal::SomethingWentWrong,
         Refusal::ServiceUnreachable,
-        Refusal::NoCodeYet,
-        Refusal::TooManyPasswordAttempts { wait_secs: 59 },
-        Refusal::TooManyPasswordAttempts { wait_secs: 900 },
-        Refusal::TooManySignInsAtOnce,
-        Refusal::TooManyFailedSignIns { wait_secs: 128 },
-        Refusal::TooManyFailedSignIns { wait_secs: 900 },
-        Refusal::SignInUnderWay,
-        Refusal::EnterPassword,
-        Refusal::PasswordsDiffer,
-        Refusal::EmailInvalid,
-        Refusal::BornInFuture,
     ]);
+    all
+}
+
+fn sign_on_refusal_samples() -> Vec<SignOnRefusal> {
+    let mut all = vec![
+        SignOnRefusal::NoCodeYet,
+        SignOnRefusal::TooManyPasswordAttempts { wait_secs: 59 },
+        SignOnRefusal::TooManyPasswordAttempts { wait_secs: 900 },
+        SignOnRefusal::TooManySignInsAtOnce,
+        SignOnRefusal::TooManyFailedSignIns { wait_secs: 128 },
+        SignOnRefusal::TooManyFailedSignIns { wait_secs: 900 },
+        SignOnRefusal::SignInUnderWay,
+        SignOnRefusal::EnterPassword,
+        SignOnRefusal::PasswordsDiffer,
+        SignOnRefusal::EmailInvalid,
+        SignOnRefusal::BornInFuture,
+    ];
     for account_type in [AccountType::Citizen, AccountType::Resident, AccountType::Foreigner] {
-        all.extend([Refusal::NotInPopulationRegister { account_type }, Refusal::AccountExists { account_type }]);
+        all.extend([
+            SignOnRefusal::NotInPopulationRegister { account_type },
+            SignOnRefusal::AccountExists { account_type },
+        ]);
     }
     all
 }
@@ -251,27 +261,32 @@ fn sign_on_page_samples() -> Vec<SignOnPage<'static>> {
         SignOnPage::OrgPinLabel,
         SignOnPage::OrgPinHint,
         SignOnPage::AddOrg,
-        SignOnPage::OrgRequested,
-        SignOnPage::MemberSaved,
-        SignOnPage::PasswordChanged,
-        SignOnPage::SignedOut,
-        SignOnPage::PageNotFound,
-        SignOnPage::PleaseWait,
-        SignOnPage::ServiceProblem,
-        SignOnPage::FormNotAccepted,
-        SignOnPage::DevCookies,
-        SignOnPage::FormUnreadableTitle,
-        SignOnPage::SendFormFromPage,
-        SignOnPage::SignOutRequestUnusable,
-        SignOnPage::SignedOutTitle,
-        SignOnPage::CloseWindow,
-        SignOnPage::SignInAgain,
-        SignOnPage::BrokenSignInLink,
-        SignOnPage::UnreadableRequest,
-        SignOnPage::SignInRequestUnusable,
-        SignOnPage::GoBackToService,
     ]);
     all
+}
+
+fn sign_on_message_samples() -> Vec<SignOnMessage> {
+    vec![
+        SignOnMessage::OrgRequested,
+        SignOnMessage::MemberSaved,
+        SignOnMessage::PasswordChanged,
+        SignOnMessage::SignedOut,
+        SignOnMessage::PageNotFound,
+        SignOnMessage::PleaseWait,
+        SignOnMessage::ServiceProblem,
+        SignOnMessage::FormNotAccepted,
+        SignOnMessage::DevCookies,
+        SignOnMessage::FormUnreadableTitle,
+        SignOnMessage::SendFormFromPage,
+        SignOnMessage::SignOutRequestUnusable,
+        SignOnMessage::SignedOutTitle,
+        SignOnMessage::CloseWindow,
+        SignOnMessage::SignInAgain,
+        SignOnMessage::BrokenSignInLink,
+        SignOnMessage::UnreadableRequest,
+        SignOnMessage::SignInRequestUnusable,
+        SignOnMessage::GoBackToService,
+    ]
 }
 
 /// Each message renders non-empty in every language, and every key has a
@@ -295,9 +310,11 @@ fn check_all<T: Text>(samples: &[T], keys: &[&str]) {
 fn every_message_renders_in_every_language() {
     check_all(&sms_samples(), Sms::KEYS);
     check_all(&refusal_samples(), Refusal::KEYS);
+    check_all(&sign_on_refusal_samples(), SignOnRefusal::KEYS);
     check_all(&transfer_refusal_samples(), TransferRefusal::KEYS);
     check_all(&page_samples(), Page::KEYS);
     check_all(&sign_on_page_samples(), SignOnPage::KEYS);
+    check_all(&sign_on_message_samples(), SignOnMessage::KEYS);
 }
 
 /// Messages whose English text, as tims sends it today, does not fit one

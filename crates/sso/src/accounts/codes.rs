@@ -214,7 +214,7 @@ pub async fn consume(
     let entry = rules::parse_entry(entry);
     let Some((id, hash, expires_at, failures, used_at)) = row else {
         let msg = match entry {
-            Ok(_) => say(texts::Refusal::NoCodeYet),
+            Ok(_) => say(texts::SignOnRefusal::NoCodeYet),
             Err(e) => e.message,
         };
         return refuse(msg, 0);

@@ -22,7 +22,7 @@ pub(super) fn gate_refusal(gate: lockout::Gate) -> Option<Error> {
         lockout::Gate::Open => None,
         lockout::Gate::Wait(ms) => {
             let wait_secs = crate::limits::wait_secs(ms);
-            let message = crate::error::say(texts::Refusal::TooManyFailedSignIns { wait_secs });
+            let message = crate::error::say(texts::SignOnRefusal::TooManyFailedSignIns { wait_secs });
             Some(Error::TooMany { message, retry_after_secs: wait_secs })
         }
     }
@@ -73,7 +73,7 @@ pub(super) async fn reserve_attempt(sso: &Sso, key: &str, seen: Seen, now: i64) 
         Some(stored) => swap_count(key, stored, (failures, now)),
     };
     if sso.db().execute_write(reserved).await?.rows_affected() != 1 {
-        return Err(Error::Refused(crate::error::say(texts::Refusal::SignInUnderWay)));
+        return Err(Error::Refused(crate::error::say(texts::SignOnRefusal::SignInUnderWay)));
     }
     Ok(failures)
 }

@@ -4,7 +4,7 @@
 
 use db::OnUnique as _;
 use domain::{AccountType, IdNumber, Phone};
-use texts::Refusal;
+use texts::SignOnRefusal;
 
 use super::account::Client;
 use super::codes::{self, Purpose};
@@ -44,7 +44,7 @@ fn check_email(errors: &mut FieldErrors, raw: &str) -> Option<String> {
             .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
         && !v.chars().any(char::is_whitespace);
     if !ok {
-        errors.add("email", say(Refusal::EmailInvalid));
+        errors.add("email", say(SignOnRefusal::EmailInvalid));
     }
     Some(v.to_string())
 }
@@ -59,7 +59,7 @@ pub async fn register(sso: &Sso, r: &Registration, client: &Client) -> Result<St
     let id_number = kind.and_then(|k| errors.check("id_number", IdNumber::parse(k, &r.id_number)));
     let born = errors.check("date_of_birth", domain::Date::parse(&r.date_of_birth));
     if born.is_some_and(|b| b > domain::Date::from_utc_ms(sso.now_ms())) {
-        errors.add("date_of_birth", say(Refusal::BornInFuture));
+        errors.add("date_of_birth", say(SignOnRefusal::BornInFuture));
     }
     let phone = errors.check("phone", Phone::parse(&r.phone));
     let email = check_email(&mut errors, &r.email);
@@ -72,7 +72,8 @@ pub async fn register(sso: &Sso, r: &Registration, client: &Client) -> Result<St
     let kind = id_number.kind();
     // One answer for an unknown number and a wrong date of birth, so the
     // form does not confirm whose number it is.
-    let mismatch = || FieldErrors::single("id_number", say(Refusal::NotInPopulationRegister { account_type: kind }));
+    let mismatch =
+        || FieldErrors::single("id_number", say(SignOnRefusal::NotInPopulationRegister { account_type: kind }));
     let person = sso.adapters().population.find(kind, id_number.as_str()).await?.ok_or_else(mismatch)?;
     let same_day = domain::Date::parse(&person.date_of_birth).ok() == born;
     if !same_day {
@@ -101,7 +102,7 @@ pub async fn register(sso: &Sso, r: &Registration, client: &Client) -> Result<St
     .bind(now)
     .execute(&mut *tx)
     .await
-    .on_unique(|| FieldErrors::single("id_number", say(Refusal::AccountExists { account_type: kind })))?;
+    .on_unique(|| FieldErrors::single("id_number", say(SignOnRefusal::AccountExists { account_type: kind })))?;
     let token = sessions::create(&mut tx, &account_id, Stage::VerifyPhone, now).await?;
     let subject = crypto::sha256_hex(token.as_bytes());
     codes::issue(sso, &mut tx, &account_id, phone.as_str(), Purpose::VerifyPhone, &subject).await?;

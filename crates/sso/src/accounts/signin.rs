@@ -5,7 +5,7 @@
 
 use domain::policy::lockout;
 use domain::{AccountType, IdNumber};
-use texts::Refusal;
+use texts::{Refusal, SignOnRefusal};
 
 use super::account::{self, Client};
 use super::codes::{self, Purpose};
@@ -35,7 +35,7 @@ fn identity(s: &SignIn) -> Result<IdNumber, Error> {
     let kind = errors.check("account_type", AccountType::parse(s.account_type.as_deref().unwrap_or("citizen")));
     let id_number = kind.and_then(|k| errors.check("id_number", IdNumber::parse(k, &s.id_number)));
     if s.password.is_empty() {
-        errors.add("password", say(Refusal::EnterPassword));
+        errors.add("password", say(SignOnRefusal::EnterPassword));
     }
     errors.into_result()?;
     id_number.ok_or_else(|| Error::Internal("validated fields missing".into()))

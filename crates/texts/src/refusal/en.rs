@@ -1,6 +1,6 @@
 //! Refusals in English: the texts tims shows today.
 
-use super::{Refusal, Restart, TransferRefusal};
+use super::{Refusal, Restart, SignOnRefusal, TransferRefusal};
 use crate::Lang;
 use crate::format::{minutes_text, wait};
 
@@ -61,29 +61,6 @@ pub(super) fn render(m: &Refusal) -> String {
         Refusal::FormUnreadable => s("The form could not be read: go back and try again"),
         Refusal::SomethingWentWrong => s("Something went wrong on our side. Try again in a moment."),
         Refusal::ServiceUnreachable => s("The sign-on service cannot be reached just now. Try again in a minute."),
-        Refusal::NoCodeYet => s("No code has been sent yet: ask for a code"),
-        Refusal::TooManyPasswordAttempts { wait_secs } => {
-            format!("Too many password attempts from your network. Try again in {}.", wait(Lang::En, wait_secs, MINUTE))
-        }
-        Refusal::TooManySignInsAtOnce => s("Too many sign-ins from your network at once. Try again in a few seconds."),
-        Refusal::TooManyFailedSignIns { wait_secs } => format!(
-            "Too many failed sign-ins with this ID number. Wait {} and try again, sign in from a phone or computer \
-             you have signed in from before, or recover your account now.",
-            wait(Lang::En, wait_secs, 5 * MINUTE)
-        ),
-        Refusal::SignInUnderWay => s("Another sign-in with this ID number is under way. Try again in a moment."),
-        Refusal::EnterPassword => s("Enter your password"),
-        Refusal::PasswordsDiffer => s("The two passwords do not match"),
-        Refusal::EmailInvalid => s("Enter an email address like name@example.com, or leave it empty"),
-        Refusal::BornInFuture => s("The date of birth cannot be in the future"),
-        Refusal::NotInPopulationRegister { account_type } => format!(
-            "This {} and date of birth do not match the population register: check both",
-            account_type.document()
-        ),
-        Refusal::AccountExists { account_type } => format!(
-            "An account with this {} already exists: sign in, or recover the account if you cannot",
-            account_type.document()
-        ),
     }
 }
 
@@ -138,5 +115,36 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         TransferRefusal::NoLogbookYet => s("This transfer has no logbook yet: it is ordered when an officer approves"),
         TransferRefusal::LogbookChanged => s("The logbook changed while you were working on it: reload it"),
         TransferRefusal::LogbookCollected => s("The logbook has already been collected"),
+    }
+}
+
+pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        SignOnRefusal::NoCodeYet => s("No code has been sent yet: ask for a code"),
+        SignOnRefusal::TooManyPasswordAttempts { wait_secs } => {
+            format!("Too many password attempts from your network. Try again in {}.", wait(Lang::En, wait_secs, MINUTE))
+        }
+        SignOnRefusal::TooManySignInsAtOnce => {
+            s("Too many sign-ins from your network at once. Try again in a few seconds.")
+        }
+        SignOnRefusal::TooManyFailedSignIns { wait_secs } => format!(
+            "Too many failed sign-ins with this ID number. Wait {} and try again, sign in from a phone or computer \
+             you have signed in from before, or recover your account now.",
+            wait(Lang::En, wait_secs, 5 * MINUTE)
+        ),
+        SignOnRefusal::SignInUnderWay => s("Another sign-in with this ID number is under way. Try again in a moment."),
+        SignOnRefusal::EnterPassword => s("Enter your password"),
+        SignOnRefusal::PasswordsDiffer => s("The two passwords do not match"),
+        SignOnRefusal::EmailInvalid => s("Enter an email address like name@example.com, or leave it empty"),
+        SignOnRefusal::BornInFuture => s("The date of birth cannot be in the future"),
+        SignOnRefusal::NotInPopulationRegister { account_type } => format!(
+            "This {} and date of birth do not match the population register: check both",
+            account_type.document()
+        ),
+        SignOnRefusal::AccountExists { account_type } => format!(
+            "An account with this {} already exists: sign in, or recover the account if you cannot",
+            account_type.document()
+        ),
     }
 }

@@ -3,7 +3,7 @@
 
 use domain::AccountType;
 
-use super::{Refusal, Restart, TransferRefusal};
+use super::{Refusal, Restart, SignOnRefusal, TransferRefusal};
 use crate::Lang;
 use crate::format::{minutes_text, wait};
 
@@ -67,33 +67,6 @@ pub(super) fn render(m: &Refusal) -> String {
         Refusal::FormUnreadable => s("Fomu haikuweza kusomwa: rudi nyuma na ujaribu tena"),
         Refusal::SomethingWentWrong => s("Kuna hitilafu upande wetu. Jaribu tena baada ya muda mfupi."),
         Refusal::ServiceUnreachable => s("Huduma ya kuingia haipatikani kwa sasa. Jaribu tena baada ya dakika moja."),
-        Refusal::NoCodeYet => s("Bado hujatumiwa nambari: omba nambari"),
-        Refusal::TooManyPasswordAttempts { wait_secs } => format!(
-            "Majaribio mengi mno ya nenosiri yametoka mtandao wako. Jaribu tena baada ya {}.",
-            wait(Lang::Sw, wait_secs, MINUTE)
-        ),
-        Refusal::TooManySignInsAtOnce => s("Watu wengi mno wanaingia kutoka mtandao wako kwa wakati mmoja. Jaribu \
-                                            tena baada ya sekunde chache."),
-        Refusal::TooManyFailedSignIns { wait_secs } => format!(
-            "Majaribio mengi mno ya kuingia kwa nambari hii ya kitambulisho yameshindwa. Subiri {} kisha ujaribu \
-             tena, ingia kutoka simu au kompyuta uliyowahi kuingia nayo, au rejesha akaunti yako sasa.",
-            wait(Lang::Sw, wait_secs, 5 * MINUTE)
-        ),
-        Refusal::SignInUnderWay => {
-            s("Kuna kuingia kwingine kwa nambari hii ya kitambulisho kunakoendelea. Jaribu tena baada ya muda mfupi.")
-        }
-        Refusal::EnterPassword => s("Andika nenosiri lako"),
-        Refusal::PasswordsDiffer => s("Manenosiri mawili hayalingani"),
-        Refusal::EmailInvalid => s("Andika anwani ya barua pepe kama jina@mfano.com, au uiache wazi"),
-        Refusal::BornInFuture => s("Tarehe ya kuzaliwa haiwezi kuwa siku zijazo"),
-        Refusal::NotInPopulationRegister { account_type } => format!(
-            "{} na tarehe ya kuzaliwa hazilingani na sajili ya watu: angalia zote mbili",
-            capitalised(this_document(account_type))
-        ),
-        Refusal::AccountExists { account_type } => format!(
-            "Tayari kuna akaunti yenye {}: ingia, au irejeshe akaunti ikiwa huwezi kuingia",
-            this_document(account_type)
-        ),
     }
 }
 
@@ -167,4 +140,39 @@ fn this_document(account_type: AccountType) -> &'static str {
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        SignOnRefusal::NoCodeYet => s("Bado hujatumiwa nambari: omba nambari"),
+        SignOnRefusal::TooManyPasswordAttempts { wait_secs } => format!(
+            "Majaribio mengi mno ya nenosiri yametoka mtandao wako. Jaribu tena baada ya {}.",
+            wait(Lang::Sw, wait_secs, MINUTE)
+        ),
+        SignOnRefusal::TooManySignInsAtOnce => {
+            s("Watu wengi mno wanaingia kutoka mtandao wako kwa wakati mmoja. Jaribu \
+                                            tena baada ya sekunde chache.")
+        }
+        SignOnRefusal::TooManyFailedSignIns { wait_secs } => format!(
+            "Majaribio mengi mno ya kuingia kwa nambari hii ya kitambulisho yameshindwa. Subiri {} kisha ujaribu \
+             tena, ingia kutoka simu au kompyuta uliyowahi kuingia nayo, au rejesha akaunti yako sasa.",
+            wait(Lang::Sw, wait_secs, 5 * MINUTE)
+        ),
+        SignOnRefusal::SignInUnderWay => {
+            s("Kuna kuingia kwingine kwa nambari hii ya kitambulisho kunakoendelea. Jaribu tena baada ya muda mfupi.")
+        }
+        SignOnRefusal::EnterPassword => s("Andika nenosiri lako"),
+        SignOnRefusal::PasswordsDiffer => s("Manenosiri mawili hayalingani"),
+        SignOnRefusal::EmailInvalid => s("Andika anwani ya barua pepe kama jina@mfano.com, au uiache wazi"),
+        SignOnRefusal::BornInFuture => s("Tarehe ya kuzaliwa haiwezi kuwa siku zijazo"),
+        SignOnRefusal::NotInPopulationRegister { account_type } => format!(
+            "{} na tarehe ya kuzaliwa hazilingani na sajili ya watu: angalia zote mbili",
+            capitalised(this_document(account_type))
+        ),
+        SignOnRefusal::AccountExists { account_type } => format!(
+            "Tayari kuna akaunti yenye {}: ingia, au irejeshe akaunti ikiwa huwezi kuingia",
+            this_document(account_type)
+        ),
+    }
 }

@@ -2,7 +2,7 @@
 
 use domain::AccountType;
 
-use super::SignOnPage as P;
+use super::{SignOnMessage as M, SignOnPage as P};
 
 pub(super) fn render(m: &P<'_>) -> String {
     let s = |t: &str| t.to_string();
@@ -73,30 +73,36 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::OrgPinLabel => s("KRA PIN of the organisation"),
         P::OrgPinHint => s("For example P051234567A"),
         P::AddOrg => s("Add organisation"),
-        P::OrgRequested => s("Your request was sent to the organisation's administrators."),
-        P::MemberSaved => s("The change is saved and the person was told by SMS."),
-        P::PasswordChanged => s("Your password was changed. Sign in with the new password."),
-        P::SignedOut => s("You are signed out."),
-        P::PageNotFound => s("Page not found"),
-        P::PleaseWait => s("Please wait"),
-        P::ServiceProblem => s("Sorry, there is a problem with the service"),
-        P::FormNotAccepted => {
+    }
+}
+
+pub(super) fn render_message(m: &M) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        M::OrgRequested => s("Your request was sent to the organisation's administrators."),
+        M::MemberSaved => s("The change is saved and the person was told by SMS."),
+        M::PasswordChanged => s("Your password was changed. Sign in with the new password."),
+        M::SignedOut => s("You are signed out."),
+        M::PageNotFound => s("Page not found"),
+        M::PleaseWait => s("Please wait"),
+        M::ServiceProblem => s("Sorry, there is a problem with the service"),
+        M::FormNotAccepted => {
             s("For your safety the form could not be accepted. Go back, reload the page and try again.")
         }
-        P::DevCookies => s("Development: a program must keep the cookies it is given and send them back. They are \
+        M::DevCookies => s("Development: a program must keep the cookies it is given and send them back. They are \
                             Secure cookies, which Python's requests (http.cookiejar) sends only over https, whatever \
                             the host; browsers and curl send them to http://localhost too. For the API, use an \
                             access token instead (tims dev token, or the authorization code flow): see \"Calling \
                             the API from your own program\" in the README."),
-        P::FormUnreadableTitle => s("The form could not be read"),
-        P::SendFormFromPage => s("Send the form from its page, filled in as asked."),
-        P::SignOutRequestUnusable => s("This sign-out request cannot be used"),
-        P::SignedOutTitle => s("You are signed out"),
-        P::CloseWindow => s("You can close this window."),
-        P::SignInAgain => s("Sign in again"),
-        P::BrokenSignInLink => s("This sign-in link is broken"),
-        P::UnreadableRequest => s("The service that sent you here built a request we cannot read."),
-        P::SignInRequestUnusable => s("This sign-in request cannot be used"),
-        P::GoBackToService => s("Go back to the service and try again; if it happens again, tell the service."),
+        M::FormUnreadableTitle => s("The form could not be read"),
+        M::SendFormFromPage => s("Send the form from its page, filled in as asked."),
+        M::SignOutRequestUnusable => s("This sign-out request cannot be used"),
+        M::SignedOutTitle => s("You are signed out"),
+        M::CloseWindow => s("You can close this window."),
+        M::SignInAgain => s("Sign in again"),
+        M::BrokenSignInLink => s("This sign-in link is broken"),
+        M::UnreadableRequest => s("The service that sent you here built a request we cannot read."),
+        M::SignInRequestUnusable => s("This sign-in request cannot be used"),
+        M::GoBackToService => s("Go back to the service and try again; if it happens again, tell the service."),
     }
 }

@@ -73,6 +73,13 @@ catalogue! {
         OrgPinLabel,
         OrgPinHint,
         AddOrg,
+    }
+}
+
+catalogue! {
+    /// A notice, an error page's words or an OpenID Connect page's, on the
+    /// sign-on's pages.
+    pub enum SignOnMessage in (en::render_message, sw::render_message) {
         // Notices of what was just done.
         OrgRequested,
         MemberSaved,

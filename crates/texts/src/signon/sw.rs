@@ -3,7 +3,7 @@
 
 use domain::AccountType;
 
-use super::SignOnPage as P;
+use super::{SignOnMessage as M, SignOnPage as P};
 
 pub(super) fn render(m: &P<'_>) -> String {
     let s = |t: &str| t.to_string();
@@ -74,31 +74,37 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::OrgPinLabel => s("KRA PIN ya shirika"),
         P::OrgPinHint => s("Kwa mfano P051234567A"),
         P::AddOrg => s("Ongeza shirika"),
-        P::OrgRequested => s("Ombi lako limetumwa kwa wasimamizi wa shirika."),
-        P::MemberSaved => s("Badiliko limehifadhiwa na mhusika ameambiwa kwa SMS."),
-        P::PasswordChanged => s("Nenosiri lako limebadilishwa. Ingia kwa nenosiri jipya."),
-        P::SignedOut => s("Umetoka."),
-        P::PageNotFound => s("Ukurasa haupatikani"),
-        P::PleaseWait => s("Tafadhali subiri"),
-        P::ServiceProblem => s("Samahani, huduma ina tatizo"),
-        P::FormNotAccepted => {
+    }
+}
+
+pub(super) fn render_message(m: &M) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        M::OrgRequested => s("Ombi lako limetumwa kwa wasimamizi wa shirika."),
+        M::MemberSaved => s("Badiliko limehifadhiwa na mhusika ameambiwa kwa SMS."),
+        M::PasswordChanged => s("Nenosiri lako limebadilishwa. Ingia kwa nenosiri jipya."),
+        M::SignedOut => s("Umetoka."),
+        M::PageNotFound => s("Ukurasa haupatikani"),
+        M::PleaseWait => s("Tafadhali subiri"),
+        M::ServiceProblem => s("Samahani, huduma ina tatizo"),
+        M::FormNotAccepted => {
             s("Kwa usalama wako fomu haikuweza kukubaliwa. Rudi nyuma, fungua ukurasa upya na ujaribu tena.")
         }
-        P::DevCookies => s("Maendeleo: programu lazima ihifadhi vidakuzi inavyopewa na kuvirudisha. Ni vidakuzi \
+        M::DevCookies => s("Maendeleo: programu lazima ihifadhi vidakuzi inavyopewa na kuvirudisha. Ni vidakuzi \
                             vya Secure, ambavyo requests ya Python (http.cookiejar) hutuma kupitia https tu, hata \
                             seva iwe ipi; vivinjari na curl huvituma kwa http://localhost pia. Kwa API, tumia \
                             tokeni ya ufikiaji badala yake (tims dev token, au mtiririko wa authorization code): \
                             angalia \"Calling the API from your own program\" katika README."),
-        P::FormUnreadableTitle => s("Fomu haikuweza kusomwa"),
-        P::SendFormFromPage => s("Tuma fomu kutoka ukurasa wake, ikiwa imejazwa kama ilivyoombwa."),
-        P::SignOutRequestUnusable => s("Ombi hili la kutoka haliwezi kutumika"),
-        P::SignedOutTitle => s("Umetoka"),
-        P::CloseWindow => s("Unaweza kufunga dirisha hili."),
-        P::SignInAgain => s("Ingia tena"),
-        P::BrokenSignInLink => s("Kiungo hiki cha kuingia kimeharibika"),
-        P::UnreadableRequest => s("Huduma iliyokuleta hapa imetuma ombi ambalo hatuwezi kusoma."),
-        P::SignInRequestUnusable => s("Ombi hili la kuingia haliwezi kutumika"),
-        P::GoBackToService => {
+        M::FormUnreadableTitle => s("Fomu haikuweza kusomwa"),
+        M::SendFormFromPage => s("Tuma fomu kutoka ukurasa wake, ikiwa imejazwa kama ilivyoombwa."),
+        M::SignOutRequestUnusable => s("Ombi hili la kutoka haliwezi kutumika"),
+        M::SignedOutTitle => s("Umetoka"),
+        M::CloseWindow => s("Unaweza kufunga dirisha hili."),
+        M::SignInAgain => s("Ingia tena"),
+        M::BrokenSignInLink => s("Kiungo hiki cha kuingia kimeharibika"),
+        M::UnreadableRequest => s("Huduma iliyokuleta hapa imetuma ombi ambalo hatuwezi kusoma."),
+        M::SignInRequestUnusable => s("Ombi hili la kuingia haliwezi kutumika"),
+        M::GoBackToService => {
             s("Rudi kwenye huduma uliyotoka na ujaribu tena; likitokea tena, waambie wahusika wa huduma hiyo.")
         }
     }

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::json;
-use texts::{Lang, SignOnPage as P};
+use texts::{Lang, SignOnMessage as M};
 
 use crate::Sso;
 use crate::http::browser::current_session;
@@ -49,7 +49,7 @@ async fn authorize_post(
 }
 
 fn broken_authorize_request(lang: Lang) -> Response {
-    message(lang, StatusCode::BAD_REQUEST, P::BrokenSignInLink, vec![say(lang, P::UnreadableRequest)], vec![])
+    message(lang, StatusCode::BAD_REQUEST, M::BrokenSignInLink, vec![say(lang, M::UnreadableRequest)], vec![])
 }
 
 async fn authorize_with(
@@ -81,8 +81,8 @@ async fn authorize_with(
             see_other(&format!("/sso/signin?return_to={}", urlencode(&back)))
         }
         Ok(Authorize::Refuse(why)) => {
-            let paragraphs = vec![why, say(lang, P::GoBackToService)];
-            message(lang, StatusCode::BAD_REQUEST, P::SignInRequestUnusable, paragraphs, vec![])
+            let paragraphs = vec![why, say(lang, M::GoBackToService)];
+            message(lang, StatusCode::BAD_REQUEST, M::SignInRequestUnusable, paragraphs, vec![])
         }
         Err(e) => error_page(lang, &e),
     }

@@ -13,7 +13,7 @@ use axum::routing::get;
 use serde_json::json;
 
 use crate::http::browser::{CSRF, clear_session_cookie, current_session};
-use texts::{Lang, Page, SignOnPage as P};
+use texts::{Lang, Page, SignOnMessage as M};
 
 use crate::http::pages::{Fields, PageLang, confirm_sign_out, csrf_refused, error_page, form, message, say};
 use crate::http::respond::{see_other, with_cookies};
@@ -46,14 +46,14 @@ async fn logout_post(
     }
     match serde_json::from_value::<LogoutParams>(json!(f)) {
         Ok(p) => logout_request(&sso, lang, &headers, p).await,
-        Err(_) => message(lang, StatusCode::BAD_REQUEST, P::SignOutRequestUnusable, vec![], vec![]),
+        Err(_) => message(lang, StatusCode::BAD_REQUEST, M::SignOutRequestUnusable, vec![], vec![]),
     }
 }
 
 /// The page saying the person is signed out, and how to sign in again.
 fn signed_out(lang: Lang, paragraphs: Vec<String>) -> Response {
-    let again = vec![("/sso/signin", say(lang, P::SignInAgain))];
-    with_cookies(message(lang, StatusCode::OK, P::SignedOutTitle, paragraphs, again), [clear_session_cookie()])
+    let again = vec![("/sso/signin", say(lang, M::SignInAgain))];
+    with_cookies(message(lang, StatusCode::OK, M::SignedOutTitle, paragraphs, again), [clear_session_cookie()])
 }
 
 async fn logout_request(sso: &Sso, lang: Lang, headers: &HeaderMap, p: LogoutParams) -> Response {
@@ -65,13 +65,13 @@ async fn logout_request(sso: &Sso, lang: Lang, headers: &HeaderMap, p: LogoutPar
         Ok(Ok(plan)) => plan,
         Ok(Err(why)) => {
             let account = vec![("/sso/", say(lang, Page::GoToAccount))];
-            return message(lang, StatusCode::BAD_REQUEST, P::SignOutRequestUnusable, vec![why], account);
+            return message(lang, StatusCode::BAD_REQUEST, M::SignOutRequestUnusable, vec![why], account);
         }
         Err(e) => return error_page(lang, &e),
     };
     let done = |redirect: Option<String>| match redirect {
         Some(to) => with_cookies(see_other(&to), [clear_session_cookie()]),
-        None => signed_out(lang, vec![say(lang, P::CloseWindow)]),
+        None => signed_out(lang, vec![say(lang, M::CloseWindow)]),
     };
     match session {
         None => done(plan.redirect),

@@ -23,7 +23,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Form, Router};
 use serde::Deserialize;
-use texts::{Lang, Page, SignOnPage, Text};
+use texts::{Lang, Page, SignOnMessage as M, SignOnPage, Text};
 
 use super::browser::{CSRF_COOKIE, signed_in};
 use super::respond::{no_store, retry_after, see_other, urlencode, with_cookies};
@@ -209,13 +209,9 @@ pub(super) fn form(status: StatusCode, page: FormPage, set_csrf: Option<HeaderVa
 pub(super) fn error_page(lang: Lang, err: &Error) -> Response {
     let account = || vec![("/sso/", say(lang, Page::GoToAccount))];
     match err {
-        Error::NotFound => message(
-            lang,
-            StatusCode::NOT_FOUND,
-            SignOnPage::PageNotFound,
-            vec![say(lang, Page::NothingHere)],
-            account(),
-        ),
+        Error::NotFound => {
+            message(lang, StatusCode::NOT_FOUND, M::PageNotFound, vec![say(lang, Page::NothingHere)], account())
+        }
         Error::Forbidden => message(
             lang,
             StatusCode::FORBIDDEN,
@@ -232,7 +228,7 @@ pub(super) fn error_page(lang: Lang, err: &Error) -> Response {
             message(lang, StatusCode::UNPROCESSABLE_ENTITY, Page::ErrorSummaryTitle, vec![err_text(err)], account())
         }
         Error::TooMany { retry_after_secs, .. } => retry_after(
-            message(lang, StatusCode::TOO_MANY_REQUESTS, SignOnPage::PleaseWait, vec![err_text(err)], account()),
+            message(lang, StatusCode::TOO_MANY_REQUESTS, M::PleaseWait, vec![err_text(err)], account()),
             *retry_after_secs,
         ),
         Error::Busy { retry_after_secs } => retry_after(
@@ -242,7 +238,7 @@ pub(super) fn error_page(lang: Lang, err: &Error) -> Response {
         Error::Db(_) | Error::Internal(_) => {
             tracing::error!(error = %err, "request failed");
             let why = vec![say(lang, Page::NothingChanged)];
-            message(lang, StatusCode::INTERNAL_SERVER_ERROR, SignOnPage::ServiceProblem, why, vec![])
+            message(lang, StatusCode::INTERNAL_SERVER_ERROR, M::ServiceProblem, why, vec![])
         }
     }
 }
@@ -271,13 +267,13 @@ fn form_or_error(err: Error, page: FormPage) -> Response {
 /// The page answering a form whose CSRF token was missing or not the
 /// browser's, saying why when the browser sent no cookie back.
 pub(super) fn csrf_refused(sso: &Sso, lang: Lang, headers: &HeaderMap) -> Response {
-    let mut lines = vec![say(lang, SignOnPage::FormNotAccepted)];
+    let mut lines = vec![say(lang, M::FormNotAccepted)];
     if cookies::get(headers, CSRF_COOKIE).is_none() {
         lines.push(say(lang, Page::CookieMissing));
         // A script signing in over plain http in development most often
         // meets this: say why rather than fail in silence.
         if sso.config().dev_pages {
-            lines.push(say(lang, SignOnPage::DevCookies));
+            lines.push(say(lang, M::DevCookies));
         }
     }
     let again = vec![("/sso/", say(lang, SignOnPage::StartAgain))];
@@ -287,7 +283,7 @@ pub(super) fn csrf_refused(sso: &Sso, lang: Lang, headers: &HeaderMap) -> Respon
 /// The page answering a body that cannot be read as the form it was sent to.
 fn unreadable_form(lang: Lang, status: StatusCode) -> Response {
     let again = vec![("/sso/", say(lang, SignOnPage::StartAgain))];
-    message(lang, status, SignOnPage::FormUnreadableTitle, vec![say(lang, SignOnPage::SendFormFromPage)], again)
+    message(lang, status, M::FormUnreadableTitle, vec![say(lang, M::SendFormFromPage)], again)
 }
 
 /// A relying party's form (an authorization or sign-out request sent as a
@@ -332,10 +328,10 @@ fn notice_text(lang: Lang, code: Option<&str>) -> String {
         Some("signed-in") => say(lang, Page::SignedIn),
         Some("prefs") => say(lang, Page::PreferencesSaved),
         Some("org-added") => say(lang, Page::OrgAdded),
-        Some("org-requested") => say(lang, SignOnPage::OrgRequested),
-        Some("member") => say(lang, SignOnPage::MemberSaved),
-        Some("recovered") => say(lang, SignOnPage::PasswordChanged),
-        Some("signed-out") => say(lang, SignOnPage::SignedOut),
+        Some("org-requested") => say(lang, M::OrgRequested),
+        Some("member") => say(lang, M::MemberSaved),
+        Some("recovered") => say(lang, M::PasswordChanged),
+        Some("signed-out") => say(lang, M::SignedOut),
         _ => String::new(),
     }
 }
