@@ -20,7 +20,7 @@ use crate::accounts::{self, Account, SignIn};
 use crate::http::browser::{CSRF, clear_session_cookie, current_session, device_cookie, pending, session_cookie};
 use crate::http::caller::Caller;
 use crate::http::respond::{safe_return, see_other, urlencode, with_cookies};
-use crate::sessions::{self, Stage};
+use crate::sessions::{self, Session, Stage};
 use crate::{Error, Sso};
 
 pub(super) fn routes() -> Router<Sso> {
@@ -122,14 +122,21 @@ async fn code_page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    match pending(&sso, &headers).await {
-        Ok(Some((s, a))) => {
-            let (csrf, set) = CSRF.token_for(&headers);
-            let page = code_form(lang, csrf, s.stage, &phone_masked(&a), safe_return(q.get("return_to")));
-            form(StatusCode::OK, page, set)
-        }
-        Ok(None) => see_other("/sso/signin"),
-        Err(e) => error_page(lang, &e),
+    let (s, a) = match pending_or_sign_in(&sso, lang, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (csrf, set) = CSRF.token_for(&headers);
+    form(StatusCode::OK, code_form(lang, csrf, s.stage, &phone_masked(&a), safe_return(q.get("return_to"))), set)
+}
+
+/// The sign-in waiting for its code in this browser, or the answer that
+/// sends the person back to the password (or tells what failed).
+async fn pending_or_sign_in(sso: &Sso, lang: Lang, headers: &HeaderMap) -> Result<(Session, Account), Response> {
+    match pending(sso, headers).await {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => Err(see_other("/sso/signin")),
+        Err(e) => Err(error_page(lang, &e)),
     }
 }
 
@@ -140,10 +147,9 @@ async fn code_submit(
     headers: HeaderMap,
     CsrfForm { form: f, .. }: CsrfForm<Sso, CodeForm>,
 ) -> Response {
-    let (s, a) = match pending(&sso, &headers).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return see_other("/sso/signin"),
-        Err(e) => return error_page(lang, &e),
+    let (s, a) = match pending_or_sign_in(&sso, lang, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let return_to = safe_return(f.return_to.as_ref());
     let csrf = checked_csrf(&headers);
@@ -169,10 +175,9 @@ async fn code_resend(
     headers: HeaderMap,
     CsrfForm { form: f, .. }: CsrfForm<Sso, CodeForm>,
 ) -> Response {
-    let (s, a) = match pending(&sso, &headers).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return see_other("/sso/signin"),
-        Err(e) => return error_page(lang, &e),
+    let (s, a) = match pending_or_sign_in(&sso, lang, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let return_to = safe_return(f.return_to.as_ref());
     let page = code_form(lang, checked_csrf(&headers), s.stage, &phone_masked(&a), return_to);
