@@ -35,7 +35,7 @@ mod sms;
 pub use lang::Lang;
 pub use page::{Page, Part};
 pub use refusal::{Refusal, Restart, SignOnRefusal, TransferRefusal};
-pub use signon::{SignOnMessage, SignOnPage};
+pub use signon::{SignOnAccount, SignOnMessage, SignOnPage};
 pub use sms::{CodeFor, ConsentRole, Sms, sms_length};
 
 /// A message that reads the same in every language it is rendered in.

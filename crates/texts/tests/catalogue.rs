@@ -4,11 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use domain::org::OrgRole;
+use domain::org::{OrgKind, OrgRole};
 use domain::{AccountType, Date};
 use texts::{
-    CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, SignOnMessage, SignOnPage, SignOnRefusal, Sms, Text,
-    TransferRefusal, sms_length,
+    CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, SignOnAccount, SignOnMessage, SignOnPage, SignOnRefusal,
+    Sms, Text, TransferRefusal, sms_length,
 };
 
 const REG_NO: &str = "KMAA 001A";
@@ -289,6 +289,41 @@ fn sign_on_message_samples() -> Vec<SignOnMessage> {
     ]
 }
 
+fn sign_on_account_samples() -> Vec<SignOnAccount<'static>> {
+    let mut all: Vec<SignOnAccount<'static>> = vec![
+        SignOnAccount::YourAccount,
+        SignOnAccount::AccountTypeRow,
+        SignOnAccount::Mobile,
+        SignOnAccount::Verified,
+        SignOnAccount::Subscribed,
+        SignOnAccount::NotSubscribed,
+        SignOnAccount::Change,
+        SignOnAccount::Organisations,
+        SignOnAccount::NoOrgs,
+        SignOnAccount::OrgColumn,
+        SignOnAccount::KraPinColumn,
+        SignOnAccount::YourRole,
+        SignOnAccount::WaitingApproval,
+        SignOnAccount::AddOrgByPin,
+        SignOnAccount::Person,
+        SignOnAccount::StatusAndRole,
+        SignOnAccount::ChangeColumn,
+        SignOnAccount::AsksToJoin,
+        SignOnAccount::Role,
+        SignOnAccount::RemoveFromOrg,
+        SignOnAccount::RefuseRequest,
+        SignOnAccount::Decide,
+        SignOnAccount::OrgLead { kra_pin: "P051234567A" },
+        SignOnAccount::IdOf { id_number: "100200300" },
+    ];
+    for account_type in AccountType::ALL {
+        all.extend([SignOnAccount::AccountTypeName { account_type }, SignOnAccount::DocumentName { account_type }]);
+    }
+    all.extend(OrgRole::ALL.iter().map(|&role| SignOnAccount::RoleName { role }));
+    all.extend(OrgKind::ALL.iter().map(|&kind| SignOnAccount::OrgKindName { kind }));
+    all
+}
+
 /// Each message renders non-empty in every language, and every key has a
 /// sample (so a new message cannot slip past these checks).
 fn check_all<T: Text>(samples: &[T], keys: &[&str]) {
@@ -315,6 +350,7 @@ fn every_message_renders_in_every_language() {
     check_all(&page_samples(), Page::KEYS);
     check_all(&sign_on_page_samples(), SignOnPage::KEYS);
     check_all(&sign_on_message_samples(), SignOnMessage::KEYS);
+    check_all(&sign_on_account_samples(), SignOnAccount::KEYS);
 }
 
 /// Messages whose English text, as tims sends it today, does not fit one

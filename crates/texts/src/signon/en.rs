@@ -2,7 +2,7 @@
 
 use domain::AccountType;
 
-use super::{SignOnMessage as M, SignOnPage as P};
+use super::{SignOnAccount as A, SignOnMessage as M, SignOnPage as P};
 
 pub(super) fn render(m: &P<'_>) -> String {
     let s = |t: &str| t.to_string();
@@ -104,5 +104,41 @@ pub(super) fn render_message(m: &M) -> String {
         M::UnreadableRequest => s("The service that sent you here built a request we cannot read."),
         M::SignInRequestUnusable => s("This sign-in request cannot be used"),
         M::GoBackToService => s("Go back to the service and try again; if it happens again, tell the service."),
+    }
+}
+
+pub(super) fn render_account(m: &A<'_>) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        A::YourAccount => s("Your account"),
+        A::AccountTypeRow => s("Account type"),
+        A::AccountTypeName { account_type } => s(account_type.as_str()),
+        A::DocumentName { account_type } => s(account_type.document()),
+        A::Mobile => s("Mobile"),
+        A::Verified => s("verified"),
+        A::Subscribed => s("Subscribed"),
+        A::NotSubscribed => s("Not subscribed"),
+        A::Change => s("change"),
+        A::Organisations => s("Organisations"),
+        A::NoOrgs => s("You do not act for any organisation."),
+        A::OrgColumn => s("Organisation"),
+        A::KraPinColumn => s("KRA PIN"),
+        A::YourRole => s("Your role"),
+        A::WaitingApproval => s("Waiting for approval"),
+        A::AddOrgByPin => s("Add an organisation by its KRA PIN"),
+        A::RoleName { role } => s(role.label()),
+        A::OrgKindName { kind } => s(kind.label()),
+        A::OrgLead { kra_pin } => format!(
+            "KRA PIN {kra_pin}. Approve people who asked to act for the organisation, set roles and remove people."
+        ),
+        A::Person => s("Person"),
+        A::StatusAndRole => s("Status and role"),
+        A::ChangeColumn => s("Change"),
+        A::AsksToJoin => s("Asks to join"),
+        A::IdOf { id_number } => format!("ID {id_number}"),
+        A::Role => s("Role"),
+        A::RemoveFromOrg => s("Remove from organisation"),
+        A::RefuseRequest => s("Refuse request"),
+        A::Decide => s("Decide"),
     }
 }

@@ -10,6 +10,7 @@ mod en;
 mod sw;
 
 use domain::AccountType;
+use domain::org::{OrgKind, OrgRole};
 
 use crate::catalogue;
 
@@ -103,5 +104,42 @@ catalogue! {
         UnreadableRequest,
         SignInRequestUnusable,
         GoBackToService,
+    }
+}
+
+catalogue! {
+    /// A text of the account's own pages: its home page and, for an
+    /// organisation's administrators, the organisation's members.
+    pub enum SignOnAccount<'a> in (en::render_account, sw::render_account) {
+        YourAccount,
+        AccountTypeRow,
+        /// The kind of account, as the home page names it.
+        AccountTypeName { account_type: AccountType },
+        /// The document an account is identified by.
+        DocumentName { account_type: AccountType },
+        Mobile,
+        Verified,
+        Subscribed,
+        NotSubscribed,
+        Change,
+        Organisations,
+        NoOrgs,
+        OrgColumn,
+        KraPinColumn,
+        YourRole,
+        WaitingApproval,
+        AddOrgByPin,
+        RoleName { role: OrgRole },
+        OrgKindName { kind: OrgKind },
+        OrgLead { kra_pin: &'a str },
+        Person,
+        StatusAndRole,
+        ChangeColumn,
+        AsksToJoin,
+        IdOf { id_number: &'a str },
+        Role,
+        RemoveFromOrg,
+        RefuseRequest,
+        Decide,
     }
 }

@@ -2,8 +2,9 @@
 //! Huduma Centre would say them.
 
 use domain::AccountType;
+use domain::org::{OrgKind, OrgRole};
 
-use super::{SignOnMessage as M, SignOnPage as P};
+use super::{SignOnAccount as A, SignOnMessage as M, SignOnPage as P};
 
 pub(super) fn render(m: &P<'_>) -> String {
     let s = |t: &str| t.to_string();
@@ -107,5 +108,61 @@ pub(super) fn render_message(m: &M) -> String {
         M::GoBackToService => {
             s("Rudi kwenye huduma uliyotoka na ujaribu tena; likitokea tena, waambie wahusika wa huduma hiyo.")
         }
+    }
+}
+
+pub(super) fn render_account(m: &A<'_>) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        A::YourAccount => s("Akaunti yako"),
+        A::AccountTypeRow => s("Aina ya akaunti"),
+        A::AccountTypeName { account_type } => s(match account_type {
+            AccountType::Citizen => "raia",
+            AccountType::Resident => "mkazi",
+            AccountType::Foreigner => "mgeni",
+        }),
+        A::DocumentName { account_type } => s(match account_type {
+            AccountType::Citizen => "nambari ya kitambulisho cha taifa",
+            AccountType::Resident => "nambari ya kitambulisho cha mgeni",
+            AccountType::Foreigner => "nambari ya pasipoti",
+        }),
+        A::Mobile => s("Simu ya mkononi"),
+        A::Verified => s("imethibitishwa"),
+        A::Subscribed => s("Umejiandikisha"),
+        A::NotSubscribed => s("Hujajiandikisha"),
+        A::Change => s("badilisha"),
+        A::Organisations => s("Mashirika"),
+        A::NoOrgs => s("Huwakilishi shirika lolote."),
+        A::OrgColumn => s("Shirika"),
+        A::KraPinColumn => s("PIN ya KRA"),
+        A::YourRole => s("Jukumu lako"),
+        A::WaitingApproval => s("Linasubiri kuidhinishwa"),
+        A::AddOrgByPin => s("Ongeza shirika kwa KRA PIN yake"),
+        A::RoleName { role } => s(match role {
+            OrgRole::Admin => "Msimamizi",
+            OrgRole::Transactor => "Mwendeshaji wa miamala",
+            OrgRole::Viewer => "Mtazamaji",
+        }),
+        A::OrgKindName { kind } => s(match kind {
+            OrgKind::Company => "Kampuni",
+            OrgKind::CarDealer => "Muuzaji wa magari",
+            OrgKind::MotorcycleDealer => "Muuzaji wa pikipiki",
+            OrgKind::FinancialInstitution => "Taasisi ya fedha",
+            OrgKind::InsuranceCompany => "Kampuni ya bima",
+            OrgKind::EmbassyOrMission => "Ubalozi au misheni",
+            OrgKind::Government => "Idara au shirika la serikali",
+        }),
+        A::OrgLead { kra_pin } => format!(
+            "KRA PIN {kra_pin}. Idhinisha watu walioomba kuliwakilisha shirika, weka majukumu yao na uwaondoe watu."
+        ),
+        A::Person => s("Mtu"),
+        A::StatusAndRole => s("Hali na jukumu"),
+        A::ChangeColumn => s("Badilisha"),
+        A::AsksToJoin => s("Anaomba kujiunga"),
+        A::IdOf { id_number } => format!("Kitambulisho {id_number}"),
+        A::Role => s("Jukumu"),
+        A::RemoveFromOrg => s("Mwondoe kwenye shirika"),
+        A::RefuseRequest => s("Kataa ombi"),
+        A::Decide => s("Amua"),
     }
 }

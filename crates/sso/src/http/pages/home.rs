@@ -8,9 +8,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 
-use texts::Lang;
+use texts::{Lang, SignOnAccount as A, SignOnPage as P};
 
-use super::{Notice, PageLang, error_page, notice_text, render};
+use super::{Notice, PageLang, Says, error_page, notice_text, render};
 use crate::accounts::Account;
 use crate::http::browser::{CSRF, signed_in};
 use crate::http::respond::{no_store, see_other, with_cookies};
@@ -28,6 +28,26 @@ struct AccountTemplate {
     orgs: Vec<orgs::Membership>,
     csrf: String,
     notice: String,
+}
+
+impl Says for AccountTemplate {
+    fn lang(&self) -> Lang {
+        self.lang
+    }
+}
+
+impl AccountTemplate {
+    fn account_type(&self) -> String {
+        self.t(A::AccountTypeName { account_type: self.account.account_type })
+    }
+
+    fn document(&self) -> String {
+        self.t(A::DocumentName { account_type: self.account.account_type })
+    }
+
+    fn kind(&self, kind: &domain::org::OrgKind) -> String {
+        self.t(A::OrgKindName { kind: *kind })
+    }
 }
 
 async fn home(

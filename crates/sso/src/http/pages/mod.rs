@@ -56,6 +56,22 @@ pub(crate) fn service_name(lang: Lang) -> String {
     say(lang, Page::ServiceName { part: texts::Part::SignOn })
 }
 
+/// What a page's template says, in the page's language:
+/// `{{ self.t(A::YourAccount) }}` (the template's module names the
+/// catalogue enums it uses).
+trait Says {
+    fn lang(&self) -> Lang;
+
+    fn t(&self, text: impl Text) -> String {
+        text.render(self.lang())
+    }
+
+    /// An organisation's role, as the pages name it.
+    fn role(&self, role: &domain::org::OrgRole) -> String {
+        self.t(texts::SignOnAccount::RoleName { role: *role })
+    }
+}
+
 /// One field of a generic form page: what the page kit's `input`,
 /// `select` and `checkbox` components are called with (`kind` says which).
 /// `hint` and `error` are empty when there is none.

@@ -10,10 +10,10 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use pagekit::SignedForm;
 use serde::Deserialize;
-use texts::{Lang, SignOnPage as P};
+use texts::{Lang, SignOnAccount as A, SignOnPage as P};
 
 use super::{
-    FormPage, Notice, PageLang, checked_csrf, error_page, field, form, form_or_error, notice_text, render, say,
+    FormPage, Notice, PageLang, Says, checked_csrf, error_page, field, form, form_or_error, notice_text, render, say,
     signed_in_or_redirect,
 };
 use crate::http::browser::CSRF;
@@ -81,6 +81,22 @@ struct OrgTemplate {
     roles: &'static [domain::org::OrgRole],
     csrf: String,
     notice: String,
+}
+
+impl Says for OrgTemplate {
+    fn lang(&self) -> Lang {
+        self.lang
+    }
+}
+
+impl OrgTemplate {
+    fn lead(&self) -> String {
+        self.t(A::OrgLead { kra_pin: &self.kra_pin })
+    }
+
+    fn id_of(&self, id_number: &str) -> String {
+        self.t(A::IdOf { id_number })
+    }
 }
 
 async fn org_page(
