@@ -97,6 +97,14 @@ fn sign_on_refusal_samples() -> Vec<SignOnRefusal> {
         SignOnRefusal::PasswordsDiffer,
         SignOnRefusal::EmailInvalid,
         SignOnRefusal::BornInFuture,
+        SignOnRefusal::NoClientId,
+        SignOnRefusal::UnknownClient,
+        SignOnRefusal::NoRedirectUri,
+        SignOnRefusal::RedirectNotRegistered,
+        SignOnRefusal::NotAnIdToken,
+        SignOnRefusal::ClientIdNotHint,
+        SignOnRefusal::ReturnNeedsClient,
+        SignOnRefusal::LogoutReturnNotRegistered,
     ];
     for account_type in [AccountType::Citizen, AccountType::Resident, AccountType::Foreigner] {
         all.extend([

@@ -146,5 +146,19 @@ pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
             "An account with this {} already exists: sign in, or recover the account if you cannot",
             account_type.document()
         ),
+        SignOnRefusal::NoClientId => s("The request has no client_id."),
+        SignOnRefusal::UnknownClient => s("The service that sent you here is not registered."),
+        SignOnRefusal::NoRedirectUri => s("The request has no redirect_uri."),
+        SignOnRefusal::RedirectNotRegistered => {
+            s("The address the service asked to return to is not registered for it.")
+        }
+        SignOnRefusal::NotAnIdToken => {
+            s("The sign-out request carries a token that is not an ID token of this service.")
+        }
+        SignOnRefusal::ClientIdNotHint => s("client_id does not match the token hint."),
+        SignOnRefusal::ReturnNeedsClient => s("A return address needs id_token_hint or client_id."),
+        SignOnRefusal::LogoutReturnNotRegistered => {
+            s("The address to return to after sign-out is not registered for this service.")
+        }
     }
 }

@@ -108,5 +108,14 @@ catalogue! {
         /// One answer for an unknown number and a wrong date of birth.
         NotInPopulationRegister { account_type: AccountType },
         AccountExists { account_type: AccountType },
+        // A relying party's request that cannot be used (shown to the person).
+        NoClientId,
+        UnknownClient,
+        NoRedirectUri,
+        RedirectNotRegistered,
+        NotAnIdToken,
+        ClientIdNotHint,
+        ReturnNeedsClient,
+        LogoutReturnNotRegistered,
     }
 }

@@ -174,5 +174,15 @@ pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
             "Tayari kuna akaunti yenye {}: ingia, au irejeshe akaunti ikiwa huwezi kuingia",
             this_document(account_type)
         ),
+        SignOnRefusal::NoClientId => s("Ombi halina client_id."),
+        SignOnRefusal::UnknownClient => s("Huduma iliyokuleta hapa haijasajiliwa."),
+        SignOnRefusal::NoRedirectUri => s("Ombi halina redirect_uri."),
+        SignOnRefusal::RedirectNotRegistered => {
+            s("Anwani ambayo huduma iliomba urudishwe haijasajiliwa kwa huduma hiyo.")
+        }
+        SignOnRefusal::NotAnIdToken => s("Ombi la kutoka lina tokeni ambayo si ID token ya huduma hii."),
+        SignOnRefusal::ClientIdNotHint => s("client_id hailingani na tokeni iliyotolewa kama id_token_hint."),
+        SignOnRefusal::ReturnNeedsClient => s("Anwani ya kurudi inahitaji id_token_hint au client_id."),
+        SignOnRefusal::LogoutReturnNotRegistered => s("Anwani ya kurudi baada ya kutoka haijasajiliwa kwa huduma hii."),
     }
 }

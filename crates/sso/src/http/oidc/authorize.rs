@@ -81,7 +81,7 @@ async fn authorize_with(
             see_other(&format!("/sso/signin?return_to={}", urlencode(&back)))
         }
         Ok(Authorize::Refuse(why)) => {
-            let paragraphs = vec![why, say(lang, M::GoBackToService)];
+            let paragraphs = vec![say(lang, why), say(lang, M::GoBackToService)];
             message(lang, StatusCode::BAD_REQUEST, M::SignInRequestUnusable, paragraphs, vec![])
         }
         Err(e) => error_page(lang, &e),

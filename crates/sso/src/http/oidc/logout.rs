@@ -65,7 +65,7 @@ async fn logout_request(sso: &Sso, lang: Lang, headers: &HeaderMap, p: LogoutPar
         Ok(Ok(plan)) => plan,
         Ok(Err(why)) => {
             let account = vec![("/sso/", say(lang, Page::GoToAccount))];
-            return message(lang, StatusCode::BAD_REQUEST, M::SignOutRequestUnusable, vec![why], account);
+            return message(lang, StatusCode::BAD_REQUEST, M::SignOutRequestUnusable, vec![say(lang, why)], account);
         }
         Err(e) => return error_page(lang, &e),
     };
