@@ -201,7 +201,9 @@ fn render<T: Template>(status: StatusCode, t: &T) -> Response {
         Ok(body) => (status, Html(body)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong").into_response()
+            // The last resort, when the page itself cannot be drawn: the
+            // template knew the page's language, this does not.
+            (StatusCode::INTERNAL_SERVER_ERROR, say(Lang::En, Page::SomethingWentWrongTitle)).into_response()
         }
     }
 }
