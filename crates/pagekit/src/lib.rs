@@ -4,7 +4,8 @@
 //! stylesheet (`static/tims.css`, served by [`static_router`] from a URL
 //! with its content hash and a year's cache lifetime), the components
 //! (`templates/pagekit/components.html`: error summary, field with its
-//! error, notice banner, summary list, table, pager) and the typed form
+//! error (and `input`, `select`, `checkbox` for autofill hints, lists and
+//! tick boxes), notice banner, summary list, table, pager) and the typed form
 //! extractors ([`SignedForm`], [`CsrfForm`]) that check the CSRF token and
 //! the session before a handler runs. It must not know any part's routes,
 //! sessions or use cases: a part plugs in through [`FormPart`], and its

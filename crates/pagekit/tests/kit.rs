@@ -91,3 +91,45 @@ fn the_stylesheet_url_changes_with_its_content() {
     );
     assert!(pagekit::STYLESHEET.contains(".registry header") && pagekit::STYLESHEET.contains(".sso header"));
 }
+
+#[derive(Template)]
+#[template(
+    ext = "html",
+    source = r#"{% import "pagekit/components.html" as kit %}
+{% call kit::input("code", "Code", "", "", error, "text", "one-time-code", "numeric") %}{% endcall %}
+{% call kit::input("email", "Email", "a@b.ke", "", "", "email", "", "") %}{% endcall %}
+{% call kit::select("account_type", "You are a", options, "resident", "", "") %}{% endcall %}
+{% call kit::checkbox("sms_alerts", "Send me SMS alerts", ticked) %}{% endcall %}"#
+)]
+struct Inputs<'a> {
+    error: &'a str,
+    options: Vec<(&'a str, &'a str)>,
+    ticked: bool,
+}
+
+#[test]
+fn inputs_choices_and_boxes_carry_their_hints_to_the_browser() {
+    let page = Inputs {
+        error: "Error: Enter the code",
+        options: vec![("citizen", "Citizen"), ("resident", "Resident")],
+        ticked: true,
+    };
+    let html = page.render().unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        html.contains(
+            r#"autocomplete="one-time-code" inputmode="numeric" aria-describedby="code-error" aria-invalid="true""#
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<input type="email" id="email" name="email" value="a@b.ke">"#),
+        "no empty attributes: {html}"
+    );
+    assert!(
+        html.contains(r#"<option value="resident" selected>Resident</option>"#)
+            && html.contains(r#"<option value="citizen">Citizen</option>"#)
+    );
+    assert!(html.contains(r#"name="sms_alerts" value="on" checked> Send me SMS alerts</label>"#));
+    let unticked = Inputs { ticked: false, ..page }.render().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!unticked.contains(" checked>"));
+}

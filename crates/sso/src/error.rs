@@ -23,9 +23,16 @@ impl From<FieldErrors> for Error {
     }
 }
 
+/// A refusal in the catalogue's words. Use cases do not know the reader's
+/// language yet (choosing it is the next issue): they say it in English, the
+/// language every page of the sign-on is in today.
+pub(crate) fn say(refusal: impl texts::Text) -> String {
+    refusal.render(texts::Lang::En)
+}
+
 /// What a person whose account an earlier version blocked is told.
 pub fn blocked_message() -> String {
-    "This account was blocked after too many failed sign-ins. Recover it now with your ID number, your date of birth and a code sent to your phone.".to_string()
+    say(texts::Refusal::Blocked)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +53,7 @@ pub enum Error {
     TooMany { message: String, retry_after_secs: u64 },
     /// The node is too busy to check a password now (429 is for the caller's
     /// own pace; this is the server's).
-    #[error("The service is very busy just now. Try again in a few seconds.")]
+    #[error("{}", say(texts::Refusal::Busy))]
     Busy { retry_after_secs: u64 },
     #[error("not found")]
     NotFound,

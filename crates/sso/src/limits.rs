@@ -16,7 +16,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use domain::policy::{MINUTE_MS, SECOND_MS};
 use tokio::sync::Semaphore;
 
+use texts::{Refusal, SignOnRefusal, Text};
+
 use crate::Error;
+use crate::error::say;
 
 /// The limits an operator may set.
 #[derive(Debug, Clone, Copy)]
@@ -150,23 +153,16 @@ fn source_key(ip: IpAddr) -> IpAddr {
 
 const ALL: IpAddr = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
 
-/// How long to wait, as people say it (seconds below `seconds_below_ms`,
-/// else whole minutes, rounded up), and the same in whole seconds for
-/// `Retry-After`.
-pub(crate) fn wait_text(wait_ms: i64, seconds_below_ms: i64) -> (String, u64) {
-    let secs = ((wait_ms + SECOND_MS - 1) / SECOND_MS).max(1);
-    let text = if secs * SECOND_MS < seconds_below_ms {
-        format!("{secs} second{}", if secs == 1 { "" } else { "s" })
-    } else {
-        let minutes = (secs + 59) / 60;
-        format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
-    };
-    (text, secs as u64)
+/// How long to wait in whole seconds, rounded up, at least one: for
+/// `Retry-After` and for the refusal that says it (`texts::format::wait`).
+pub(crate) fn wait_secs(wait_ms: i64) -> u64 {
+    u64::try_from(((wait_ms + SECOND_MS - 1) / SECOND_MS).max(1)).unwrap_or(1)
 }
 
-fn too_many(wait_ms: i64, text: &str) -> Error {
-    let (when, retry_after_secs) = wait_text(wait_ms, MINUTE_MS);
-    Error::TooMany { message: format!("{text} Try again in {when}."), retry_after_secs }
+/// A refusal of the pace of requests, waiting `wait_ms`.
+fn too_many<T: Text>(wait_ms: i64, refusal: impl FnOnce(u64) -> T) -> Error {
+    let wait_secs = wait_secs(wait_ms);
+    Error::TooMany { message: say(refusal(wait_secs)), retry_after_secs: wait_secs }
 }
 
 impl Limits {
@@ -188,15 +184,15 @@ impl Limits {
     pub fn sms_request(&self, source: IpAddr, now: i64) -> Result<(), Error> {
         self.sms_source
             .hit(source_key(source), now)
-            .map_err(|ms| too_many(ms, "Too many codes have been asked for from your network."))?;
-        self.sms_all.hit(ALL, now).map_err(|ms| too_many(ms, "The service is sending too many codes just now."))
+            .map_err(|ms| too_many(ms, |wait_secs| Refusal::TooManyCodesFromNetwork { wait_secs }))?;
+        self.sms_all.hit(ALL, now).map_err(|ms| too_many(ms, |wait_secs| Refusal::TooManyCodesEveryone { wait_secs }))
     }
 
     /// Count a password attempt from `source`.
     pub fn password_attempt(&self, source: IpAddr, now: i64) -> Result<(), Error> {
         self.passwords
             .hit(source_key(source), now)
-            .map_err(|ms| too_many(ms, "Too many password attempts from your network."))
+            .map_err(|ms| too_many(ms, |wait_secs| SignOnRefusal::TooManyPasswordAttempts { wait_secs }))
     }
 
     /// Take one of `source`'s places among the password checks under way,
@@ -207,10 +203,7 @@ impl Limits {
         let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
         let n = map.entry(key).or_insert(0);
         if *n >= self.per_source {
-            return Err(Error::TooMany {
-                message: "Too many sign-ins from your network at once. Try again in a few seconds.".into(),
-                retry_after_secs: 2,
-            });
+            return Err(Error::TooMany { message: say(SignOnRefusal::TooManySignInsAtOnce), retry_after_secs: 2 });
         }
         *n += 1;
         Ok(SourceSlot { limits: self, key })
@@ -275,10 +268,14 @@ mod tests {
 
     #[test]
     fn waits_are_told_in_seconds_then_in_whole_minutes() {
-        assert_eq!(wait_text(1, MINUTE_MS), ("1 second".to_string(), 1));
-        assert_eq!(wait_text(59_500, MINUTE_MS), ("1 minute".to_string(), 60));
-        assert_eq!(wait_text(128_000, 5 * MINUTE_MS), ("128 seconds".to_string(), 128));
-        assert_eq!(wait_text(14 * MINUTE_MS + 1, 0), ("15 minutes".to_string(), 841));
+        let told = |ms: i64, seconds_below_ms: i64| {
+            let secs = wait_secs(ms);
+            (texts::format::wait(texts::Lang::En, secs, (seconds_below_ms / SECOND_MS) as u64), secs)
+        };
+        assert_eq!(told(1, MINUTE_MS), ("1 second".to_string(), 1));
+        assert_eq!(told(59_500, MINUTE_MS), ("1 minute".to_string(), 60));
+        assert_eq!(told(128_000, 5 * MINUTE_MS), ("128 seconds".to_string(), 128));
+        assert_eq!(told(14 * MINUTE_MS + 1, 0), ("15 minutes".to_string(), 841));
     }
 
     #[test]

@@ -3,11 +3,14 @@
 //! once; anyone else waits until an admin approves. It knows no HTTP and no
 //! relying party: `oidc::claims` tells them.
 
+use db::OnUnique as _;
 use domain::KraPin;
 use domain::org::{OrgKind, OrgRole};
 use serde::Serialize;
+use texts::{Lang, Refusal, Sms, Text as _};
 
 use crate::accounts::Account;
+use crate::error::say;
 use crate::{Error, FieldErrors, Sso, outbox};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -85,7 +88,7 @@ pub async fn add_by_pin(sso: &Sso, account: &Account, raw_pin: &str) -> Result<M
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let inserted = sqlx::query(
+    sqlx::query(
         "INSERT INTO sso_memberships (account_id, kra_pin, role, status, requested_at, decided_by, decided_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -97,16 +100,8 @@ pub async fn add_by_pin(sso: &Sso, account: &Account, raw_pin: &str) -> Result<M
     .bind(is_director.then_some("kra-register"))
     .bind(is_director.then_some(now))
     .execute(&mut *tx)
-    .await;
-    match inserted {
-        Err(e) if db::is_unique_violation(&e) => {
-            return Err(FieldErrors::single(
-                "kra_pin",
-                "This organisation is already on your account (or your request is waiting for approval)",
-            ));
-        }
-        other => other?,
-    };
+    .await
+    .on_unique(|| FieldErrors::single("kra_pin", say(Refusal::OrgAlreadyOnAccount)))?;
     if status == Status::Pending {
         let admins: Vec<String> = sqlx::query_scalar(
             "SELECT a.phone FROM sso_memberships m JOIN sso_accounts a ON a.id = m.account_id \
@@ -115,10 +110,8 @@ pub async fn add_by_pin(sso: &Sso, account: &Account, raw_pin: &str) -> Result<M
         .bind(pin.as_str())
         .fetch_all(&mut *tx)
         .await?;
-        let text = format!(
-            "{} asks to act for {} on tims. Sign in to approve or refuse the request.",
-            account.full_name, tp.name
-        );
+        // SMS go out in English until an account keeps its language.
+        let text = Sms::OrgRequest { person: &account.full_name, org: &tp.name }.render(Lang::En);
         for phone in admins {
             let tag = outbox::SmsTag::new("organisation_request", Some(pin.as_str()));
             outbox::enqueue(&mut tx, &phone, &text, false, &tag, now).await?;
@@ -238,9 +231,7 @@ pub async fn decide(sso: &Sso, actor: &Account, pin: &str, member: &str, decisio
         .fetch_one(&mut *tx)
         .await?;
         if admins <= 1 {
-            return Err(Error::Refused(
-                "An organisation must keep at least one administrator: make someone else an administrator first".into(),
-            ));
+            return Err(Error::Refused(say(Refusal::KeepOneAdmin)));
         }
     }
     let org_name: String =
@@ -258,7 +249,7 @@ pub async fn decide(sso: &Sso, actor: &Account, pin: &str, member: &str, decisio
             .bind(pin)
             .execute(&mut *tx)
             .await?;
-            format!("You can now act for {org_name} on tims as {}.", r.label().to_lowercase())
+            Sms::OrgRoleSet { org: &org_name, role: r }
         }
         Decision::Remove => {
             sqlx::query("DELETE FROM sso_memberships WHERE account_id = $1 AND kra_pin = $2")
@@ -267,14 +258,14 @@ pub async fn decide(sso: &Sso, actor: &Account, pin: &str, member: &str, decisio
                 .execute(&mut *tx)
                 .await?;
             if status == "pending" {
-                format!("Your request to act for {org_name} on tims was refused.")
+                Sms::OrgRequestRefused { org: &org_name }
             } else {
-                format!("You can no longer act for {org_name} on tims.")
+                Sms::OrgRemoved { org: &org_name }
             }
         }
     };
     let tag = outbox::SmsTag::new("organisation_answer", Some(pin));
-    outbox::enqueue(&mut tx, &phone, &text, false, &tag, now).await?;
+    outbox::enqueue(&mut tx, &phone, &text.render(Lang::En), false, &tag, now).await?;
     tx.commit().await?;
     sso.wake_outbox();
     Ok(())

@@ -3,7 +3,8 @@
 //!
 //! `texts` owns the words and how values read inside them (dates, money,
 //! waits: [`format`]). A message is a variant of one of four enums —
-//! [`Sms`], [`Refusal`] (with [`TransferRefusal`]), [`Page`] — whose fields are its parameters, and
+//! [`Sms`], [`Refusal`] (with [`TransferRefusal`] and [`SignOnRefusal`]), [`Page`] (with the
+//! sign-on's own [`SignOnPage`]) — whose fields are its parameters, and
 //! each language renders every variant in an exhaustive `match`
 //! (`sms/en.rs`, `sms/sw.rs`, …), so a message without a translation does
 //! not compile. It must not know where a text goes (an outbox, a field
@@ -28,11 +29,13 @@ pub mod format;
 mod lang;
 mod page;
 mod refusal;
+mod signon;
 mod sms;
 
 pub use lang::Lang;
 pub use page::{Page, Part};
-pub use refusal::{Refusal, Restart, TransferRefusal};
+pub use refusal::{Refusal, Restart, SignOnRefusal, TransferRefusal};
+pub use signon::{SignOnAccount, SignOnMessage, SignOnPage};
 pub use sms::{CodeFor, ConsentRole, Sms, sms_length};
 
 /// A message that reads the same in every language it is rendered in.

@@ -4,9 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use domain::Date;
-use domain::org::OrgRole;
-use texts::{CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, Sms, Text, TransferRefusal, sms_length};
+use domain::org::{OrgKind, OrgRole};
+use domain::{AccountType, Date};
+use texts::{
+    CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, SignOnAccount, SignOnMessage, SignOnPage, SignOnRefusal,
+    Sms, Text, TransferRefusal, sms_length,
+};
 
 const REG_NO: &str = "KMAA 001A";
 const REFERENCE: &str = "TR-ABCDE-FGHJK";
@@ -78,6 +81,37 @@ fn refusal_samples() -> Vec<Refusal> {
         Refusal::SomethingWentWrong,
         Refusal::ServiceUnreachable,
     ]);
+    all
+}
+
+fn sign_on_refusal_samples() -> Vec<SignOnRefusal> {
+    let mut all = vec![
+        SignOnRefusal::NoCodeYet,
+        SignOnRefusal::TooManyPasswordAttempts { wait_secs: 59 },
+        SignOnRefusal::TooManyPasswordAttempts { wait_secs: 900 },
+        SignOnRefusal::TooManySignInsAtOnce,
+        SignOnRefusal::TooManyFailedSignIns { wait_secs: 128 },
+        SignOnRefusal::TooManyFailedSignIns { wait_secs: 900 },
+        SignOnRefusal::SignInUnderWay,
+        SignOnRefusal::EnterPassword,
+        SignOnRefusal::PasswordsDiffer,
+        SignOnRefusal::EmailInvalid,
+        SignOnRefusal::BornInFuture,
+        SignOnRefusal::NoClientId,
+        SignOnRefusal::UnknownClient,
+        SignOnRefusal::NoRedirectUri,
+        SignOnRefusal::RedirectNotRegistered,
+        SignOnRefusal::NotAnIdToken,
+        SignOnRefusal::ClientIdNotHint,
+        SignOnRefusal::ReturnNeedsClient,
+        SignOnRefusal::LogoutReturnNotRegistered,
+    ];
+    for account_type in [AccountType::Citizen, AccountType::Resident, AccountType::Foreigner] {
+        all.extend([
+            SignOnRefusal::NotInPopulationRegister { account_type },
+            SignOnRefusal::AccountExists { account_type },
+        ]);
+    }
     all
 }
 
@@ -178,6 +212,126 @@ fn page_samples() -> Vec<Page<'static>> {
     ]
 }
 
+fn sign_on_page_samples() -> Vec<SignOnPage<'static>> {
+    let mut all: Vec<SignOnPage<'static>> = [AccountType::Citizen, AccountType::Resident, AccountType::Foreigner]
+        .into_iter()
+        .map(|account_type| SignOnPage::AccountTypeChoice { account_type })
+        .collect();
+    all.extend([
+        SignOnPage::SignInTitle,
+        SignOnPage::YouAreA,
+        SignOnPage::IdOrPassport,
+        SignOnPage::Password,
+        SignOnPage::Continue,
+        SignOnPage::CreateAnAccount,
+        SignOnPage::ForgotPassword,
+        SignOnPage::CheckYourPhone,
+        SignOnPage::CodeSentToVerify { phone: "+254 *** *** 678" },
+        SignOnPage::EnterSignInCode,
+        SignOnPage::CodeSentTo { phone: "+254 *** *** 678" },
+        SignOnPage::CodeWorksFiveMinutes,
+        SignOnPage::Code,
+        SignOnPage::SendNewCode,
+        SignOnPage::NewCodeOnItsWay,
+        SignOnPage::SignOutQuestion,
+        SignOnPage::ServiceAskedSignOut,
+        SignOnPage::SignOut,
+        SignOnPage::RegisterLead,
+        SignOnPage::IdNumberHint,
+        SignOnPage::DateOfBirth,
+        SignOnPage::DateOfBirthHint,
+        SignOnPage::MobileNumber,
+        SignOnPage::MobileNumberHint,
+        SignOnPage::EmailOptional,
+        SignOnPage::PasswordAgain,
+        SignOnPage::PasswordHint,
+        SignOnPage::SmsAlertsOptIn,
+        SignOnPage::CreateAccount,
+        SignOnPage::HaveAccount,
+        SignOnPage::RecoverTitle,
+        SignOnPage::RecoverLead,
+        SignOnPage::SendACode,
+        SignOnPage::BackToSignIn,
+        SignOnPage::NewPasswordTitle,
+        SignOnPage::RecoverCodeLead,
+        SignOnPage::RecoverNoCode,
+        SignOnPage::NewPassword,
+        SignOnPage::NewPasswordAgain,
+        SignOnPage::ChangePassword,
+        SignOnPage::StartAgain,
+        SignOnPage::SmsAlertsTitle,
+        SignOnPage::SmsAlertsLead,
+        SignOnPage::Save,
+        SignOnPage::BackToAccount,
+        SignOnPage::AddOrgTitle,
+        SignOnPage::AddOrgLead,
+        SignOnPage::AddOrgDirector,
+        SignOnPage::OrgPinLabel,
+        SignOnPage::OrgPinHint,
+        SignOnPage::AddOrg,
+    ]);
+    all
+}
+
+fn sign_on_message_samples() -> Vec<SignOnMessage> {
+    vec![
+        SignOnMessage::OrgRequested,
+        SignOnMessage::MemberSaved,
+        SignOnMessage::PasswordChanged,
+        SignOnMessage::SignedOut,
+        SignOnMessage::PageNotFound,
+        SignOnMessage::PleaseWait,
+        SignOnMessage::ServiceProblem,
+        SignOnMessage::FormNotAccepted,
+        SignOnMessage::DevCookies,
+        SignOnMessage::FormUnreadableTitle,
+        SignOnMessage::SendFormFromPage,
+        SignOnMessage::SignOutRequestUnusable,
+        SignOnMessage::SignedOutTitle,
+        SignOnMessage::CloseWindow,
+        SignOnMessage::SignInAgain,
+        SignOnMessage::BrokenSignInLink,
+        SignOnMessage::UnreadableRequest,
+        SignOnMessage::SignInRequestUnusable,
+        SignOnMessage::GoBackToService,
+    ]
+}
+
+fn sign_on_account_samples() -> Vec<SignOnAccount<'static>> {
+    let mut all: Vec<SignOnAccount<'static>> = vec![
+        SignOnAccount::YourAccount,
+        SignOnAccount::AccountTypeRow,
+        SignOnAccount::Mobile,
+        SignOnAccount::Verified,
+        SignOnAccount::Subscribed,
+        SignOnAccount::NotSubscribed,
+        SignOnAccount::Change,
+        SignOnAccount::Organisations,
+        SignOnAccount::NoOrgs,
+        SignOnAccount::OrgColumn,
+        SignOnAccount::KraPinColumn,
+        SignOnAccount::YourRole,
+        SignOnAccount::WaitingApproval,
+        SignOnAccount::AddOrgByPin,
+        SignOnAccount::Person,
+        SignOnAccount::StatusAndRole,
+        SignOnAccount::ChangeColumn,
+        SignOnAccount::AsksToJoin,
+        SignOnAccount::Role,
+        SignOnAccount::RemoveFromOrg,
+        SignOnAccount::RefuseRequest,
+        SignOnAccount::Decide,
+        SignOnAccount::OrgLead { kra_pin: "P051234567A" },
+        SignOnAccount::IdOf { id_number: "100200300" },
+    ];
+    for account_type in AccountType::ALL {
+        all.extend([SignOnAccount::AccountTypeName { account_type }, SignOnAccount::DocumentName { account_type }]);
+    }
+    all.extend(OrgRole::ALL.iter().map(|&role| SignOnAccount::RoleName { role }));
+    all.extend(OrgKind::ALL.iter().map(|&kind| SignOnAccount::OrgKindName { kind }));
+    all
+}
+
 /// Each message renders non-empty in every language, and every key has a
 /// sample (so a new message cannot slip past these checks).
 fn check_all<T: Text>(samples: &[T], keys: &[&str]) {
@@ -199,8 +353,12 @@ fn check_all<T: Text>(samples: &[T], keys: &[&str]) {
 fn every_message_renders_in_every_language() {
     check_all(&sms_samples(), Sms::KEYS);
     check_all(&refusal_samples(), Refusal::KEYS);
+    check_all(&sign_on_refusal_samples(), SignOnRefusal::KEYS);
     check_all(&transfer_refusal_samples(), TransferRefusal::KEYS);
     check_all(&page_samples(), Page::KEYS);
+    check_all(&sign_on_page_samples(), SignOnPage::KEYS);
+    check_all(&sign_on_message_samples(), SignOnMessage::KEYS);
+    check_all(&sign_on_account_samples(), SignOnAccount::KEYS);
 }
 
 /// Messages whose English text, as tims sends it today, does not fit one

@@ -8,6 +8,10 @@ use db::WriteTx;
 use domain::policy::DAY_MS;
 use domain::policy::code::{self as rules, Refusal, SendHistory};
 
+use secure::codes::{Binding, mac, six_digit_code};
+use texts::{CodeFor, Lang, Restart, Sms, Text as _};
+
+use crate::error::say;
 use crate::{Error, FieldErrors, Sso, crypto, outbox};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,13 +30,23 @@ impl Purpose {
         }
     }
 
-    fn sms_text(self, code: &str) -> String {
-        let what = match self {
-            Self::VerifyPhone => "code to verify your phone",
-            Self::SignIn => "sign-in code",
-            Self::Recover => "account recovery code",
+    /// The SMS carrying `code` for this purpose.
+    fn sms(self, code: &str) -> Sms<'_> {
+        let purpose = match self {
+            Self::VerifyPhone => CodeFor::VerifyPhone,
+            Self::SignIn => CodeFor::SignIn,
+            Self::Recover => CodeFor::Recover,
         };
-        format!("Your tims {what} is {code}. It expires in 5 minutes. Never share it with anyone.")
+        Sms::Code { purpose, code }
+    }
+
+    /// What to do once a code for this purpose died.
+    fn restart(self) -> Restart {
+        match self {
+            Self::SignIn => Restart::SignIn,
+            Self::Recover => Restart::Recovery,
+            Self::VerifyPhone => Restart::VerifyPhone,
+        }
     }
 }
 
@@ -68,11 +82,11 @@ pub async fn issue(
     {
         return Err(Error::Refused(dead_message(purpose)));
     }
-    let code = crypto::six_digit_code();
+    let code = six_digit_code();
     let expires = now + rules::TTL_MS;
     match existing {
         Some((id, _)) => {
-            let mac = crypto::code_mac(sso.pepper(), &id, &code);
+            let mac = mac(sso.pepper(), Binding::Challenge(&id), &code);
             sqlx::query(
                 "UPDATE sso_challenges SET code_hash = $1, created_at = $2, expires_at = $3, used_at = NULL \
                  WHERE id = $4",
@@ -86,7 +100,7 @@ pub async fn issue(
         }
         None => {
             let id = crypto::new_id();
-            let mac = crypto::code_mac(sso.pepper(), &id, &code);
+            let mac = mac(sso.pepper(), Binding::Challenge(&id), &code);
             sqlx::query(
                 "INSERT INTO sso_challenges (id, account_id, purpose, subject, code_hash, created_at, expires_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -115,7 +129,8 @@ pub(crate) async fn send(tx: &mut WriteTx, phone: &str, purpose: Purpose, code: 
         .execute(&mut **tx)
         .await?;
     let tag = outbox::SmsTag::new(purpose.as_str(), None);
-    outbox::enqueue(tx, phone, &purpose.sms_text(code), true, &tag, now).await?;
+    // Codes go out in English until an account keeps its language.
+    outbox::enqueue(tx, phone, &purpose.sms(code).render(Lang::En), true, &tag, now).await?;
     Ok(())
 }
 
@@ -133,11 +148,8 @@ pub(crate) async fn within_budget(
 }
 
 pub(crate) fn budget_refusal(wait_ms: i64) -> Error {
-    let (when, retry_after_secs) = crate::limits::wait_text(wait_ms, 0);
-    Error::TooMany {
-        message: format!("Too many codes have been sent to this phone. Try again in {when}."),
-        retry_after_secs,
-    }
+    let wait_secs = crate::limits::wait_secs(wait_ms);
+    Error::TooMany { message: say(texts::Refusal::TooManyCodesToThisPhone { wait_secs }), retry_after_secs: wait_secs }
 }
 
 async fn send_history(tx: &mut WriteTx, phone: &str, purpose: Purpose, now: i64) -> Result<SendHistory, Error> {
@@ -159,12 +171,7 @@ async fn send_history(tx: &mut WriteTx, phone: &str, purpose: Purpose, now: i64)
 }
 
 pub(crate) fn dead_message(purpose: Purpose) -> String {
-    let restart = match purpose {
-        Purpose::SignIn => "Start signing in again.",
-        Purpose::Recover => "Start the recovery again.",
-        Purpose::VerifyPhone => "Sign in again to get a new code.",
-    };
-    format!("This code was entered wrongly too many times and no longer works. {restart}")
+    say(texts::Refusal::CodeDead { restart: purpose.restart() })
 }
 
 /// A typed code that was not accepted.
@@ -207,7 +214,7 @@ pub async fn consume(
     let entry = rules::parse_entry(entry);
     let Some((id, hash, expires_at, failures, used_at)) = row else {
         let msg = match entry {
-            Ok(_) => "No code has been sent yet: ask for a code".to_string(),
+            Ok(_) => say(texts::SignOnRefusal::NoCodeYet),
             Err(e) => e.message,
         };
         return refuse(msg, 0);
@@ -216,7 +223,7 @@ pub async fn consume(
         Ok(v) => v,
         Err(e) => return refuse(e.message, failures),
     };
-    let matches = crypto::ct_eq(&crypto::code_mac(sso.pepper(), &id, &entry), &hash);
+    let matches = crypto::ct_eq(&mac(sso.pepper(), Binding::Challenge(&id), &entry), &hash);
     let challenge = rules::Challenge { expires_at_ms: expires_at, failures, used: used_at.is_some() };
     match rules::judge(challenge, matches, now) {
         Ok(()) => {
@@ -229,11 +236,7 @@ pub async fn consume(
             .bind(rules::MAX_FAILURES)
             .execute(&mut **tx)
             .await?;
-            if done.rows_affected() == 1 {
-                Ok(Ok(()))
-            } else {
-                refuse("This code has already been used: ask for a new code".into(), failures)
-            }
+            if done.rows_affected() == 1 { Ok(Ok(())) } else { refuse(say(texts::Refusal::CodeAlreadyUsed), failures) }
         }
         Err(refusal) => {
             let counted = counts(refusal) && failures < rules::MAX_FAILURES;
@@ -255,12 +258,11 @@ pub(crate) fn counts(refusal: Refusal) -> bool {
 
 pub(crate) fn refusal_message(refusal: Refusal, purpose: Purpose) -> String {
     match refusal {
-        Refusal::Wrong { remaining } => format!(
-            "The code is wrong. You have {remaining} more tr{} before it stops working.",
-            if remaining == 1 { "y" } else { "ies" }
-        ),
+        Refusal::Wrong { remaining } => {
+            say(texts::Refusal::CodeWrong { remaining: u32::try_from(remaining.max(0)).unwrap_or(u32::MAX) })
+        }
         Refusal::Dead => dead_message(purpose),
-        Refusal::Expired => "The code has expired: ask for a new code".to_string(),
-        Refusal::AlreadyUsed => "This code has already been used: ask for a new code".to_string(),
+        Refusal::Expired => say(texts::Refusal::CodeExpired),
+        Refusal::AlreadyUsed => say(texts::Refusal::CodeAlreadyUsed),
     }
 }

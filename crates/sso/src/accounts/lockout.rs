@@ -21,14 +21,9 @@ pub(super) fn gate_refusal(gate: lockout::Gate) -> Option<Error> {
     match gate {
         lockout::Gate::Open => None,
         lockout::Gate::Wait(ms) => {
-            let (when, retry_after_secs) = crate::limits::wait_text(ms, 5 * domain::policy::MINUTE_MS);
-            Some(Error::TooMany {
-                message: format!(
-                    "Too many failed sign-ins with this ID number. Wait {when} and try again, \
-                     sign in from a phone or computer you have signed in from before, or recover your account now."
-                ),
-                retry_after_secs,
-            })
+            let wait_secs = crate::limits::wait_secs(ms);
+            let message = crate::error::say(texts::SignOnRefusal::TooManyFailedSignIns { wait_secs });
+            Some(Error::TooMany { message, retry_after_secs: wait_secs })
         }
     }
 }
@@ -78,7 +73,7 @@ pub(super) async fn reserve_attempt(sso: &Sso, key: &str, seen: Seen, now: i64) 
         Some(stored) => swap_count(key, stored, (failures, now)),
     };
     if sso.db().execute_write(reserved).await?.rows_affected() != 1 {
-        return Err(Error::Refused("Another sign-in with this ID number is under way. Try again in a moment.".into()));
+        return Err(Error::Refused(crate::error::say(texts::SignOnRefusal::SignInUnderWay)));
     }
     Ok(failures)
 }

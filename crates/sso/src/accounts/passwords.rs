@@ -13,7 +13,7 @@ pub(super) fn check_new_password(errors: &mut FieldErrors, pw: &str, confirm: &s
     if let Err(e) = password::check(pw, own) {
         errors.add("password", e.message);
     } else if pw != confirm {
-        errors.add("password_confirm", "The two passwords do not match");
+        errors.add("password_confirm", crate::error::say(texts::SignOnRefusal::PasswordsDiffer));
     }
 }
 

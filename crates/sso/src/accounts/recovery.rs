@@ -14,16 +14,20 @@
 
 use domain::policy::code::{self as rules, Challenge};
 use domain::{AccountType, IdNumber};
+use secure::codes::{Binding, mac, six_digit_code};
+use texts::{Lang, Refusal, Sms, Text as _};
 
 use super::account::{self, Client};
 use super::codes::{self, Purpose};
 use super::devices;
 use super::lockout::clear_failures;
 use super::passwords::{check_new_password, hash_password};
+use crate::error::say;
 use crate::{Error, FieldErrors, Sso, crypto, grants, outbox, sessions};
 
 /// What a person types to start a recovery.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
 pub struct Start {
     pub account_type: String,
     pub id_number: String,
@@ -56,7 +60,7 @@ pub async fn start(sso: &Sso, r: &Start, client: &Client) -> Result<String, Erro
     let born_matches = person.is_some_and(|p| domain::Date::parse(&p.date_of_birth).ok() == Some(born));
     let token = crypto::token();
     let id_hash = crypto::sha256_hex(token.as_bytes());
-    let code = crypto::six_digit_code();
+    let code = six_digit_code();
     let mut tx = sso.db().begin_write().await?;
     // The budget is read for every attempt, for the same reason.
     let phone = account.as_ref().map_or("", |a| a.1.as_str());
@@ -68,7 +72,7 @@ pub async fn start(sso: &Sso, r: &Start, client: &Client) -> Result<String, Erro
     .bind(&id_hash)
     .bind(sent_to.as_ref().map(|a| a.0.as_str()))
     // Where nothing is sent, no code can match (a code is six digits).
-    .bind(crypto::code_mac(sso.pepper(), &id_hash, if sent_to.is_some() { &code } else { "none" }))
+    .bind(mac(sso.pepper(), Binding::Challenge(&id_hash), if sent_to.is_some() { &code } else { "none" }))
     .bind(now)
     .bind(now + rules::TTL_MS)
     .execute(&mut *tx)
@@ -86,7 +90,8 @@ pub async fn start(sso: &Sso, r: &Start, client: &Client) -> Result<String, Erro
 }
 
 /// What a person types to finish a recovery.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
 pub struct Finish {
     pub code: String,
     pub password: String,
@@ -110,7 +115,7 @@ pub async fn finish(sso: &Sso, token: Option<&str>, f: &Finish, client: &Client)
     };
     let now = sso.now_ms();
     let Some(id_hash) = token.map(|t| crypto::sha256_hex(t.as_bytes())) else {
-        return Err(FieldErrors::single("code", "This recovery has ended: start again"));
+        return Err(FieldErrors::single("code", say(Refusal::RecoveryEnded)));
     };
     let account_id = check_code(sso, &id_hash, &entry, now).await?;
     tracing::Span::current().record("account_id", account_id.as_str());
@@ -151,7 +156,8 @@ pub async fn finish(sso: &Sso, token: Option<&str>, f: &Finish, client: &Client)
     outbox::enqueue(
         &mut tx,
         &account.phone,
-        "Your tims account was recovered: the password was changed and every session was signed out. If this was not you, recover it again at once.",
+        // In English until an account keeps its language.
+        &Sms::AccountRecovered.render(Lang::En),
         false,
         &outbox::SmsTag::new("account_recovered", None),
         now,
@@ -176,9 +182,9 @@ async fn check_code(sso: &Sso, id_hash: &str, entry: &str, now: i64) -> Result<S
     .fetch_optional(&mut *tx)
     .await?;
     let Some((account_id, hash, expires_at, failures, used_at)) = row else {
-        return Err(FieldErrors::single("code", "This recovery has ended: start again"));
+        return Err(FieldErrors::single("code", say(Refusal::RecoveryEnded)));
     };
-    let matches = crypto::ct_eq(&crypto::code_mac(sso.pepper(), id_hash, entry), &hash);
+    let matches = crypto::ct_eq(&mac(sso.pepper(), Binding::Challenge(id_hash), entry), &hash);
     let challenge = Challenge { expires_at_ms: expires_at, failures, used: used_at.is_some() };
     match (rules::judge(challenge, matches, now), account_id) {
         (Ok(()), Some(account_id)) => Ok(account_id),

@@ -2,11 +2,14 @@
 //! account and a pending session, and a code to verify their phone. It
 //! knows nothing of signing in beyond starting the pending session.
 
+use db::OnUnique as _;
 use domain::{AccountType, IdNumber, Phone};
+use texts::SignOnRefusal;
 
 use super::account::Client;
 use super::codes::{self, Purpose};
 use super::passwords::{check_new_password, hash_password};
+use crate::error::say;
 use crate::sessions::{self, Stage};
 use crate::{Error, FieldErrors, Sso, crypto};
 
@@ -41,7 +44,7 @@ fn check_email(errors: &mut FieldErrors, raw: &str) -> Option<String> {
             .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
         && !v.chars().any(char::is_whitespace);
     if !ok {
-        errors.add("email", "Enter an email address like name@example.com, or leave it empty");
+        errors.add("email", say(SignOnRefusal::EmailInvalid));
     }
     Some(v.to_string())
 }
@@ -56,7 +59,7 @@ pub async fn register(sso: &Sso, r: &Registration, client: &Client) -> Result<St
     let id_number = kind.and_then(|k| errors.check("id_number", IdNumber::parse(k, &r.id_number)));
     let born = errors.check("date_of_birth", domain::Date::parse(&r.date_of_birth));
     if born.is_some_and(|b| b > domain::Date::from_utc_ms(sso.now_ms())) {
-        errors.add("date_of_birth", "The date of birth cannot be in the future");
+        errors.add("date_of_birth", say(SignOnRefusal::BornInFuture));
     }
     let phone = errors.check("phone", Phone::parse(&r.phone));
     let email = check_email(&mut errors, &r.email);
@@ -69,12 +72,8 @@ pub async fn register(sso: &Sso, r: &Registration, client: &Client) -> Result<St
     let kind = id_number.kind();
     // One answer for an unknown number and a wrong date of birth, so the
     // form does not confirm whose number it is.
-    let mismatch = || {
-        FieldErrors::single(
-            "id_number",
-            format!("This {} and date of birth do not match the population register: check both", kind.document()),
-        )
-    };
+    let mismatch =
+        || FieldErrors::single("id_number", say(SignOnRefusal::NotInPopulationRegister { account_type: kind }));
     let person = sso.adapters().population.find(kind, id_number.as_str()).await?.ok_or_else(mismatch)?;
     let same_day = domain::Date::parse(&person.date_of_birth).ok() == born;
     if !same_day {
@@ -83,16 +82,12 @@ pub async fn register(sso: &Sso, r: &Registration, client: &Client) -> Result<St
     let mut named = FieldErrors::new();
     check_new_password(&mut named, &r.password, &r.password_confirm, &[&person.full_name, id_number.as_str()]);
     named.into_result()?;
-    let taken_message = format!(
-        "An account with this {} already exists: sign in, or recover the account if you cannot",
-        kind.document()
-    );
     let now = sso.now_ms();
     let account_id = crypto::new_id();
     tracing::Span::current().record("account_id", account_id.as_str());
     let pw_hash = hash_password(sso, client, &r.password).await?;
     let mut tx = sso.db().begin_write().await?;
-    let inserted = sqlx::query(
+    sqlx::query(
         "INSERT INTO sso_accounts (id, account_type, id_number, full_name, phone, email, password_hash, \
          sms_alerts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
     )
@@ -106,11 +101,8 @@ pub async fn register(sso: &Sso, r: &Registration, client: &Client) -> Result<St
     .bind(i64::from(r.sms_alerts.is_some()))
     .bind(now)
     .execute(&mut *tx)
-    .await;
-    match inserted {
-        Err(e) if db::is_unique_violation(&e) => return Err(FieldErrors::single("id_number", taken_message)),
-        other => other?,
-    };
+    .await
+    .on_unique(|| FieldErrors::single("id_number", say(SignOnRefusal::AccountExists { account_type: kind })))?;
     let token = sessions::create(&mut tx, &account_id, Stage::VerifyPhone, now).await?;
     let subject = crypto::sha256_hex(token.as_bytes());
     codes::issue(sso, &mut tx, &account_id, phone.as_str(), Purpose::VerifyPhone, &subject).await?;

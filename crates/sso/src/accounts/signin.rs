@@ -5,6 +5,7 @@
 
 use domain::policy::lockout;
 use domain::{AccountType, IdNumber};
+use texts::{Refusal, SignOnRefusal};
 
 use super::account::{self, Client};
 use super::codes::{self, Purpose};
@@ -13,6 +14,7 @@ use super::lockout::{
     clear_failures, count_failure, failure_key, failures_of, forgive, forgive_attempt, gate_refusal, reserve_attempt,
 };
 use super::passwords::verify_password;
+use crate::error::say;
 use crate::sessions::{self, Stage};
 use crate::{Error, FieldErrors, Sso, crypto};
 
@@ -27,15 +29,13 @@ pub struct SignIn {
     pub password: String,
 }
 
-const WRONG_CREDENTIALS: &str = "The ID number or password is wrong";
-
 /// The identity typed, if the form is complete.
 fn identity(s: &SignIn) -> Result<IdNumber, Error> {
     let mut errors = FieldErrors::new();
     let kind = errors.check("account_type", AccountType::parse(s.account_type.as_deref().unwrap_or("citizen")));
     let id_number = kind.and_then(|k| errors.check("id_number", IdNumber::parse(k, &s.id_number)));
     if s.password.is_empty() {
-        errors.add("password", "Enter your password");
+        errors.add("password", say(SignOnRefusal::EnterPassword));
     }
     errors.into_result()?;
     id_number.ok_or_else(|| Error::Internal("validated fields missing".into()))
@@ -96,7 +96,7 @@ pub async fn sign_in(sso: &Sso, s: &SignIn, client: &Client) -> Result<(String, 
         if device_key.is_some() && failures >= lockout::DEVICE_MAX_FAILURES {
             devices::forget(sso, &key).await?;
         }
-        return Err(FieldErrors::single("password", WRONG_CREDENTIALS));
+        return Err(FieldErrors::single("password", say(Refusal::WrongCredentials)));
     };
     tracing::Span::current().record("account_id", account_id.as_str());
     if blocked.is_some() {

@@ -6,6 +6,7 @@
 //! It knows the session it is given, not how people sign in, nor HTTP.
 
 use serde::Deserialize;
+use texts::SignOnRefusal;
 
 use super::auth_code::{CODE_TTL_MS, SealedCode};
 use super::clients::{self, Client};
@@ -34,7 +35,7 @@ pub struct AuthorizeParams {
 #[derive(Debug)]
 pub enum Authorize {
     /// The client or redirect URI is wrong: never redirect, show this.
-    Refuse(String),
+    Refuse(SignOnRefusal),
     /// Send the browser back to the client.
     Redirect(String),
     /// The person must sign in first (again, if `reauthenticate`: the
@@ -51,7 +52,7 @@ fn is_b64url(s: &str) -> bool {
 pub async fn authorize(sso: &Sso, p: &AuthorizeParams, session: Option<&Session>) -> Result<Authorize, Error> {
     let (client, redirect_uri) = match registered_return(sso, p).await? {
         Ok(found) => found,
-        Err(why) => return Ok(Authorize::Refuse(why.into())),
+        Err(why) => return Ok(Authorize::Refuse(why)),
     };
     let issuer = &sso.config().issuer;
     let state = p.state.as_deref().unwrap_or("");
@@ -112,19 +113,19 @@ pub async fn authorize(sso: &Sso, p: &AuthorizeParams, session: Option<&Session>
 async fn registered_return<'p>(
     sso: &Sso,
     p: &'p AuthorizeParams,
-) -> Result<Result<(Client, &'p str), &'static str>, Error> {
+) -> Result<Result<(Client, &'p str), SignOnRefusal>, Error> {
     let Some(client_id) = p.client_id.as_deref().filter(|s| !s.is_empty()) else {
-        return Ok(Err("The request has no client_id."));
+        return Ok(Err(SignOnRefusal::NoClientId));
     };
     let Some(client) = clients::find_client(sso, client_id).await? else {
-        return Ok(Err("The service that sent you here is not registered."));
+        return Ok(Err(SignOnRefusal::UnknownClient));
     };
     let Some(redirect_uri) = p.redirect_uri.as_deref() else {
-        return Ok(Err("The request has no redirect_uri."));
+        return Ok(Err(SignOnRefusal::NoRedirectUri));
     };
     // Exact string match: no prefix, no normalisation.
     if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
-        return Ok(Err("The address the service asked to return to is not registered for it."));
+        return Ok(Err(SignOnRefusal::RedirectNotRegistered));
     }
     Ok(Ok((client, redirect_uri)))
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use db::Db;
+use db::{Db, OnUnique as _};
 use serde_json::{Value, json};
 
 use crate::{ClientConfig, Error, Sso, crypto};
@@ -108,29 +108,21 @@ pub async fn add_client(db: &Db, c: &NewClient, now: i64) -> Result<String, Erro
     let client_id = c.id.as_str();
     check_client(client_id, &c.redirect_uris, &c.post_logout_redirect_uris)?;
     let secret = crypto::token();
-    let r = db
-        .execute_write(
-            sqlx::query(
-                "INSERT INTO sso_clients (client_id, secret_hash, name, redirect_uris, post_logout_redirect_uris, \
+    db.execute_write(
+        sqlx::query(
+            "INSERT INTO sso_clients (client_id, secret_hash, name, redirect_uris, post_logout_redirect_uris, \
                  created_at, api_access) VALUES ($1, $2, $1, $3, $4, $5, $6)",
-            )
-            .bind(client_id)
-            .bind(crypto::sha256_hex(secret.as_bytes()))
-            .bind(json!(c.redirect_uris).to_string())
-            .bind(json!(c.post_logout_redirect_uris).to_string())
-            .bind(now)
-            .bind(i64::from(c.api)),
         )
-        .await;
-    match r {
-        Err(db::Error::Sqlx(e)) if db::is_unique_violation(&e) => {
-            Err(crate::FieldErrors::single("id", format!("A client {client_id:?} already exists")))
-        }
-        other => {
-            other?;
-            Ok(secret)
-        }
-    }
+        .bind(client_id)
+        .bind(crypto::sha256_hex(secret.as_bytes()))
+        .bind(json!(c.redirect_uris).to_string())
+        .bind(json!(c.post_logout_redirect_uris).to_string())
+        .bind(now)
+        .bind(i64::from(c.api)),
+    )
+    .await
+    .on_unique(|| crate::FieldErrors::single("id", format!("A client {client_id:?} already exists")))?;
+    Ok(secret)
 }
 
 /// Clients change rarely and are read on every authorize and token

@@ -5,6 +5,7 @@
 
 use serde::Deserialize;
 use serde_json::Value;
+use texts::SignOnRefusal;
 
 use crate::oidc::clients;
 use crate::oidc::redirects::with_params;
@@ -33,7 +34,7 @@ pub async fn plan_logout(
     sso: &Sso,
     p: &LogoutParams,
     session: Option<&Session>,
-) -> Result<Result<LogoutPlan, String>, Error> {
+) -> Result<Result<LogoutPlan, SignOnRefusal>, Error> {
     let hint = match p.id_token_hint.as_deref().filter(|h| !h.is_empty()) {
         Some(h) => match sso.keys().verify(h) {
             // Only an ID token (typ JWT) is a hint; an access token is not.
@@ -43,14 +44,14 @@ pub async fn plan_logout(
                 Some(claims)
             }
             _ => {
-                return Ok(Err("The sign-out request carries a token that is not an ID token of this service.".into()));
+                return Ok(Err(SignOnRefusal::NotAnIdToken));
             }
         },
         None => None,
     };
     let hint_client = hint.as_ref().and_then(|c| c.get("aud")).and_then(Value::as_str).map(str::to_string);
     let client_id = match (&hint_client, &p.client_id) {
-        (Some(h), Some(c)) if h != c => return Ok(Err("client_id does not match the token hint.".into())),
+        (Some(h), Some(c)) if h != c => return Ok(Err(SignOnRefusal::ClientIdNotHint)),
         (Some(h), _) => Some(h.clone()),
         (None, c) => c.clone(),
     };
@@ -62,10 +63,10 @@ pub async fn plan_logout(
                 None => None,
             };
             let Some(client) = client else {
-                return Ok(Err("A return address needs id_token_hint or client_id.".into()));
+                return Ok(Err(SignOnRefusal::ReturnNeedsClient));
             };
             if !client.post_logout_redirect_uris.iter().any(|u| u == uri) {
-                return Ok(Err("The address to return to after sign-out is not registered for this service.".into()));
+                return Ok(Err(SignOnRefusal::LogoutReturnNotRegistered));
             }
             let state = p.state.as_deref().unwrap_or("");
             Some(if state.is_empty() { uri.to_string() } else { with_params(uri, &[("state", state)]) })

@@ -1,6 +1,6 @@
 //! Refusals in English: the texts tims shows today.
 
-use super::{Refusal, Restart, TransferRefusal};
+use super::{Refusal, Restart, SignOnRefusal, TransferRefusal};
 use crate::Lang;
 use crate::format::{minutes_text, wait};
 
@@ -115,5 +115,50 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         TransferRefusal::NoLogbookYet => s("This transfer has no logbook yet: it is ordered when an officer approves"),
         TransferRefusal::LogbookChanged => s("The logbook changed while you were working on it: reload it"),
         TransferRefusal::LogbookCollected => s("The logbook has already been collected"),
+    }
+}
+
+pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        SignOnRefusal::NoCodeYet => s("No code has been sent yet: ask for a code"),
+        SignOnRefusal::TooManyPasswordAttempts { wait_secs } => {
+            format!("Too many password attempts from your network. Try again in {}.", wait(Lang::En, wait_secs, MINUTE))
+        }
+        SignOnRefusal::TooManySignInsAtOnce => {
+            s("Too many sign-ins from your network at once. Try again in a few seconds.")
+        }
+        SignOnRefusal::TooManyFailedSignIns { wait_secs } => format!(
+            "Too many failed sign-ins with this ID number. Wait {} and try again, sign in from a phone or computer \
+             you have signed in from before, or recover your account now.",
+            wait(Lang::En, wait_secs, 5 * MINUTE)
+        ),
+        SignOnRefusal::SignInUnderWay => s("Another sign-in with this ID number is under way. Try again in a moment."),
+        SignOnRefusal::EnterPassword => s("Enter your password"),
+        SignOnRefusal::PasswordsDiffer => s("The two passwords do not match"),
+        SignOnRefusal::EmailInvalid => s("Enter an email address like name@example.com, or leave it empty"),
+        SignOnRefusal::BornInFuture => s("The date of birth cannot be in the future"),
+        SignOnRefusal::NotInPopulationRegister { account_type } => format!(
+            "This {} and date of birth do not match the population register: check both",
+            account_type.document()
+        ),
+        SignOnRefusal::AccountExists { account_type } => format!(
+            "An account with this {} already exists: sign in, or recover the account if you cannot",
+            account_type.document()
+        ),
+        SignOnRefusal::NoClientId => s("The request has no client_id."),
+        SignOnRefusal::UnknownClient => s("The service that sent you here is not registered."),
+        SignOnRefusal::NoRedirectUri => s("The request has no redirect_uri."),
+        SignOnRefusal::RedirectNotRegistered => {
+            s("The address the service asked to return to is not registered for it.")
+        }
+        SignOnRefusal::NotAnIdToken => {
+            s("The sign-out request carries a token that is not an ID token of this service.")
+        }
+        SignOnRefusal::ClientIdNotHint => s("client_id does not match the token hint."),
+        SignOnRefusal::ReturnNeedsClient => s("A return address needs id_token_hint or client_id."),
+        SignOnRefusal::LogoutReturnNotRegistered => {
+            s("The address to return to after sign-out is not registered for this service.")
+        }
     }
 }

@@ -8,6 +8,8 @@
 mod en;
 mod sw;
 
+use domain::AccountType;
+
 use crate::catalogue;
 
 /// What to do after a code died of too many wrong tries.
@@ -85,5 +87,35 @@ catalogue! {
         NoLogbookYet,
         LogbookChanged,
         LogbookCollected,
+    }
+}
+
+catalogue! {
+    /// A refusal only the sign-on gives: its forms' own checks, its pace
+    /// limits and lockout.
+    pub enum SignOnRefusal in (en::render_sign_on, sw::render_sign_on) {
+        /// A code typed where none was sent (the sign-on's wording).
+        NoCodeYet,
+        TooManyPasswordAttempts { wait_secs: u64 },
+        TooManySignInsAtOnce,
+        /// The delay after failed sign-ins with one ID number.
+        TooManyFailedSignIns { wait_secs: u64 },
+        SignInUnderWay,
+        EnterPassword,
+        PasswordsDiffer,
+        EmailInvalid,
+        BornInFuture,
+        /// One answer for an unknown number and a wrong date of birth.
+        NotInPopulationRegister { account_type: AccountType },
+        AccountExists { account_type: AccountType },
+        // A relying party's request that cannot be used (shown to the person).
+        NoClientId,
+        UnknownClient,
+        NoRedirectUri,
+        RedirectNotRegistered,
+        NotAnIdToken,
+        ClientIdNotHint,
+        ReturnNeedsClient,
+        LogoutReturnNotRegistered,
     }
 }

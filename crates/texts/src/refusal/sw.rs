@@ -1,7 +1,9 @@
 //! Refusals in Kiswahili: say what is wrong and what to do, in short
 //! sentences. "The agency" is "mamlaka"; "logbook" stays as people say it.
 
-use super::{Refusal, Restart, TransferRefusal};
+use domain::AccountType;
+
+use super::{Refusal, Restart, SignOnRefusal, TransferRefusal};
 use crate::Lang;
 use crate::format::{minutes_text, wait};
 
@@ -122,5 +124,65 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         TransferRefusal::NoLogbookYet => s("Uhamisho huu bado hauna logbook: huagizwa afisa anapoidhinisha"),
         TransferRefusal::LogbookChanged => s("Logbook imebadilika ulipokuwa ukiishughulikia: fungua ukurasa upya"),
         TransferRefusal::LogbookCollected => s("Logbook tayari imechukuliwa"),
+    }
+}
+
+/// "this national ID number" and its kin, as the sign-on's refusals name
+/// the document a person chose.
+fn this_document(account_type: AccountType) -> &'static str {
+    match account_type {
+        AccountType::Citizen => "nambari hii ya kitambulisho cha taifa",
+        AccountType::Resident => "nambari hii ya kitambulisho cha mgeni",
+        AccountType::Foreigner => "nambari hii ya pasipoti",
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        SignOnRefusal::NoCodeYet => s("Bado hujatumiwa nambari: omba nambari"),
+        SignOnRefusal::TooManyPasswordAttempts { wait_secs } => format!(
+            "Majaribio mengi mno ya nenosiri yametoka mtandao wako. Jaribu tena baada ya {}.",
+            wait(Lang::Sw, wait_secs, MINUTE)
+        ),
+        SignOnRefusal::TooManySignInsAtOnce => {
+            s("Watu wengi mno wanaingia kutoka mtandao wako kwa wakati mmoja. Jaribu \
+                                            tena baada ya sekunde chache.")
+        }
+        SignOnRefusal::TooManyFailedSignIns { wait_secs } => format!(
+            "Majaribio mengi mno ya kuingia kwa nambari hii ya kitambulisho yameshindwa. Subiri {} kisha ujaribu \
+             tena, ingia kutoka simu au kompyuta uliyowahi kuingia nayo, au rejesha akaunti yako sasa.",
+            wait(Lang::Sw, wait_secs, 5 * MINUTE)
+        ),
+        SignOnRefusal::SignInUnderWay => {
+            s("Kuna kuingia kwingine kwa nambari hii ya kitambulisho kunakoendelea. Jaribu tena baada ya muda mfupi.")
+        }
+        SignOnRefusal::EnterPassword => s("Andika nenosiri lako"),
+        SignOnRefusal::PasswordsDiffer => s("Manenosiri mawili hayalingani"),
+        SignOnRefusal::EmailInvalid => s("Andika anwani ya barua pepe kama jina@mfano.com, au uiache wazi"),
+        SignOnRefusal::BornInFuture => s("Tarehe ya kuzaliwa haiwezi kuwa siku zijazo"),
+        SignOnRefusal::NotInPopulationRegister { account_type } => format!(
+            "{} na tarehe ya kuzaliwa hazilingani na sajili ya watu: angalia zote mbili",
+            capitalised(this_document(account_type))
+        ),
+        SignOnRefusal::AccountExists { account_type } => format!(
+            "Tayari kuna akaunti yenye {}: ingia, au irejeshe akaunti ikiwa huwezi kuingia",
+            this_document(account_type)
+        ),
+        SignOnRefusal::NoClientId => s("Ombi halina client_id."),
+        SignOnRefusal::UnknownClient => s("Huduma iliyokuleta hapa haijasajiliwa."),
+        SignOnRefusal::NoRedirectUri => s("Ombi halina redirect_uri."),
+        SignOnRefusal::RedirectNotRegistered => {
+            s("Anwani ambayo huduma iliomba urudishwe haijasajiliwa kwa huduma hiyo.")
+        }
+        SignOnRefusal::NotAnIdToken => s("Ombi la kutoka lina tokeni ambayo si ID token ya huduma hii."),
+        SignOnRefusal::ClientIdNotHint => s("client_id hailingani na tokeni iliyotolewa kama id_token_hint."),
+        SignOnRefusal::ReturnNeedsClient => s("Anwani ya kurudi inahitaji id_token_hint au client_id."),
+        SignOnRefusal::LogoutReturnNotRegistered => s("Anwani ya kurudi baada ya kutoka haijasajiliwa kwa huduma hii."),
     }
 }

@@ -8,10 +8,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::json;
+use texts::{Lang, SignOnMessage as M};
 
 use crate::Sso;
 use crate::http::browser::current_session;
-use crate::http::pages::{Fields, error_page, message};
+use crate::http::pages::{Fields, PageLang, error_page, message, say};
 use crate::http::respond::{no_store, see_other, urlencode};
 use crate::oidc::{self, Authorize, AuthorizeParams};
 
@@ -21,39 +22,46 @@ pub(super) fn routes() -> Router<Sso> {
 
 async fn authorize(
     State(sso): State<Sso>,
+    PageLang(lang): PageLang,
     headers: HeaderMap,
     uri: axum::http::Uri,
     q: Result<Query<AuthorizeParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Ok(Query(p)) = q else {
-        return broken_authorize_request();
+        return broken_authorize_request(lang);
     };
     let pairs: Vec<(String, String)> =
         url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
-    authorize_with(&sso, &headers, p, pairs).await
+    authorize_with(&sso, lang, &headers, p, pairs).await
 }
 
 /// OpenID Connect also allows the request as a form POST.
-async fn authorize_post(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
+async fn authorize_post(
+    State(sso): State<Sso>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+    Fields(f): Fields,
+) -> Response {
     let Ok(p) = serde_json::from_value::<AuthorizeParams>(json!(f)) else {
-        return broken_authorize_request();
+        return broken_authorize_request(lang);
     };
-    authorize_with(&sso, &headers, p, f.into_iter().collect()).await
+    authorize_with(&sso, lang, &headers, p, f.into_iter().collect()).await
 }
 
-fn broken_authorize_request() -> Response {
-    message(
-        StatusCode::BAD_REQUEST,
-        "This sign-in link is broken",
-        vec!["The service that sent you here built a request we cannot read.".into()],
-        vec![],
-    )
+fn broken_authorize_request(lang: Lang) -> Response {
+    message(lang, StatusCode::BAD_REQUEST, M::BrokenSignInLink, vec![say(lang, M::UnreadableRequest)], vec![])
 }
 
-async fn authorize_with(sso: &Sso, headers: &HeaderMap, p: AuthorizeParams, pairs: Vec<(String, String)>) -> Response {
+async fn authorize_with(
+    sso: &Sso,
+    lang: Lang,
+    headers: &HeaderMap,
+    p: AuthorizeParams,
+    pairs: Vec<(String, String)>,
+) -> Response {
     let session = match current_session(sso, headers).await {
         Ok(s) => s,
-        Err(e) => return error_page(&e),
+        Err(e) => return error_page(lang, &e),
     };
     match oidc::authorize(sso, &p, session.as_ref()).await {
         Ok(Authorize::Redirect(to)) => no_store(see_other(&to)),
@@ -72,12 +80,10 @@ async fn authorize_with(sso: &Sso, headers: &HeaderMap, p: AuthorizeParams, pair
             let back = format!("/sso/authorize?{query}");
             see_other(&format!("/sso/signin?return_to={}", urlencode(&back)))
         }
-        Ok(Authorize::Refuse(why)) => message(
-            StatusCode::BAD_REQUEST,
-            "This sign-in request cannot be used",
-            vec![why, "Go back to the service and try again; if it happens again, tell the service.".into()],
-            vec![],
-        ),
-        Err(e) => error_page(&e),
+        Ok(Authorize::Refuse(why)) => {
+            let paragraphs = vec![say(lang, why), say(lang, M::GoBackToService)];
+            message(lang, StatusCode::BAD_REQUEST, M::SignInRequestUnusable, paragraphs, vec![])
+        }
+        Err(e) => error_page(lang, &e),
     }
 }

@@ -13,7 +13,9 @@ use axum::routing::get;
 use serde_json::json;
 
 use crate::http::browser::{CSRF, clear_session_cookie, current_session};
-use crate::http::pages::{Fields, confirm_sign_out, csrf_refused, error_page, form, message};
+use texts::{Lang, Page, SignOnMessage as M};
+
+use crate::http::pages::{Fields, PageLang, confirm_sign_out, csrf_refused, error_page, form, message, say};
 use crate::http::respond::{see_other, with_cookies};
 use crate::oidc::{self, LogoutParams};
 use crate::{Sso, sessions};
@@ -22,56 +24,60 @@ pub(super) fn routes() -> Router<Sso> {
     Router::new().route("/sso/logout", get(logout).post(logout_post))
 }
 
-async fn logout(State(sso): State<Sso>, headers: HeaderMap, Query(p): Query<LogoutParams>) -> Response {
-    logout_request(&sso, &headers, p).await
+async fn logout(
+    State(sso): State<Sso>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+    Query(p): Query<LogoutParams>,
+) -> Response {
+    logout_request(&sso, lang, &headers, p).await
 }
 
 /// A POST is either the person confirming on our own page (it carries the
 /// CSRF token) or a relying party's logout request sent as a form.
-async fn logout_post(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
+async fn logout_post(
+    State(sso): State<Sso>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+    Fields(f): Fields,
+) -> Response {
     if f.get("confirm").is_some_and(|c| c == "yes") {
-        return logout_confirmed(sso, headers, f).await;
+        return logout_confirmed(sso, lang, headers, f).await;
     }
     match serde_json::from_value::<LogoutParams>(json!(f)) {
-        Ok(p) => logout_request(&sso, &headers, p).await,
-        Err(_) => message(StatusCode::BAD_REQUEST, "This sign-out request cannot be used", vec![], vec![]),
+        Ok(p) => logout_request(&sso, lang, &headers, p).await,
+        Err(_) => message(lang, StatusCode::BAD_REQUEST, M::SignOutRequestUnusable, vec![], vec![]),
     }
 }
 
-async fn logout_request(sso: &Sso, headers: &HeaderMap, p: LogoutParams) -> Response {
+/// The page saying the person is signed out, and how to sign in again.
+fn signed_out(lang: Lang, paragraphs: Vec<String>) -> Response {
+    let again = vec![("/sso/signin", say(lang, M::SignInAgain))];
+    with_cookies(message(lang, StatusCode::OK, M::SignedOutTitle, paragraphs, again), [clear_session_cookie()])
+}
+
+async fn logout_request(sso: &Sso, lang: Lang, headers: &HeaderMap, p: LogoutParams) -> Response {
     let session = match current_session(sso, headers).await {
         Ok(s) => s,
-        Err(e) => return error_page(&e),
+        Err(e) => return error_page(lang, &e),
     };
     let plan = match oidc::plan_logout(sso, &p, session.as_ref()).await {
         Ok(Ok(plan)) => plan,
         Ok(Err(why)) => {
-            return message(
-                StatusCode::BAD_REQUEST,
-                "This sign-out request cannot be used",
-                vec![why],
-                vec![("/sso/", "Go to your account")],
-            );
+            let account = vec![("/sso/", say(lang, Page::GoToAccount))];
+            return message(lang, StatusCode::BAD_REQUEST, M::SignOutRequestUnusable, vec![say(lang, why)], account);
         }
-        Err(e) => return error_page(&e),
+        Err(e) => return error_page(lang, &e),
     };
     let done = |redirect: Option<String>| match redirect {
         Some(to) => with_cookies(see_other(&to), [clear_session_cookie()]),
-        None => with_cookies(
-            message(
-                StatusCode::OK,
-                "You are signed out",
-                vec!["You can close this window.".into()],
-                vec![("/sso/signin", "Sign in again")],
-            ),
-            [clear_session_cookie()],
-        ),
+        None => signed_out(lang, vec![say(lang, M::CloseWindow)]),
     };
     match session {
         None => done(plan.redirect),
         Some(s) if plan.confirmed_by_hint => match sessions::end(sso, &s.id_hash).await {
             Ok(()) => done(plan.redirect),
-            Err(e) => error_page(&e),
+            Err(e) => error_page(lang, &e),
         },
         Some(_) => {
             // No proof the request came from the person's own service: ask.
@@ -86,14 +92,17 @@ async fn logout_request(sso: &Sso, headers: &HeaderMap, p: LogoutParams) -> Resp
                     hidden.push((k, v.clone()));
                 }
             }
-            form(StatusCode::OK, confirm_sign_out(csrf, hidden), set)
+            form(StatusCode::OK, confirm_sign_out(lang, csrf, hidden), set)
         }
     }
 }
 
-async fn logout_confirmed(sso: Sso, headers: HeaderMap, f: HashMap<String, String>) -> Response {
-    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused(&sso, &headers);
+/// The person confirmed on our own page: a form like any other, so its
+/// CSRF token is checked here (the same address takes relying parties'
+/// requests, which carry none).
+async fn logout_confirmed(sso: Sso, lang: Lang, headers: HeaderMap, f: HashMap<String, String>) -> Response {
+    if !CSRF.check(&headers, f.get(pagekit::CSRF_FIELD).map(String::as_str)) {
+        return csrf_refused(&sso, lang, &headers);
     }
     let p = LogoutParams {
         id_token_hint: None,
@@ -105,18 +114,15 @@ async fn logout_confirmed(sso: Sso, headers: HeaderMap, f: HashMap<String, Strin
     let redirect = match oidc::plan_logout(&sso, &p, session.as_ref()).await {
         Ok(Ok(plan)) => plan.redirect,
         Ok(Err(_)) => None,
-        Err(e) => return error_page(&e),
+        Err(e) => return error_page(lang, &e),
     };
     if let Some(s) = session
         && let Err(e) = sessions::end(&sso, &s.id_hash).await
     {
-        return error_page(&e);
+        return error_page(lang, &e);
     }
     match redirect {
         Some(to) => with_cookies(see_other(&to), [clear_session_cookie()]),
-        None => with_cookies(
-            message(StatusCode::OK, "You are signed out", vec![], vec![("/sso/signin", "Sign in again")]),
-            [clear_session_cookie()],
-        ),
+        None => signed_out(lang, vec![]),
     }
 }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::render;
+use super::{PageLang, render};
 use crate::Sso;
 use crate::http::respond::no_store;
 
@@ -22,12 +22,13 @@ pub(super) fn routes() -> Router<Sso> {
 #[derive(Template)]
 #[template(path = "dev_sms.html")]
 struct DevSmsTemplate {
+    lang: texts::Lang,
     messages: Vec<crate::sms::SentSms>,
 }
 
-async fn dev_sms(State(sso): State<Sso>) -> Response {
+async fn dev_sms(State(sso): State<Sso>, PageLang(lang): PageLang) -> Response {
     let messages = sso.adapters().dev_sms.as_ref().map(|s| s.messages(None)).unwrap_or_default();
-    no_store(render(StatusCode::OK, &DevSmsTemplate { messages }))
+    no_store(render(StatusCode::OK, &DevSmsTemplate { lang, messages }))
 }
 
 async fn dev_sms_json(State(sso): State<Sso>, Query(q): Query<HashMap<String, String>>) -> Response {

@@ -8,7 +8,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 
-use super::{Notice, error_page, notice_text, render};
+use texts::{Lang, SignOnAccount as A, SignOnPage as P};
+
+use super::{Notice, PageLang, Says, error_page, notice_text, render};
 use crate::accounts::Account;
 use crate::http::browser::{CSRF, signed_in};
 use crate::http::respond::{no_store, see_other, with_cookies};
@@ -21,24 +23,50 @@ pub(super) fn routes() -> Router<Sso> {
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountTemplate {
+    lang: Lang,
     account: Account,
     orgs: Vec<orgs::Membership>,
     csrf: String,
-    notice: Option<String>,
+    notice: String,
 }
 
-async fn home(State(sso): State<Sso>, headers: HeaderMap, Query(q): Query<Notice>) -> Response {
+impl Says for AccountTemplate {
+    fn lang(&self) -> Lang {
+        self.lang
+    }
+}
+
+impl AccountTemplate {
+    fn account_type(&self) -> String {
+        self.t(A::AccountTypeName { account_type: self.account.account_type })
+    }
+
+    fn document(&self) -> String {
+        self.t(A::DocumentName { account_type: self.account.account_type })
+    }
+
+    fn kind(&self, kind: &domain::org::OrgKind) -> String {
+        self.t(A::OrgKindName { kind: *kind })
+    }
+}
+
+async fn home(
+    State(sso): State<Sso>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+    Query(q): Query<Notice>,
+) -> Response {
     match signed_in(&sso, &headers).await {
         Ok(Some((_, account))) => {
             let orgs = match orgs::of_account(&sso, &account.id).await {
                 Ok(o) => o,
-                Err(e) => return error_page(&e),
+                Err(e) => return error_page(lang, &e),
             };
             let (csrf, set) = CSRF.token_for(&headers);
-            let page = AccountTemplate { account, orgs, csrf, notice: notice_text(q.done.as_deref()) };
+            let page = AccountTemplate { lang, account, orgs, csrf, notice: notice_text(lang, q.done.as_deref()) };
             no_store(with_cookies(render(StatusCode::OK, &page), set))
         }
         Ok(None) => see_other("/sso/signin"),
-        Err(e) => error_page(&e),
+        Err(e) => error_page(lang, &e),
     }
 }

@@ -1,13 +1,16 @@
 //! The sign-on's pages, one file a journey: `home` (the account),
 //! `register`, `signin` (the password, the code, and signing out),
 //! `recovery`, `preferences`, `organisations` and `dev` (the development
-//! SMS page). This file is their kit: fields and forms, the message and
-//! error pages, the CSRF refusal and the form extractor. Pages render what
-//! a use case answers; they decide nothing themselves.
+//! SMS page). This file is what they share: the generic form page and its
+//! fields, the message and error pages; `part` plugs the sign-on into the
+//! page kit (typed forms, the page's language). Every word comes from the
+//! `texts` catalogue, in the page's language. Pages render what a use case
+//! answers; they decide nothing themselves.
 
 mod dev;
 mod home;
 mod organisations;
+mod part;
 mod preferences;
 mod recovery;
 mod register;
@@ -20,6 +23,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Form, Router};
 use serde::Deserialize;
+use texts::{Lang, Page, SignOnMessage as M, SignOnPage, Text};
 
 use super::browser::{CSRF_COOKIE, signed_in};
 use super::respond::{no_store, retry_after, see_other, urlencode, with_cookies};
@@ -27,6 +31,7 @@ use crate::accounts::Account;
 use crate::sessions::Session;
 use crate::{Error, Sso};
 
+pub(super) use part::PageLang;
 pub(super) use signin::confirm_sign_out;
 
 /// The routes of every journey; the development pages only when asked.
@@ -41,20 +46,58 @@ pub(super) fn routes(dev_pages: bool) -> Router<Sso> {
     if dev_pages { r.merge(dev::routes()) } else { r }
 }
 
+/// A text of the catalogue in `lang`.
+pub(super) fn say(lang: Lang, text: impl Text) -> String {
+    text.render(lang)
+}
+
+/// The sign-on's name, for the layout (called from `base.html`).
+pub(crate) fn service_name(lang: Lang) -> String {
+    say(lang, Page::ServiceName { part: texts::Part::SignOn })
+}
+
+/// What a page's template says, in the page's language:
+/// `{{ self.t(A::YourAccount) }}` (the template's module names the
+/// catalogue enums it uses).
+trait Says {
+    fn lang(&self) -> Lang;
+
+    fn t(&self, text: impl Text) -> String {
+        text.render(self.lang())
+    }
+
+    /// An organisation's role, as the pages name it.
+    fn role(&self, role: &domain::org::OrgRole) -> String {
+        self.t(texts::SignOnAccount::RoleName { role: *role })
+    }
+}
+
+/// One field of a generic form page: what the page kit's `input`,
+/// `select` and `checkbox` components are called with (`kind` says which).
+/// `hint` and `error` are empty when there is none.
 #[derive(Default)]
 pub struct Field {
     name: &'static str,
-    label: &'static str,
+    label: String,
     kind: &'static str,
     value: String,
-    hint: Option<String>,
-    error: Option<String>,
+    hint: String,
+    error: String,
     autocomplete: &'static str,
-    options: Vec<(&'static str, &'static str)>,
+    inputmode: &'static str,
+    options: Vec<(&'static str, String)>,
 }
 
-fn field(name: &'static str, label: &'static str, kind: &'static str, autocomplete: &'static str) -> Field {
-    Field { name, label, kind, autocomplete, ..Default::default() }
+fn field(
+    lang: Lang,
+    name: &'static str,
+    label: SignOnPage<'_>,
+    kind: &'static str,
+    autocomplete: &'static str,
+) -> Field {
+    // A code is digits: a phone shows its number pad.
+    let inputmode = if kind == "text" && name == "code" { "numeric" } else { "" };
+    Field { name, label: say(lang, label), kind, autocomplete, inputmode, ..Default::default() }
 }
 
 impl Field {
@@ -62,11 +105,11 @@ impl Field {
         self.value = v.into();
         self
     }
-    fn hint(mut self, h: impl Into<String>) -> Self {
-        self.hint = Some(h.into());
+    fn hint(mut self, lang: Lang, h: SignOnPage<'_>) -> Self {
+        self.hint = say(lang, h);
         self
     }
-    fn options(mut self, o: Vec<(&'static str, &'static str)>) -> Self {
+    fn options(mut self, o: Vec<(&'static str, String)>) -> Self {
         self.options = o;
         self
     }
@@ -75,32 +118,60 @@ impl Field {
 #[derive(Template)]
 #[template(path = "form.html")]
 struct FormTemplate {
+    lang: Lang,
     page: FormPage,
 }
 
+/// A page with one form, its notice, its errors and its links.
 #[derive(Default)]
 pub struct FormPage {
-    title: &'static str,
+    lang: Lang,
+    title: String,
     lead: Vec<String>,
-    notice: Option<String>,
+    notice: String,
     action: String,
     csrf: String,
     hidden: Vec<(&'static str, String)>,
     fields: Vec<Field>,
-    submit: &'static str,
+    submit: String,
     errors: Vec<(&'static str, String)>,
-    links: Vec<(&'static str, &'static str)>,
-    buttons: Vec<(&'static str, &'static str)>,
+    links: Vec<(&'static str, String)>,
+    buttons: Vec<(&'static str, String)>,
 }
 
 impl FormPage {
+    /// A form page in `lang` titled `title`, posting to `action`.
+    fn new(lang: Lang, title: SignOnPage<'_>, action: &str, csrf: String, submit: SignOnPage<'_>) -> Self {
+        Self {
+            lang,
+            title: say(lang, title),
+            action: action.into(),
+            csrf,
+            submit: say(lang, submit),
+            ..Default::default()
+        }
+    }
+
+    fn lead(mut self, texts: impl IntoIterator<Item = String>) -> Self {
+        self.lead.extend(texts);
+        self
+    }
+
+    fn link(mut self, to: &'static str, text: SignOnPage<'_>) -> Self {
+        self.links.push((to, say(self.lang, text)));
+        self
+    }
+
     /// Attach errors to their fields and to the summary.
     fn with_error(mut self, err: &Error) -> Self {
         match err {
             Error::Invalid(fe) => {
+                let prefix = say(self.lang, Page::ErrorTitlePrefix);
                 for (name, msg) in &fe.0 {
-                    if let Some(f) = self.fields.iter_mut().find(|f| f.name == *name) {
-                        f.error.get_or_insert_with(|| msg.clone());
+                    if let Some(f) = self.fields.iter_mut().find(|f| f.name == *name)
+                        && f.error.is_empty()
+                    {
+                        f.error = format!("{prefix}{msg}");
                     }
                     self.errors.push((name, msg.clone()));
                 }
@@ -108,7 +179,7 @@ impl FormPage {
             Error::Refused(msg) | Error::TooMany { message: msg, .. } => self.errors.push(("", msg.clone())),
             Error::Blocked => {
                 self.errors.push(("", crate::error::blocked_message()));
-                self.links.insert(0, ("/sso/recover", "Recover your account now"));
+                self.links.insert(0, ("/sso/recover", say(self.lang, Page::RecoverNow)));
             }
             _ => {}
         }
@@ -119,9 +190,10 @@ impl FormPage {
 #[derive(Template)]
 #[template(path = "message.html")]
 struct MessageTemplate {
+    lang: Lang,
     title: String,
     paragraphs: Vec<String>,
-    links: Vec<(&'static str, &'static str)>,
+    links: Vec<(&'static str, String)>,
 }
 
 fn render<T: Template>(status: StatusCode, t: &T) -> Response {
@@ -129,78 +201,62 @@ fn render<T: Template>(status: StatusCode, t: &T) -> Response {
         Ok(body) => (status, Html(body)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong").into_response()
+            // The last resort, when the page itself cannot be drawn: the
+            // template knew the page's language, this does not.
+            (StatusCode::INTERNAL_SERVER_ERROR, say(Lang::En, Page::SomethingWentWrongTitle)).into_response()
         }
     }
 }
 
+/// A page that says something: a title, paragraphs and links, in `lang`.
 pub(super) fn message(
+    lang: Lang,
     status: StatusCode,
-    title: &str,
+    title: impl Text,
     paragraphs: Vec<String>,
-    links: Vec<(&'static str, &'static str)>,
+    links: Vec<(&'static str, String)>,
 ) -> Response {
-    render(status, &MessageTemplate { title: title.to_string(), paragraphs, links })
+    render(status, &MessageTemplate { lang, title: say(lang, title), paragraphs, links })
 }
 
 pub(super) fn form(status: StatusCode, page: FormPage, set_csrf: Option<HeaderValue>) -> Response {
-    no_store(with_cookies(render(status, &FormTemplate { page }), set_csrf))
+    no_store(with_cookies(render(status, &FormTemplate { lang: page.lang, page }), set_csrf))
 }
 
 /// A page for errors that are not about a form's fields.
-pub(super) fn error_page(err: &Error) -> Response {
+pub(super) fn error_page(lang: Lang, err: &Error) -> Response {
+    let account = || vec![("/sso/", say(lang, Page::GoToAccount))];
     match err {
-        Error::NotFound => message(
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            vec!["There is nothing here, or it is not yours to see.".into()],
-            vec![("/sso/", "Go to your account")],
-        ),
+        Error::NotFound => {
+            message(lang, StatusCode::NOT_FOUND, M::PageNotFound, vec![say(lang, Page::NothingHere)], account())
+        }
         Error::Forbidden => message(
+            lang,
             StatusCode::FORBIDDEN,
-            "You cannot do that",
-            vec!["Your account does not allow this.".into()],
-            vec![("/sso/", "Go to your account")],
+            Page::YouCannotDoThat,
+            vec![say(lang, Page::AccountDoesNotAllow)],
+            account(),
         ),
         Error::Register(e) => {
             tracing::warn!(error = %e, "register unavailable");
-            message(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Service unavailable",
-                vec![
-                    "A register we check against is not answering. Try again in a few minutes; nothing was changed."
-                        .into(),
-                ],
-                vec![],
-            )
+            let why = vec![say(lang, Page::RegisterNotAnswering)];
+            message(lang, StatusCode::SERVICE_UNAVAILABLE, Page::ServiceUnavailableTitle, why, vec![])
         }
-        Error::Invalid(_) | Error::Refused(_) | Error::Blocked => message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "There is a problem",
-            vec![err_text(err)],
-            vec![("/sso/", "Go to your account")],
-        ),
+        Error::Invalid(_) | Error::Refused(_) | Error::Blocked => {
+            message(lang, StatusCode::UNPROCESSABLE_ENTITY, Page::ErrorSummaryTitle, vec![err_text(err)], account())
+        }
         Error::TooMany { retry_after_secs, .. } => retry_after(
-            message(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Please wait",
-                vec![err_text(err)],
-                vec![("/sso/", "Go to your account")],
-            ),
+            message(lang, StatusCode::TOO_MANY_REQUESTS, M::PleaseWait, vec![err_text(err)], account()),
             *retry_after_secs,
         ),
         Error::Busy { retry_after_secs } => retry_after(
-            message(StatusCode::SERVICE_UNAVAILABLE, "The service is very busy", vec![err_text(err)], vec![]),
+            message(lang, StatusCode::SERVICE_UNAVAILABLE, Page::ServiceVeryBusy, vec![err_text(err)], vec![]),
             *retry_after_secs,
         ),
         Error::Db(_) | Error::Internal(_) => {
             tracing::error!(error = %err, "request failed");
-            message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sorry, there is a problem with the service",
-                vec!["Nothing was changed. Try again later.".into()],
-                vec![],
-            )
+            let why = vec![say(lang, Page::NothingChanged)];
+            message(lang, StatusCode::INTERNAL_SERVER_ERROR, M::ServiceProblem, why, vec![])
         }
     }
 }
@@ -222,63 +278,61 @@ fn form_or_error(err: Error, page: FormPage) -> Response {
         Error::TooMany { retry_after_secs, .. } => {
             retry_after(form(StatusCode::TOO_MANY_REQUESTS, page.with_error(&err), None), retry_after_secs)
         }
-        other => error_page(&other),
+        other => error_page(page.lang, &other),
     }
 }
 
-pub(super) fn csrf_refused(sso: &Sso, headers: &HeaderMap) -> Response {
-    let mut lines =
-        vec!["For your safety the form could not be accepted. Go back, reload the page and try again.".into()];
+/// The page answering a form whose CSRF token was missing or not the
+/// browser's, saying why when the browser sent no cookie back.
+pub(super) fn csrf_refused(sso: &Sso, lang: Lang, headers: &HeaderMap) -> Response {
+    let mut lines = vec![say(lang, M::FormNotAccepted)];
     if cookies::get(headers, CSRF_COOKIE).is_none() {
-        lines.push("Your browser did not send back this site's cookie: allow cookies for this site.".into());
+        lines.push(say(lang, Page::CookieMissing));
         // A script signing in over plain http in development most often
         // meets this: say why rather than fail in silence.
         if sso.config().dev_pages {
-            lines.push(
-                "Development: a program must keep the cookies it is given and send them back. They are Secure \
-                 cookies, which Python's requests (http.cookiejar) sends only over https, whatever the host; \
-                 browsers and curl send them to http://localhost too. For the API, use an access token instead \
-                 (tims dev token, or the authorization code flow): see \"Calling the API from your own program\" \
-                 in the README."
-                    .into(),
-            );
+            lines.push(say(lang, M::DevCookies));
         }
     }
-    message(StatusCode::FORBIDDEN, "The form has expired", lines, vec![("/sso/", "Start again")])
+    let again = vec![("/sso/", say(lang, SignOnPage::StartAgain))];
+    message(lang, StatusCode::FORBIDDEN, Page::FormExpiredTitle, lines, again)
 }
 
-type FormData = Form<HashMap<String, String>>;
+/// The page answering a body that cannot be read as the form it was sent to.
+fn unreadable_form(lang: Lang, status: StatusCode) -> Response {
+    let again = vec![("/sso/", say(lang, SignOnPage::StartAgain))];
+    message(lang, status, M::FormUnreadableTitle, vec![say(lang, M::SendFormFromPage)], again)
+}
 
-/// A submitted form's fields. A body that cannot be read as a form gets a
-/// page saying so, never a bare text error.
+/// A relying party's form (an authorization or sign-out request sent as a
+/// POST): its parameters as they came, the protocol checking them. A body
+/// that cannot be read as a form gets a page saying so.
 pub struct Fields(pub HashMap<String, String>);
 
 impl<S: Send + Sync> axum::extract::FromRequest<S> for Fields {
     type Rejection = Response;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        match FormData::from_request(req, state).await {
+        let lang = part::lang_of(req.headers());
+        match Form::<HashMap<String, String>>::from_request(req, state).await {
             Ok(Form(m)) => Ok(Self(m)),
-            Err(e) => Err(message(
-                e.status(),
-                "The form could not be read",
-                vec!["Send the form from its page, filled in as asked.".into()],
-                vec![("/sso/", "Start again")],
-            )),
+            Err(e) => Err(unreadable_form(lang, e.status())),
         }
     }
 }
 
-fn get_str(form: &HashMap<String, String>, k: &str) -> String {
-    form.get(k).cloned().unwrap_or_default()
+/// The CSRF token of a form that passed the check, to re-render it with:
+/// the browser's cookie, which the form's token matched.
+fn checked_csrf(headers: &HeaderMap) -> String {
+    cookies::get(headers, CSRF_COOKIE).unwrap_or_default()
 }
 
-fn account_type_options() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("citizen", "Kenyan citizen (national ID)"),
-        ("resident", "Foreign resident (alien ID)"),
-        ("foreigner", "Visitor (passport)"),
-    ]
+/// The "You are a" choices.
+fn account_type_options(lang: Lang) -> Vec<(&'static str, String)> {
+    domain::AccountType::ALL
+        .iter()
+        .map(|&account_type| (account_type.as_str(), say(lang, SignOnPage::AccountTypeChoice { account_type })))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -286,30 +340,31 @@ struct Notice {
     done: Option<String>,
 }
 
-fn notice_text(code: Option<&str>) -> Option<String> {
-    Some(
-        match code? {
-            "signed-in" => "You are signed in.",
-            "prefs" => "Your preferences are saved.",
-            "org-added" => "The organisation is on your account.",
-            "org-requested" => "Your request was sent to the organisation's administrators.",
-            "member" => "The change is saved and the person was told by SMS.",
-            "recovered" => "Your password was changed. Sign in with the new password.",
-            "signed-out" => "You are signed out.",
-            _ => return None,
-        }
-        .to_string(),
-    )
+/// The notice of what was just done, named by the `done` of a redirect.
+fn notice_text(lang: Lang, code: Option<&str>) -> String {
+    match code {
+        Some("signed-in") => say(lang, Page::SignedIn),
+        Some("prefs") => say(lang, Page::PreferencesSaved),
+        Some("org-added") => say(lang, Page::OrgAdded),
+        Some("org-requested") => say(lang, M::OrgRequested),
+        Some("member") => say(lang, M::MemberSaved),
+        Some("recovered") => say(lang, M::PasswordChanged),
+        Some("signed-out") => say(lang, M::SignedOut),
+        _ => String::new(),
+    }
 }
-
-const PASSWORD_HINT: &str = "At least 10 characters. Three or four unrelated words are easy to remember and hard to guess; do not use your name, ID number, phone number or a common password";
 
 /// The signed-in person, or the answer that sends them to sign in first
 /// (and back to `back`), or tells what failed.
-async fn signed_in_or_redirect(sso: &Sso, headers: &HeaderMap, back: &str) -> Result<(Session, Account), Response> {
+async fn signed_in_or_redirect(
+    sso: &Sso,
+    lang: Lang,
+    headers: &HeaderMap,
+    back: &str,
+) -> Result<(Session, Account), Response> {
     match signed_in(sso, headers).await {
         Ok(Some(v)) => Ok(v),
         Ok(None) => Err(see_other(&format!("/sso/signin?return_to={}", urlencode(back)))),
-        Err(e) => Err(error_page(&e)),
+        Err(e) => Err(error_page(lang, &e)),
     }
 }

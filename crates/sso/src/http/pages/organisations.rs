@@ -8,9 +8,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
+use pagekit::SignedForm;
+use serde::Deserialize;
+use texts::{Lang, SignOnAccount as A, SignOnPage as P};
 
 use super::{
-    Fields, FormPage, Notice, csrf_refused, error_page, field, form, form_or_error, get_str, notice_text, render,
+    FormPage, Notice, PageLang, Says, checked_csrf, error_page, field, form, form_or_error, notice_text, render, say,
     signed_in_or_redirect,
 };
 use crate::http::browser::CSRF;
@@ -24,63 +27,86 @@ pub(super) fn routes() -> Router<Sso> {
         .route("/sso/organisations/{pin}/members/{member}", post(org_decide))
 }
 
-fn orgs_form(csrf: String, pin: String) -> FormPage {
-    FormPage {
-        title: "Add an organisation",
-        lead: vec![
-            "To act for a company, dealer, bank, insurer, embassy or government body, add it by its KRA PIN.".into(),
-            "If the KRA register lists you as a director, you become its administrator at once. Otherwise its administrators are asked to approve you.".into(),
-        ],
-        action: "/sso/organisations".into(),
-        csrf,
-        fields: vec![field("kra_pin", "KRA PIN of the organisation", "text", "off").value(pin).hint("For example P051234567A")],
-        submit: "Add organisation",
-        links: vec![("/sso/", "Back to your account")],
-        ..Default::default()
-    }
+/// The organisation to add, as sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AddForm {
+    kra_pin: String,
 }
 
-async fn orgs_page(State(sso): State<Sso>, headers: HeaderMap) -> Response {
-    if let Err(r) = signed_in_or_redirect(&sso, &headers, "/sso/organisations").await {
+/// An administrator's decision on a member, as sent: a role, or `remove`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DecisionForm {
+    decision: String,
+}
+
+fn orgs_form(lang: Lang, csrf: String, pin: String) -> FormPage {
+    FormPage {
+        fields: vec![field(lang, "kra_pin", P::OrgPinLabel, "text", "off").value(pin).hint(lang, P::OrgPinHint)],
+        ..FormPage::new(lang, P::AddOrgTitle, "/sso/organisations", csrf, P::AddOrg)
+    }
+    .lead([say(lang, P::AddOrgLead), say(lang, P::AddOrgDirector)])
+    .link("/sso/", P::BackToAccount)
+}
+
+async fn orgs_page(State(sso): State<Sso>, PageLang(lang): PageLang, headers: HeaderMap) -> Response {
+    if let Err(r) = signed_in_or_redirect(&sso, lang, &headers, "/sso/organisations").await {
         return r;
     }
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, orgs_form(csrf, String::new()), set)
+    form(StatusCode::OK, orgs_form(lang, csrf, String::new()), set)
 }
 
-async fn orgs_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
-    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused(&sso, &headers);
-    }
-    let (_, a) = match signed_in_or_redirect(&sso, &headers, "/sso/organisations").await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    match orgs::add_by_pin(&sso, &a, &get_str(&f, "kra_pin")).await {
+async fn orgs_submit(
+    State(sso): State<Sso>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+    SignedForm { session: (_, a), form: f }: SignedForm<Sso, AddForm>,
+) -> Response {
+    match orgs::add_by_pin(&sso, &a, &f.kra_pin).await {
         Ok(m) if m.status == orgs::Status::Active => see_other("/sso/?done=org-added"),
         Ok(_) => see_other("/sso/?done=org-requested"),
-        Err(e) => form_or_error(e, orgs_form(get_str(&f, "csrf"), get_str(&f, "kra_pin"))),
+        Err(e) => form_or_error(e, orgs_form(lang, checked_csrf(&headers), f.kra_pin)),
     }
 }
 
 #[derive(Template)]
 #[template(path = "org.html")]
 struct OrgTemplate {
+    lang: Lang,
     name: String,
     kra_pin: String,
     members: Vec<orgs::Member>,
     roles: &'static [domain::org::OrgRole],
     csrf: String,
-    notice: Option<String>,
+    notice: String,
+}
+
+impl Says for OrgTemplate {
+    fn lang(&self) -> Lang {
+        self.lang
+    }
+}
+
+impl OrgTemplate {
+    fn lead(&self) -> String {
+        self.t(A::OrgLead { kra_pin: &self.kra_pin })
+    }
+
+    fn id_of(&self, id_number: &str) -> String {
+        self.t(A::IdOf { id_number })
+    }
 }
 
 async fn org_page(
     State(sso): State<Sso>,
+    PageLang(lang): PageLang,
     headers: HeaderMap,
     Path(pin): Path<String>,
     Query(q): Query<Notice>,
 ) -> Response {
-    let (_, a) = match signed_in_or_redirect(&sso, &headers, "/sso/").await {
+    let (_, a) = match signed_in_or_redirect(&sso, lang, &headers, "/sso/").await {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -88,43 +114,36 @@ async fn org_page(
         Ok((name, members)) => {
             let (csrf, set) = CSRF.token_for(&headers);
             let page = OrgTemplate {
+                lang,
                 name,
                 kra_pin: pin,
                 members,
                 roles: domain::org::OrgRole::ALL,
                 csrf,
-                notice: notice_text(q.done.as_deref()),
+                notice: notice_text(lang, q.done.as_deref()),
             };
             no_store(with_cookies(render(StatusCode::OK, &page), set))
         }
-        Err(e) => error_page(&e),
+        Err(e) => error_page(lang, &e),
     }
 }
 
 async fn org_decide(
     State(sso): State<Sso>,
-    headers: HeaderMap,
+    PageLang(lang): PageLang,
     Path((pin, member)): Path<(String, String)>,
-    Fields(f): Fields,
+    SignedForm { session: (_, a), form: f }: SignedForm<Sso, DecisionForm>,
 ) -> Response {
-    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused(&sso, &headers);
-    }
-    let (_, a) = match signed_in_or_redirect(&sso, &headers, "/sso/").await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let raw = get_str(&f, "decision");
-    let decision = if raw == "remove" {
+    let decision = if f.decision == "remove" {
         orgs::Decision::Remove
     } else {
-        match domain::org::OrgRole::parse(&raw) {
+        match domain::org::OrgRole::parse(&f.decision) {
             Ok(r) => orgs::Decision::SetRole(r),
-            Err(e) => return error_page(&crate::FieldErrors::single("decision", e.message)),
+            Err(e) => return error_page(lang, &crate::FieldErrors::single("decision", e.message)),
         }
     };
     match orgs::decide(&sso, &a, &pin, &member, decision).await {
         Ok(()) => see_other(&format!("/sso/organisations/{}?done=member", urlencode(&pin))),
-        Err(e) => error_page(&e),
+        Err(e) => error_page(lang, &e),
     }
 }

@@ -5,8 +5,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
+use pagekit::SignedForm;
+use serde::Deserialize;
+use texts::{Lang, SignOnPage as P};
 
-use super::{Fields, FormPage, csrf_refused, error_page, field, form, signed_in_or_redirect};
+use super::{FormPage, PageLang, error_page, field, form, say, signed_in_or_redirect};
 use crate::Sso;
 use crate::accounts;
 use crate::http::browser::CSRF;
@@ -16,45 +19,38 @@ pub(super) fn routes() -> Router<Sso> {
     Router::new().route("/sso/preferences", get(prefs_page).post(prefs_submit))
 }
 
-fn prefs_form(csrf: String, on: bool) -> FormPage {
-    FormPage {
-        title: "SMS alerts",
-        lead: vec![
-            "Choose whether we send you SMS alerts about your transactions. Codes for signing in are always sent."
-                .into(),
-        ],
-        action: "/sso/preferences".into(),
-        csrf,
-        fields: vec![field("sms_alerts", "Send me SMS alerts about my transactions", "checkbox", "off").value(if on {
-            "on"
-        } else {
-            ""
-        })],
-        submit: "Save",
-        links: vec![("/sso/", "Back to your account")],
-        ..Default::default()
-    }
+/// The preferences as sent: a checkbox is sent only when ticked.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PrefsForm {
+    sms_alerts: Option<String>,
 }
 
-async fn prefs_page(State(sso): State<Sso>, headers: HeaderMap) -> Response {
-    let (_, a) = match signed_in_or_redirect(&sso, &headers, "/sso/preferences").await {
+fn prefs_form(lang: Lang, csrf: String, on: bool) -> FormPage {
+    FormPage {
+        fields: vec![field(lang, "sms_alerts", P::SmsAlertsOptIn, "checkbox", "off").value(if on { "on" } else { "" })],
+        ..FormPage::new(lang, P::SmsAlertsTitle, "/sso/preferences", csrf, P::Save)
+    }
+    .lead([say(lang, P::SmsAlertsLead)])
+    .link("/sso/", P::BackToAccount)
+}
+
+async fn prefs_page(State(sso): State<Sso>, PageLang(lang): PageLang, headers: HeaderMap) -> Response {
+    let (_, a) = match signed_in_or_redirect(&sso, lang, &headers, "/sso/preferences").await {
         Ok(v) => v,
         Err(r) => return r,
     };
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, prefs_form(csrf, a.sms_alerts), set)
+    form(StatusCode::OK, prefs_form(lang, csrf, a.sms_alerts), set)
 }
 
-async fn prefs_submit(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
-    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused(&sso, &headers);
-    }
-    let (_, a) = match signed_in_or_redirect(&sso, &headers, "/sso/preferences").await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    match accounts::set_sms_alerts(&sso, &a.id, f.contains_key("sms_alerts")).await {
+async fn prefs_submit(
+    State(sso): State<Sso>,
+    PageLang(lang): PageLang,
+    SignedForm { session: (_, a), form: f }: SignedForm<Sso, PrefsForm>,
+) -> Response {
+    match accounts::set_sms_alerts(&sso, &a.id, f.sms_alerts.is_some()).await {
         Ok(()) => see_other("/sso/?done=prefs"),
-        Err(e) => error_page(&e),
+        Err(e) => error_page(lang, &e),
     }
 }

@@ -2,16 +2,16 @@
 //! a new password (`accounts::recovery`). The rules are the use case's;
 //! these pages decide nothing.
 
-use std::collections::HashMap;
-
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use cookies::SameSite;
+use pagekit::CsrfForm;
+use texts::{Lang, SignOnPage as P};
 
-use super::{Fields, FormPage, PASSWORD_HINT, account_type_options, csrf_refused, field, form, form_or_error, get_str};
+use super::{FormPage, PageLang, account_type_options, checked_csrf, field, form, form_or_error, say};
 use crate::Sso;
 use crate::accounts::recovery;
 use crate::http::browser::{CSRF, RECOVERY_COOKIE, clear_session_cookie, device_cookie};
@@ -25,98 +25,76 @@ pub(super) fn routes() -> Router<Sso> {
         .route("/sso/recover/code", get(recover_code_page).post(recover_code_submit))
 }
 
-fn recover_form(csrf: String, f: &HashMap<String, String>) -> FormPage {
+fn recover_form(lang: Lang, csrf: String, f: &recovery::Start) -> FormPage {
+    let account_type = if f.account_type.is_empty() { "citizen".to_string() } else { f.account_type.clone() };
     FormPage {
-        title: "Recover your account",
-        lead: vec!["If you forgot your password, we send a code to the mobile number on your account. Then you choose a new password.".into()],
-        action: "/sso/recover".into(),
-        csrf,
         fields: vec![
-            field("account_type", "You are a", "select", "off").options(account_type_options()).value(f.get("account_type").cloned().unwrap_or_else(|| "citizen".into())),
-            field("id_number", "ID or passport number", "text", "username").value(get_str(f, "id_number")),
-            field("date_of_birth", "Date of birth", "text", "bday")
-                .value(get_str(f, "date_of_birth"))
-                .hint("As on your document, year-month-day: for example 1990-05-17"),
+            field(lang, "account_type", P::YouAreA, "select", "off")
+                .options(account_type_options(lang))
+                .value(account_type),
+            field(lang, "id_number", P::IdOrPassport, "text", "username").value(&f.id_number),
+            field(lang, "date_of_birth", P::DateOfBirth, "text", "bday")
+                .value(&f.date_of_birth)
+                .hint(lang, P::DateOfBirthHint),
         ],
-        submit: "Send a code",
-        links: vec![("/sso/signin", "Back to sign in")],
-        ..Default::default()
+        ..FormPage::new(lang, P::RecoverTitle, "/sso/recover", csrf, P::SendACode)
     }
+    .lead([say(lang, P::RecoverLead)])
+    .link("/sso/signin", P::BackToSignIn)
 }
 
-async fn recover_page(headers: HeaderMap) -> Response {
+async fn recover_page(PageLang(lang): PageLang, headers: HeaderMap) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, recover_form(csrf, &HashMap::new()), set)
+    form(StatusCode::OK, recover_form(lang, csrf, &recovery::Start::default()), set)
 }
 
 async fn recover_submit(
     State(sso): State<Sso>,
+    PageLang(lang): PageLang,
     Caller(client): Caller,
     headers: HeaderMap,
-    Fields(f): Fields,
+    CsrfForm { form: start, .. }: CsrfForm<Sso, recovery::Start>,
 ) -> Response {
-    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused(&sso, &headers);
-    }
-    let start = recovery::Start {
-        account_type: get_str(&f, "account_type"),
-        id_number: get_str(&f, "id_number"),
-        date_of_birth: get_str(&f, "date_of_birth"),
-    };
     match recovery::start(&sso, &start, &client).await {
         Ok(token) => with_cookies(
             see_other("/sso/recover/code"),
             [cookies::set(RECOVERY_COOKIE, &token, SameSite::Lax, Some(sessions::PENDING_MS / 1000))],
         ),
-        Err(e) => form_or_error(e, recover_form(get_str(&f, "csrf"), &f)),
+        Err(e) => form_or_error(e, recover_form(lang, checked_csrf(&headers), &start)),
     }
 }
 
-fn recover_code_form(csrf: String) -> FormPage {
+fn recover_code_form(lang: Lang, csrf: String) -> FormPage {
     FormPage {
-        title: "Choose a new password",
-        lead: vec![
-            "If the details you gave match an account, we sent a 6-digit code to its registered mobile number. The code works for 5 minutes.".into(),
-            "If no code comes within a few minutes, check the details and start again; after several codes in a short time, wait 15 minutes first.".into(),
-        ],
-        action: "/sso/recover/code".into(),
-        csrf,
         fields: vec![
-            field("code", "Code", "text", "one-time-code"),
-            field("password", "New password", "password", "new-password").hint(PASSWORD_HINT),
-            field("password_confirm", "New password again", "password", "new-password"),
+            field(lang, "code", P::Code, "text", "one-time-code"),
+            field(lang, "password", P::NewPassword, "password", "new-password").hint(lang, P::PasswordHint),
+            field(lang, "password_confirm", P::NewPasswordAgain, "password", "new-password"),
         ],
-        submit: "Change password",
-        links: vec![("/sso/recover", "Start again")],
-        ..Default::default()
+        ..FormPage::new(lang, P::NewPasswordTitle, "/sso/recover/code", csrf, P::ChangePassword)
     }
+    .lead([say(lang, P::RecoverCodeLead), say(lang, P::RecoverNoCode)])
+    .link("/sso/recover", P::StartAgain)
 }
 
-async fn recover_code_page(headers: HeaderMap) -> Response {
+async fn recover_code_page(PageLang(lang): PageLang, headers: HeaderMap) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, recover_code_form(csrf), set)
+    form(StatusCode::OK, recover_code_form(lang, csrf), set)
 }
 
 async fn recover_code_submit(
     State(sso): State<Sso>,
+    PageLang(lang): PageLang,
     Caller(client): Caller,
     headers: HeaderMap,
-    Fields(f): Fields,
+    CsrfForm { form: finish, .. }: CsrfForm<Sso, recovery::Finish>,
 ) -> Response {
-    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused(&sso, &headers);
-    }
     let token = cookies::get(&headers, RECOVERY_COOKIE).filter(|v| !v.is_empty());
-    let finish = recovery::Finish {
-        code: get_str(&f, "code"),
-        password: get_str(&f, "password"),
-        password_confirm: get_str(&f, "password_confirm"),
-    };
     match recovery::finish(&sso, token.as_deref(), &finish, &client).await {
         Ok(device) => with_cookies(
             see_other("/sso/signin?done=recovered"),
             [clear_session_cookie(), cookies::set(RECOVERY_COOKIE, "", SameSite::Lax, Some(0)), device_cookie(&device)],
         ),
-        Err(e) => form_or_error(e, recover_code_form(get_str(&f, "csrf"))),
+        Err(e) => form_or_error(e, recover_code_form(lang, checked_csrf(&headers))),
     }
 }

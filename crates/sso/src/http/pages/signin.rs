@@ -9,15 +9,18 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
+use pagekit::CsrfForm;
+use serde::Deserialize;
+use texts::{Lang, SignOnPage as P};
 
 use super::{
-    Fields, FormPage, account_type_options, csrf_refused, error_page, field, form, form_or_error, get_str, notice_text,
+    FormPage, PageLang, account_type_options, checked_csrf, error_page, field, form, form_or_error, notice_text, say,
 };
 use crate::accounts::{self, Account, SignIn};
 use crate::http::browser::{CSRF, clear_session_cookie, current_session, device_cookie, pending, session_cookie};
 use crate::http::caller::Caller;
 use crate::http::respond::{safe_return, see_other, urlencode, with_cookies};
-use crate::sessions::{self, Stage};
+use crate::sessions::{self, Session, Stage};
 use crate::{Error, Sso};
 
 pub(super) fn routes() -> Router<Sso> {
@@ -28,112 +31,129 @@ pub(super) fn routes() -> Router<Sso> {
         .route("/sso/signout", post(signout))
 }
 
-fn signin_form(csrf: String, f: &HashMap<String, String>, return_to: String, notice: Option<String>) -> FormPage {
-    FormPage {
-        title: "Sign in",
-        notice,
-        action: "/sso/signin".into(),
-        csrf,
-        hidden: vec![("return_to", return_to)],
-        fields: vec![
-            field("account_type", "You are a", "select", "off")
-                .options(account_type_options())
-                .value(f.get("account_type").cloned().unwrap_or_else(|| "citizen".into())),
-            field("id_number", "ID or passport number", "text", "username").value(get_str(f, "id_number")),
-            field("password", "Password", "password", "current-password"),
-        ],
-        submit: "Continue",
-        links: vec![("/sso/register", "Create an account"), ("/sso/recover", "Forgot your password?")],
-        ..Default::default()
-    }
+/// The password form as sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SignInForm {
+    account_type: Option<String>,
+    id_number: String,
+    password: String,
+    return_to: Option<String>,
 }
 
-async fn signin_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+/// The code form as sent (and the resend button, which sends no code).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CodeForm {
+    code: String,
+    return_to: Option<String>,
+}
+
+/// A form with nothing but its CSRF token.
+#[derive(Debug, Default, Deserialize)]
+struct Empty {}
+
+fn signin_form(lang: Lang, csrf: String, f: &SignIn, return_to: String, notice: String) -> FormPage {
+    let page = FormPage {
+        notice,
+        hidden: vec![("return_to", return_to)],
+        fields: vec![
+            field(lang, "account_type", P::YouAreA, "select", "off")
+                .options(account_type_options(lang))
+                .value(f.account_type.clone().unwrap_or_else(|| "citizen".into())),
+            field(lang, "id_number", P::IdOrPassport, "text", "username").value(&f.id_number),
+            field(lang, "password", P::Password, "password", "current-password"),
+        ],
+        ..FormPage::new(lang, P::SignInTitle, "/sso/signin", csrf, P::Continue)
+    };
+    page.link("/sso/register", P::CreateAnAccount).link("/sso/recover", P::ForgotPassword)
+}
+
+async fn signin_page(
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
-    let page = signin_form(
-        csrf,
-        &HashMap::new(),
-        safe_return(q.get("return_to")),
-        notice_text(q.get("done").map(String::as_str)),
-    );
+    let notice = notice_text(lang, q.get("done").map(String::as_str));
+    let page = signin_form(lang, csrf, &SignIn::default(), safe_return(q.get("return_to")), notice);
     form(StatusCode::OK, page, set)
 }
 
 async fn signin_submit(
     State(sso): State<Sso>,
+    PageLang(lang): PageLang,
     Caller(client): Caller,
     headers: HeaderMap,
-    Fields(f): Fields,
+    CsrfForm { form: f, .. }: CsrfForm<Sso, SignInForm>,
 ) -> Response {
-    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused(&sso, &headers);
-    }
-    let s = SignIn {
-        account_type: f.get("account_type").cloned(),
-        id_number: get_str(&f, "id_number"),
-        password: get_str(&f, "password"),
-    };
-    let return_to = safe_return(f.get("return_to"));
+    let return_to = safe_return(f.return_to.as_ref());
+    let s = SignIn { account_type: f.account_type, id_number: f.id_number, password: f.password };
     match accounts::sign_in(&sso, &s, &client).await {
         Ok((token, _)) => {
             let next = format!("/sso/signin/code?return_to={}", urlencode(&return_to));
             with_cookies(see_other(&next), [session_cookie(&token)])
         }
-        Err(e) => form_or_error(e, signin_form(get_str(&f, "csrf"), &f, return_to, None)),
+        Err(e) => form_or_error(e, signin_form(lang, checked_csrf(&headers), &s, return_to, String::new())),
     }
 }
 
-fn code_form(csrf: String, stage: Stage, phone: &str, return_to: String) -> FormPage {
+fn code_form(lang: Lang, csrf: String, stage: Stage, phone: &str, return_to: String) -> FormPage {
     let (title, lead) = match stage {
-        Stage::VerifyPhone => {
-            ("Check your phone", format!("We sent a 6-digit code to {phone} to check that the number is yours."))
-        }
-        _ => ("Enter your sign-in code", format!("We sent a 6-digit code to {phone}.")),
+        Stage::VerifyPhone => (P::CheckYourPhone, P::CodeSentToVerify { phone }),
+        _ => (P::EnterSignInCode, P::CodeSentTo { phone }),
     };
     FormPage {
-        title,
-        lead: vec![lead, "The code works for 5 minutes.".into()],
-        action: "/sso/signin/code".into(),
-        csrf,
         hidden: vec![("return_to", return_to)],
-        fields: vec![field("code", "Code", "text", "one-time-code")],
-        submit: "Continue",
-        buttons: vec![("/sso/signin/code/resend", "Send a new code")],
-        ..Default::default()
+        fields: vec![field(lang, "code", P::Code, "text", "one-time-code")],
+        buttons: vec![("/sso/signin/code/resend", say(lang, P::SendNewCode))],
+        ..FormPage::new(lang, title, "/sso/signin/code", csrf, P::Continue)
     }
+    .lead([say(lang, lead), say(lang, P::CodeWorksFiveMinutes)])
 }
 
 fn phone_masked(a: &Account) -> String {
     domain::Phone::parse(&a.phone).map(|p| p.masked()).unwrap_or_default()
 }
 
-async fn code_page(State(sso): State<Sso>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    match pending(&sso, &headers).await {
-        Ok(Some((s, a))) => {
-            let (csrf, set) = CSRF.token_for(&headers);
-            form(StatusCode::OK, code_form(csrf, s.stage, &phone_masked(&a), safe_return(q.get("return_to"))), set)
-        }
-        Ok(None) => see_other("/sso/signin"),
-        Err(e) => error_page(&e),
+async fn code_page(
+    State(sso): State<Sso>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (s, a) = match pending_or_sign_in(&sso, lang, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (csrf, set) = CSRF.token_for(&headers);
+    form(StatusCode::OK, code_form(lang, csrf, s.stage, &phone_masked(&a), safe_return(q.get("return_to"))), set)
+}
+
+/// The sign-in waiting for its code in this browser, or the answer that
+/// sends the person back to the password (or tells what failed).
+async fn pending_or_sign_in(sso: &Sso, lang: Lang, headers: &HeaderMap) -> Result<(Session, Account), Response> {
+    match pending(sso, headers).await {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => Err(see_other("/sso/signin")),
+        Err(e) => Err(error_page(lang, &e)),
     }
 }
 
 async fn code_submit(
     State(sso): State<Sso>,
+    PageLang(lang): PageLang,
     Caller(client): Caller,
     headers: HeaderMap,
-    Fields(f): Fields,
+    CsrfForm { form: f, .. }: CsrfForm<Sso, CodeForm>,
 ) -> Response {
-    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused(&sso, &headers);
-    }
-    let (s, a) = match pending(&sso, &headers).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return see_other("/sso/signin"),
-        Err(e) => return error_page(&e),
+    let (s, a) = match pending_or_sign_in(&sso, lang, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let return_to = safe_return(f.get("return_to"));
-    match accounts::confirm_code(&sso, &s, &get_str(&f, "code"), &client).await {
+    let return_to = safe_return(f.return_to.as_ref());
+    let csrf = checked_csrf(&headers);
+    match accounts::confirm_code(&sso, &s, &f.code, &client).await {
         Ok(done) => {
             let next = if return_to == "/sso/" { "/sso/?done=signed-in".to_string() } else { return_to };
             let device = done.device.as_deref().map(device_cookie);
@@ -141,57 +161,49 @@ async fn code_submit(
         }
         Err(e @ (Error::Refused(_) | Error::Blocked)) => {
             // The pending sign-in is over (too many wrong codes).
-            let page = signin_form(get_str(&f, "csrf"), &HashMap::new(), return_to, None);
+            let page = signin_form(lang, csrf, &SignIn::default(), return_to, String::new());
             with_cookies(form_or_error(e, page), [clear_session_cookie()])
         }
-        Err(e) => form_or_error(e, code_form(get_str(&f, "csrf"), s.stage, &phone_masked(&a), return_to)),
+        Err(e) => form_or_error(e, code_form(lang, csrf, s.stage, &phone_masked(&a), return_to)),
     }
 }
 
 async fn code_resend(
     State(sso): State<Sso>,
+    PageLang(lang): PageLang,
     Caller(client): Caller,
     headers: HeaderMap,
-    Fields(f): Fields,
+    CsrfForm { form: f, .. }: CsrfForm<Sso, CodeForm>,
 ) -> Response {
-    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused(&sso, &headers);
-    }
-    let (s, a) = match pending(&sso, &headers).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return see_other("/sso/signin"),
-        Err(e) => return error_page(&e),
+    let (s, a) = match pending_or_sign_in(&sso, lang, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let return_to = safe_return(f.get("return_to"));
-    let page = code_form(get_str(&f, "csrf"), s.stage, &phone_masked(&a), return_to);
+    let return_to = safe_return(f.return_to.as_ref());
+    let page = code_form(lang, checked_csrf(&headers), s.stage, &phone_masked(&a), return_to);
     match accounts::resend_code(&sso, &s, &client).await {
-        Ok(()) => form(StatusCode::OK, FormPage { notice: Some("A new code is on its way.".into()), ..page }, None),
+        Ok(()) => form(StatusCode::OK, FormPage { notice: say(lang, P::NewCodeOnItsWay), ..page }, None),
         Err(e) => form_or_error(e, page),
     }
 }
 
-async fn signout(State(sso): State<Sso>, headers: HeaderMap, Fields(f): Fields) -> Response {
-    if !CSRF.check(&headers, f.get("csrf").map(String::as_str)) {
-        return csrf_refused(&sso, &headers);
-    }
+async fn signout(
+    State(sso): State<Sso>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+    _: CsrfForm<Sso, Empty>,
+) -> Response {
     if let Ok(Some(s)) = current_session(&sso, &headers).await
         && let Err(e) = sessions::end(&sso, &s.id_hash).await
     {
-        return error_page(&e);
+        return error_page(lang, &e);
     }
     with_cookies(see_other("/sso/signin?done=signed-out"), [clear_session_cookie()])
 }
 
 /// The page that asks the person to confirm a sign-out a relying party
 /// asked for (`hidden` carries the request on).
-pub(in crate::http) fn confirm_sign_out(csrf: String, hidden: Vec<(&'static str, String)>) -> FormPage {
-    FormPage {
-        title: "Sign out?",
-        lead: vec!["A service asked to sign you out of the sign-on.".into()],
-        action: "/sso/logout".into(),
-        csrf,
-        hidden,
-        submit: "Sign out",
-        ..Default::default()
-    }
+pub(in crate::http) fn confirm_sign_out(lang: Lang, csrf: String, hidden: Vec<(&'static str, String)>) -> FormPage {
+    FormPage { hidden, ..FormPage::new(lang, P::SignOutQuestion, "/sso/logout", csrf, P::SignOut) }
+        .lead([say(lang, P::ServiceAskedSignOut)])
 }

@@ -1,0 +1,145 @@
+//! The sign-on's page copy: titles, leads, field labels and hints, buttons,
+//! links, notices and the words of its error and OpenID Connect pages.
+//!
+//! Owns each text's parameters; `en.rs` and `sw.rs` own the words. Texts
+//! both parts show (the error summary's title, "Go to your account") stay in
+//! [`Page`](crate::Page). It must not know a page's markup or route: the
+//! sign-on's handlers and templates place these texts.
+
+mod en;
+mod sw;
+
+use domain::AccountType;
+use domain::org::{OrgKind, OrgRole};
+
+use crate::catalogue;
+
+catalogue! {
+    /// A text on one of the sign-on's pages, with what it says.
+    pub enum SignOnPage<'a> in (en::render, sw::render) {
+        // Signing in and out.
+        SignInTitle,
+        YouAreA,
+        /// A choice of the "You are a" list.
+        AccountTypeChoice { account_type: AccountType },
+        IdOrPassport,
+        Password,
+        Continue,
+        CreateAnAccount,
+        ForgotPassword,
+        CheckYourPhone,
+        CodeSentToVerify { phone: &'a str },
+        EnterSignInCode,
+        CodeSentTo { phone: &'a str },
+        CodeWorksFiveMinutes,
+        Code,
+        SendNewCode,
+        NewCodeOnItsWay,
+        SignOutQuestion,
+        ServiceAskedSignOut,
+        SignOut,
+        // Registering.
+        RegisterLead,
+        IdNumberHint,
+        DateOfBirth,
+        DateOfBirthHint,
+        MobileNumber,
+        MobileNumberHint,
+        EmailOptional,
+        PasswordAgain,
+        PasswordHint,
+        SmsAlertsOptIn,
+        CreateAccount,
+        HaveAccount,
+        // Recovering an account.
+        RecoverTitle,
+        RecoverLead,
+        SendACode,
+        BackToSignIn,
+        NewPasswordTitle,
+        RecoverCodeLead,
+        RecoverNoCode,
+        NewPassword,
+        NewPasswordAgain,
+        ChangePassword,
+        StartAgain,
+        // Preferences and organisations.
+        SmsAlertsTitle,
+        SmsAlertsLead,
+        Save,
+        BackToAccount,
+        AddOrgTitle,
+        AddOrgLead,
+        AddOrgDirector,
+        OrgPinLabel,
+        OrgPinHint,
+        AddOrg,
+    }
+}
+
+catalogue! {
+    /// A notice, an error page's words or an OpenID Connect page's, on the
+    /// sign-on's pages.
+    pub enum SignOnMessage in (en::render_message, sw::render_message) {
+        // Notices of what was just done.
+        OrgRequested,
+        MemberSaved,
+        PasswordChanged,
+        SignedOut,
+        // Error pages.
+        PageNotFound,
+        PleaseWait,
+        ServiceProblem,
+        FormNotAccepted,
+        /// Development only: why a script's form meets the CSRF refusal.
+        DevCookies,
+        FormUnreadableTitle,
+        SendFormFromPage,
+        // OpenID Connect pages.
+        SignOutRequestUnusable,
+        SignedOutTitle,
+        CloseWindow,
+        SignInAgain,
+        BrokenSignInLink,
+        UnreadableRequest,
+        SignInRequestUnusable,
+        GoBackToService,
+    }
+}
+
+catalogue! {
+    /// A text of the account's own pages: its home page and, for an
+    /// organisation's administrators, the organisation's members.
+    pub enum SignOnAccount<'a> in (en::render_account, sw::render_account) {
+        YourAccount,
+        AccountTypeRow,
+        /// The kind of account, as the home page names it.
+        AccountTypeName { account_type: AccountType },
+        /// The document an account is identified by.
+        DocumentName { account_type: AccountType },
+        Mobile,
+        Verified,
+        Subscribed,
+        NotSubscribed,
+        Change,
+        Organisations,
+        NoOrgs,
+        OrgColumn,
+        KraPinColumn,
+        YourRole,
+        WaitingApproval,
+        AddOrgByPin,
+        RoleName { role: OrgRole },
+        OrgKindName { kind: OrgKind },
+        OrgLead { kra_pin: &'a str },
+        Person,
+        StatusAndRole,
+        ChangeColumn,
+        AsksToJoin,
+        IdOf { id_number: &'a str },
+        Role,
+        RemoveFromOrg,
+        RefuseRequest,
+        Decide,
+    }
+}

@@ -1,0 +1,168 @@
+//! The sign-on's page copy in Kiswahili: plain words, as a clerk at a
+//! Huduma Centre would say them.
+
+use domain::AccountType;
+use domain::org::{OrgKind, OrgRole};
+
+use super::{SignOnAccount as A, SignOnMessage as M, SignOnPage as P};
+
+pub(super) fn render(m: &P<'_>) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        P::SignInTitle => s("Ingia"),
+        P::YouAreA => s("Wewe ni"),
+        P::AccountTypeChoice { account_type } => s(match account_type {
+            AccountType::Citizen => "Raia wa Kenya (kitambulisho cha taifa)",
+            AccountType::Resident => "Mgeni mkazi (kitambulisho cha mgeni)",
+            AccountType::Foreigner => "Mgeni mtembeleaji (pasipoti)",
+        }),
+        P::IdOrPassport => s("Nambari ya kitambulisho au pasipoti"),
+        P::Password => s("Nenosiri"),
+        P::Continue => s("Endelea"),
+        P::CreateAnAccount => s("Fungua akaunti"),
+        P::ForgotPassword => s("Umesahau nenosiri lako?"),
+        P::CheckYourPhone => s("Angalia simu yako"),
+        P::CodeSentToVerify { phone } => {
+            format!("Tumetuma nambari ya tarakimu 6 kwa {phone} ili kuhakikisha kwamba nambari hiyo ni yako.")
+        }
+        P::EnterSignInCode => s("Andika nambari yako ya kuingia"),
+        P::CodeSentTo { phone } => format!("Tumetuma nambari ya tarakimu 6 kwa {phone}."),
+        P::CodeWorksFiveMinutes => s("Nambari hiyo inafanya kazi kwa dakika 5."),
+        P::Code => s("Nambari"),
+        P::SendNewCode => s("Nitumie nambari mpya"),
+        P::NewCodeOnItsWay => s("Nambari mpya inakuja."),
+        P::SignOutQuestion => s("Utoke?"),
+        P::ServiceAskedSignOut => s("Huduma moja imeomba utolewe kwenye huduma ya kuingia."),
+        P::SignOut => s("Toka"),
+        P::RegisterLead => s("Akaunti moja inakuingiza kwenye huduma zote za mtandaoni za mamlaka."),
+        P::IdNumberHint => s("Nambari iliyo kwenye hati inayolingana na ulichochagua hapo juu"),
+        P::DateOfBirth => s("Tarehe ya kuzaliwa"),
+        P::DateOfBirthHint => s("Kama ilivyo kwenye hati yako, mwaka-mwezi-siku: kwa mfano 1990-05-17"),
+        P::MobileNumber => s("Nambari ya simu ya mkononi"),
+        P::MobileNumberHint => s("Tutatuma nambari kwa simu hii ili kuithibitisha, kwa mfano 0712 345 678"),
+        P::EmailOptional => s("Anwani ya barua pepe (si lazima)"),
+        P::PasswordAgain => s("Nenosiri tena"),
+        P::PasswordHint => s("Angalau herufi 10. Maneno matatu au manne yasiyohusiana ni rahisi kukumbuka na \
+                              magumu kukisia; usitumie jina lako, nambari ya kitambulisho, nambari ya simu wala \
+                              nenosiri la kawaida"),
+        P::SmsAlertsOptIn => s("Nitumie arifa za SMS kuhusu shughuli zangu"),
+        P::CreateAccount => s("Fungua akaunti"),
+        P::HaveAccount => s("Tayari nina akaunti"),
+        P::RecoverTitle => s("Rejesha akaunti yako"),
+        P::RecoverLead => s("Ukisahau nenosiri lako, tutatuma nambari kwa simu iliyo kwenye akaunti yako. Kisha \
+                             utachagua nenosiri jipya."),
+        P::SendACode => s("Nitumie nambari"),
+        P::BackToSignIn => s("Rudi kwenye kuingia"),
+        P::NewPasswordTitle => s("Chagua nenosiri jipya"),
+        P::RecoverCodeLead => s("Ikiwa maelezo uliyotoa yanalingana na akaunti, tumetuma nambari ya tarakimu 6 kwa \
+                                 simu iliyosajiliwa kwenye akaunti hiyo. Nambari inafanya kazi kwa dakika 5."),
+        P::RecoverNoCode => s("Nambari isipofika baada ya dakika chache, angalia maelezo na uanze upya; ukiomba \
+                               nambari nyingi kwa muda mfupi, subiri dakika 15 kwanza."),
+        P::NewPassword => s("Nenosiri jipya"),
+        P::NewPasswordAgain => s("Nenosiri jipya tena"),
+        P::ChangePassword => s("Badilisha nenosiri"),
+        P::StartAgain => s("Anza upya"),
+        P::SmsAlertsTitle => s("Arifa za SMS"),
+        P::SmsAlertsLead => s("Chagua kama tukutumie arifa za SMS kuhusu shughuli zako. Nambari za kuingia hutumwa \
+                               kila mara."),
+        P::Save => s("Hifadhi"),
+        P::BackToAccount => s("Rudi kwenye akaunti yako"),
+        P::AddOrgTitle => s("Ongeza shirika"),
+        P::AddOrgLead => s("Ili kutenda kwa niaba ya kampuni, muuzaji wa magari, benki, kampuni ya bima, ubalozi \
+                            au idara ya serikali, liongeze kwa KRA PIN yake."),
+        P::AddOrgDirector => s("Ikiwa sajili ya KRA inakuorodhesha kama mkurugenzi, unakuwa msimamizi wake mara \
+                                moja. La sivyo, wasimamizi wake wataombwa wakuidhinishe."),
+        P::OrgPinLabel => s("KRA PIN ya shirika"),
+        P::OrgPinHint => s("Kwa mfano P051234567A"),
+        P::AddOrg => s("Ongeza shirika"),
+    }
+}
+
+pub(super) fn render_message(m: &M) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        M::OrgRequested => s("Ombi lako limetumwa kwa wasimamizi wa shirika."),
+        M::MemberSaved => s("Badiliko limehifadhiwa na mhusika ameambiwa kwa SMS."),
+        M::PasswordChanged => s("Nenosiri lako limebadilishwa. Ingia kwa nenosiri jipya."),
+        M::SignedOut => s("Umetoka."),
+        M::PageNotFound => s("Ukurasa haupatikani"),
+        M::PleaseWait => s("Tafadhali subiri"),
+        M::ServiceProblem => s("Samahani, huduma ina tatizo"),
+        M::FormNotAccepted => {
+            s("Kwa usalama wako fomu haikuweza kukubaliwa. Rudi nyuma, fungua ukurasa upya na ujaribu tena.")
+        }
+        M::DevCookies => s("Maendeleo: programu lazima ihifadhi vidakuzi inavyopewa na kuvirudisha. Ni vidakuzi \
+                            vya Secure, ambavyo requests ya Python (http.cookiejar) hutuma kupitia https tu, hata \
+                            seva iwe ipi; vivinjari na curl huvituma kwa http://localhost pia. Kwa API, tumia \
+                            tokeni ya ufikiaji badala yake (tims dev token, au mtiririko wa authorization code): \
+                            angalia \"Calling the API from your own program\" katika README."),
+        M::FormUnreadableTitle => s("Fomu haikuweza kusomwa"),
+        M::SendFormFromPage => s("Tuma fomu kutoka ukurasa wake, ikiwa imejazwa kama ilivyoombwa."),
+        M::SignOutRequestUnusable => s("Ombi hili la kutoka haliwezi kutumika"),
+        M::SignedOutTitle => s("Umetoka"),
+        M::CloseWindow => s("Unaweza kufunga dirisha hili."),
+        M::SignInAgain => s("Ingia tena"),
+        M::BrokenSignInLink => s("Kiungo hiki cha kuingia kimeharibika"),
+        M::UnreadableRequest => s("Huduma iliyokuleta hapa imetuma ombi ambalo hatuwezi kusoma."),
+        M::SignInRequestUnusable => s("Ombi hili la kuingia haliwezi kutumika"),
+        M::GoBackToService => {
+            s("Rudi kwenye huduma uliyotoka na ujaribu tena; likitokea tena, waambie wahusika wa huduma hiyo.")
+        }
+    }
+}
+
+pub(super) fn render_account(m: &A<'_>) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
+        A::YourAccount => s("Akaunti yako"),
+        A::AccountTypeRow => s("Aina ya akaunti"),
+        A::AccountTypeName { account_type } => s(match account_type {
+            AccountType::Citizen => "raia",
+            AccountType::Resident => "mkazi",
+            AccountType::Foreigner => "mgeni",
+        }),
+        A::DocumentName { account_type } => s(match account_type {
+            AccountType::Citizen => "nambari ya kitambulisho cha taifa",
+            AccountType::Resident => "nambari ya kitambulisho cha mgeni",
+            AccountType::Foreigner => "nambari ya pasipoti",
+        }),
+        A::Mobile => s("Simu ya mkononi"),
+        A::Verified => s("imethibitishwa"),
+        A::Subscribed => s("Umejiandikisha"),
+        A::NotSubscribed => s("Hujajiandikisha"),
+        A::Change => s("badilisha"),
+        A::Organisations => s("Mashirika"),
+        A::NoOrgs => s("Huwakilishi shirika lolote."),
+        A::OrgColumn => s("Shirika"),
+        A::KraPinColumn => s("PIN ya KRA"),
+        A::YourRole => s("Jukumu lako"),
+        A::WaitingApproval => s("Linasubiri kuidhinishwa"),
+        A::AddOrgByPin => s("Ongeza shirika kwa KRA PIN yake"),
+        A::RoleName { role } => s(match role {
+            OrgRole::Admin => "Msimamizi",
+            OrgRole::Transactor => "Mwendeshaji wa miamala",
+            OrgRole::Viewer => "Mtazamaji",
+        }),
+        A::OrgKindName { kind } => s(match kind {
+            OrgKind::Company => "Kampuni",
+            OrgKind::CarDealer => "Muuzaji wa magari",
+            OrgKind::MotorcycleDealer => "Muuzaji wa pikipiki",
+            OrgKind::FinancialInstitution => "Taasisi ya fedha",
+            OrgKind::InsuranceCompany => "Kampuni ya bima",
+            OrgKind::EmbassyOrMission => "Ubalozi au misheni",
+            OrgKind::Government => "Idara au shirika la serikali",
+        }),
+        A::OrgLead { kra_pin } => format!(
+            "KRA PIN {kra_pin}. Idhinisha watu walioomba kuliwakilisha shirika, weka majukumu yao na uwaondoe watu."
+        ),
+        A::Person => s("Mtu"),
+        A::StatusAndRole => s("Hali na jukumu"),
+        A::ChangeColumn => s("Badilisha"),
+        A::AsksToJoin => s("Anaomba kujiunga"),
+        A::IdOf { id_number } => format!("Kitambulisho {id_number}"),
+        A::Role => s("Jukumu"),
+        A::RemoveFromOrg => s("Mwondoe kwenye shirika"),
+        A::RefuseRequest => s("Kataa ombi"),
+        A::Decide => s("Amua"),
+    }
+}
