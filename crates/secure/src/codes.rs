@@ -8,8 +8,8 @@
 //!
 //! The sign-on and the registry bind a code differently, and MACs already
 //! stored must keep verifying, so each [`Binding`] is kept byte for byte:
-//! `sso::crypto::code_mac` and `registry::reference::code_mac` are thin
-//! wrappers over [`mac`]. A new kind of code uses [`Binding::Terminated`]
+//! the sign-on's codes use [`Binding::Challenge`], and
+//! `registry::reference::code_mac` is a thin wrapper over [`mac`]. A new kind of code uses [`Binding::Terminated`]
 //! (each part NUL-terminated: no part can run into the next).
 
 use hmac::{Hmac, Mac};
