@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 
 use domain::Date;
 use domain::org::OrgRole;
-use texts::{CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, Sms, Text, TransferRefusal, sms_length};
+use texts::{
+    CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, Sms, StepTaker, Text, TransferRefusal, sms_length,
+};
 
 const REG_NO: &str = "KMAA 001A";
 const REFERENCE: &str = "TR-ABCDE-FGHJK";
@@ -27,6 +29,11 @@ fn sms_samples() -> Vec<Sms<'static>> {
             .into_iter()
             .map(|purpose| Sms::Code { purpose, code: "123456" })
             .collect();
+    all.extend([CodeFor::SubmitTransfer, CodeFor::AnswerTransfer].into_iter().map(|purpose| Sms::TransferCode {
+        purpose,
+        reference: REFERENCE,
+        code: "123456",
+    }));
     all.extend(OrgRole::ALL.iter().map(|&role| Sms::OrgRoleSet { org: ORG, role }));
     all.extend([
         Sms::AccountRecovered,
@@ -59,6 +66,7 @@ fn refusal_samples() -> Vec<Refusal> {
         Refusal::CodeWrong { remaining: 4 },
         Refusal::CodeExpired,
         Refusal::CodeAlreadyUsed,
+        Refusal::CodeUsedJustNow,
         Refusal::CodeNotSent,
         Refusal::NoVerifiedPhone,
         Refusal::TooManyCodesToYourPhone { minutes: 1440 },
@@ -110,6 +118,22 @@ fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
         TransferRefusal::NoLogbookYet,
         TransferRefusal::LogbookChanged,
         TransferRefusal::LogbookCollected,
+        TransferRefusal::NoCodeNeeded { state: "refused by a co-owner or financier" },
+        TransferRefusal::ChooseCodeStep,
+        TransferRefusal::NotYourStep { only: StepTaker::Seller },
+        TransferRefusal::NotYourStep { only: StepTaker::Buyer },
+        TransferRefusal::NotYourStep { only: StepTaker::Consenter },
+        TransferRefusal::NotYourStep { only: StepTaker::SellerOrOfficer },
+        TransferRefusal::BuyerNotSignedUp,
+        TransferRefusal::CannotPrice { why: "no fee schedule applies to this vehicle class" },
+        TransferRefusal::PaymentWaiting,
+        TransferRefusal::EnterPostalAddress,
+        TransferRefusal::ChooseOffice { offices: "Nairobi, Mombasa, Kisumu, Nakuru, Eldoret, Nyeri" },
+        TransferRefusal::ScanMissing,
+        TransferRefusal::StoreDown,
+        TransferRefusal::ScanUncheckable { missing: true },
+        TransferRefusal::ScanUncheckable { missing: false },
+        TransferRefusal::IdLinkedElsewhere,
     ]
 }
 
@@ -243,6 +267,11 @@ fn english_sms_are_the_texts_sent_today() {
     assert_eq!(
         code,
         "Your tims code to submit the transfer is 123456. It expires in 5 minutes. Never share it with anyone."
+    );
+    let code = Sms::TransferCode { purpose: CodeFor::AnswerTransfer, reference: REFERENCE, code: "123456" };
+    assert_eq!(
+        code.render(Lang::En),
+        "Your tims code to answer the transfer TR-ABCDE-FGHJK is 123456. It expires in 5 minutes. Never share it with anyone."
     );
     let recovered = Sms::AccountRecovered.render(Lang::En);
     assert_eq!(

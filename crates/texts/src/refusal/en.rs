@@ -1,6 +1,6 @@
 //! Refusals in English: the texts tims shows today.
 
-use super::{Refusal, Restart, TransferRefusal};
+use super::{Refusal, Restart, StepTaker, TransferRefusal};
 use crate::Lang;
 use crate::format::{minutes_text, wait};
 
@@ -15,6 +15,7 @@ pub(super) fn render(m: &Refusal) -> String {
         ),
         Refusal::CodeExpired => s("The code has expired: ask for a new code"),
         Refusal::CodeAlreadyUsed => s("This code has already been used: ask for a new code"),
+        Refusal::CodeUsedJustNow => s("This code has already been used"),
         Refusal::CodeDead { restart } => {
             let restart = match restart {
                 Restart::SignIn => "Start signing in again.",
@@ -115,5 +116,47 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         TransferRefusal::NoLogbookYet => s("This transfer has no logbook yet: it is ordered when an officer approves"),
         TransferRefusal::LogbookChanged => s("The logbook changed while you were working on it: reload it"),
         TransferRefusal::LogbookCollected => s("The logbook has already been collected"),
+        TransferRefusal::NoCodeNeeded { state } => {
+            format!("No code is needed from you for this transfer now: it is {state}")
+        }
+        TransferRefusal::ChooseCodeStep => {
+            s("Choose submit (the seller), consent (a joint owner or financier) or answer (the buyer)")
+        }
+        TransferRefusal::NotYourStep { only } => {
+            let who = match only {
+                StepTaker::Seller => "the seller",
+                StepTaker::Buyer => "the buyer",
+                StepTaker::Consenter => "a joint owner or the financier",
+                StepTaker::SellerOrOfficer => "the seller or an officer",
+            };
+            format!("Only {who} can do this")
+        }
+        TransferRefusal::BuyerNotSignedUp => {
+            s("No one with this ID number or KRA PIN has signed in to tims yet: both \
+                                                parties need an account. Ask the buyer to sign in once, then try again")
+        }
+        TransferRefusal::CannotPrice { why } => format!("This vehicle cannot be priced: {why}"),
+        TransferRefusal::PaymentWaiting => s("A payment request for this transfer is already waiting for your answer \
+                                              on your phone: approve it there, or try again in two minutes"),
+        TransferRefusal::EnterPostalAddress => {
+            s("Enter your postal address, for example P.O. Box 12345-00100 Nairobi (5 to 200 characters)")
+        }
+        TransferRefusal::ChooseOffice { offices } => {
+            format!("Choose the office where you will collect the logbook: {offices}")
+        }
+        TransferRefusal::ScanMissing => {
+            s("The scanned logbook of this transfer is missing from the file store, so it \
+                                           cannot be opened; this has been logged for the agency's technical staff.")
+        }
+        TransferRefusal::StoreDown => s("The scanned logbook cannot be opened just now: the file store did not \
+                                         answer. Try again in a few minutes."),
+        TransferRefusal::ScanUncheckable { missing } => format!(
+            "This transfer cannot be approved until its scan can be checked. {}",
+            render_transfer(if missing { &TransferRefusal::ScanMissing } else { &TransferRefusal::StoreDown })
+        ),
+        TransferRefusal::IdLinkedElsewhere => {
+            s("This ID number is already linked to another sign-on account. Contact \
+                                                 the agency to have it checked")
+        }
     }
 }

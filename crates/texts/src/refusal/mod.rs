@@ -23,6 +23,16 @@ pub enum Restart {
     TransferStep,
 }
 
+/// Who alone may take a step of a transfer, as a refusal names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepTaker {
+    Seller,
+    Buyer,
+    /// A joint owner or the financier.
+    Consenter,
+    SellerOrOfficer,
+}
+
 catalogue! {
     /// A refusal, with what it says.
     pub enum Refusal in (en::render, sw::render) {
@@ -30,6 +40,8 @@ catalogue! {
         CodeWrong { remaining: u32 },
         CodeExpired,
         CodeAlreadyUsed,
+        /// A right code used by a parallel request a moment before.
+        CodeUsedJustNow,
         CodeDead { restart: Restart },
         CodeNotSent,
         NoVerifiedPhone,
@@ -85,5 +97,21 @@ catalogue! {
         NoLogbookYet,
         LogbookChanged,
         LogbookCollected,
+        /// `state` is the transfer's state as its page names it.
+        NoCodeNeeded { state: &'a str },
+        ChooseCodeStep,
+        NotYourStep { only: StepTaker },
+        BuyerNotSignedUp,
+        /// `why` is the fee schedule's reason.
+        CannotPrice { why: &'a str },
+        PaymentWaiting,
+        EnterPostalAddress,
+        /// `offices` lists this server's offices, comma-separated.
+        ChooseOffice { offices: &'a str },
+        ScanMissing,
+        StoreDown,
+        /// An officer approves only a scan that opens; `missing` says why it did not.
+        ScanUncheckable { missing: bool },
+        IdLinkedElsewhere,
     }
 }

@@ -1,7 +1,7 @@
 //! Refusals in Kiswahili: say what is wrong and what to do, in short
 //! sentences. "The agency" is "mamlaka"; "logbook" stays as people say it.
 
-use super::{Refusal, Restart, TransferRefusal};
+use super::{Refusal, Restart, StepTaker, TransferRefusal};
 use crate::Lang;
 use crate::format::{minutes_text, wait};
 
@@ -16,6 +16,7 @@ pub(super) fn render(m: &Refusal) -> String {
         ),
         Refusal::CodeExpired => s("Muda wa nambari umekwisha: omba nambari mpya"),
         Refusal::CodeAlreadyUsed => s("Nambari hii imeshatumika: omba nambari mpya"),
+        Refusal::CodeUsedJustNow => s("Nambari hii imeshatumika"),
         Refusal::CodeDead { restart } => {
             let restart = match restart {
                 Restart::SignIn => "Anza kuingia upya.",
@@ -122,5 +123,47 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         TransferRefusal::NoLogbookYet => s("Uhamisho huu bado hauna logbook: huagizwa afisa anapoidhinisha"),
         TransferRefusal::LogbookChanged => s("Logbook imebadilika ulipokuwa ukiishughulikia: fungua ukurasa upya"),
         TransferRefusal::LogbookCollected => s("Logbook tayari imechukuliwa"),
+        TransferRefusal::NoCodeNeeded { state } => {
+            format!("Huhitaji nambari kwa uhamisho huu sasa: uko katika hali ya \"{state}\"")
+        }
+        TransferRefusal::ChooseCodeStep => {
+            s("Chagua submit (muuzaji), consent (mmiliki mwenza au mkopeshaji) au answer (mnunuzi)")
+        }
+        TransferRefusal::NotYourStep { only } => {
+            let who = match only {
+                StepTaker::Seller => "muuzaji",
+                StepTaker::Buyer => "mnunuzi",
+                StepTaker::Consenter => "mmiliki mwenza au mkopeshaji",
+                StepTaker::SellerOrOfficer => "muuzaji au afisa",
+            };
+            format!("Ni {who} tu anayeweza kufanya hivi")
+        }
+        TransferRefusal::BuyerNotSignedUp => s("Hakuna mtu mwenye nambari hii ya kitambulisho au KRA PIN aliyeingia \
+                                                kwenye tims bado: pande zote mbili zinahitaji akaunti. Mwombe mnunuzi \
+                                                aingie mara moja, kisha ujaribu tena"),
+        TransferRefusal::CannotPrice { why } => format!("Ada ya gari hili haiwezi kukokotolewa: {why}"),
+        TransferRefusal::PaymentWaiting => s("Ombi la malipo ya uhamisho huu tayari linasubiri jibu lako kwenye simu \
+                                              yako: liidhinishe huko, au ujaribu tena baada ya dakika mbili"),
+        TransferRefusal::EnterPostalAddress => {
+            s("Andika anwani yako ya posta, kwa mfano P.O. Box 12345-00100 Nairobi (herufi 5 hadi 200)")
+        }
+        TransferRefusal::ChooseOffice { offices } => {
+            format!("Chagua ofisi utakapochukulia logbook: {offices}")
+        }
+        TransferRefusal::ScanMissing => {
+            s("Nakala ya logbook ya uhamisho huu haipo kwenye hifadhi ya faili, kwa hivyo \
+                                           haiwezi kufunguliwa; hili limeripotiwa kwa wafanyakazi wa kiufundi wa \
+                                           mamlaka.")
+        }
+        TransferRefusal::StoreDown => s("Nakala ya logbook haiwezi kufunguliwa sasa hivi: hifadhi ya faili \
+                                         haikujibu. Jaribu tena baada ya dakika chache."),
+        TransferRefusal::ScanUncheckable { missing } => format!(
+            "Uhamisho huu hauwezi kuidhinishwa hadi nakala yake ya logbook iweze kukaguliwa. {}",
+            render_transfer(if missing { &TransferRefusal::ScanMissing } else { &TransferRefusal::StoreDown })
+        ),
+        TransferRefusal::IdLinkedElsewhere => {
+            s("Nambari hii ya kitambulisho tayari imeunganishwa na akaunti nyingine \
+                                                 ya tims. Wasiliana na mamlaka ili iangaliwe")
+        }
     }
 }
