@@ -14,9 +14,18 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use sqlx::Row as _;
 
+use texts::Lang;
+
 use crate::journal::{self, Entry};
 use crate::reference::new_id;
 use crate::{Error, Registry};
+
+/// The language tims writes in to a person or organisation: the SMS it
+/// sends them and the refusals they read. English for everyone until people
+/// choose theirs (the next issue); this is the one place that decides it.
+pub fn lang_of(_party_id: &str) -> Lang {
+    Lang::En
+}
 
 /// A person or an organisation on the registry's books.
 #[derive(Debug, Clone, Serialize)]

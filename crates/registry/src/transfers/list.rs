@@ -7,7 +7,9 @@ use domain::transfer::{OwnCase, StaffAction, State};
 use serde::Serialize;
 use sqlx::Row as _;
 
-use super::{REVIEW_WORKING_DAYS, today_eat};
+use texts::{Text as _, TransferRefusal};
+
+use super::{REVIEW_WORKING_DAYS, lang, today_eat};
 use crate::auth::Actor;
 use crate::paging::{Page, PageRequest, bad_cursor};
 use crate::vehicles::own;
@@ -121,7 +123,7 @@ struct Queued {
 #[tracing::instrument(skip_all, fields(actor = %actor.person.id))]
 pub async fn queue(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<Page<ListItem>, Error> {
     if !actor.is_staff() {
-        return Err(Error::Forbidden("Only the agency's officers can see the review queue".into()));
+        return Err(Error::Forbidden(TransferRefusal::OfficersOnlyQueue.render(lang(actor))));
     }
     let (after_at, after_id) = match page.after::<2>("queue")? {
         Some([at, id]) => (at.parse::<i64>().map_err(|_| bad_cursor())?, id),
