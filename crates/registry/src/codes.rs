@@ -9,11 +9,12 @@
 use db::WriteTx;
 use domain::policy::code::{self as rules, Refusal as Judged, SendHistory};
 use domain::policy::{DAY_MS, MINUTE_MS};
-
+use secure::codes::six_digit_code;
+use secure::ct_eq;
 use texts::{CodeFor, Refusal, Restart, Sms, Text as _};
 
 use crate::parties::{self, Party};
-use crate::reference::{code_mac, ct_eq, six_digit_code};
+use crate::reference::code_mac;
 use crate::{Error, FieldErrors, Registry, outbox};
 
 /// Send a new code for `purpose` to the person's verified phone, queued in

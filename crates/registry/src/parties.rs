@@ -10,14 +10,13 @@
 use db::WriteTx;
 use domain::org::{OrgKind, OrgRole};
 use domain::{AccountType, DocType, IdNumber, KraPin, PartyKind};
+use secure::new_id;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sqlx::Row as _;
-
 use texts::Lang;
 
 use crate::journal::{self, Entry};
-use crate::reference::new_id;
 use crate::{Error, Registry};
 
 /// The language tims writes in to a person or organisation: the SMS it

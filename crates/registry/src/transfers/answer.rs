@@ -4,7 +4,6 @@
 
 use domain::transfer::{Command, Party as Role, Step};
 use serde::Deserialize;
-
 use texts::{Lang, Sms, StepTaker, Text as _, TransferRefusal};
 
 use super::code::{CodeStep, check_code};

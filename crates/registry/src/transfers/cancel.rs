@@ -1,7 +1,6 @@
 //! The seller cancels, until the buyer accepts.
 
 use domain::transfer::{Command, Party as Role, State, Step};
-
 use texts::{Sms, StepTaker};
 
 use super::notify::tell_all;

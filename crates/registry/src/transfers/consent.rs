@@ -3,7 +3,6 @@
 
 use domain::ConsentDecision;
 use domain::transfer::{Command, Party as Role, State, Step};
-
 use texts::{Sms, StepTaker};
 
 use super::code::{CodeStep, check_code};

@@ -2,7 +2,6 @@
 //! in them is told. Run by the periodic sweep.
 
 use domain::transfer::{Command, Party as Role, Step};
-
 use texts::Sms;
 
 use super::machine;

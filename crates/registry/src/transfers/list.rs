@@ -6,7 +6,6 @@ use domain::policy::DAY_MS;
 use domain::transfer::{OwnCase, StaffAction, State};
 use serde::Serialize;
 use sqlx::Row as _;
-
 use texts::{Text as _, TransferRefusal};
 
 use super::{REVIEW_WORKING_DAYS, lang, today_eat};

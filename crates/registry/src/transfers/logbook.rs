@@ -2,7 +2,6 @@
 //! collected. The buyer is told when it is ready.
 
 use domain::transfer::{LogbookState, StaffAction, Step};
-
 use texts::{Sms, Text as _, TransferRefusal};
 
 use super::notify::tell;

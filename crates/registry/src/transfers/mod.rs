@@ -33,7 +33,6 @@ use std::collections::BTreeSet;
 use db::WriteTx;
 use domain::transfer::{OwnCase, Party as Role, StaffAction, Transfer as Machine};
 use domain::{ConsentDecision, ConsentRole, Date};
-
 use texts::{Lang, StepTaker, Text as _, TransferRefusal};
 
 use crate::auth::Actor;

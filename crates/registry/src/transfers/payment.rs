@@ -6,7 +6,7 @@
 use db::WriteTx;
 use domain::PaymentState;
 use domain::transfer::{Command, Party as Role, State, Step};
-
+use secure::new_id;
 use texts::{Sms, StepTaker, Text as _, TransferRefusal};
 
 use super::notify::tell;
@@ -15,7 +15,6 @@ use super::view::{TransferView, view};
 use super::{lang, machine, need, need_transactor, not_found, step};
 use crate::auth::Actor;
 use crate::payments::Charge;
-use crate::reference::new_id;
 use crate::{Error, Registry, parties};
 
 /// A payment request that has had no answer for this long is taken to be

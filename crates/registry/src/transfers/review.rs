@@ -5,6 +5,7 @@
 use db::WriteTx;
 use domain::Date;
 use domain::transfer::{Command, LogbookState, Party as Role, StaffAction, Step, logbook_ready_on};
+use secure::new_id;
 use texts::{Sms, Text as _, TransferRefusal};
 
 use super::notify::tell;
@@ -12,7 +13,6 @@ use super::store::{self, Line, Logbook, Row, Val, who};
 use super::view::{TransferView, view};
 use super::{lang, machine, officiate, step, today_eat};
 use crate::auth::Actor;
-use crate::reference::new_id;
 use crate::vehicles::owners;
 use crate::{Error, FieldErrors, Registry, uploads};
 

@@ -2,14 +2,13 @@
 //! draft; the seller and officers with no part in the transfer open it.
 
 use domain::transfer::{Party as Role, StaffAction, State, Step};
-
+use secure::new_id;
 use texts::{StepTaker, Text as _, TransferRefusal};
 
 use super::store::{self, Line, Val};
 use super::view::{TransferView, view};
 use super::{lang, need, need_transactor, officiate, visible};
 use crate::auth::Actor;
-use crate::reference::new_id;
 use crate::{Error, FieldErrors, Registry, uploads};
 
 /// The seller uploads the scanned logbook (PDF, JPEG or PNG, at most 10 MB,
@@ -33,7 +32,7 @@ pub async fn upload_logbook(reg: &Registry, actor: &Actor, id: &str, bytes: &[u8
         return Err(uploads::unreadable(e, lang(actor)));
     }
     let now = reg.now_ms();
-    let sha = crate::reference::sha256_hex(bytes);
+    let sha = secure::sha256_hex(bytes);
     let committed = async {
         let mut tx = reg.db().begin_write().await?;
         let set = [

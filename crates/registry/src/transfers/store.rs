@@ -8,17 +8,17 @@
 //! It decides nothing: the use cases and `domain::transfer` do. It knows no
 //! HTTP.
 
+use db::OnUnique as _;
 use db::WriteTx;
 use domain::transfer::{LogbookState, State, Step};
 use domain::{BuyerType, ConsentDecision, ConsentRole, DocType, PartyKind};
+use secure::new_id;
 use serde::Serialize;
-
-use db::OnUnique as _;
 use texts::{Lang, Text as _, TransferRefusal};
 
 use crate::auth::Actor;
 use crate::journal::{self, Entry, Who};
-use crate::reference::{new_id, transfer_reference};
+use crate::reference::transfer_reference;
 use crate::{Error, parties};
 
 /// A party as a transfer shows it.

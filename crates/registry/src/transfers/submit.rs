@@ -3,7 +3,6 @@
 
 use domain::ConsentRole;
 use domain::transfer::{Command, Party as Role, State, Step};
-
 use texts::{Sms, StepTaker, Text as _, TransferRefusal};
 
 use super::code::{CodeStep, check_code};

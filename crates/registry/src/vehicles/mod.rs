@@ -12,10 +12,10 @@ pub mod owners;
 use db::WriteTx;
 use domain::fees::{FeeQuery, VehicleClass};
 use domain::{DocType, EngineNumber, OwnerRole, PartyKind, RegistrationNumber, VehicleStatus, Vin};
+use secure::new_id;
 use serde::Serialize;
 
 use crate::auth::Actor;
-use crate::reference::new_id;
 use crate::{Error, FieldErrors, Registry};
 
 pub use inquiry::{FullView, Held, Inquiry, LimitedView, inquire, mine};
