@@ -60,10 +60,6 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn forbidden() -> Self {
-        Self::Forbidden("You may not do this".into())
-    }
-
     /// The HTTP status the API and the pages answer with, decided here once.
     pub fn status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode;

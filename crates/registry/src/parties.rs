@@ -14,7 +14,7 @@ use secure::new_id;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sqlx::Row as _;
-use texts::Lang;
+use texts::{Claim, Lang, Refusal, Text as _, TransferRefusal};
 
 use crate::journal::{self, Entry};
 use crate::{Error, Registry};
@@ -186,15 +186,12 @@ struct Claimed<'a> {
 /// use: it needs the ID number to work.
 fn claimed(claims: &Map<String, Value>) -> Result<Claimed<'_>, Error> {
     let subject = str_claim(claims, "sub").ok_or_else(|| Error::Internal("claims without sub".into()))?;
-    let refuse = |what: &str| {
-        Error::Forbidden(format!(
-            "Your sign-on account does not share {what} with the registry; the registry needs it to act for you"
-        ))
-    };
+    // Who is signing in is not yet a party, so not yet anyone's language.
+    let refuse = |claim| Error::Forbidden(Refusal::ClaimNotShared { claim }.render(Lang::default()));
     let account_type = str_claim(claims, "account_type").unwrap_or("citizen");
-    let account_type = AccountType::parse(account_type).map_err(|_| refuse("a known account type"))?;
-    let id_number = str_claim(claims, "id_number").ok_or_else(|| refuse("your ID number"))?;
-    let id_number = IdNumber::parse(account_type, id_number).map_err(|_| refuse("a valid ID number"))?;
+    let account_type = AccountType::parse(account_type).map_err(|_| refuse(Claim::KnownAccountType))?;
+    let id_number = str_claim(claims, "id_number").ok_or_else(|| refuse(Claim::IdNumber))?;
+    let id_number = IdNumber::parse(account_type, id_number).map_err(|_| refuse(Claim::ValidIdNumber))?;
     let phone = match (str_claim(claims, "phone_number"), claims.get("phone_number_verified").and_then(Value::as_bool))
     {
         (Some(p), Some(true)) => domain::Phone::parse(p).ok().map(|p| p.as_str().to_string()),
@@ -279,9 +276,7 @@ async fn person_for(
     let linked: Option<String> =
         sqlx::query_scalar("SELECT subject FROM reg_parties WHERE id = $1").bind(&id).fetch_one(&mut **tx).await?;
     if linked.is_some_and(|s| s != subject) {
-        return Err(Error::Forbidden(
-            "This ID number is already linked to another sign-on account. Contact the agency to have it checked".into(),
-        ));
+        return Err(Error::Forbidden(TransferRefusal::IdLinkedElsewhere.render(lang_of(&id))));
     }
     Ok(id)
 }

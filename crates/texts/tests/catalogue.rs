@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use domain::Date;
 use domain::org::OrgRole;
 use texts::{
-    CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, Sms, StepTaker, Text, TransferRefusal, sms_length,
+    Claim, CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, Sms, StepTaker, Text, TransferRefusal, sms_length,
 };
 
 const REG_NO: &str = "KMAA 001A";
@@ -79,6 +79,11 @@ fn refusal_samples() -> Vec<Refusal> {
         Refusal::RecoveryEnded,
         Refusal::KeepOneAdmin,
         Refusal::OrgAlreadyOnAccount,
+        Refusal::ClaimNotShared { claim: Claim::KnownAccountType },
+        Refusal::ClaimNotShared { claim: Claim::IdNumber },
+        Refusal::ClaimNotShared { claim: Claim::ValidIdNumber },
+        Refusal::LimitOutOfRange { max: 200 },
+        Refusal::BadCursor,
         Refusal::Forbidden,
         Refusal::SignInFirst,
         Refusal::FormExpired,
@@ -134,6 +139,7 @@ fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
         TransferRefusal::ScanUncheckable { missing: true },
         TransferRefusal::ScanUncheckable { missing: false },
         TransferRefusal::IdLinkedElsewhere,
+        TransferRefusal::NeedsAnOwner,
     ]
 }
 

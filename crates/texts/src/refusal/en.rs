@@ -1,6 +1,6 @@
 //! Refusals in English: the texts tims shows today.
 
-use super::{Refusal, Restart, StepTaker, TransferRefusal};
+use super::{Claim, Refusal, Restart, StepTaker, TransferRefusal};
 use crate::Lang;
 use crate::format::{minutes_text, wait};
 
@@ -54,6 +54,18 @@ pub(super) fn render(m: &Refusal) -> String {
         Refusal::OrgAlreadyOnAccount => {
             s("This organisation is already on your account (or your request is waiting for approval)")
         }
+        Refusal::ClaimNotShared { claim } => {
+            let what = match claim {
+                Claim::KnownAccountType => "a known account type",
+                Claim::IdNumber => "your ID number",
+                Claim::ValidIdNumber => "a valid ID number",
+            };
+            format!(
+                "Your sign-on account does not share {what} with the registry; the registry needs it to act for you"
+            )
+        }
+        Refusal::LimitOutOfRange { max } => format!("Give a whole number from 1 to {max}"),
+        Refusal::BadCursor => s("Not a cursor this list gave: start again from the first page"),
         Refusal::Forbidden => s("You may not do this"),
         Refusal::SignInFirst => s("Sign in first."),
         Refusal::FormExpired => {
@@ -154,6 +166,7 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
             "This transfer cannot be approved until its scan can be checked. {}",
             render_transfer(if missing { &TransferRefusal::ScanMissing } else { &TransferRefusal::StoreDown })
         ),
+        TransferRefusal::NeedsAnOwner => s("A vehicle needs at least one owner"),
         TransferRefusal::IdLinkedElsewhere => {
             s("This ID number is already linked to another sign-on account. Contact \
                                                  the agency to have it checked")

@@ -33,6 +33,15 @@ pub enum StepTaker {
     SellerOrOfficer,
 }
 
+/// What the sign-on did not share that the registry needs to act for
+/// someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    KnownAccountType,
+    IdNumber,
+    ValidIdNumber,
+}
+
 catalogue! {
     /// A refusal, with what it says.
     pub enum Refusal in (en::render, sw::render) {
@@ -58,6 +67,11 @@ catalogue! {
         RecoveryEnded,
         KeepOneAdmin,
         OrgAlreadyOnAccount,
+        /// The registry's sign-in, when the sign-on does not share a claim it needs.
+        ClaimNotShared { claim: Claim },
+        // Lists that run to many pages.
+        LimitOutOfRange { max: usize },
+        BadCursor,
         // Anywhere.
         Forbidden,
         SignInFirst,
@@ -113,5 +127,7 @@ catalogue! {
         /// An officer approves only a scan that opens; `missing` says why it did not.
         ScanUncheckable { missing: bool },
         IdLinkedElsewhere,
+        /// Putting a vehicle on the register with no owner.
+        NeedsAnOwner,
     }
 }

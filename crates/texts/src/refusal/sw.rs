@@ -1,7 +1,7 @@
 //! Refusals in Kiswahili: say what is wrong and what to do, in short
 //! sentences. "The agency" is "mamlaka"; "logbook" stays as people say it.
 
-use super::{Refusal, Restart, StepTaker, TransferRefusal};
+use super::{Claim, Refusal, Restart, StepTaker, TransferRefusal};
 use crate::Lang;
 use crate::format::{minutes_text, wait};
 
@@ -58,6 +58,19 @@ pub(super) fn render(m: &Refusal) -> String {
         Refusal::OrgAlreadyOnAccount => {
             s("Shirika hili tayari liko kwenye akaunti yako (au ombi lako linasubiri kuidhinishwa)")
         }
+        Refusal::ClaimNotShared { claim } => {
+            let what = match claim {
+                Claim::KnownAccountType => "aina ya akaunti inayojulikana",
+                Claim::IdNumber => "nambari yako ya kitambulisho",
+                Claim::ValidIdNumber => "nambari halali ya kitambulisho",
+            };
+            format!(
+                "Akaunti yako ya kuingia haitoi {what} kwa sajili ya magari; sajili inahitaji taarifa hiyo ili \
+                     ikuhudumie"
+            )
+        }
+        Refusal::LimitOutOfRange { max } => format!("Andika nambari kamili kuanzia 1 hadi {max}"),
+        Refusal::BadCursor => s("Hiki si kiashiria ambacho orodha hii ilitoa: anza tena kwenye ukurasa wa kwanza"),
         Refusal::Forbidden => s("Huruhusiwi kufanya hivi"),
         Refusal::SignInFirst => s("Ingia kwanza."),
         Refusal::FormExpired => {
@@ -161,9 +174,10 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
             "Uhamisho huu hauwezi kuidhinishwa hadi nakala yake ya logbook iweze kukaguliwa. {}",
             render_transfer(if missing { &TransferRefusal::ScanMissing } else { &TransferRefusal::StoreDown })
         ),
+        TransferRefusal::NeedsAnOwner => s("Gari linahitaji angalau mmiliki mmoja"),
         TransferRefusal::IdLinkedElsewhere => {
             s("Nambari hii ya kitambulisho tayari imeunganishwa na akaunti nyingine \
-                                                 ya tims. Wasiliana na mamlaka ili iangaliwe")
+                                                 ya kuingia. Wasiliana na mamlaka ili iangaliwe")
         }
     }
 }
