@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::Serialize;
 use texts::{Lang, Refusal, Text as _};
 
-use crate::{Error, FieldErrors};
+use crate::{Error, FieldErrors, parties};
 
 /// Items on a page unless the client asks for another number.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -110,7 +110,7 @@ fn cursor(list: &str, key: &[String]) -> String {
 
 /// The language of a page request's refusals: a query does not yet say
 /// whose language it is read in.
-const LANG: Lang = Lang::En;
+const LANG: Lang = parties::NO_PARTY_LANG;
 
 /// The error for a cursor this list did not give (its key does not parse).
 pub fn bad_cursor() -> Error {

@@ -23,8 +23,12 @@ use crate::{Error, Registry};
 /// sends them and the refusals they read. English for everyone until people
 /// choose theirs (the next issue); this is the one place that decides it.
 pub fn lang_of(_party_id: &str) -> Lang {
-    Lang::En
+    NO_PARTY_LANG
 }
+
+/// The language of refusals read by someone who is not (yet) a party: a
+/// sign-in's claims, a query's paging, the demonstration seed.
+pub const NO_PARTY_LANG: Lang = Lang::En;
 
 /// A person or an organisation on the registry's books.
 #[derive(Debug, Clone, Serialize)]
@@ -186,8 +190,8 @@ struct Claimed<'a> {
 /// use: it needs the ID number to work.
 fn claimed(claims: &Map<String, Value>) -> Result<Claimed<'_>, Error> {
     let subject = str_claim(claims, "sub").ok_or_else(|| Error::Internal("claims without sub".into()))?;
-    // Who is signing in is not yet a party, so not yet anyone's language.
-    let refuse = |claim| Error::Forbidden(Refusal::ClaimNotShared { claim }.render(Lang::default()));
+    // Who is signing in is not yet a party.
+    let refuse = |claim| Error::Forbidden(Refusal::ClaimNotShared { claim }.render(NO_PARTY_LANG));
     let account_type = str_claim(claims, "account_type").unwrap_or("citizen");
     let account_type = AccountType::parse(account_type).map_err(|_| refuse(Claim::KnownAccountType))?;
     let id_number = str_claim(claims, "id_number").ok_or_else(|| refuse(Claim::IdNumber))?;

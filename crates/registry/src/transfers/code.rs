@@ -5,12 +5,12 @@
 use db::WriteTx;
 use domain::transfer::{Party as Role, State};
 use serde::{Deserialize, Serialize};
-use texts::{CodeFor, Lang, Text as _, TransferRefusal};
+use texts::{CodeFor, Text as _, TransferRefusal};
 
 use super::store::Row;
 use super::{lang, need_transactor, visible};
 use crate::auth::Actor;
-use crate::{Error, FieldErrors, Registry, codes, outbox};
+use crate::{Error, FieldErrors, Registry, codes, outbox, parties};
 
 /// The steps that need an SMS code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -22,10 +22,10 @@ pub enum CodeStep {
 }
 
 impl CodeStep {
-    /// The step `raw` names. Its refusal is in the default language: the
+    /// The step `raw` names. Its refusal is read by no known party: the
     /// API does not yet say whose language it answers in.
     pub fn parse(raw: &str) -> Result<Self, Error> {
-        let lang = Lang::default();
+        let lang = parties::NO_PARTY_LANG;
         match raw.trim() {
             "submit" => Ok(Self::Submit),
             "consent" => Ok(Self::Consent),
