@@ -32,7 +32,7 @@ mod sms;
 
 pub use lang::Lang;
 pub use page::{Page, Part};
-pub use refusal::{Claim, Refusal, Restart, StepTaker, TransferRefusal};
+pub use refusal::{Claim, Refusal, Restart, StepRefusal, StepTaker, TransferRefusal};
 pub use sms::{CodeFor, ConsentRole, Sms, sms_length};
 
 /// A message that reads the same in every language it is rendered in.

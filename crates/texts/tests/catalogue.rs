@@ -6,8 +6,10 @@ use std::collections::BTreeSet;
 
 use domain::Date;
 use domain::org::OrgRole;
+use domain::transfer::{Deed, StaffAction};
 use texts::{
-    Claim, CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, Sms, StepTaker, Text, TransferRefusal, sms_length,
+    Claim, CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, Sms, StepRefusal, StepTaker, Text,
+    TransferRefusal, sms_length,
 };
 
 const REG_NO: &str = "KMAA 001A";
@@ -94,6 +96,18 @@ fn refusal_samples() -> Vec<Refusal> {
     all
 }
 
+const DEEDS: [Deed; 9] = [
+    Deed::Submit,
+    Deed::ConsentTo,
+    Deed::Accept,
+    Deed::Decline,
+    Deed::MarkPaid,
+    Deed::Approve,
+    Deed::Reject,
+    Deed::Cancel,
+    Deed::Expire,
+];
+
 fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
     let reg_no = REG_NO;
     vec![
@@ -123,12 +137,6 @@ fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
         TransferRefusal::NoLogbookYet,
         TransferRefusal::LogbookChanged,
         TransferRefusal::LogbookCollected,
-        TransferRefusal::NoCodeNeeded { state: "refused by a co-owner or financier" },
-        TransferRefusal::ChooseCodeStep,
-        TransferRefusal::NotYourStep { only: StepTaker::Seller },
-        TransferRefusal::NotYourStep { only: StepTaker::Buyer },
-        TransferRefusal::NotYourStep { only: StepTaker::Consenter },
-        TransferRefusal::NotYourStep { only: StepTaker::SellerOrOfficer },
         TransferRefusal::BuyerNotSignedUp,
         TransferRefusal::CannotPrice { why: "no fee schedule applies to this vehicle class" },
         TransferRefusal::PaymentWaiting,
@@ -141,6 +149,29 @@ fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
         TransferRefusal::IdLinkedElsewhere,
         TransferRefusal::NeedsAnOwner,
     ]
+}
+
+fn step_refusal_samples() -> Vec<StepRefusal<'static>> {
+    let mut all = vec![
+        StepRefusal::NoCodeNeeded { state: "refused by a co-owner or financier" },
+        StepRefusal::ChooseCodeStep,
+        StepRefusal::NotAConsenter,
+        StepRefusal::AlreadyConsented,
+        StepRefusal::NoReason,
+    ];
+    all.extend(
+        [StepTaker::Seller, StepTaker::Buyer, StepTaker::Consenter, StepTaker::SellerOrOfficer]
+            .into_iter()
+            .map(|only| StepRefusal::NotYourStep { only }),
+    );
+    all.extend(DEEDS.iter().map(|&deed| StepRefusal::WrongParty { deed }));
+    all.extend(DEEDS.iter().map(|&deed| StepRefusal::NotNow { state: "refused by a co-owner or financier", deed }));
+    all.extend(
+        [StaffAction::Review, StaffAction::Logbook, StaffAction::Scan]
+            .into_iter()
+            .map(|action| StepRefusal::OwnCase { action }),
+    );
+    all
 }
 
 fn page_samples() -> Vec<Page<'static>> {
@@ -230,6 +261,7 @@ fn every_message_renders_in_every_language() {
     check_all(&sms_samples(), Sms::KEYS);
     check_all(&refusal_samples(), Refusal::KEYS);
     check_all(&transfer_refusal_samples(), TransferRefusal::KEYS);
+    check_all(&step_refusal_samples(), StepRefusal::KEYS);
     check_all(&page_samples(), Page::KEYS);
 }
 

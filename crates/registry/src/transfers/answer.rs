@@ -11,7 +11,7 @@ use super::notify::tell;
 use super::payment::{charge, claim_payment};
 use super::store::{self, Line, Val};
 use super::view::{TransferView, view};
-use super::{lang, machine, need, need_transactor, step};
+use super::{decide, lang, need, need_transactor, step};
 use crate::auth::Actor;
 use crate::{Error, FieldErrors, Registry};
 
@@ -65,7 +65,7 @@ pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance)
     need_transactor(actor)?;
     let (address, office) = check(reg, input, lang(actor))?;
     let now = reg.now_ms();
-    let t = machine(&row, &cons)?.apply(Command::BuyerAccept, &Role::Buyer)?;
+    let t = decide(&row, &cons, Command::BuyerAccept, &Role::Buyer, lang(actor))?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, &input.code).await?;
     let set = [("postal_address", Val::Text(Some(address))), ("collection_office", Val::Text(office))];
     let after = store::advance(&mut tx, &row, t.to, now, &set, Line::by(Step::BuyerAccept, actor)).await?;
@@ -84,7 +84,7 @@ pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Res
     need(actor, &roles, |r| *r == Role::Buyer, StepTaker::Buyer)?;
     need_transactor(actor)?;
     let now = reg.now_ms();
-    let t = machine(&row, &cons)?.apply(Command::BuyerDecline, &Role::Buyer)?;
+    let t = decide(&row, &cons, Command::BuyerDecline, &Role::Buyer, lang(actor))?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, code).await?;
     let after = store::advance(&mut tx, &row, t.to, now, &[], Line::by(Step::BuyerDecline, actor)).await?;
     let sms = Sms::BuyerDeclined { reference: &row.reference, reg_no: &row.reg_no };

@@ -6,7 +6,7 @@ use texts::{Sms, StepTaker};
 use super::notify::tell_all;
 use super::store::{self, Line};
 use super::view::{TransferView, view};
-use super::{machine, need, need_transactor, step};
+use super::{decide, lang, need, need_transactor, step};
 use crate::auth::Actor;
 use crate::{Error, Registry};
 
@@ -16,7 +16,7 @@ pub async fn cancel(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferV
     need(actor, &roles, |r| *r == Role::Seller, StepTaker::Seller)?;
     need_transactor(actor)?;
     let now = reg.now_ms();
-    let t = machine(&row, &cons)?.apply(Command::SellerCancel, &Role::Seller)?;
+    let t = decide(&row, &cons, Command::SellerCancel, &Role::Seller, lang(actor))?;
     let after = store::advance(&mut tx, &row, t.to, now, &[], Line::by(Step::SellerCancel, actor)).await?;
     if row.state != State::Draft {
         let sms = Sms::SellerCancelled { reference: &row.reference, reg_no: &row.reg_no };

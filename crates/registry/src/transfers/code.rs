@@ -5,7 +5,7 @@
 use db::WriteTx;
 use domain::transfer::{Party as Role, State};
 use serde::{Deserialize, Serialize};
-use texts::{CodeFor, Text as _, TransferRefusal};
+use texts::{CodeFor, StepRefusal, Text as _, TransferRefusal};
 
 use super::store::Row;
 use super::{lang, need_transactor, visible};
@@ -30,7 +30,7 @@ impl CodeStep {
             "submit" => Ok(Self::Submit),
             "consent" => Ok(Self::Consent),
             "answer" => Ok(Self::Answer),
-            _ => Err(FieldErrors::single("step", TransferRefusal::ChooseCodeStep.render(lang))),
+            _ => Err(FieldErrors::single("step", StepRefusal::ChooseCodeStep.render(lang))),
         }
     }
 
@@ -72,7 +72,7 @@ pub async fn send_code(reg: &Registry, actor: &Actor, id: &str, step: CodeStep) 
     let lang = lang(actor);
     if !ok {
         let state = row.state.label().to_lowercase();
-        return Err(Error::Conflict(TransferRefusal::NoCodeNeeded { state: &state }.render(lang)));
+        return Err(Error::Conflict(StepRefusal::NoCodeNeeded { state: &state }.render(lang)));
     }
     if step == CodeStep::Submit && row.logbook_key.is_none() {
         // Not worth an SMS (nor one of the person's few codes) yet.

@@ -9,7 +9,7 @@ use super::code::{CodeStep, check_code};
 use super::notify::{tell, tell_buyer};
 use super::store::{self, Line};
 use super::view::{TransferView, view};
-use super::{machine, need, need_transactor, step};
+use super::{decide, lang, need, need_transactor, step};
 use crate::auth::Actor;
 use crate::{Error, Registry};
 
@@ -28,7 +28,7 @@ pub async fn consent(
     let party_id = actor.principal_id().to_string();
     let cmd = Command::Consent { party_id: party_id.clone(), approve };
     let line = Line::by(Step::of(&cmd), actor);
-    let t = machine(&row, &cons)?.apply(cmd, &role)?;
+    let t = decide(&row, &cons, cmd, &role, lang(actor))?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Consent, code).await?;
     let after = store::advance(&mut tx, &row, t.to, now, &[], line).await?;
     let decision = if approve { ConsentDecision::Approved } else { ConsentDecision::Refused };

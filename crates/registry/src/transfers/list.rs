@@ -3,10 +3,10 @@
 //! Reads only.
 
 use domain::policy::DAY_MS;
-use domain::transfer::{OwnCase, StaffAction, State};
+use domain::transfer::{StaffAction, State};
 use serde::Serialize;
 use sqlx::Row as _;
-use texts::{Text as _, TransferRefusal};
+use texts::{StepRefusal, Text as _, TransferRefusal};
 
 use super::{REVIEW_WORKING_DAYS, lang, today_eat};
 use crate::auth::Actor;
@@ -153,7 +153,8 @@ pub async fn queue(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<
     let theirs = officer_is_party(reg, actor, &queued).await?;
     let mut items = list_items(reg, queued.into_iter().map(|q| q.line).collect()).await?;
     for (item, theirs) in items.iter_mut().zip(theirs) {
-        item.conflict_of_interest = theirs.then(|| OwnCase(StaffAction::Review).to_string());
+        item.conflict_of_interest =
+            theirs.then(|| StepRefusal::OwnCase { action: StaffAction::Review }.render(lang(actor)));
     }
     Ok(page.page("queue", items, |t| [t.queued_at_ms.unwrap_or_default().to_string(), t.id.clone()]))
 }

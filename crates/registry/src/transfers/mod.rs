@@ -31,9 +31,9 @@ pub mod view;
 use std::collections::BTreeSet;
 
 use db::WriteTx;
-use domain::transfer::{OwnCase, Party as Role, StaffAction, Transfer as Machine};
+use domain::transfer::{Command, OwnCase, Party as Role, StaffAction, Transfer as Machine, Transition};
 use domain::{ConsentDecision, ConsentRole, Date};
-use texts::{Lang, StepTaker, Text as _, TransferRefusal};
+use texts::{Lang, StepRefusal, StepTaker, Text as _, TransferRefusal};
 
 use crate::auth::Actor;
 use crate::vehicles::own;
@@ -63,6 +63,11 @@ pub fn today_eat(now_ms: i64) -> Date {
     Date::from_utc_ms(now_ms + EAT_OFFSET_MS)
 }
 
+/// Ask the state machine to carry out `cmd` by `role`; a refusal is in `lang`.
+fn decide(row: &Row, consents: &[Consenter], cmd: Command, role: &Role, lang: Lang) -> Result<Transition, Error> {
+    machine(row, consents)?.apply(cmd, role).map_err(|r| Error::refused(r, lang))
+}
+
 fn machine(row: &Row, consents: &[Consenter]) -> Result<Machine, Error> {
     let required: BTreeSet<String> = consents.iter().map(|c| c.party_id.clone()).collect();
     let approved: BTreeSet<String> =
@@ -87,7 +92,7 @@ fn party_to(actor: &Actor, row: &Row, consents: &[Consenter]) -> bool {
 /// Staff may not act on a transfer they are a party to (see
 /// [`domain::transfer::officiate`]).
 fn officiate(actor: &Actor, row: &Row, consents: &[Consenter], action: StaffAction) -> Result<(), Error> {
-    if party_to(actor, row, consents) { Err(OwnCase(action).into()) } else { Ok(()) }
+    if party_to(actor, row, consents) { Err(Error::own_case(OwnCase(action), lang(actor))) } else { Ok(()) }
 }
 
 /// The roles the actor holds on this transfer (a person may be several).
@@ -153,7 +158,7 @@ async fn step(reg: &Registry, actor: &Actor, id: &str) -> Result<(WriteTx, Row, 
 /// The actor's role that `wanted` accepts, or a refusal naming who `only`
 /// may take the step.
 fn need(actor: &Actor, roles: &[Role], wanted: impl Fn(&Role) -> bool, only: StepTaker) -> Result<Role, Error> {
-    let refuse = || Error::Forbidden(TransferRefusal::NotYourStep { only }.render(lang(actor)));
+    let refuse = || Error::Forbidden(StepRefusal::NotYourStep { only }.render(lang(actor)));
     roles.iter().find(|r| wanted(r)).cloned().ok_or_else(refuse)
 }
 

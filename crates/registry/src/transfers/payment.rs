@@ -12,7 +12,7 @@ use texts::{Sms, StepTaker, Text as _, TransferRefusal};
 use super::notify::tell;
 use super::store::{self, Consenter, Line, Row, Val};
 use super::view::{TransferView, view};
-use super::{lang, machine, need, need_transactor, not_found, step};
+use super::{decide, lang, need, need_transactor, not_found, step};
 use crate::auth::Actor;
 use crate::payments::Charge;
 use crate::{Error, Registry, parties};
@@ -124,7 +124,7 @@ pub async fn settle(
     if row.state != State::AwaitingPayment {
         return Ok(None);
     }
-    let t = machine(&row, &cons)?.apply(Command::PaymentSettled, &Role::System)?;
+    let t = decide(&row, &cons, Command::PaymentSettled, &Role::System, parties::lang_of(payer_id))?;
     let set = [("payment_ref", Val::Text(Some(provider_ref.to_string()))), ("queued_at", Val::Int(now))];
     let line = Line::system(Step::PaymentSettled).detail(Some(provider_ref));
     let after = store::advance(&mut tx, &row, t.to, now, &set, line).await?;

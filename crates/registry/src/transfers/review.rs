@@ -11,7 +11,7 @@ use texts::{Sms, Text as _, TransferRefusal};
 use super::notify::tell;
 use super::store::{self, Line, Logbook, Row, Val, who};
 use super::view::{TransferView, view};
-use super::{lang, machine, officiate, step, today_eat};
+use super::{decide, lang, officiate, step, today_eat};
 use crate::auth::Actor;
 use crate::vehicles::owners;
 use crate::{Error, FieldErrors, Registry, uploads};
@@ -45,7 +45,7 @@ pub async fn review(
         Command::OfficerReject { reason: reason.clone().unwrap_or_default() }
     };
     let line = Line::by(Step::of(&cmd), actor).detail(reason.as_deref());
-    let t = machine(&row, &cons)?.apply(cmd, &Role::Officer)?;
+    let t = decide(&row, &cons, cmd, &Role::Officer, lang(actor))?;
     let mut after = store::advance(&mut tx, &row, t.to, now, &[("reason", Val::Text(reason.clone()))], line).await?;
     let (reference, reg_no) = (row.reference.as_str(), row.reg_no.as_str());
     let office = row.collection_office.clone().unwrap_or_default();

@@ -9,7 +9,7 @@ use super::code::{CodeStep, check_code};
 use super::notify::{tell, tell_buyer};
 use super::store::{self, Line, Val};
 use super::view::{TransferView, view};
-use super::{lang, machine, need, need_transactor, step};
+use super::{decide, lang, need, need_transactor, step};
 use crate::auth::Actor;
 use crate::{Error, FieldErrors, Registry};
 
@@ -22,7 +22,7 @@ pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Resu
         return Err(FieldErrors::single("logbook", TransferRefusal::UploadLogbookFirst.render(lang(actor))));
     }
     let now = reg.now_ms();
-    let t = machine(&row, &cons)?.apply(Command::SellerSubmit, &Role::Seller)?;
+    let t = decide(&row, &cons, Command::SellerSubmit, &Role::Seller, lang(actor))?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Submit, code).await?;
     let set = [("submitted_at", Val::Int(now))];
     let after = store::advance(&mut tx, &row, t.to, now, &set, Line::by(Step::SellerSubmit, actor)).await?;

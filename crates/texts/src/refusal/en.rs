@@ -1,6 +1,8 @@
 //! Refusals in English: the texts tims shows today.
 
-use super::{Claim, Refusal, Restart, StepTaker, TransferRefusal};
+use domain::transfer::StaffAction;
+
+use super::{Claim, Refusal, Restart, StepRefusal, StepTaker, TransferRefusal};
 use crate::Lang;
 use crate::format::{minutes_text, wait};
 
@@ -123,11 +125,6 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         T::NoLogbookYet => s("This transfer has no logbook yet: it is ordered when an officer approves"),
         T::LogbookChanged => s("The logbook changed while you were working on it: reload it"),
         T::LogbookCollected => s("The logbook has already been collected"),
-        T::NoCodeNeeded { state } => format!("No code is needed from you for this transfer now: it is {state}"),
-        T::ChooseCodeStep => {
-            s("Choose submit (the seller), consent (a joint owner or financier) or answer (the buyer)")
-        }
-        T::NotYourStep { only } => format!("Only {} can do this", step_taker(only)),
         T::BuyerNotSignedUp => s("No one with this ID number or KRA PIN has signed in to tims yet: both \
                                                 parties need an account. Ask the buyer to sign in once, then try again"),
         T::CannotPrice { why } => format!("This vehicle cannot be priced: {why}"),
@@ -150,6 +147,33 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         T::NeedsAnOwner => s("A vehicle needs at least one owner"),
         T::IdLinkedElsewhere => s("This ID number is already linked to another sign-on account. Contact \
                                                  the agency to have it checked"),
+    }
+}
+
+pub(super) fn render_step(m: &StepRefusal<'_>) -> String {
+    use StepRefusal as T;
+    let s = |t: &str| t.to_string();
+    match *m {
+        T::NoCodeNeeded { state } => format!("No code is needed from you for this transfer now: it is {state}"),
+        T::ChooseCodeStep => {
+            s("Choose submit (the seller), consent (a joint owner or financier) or answer (the buyer)")
+        }
+        T::NotYourStep { only } => format!("Only {} can do this", step_taker(only)),
+        T::WrongParty { deed } => {
+            format!("Only {} can do this: the transfer cannot be {} by you", deed.by_whom(), deed.done())
+        }
+        T::NotNow { state, deed } => format!("The transfer is {state}, so it cannot be {}", deed.done()),
+        T::NotAConsenter => s("Your consent is not needed for this transfer"),
+        T::AlreadyConsented => s("You have already approved this transfer"),
+        T::NoReason => s("Give the reason for rejecting the transfer"),
+        T::OwnCase { action } => {
+            let what = match action {
+                StaffAction::Review => "review it",
+                StaffAction::Logbook => "update its logbook",
+                StaffAction::Scan => "check its scanned logbook",
+            };
+            format!("You are a party to this transfer, so another officer must {what}")
+        }
     }
 }
 

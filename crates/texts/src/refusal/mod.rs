@@ -8,6 +8,8 @@
 mod en;
 mod sw;
 
+use domain::transfer::{Deed, StaffAction};
+
 use crate::catalogue;
 
 /// What to do after a code died of too many wrong tries.
@@ -111,10 +113,6 @@ catalogue! {
         NoLogbookYet,
         LogbookChanged,
         LogbookCollected,
-        /// `state` is the transfer's state as its page names it.
-        NoCodeNeeded { state: &'a str },
-        ChooseCodeStep,
-        NotYourStep { only: StepTaker },
         BuyerNotSignedUp,
         /// `why` is the fee schedule's reason.
         CannotPrice { why: &'a str },
@@ -129,5 +127,25 @@ catalogue! {
         IdLinkedElsewhere,
         /// Putting a vehicle on the register with no owner.
         NeedsAnOwner,
+    }
+}
+
+catalogue! {
+    /// A refusal of a transfer's step: who may take it, and when (the
+    /// state machine's refusals among them).
+    pub enum StepRefusal<'a> in (en::render_step, sw::render_step) {
+        /// `state` is the transfer's state as its page names it.
+        NoCodeNeeded { state: &'a str },
+        ChooseCodeStep,
+        NotYourStep { only: StepTaker },
+        // The state machine's (`domain::transfer::Refusal`).
+        WrongParty { deed: Deed },
+        /// `state` is the transfer's state as its page names it.
+        NotNow { state: &'a str, deed: Deed },
+        NotAConsenter,
+        AlreadyConsented,
+        NoReason,
+        /// Staff asked to act on a transfer they are a party to.
+        OwnCase { action: StaffAction },
     }
 }

@@ -1,7 +1,9 @@
 //! Refusals in Kiswahili: say what is wrong and what to do, in short
 //! sentences. "The agency" is "mamlaka"; "logbook" stays as people say it.
 
-use super::{Claim, Refusal, Restart, StepTaker, TransferRefusal};
+use domain::transfer::{Deed, StaffAction};
+
+use super::{Claim, Refusal, Restart, StepRefusal, StepTaker, TransferRefusal};
 use crate::Lang;
 use crate::format::{minutes_text, wait};
 
@@ -127,9 +129,6 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         T::NoLogbookYet => s("Uhamisho huu bado hauna logbook: huagizwa afisa anapoidhinisha"),
         T::LogbookChanged => s("Logbook imebadilika ulipokuwa ukiishughulikia: fungua ukurasa upya"),
         T::LogbookCollected => s("Logbook tayari imechukuliwa"),
-        T::NoCodeNeeded { state } => format!("Huhitaji nambari kwa uhamisho huu sasa: uko katika hali ya \"{state}\""),
-        T::ChooseCodeStep => s("Chagua submit (muuzaji), consent (mmiliki mwenza au mkopeshaji) au answer (mnunuzi)"),
-        T::NotYourStep { only } => format!("Ni {} tu anayeweza kufanya hivi", step_taker(only)),
         T::BuyerNotSignedUp => s("Hakuna mtu mwenye nambari hii ya kitambulisho au KRA PIN aliyeingia \
                                                 kwenye tims bado: pande zote mbili zinahitaji akaunti. Mwombe mnunuzi \
                                                 aingie mara moja, kisha ujaribu tena"),
@@ -157,6 +156,33 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
     }
 }
 
+pub(super) fn render_step(m: &StepRefusal<'_>) -> String {
+    use StepRefusal as T;
+    let s = |t: &str| t.to_string();
+    match *m {
+        T::NoCodeNeeded { state } => format!("Huhitaji nambari kwa uhamisho huu sasa: uko katika hali ya \"{state}\""),
+        T::ChooseCodeStep => s("Chagua submit (muuzaji), consent (mmiliki mwenza au mkopeshaji) au answer (mnunuzi)"),
+        T::NotYourStep { only } => format!("Ni {} tu anayeweza kufanya hivi", step_taker(only)),
+        T::WrongParty { deed } => {
+            format!("Hili linaweza kufanywa na {} tu: uhamisho hauwezi {} na wewe", by_whom(deed), done(deed))
+        }
+        T::NotNow { state, deed } => {
+            format!("Uhamisho uko katika hali ya \"{state}\", kwa hivyo hauwezi {}", done(deed))
+        }
+        T::NotAConsenter => s("Idhini yako haihitajiki kwa uhamisho huu"),
+        T::AlreadyConsented => s("Tayari umeidhinisha uhamisho huu"),
+        T::NoReason => s("Andika sababu ya kukataa uhamisho"),
+        T::OwnCase { action } => {
+            let what = match action {
+                StaffAction::Review => "aukague",
+                StaffAction::Logbook => "asasishe logbook yake",
+                StaffAction::Scan => "akague nakala ya logbook yake",
+            };
+            format!("Wewe ni mhusika katika uhamisho huu, kwa hivyo afisa mwingine lazima {what}")
+        }
+    }
+}
+
 /// Who alone may take a step, as a refusal names them.
 fn step_taker(only: StepTaker) -> &'static str {
     match only {
@@ -164,5 +190,31 @@ fn step_taker(only: StepTaker) -> &'static str {
         StepTaker::Buyer => "mnunuzi",
         StepTaker::Consenter => "mmiliki mwenza au mkopeshaji",
         StepTaker::SellerOrOfficer => "muuzaji au afisa",
+    }
+}
+
+/// "Uhamisho hauwezi {done}": what a command does, in the passive.
+fn done(deed: Deed) -> &'static str {
+    match deed {
+        Deed::Submit => "kuwasilishwa",
+        Deed::ConsentTo => "kupewa idhini",
+        Deed::Accept => "kukubaliwa",
+        Deed::Decline => "kukataliwa na mnunuzi",
+        Deed::MarkPaid => "kuwekwa kama umelipwa",
+        Deed::Approve => "kuidhinishwa",
+        Deed::Reject => "kukataliwa",
+        Deed::Cancel => "kughairiwa",
+        Deed::Expire => "kuisha muda",
+    }
+}
+
+/// Who may do what a command does.
+fn by_whom(deed: Deed) -> &'static str {
+    match deed {
+        Deed::Submit | Deed::Cancel => "muuzaji",
+        Deed::ConsentTo => "mmiliki mwenza au mkopeshaji",
+        Deed::Accept | Deed::Decline => "mnunuzi",
+        Deed::MarkPaid | Deed::Expire => "mfumo",
+        Deed::Approve | Deed::Reject => "afisa",
     }
 }
