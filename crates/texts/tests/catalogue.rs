@@ -171,6 +171,7 @@ fn step_refusal_samples() -> Vec<StepRefusal<'static>> {
             .into_iter()
             .map(|action| StepRefusal::OwnCase { action }),
     );
+    all.push(StepRefusal::LogbookOutOfOrder { from: "ready for collection", to: "printing" });
     all
 }
 
@@ -332,4 +333,35 @@ fn sms_length_counts_as_the_network_does() {
     assert_eq!(sms_length("abc"), (3, 160));
     assert_eq!(sms_length("a€[b]"), (8, 160), "extension characters count twice");
     assert_eq!(sms_length("Jambo – karibu"), (14, 70), "an en dash needs UCS-2");
+}
+
+/// The state machine's refusals read in English as `domain` words them,
+/// which is what the API answered before they came from the catalogue.
+#[test]
+fn english_step_refusals_are_the_machines_words() {
+    use domain::transfer::{LogbookRefusal, LogbookState, OwnCase, Refusal, State};
+    for deed in DEEDS {
+        let machine = Refusal::WrongParty { deed }.to_string();
+        assert_eq!(StepRefusal::WrongParty { deed }.render(Lang::En), machine);
+        let label = State::InReview.label().to_lowercase();
+        let machine = Refusal::NotNow { state: State::InReview, deed }.to_string();
+        assert_eq!(StepRefusal::NotNow { state: &label, deed }.render(Lang::En), machine);
+    }
+    for action in [StaffAction::Review, StaffAction::Logbook, StaffAction::Scan] {
+        assert_eq!(StepRefusal::OwnCase { action }.render(Lang::En), OwnCase(action).to_string());
+    }
+    let (from, to) = (LogbookState::ReadyForCollection, LogbookState::Printing);
+    let (f, t) = (from.label().to_lowercase(), to.label().to_lowercase());
+    assert_eq!(
+        StepRefusal::LogbookOutOfOrder { from: &f, to: &t }.render(Lang::En),
+        LogbookRefusal { from, to }.to_string()
+    );
+    let units = [
+        (StepRefusal::NotAConsenter, Refusal::NotAConsenter),
+        (StepRefusal::AlreadyConsented, Refusal::AlreadyConsented),
+        (StepRefusal::NoReason, Refusal::NoReason),
+    ];
+    for (ours, machine) in units {
+        assert_eq!(ours.render(Lang::En), machine.to_string());
+    }
 }

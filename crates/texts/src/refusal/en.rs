@@ -174,6 +174,9 @@ pub(super) fn render_step(m: &StepRefusal<'_>) -> String {
             };
             format!("You are a party to this transfer, so another officer must {what}")
         }
+        T::LogbookOutOfOrder { from, to } => format!(
+            "A logbook that is {from} cannot become {to}: it goes from printing to ready for collection to collected"
+        ),
     }
 }
 

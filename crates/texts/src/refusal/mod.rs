@@ -147,5 +147,8 @@ catalogue! {
         NoReason,
         /// Staff asked to act on a transfer they are a party to.
         OwnCase { action: StaffAction },
+        /// A logbook moved out of its order; `from` and `to` are its
+        /// states as a page names them.
+        LogbookOutOfOrder { from: &'a str, to: &'a str },
     }
 }

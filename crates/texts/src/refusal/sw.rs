@@ -180,6 +180,10 @@ pub(super) fn render_step(m: &StepRefusal<'_>) -> String {
             };
             format!("Wewe ni mhusika katika uhamisho huu, kwa hivyo afisa mwingine lazima {what}")
         }
+        T::LogbookOutOfOrder { from, to } => format!(
+            "Logbook iliyo katika hali ya \"{from}\" haiwezi kuwa \"{to}\": kwanza huchapishwa, kisha huwa tayari \
+             kuchukuliwa, kisha huchukuliwa"
+        ),
     }
 }
 
