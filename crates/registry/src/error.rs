@@ -127,15 +127,12 @@ impl Error {
     /// a missing reason a field error, a step at the wrong time a conflict.
     pub fn refused(r: domain::transfer::Refusal, lang: Lang) -> Self {
         use domain::transfer::Refusal as R;
-        let words = |m: StepRefusal<'_>| m.render(lang);
+        let words = |m: StepRefusal| m.render(lang);
         match r {
             R::WrongParty { deed } => Self::Forbidden(words(StepRefusal::WrongParty { deed })),
             R::NotAConsenter => Self::Forbidden(words(StepRefusal::NotAConsenter)),
             R::NoReason => FieldErrors::single("reason", words(StepRefusal::NoReason)),
-            R::NotNow { state, deed } => {
-                let state = state.label().to_lowercase();
-                Self::Conflict(words(StepRefusal::NotNow { state: &state, deed }))
-            }
+            R::NotNow { state, deed } => Self::Conflict(words(StepRefusal::NotNow { state, deed })),
             R::AlreadyConsented => Self::Conflict(words(StepRefusal::AlreadyConsented)),
         }
     }

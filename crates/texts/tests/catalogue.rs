@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use domain::Date;
 use domain::org::OrgRole;
-use domain::transfer::{Deed, StaffAction};
+use domain::transfer::{Deed, LogbookState, StaffAction, State};
 use texts::{
     Claim, CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, Sms, StepRefusal, StepTaker, Text,
     TransferRefusal, sms_length,
@@ -128,7 +128,7 @@ fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
         TransferRefusal::ScanTooLarge { tenths_of_mb: 1_234 },
         TransferRefusal::ScanNotAScan,
         TransferRefusal::ChooseScan,
-        TransferRefusal::NothingToPay { state: "awaiting co-owners" },
+        TransferRefusal::NothingToPay { state: State::ConsentRefused },
         TransferRefusal::PaymentNotStarted,
         TransferRefusal::OfficersOnlyReview,
         TransferRefusal::OfficersOnlyQueue,
@@ -151,9 +151,9 @@ fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
     ]
 }
 
-fn step_refusal_samples() -> Vec<StepRefusal<'static>> {
+fn step_refusal_samples() -> Vec<StepRefusal> {
     let mut all = vec![
-        StepRefusal::NoCodeNeeded { state: "refused by a co-owner or financier" },
+        StepRefusal::NoCodeNeeded { state: State::ConsentRefused },
         StepRefusal::ChooseCodeStep,
         StepRefusal::NotAConsenter,
         StepRefusal::AlreadyConsented,
@@ -165,13 +165,13 @@ fn step_refusal_samples() -> Vec<StepRefusal<'static>> {
             .map(|only| StepRefusal::NotYourStep { only }),
     );
     all.extend(DEEDS.iter().map(|&deed| StepRefusal::WrongParty { deed }));
-    all.extend(DEEDS.iter().map(|&deed| StepRefusal::NotNow { state: "refused by a co-owner or financier", deed }));
+    all.extend(DEEDS.iter().map(|&deed| StepRefusal::NotNow { state: State::ConsentRefused, deed }));
     all.extend(
         [StaffAction::Review, StaffAction::Logbook, StaffAction::Scan]
             .into_iter()
             .map(|action| StepRefusal::OwnCase { action }),
     );
-    all.push(StepRefusal::LogbookOutOfOrder { from: "ready for collection", to: "printing" });
+    all.push(StepRefusal::LogbookOutOfOrder { from: LogbookState::ReadyForCollection, to: LogbookState::Printing });
     all
 }
 
@@ -339,23 +339,26 @@ fn sms_length_counts_as_the_network_does() {
 /// which is what the API answered before they came from the catalogue.
 #[test]
 fn english_step_refusals_are_the_machines_words() {
-    use domain::transfer::{LogbookRefusal, LogbookState, OwnCase, Refusal, State};
+    use domain::transfer::{LogbookRefusal, OwnCase, Refusal};
     for deed in DEEDS {
         let machine = Refusal::WrongParty { deed }.to_string();
         assert_eq!(StepRefusal::WrongParty { deed }.render(Lang::En), machine);
-        let label = State::InReview.label().to_lowercase();
-        let machine = Refusal::NotNow { state: State::InReview, deed }.to_string();
-        assert_eq!(StepRefusal::NotNow { state: &label, deed }.render(Lang::En), machine);
+        for state in State::ALL.iter().copied() {
+            let machine = Refusal::NotNow { state, deed }.to_string();
+            assert_eq!(StepRefusal::NotNow { state, deed }.render(Lang::En), machine);
+        }
     }
     for action in [StaffAction::Review, StaffAction::Logbook, StaffAction::Scan] {
         assert_eq!(StepRefusal::OwnCase { action }.render(Lang::En), OwnCase(action).to_string());
     }
-    let (from, to) = (LogbookState::ReadyForCollection, LogbookState::Printing);
-    let (f, t) = (from.label().to_lowercase(), to.label().to_lowercase());
-    assert_eq!(
-        StepRefusal::LogbookOutOfOrder { from: &f, to: &t }.render(Lang::En),
-        LogbookRefusal { from, to }.to_string()
-    );
+    for (from, to) in
+        [(LogbookState::ReadyForCollection, LogbookState::Printing), (LogbookState::Printing, LogbookState::Collected)]
+    {
+        assert_eq!(
+            StepRefusal::LogbookOutOfOrder { from, to }.render(Lang::En),
+            LogbookRefusal { from, to }.to_string()
+        );
+    }
     let units = [
         (StepRefusal::NotAConsenter, Refusal::NotAConsenter),
         (StepRefusal::AlreadyConsented, Refusal::AlreadyConsented),

@@ -71,8 +71,7 @@ pub async fn send_code(reg: &Registry, actor: &Actor, id: &str, step: CodeStep) 
     };
     let lang = lang(actor);
     if !ok {
-        let state = row.state.label().to_lowercase();
-        return Err(Error::Conflict(StepRefusal::NoCodeNeeded { state: &state }.render(lang)));
+        return Err(Error::Conflict(StepRefusal::NoCodeNeeded { state: row.state }.render(lang)));
     }
     if step == CodeStep::Submit && row.logbook_key.is_none() {
         // Not worth an SMS (nor one of the person's few codes) yet.

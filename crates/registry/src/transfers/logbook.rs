@@ -24,10 +24,8 @@ pub async fn advance_logbook(reg: &Registry, actor: &Actor, id: &str, to: &str) 
     let Some((from, office)) = store::logbook_in(&mut tx, &row.id).await? else {
         return Err(Error::Conflict(TransferRefusal::NoLogbookYet.render(lang(actor))));
     };
-    from.advance(to).map_err(|e| {
-        let (from, to) = (e.from.label().to_lowercase(), e.to.label().to_lowercase());
-        Error::Conflict(StepRefusal::LogbookOutOfOrder { from: &from, to: &to }.render(lang(actor)))
-    })?;
+    from.advance(to)
+        .map_err(|e| Error::Conflict(StepRefusal::LogbookOutOfOrder { from: e.from, to: e.to }.render(lang(actor))))?;
     store::move_logbook(&mut tx, &row.id, from, to, now, lang(actor)).await?;
     let step = Step::logbook(to).ok_or_else(|| Error::Internal("a logbook moved back to printing".into()))?;
     store::advance(&mut tx, &row, row.state, now, &[], Line::by(step, actor)).await?;

@@ -62,8 +62,7 @@ pub async fn pay(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView
     need(actor, &roles, |r| *r == Role::Buyer, StepTaker::Buyer)?;
     need_transactor(actor)?;
     if row.state != State::AwaitingPayment {
-        let state = row.state.label().to_lowercase();
-        return Err(Error::Conflict(TransferRefusal::NothingToPay { state: &state }.render(lang(actor))));
+        return Err(Error::Conflict(TransferRefusal::NothingToPay { state: row.state }.render(lang(actor))));
     }
     let claimed = claim_payment(&mut tx, &row, &actor.person.id, reg.adapters().payments.name(), reg.now_ms()).await?;
     tx.commit().await?;

@@ -4,7 +4,7 @@ use domain::transfer::StaffAction;
 
 use super::{Claim, Refusal, Restart, StepRefusal, StepTaker, TransferRefusal};
 use crate::Lang;
-use crate::format::{minutes_text, wait};
+use crate::format::{logbook_state, minutes_text, transfer_state, wait};
 
 const MINUTE: u64 = 60;
 
@@ -114,7 +114,9 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
             s("The file is not a PDF, JPEG or PNG (whatever its name says): upload the scanned logbook in one of those")
         }
         T::ChooseScan => s("Choose the scanned logbook file to upload"),
-        T::NothingToPay { state } => format!("The transfer is {state}, so there is nothing to pay"),
+        T::NothingToPay { state } => {
+            format!("The transfer is {}, so there is nothing to pay", transfer_state(Lang::En, state))
+        }
         T::PaymentNotStarted => {
             s("The payment could not be started just now. Your acceptance is kept: try paying again in a few minutes")
         }
@@ -150,11 +152,13 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
     }
 }
 
-pub(super) fn render_step(m: &StepRefusal<'_>) -> String {
+pub(super) fn render_step(m: &StepRefusal) -> String {
     use StepRefusal as T;
     let s = |t: &str| t.to_string();
     match *m {
-        T::NoCodeNeeded { state } => format!("No code is needed from you for this transfer now: it is {state}"),
+        T::NoCodeNeeded { state } => {
+            format!("No code is needed from you for this transfer now: it is {}", transfer_state(Lang::En, state))
+        }
         T::ChooseCodeStep => {
             s("Choose submit (the seller), consent (a joint owner or financier) or answer (the buyer)")
         }
@@ -162,7 +166,9 @@ pub(super) fn render_step(m: &StepRefusal<'_>) -> String {
         T::WrongParty { deed } => {
             format!("Only {} can do this: the transfer cannot be {} by you", deed.by_whom(), deed.done())
         }
-        T::NotNow { state, deed } => format!("The transfer is {state}, so it cannot be {}", deed.done()),
+        T::NotNow { state, deed } => {
+            format!("The transfer is {}, so it cannot be {}", transfer_state(Lang::En, state), deed.done())
+        }
         T::NotAConsenter => s("Your consent is not needed for this transfer"),
         T::AlreadyConsented => s("You have already approved this transfer"),
         T::NoReason => s("Give the reason for rejecting the transfer"),
@@ -175,7 +181,9 @@ pub(super) fn render_step(m: &StepRefusal<'_>) -> String {
             format!("You are a party to this transfer, so another officer must {what}")
         }
         T::LogbookOutOfOrder { from, to } => format!(
-            "A logbook that is {from} cannot become {to}: it goes from printing to ready for collection to collected"
+            "A logbook that is {} cannot become {}: it goes from printing to ready for collection to collected",
+            logbook_state(Lang::En, from),
+            logbook_state(Lang::En, to)
         ),
     }
 }

@@ -8,7 +8,7 @@
 mod en;
 mod sw;
 
-use domain::transfer::{Deed, StaffAction};
+use domain::transfer::{Deed, LogbookState, StaffAction, State};
 
 use crate::catalogue;
 
@@ -104,7 +104,7 @@ catalogue! {
         ScanTooLarge { tenths_of_mb: u64 },
         ScanNotAScan,
         ChooseScan,
-        NothingToPay { state: &'a str },
+        NothingToPay { state: State },
         PaymentNotStarted,
         OfficersOnlyReview,
         OfficersOnlyQueue,
@@ -133,22 +133,19 @@ catalogue! {
 catalogue! {
     /// A refusal of a transfer's step: who may take it, and when (the
     /// state machine's refusals among them).
-    pub enum StepRefusal<'a> in (en::render_step, sw::render_step) {
-        /// `state` is the transfer's state as its page names it.
-        NoCodeNeeded { state: &'a str },
+    pub enum StepRefusal in (en::render_step, sw::render_step) {
+        NoCodeNeeded { state: State },
         ChooseCodeStep,
         NotYourStep { only: StepTaker },
         // The state machine's (`domain::transfer::Refusal`).
         WrongParty { deed: Deed },
-        /// `state` is the transfer's state as its page names it.
-        NotNow { state: &'a str, deed: Deed },
+        NotNow { state: State, deed: Deed },
         NotAConsenter,
         AlreadyConsented,
         NoReason,
         /// Staff asked to act on a transfer they are a party to.
         OwnCase { action: StaffAction },
-        /// A logbook moved out of its order; `from` and `to` are its
-        /// states as a page names them.
-        LogbookOutOfOrder { from: &'a str, to: &'a str },
+        /// A logbook moved out of its order.
+        LogbookOutOfOrder { from: LogbookState, to: LogbookState },
     }
 }

@@ -5,7 +5,7 @@ use domain::transfer::{Deed, StaffAction};
 
 use super::{Claim, Refusal, Restart, StepRefusal, StepTaker, TransferRefusal};
 use crate::Lang;
-use crate::format::{minutes_text, wait};
+use crate::format::{logbook_state, minutes_text, transfer_state, wait};
 
 const MINUTE: u64 = 60;
 
@@ -117,7 +117,9 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
              mojawapo ya aina hizo")
         }
         T::ChooseScan => s("Chagua faili la nakala ya logbook la kupakia"),
-        T::NothingToPay { state } => format!("Uhamisho uko katika hali ya \"{state}\", kwa hivyo hakuna cha kulipa"),
+        T::NothingToPay { state } => {
+            format!("Uhamisho uko katika hali ya {}, kwa hivyo hakuna cha kulipa", transfer_state(Lang::Sw, state))
+        }
         T::PaymentNotStarted => {
             s("Malipo hayakuweza kuanzishwa sasa hivi. Kukubali kwako kumehifadhiwa: jaribu kulipa tena baada ya \
              dakika chache")
@@ -156,18 +158,20 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
     }
 }
 
-pub(super) fn render_step(m: &StepRefusal<'_>) -> String {
+pub(super) fn render_step(m: &StepRefusal) -> String {
     use StepRefusal as T;
     let s = |t: &str| t.to_string();
     match *m {
-        T::NoCodeNeeded { state } => format!("Huhitaji nambari kwa uhamisho huu sasa: uko katika hali ya \"{state}\""),
+        T::NoCodeNeeded { state } => {
+            format!("Huhitaji nambari kwa uhamisho huu sasa: uko katika hali ya {}", transfer_state(Lang::Sw, state))
+        }
         T::ChooseCodeStep => s("Chagua submit (muuzaji), consent (mmiliki mwenza au mkopeshaji) au answer (mnunuzi)"),
         T::NotYourStep { only } => format!("Ni {} tu anayeweza kufanya hivi", step_taker(only)),
         T::WrongParty { deed } => {
             format!("Hili linaweza kufanywa na {} tu: uhamisho hauwezi {} na wewe", by_whom(deed), done(deed))
         }
         T::NotNow { state, deed } => {
-            format!("Uhamisho uko katika hali ya \"{state}\", kwa hivyo hauwezi {}", done(deed))
+            format!("Uhamisho uko katika hali ya {}, kwa hivyo hauwezi {}", transfer_state(Lang::Sw, state), done(deed))
         }
         T::NotAConsenter => s("Idhini yako haihitajiki kwa uhamisho huu"),
         T::AlreadyConsented => s("Tayari umeidhinisha uhamisho huu"),
@@ -181,8 +185,10 @@ pub(super) fn render_step(m: &StepRefusal<'_>) -> String {
             format!("Wewe ni mhusika katika uhamisho huu, kwa hivyo afisa mwingine lazima {what}")
         }
         T::LogbookOutOfOrder { from, to } => format!(
-            "Logbook iliyo katika hali ya \"{from}\" haiwezi kuwa \"{to}\": kwanza huchapishwa, kisha huwa tayari \
-             kuchukuliwa, kisha huchukuliwa"
+            "Logbook iliyo katika hali ya {} haiwezi kuhamia hali ya {}: kwanza huchapishwa, kisha huwa tayari \
+             kuchukuliwa, kisha huchukuliwa",
+            logbook_state(Lang::Sw, from),
+            logbook_state(Lang::Sw, to)
         ),
     }
 }
