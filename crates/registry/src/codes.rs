@@ -4,7 +4,8 @@
 //! digits, five minutes, single use, dead after five wrong tries, a new code
 //! keeps the failure count, three sends per phone in fifteen minutes and
 //! ten a day. It owns `reg_codes` and `reg_sms_sends`; it knows nothing of
-//! transfers beyond the purpose string it is handed, nor of HTTP.
+//! transfers beyond the purpose string and the reference its SMS names,
+//! nor of HTTP.
 
 use db::WriteTx;
 use domain::policy::code::{self as rules, Refusal as Judged, SendHistory};

@@ -1,6 +1,7 @@
 //! The registry's error: what went wrong, in terms a page or the API can
-//! show. It maps to HTTP in one place (`api::problem`). It knows no use
-//! case; use cases know it.
+//! show, its words already rendered from the catalogue (`texts`) in the
+//! reader's language. It maps to HTTP in one place (`api::problem`). It
+//! knows no use case; use cases know it.
 
 use texts::{Lang, StepRefusal, Text as _};
 

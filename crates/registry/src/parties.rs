@@ -2,7 +2,8 @@
 //! `reg_org_members`, `reg_staff`). People arrive through the provider's
 //! claims at sign-in (or are named as owners and buyers by their ID number
 //! first); organisations by KRA PIN. The claims also say which
-//! organisations a person may act for, and in which role.
+//! organisations a person may act for, and in which role. It also decides
+//! which language tims writes in to each of them ([`lang_of`]).
 //!
 //! It knows nothing of vehicles or transfers, of HTTP, or of how sign-in
 //! works: it is handed the claims.
