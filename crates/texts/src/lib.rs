@@ -2,8 +2,9 @@
 //! message and language, with typed parameters.
 //!
 //! `texts` owns the words and how values read inside them (dates, money,
-//! waits: [`format`]). A message is a variant of one of four enums —
-//! [`Sms`], [`Refusal`] (with [`TransferRefusal`]), [`Page`] — whose fields are its parameters, and
+//! waits, states: [`format`]). A message is a variant of one of five enums
+//! — [`Sms`], [`Refusal`] (with [`TransferRefusal`] and [`StepRefusal`]),
+//! [`Page`] — whose fields are its parameters, and
 //! each language renders every variant in an exhaustive `match`
 //! (`sms/en.rs`, `sms/sw.rs`, …), so a message without a translation does
 //! not compile. It must not know where a text goes (an outbox, a field
