@@ -6,7 +6,9 @@
 //! problem+json body) nor the parts' error types: a part names those through
 //! [`FieldPart`], once, beside its own error:
 //!
-//! ```ignore
+//! ```
+//! #[derive(Debug)]
+//! pub enum Error { Invalid(FieldErrors) }
 //! pub struct Fields;
 //! impl domain::FieldPart for Fields {
 //!     type Name = String;        // how the part names a field
@@ -14,6 +16,9 @@
 //! }
 //! pub type FieldErrors = domain::FieldErrors<Fields>;
 //! impl From<FieldErrors> for Error { fn from(f: FieldErrors) -> Self { Error::Invalid(f) } }
+//!
+//! let refused: Result<(), Error> = Err(FieldErrors::single("code".to_string(), "Enter the code").into());
+//! assert!(matches!(refused, Err(Error::Invalid(_))));
 //! ```
 //!
 //! Then `FieldErrors::single("code", "…")` is the part's error and

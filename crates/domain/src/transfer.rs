@@ -193,29 +193,61 @@ impl Command {
         }
     }
 
-    /// "The transfer … cannot be {done}".
-    fn done(&self) -> &'static str {
+    /// What the command does, for the words of a refusal.
+    pub fn deed(&self) -> Deed {
         match self {
-            Self::SellerSubmit => "submitted",
-            Self::Consent { .. } => "consented to",
-            Self::BuyerAccept => "accepted",
-            Self::BuyerDecline => "declined",
-            Self::PaymentSettled => "marked paid",
-            Self::OfficerApprove => "approved",
-            Self::OfficerReject { .. } => "rejected",
-            Self::SellerCancel => "cancelled",
+            Self::SellerSubmit => Deed::Submit,
+            Self::Consent { .. } => Deed::ConsentTo,
+            Self::BuyerAccept => Deed::Accept,
+            Self::BuyerDecline => Deed::Decline,
+            Self::PaymentSettled => Deed::MarkPaid,
+            Self::OfficerApprove => Deed::Approve,
+            Self::OfficerReject { .. } => Deed::Reject,
+            Self::SellerCancel => Deed::Cancel,
+            Self::Expire => Deed::Expire,
+        }
+    }
+}
+
+/// What a command does to a transfer, as a refusal names it; the catalogue
+/// (`texts`) words it in each language, [`Refusal`]'s `Display` in English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deed {
+    Submit,
+    ConsentTo,
+    Accept,
+    Decline,
+    MarkPaid,
+    Approve,
+    Reject,
+    Cancel,
+    Expire,
+}
+
+impl Deed {
+    /// "The transfer … cannot be {done}".
+    pub fn done(self) -> &'static str {
+        match self {
+            Self::Submit => "submitted",
+            Self::ConsentTo => "consented to",
+            Self::Accept => "accepted",
+            Self::Decline => "declined",
+            Self::MarkPaid => "marked paid",
+            Self::Approve => "approved",
+            Self::Reject => "rejected",
+            Self::Cancel => "cancelled",
             Self::Expire => "expired",
         }
     }
 
-    /// Who may issue it, for messages.
-    fn by_whom(&self) -> &'static str {
+    /// Who may do it, for messages.
+    pub fn by_whom(self) -> &'static str {
         match self {
-            Self::SellerSubmit | Self::SellerCancel => "the seller",
-            Self::Consent { .. } => "a joint owner or the financier",
-            Self::BuyerAccept | Self::BuyerDecline => "the buyer",
-            Self::PaymentSettled | Self::Expire => "the system",
-            Self::OfficerApprove | Self::OfficerReject { .. } => "an officer",
+            Self::Submit | Self::Cancel => "the seller",
+            Self::ConsentTo => "a joint owner or the financier",
+            Self::Accept | Self::Decline => "the buyer",
+            Self::MarkPaid | Self::Expire => "the system",
+            Self::Approve | Self::Reject => "an officer",
         }
     }
 }
@@ -273,10 +305,10 @@ impl Step {
 /// Why a command was not carried out. The transfer is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
-    #[error("Only {by_whom} can do this: the transfer cannot be {done} by you")]
-    WrongParty { by_whom: &'static str, done: &'static str },
-    #[error("The transfer is {}, so it cannot be {done}", .state.label().to_lowercase())]
-    NotNow { state: State, done: &'static str },
+    #[error("Only {} can do this: the transfer cannot be {} by you", .deed.by_whom(), .deed.done())]
+    WrongParty { deed: Deed },
+    #[error("The transfer is {}, so it cannot be {}", .state.label().to_lowercase(), .deed.done())]
+    NotNow { state: State, deed: Deed },
     #[error("Your consent is not needed for this transfer")]
     NotAConsenter,
     #[error("You have already approved this transfer")]
@@ -391,7 +423,7 @@ impl Transfer {
             _ => false,
         };
         if !allowed {
-            return Err(Refusal::WrongParty { by_whom: cmd.by_whom(), done: cmd.done() });
+            return Err(Refusal::WrongParty { deed: cmd.deed() });
         }
         let from = self.state;
         let mut next = self.clone();
@@ -421,7 +453,7 @@ impl Transfer {
             }
             (Command::SellerCancel, Draft | AwaitingConsents | AwaitingBuyer) => Cancelled,
             (Command::Expire, s) if s.can_expire() => Expired,
-            _ => return Err(Refusal::NotNow { state: from, done: cmd.done() }),
+            _ => return Err(Refusal::NotNow { state: from, deed: cmd.deed() }),
         };
         next.state = to;
         Ok(Transition { from, to, transfer: next })
@@ -604,7 +636,7 @@ mod tests {
         assert_eq!(tr.to, AwaitingBuyer);
         assert_eq!(
             t.apply(Command::BuyerAccept, &Party::Buyer),
-            Err(Refusal::NotNow { state: AwaitingConsents, done: "accepted" }),
+            Err(Refusal::NotNow { state: AwaitingConsents, deed: Deed::Accept }),
             "the buyer is not asked before every consent"
         );
         assert_eq!(
@@ -626,7 +658,11 @@ mod tests {
         );
         assert_eq!(
             waiting.apply(Command::BuyerAccept, &Party::Seller),
-            Err(Refusal::WrongParty { by_whom: "the buyer", done: "accepted" })
+            Err(Refusal::WrongParty { deed: Deed::Accept })
+        );
+        assert_eq!(
+            waiting.apply(Command::BuyerAccept, &Party::Seller).unwrap_err().to_string(),
+            "Only the buyer can do this: the transfer cannot be accepted by you"
         );
     }
 
@@ -643,7 +679,11 @@ mod tests {
         let review = Transfer::restore(InReview, none(), none()).unwrap();
         assert_eq!(
             review.apply(Command::Expire, &Party::System),
-            Err(Refusal::NotNow { state: InReview, done: "expired" })
+            Err(Refusal::NotNow { state: InReview, deed: Deed::Expire })
+        );
+        assert_eq!(
+            review.apply(Command::Expire, &Party::System).unwrap_err().to_string(),
+            "The transfer is in review, so it cannot be expired"
         );
     }
 

@@ -4,42 +4,43 @@
 //! digits, five minutes, single use, dead after five wrong tries, a new code
 //! keeps the failure count, three sends per phone in fifteen minutes and
 //! ten a day. It owns `reg_codes` and `reg_sms_sends`; it knows nothing of
-//! transfers beyond the purpose string it is handed, nor of HTTP.
+//! transfers beyond the purpose string and the reference its SMS names,
+//! nor of HTTP.
 
 use db::WriteTx;
-use domain::policy::code::{self as rules, Refusal, SendHistory};
+use domain::policy::code::{self as rules, Refusal as Judged, SendHistory};
 use domain::policy::{DAY_MS, MINUTE_MS};
+use secure::codes::six_digit_code;
+use secure::ct_eq;
+use texts::{CodeFor, Refusal, Restart, Sms, Text as _};
 
-use crate::parties::Party;
-use crate::reference::{code_mac, ct_eq, six_digit_code};
+use crate::parties::{self, Party};
+use crate::reference::code_mac;
 use crate::{Error, FieldErrors, Registry, outbox};
 
 /// Send a new code for `purpose` to the person's verified phone, queued in
-/// `tx`; `tag` says what the SMS is for, for the development sink.
+/// `tx`; its SMS says what it is for and names the `reference` of what it
+/// acts on; `tag` says what the SMS is for, for the development sink.
 pub async fn issue(
     reg: &Registry,
     tx: &mut WriteTx,
     person: &Party,
     purpose: &str,
-    what: &str,
+    (what, reference): (CodeFor, &str),
     tag: &outbox::SmsTag,
 ) -> Result<(), Error> {
     let now = reg.now_ms();
+    let lang = parties::lang_of(&person.id);
     let Some(phone) = person.phone.as_deref() else {
-        return Err(Error::Conflict(
-            "Your sign-on account has no verified phone number, so no code can be sent: verify your phone first".into(),
-        ));
+        return Err(Error::Conflict(Refusal::NoVerifiedPhone.render(lang)));
     };
     // Take the person's row lock first, so concurrent requests count their
     // sends one at a time.
     tx.lock_row("reg_parties", &person.id).await?;
     let history = send_history(tx, phone, now).await?;
     if let Err(wait_ms) = rules::may_send(history, now) {
-        let minutes = (wait_ms + MINUTE_MS - 1) / MINUTE_MS;
-        return Err(Error::TooMany(format!(
-            "Too many codes have been sent to your phone. Try again in {minutes} minute{}.",
-            if minutes == 1 { "" } else { "s" }
-        )));
+        let minutes = u64::try_from((wait_ms + MINUTE_MS - 1) / MINUTE_MS).unwrap_or(1);
+        return Err(Error::TooMany(Refusal::TooManyCodesToYourPhone { minutes }.render(lang)));
     }
     let code = six_digit_code();
     // A new code replaces the old one but keeps its failure count, and a
@@ -60,14 +61,14 @@ pub async fn issue(
     .execute(&mut **tx)
     .await?;
     if issued.rows_affected() == 0 {
-        return Err(Error::Conflict(dead_message()));
+        return Err(Error::Conflict(DEAD.render(lang)));
     }
     sqlx::query("INSERT INTO reg_sms_sends (phone, sent_at) VALUES ($1, $2)")
         .bind(phone)
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    let text = format!("Your tims code to {what} is {code}. It expires in 5 minutes. Never share it with anyone.");
+    let text = Sms::TransferCode { purpose: what, reference, code: &code }.render(lang);
     outbox::enqueue(tx, phone, &text, true, tag, now).await?;
     Ok(())
 }
@@ -91,10 +92,8 @@ async fn send_history(tx: &mut WriteTx, phone: &str, now: i64) -> Result<SendHis
     })
 }
 
-fn dead_message() -> String {
-    "This code was entered wrongly too many times and no longer works. Start this step again later or contact the agency."
-        .into()
-}
+/// A code that died of wrong tries: the step is to be started again.
+const DEAD: Refusal = Refusal::CodeDead { restart: Restart::TransferStep };
 
 /// Try a typed code. `Ok(Ok(()))`: right, and now used, in `tx`; the caller
 /// makes its change in the same transaction. `Ok(Err(e))`: refused; the
@@ -119,10 +118,11 @@ pub async fn consume(
     .fetch_optional(&mut **tx)
     .await?;
     let entry = rules::parse_entry(entry);
+    let lang = parties::lang_of(person_id);
     let refuse = |msg: String| Ok(Err(FieldErrors::single("code", msg)));
     let Some((hash, expires_at, failures, used_at)) = row else {
         return refuse(match entry {
-            Ok(_) => "No code has been sent for this step yet: ask for a code".into(),
+            Ok(_) => Refusal::CodeNotSent.render(lang),
             Err(e) => e.message,
         });
     };
@@ -144,25 +144,27 @@ pub async fn consume(
             .bind(rules::MAX_FAILURES)
             .execute(&mut **tx)
             .await?;
-            if done.rows_affected() == 1 { Ok(Ok(())) } else { refuse("This code has already been used".into()) }
+            if done.rows_affected() == 1 { Ok(Ok(())) } else { refuse(Refusal::CodeUsedJustNow.render(lang)) }
         }
         Err(refusal) => {
-            if matches!(refusal, Refusal::Wrong { .. } | Refusal::Dead) && failures < rules::MAX_FAILURES {
+            if matches!(refusal, Judged::Wrong { .. } | Judged::Dead) && failures < rules::MAX_FAILURES {
                 sqlx::query("UPDATE reg_codes SET failures = failures + 1 WHERE person_id = $1 AND purpose = $2")
                     .bind(person_id)
                     .bind(purpose)
                     .execute(&mut **tx)
                     .await?;
             }
-            refuse(match refusal {
-                Refusal::Wrong { remaining } => format!(
-                    "The code is wrong. You have {remaining} more tr{} before it stops working.",
-                    if remaining == 1 { "y" } else { "ies" }
-                ),
-                Refusal::Dead => dead_message(),
-                Refusal::Expired => "The code has expired: ask for a new code".into(),
-                Refusal::AlreadyUsed => "This code has already been used: ask for a new code".into(),
-            })
+            refuse(
+                match refusal {
+                    Judged::Wrong { remaining } => {
+                        Refusal::CodeWrong { remaining: u32::try_from(remaining).unwrap_or_default() }
+                    }
+                    Judged::Dead => DEAD,
+                    Judged::Expired => Refusal::CodeExpired,
+                    Judged::AlreadyUsed => Refusal::CodeAlreadyUsed,
+                }
+                .render(lang),
+            )
         }
     }
 }

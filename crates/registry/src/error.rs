@@ -1,6 +1,9 @@
 //! The registry's error: what went wrong, in terms a page or the API can
-//! show. It maps to HTTP in one place (`api::problem`). It knows no use
-//! case; use cases know it.
+//! show, its words already rendered from the catalogue (`texts`) in the
+//! reader's language. It maps to HTTP in one place (`api::problem`). It
+//! knows no use case; use cases know it.
+
+use texts::{Lang, StepRefusal, Text as _};
 
 /// Field-by-field refusals of a request, in the request's order: the one
 /// type of `domain`, with the registry's field names (API paths are built
@@ -60,10 +63,6 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn forbidden() -> Self {
-        Self::Forbidden("You may not do this".into())
-    }
-
     /// The HTTP status the API and the pages answer with, decided here once.
     pub fn status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode;
@@ -124,19 +123,23 @@ impl From<db::DecodeError> for Error {
     }
 }
 
-impl From<domain::transfer::Refusal> for Error {
-    fn from(r: domain::transfer::Refusal) -> Self {
-        use domain::transfer::Refusal;
+impl Error {
+    /// The state machine's refusal, in `lang`: a wrong party is forbidden,
+    /// a missing reason a field error, a step at the wrong time a conflict.
+    pub fn refused(r: domain::transfer::Refusal, lang: Lang) -> Self {
+        use domain::transfer::Refusal as R;
+        let words = |m: StepRefusal| m.render(lang);
         match r {
-            Refusal::WrongParty { .. } | Refusal::NotAConsenter => Self::Forbidden(r.to_string()),
-            Refusal::NoReason => FieldErrors::single("reason", r.to_string()),
-            Refusal::NotNow { .. } | Refusal::AlreadyConsented => Self::Conflict(r.to_string()),
+            R::WrongParty { deed } => Self::Forbidden(words(StepRefusal::WrongParty { deed })),
+            R::NotAConsenter => Self::Forbidden(words(StepRefusal::NotAConsenter)),
+            R::NoReason => FieldErrors::single("reason", words(StepRefusal::NoReason)),
+            R::NotNow { state, deed } => Self::Conflict(words(StepRefusal::NotNow { state, deed })),
+            R::AlreadyConsented => Self::Conflict(words(StepRefusal::AlreadyConsented)),
         }
     }
-}
 
-impl From<domain::transfer::OwnCase> for Error {
-    fn from(r: domain::transfer::OwnCase) -> Self {
-        Self::Forbidden(r.to_string())
+    /// Staff asked to act on a transfer they are a party to, in `lang`.
+    pub fn own_case(c: domain::transfer::OwnCase, lang: Lang) -> Self {
+        Self::Forbidden(StepRefusal::OwnCase { action: c.0 }.render(lang))
     }
 }

@@ -10,8 +10,9 @@ use std::collections::HashMap;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::Serialize;
+use texts::{Lang, Refusal, Text as _};
 
-use crate::{Error, FieldErrors};
+use crate::{Error, FieldErrors, parties};
 
 /// Items on a page unless the client asks for another number.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -47,14 +48,14 @@ impl PageRequest {
             Some(l) => match l.parse::<usize>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
                 _ => {
-                    errors.add("limit", format!("Give a whole number from 1 to {MAX_LIMIT}"));
+                    errors.add("limit", Refusal::LimitOutOfRange { max: MAX_LIMIT }.render(LANG));
                     DEFAULT_LIMIT
                 }
             },
         };
         let after = after.filter(|a| !a.is_empty()).map(str::to_string);
         if after.as_ref().is_some_and(|a| a.len() > 512 || B64.decode(a).is_err()) {
-            errors.add("after", BAD_CURSOR);
+            errors.add("after", Refusal::BadCursor.render(LANG));
         }
         errors.into_result()?;
         Ok(Self { after, limit })
@@ -112,11 +113,13 @@ fn cursor(list: &str, key: &[String]) -> String {
     B64.encode(parts.join("\n"))
 }
 
-const BAD_CURSOR: &str = "Not a cursor this list gave: start again from the first page";
+/// The language of a page request's refusals: a query does not yet say
+/// whose language it is read in.
+const LANG: Lang = parties::NO_PARTY_LANG;
 
 /// The error for a cursor this list did not give (its key does not parse).
 pub fn bad_cursor() -> Error {
-    FieldErrors::single("after", BAD_CURSOR)
+    FieldErrors::single("after", Refusal::BadCursor.render(LANG))
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! `reg_org_members`, `reg_staff`). People arrive through the provider's
 //! claims at sign-in (or are named as owners and buyers by their ID number
 //! first); organisations by KRA PIN. The claims also say which
-//! organisations a person may act for, and in which role.
+//! organisations a person may act for, and in which role. It also decides
+//! which language tims writes in to each of them ([`lang_of`]).
 //!
 //! It knows nothing of vehicles or transfers, of HTTP, or of how sign-in
 //! works: it is handed the claims.
@@ -10,13 +11,25 @@
 use db::WriteTx;
 use domain::org::{OrgKind, OrgRole};
 use domain::{AccountType, DocType, IdNumber, KraPin, PartyKind};
+use secure::new_id;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sqlx::Row as _;
+use texts::{Claim, Lang, Refusal, Text as _, TransferRefusal};
 
 use crate::journal::{self, Entry};
-use crate::reference::new_id;
 use crate::{Error, Registry};
+
+/// The language tims writes in to a person or organisation: the SMS it
+/// sends them and the refusals they read. English for everyone until people
+/// choose theirs (the next issue); this is the one place that decides it.
+pub fn lang_of(_party_id: &str) -> Lang {
+    NO_PARTY_LANG
+}
+
+/// The language of refusals read by someone who is not (yet) a party: a
+/// sign-in's claims, a query's paging, the demonstration seed.
+pub const NO_PARTY_LANG: Lang = Lang::En;
 
 /// A person or an organisation on the registry's books.
 #[derive(Debug, Clone, Serialize)]
@@ -178,15 +191,12 @@ struct Claimed<'a> {
 /// use: it needs the ID number to work.
 fn claimed(claims: &Map<String, Value>) -> Result<Claimed<'_>, Error> {
     let subject = str_claim(claims, "sub").ok_or_else(|| Error::Internal("claims without sub".into()))?;
-    let refuse = |what: &str| {
-        Error::Forbidden(format!(
-            "Your sign-on account does not share {what} with the registry; the registry needs it to act for you"
-        ))
-    };
+    // Who is signing in is not yet a party.
+    let refuse = |claim| Error::Forbidden(Refusal::ClaimNotShared { claim }.render(NO_PARTY_LANG));
     let account_type = str_claim(claims, "account_type").unwrap_or("citizen");
-    let account_type = AccountType::parse(account_type).map_err(|_| refuse("a known account type"))?;
-    let id_number = str_claim(claims, "id_number").ok_or_else(|| refuse("your ID number"))?;
-    let id_number = IdNumber::parse(account_type, id_number).map_err(|_| refuse("a valid ID number"))?;
+    let account_type = AccountType::parse(account_type).map_err(|_| refuse(Claim::KnownAccountType))?;
+    let id_number = str_claim(claims, "id_number").ok_or_else(|| refuse(Claim::IdNumber))?;
+    let id_number = IdNumber::parse(account_type, id_number).map_err(|_| refuse(Claim::ValidIdNumber))?;
     let phone = match (str_claim(claims, "phone_number"), claims.get("phone_number_verified").and_then(Value::as_bool))
     {
         (Some(p), Some(true)) => domain::Phone::parse(p).ok().map(|p| p.as_str().to_string()),
@@ -271,9 +281,7 @@ async fn person_for(
     let linked: Option<String> =
         sqlx::query_scalar("SELECT subject FROM reg_parties WHERE id = $1").bind(&id).fetch_one(&mut **tx).await?;
     if linked.is_some_and(|s| s != subject) {
-        return Err(Error::Forbidden(
-            "This ID number is already linked to another sign-on account. Contact the agency to have it checked".into(),
-        ));
+        return Err(Error::Forbidden(TransferRefusal::IdLinkedElsewhere.render(lang_of(&id))));
     }
     Ok(id)
 }

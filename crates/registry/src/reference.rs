@@ -1,7 +1,11 @@
-//! Identifiers, references and hashes the registry makes. Pure functions:
-//! it knows no table, no use case and no HTTP.
+//! What only the registry makes of random bytes and keys: transfer
+//! references people read out, and the stored form of its SMS codes. Pure
+//! functions: it knows no table, no use case and no HTTP. Identifiers,
+//! tokens, hashes and codes themselves are `secure`'s.
 
-pub use secure::{ct_eq, hex, new_id, random_bytes, sha256_hex, token};
+/// `secure`'s primitives under their old path, for the HTTP side's files
+/// until they import `secure` themselves.
+pub use secure::{ct_eq, hex, random_bytes, sha256_hex, token};
 
 /// A reference people can read out on the phone: `TR-` and ten characters
 /// from an alphabet without look-alikes (no 0/O, 1/I/L).
@@ -11,8 +15,6 @@ pub fn transfer_reference() -> String {
     let s: String = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
     format!("TR-{}-{}", &s[..5], &s[5..])
 }
-
-pub use secure::codes::six_digit_code;
 
 /// A code's stored form: keyed by a server secret and bound to the person
 /// and purpose, so a stolen table does not give codes away by brute force.
@@ -24,6 +26,8 @@ pub fn code_mac(pepper: &[u8], person: &str, purpose: &str, code: &str) -> Strin
 
 #[cfg(test)]
 mod tests {
+    use secure::codes::six_digit_code;
+
     use super::*;
 
     #[test]

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use adapters::sms::BoxFuture;
+use texts::TransferRefusal;
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -275,15 +276,14 @@ impl BlobStore for S3 {
 pub const MAX_SCAN_BYTES: usize = 10 * 1024 * 1024;
 
 /// Recognise a scanned logbook by its content: PDF, JPEG or PNG.
-pub fn sniff_scan(bytes: &[u8]) -> Result<&'static str, String> {
+pub fn sniff_scan(bytes: &[u8]) -> Result<&'static str, TransferRefusal<'static>> {
     if bytes.is_empty() {
-        return Err("The file is empty: upload the scanned logbook as a PDF, JPEG or PNG".into());
+        return Err(TransferRefusal::ScanEmpty);
     }
     if bytes.len() > MAX_SCAN_BYTES {
-        return Err(format!(
-            "The file is {:.1} MB: a scanned logbook may be at most 10 MB",
-            bytes.len() as f64 / (1024.0 * 1024.0)
-        ));
+        // Tenths of a MiB, rounded as `{:.1}` would (no size is a tie).
+        let tenths_of_mb = (bytes.len() as f64 * 10.0 / (1024.0 * 1024.0)).round() as u64;
+        return Err(TransferRefusal::ScanTooLarge { tenths_of_mb });
     }
     if bytes.starts_with(b"%PDF-") {
         Ok("application/pdf")
@@ -292,13 +292,14 @@ pub fn sniff_scan(bytes: &[u8]) -> Result<&'static str, String> {
     } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
         Ok("image/png")
     } else {
-        Err("The file is not a PDF, JPEG or PNG (whatever its name says): upload the scanned logbook in one of those"
-            .into())
+        Err(TransferRefusal::ScanNotAScan)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use texts::{Lang, Text as _};
+
     use super::*;
 
     #[test]
@@ -306,10 +307,10 @@ mod tests {
         assert_eq!(sniff_scan(b"%PDF-1.7 ...").unwrap(), "application/pdf");
         assert_eq!(sniff_scan(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).unwrap(), "image/jpeg");
         assert_eq!(sniff_scan(b"\x89PNG\r\n\x1a\n....").unwrap(), "image/png");
-        assert!(sniff_scan(b"GIF89a").unwrap_err().contains("not a PDF, JPEG or PNG"));
-        assert!(sniff_scan(b"").unwrap_err().contains("empty"));
+        assert!(sniff_scan(b"GIF89a").unwrap_err().render(Lang::En).contains("not a PDF, JPEG or PNG"));
+        assert!(sniff_scan(b"").unwrap_err().render(Lang::En).contains("empty"));
         let big = vec![b'%'; MAX_SCAN_BYTES + 1];
-        assert!(sniff_scan(&big).unwrap_err().contains("at most 10 MB"));
+        assert!(sniff_scan(&big).unwrap_err().render(Lang::En).contains("at most 10 MB"));
     }
 
     #[tokio::test]

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use db::WriteTx;
 use domain::UploadState;
+use texts::{Lang, Text as _, TransferRefusal};
 
 use crate::store::StoreError;
 use crate::{Error, Registry};
@@ -99,23 +100,23 @@ pub async fn sweep(reg: &Registry) -> Result<u64, Error> {
 
 /// Read a stored scan; a store that cannot give it is a clear refusal that
 /// says why, never a server error.
-pub async fn read(reg: &Registry, key: &str) -> Result<Vec<u8>, Error> {
-    reg.adapters().store.get(key).await.map_err(unreadable)
+pub async fn read(reg: &Registry, key: &str, lang: Lang) -> Result<Vec<u8>, Error> {
+    reg.adapters().store.get(key).await.map_err(|e| unreadable(e, lang))
 }
 
 /// Refuse, saying why, unless the scan of transfer `id` (if it has one)
 /// can be read now.
-pub async fn scan_opens(reg: &Registry, id: &str) -> Result<(), Error> {
+pub async fn scan_opens(reg: &Registry, id: &str, lang: Lang) -> Result<(), Error> {
     let key: Option<String> = sqlx::query_scalar("SELECT logbook_key FROM reg_transfers WHERE id = $1")
         .bind(id)
         .fetch_optional(reg.db().pool())
         .await?
         .flatten();
     let Some(key) = key else { return Ok(()) };
-    read(reg, &key).await.map(|_| ()).map_err(|e| match e {
-        Error::Conflict(m) | Error::Unavailable(m) => {
-            Error::Conflict(format!("This transfer cannot be approved until its scan can be checked. {m}"))
-        }
+    let uncheckable = |missing| Error::Conflict(TransferRefusal::ScanUncheckable { missing }.render(lang));
+    read(reg, &key, lang).await.map(|_| ()).map_err(|e| match e {
+        Error::Conflict(_) => uncheckable(true),
+        Error::Unavailable(_) => uncheckable(false),
         other => other,
     })
 }
@@ -125,22 +126,17 @@ fn forget(key: &str) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArgument
     sqlx::query("DELETE FROM reg_uploads WHERE key = $1 AND state <> $2").bind(key).bind(UploadState::Live.as_str())
 }
 
-pub fn unreadable(e: StoreError) -> Error {
+/// A file store's failure as a refusal in `lang`: a missing scan is a
+/// conflict, a store that did not answer is unavailable.
+pub fn unreadable(e: StoreError, lang: Lang) -> Error {
     match e {
         StoreError::NotFound => {
             tracing::error!("a scanned logbook that a transfer points at is missing from the file store");
-            Error::Conflict(
-                "The scanned logbook of this transfer is missing from the file store, so it cannot be opened; \
-                 this has been logged for the agency's technical staff."
-                    .into(),
-            )
+            Error::Conflict(TransferRefusal::ScanMissing.render(lang))
         }
         StoreError::Failed(why) => {
             tracing::error!(error = %why, "the file store did not answer");
-            Error::Unavailable(
-                "The scanned logbook cannot be opened just now: the file store did not answer. Try again in a few minutes."
-                    .into(),
-            )
+            Error::Unavailable(TransferRefusal::StoreDown.render(lang))
         }
     }
 }

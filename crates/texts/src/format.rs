@@ -3,6 +3,7 @@
 //! Owns the words for months and weekdays and the shape of amounts in each
 //! language. It must not know which message a value goes into.
 
+use domain::transfer::{LogbookState, State};
 use domain::{Date, Weekday};
 
 use crate::Lang;
@@ -59,6 +60,43 @@ pub fn weekday(lang: Lang, w: Weekday) -> &'static str {
             Weekday::Saturday => "Jumamosi",
             Weekday::Sunday => "Jumapili",
         },
+    }
+}
+
+/// Where a transfer stands, as a sentence names it: "awaiting payment";
+/// in Kiswahili as it follows "katika hali ya": "kusubiri malipo".
+pub fn transfer_state(lang: Lang, s: State) -> String {
+    match lang {
+        Lang::En => s.label().to_lowercase(),
+        Lang::Sw => match s {
+            State::Draft => "rasimu",
+            State::AwaitingConsents => "kusubiri idhini ya wamiliki wenza",
+            State::AwaitingBuyer => "kusubiri mnunuzi",
+            State::AwaitingPayment => "kusubiri malipo",
+            State::InReview => "ukaguzi",
+            State::Approved => "kuidhinishwa",
+            State::Rejected => "kukataliwa",
+            State::Declined => "kukataliwa na mnunuzi",
+            State::ConsentRefused => "kukataliwa na mmiliki mwenza au mkopeshaji",
+            State::Cancelled => "kughairiwa na muuzaji",
+            State::Expired => "kuisha muda",
+        }
+        .to_string(),
+    }
+}
+
+/// Where a new logbook stands, as a sentence names it: "ready for
+/// collection"; in Kiswahili as it follows "hali ya": "kuwa tayari
+/// kuchukuliwa".
+pub fn logbook_state(lang: Lang, s: LogbookState) -> String {
+    match lang {
+        Lang::En => s.label().to_lowercase(),
+        Lang::Sw => match s {
+            LogbookState::Printing => "kuchapishwa",
+            LogbookState::ReadyForCollection => "kuwa tayari kuchukuliwa",
+            LogbookState::Collected => "kuchukuliwa",
+        }
+        .to_string(),
     }
 }
 
@@ -122,5 +160,13 @@ mod tests {
         assert_eq!(wait(Lang::Sw, 61, 60), "dakika 2");
         assert_eq!(wait(Lang::Sw, 30, 60), "sekunde 30");
         assert_eq!(minutes_text(Lang::En, 1), "1 minute");
+    }
+
+    #[test]
+    fn states_read_inside_a_sentence() {
+        assert_eq!(transfer_state(Lang::En, State::AwaitingPayment), "awaiting payment");
+        assert_eq!(transfer_state(Lang::Sw, State::AwaitingPayment), "kusubiri malipo");
+        assert_eq!(logbook_state(Lang::En, LogbookState::ReadyForCollection), "ready for collection");
+        assert_eq!(logbook_state(Lang::Sw, LogbookState::Printing), "kuchapishwa");
     }
 }

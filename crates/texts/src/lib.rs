@@ -2,9 +2,10 @@
 //! message and language, with typed parameters.
 //!
 //! `texts` owns the words and how values read inside them (dates, money,
-//! waits: [`format`]). A message is a variant of one of four enums —
-//! [`Sms`], [`Refusal`] (with [`TransferRefusal`] and [`SignOnRefusal`]), [`Page`] (with the
-//! sign-on's own [`SignOnPage`]) — whose fields are its parameters, and
+//! waits, states: [`format`]). A message is a variant of one of the
+//! catalogue's enums — [`Sms`], [`Refusal`] (with [`TransferRefusal`],
+//! [`StepRefusal`] and [`SignOnRefusal`]), [`Page`] (with the sign-on's own
+//! [`SignOnPage`]) — whose fields are its parameters, and
 //! each language renders every variant in an exhaustive `match`
 //! (`sms/en.rs`, `sms/sw.rs`, …), so a message without a translation does
 //! not compile. It must not know where a text goes (an outbox, a field
@@ -34,7 +35,7 @@ mod sms;
 
 pub use lang::Lang;
 pub use page::{Page, Part};
-pub use refusal::{Refusal, Restart, SignOnRefusal, TransferRefusal};
+pub use refusal::{Claim, Refusal, Restart, SignOnRefusal, StepRefusal, StepTaker, TransferRefusal};
 pub use signon::{SignOnAccount, SignOnMessage, SignOnPage};
 pub use sms::{CodeFor, ConsentRole, Sms, sms_length};
 

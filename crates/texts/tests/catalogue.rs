@@ -5,10 +5,11 @@
 use std::collections::BTreeSet;
 
 use domain::org::{OrgKind, OrgRole};
+use domain::transfer::{Deed, LogbookState, StaffAction, State};
 use domain::{AccountType, Date};
 use texts::{
-    CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, SignOnAccount, SignOnMessage, SignOnPage, SignOnRefusal,
-    Sms, Text, TransferRefusal, sms_length,
+    Claim, CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, SignOnAccount, SignOnMessage, SignOnPage,
+    SignOnRefusal, Sms, StepRefusal, StepTaker, Text, TransferRefusal, sms_length,
 };
 
 const REG_NO: &str = "KMAA 001A";
@@ -30,6 +31,11 @@ fn sms_samples() -> Vec<Sms<'static>> {
             .into_iter()
             .map(|purpose| Sms::Code { purpose, code: "123456" })
             .collect();
+    all.extend([CodeFor::SubmitTransfer, CodeFor::AnswerTransfer].into_iter().map(|purpose| Sms::TransferCode {
+        purpose,
+        reference: REFERENCE,
+        code: "123456",
+    }));
     all.extend(OrgRole::ALL.iter().map(|&role| Sms::OrgRoleSet { org: ORG, role }));
     all.extend([
         Sms::AccountRecovered,
@@ -62,6 +68,7 @@ fn refusal_samples() -> Vec<Refusal> {
         Refusal::CodeWrong { remaining: 4 },
         Refusal::CodeExpired,
         Refusal::CodeAlreadyUsed,
+        Refusal::CodeUsedJustNow,
         Refusal::CodeNotSent,
         Refusal::NoVerifiedPhone,
         Refusal::TooManyCodesToYourPhone { minutes: 1440 },
@@ -74,6 +81,11 @@ fn refusal_samples() -> Vec<Refusal> {
         Refusal::RecoveryEnded,
         Refusal::KeepOneAdmin,
         Refusal::OrgAlreadyOnAccount,
+        Refusal::ClaimNotShared { claim: Claim::KnownAccountType },
+        Refusal::ClaimNotShared { claim: Claim::IdNumber },
+        Refusal::ClaimNotShared { claim: Claim::ValidIdNumber },
+        Refusal::LimitOutOfRange { max: 200 },
+        Refusal::BadCursor,
         Refusal::Forbidden,
         Refusal::SignInFirst,
         Refusal::FormExpired,
@@ -115,6 +127,18 @@ fn sign_on_refusal_samples() -> Vec<SignOnRefusal> {
     all
 }
 
+const DEEDS: [Deed; 9] = [
+    Deed::Submit,
+    Deed::ConsentTo,
+    Deed::Accept,
+    Deed::Decline,
+    Deed::MarkPaid,
+    Deed::Approve,
+    Deed::Reject,
+    Deed::Cancel,
+    Deed::Expire,
+];
+
 fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
     let reg_no = REG_NO;
     vec![
@@ -135,7 +159,7 @@ fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
         TransferRefusal::ScanTooLarge { tenths_of_mb: 1_234 },
         TransferRefusal::ScanNotAScan,
         TransferRefusal::ChooseScan,
-        TransferRefusal::NothingToPay { state: "awaiting co-owners" },
+        TransferRefusal::NothingToPay { state: State::ConsentRefused },
         TransferRefusal::PaymentNotStarted,
         TransferRefusal::OfficersOnlyReview,
         TransferRefusal::OfficersOnlyQueue,
@@ -144,7 +168,42 @@ fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
         TransferRefusal::NoLogbookYet,
         TransferRefusal::LogbookChanged,
         TransferRefusal::LogbookCollected,
+        TransferRefusal::BuyerNotSignedUp,
+        TransferRefusal::CannotPrice { why: "no fee schedule applies to this vehicle class" },
+        TransferRefusal::PaymentWaiting,
+        TransferRefusal::EnterPostalAddress,
+        TransferRefusal::ChooseOffice { offices: "Nairobi, Mombasa, Kisumu, Nakuru, Eldoret, Nyeri" },
+        TransferRefusal::ScanMissing,
+        TransferRefusal::StoreDown,
+        TransferRefusal::ScanUncheckable { missing: true },
+        TransferRefusal::ScanUncheckable { missing: false },
+        TransferRefusal::IdLinkedElsewhere,
+        TransferRefusal::NeedsAnOwner,
     ]
+}
+
+fn step_refusal_samples() -> Vec<StepRefusal> {
+    let mut all = vec![
+        StepRefusal::NoCodeNeeded { state: State::ConsentRefused },
+        StepRefusal::ChooseCodeStep,
+        StepRefusal::NotAConsenter,
+        StepRefusal::AlreadyConsented,
+        StepRefusal::NoReason,
+    ];
+    all.extend(
+        [StepTaker::Seller, StepTaker::Buyer, StepTaker::Consenter, StepTaker::SellerOrOfficer]
+            .into_iter()
+            .map(|only| StepRefusal::NotYourStep { only }),
+    );
+    all.extend(DEEDS.iter().map(|&deed| StepRefusal::WrongParty { deed }));
+    all.extend(DEEDS.iter().map(|&deed| StepRefusal::NotNow { state: State::ConsentRefused, deed }));
+    all.extend(
+        [StaffAction::Review, StaffAction::Logbook, StaffAction::Scan]
+            .into_iter()
+            .map(|action| StepRefusal::OwnCase { action }),
+    );
+    all.push(StepRefusal::LogbookOutOfOrder { from: LogbookState::ReadyForCollection, to: LogbookState::Printing });
+    all
 }
 
 fn page_samples() -> Vec<Page<'static>> {
@@ -355,6 +414,7 @@ fn every_message_renders_in_every_language() {
     check_all(&refusal_samples(), Refusal::KEYS);
     check_all(&sign_on_refusal_samples(), SignOnRefusal::KEYS);
     check_all(&transfer_refusal_samples(), TransferRefusal::KEYS);
+    check_all(&step_refusal_samples(), StepRefusal::KEYS);
     check_all(&page_samples(), Page::KEYS);
     check_all(&sign_on_page_samples(), SignOnPage::KEYS);
     check_all(&sign_on_message_samples(), SignOnMessage::KEYS);
@@ -402,6 +462,11 @@ fn english_sms_are_the_texts_sent_today() {
         code,
         "Your tims code to submit the transfer is 123456. It expires in 5 minutes. Never share it with anyone."
     );
+    let code = Sms::TransferCode { purpose: CodeFor::AnswerTransfer, reference: REFERENCE, code: "123456" };
+    assert_eq!(
+        code.render(Lang::En),
+        "Your tims code to answer the transfer TR-ABCDE-FGHJK is 123456. It expires in 5 minutes. Never share it with anyone."
+    );
     let recovered = Sms::AccountRecovered.render(Lang::En);
     assert_eq!(
         recovered,
@@ -423,4 +488,38 @@ fn sms_length_counts_as_the_network_does() {
     assert_eq!(sms_length("abc"), (3, 160));
     assert_eq!(sms_length("a€[b]"), (8, 160), "extension characters count twice");
     assert_eq!(sms_length("Jambo – karibu"), (14, 70), "an en dash needs UCS-2");
+}
+
+/// The state machine's refusals read in English as `domain` words them,
+/// which is what the API answered before they came from the catalogue.
+#[test]
+fn english_step_refusals_are_the_machines_words() {
+    use domain::transfer::{LogbookRefusal, OwnCase, Refusal};
+    for deed in DEEDS {
+        let machine = Refusal::WrongParty { deed }.to_string();
+        assert_eq!(StepRefusal::WrongParty { deed }.render(Lang::En), machine);
+        for state in State::ALL.iter().copied() {
+            let machine = Refusal::NotNow { state, deed }.to_string();
+            assert_eq!(StepRefusal::NotNow { state, deed }.render(Lang::En), machine);
+        }
+    }
+    for action in [StaffAction::Review, StaffAction::Logbook, StaffAction::Scan] {
+        assert_eq!(StepRefusal::OwnCase { action }.render(Lang::En), OwnCase(action).to_string());
+    }
+    for (from, to) in
+        [(LogbookState::ReadyForCollection, LogbookState::Printing), (LogbookState::Printing, LogbookState::Collected)]
+    {
+        assert_eq!(
+            StepRefusal::LogbookOutOfOrder { from, to }.render(Lang::En),
+            LogbookRefusal { from, to }.to_string()
+        );
+    }
+    let units = [
+        (StepRefusal::NotAConsenter, Refusal::NotAConsenter),
+        (StepRefusal::AlreadyConsented, Refusal::AlreadyConsented),
+        (StepRefusal::NoReason, Refusal::NoReason),
+    ];
+    for (ours, machine) in units {
+        assert_eq!(ours.render(Lang::En), machine.to_string());
+    }
 }

@@ -223,7 +223,7 @@ async fn the_whole_seed_journey_changes_ownership_and_orders_the_logbook(app: Te
     let (_, v) = seller.get("/api/v1/vehicles/KCB%20123B").await;
     assert_eq!(v["view"], "limited");
     app.wait_sms_containing(SELLER.1, "is approved").await;
-    app.wait_sms_containing(BUYER.1, "ready for collection at Mombasa by 2026-01-14").await;
+    app.wait_sms_containing(BUYER.1, "ready for collection at Mombasa by 14 January 2026").await;
 
     // The logbook moves on, and only forward.
     let (s, _) = officer.post(&format!("/api/v1/transfers/{id}/logbook"), json!({"state": "collected"})).await;

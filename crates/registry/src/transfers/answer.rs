@@ -4,14 +4,16 @@
 
 use domain::transfer::{Command, Party as Role, Step};
 use serde::Deserialize;
+use texts::{Lang, Sms, StepTaker, Text as _, TransferRefusal};
 
 use super::code::{CodeStep, check_code};
+use super::notify::tell;
 use super::payment::{charge, claim_payment};
 use super::store::{self, Line, Val};
 use super::view::{TransferView, view};
-use super::{machine, need, need_transactor, step};
+use super::{decide, lang, need, need_transactor, step};
 use crate::signin::Actor;
-use crate::{Error, FieldErrors, Registry, outbox};
+use crate::{Error, FieldErrors, Registry};
 
 /// What the buyer fills in on accepting.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -34,22 +36,17 @@ pub struct Acceptance {
 }
 
 /// The address (white space folded) and office the buyer gave, checked.
-fn check(reg: &Registry, input: &Acceptance) -> Result<(String, Option<String>), Error> {
+fn check(reg: &Registry, input: &Acceptance, lang: Lang) -> Result<(String, Option<String>), Error> {
     let mut errors = FieldErrors::new();
     let address = input.postal_address.split_whitespace().collect::<Vec<_>>().join(" ");
     if address.len() < 5 || address.len() > 200 {
-        errors.add(
-            "postal_address",
-            "Enter your postal address, for example P.O. Box 12345-00100 Nairobi (5 to 200 characters)",
-        );
+        errors.add("postal_address", TransferRefusal::EnterPostalAddress.render(lang));
     }
     let offices = &reg.config().offices;
     let office = offices.iter().find(|o| o.eq_ignore_ascii_case(input.collection_office.trim())).cloned();
     if office.is_none() {
-        errors.add(
-            "collection_office",
-            format!("Choose the office where you will collect the logbook: {}", offices.join(", ")),
-        );
+        let offices = offices.join(", ");
+        errors.add("collection_office", TransferRefusal::ChooseOffice { offices: &offices }.render(lang));
     }
     if let Err(e) = domain::policy::code::parse_entry(&input.code) {
         errors.add("code", e.message);
@@ -64,21 +61,16 @@ fn check(reg: &Registry, input: &Acceptance) -> Result<(String, Option<String>),
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance) -> Result<TransferView, Error> {
     let (tx, row, cons, roles) = step(reg, actor, id).await?;
-    need(&roles, |r| *r == Role::Buyer, "the buyer")?;
+    need(actor, &roles, |r| *r == Role::Buyer, StepTaker::Buyer)?;
     need_transactor(actor)?;
-    let (address, office) = check(reg, input)?;
+    let (address, office) = check(reg, input, lang(actor))?;
     let now = reg.now_ms();
-    let t = machine(&row, &cons)?.apply(Command::BuyerAccept, &Role::Buyer)?;
+    let t = decide(&row, &cons, Command::BuyerAccept, &Role::Buyer, lang(actor))?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, &input.code).await?;
     let set = [("postal_address", Val::Text(Some(address))), ("collection_office", Val::Text(office))];
     let after = store::advance(&mut tx, &row, t.to, now, &set, Line::by(Step::BuyerAccept, actor)).await?;
-    let reg_no = row.reg_no.clone();
-    let seller = &row.seller_id;
-    let text = format!(
-        "tims: the buyer accepted the transfer {} of {reg_no}. It goes to the agency once the fee is paid.",
-        row.reference
-    );
-    outbox::alert(&mut tx, seller, &text, &row.reference, now).await?;
+    let sms = Sms::BuyerAccepted { reference: &row.reference, reg_no: &row.reg_no };
+    tell(&mut tx, &row.seller_id, &row, &sms, now).await?;
     claim_payment(&mut tx, &after, &actor.person.id, reg.adapters().payments.name(), now).await?;
     tx.commit().await?;
     reg.wake_outbox();
@@ -89,17 +81,14 @@ pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance)
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Result<TransferView, Error> {
     let (tx, row, cons, roles) = step(reg, actor, id).await?;
-    need(&roles, |r| *r == Role::Buyer, "the buyer")?;
+    need(actor, &roles, |r| *r == Role::Buyer, StepTaker::Buyer)?;
     need_transactor(actor)?;
     let now = reg.now_ms();
-    let t = machine(&row, &cons)?.apply(Command::BuyerDecline, &Role::Buyer)?;
+    let t = decide(&row, &cons, Command::BuyerDecline, &Role::Buyer, lang(actor))?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, code).await?;
     let after = store::advance(&mut tx, &row, t.to, now, &[], Line::by(Step::BuyerDecline, actor)).await?;
-    let reg_no = row.reg_no.clone();
-    let seller = &row.seller_id;
-    let text =
-        format!("tims: the buyer declined the transfer {} of {reg_no}. The vehicle stays with you.", row.reference);
-    outbox::alert(&mut tx, seller, &text, &row.reference, now).await?;
+    let sms = Sms::BuyerDeclined { reference: &row.reference, reg_no: &row.reg_no };
+    tell(&mut tx, &row.seller_id, &row, &sms, now).await?;
     tx.commit().await?;
     reg.wake_outbox();
     view(reg, actor, after, cons).await

@@ -5,11 +5,12 @@
 use db::WriteTx;
 use domain::transfer::{Party as Role, State};
 use serde::{Deserialize, Serialize};
+use texts::{CodeFor, StepRefusal, Text as _, TransferRefusal};
 
 use super::store::Row;
-use super::{need_transactor, visible};
+use super::{lang, need_transactor, visible};
 use crate::signin::Actor;
-use crate::{Error, FieldErrors, Registry, codes, outbox};
+use crate::{Error, FieldErrors, Registry, codes, outbox, parties};
 
 /// The steps that need an SMS code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -21,15 +22,15 @@ pub enum CodeStep {
 }
 
 impl CodeStep {
+    /// The step `raw` names. Its refusal is read by no known party: the
+    /// API does not yet say whose language it answers in.
     pub fn parse(raw: &str) -> Result<Self, Error> {
+        let lang = parties::NO_PARTY_LANG;
         match raw.trim() {
             "submit" => Ok(Self::Submit),
             "consent" => Ok(Self::Consent),
             "answer" => Ok(Self::Answer),
-            _ => Err(FieldErrors::single(
-                "step",
-                "Choose submit (the seller), consent (a joint owner or financier) or answer (the buyer)",
-            )),
+            _ => Err(FieldErrors::single("step", StepRefusal::ChooseCodeStep.render(lang))),
         }
     }
 
@@ -58,27 +59,27 @@ pub async fn send_code(reg: &Registry, actor: &Actor, id: &str, step: CodeStep) 
     let (row, cons, roles) = visible(reg, actor, id).await?;
     need_transactor(actor)?;
     let (ok, what) = match step {
-        CodeStep::Submit => (roles.contains(&Role::Seller) && row.state == State::Draft, "submit the transfer"),
+        CodeStep::Submit => (roles.contains(&Role::Seller) && row.state == State::Draft, CodeFor::SubmitTransfer),
         CodeStep::Consent => (
             row.state == State::AwaitingConsents
                 && cons.iter().any(|c| c.party_id == actor.principal_id() && c.decision.is_none()),
-            "answer the transfer",
+            CodeFor::AnswerTransfer,
         ),
-        CodeStep::Answer => (roles.contains(&Role::Buyer) && row.state == State::AwaitingBuyer, "answer the transfer"),
+        CodeStep::Answer => {
+            (roles.contains(&Role::Buyer) && row.state == State::AwaitingBuyer, CodeFor::AnswerTransfer)
+        }
     };
+    let lang = lang(actor);
     if !ok {
-        return Err(Error::Conflict(format!(
-            "No code is needed from you for this transfer now: it is {}",
-            row.state.label().to_lowercase()
-        )));
+        return Err(Error::Conflict(StepRefusal::NoCodeNeeded { state: row.state }.render(lang)));
     }
     if step == CodeStep::Submit && row.logbook_key.is_none() {
         // Not worth an SMS (nor one of the person's few codes) yet.
-        return Err(FieldErrors::single("logbook", "Upload the scanned logbook before you ask for the code to submit"));
+        return Err(FieldErrors::single("logbook", TransferRefusal::UploadLogbookBeforeCode.render(lang)));
     }
     let mut tx = reg.db().begin_write().await?;
     let (purpose, tag) = (step.purpose(&row.id), step.sms_tag(&row.reference));
-    codes::issue(reg, &mut tx, &actor.person, &purpose, &format!("{what} {}", row.reference), &tag).await?;
+    codes::issue(reg, &mut tx, &actor.person, &purpose, (what, &row.reference), &tag).await?;
     tx.commit().await?;
     reg.wake_outbox();
     let phone = actor.person.phone.as_deref().unwrap_or_default();

@@ -3,14 +3,15 @@
 
 use domain::ConsentDecision;
 use domain::transfer::{Command, Party as Role, State, Step};
+use texts::{Sms, StepTaker};
 
 use super::code::{CodeStep, check_code};
-use super::notify::tell_buyer;
+use super::notify::{tell, tell_buyer};
 use super::store::{self, Line};
 use super::view::{TransferView, view};
-use super::{machine, need, need_transactor, step};
+use super::{decide, lang, need, need_transactor, step};
 use crate::signin::Actor;
-use crate::{Error, Registry, outbox};
+use crate::{Error, Registry};
 
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn consent(
@@ -21,13 +22,13 @@ pub async fn consent(
     code: &str,
 ) -> Result<TransferView, Error> {
     let (tx, row, mut cons, roles) = step(reg, actor, id).await?;
-    let role = need(&roles, |r| matches!(r, Role::CoOwner(_) | Role::Financier(_)), "a joint owner or the financier")?;
+    let role = need(actor, &roles, |r| matches!(r, Role::CoOwner(_) | Role::Financier(_)), StepTaker::Consenter)?;
     need_transactor(actor)?;
     let now = reg.now_ms();
     let party_id = actor.principal_id().to_string();
     let cmd = Command::Consent { party_id: party_id.clone(), approve };
     let line = Line::by(Step::of(&cmd), actor);
-    let t = machine(&row, &cons)?.apply(cmd, &role)?;
+    let t = decide(&row, &cons, cmd, &role, lang(actor))?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Consent, code).await?;
     let after = store::advance(&mut tx, &row, t.to, now, &[], line).await?;
     let decision = if approve { ConsentDecision::Approved } else { ConsentDecision::Refused };
@@ -35,16 +36,11 @@ pub async fn consent(
     for c in cons.iter_mut().filter(|c| c.party_id == party_id) {
         c.decision = Some(decision);
     }
-    let reg_no = row.reg_no.clone();
     match t.to {
-        State::AwaitingBuyer => tell_buyer(&mut tx, &row, &reg_no, now).await?,
+        State::AwaitingBuyer => tell_buyer(&mut tx, &row, now).await?,
         State::ConsentRefused => {
-            let seller = &row.seller_id;
-            let text = format!(
-                "tims: a joint owner or the financier refused the transfer {} of {reg_no}. The vehicle stays with you.",
-                row.reference
-            );
-            outbox::alert(&mut tx, seller, &text, &row.reference, now).await?;
+            let sms = Sms::ConsentRefused { reference: &row.reference, reg_no: &row.reg_no };
+            tell(&mut tx, &row.seller_id, &row, &sms, now).await?;
         }
         _ => {}
     }

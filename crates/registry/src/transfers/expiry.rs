@@ -2,6 +2,7 @@
 //! in them is told. Run by the periodic sweep.
 
 use domain::transfer::{Command, Party as Role, Step};
+use texts::Sms;
 
 use super::machine;
 use super::notify::tell_all;
@@ -36,12 +37,8 @@ async fn expire(reg: &Registry, id: &str, now: i64) -> Result<bool, Error> {
         Err(Error::Conflict(_)) => return Ok(false),
         Err(e) => return Err(e),
     }
-    let reg_no = row.reg_no.clone();
-    let text = format!(
-        "tims: the transfer {} of {reg_no} expired because it was not completed in time. The vehicle stays with its owner.",
-        row.reference
-    );
-    tell_all(&mut tx, &row, &cons, &text, now, true).await?;
+    let sms = Sms::Expired { reference: &row.reference, reg_no: &row.reg_no };
+    tell_all(&mut tx, &row, &cons, &sms, now, true).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -3,11 +3,12 @@
 //! Reads only.
 
 use domain::policy::DAY_MS;
-use domain::transfer::{OwnCase, StaffAction, State};
+use domain::transfer::{StaffAction, State};
 use serde::Serialize;
 use sqlx::Row as _;
+use texts::{StepRefusal, Text as _, TransferRefusal};
 
-use super::{REVIEW_WORKING_DAYS, today_eat};
+use super::{REVIEW_WORKING_DAYS, lang, today_eat};
 use crate::paging::{Page, PageRequest, bad_cursor};
 use crate::signin::Actor;
 use crate::vehicles::own;
@@ -121,7 +122,7 @@ struct Queued {
 #[tracing::instrument(skip_all, fields(actor = %actor.person.id))]
 pub async fn queue(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<Page<ListItem>, Error> {
     if !actor.is_staff() {
-        return Err(Error::Forbidden("Only the agency's officers can see the review queue".into()));
+        return Err(Error::Forbidden(TransferRefusal::OfficersOnlyQueue.render(lang(actor))));
     }
     let (after_at, after_id) = match page.after::<2>("queue")? {
         Some([at, id]) => (at.parse::<i64>().map_err(|_| bad_cursor())?, id),
@@ -152,7 +153,8 @@ pub async fn queue(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<
     let theirs = officer_is_party(reg, actor, &queued).await?;
     let mut items = list_items(reg, queued.into_iter().map(|q| q.line).collect()).await?;
     for (item, theirs) in items.iter_mut().zip(theirs) {
-        item.conflict_of_interest = theirs.then(|| OwnCase(StaffAction::Review).to_string());
+        item.conflict_of_interest =
+            theirs.then(|| StepRefusal::OwnCase { action: StaffAction::Review }.render(lang(actor)));
     }
     Ok(page.page("queue", items, |t| [t.queued_at_ms.unwrap_or_default().to_string(), t.id.clone()]))
 }

@@ -2,17 +2,19 @@
 //! collected. The buyer is told when it is ready.
 
 use domain::transfer::{LogbookState, StaffAction, Step};
+use texts::{Sms, StepRefusal, Text as _, TransferRefusal};
 
+use super::notify::tell;
 use super::store::{self, Line};
 use super::view::TransferView;
-use super::{get, officiate, visible};
+use super::{get, lang, officiate, visible};
 use crate::signin::Actor;
-use crate::{Error, FieldErrors, Registry, outbox};
+use crate::{Error, FieldErrors, Registry};
 
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn advance_logbook(reg: &Registry, actor: &Actor, id: &str, to: &str) -> Result<TransferView, Error> {
     if !actor.is_staff() {
-        return Err(Error::Forbidden("Only the agency's staff can update a logbook".into()));
+        return Err(Error::Forbidden(TransferRefusal::StaffOnlyLogbook.render(lang(actor))));
     }
     let to = LogbookState::parse(to).map_err(|e| FieldErrors::single("state", e.message))?;
     let (row, cons, _) = visible(reg, actor, id).await?;
@@ -20,16 +22,16 @@ pub async fn advance_logbook(reg: &Registry, actor: &Actor, id: &str, to: &str) 
     let now = reg.now_ms();
     let mut tx = reg.db().begin_write().await?;
     let Some((from, office)) = store::logbook_in(&mut tx, &row.id).await? else {
-        return Err(Error::Conflict("This transfer has no logbook yet: it is ordered when an officer approves".into()));
+        return Err(Error::Conflict(TransferRefusal::NoLogbookYet.render(lang(actor))));
     };
-    from.advance(to).map_err(|e| Error::Conflict(e.to_string()))?;
-    store::move_logbook(&mut tx, &row.id, from, to, now).await?;
+    from.advance(to)
+        .map_err(|e| Error::Conflict(StepRefusal::LogbookOutOfOrder { from: e.from, to: e.to }.render(lang(actor))))?;
+    store::move_logbook(&mut tx, &row.id, from, to, now, lang(actor)).await?;
     let step = Step::logbook(to).ok_or_else(|| Error::Internal("a logbook moved back to printing".into()))?;
     store::advance(&mut tx, &row, row.state, now, &[], Line::by(step, actor)).await?;
     if to == LogbookState::ReadyForCollection {
-        let buyer = &row.buyer_id;
-        let text = format!("tims: the new logbook for transfer {} is ready for collection at {office}.", row.reference);
-        outbox::alert(&mut tx, buyer, &text, &row.reference, now).await?;
+        let sms = Sms::LogbookReady { reference: &row.reference, office: &office };
+        tell(&mut tx, &row.buyer_id, &row, &sms, now).await?;
     }
     tx.commit().await?;
     reg.wake_outbox();

@@ -31,12 +31,13 @@ pub mod view;
 use std::collections::BTreeSet;
 
 use db::WriteTx;
-use domain::transfer::{OwnCase, Party as Role, StaffAction, Transfer as Machine};
+use domain::transfer::{Command, OwnCase, Party as Role, StaffAction, Transfer as Machine, Transition};
 use domain::{ConsentDecision, ConsentRole, Date};
+use texts::{Lang, StepRefusal, StepTaker, Text as _, TransferRefusal};
 
 use crate::signin::Actor;
 use crate::vehicles::own;
-use crate::{Error, Registry};
+use crate::{Error, Registry, parties};
 
 pub use answer::{Acceptance, accept, decline};
 pub use cancel::cancel;
@@ -60,6 +61,11 @@ pub const REVIEW_WORKING_DAYS: u32 = 2;
 
 pub fn today_eat(now_ms: i64) -> Date {
     Date::from_utc_ms(now_ms + EAT_OFFSET_MS)
+}
+
+/// Ask the state machine to carry out `cmd` by `role`; a refusal is in `lang`.
+fn decide(row: &Row, consents: &[Consenter], cmd: Command, role: &Role, lang: Lang) -> Result<Transition, Error> {
+    machine(row, consents)?.apply(cmd, role).map_err(|r| Error::refused(r, lang))
 }
 
 fn machine(row: &Row, consents: &[Consenter]) -> Result<Machine, Error> {
@@ -86,7 +92,7 @@ fn party_to(actor: &Actor, row: &Row, consents: &[Consenter]) -> bool {
 /// Staff may not act on a transfer they are a party to (see
 /// [`domain::transfer::officiate`]).
 fn officiate(actor: &Actor, row: &Row, consents: &[Consenter], action: StaffAction) -> Result<(), Error> {
-    if party_to(actor, row, consents) { Err(OwnCase(action).into()) } else { Ok(()) }
+    if party_to(actor, row, consents) { Err(Error::own_case(OwnCase(action), lang(actor))) } else { Ok(()) }
 }
 
 /// The roles the actor holds on this transfer (a person may be several).
@@ -113,19 +119,24 @@ pub fn roles(actor: &Actor, row: &Row, consents: &[Consenter]) -> Vec<Role> {
     r
 }
 
-fn not_found() -> Error {
-    Error::NotFound("No such transfer, or it is not yours to see".into())
+/// The language the actor reads refusals in (see [`parties::lang_of`]).
+fn lang(actor: &Actor) -> Lang {
+    parties::lang_of(&actor.person.id)
+}
+
+fn not_found(lang: Lang) -> Error {
+    Error::NotFound(TransferRefusal::NoSuchTransfer.render(lang))
 }
 
 /// Load a transfer the actor may see, with its consents and the actor's roles.
 async fn visible(reg: &Registry, actor: &Actor, id: &str) -> Result<(Row, Vec<Consenter>, Vec<Role>), Error> {
-    let (row, cons) = store::read(reg.db(), id).await?.ok_or_else(not_found)?;
+    let (row, cons) = store::read(reg.db(), id).await?.ok_or_else(|| not_found(lang(actor)))?;
     tracing::Span::current().record("vehicle", row.reg_no.as_str());
     let r = roles(actor, &row, &cons);
     // Someone with no part in a transfer learns nothing, not even that it
     // exists. Staff see every transfer.
     if r.is_empty() && !actor.is_staff() {
-        return Err(not_found());
+        return Err(not_found(lang(actor)));
     }
     Ok((row, cons, r))
 }
@@ -135,25 +146,26 @@ async fn visible(reg: &Registry, actor: &Actor, id: &str) -> Result<(Row, Vec<Co
 /// `visible`). Everything the step decides is decided on this read.
 async fn step(reg: &Registry, actor: &Actor, id: &str) -> Result<(WriteTx, Row, Vec<Consenter>, Vec<Role>), Error> {
     let mut tx = reg.db().begin_write().await?;
-    let (row, cons) = store::load(&mut tx, id).await?.ok_or_else(not_found)?;
+    let (row, cons) = store::load(&mut tx, id).await?.ok_or_else(|| not_found(lang(actor)))?;
     tracing::Span::current().record("vehicle", row.reg_no.as_str());
     let r = roles(actor, &row, &cons);
     if r.is_empty() && !actor.is_staff() {
-        return Err(not_found());
+        return Err(not_found(lang(actor)));
     }
     Ok((tx, row, cons, r))
 }
 
-fn need(roles: &[Role], wanted: impl Fn(&Role) -> bool, what: &str) -> Result<Role, Error> {
-    roles.iter().find(|r| wanted(r)).cloned().ok_or_else(|| Error::Forbidden(format!("Only {what} can do this")))
+/// The actor's role that `wanted` accepts, or a refusal naming who `only`
+/// may take the step.
+fn need(actor: &Actor, roles: &[Role], wanted: impl Fn(&Role) -> bool, only: StepTaker) -> Result<Role, Error> {
+    let refuse = || Error::Forbidden(StepRefusal::NotYourStep { only }.render(lang(actor)));
+    roles.iter().find(|r| wanted(r)).cloned().ok_or_else(refuse)
 }
 
 fn need_transactor(actor: &Actor) -> Result<(), Error> {
     if actor.may_transact() {
         Ok(())
     } else {
-        Err(Error::Forbidden(
-            "You are a viewer for this organisation: only its admins and transactors can act on its transfers".into(),
-        ))
+        Err(Error::Forbidden(TransferRefusal::ViewerCannotAct.render(lang(actor))))
     }
 }

@@ -6,10 +6,11 @@
 use domain::policy::DAY_MS;
 use domain::{AccountType, BuyerType, ConsentRole, DocType, IdNumber, KraPin, OwnerRole, RegistrationNumber};
 use serde::Deserialize;
+use texts::{Lang, Text as _, TransferRefusal};
 
 use super::store::{self, Consenter, Draft};
 use super::view::{TransferView, view};
-use super::{need_transactor, today_eat};
+use super::{lang, need_transactor, today_eat};
 use crate::parties::{self, Party};
 use crate::signin::Actor;
 use crate::vehicles::{self, Holder, Vehicle, owners};
@@ -70,22 +71,18 @@ fn check(input: &NewTransfer) -> Result<Asked, Error> {
 
 /// The buyer the input names: someone who has signed in once (with a
 /// phone), of the type given, and not already an owner.
-async fn buyer(reg: &Registry, asked: &Asked, owners: &[Holder]) -> Result<Party, Error> {
+async fn buyer(reg: &Registry, asked: &Asked, owners: &[Holder], lang: Lang) -> Result<Party, Error> {
     let buyer = parties::by_document(reg, asked.doc_type.as_str(), &asked.doc_number)
         .await?
         .filter(|p| p.is_org() || p.phone.is_some());
     let Some(buyer) = buyer else {
-        return Err(FieldErrors::single(
-            "buyer_id_number",
-            "No one with this ID number or KRA PIN has signed in to tims yet: both parties need an account. \
-             Ask the buyer to sign in once, then try again",
-        ));
+        return Err(FieldErrors::single("buyer_id_number", TransferRefusal::BuyerNotSignedUp.render(lang)));
     };
     if buyer.is_org() != asked.buyer_type.is_organisation() {
-        return Err(FieldErrors::single("buyer_type", "The buyer type does not match the ID number or KRA PIN given"));
+        return Err(FieldErrors::single("buyer_type", TransferRefusal::BuyerTypeMismatch.render(lang)));
     }
     if owners.iter().any(|o| o.party_id == buyer.id) {
-        return Err(FieldErrors::single("buyer_id_number", "The buyer is already an owner of this vehicle"));
+        return Err(FieldErrors::single("buyer_id_number", TransferRefusal::BuyerAlreadyOwner.render(lang)));
     }
     Ok(buyer)
 }
@@ -96,24 +93,21 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
     need_transactor(actor)?;
     let now = reg.now_ms();
     let asked = check(input)?;
-    let reg_no = &asked.reg_no;
-    let (vehicle, owners) = vehicles::with_owners(reg, reg_no).await?.ok_or_else(|| {
-        FieldErrors::single(
-            "registration_number",
-            format!("No vehicle with registration number {reg_no} is registered"),
-        )
-    })?;
+    let (reg_no, lang) = (&asked.reg_no, lang(actor));
+    let no_vehicle = TransferRefusal::NoSuchVehicle { reg_no: reg_no.as_str() };
+    let (vehicle, owners) = vehicles::with_owners(reg, reg_no)
+        .await?
+        .ok_or_else(|| FieldErrors::single("registration_number", no_vehicle.render(lang)))?;
     let seller_id = actor.principal_id().to_string();
     if !owners.iter().any(|o| o.party_id == seller_id && o.role == OwnerRole::Owner) {
-        return Err(Error::Forbidden(format!(
-            "Only an owner of {reg_no} (or someone acting for an owning organisation) can transfer it"
-        )));
+        return Err(Error::Forbidden(TransferRefusal::NotAnOwner { reg_no: reg_no.as_str() }.render(lang)));
     }
-    let buyer = buyer(reg, &asked, &owners).await?;
+    let buyer = buyer(reg, &asked, &owners, lang).await?;
     let (fees, _) = reg.rules().await?;
-    let fee = fees
-        .quote_on(today_eat(now), &vehicle.fee_query()?)
-        .map_err(|e| FieldErrors::single("registration_number", format!("This vehicle cannot be priced: {e}")))?;
+    let fee = fees.quote_on(today_eat(now), &vehicle.fee_query()?).map_err(|e| {
+        let why = e.to_string();
+        FieldErrors::single("registration_number", TransferRefusal::CannotPrice { why: &why }.render(lang))
+    })?;
     // Everyone on the logbook but the seller, in the order `store` reads
     // consents back.
     let others: Vec<&Holder> = owners.iter().filter(|o| o.party_id != seller_id).collect();
@@ -129,6 +123,7 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
     cons.sort_by(|a, b| (a.role.as_str(), &a.name).cmp(&(b.role.as_str(), &b.name)));
     let draft = Draft {
         vehicle_id: &vehicle.id,
+        reg_no: reg_no.as_str(),
         seller_id: &seller_id,
         buyer_id: &buyer.id,
         buyer_type: asked.buyer_type,
@@ -159,13 +154,10 @@ async fn open(
     let mut read: Vec<(String, OwnerRole)> = read.iter().map(|o| (o.party_id.clone(), o.role)).collect();
     read.sort();
     if owners::current(&mut tx, &vehicle.id).await? != read {
-        return Err(Error::Conflict(format!("The owners of {reg_no} changed just now: look the vehicle up again")));
+        let reg_no = reg_no.as_str();
+        return Err(Error::Conflict(TransferRefusal::OwnersChanged { reg_no }.render(lang(actor))));
     }
-    let Some(row) = store::insert(&mut tx, draft, actor, now).await? else {
-        return Err(Error::Conflict(format!(
-            "{reg_no} already has an open transfer: finish or cancel it before starting another"
-        )));
-    };
+    let row = store::insert(&mut tx, draft, actor, now).await?;
     tx.commit().await?;
     Ok(row)
 }

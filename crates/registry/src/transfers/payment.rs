@@ -6,14 +6,16 @@
 use db::WriteTx;
 use domain::PaymentState;
 use domain::transfer::{Command, Party as Role, State, Step};
+use secure::new_id;
+use texts::{Sms, StepTaker, Text as _, TransferRefusal};
 
+use super::notify::tell;
 use super::store::{self, Consenter, Line, Row, Val};
 use super::view::{TransferView, view};
-use super::{machine, need, need_transactor, not_found, step};
+use super::{decide, lang, need, need_transactor, not_found, step};
 use crate::payments::Charge;
-use crate::reference::new_id;
 use crate::signin::Actor;
-use crate::{Error, Registry, outbox};
+use crate::{Error, Registry, parties};
 
 /// A payment request that has had no answer for this long is taken to be
 /// dead (the payer ignored the prompt, the gateway lost it), and another may
@@ -57,22 +59,15 @@ pub(super) async fn claim_payment(
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn pay(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferView, Error> {
     let (mut tx, row, cons, roles) = step(reg, actor, id).await?;
-    need(&roles, |r| *r == Role::Buyer, "the buyer")?;
+    need(actor, &roles, |r| *r == Role::Buyer, StepTaker::Buyer)?;
     need_transactor(actor)?;
     if row.state != State::AwaitingPayment {
-        return Err(Error::Conflict(format!(
-            "The transfer is {}, so there is nothing to pay",
-            row.state.label().to_lowercase()
-        )));
+        return Err(Error::Conflict(TransferRefusal::NothingToPay { state: row.state }.render(lang(actor))));
     }
     let claimed = claim_payment(&mut tx, &row, &actor.person.id, reg.adapters().payments.name(), reg.now_ms()).await?;
     tx.commit().await?;
     if !claimed {
-        return Err(Error::Conflict(
-            "A payment request for this transfer is already waiting for your answer on your phone: approve it there, \
-             or try again in two minutes"
-                .into(),
-        ));
+        return Err(Error::Conflict(TransferRefusal::PaymentWaiting.render(lang(actor))));
     }
     charge(reg, actor, row, cons).await
 }
@@ -105,10 +100,7 @@ pub(super) async fn charge(
             let failed = sqlx::query("UPDATE reg_payments SET state = $2 WHERE transfer_id = $1 AND state = $3");
             let (to, from) = (PaymentState::Failed.as_str(), PaymentState::Requested.as_str());
             reg.db().execute_write(failed.bind(&row.id).bind(to).bind(from)).await?;
-            return Err(Error::Unavailable(
-                "The payment could not be started just now. Your acceptance is kept: try paying again in a few minutes"
-                    .into(),
-            ));
+            return Err(Error::Unavailable(TransferRefusal::PaymentNotStarted.render(lang(actor))));
         }
     };
     view(reg, actor, row, cons).await
@@ -127,11 +119,11 @@ pub async fn settle(
 ) -> Result<Option<Row>, Error> {
     let now = reg.now_ms();
     let mut tx = reg.db().begin_write().await?;
-    let (row, cons) = store::load(&mut tx, id).await?.ok_or_else(not_found)?;
+    let (row, cons) = store::load(&mut tx, id).await?.ok_or_else(|| not_found(parties::lang_of(payer_id)))?;
     if row.state != State::AwaitingPayment {
         return Ok(None);
     }
-    let t = machine(&row, &cons)?.apply(Command::PaymentSettled, &Role::System)?;
+    let t = decide(&row, &cons, Command::PaymentSettled, &Role::System, parties::lang_of(payer_id))?;
     let set = [("payment_ref", Val::Text(Some(provider_ref.to_string()))), ("queued_at", Val::Int(now))];
     let line = Line::system(Step::PaymentSettled).detail(Some(provider_ref));
     let after = store::advance(&mut tx, &row, t.to, now, &set, line).await?;
@@ -154,13 +146,8 @@ pub async fn settle(
     .bind(PaymentState::Settled.as_str())
     .execute(&mut *tx)
     .await?;
-    let buyer = &row.buyer_id;
-    let text = format!(
-        "tims: payment of {} for transfer {} received. The agency will now review it.",
-        domain::fees::format_kes(row.fee_cents),
-        row.reference
-    );
-    outbox::alert(&mut tx, buyer, &text, &row.reference, now).await?;
+    let sms = Sms::PaymentReceived { amount_cents: row.fee_cents, reference: &row.reference };
+    tell(&mut tx, &row.buyer_id, &row, &sms, now).await?;
     tx.commit().await?;
     reg.wake_outbox();
     Ok(Some(after))

@@ -3,16 +3,18 @@
 //! approval + 7 working days) or rejects it with a reason.
 
 use db::WriteTx;
+use domain::Date;
 use domain::transfer::{Command, LogbookState, Party as Role, StaffAction, Step, logbook_ready_on};
-use domain::workdays::Calendar;
+use secure::new_id;
+use texts::{Sms, Text as _, TransferRefusal};
 
+use super::notify::tell;
 use super::store::{self, Line, Logbook, Row, Val, who};
 use super::view::{TransferView, view};
-use super::{machine, officiate, step, today_eat};
-use crate::reference::new_id;
+use super::{decide, lang, officiate, step, today_eat};
 use crate::signin::Actor;
 use crate::vehicles::owners;
-use crate::{Error, FieldErrors, Registry, outbox, uploads};
+use crate::{Error, FieldErrors, Registry, uploads};
 
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn review(
@@ -23,17 +25,17 @@ pub async fn review(
     reason: Option<&str>,
 ) -> Result<TransferView, Error> {
     if !actor.is_staff() {
-        return Err(Error::Forbidden("Only the agency's officers can review transfers".into()));
+        return Err(Error::Forbidden(TransferRefusal::OfficersOnlyReview.render(lang(actor))));
     }
     if approve {
         // An officer approves only what they could check: the scan must open.
-        uploads::scan_opens(reg, id).await?;
+        uploads::scan_opens(reg, id, lang(actor)).await?;
     }
     let (mut tx, row, cons, _) = step(reg, actor, id).await?;
     officiate(actor, &row, &cons, StaffAction::Review)?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
     if reason.as_ref().is_some_and(|r| r.len() > 500) {
-        return Err(FieldErrors::single("reason", "Keep the reason to 500 characters"));
+        return Err(FieldErrors::single("reason", TransferRefusal::ReasonTooLong.render(lang(actor))));
     }
     let now = reg.now_ms();
     let (_, calendar) = reg.rules().await?;
@@ -43,26 +45,19 @@ pub async fn review(
         Command::OfficerReject { reason: reason.clone().unwrap_or_default() }
     };
     let line = Line::by(Step::of(&cmd), actor).detail(reason.as_deref());
-    let t = machine(&row, &cons)?.apply(cmd, &Role::Officer)?;
+    let t = decide(&row, &cons, cmd, &Role::Officer, lang(actor))?;
     let mut after = store::advance(&mut tx, &row, t.to, now, &[("reason", Val::Text(reason.clone()))], line).await?;
-    let reg_no = row.reg_no.clone();
-    let text = if approve {
-        let book = hand_over(&mut tx, &row, actor, &calendar, now).await?;
-        let text = format!(
-            "tims: the transfer {} of {reg_no} is approved. The new logbook will be ready for collection at {} by {}.",
-            row.reference, book.office, book.ready_by
-        );
-        after.logbook = Some(book);
-        text
+    let (reference, reg_no) = (row.reference.as_str(), row.reg_no.as_str());
+    let office = row.collection_office.clone().unwrap_or_default();
+    let sms = if approve {
+        let ready = logbook_ready_on(&calendar, today_eat(now));
+        after.logbook = Some(hand_over(&mut tx, &row, actor, &office, ready, now).await?);
+        Sms::Approved { reference, reg_no, office: &office, ready }
     } else {
-        format!(
-            "tims: the transfer {} of {reg_no} was rejected by the agency: {}. The vehicle stays with its owner.",
-            row.reference,
-            reason.unwrap_or_default()
-        )
+        Sms::Rejected { reference, reg_no, reason: reason.as_deref().unwrap_or_default() }
     };
     for id in [&row.seller_id, &row.buyer_id] {
-        outbox::alert(&mut tx, id, &text, &row.reference, now).await?;
+        tell(&mut tx, id, &row, &sms, now).await?;
     }
     tx.commit().await?;
     reg.wake_outbox();
@@ -78,17 +73,14 @@ async fn hand_over(
     tx: &mut WriteTx,
     row: &Row,
     actor: &Actor,
-    calendar: &Calendar,
+    office: &str,
+    ready: Date,
     now: i64,
 ) -> Result<Logbook, Error> {
     let serial = format!("LB{}", &new_id()[..10].to_ascii_uppercase());
     owners::hand_over(tx, &row.vehicle_id, &row.buyer_id, &serial, &row.id, who(actor), now).await?;
-    let book = Logbook {
-        serial,
-        state: LogbookState::Printing,
-        office: row.collection_office.clone().unwrap_or_default(),
-        ready_by: logbook_ready_on(calendar, today_eat(now)).to_string(),
-    };
+    let book =
+        Logbook { serial, state: LogbookState::Printing, office: office.to_string(), ready_by: ready.to_string() };
     store::order_logbook(tx, row, &book, who(actor), now).await?;
     Ok(book)
 }

@@ -2,11 +2,12 @@
 //! draft; the seller and officers with no part in the transfer open it.
 
 use domain::transfer::{Party as Role, StaffAction, State, Step};
+use secure::new_id;
+use texts::{StepTaker, Text as _, TransferRefusal};
 
 use super::store::{self, Line, Val};
 use super::view::{TransferView, view};
-use super::{need, need_transactor, officiate, visible};
-use crate::reference::new_id;
+use super::{lang, need, need_transactor, officiate, visible};
 use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry, uploads};
 
@@ -15,22 +16,23 @@ use crate::{Error, FieldErrors, Registry, uploads};
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn upload_logbook(reg: &Registry, actor: &Actor, id: &str, bytes: &[u8]) -> Result<TransferView, Error> {
     let (row, cons, roles) = visible(reg, actor, id).await?;
-    need(&roles, |r| *r == Role::Seller, "the seller")?;
+    need(actor, &roles, |r| *r == Role::Seller, StepTaker::Seller)?;
     need_transactor(actor)?;
     if row.state != State::Draft {
-        return Err(Error::Conflict("The scanned logbook can only be changed before the seller submits".into()));
+        return Err(Error::Conflict(TransferRefusal::ScanOnlyBeforeSubmit.render(lang(actor))));
     }
-    let content_type = crate::store::sniff_scan(bytes).map_err(|m| FieldErrors::single("logbook", m))?;
+    let content_type =
+        crate::store::sniff_scan(bytes).map_err(|r| FieldErrors::single("logbook", r.render(lang(actor))))?;
     let key = format!("logbooks/{}-{}", row.id, &new_id()[..8]);
     // The row first, then the file: no file is ever stored that no row
     // accounts for (see `uploads`).
     uploads::begin(reg, &row.id, &key).await?;
     if let Err(e) = reg.adapters().store.put(&key, bytes).await {
         uploads::discard(reg, &key).await;
-        return Err(uploads::unreadable(e));
+        return Err(uploads::unreadable(e, lang(actor)));
     }
     let now = reg.now_ms();
-    let sha = crate::reference::sha256_hex(bytes);
+    let sha = secure::sha256_hex(bytes);
     let committed = async {
         let mut tx = reg.db().begin_write().await?;
         let set = [
@@ -67,9 +69,9 @@ pub async fn logbook_scan(reg: &Registry, actor: &Actor, id: &str) -> Result<(St
     if actor.is_staff() && !roles.contains(&Role::Seller) {
         officiate(actor, &row, &cons, StaffAction::Scan)?;
     }
-    need(&roles, |r| matches!(r, Role::Seller | Role::Officer), "the seller or an officer")?;
+    need(actor, &roles, |r| matches!(r, Role::Seller | Role::Officer), StepTaker::SellerOrOfficer)?;
     let (Some(key), Some(ct)) = (row.logbook_key, row.logbook_type) else {
-        return Err(Error::NotFound("No scanned logbook has been uploaded for this transfer".into()));
+        return Err(Error::NotFound(TransferRefusal::NoScanUploaded.render(lang(actor))));
     };
-    Ok((ct, uploads::read(reg, &key).await?))
+    Ok((ct, uploads::read(reg, &key, lang(actor)).await?))
 }

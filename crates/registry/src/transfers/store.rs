@@ -8,15 +8,18 @@
 //! It decides nothing: the use cases and `domain::transfer` do. It knows no
 //! HTTP.
 
+use db::OnUnique as _;
 use db::WriteTx;
 use domain::transfer::{LogbookState, State, Step};
 use domain::{BuyerType, ConsentDecision, ConsentRole, DocType, PartyKind};
+use secure::new_id;
 use serde::Serialize;
+use texts::{Lang, Text as _, TransferRefusal};
 
-use crate::Error;
 use crate::journal::{self, Entry, Who};
-use crate::reference::{new_id, transfer_reference};
+use crate::reference::transfer_reference;
 use crate::signin::Actor;
+use crate::{Error, parties};
 
 /// A party as a transfer shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -207,6 +210,9 @@ pub fn who(actor: &Actor) -> Who<'_> {
 #[derive(Debug)]
 pub struct Draft<'a> {
     pub vehicle_id: &'a str,
+    /// The vehicle's registration number, for the refusal when it already
+    /// has an open transfer.
+    pub reg_no: &'a str,
     pub seller_id: &'a str,
     pub buyer_id: &'a str,
     pub buyer_type: BuyerType,
@@ -216,11 +222,13 @@ pub struct Draft<'a> {
     pub consents: &'a [(String, ConsentRole)],
 }
 
-/// Open a draft with its consents and its first timeline line; `Ok(None)`
-/// when the vehicle already has an open transfer.
-pub async fn insert(tx: &mut WriteTx, d: &Draft<'_>, actor: &Actor, now: i64) -> Result<Option<Row>, Error> {
+/// Open a draft with its consents and its first timeline line; refused
+/// (a conflict) when the vehicle already has an open transfer.
+pub async fn insert(tx: &mut WriteTx, d: &Draft<'_>, actor: &Actor, now: i64) -> Result<Row, Error> {
+    let lang = parties::lang_of(&actor.person.id);
+    let open_exists = || Error::Conflict(TransferRefusal::OpenTransferExists { reg_no: d.reg_no }.render(lang));
     let id = new_id();
-    let inserted = sqlx::query(
+    sqlx::query(
         "INSERT INTO reg_transfers (id, reference, vehicle_id, open_vehicle_id, state, seller_id, created_by, buyer_id, \
          buyer_type, fee_cents, fee_schedule, fee_rule, created_at, updated_at, expires_at) \
          VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
@@ -239,11 +247,8 @@ pub async fn insert(tx: &mut WriteTx, d: &Draft<'_>, actor: &Actor, now: i64) ->
     .bind(now)
     .bind(d.expires_at)
     .execute(&mut **tx)
-    .await;
-    match inserted {
-        Err(e) if db::is_unique_violation(&e) => return Ok(None),
-        other => other?,
-    };
+    .await
+    .on_unique(open_exists)?;
     for (party, role) in d.consents {
         sqlx::query("INSERT INTO reg_consents (transfer_id, party_id, role) VALUES ($1, $2, $3)")
             .bind(&id)
@@ -255,7 +260,7 @@ pub async fn insert(tx: &mut WriteTx, d: &Draft<'_>, actor: &Actor, now: i64) ->
     let (row, _) = load(tx, &id).await?.ok_or_else(|| Error::Internal("inserted transfer missing".into()))?;
     let line = Line { step: Step::Created, actor: Some(actor), detail: None };
     journal_step(tx, &row, 0, State::Draft, &line, now).await?;
-    Ok(Some(row))
+    Ok(row)
 }
 
 /// A value for another column set by a move.
@@ -320,6 +325,8 @@ pub async fn advance(
     set: &[(&str, Val)],
     line: Line<'_>,
 ) -> Result<Row, Error> {
+    // A system move's refusal is read by no one.
+    let lang = line.actor.map(|a| parties::lang_of(&a.person.id)).unwrap_or_default();
     let mut sql = String::from("UPDATE reg_transfers SET state = $1, version = version + 1, updated_at = $2");
     // Closing sets when it was decided; moves after that (the logbook's)
     // leave it as it was.
@@ -340,9 +347,7 @@ pub async fn advance(
     }
     let done = q.execute(&mut **tx).await?;
     if done.rows_affected() != 1 {
-        return Err(Error::Conflict(
-            "The transfer changed while you were working on it: reload it to see where it stands".into(),
-        ));
+        return Err(Error::Conflict(TransferRefusal::TransferChanged.render(lang)));
     }
     journal_step(tx, row, row.version + 1, to, &line, now).await?;
     Ok(after(row, to, now, closing, set))
@@ -446,6 +451,7 @@ pub async fn move_logbook(
     from: LogbookState,
     to: LogbookState,
     now: i64,
+    lang: Lang,
 ) -> Result<(), Error> {
     let moved =
         sqlx::query("UPDATE reg_logbooks SET state = $1, updated_at = $2 WHERE transfer_id = $3 AND state = $4")
@@ -456,7 +462,7 @@ pub async fn move_logbook(
             .execute(&mut **tx)
             .await?;
     if moved.rows_affected() != 1 {
-        return Err(Error::Conflict("The logbook changed while you were working on it: reload it".into()));
+        return Err(Error::Conflict(TransferRefusal::LogbookChanged.render(lang)));
     }
     Ok(())
 }

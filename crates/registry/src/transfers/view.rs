@@ -2,12 +2,13 @@
 //! the parties, the fee, the consents, the new logbook and the timeline
 //! (read from the journal). Reads only.
 
-use domain::transfer::{LogbookState, OwnCase, Party as Role, StaffAction, State, Step};
+use domain::transfer::{LogbookState, Party as Role, StaffAction, State, Step};
 use domain::{BuyerType, ConsentDecision, ConsentRole};
 use serde::Serialize;
+use texts::{StepRefusal, Text as _};
 
 use super::store::{Consenter, PartySummary, Row};
-use super::{REVIEW_WORKING_DAYS, party_to, roles, today_eat, visible};
+use super::{REVIEW_WORKING_DAYS, lang, party_to, roles, today_eat, visible};
 use crate::signin::Actor;
 use crate::{Error, Registry, journal};
 
@@ -132,7 +133,9 @@ fn conflict_of_interest(actor: &Actor, row: &Row, cons: &[Consenter]) -> Option<
         s if s.is_open() => Some(StaffAction::Review),
         _ => None,
     };
-    staff_next.filter(|_| actor.is_staff() && party_to(actor, row, cons)).map(|action| OwnCase(action).to_string())
+    staff_next
+        .filter(|_| actor.is_staff() && party_to(actor, row, cons))
+        .map(|action| StepRefusal::OwnCase { action }.render(lang(actor)))
 }
 
 /// The transfer as the actor sees it.

@@ -4,11 +4,12 @@
 
 use domain::fees::VehicleClass;
 use serde::Serialize;
+use texts::{Text as _, TransferRefusal};
 
 use super::{Holder, Owner, Vehicle, columns, own, parse_registration, vehicle_from, with_owners};
 use crate::paging::{Page, PageRequest};
 use crate::signin::Actor;
-use crate::{Error, Registry};
+use crate::{Error, Registry, parties};
 
 /// The whole record: for owners, their organisations' members and staff.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -56,15 +57,16 @@ pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry
     // the owners; their names and documents are read only for those who may
     // see them.
     let reg_no = parse_registration(raw)?;
-    let not_found = || Error::NotFound(format!("No vehicle with registration number {reg_no} is registered"));
+    let lang = parties::lang_of(&actor.person.id);
+    let not_found = || Error::NotFound(TransferRefusal::NoSuchVehicle { reg_no: reg_no.as_str() }.render(lang));
     if actor.is_staff() {
         let (vehicle, owners) = with_owners(reg, &reg_no).await?.ok_or_else(not_found)?;
         return Ok(Inquiry::Full(FullView::of(vehicle, owners)));
     }
-    let parties = own(actor);
-    let sql = inquiry_sql(parties.len());
+    let ours = own(actor);
+    let sql = inquiry_sql(ours.len());
     let mut params: Vec<db::Param<'_>> = vec![reg_no.as_str().into()];
-    params.extend(parties.iter().map(|p| db::Param::from(*p)));
+    params.extend(ours.iter().map(|p| db::Param::from(*p)));
     let mut r = reg.db().read(&sql, &params).await?.pop().ok_or_else(not_found)?;
     if r.col::<bool>("owns_it")? {
         let (vehicle, owners) = with_owners(reg, &reg_no).await?.ok_or_else(not_found)?;

@@ -12,11 +12,12 @@ pub mod owners;
 use db::WriteTx;
 use domain::fees::{FeeQuery, VehicleClass};
 use domain::{DocType, EngineNumber, OwnerRole, PartyKind, RegistrationNumber, VehicleStatus, Vin};
+use secure::new_id;
 use serde::Serialize;
+use texts::{Text as _, TransferRefusal};
 
-use crate::reference::new_id;
 use crate::signin::Actor;
-use crate::{Error, FieldErrors, Registry};
+use crate::{Error, FieldErrors, Registry, parties};
 
 pub use inquiry::{FullView, Held, Inquiry, LimitedView, inquire, mine};
 
@@ -176,7 +177,8 @@ pub struct NewVehicle {
 }
 
 /// Put a vehicle on the register with its owners, in the caller's
-/// transaction.
+/// transaction. (Only the demonstration seed does, so its refusals are
+/// read by no party.)
 #[tracing::instrument(skip_all, fields(vehicle = %v.registration_number))]
 pub async fn register(
     tx: &mut WriteTx,
@@ -189,7 +191,7 @@ pub async fn register(
     let vin = errors.check("chassis_number", Vin::parse(&v.chassis_number));
     let engine = errors.check("engine_number", EngineNumber::parse(&v.engine_number));
     if !holders.iter().any(|(_, role)| *role == OwnerRole::Owner) {
-        errors.add("owners", "A vehicle needs at least one owner");
+        errors.add("owners", TransferRefusal::NeedsAnOwner.render(parties::NO_PARTY_LANG));
     }
     errors.into_result()?;
     let (Some(reg_no), Some(vin), Some(engine)) = (reg_no, vin, engine) else {

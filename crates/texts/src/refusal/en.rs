@@ -1,8 +1,10 @@
 //! Refusals in English: the texts tims shows today.
 
-use super::{Refusal, Restart, SignOnRefusal, TransferRefusal};
+use domain::transfer::StaffAction;
+
+use super::{Claim, Refusal, Restart, SignOnRefusal, StepRefusal, StepTaker, TransferRefusal};
 use crate::Lang;
-use crate::format::{minutes_text, wait};
+use crate::format::{logbook_state, minutes_text, transfer_state, wait};
 
 const MINUTE: u64 = 60;
 
@@ -15,6 +17,7 @@ pub(super) fn render(m: &Refusal) -> String {
         ),
         Refusal::CodeExpired => s("The code has expired: ask for a new code"),
         Refusal::CodeAlreadyUsed => s("This code has already been used: ask for a new code"),
+        Refusal::CodeUsedJustNow => s("This code has already been used"),
         Refusal::CodeDead { restart } => {
             let restart = match restart {
                 Restart::SignIn => "Start signing in again.",
@@ -53,6 +56,18 @@ pub(super) fn render(m: &Refusal) -> String {
         Refusal::OrgAlreadyOnAccount => {
             s("This organisation is already on your account (or your request is waiting for approval)")
         }
+        Refusal::ClaimNotShared { claim } => {
+            let what = match claim {
+                Claim::KnownAccountType => "a known account type",
+                Claim::IdNumber => "your ID number",
+                Claim::ValidIdNumber => "a valid ID number",
+            };
+            format!(
+                "Your sign-on account does not share {what} with the registry; the registry needs it to act for you"
+            )
+        }
+        Refusal::LimitOutOfRange { max } => format!("Give a whole number from 1 to {max}"),
+        Refusal::BadCursor => s("Not a cursor this list gave: start again from the first page"),
         Refusal::Forbidden => s("You may not do this"),
         Refusal::SignInFirst => s("Sign in first."),
         Refusal::FormExpired => {
@@ -65,56 +80,121 @@ pub(super) fn render(m: &Refusal) -> String {
 }
 
 pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
+    use TransferRefusal as T;
     let s = |t: &str| t.to_string();
     match *m {
-        TransferRefusal::NoSuchTransfer => s("No such transfer, or it is not yours to see"),
-        TransferRefusal::ViewerCannotAct => {
+        T::NoSuchTransfer => s("No such transfer, or it is not yours to see"),
+        T::ViewerCannotAct => {
             s("You are a viewer for this organisation: only its admins and transactors can act on its transfers")
         }
-        TransferRefusal::TransferChanged => {
-            s("The transfer changed while you were working on it: reload it to see where it stands")
-        }
-        TransferRefusal::NoSuchVehicle { reg_no } => {
-            format!("No vehicle with registration number {reg_no} is registered")
-        }
-        TransferRefusal::NotAnOwner { reg_no } => {
+        T::TransferChanged => s("The transfer changed while you were working on it: reload it to see where it stands"),
+        T::NoSuchVehicle { reg_no } => format!("No vehicle with registration number {reg_no} is registered"),
+        T::NotAnOwner { reg_no } => {
             format!("Only an owner of {reg_no} (or someone acting for an owning organisation) can transfer it")
         }
-        TransferRefusal::OpenTransferExists { reg_no } => {
+        T::OpenTransferExists { reg_no } => {
             format!("{reg_no} already has an open transfer: finish or cancel it before starting another")
         }
-        TransferRefusal::OwnersChanged { reg_no } => {
+        T::OwnersChanged { reg_no } => {
             format!("The owners of {reg_no} changed just now: look the vehicle up again")
         }
-        TransferRefusal::BuyerTypeMismatch => s("The buyer type does not match the ID number or KRA PIN given"),
-        TransferRefusal::BuyerAlreadyOwner => s("The buyer is already an owner of this vehicle"),
-        TransferRefusal::UploadLogbookFirst => s("Upload the scanned logbook before you submit"),
-        TransferRefusal::UploadLogbookBeforeCode => {
-            s("Upload the scanned logbook before you ask for the code to submit")
-        }
-        TransferRefusal::ScanOnlyBeforeSubmit => s("The scanned logbook can only be changed before the seller submits"),
-        TransferRefusal::NoScanUploaded => s("No scanned logbook has been uploaded for this transfer"),
-        TransferRefusal::ScanEmpty => s("The file is empty: upload the scanned logbook as a PDF, JPEG or PNG"),
-        TransferRefusal::ScanTooLarge { tenths_of_mb } => format!(
+        T::BuyerTypeMismatch => s("The buyer type does not match the ID number or KRA PIN given"),
+        T::BuyerAlreadyOwner => s("The buyer is already an owner of this vehicle"),
+        T::UploadLogbookFirst => s("Upload the scanned logbook before you submit"),
+        T::UploadLogbookBeforeCode => s("Upload the scanned logbook before you ask for the code to submit"),
+        T::ScanOnlyBeforeSubmit => s("The scanned logbook can only be changed before the seller submits"),
+        T::NoScanUploaded => s("No scanned logbook has been uploaded for this transfer"),
+        T::ScanEmpty => s("The file is empty: upload the scanned logbook as a PDF, JPEG or PNG"),
+        T::ScanTooLarge { tenths_of_mb } => format!(
             "The file is {}.{} MB: a scanned logbook may be at most 10 MB",
             tenths_of_mb / 10,
             tenths_of_mb % 10
         ),
-        TransferRefusal::ScanNotAScan => {
+        T::ScanNotAScan => {
             s("The file is not a PDF, JPEG or PNG (whatever its name says): upload the scanned logbook in one of those")
         }
-        TransferRefusal::ChooseScan => s("Choose the scanned logbook file to upload"),
-        TransferRefusal::NothingToPay { state } => format!("The transfer is {state}, so there is nothing to pay"),
-        TransferRefusal::PaymentNotStarted => {
+        T::ChooseScan => s("Choose the scanned logbook file to upload"),
+        T::NothingToPay { state } => {
+            format!("The transfer is {}, so there is nothing to pay", transfer_state(Lang::En, state))
+        }
+        T::PaymentNotStarted => {
             s("The payment could not be started just now. Your acceptance is kept: try paying again in a few minutes")
         }
-        TransferRefusal::OfficersOnlyReview => s("Only the agency's officers can review transfers"),
-        TransferRefusal::OfficersOnlyQueue => s("Only the agency's officers can see the review queue"),
-        TransferRefusal::StaffOnlyLogbook => s("Only the agency's staff can update a logbook"),
-        TransferRefusal::ReasonTooLong => s("Keep the reason to 500 characters"),
-        TransferRefusal::NoLogbookYet => s("This transfer has no logbook yet: it is ordered when an officer approves"),
-        TransferRefusal::LogbookChanged => s("The logbook changed while you were working on it: reload it"),
-        TransferRefusal::LogbookCollected => s("The logbook has already been collected"),
+        T::OfficersOnlyReview => s("Only the agency's officers can review transfers"),
+        T::OfficersOnlyQueue => s("Only the agency's officers can see the review queue"),
+        T::StaffOnlyLogbook => s("Only the agency's staff can update a logbook"),
+        T::ReasonTooLong => s("Keep the reason to 500 characters"),
+        T::NoLogbookYet => s("This transfer has no logbook yet: it is ordered when an officer approves"),
+        T::LogbookChanged => s("The logbook changed while you were working on it: reload it"),
+        T::LogbookCollected => s("The logbook has already been collected"),
+        T::BuyerNotSignedUp => s("No one with this ID number or KRA PIN has signed in to tims yet: both \
+                                                parties need an account. Ask the buyer to sign in once, then try again"),
+        T::CannotPrice { why } => format!("This vehicle cannot be priced: {why}"),
+        T::PaymentWaiting => s("A payment request for this transfer is already waiting for your answer \
+                                              on your phone: approve it there, or try again in two minutes"),
+        T::EnterPostalAddress => {
+            s("Enter your postal address, for example P.O. Box 12345-00100 Nairobi (5 to 200 characters)")
+        }
+        T::ChooseOffice { offices } => {
+            format!("Choose the office where you will collect the logbook: {offices}")
+        }
+        T::ScanMissing => s("The scanned logbook of this transfer is missing from the file store, so it \
+                                           cannot be opened; this has been logged for the agency's technical staff."),
+        T::StoreDown => s("The scanned logbook cannot be opened just now: the file store did not \
+                                         answer. Try again in a few minutes."),
+        T::ScanUncheckable { missing } => format!(
+            "This transfer cannot be approved until its scan can be checked. {}",
+            render_transfer(if missing { &T::ScanMissing } else { &T::StoreDown })
+        ),
+        T::NeedsAnOwner => s("A vehicle needs at least one owner"),
+        T::IdLinkedElsewhere => s("This ID number is already linked to another sign-on account. Contact \
+                                                 the agency to have it checked"),
+    }
+}
+
+pub(super) fn render_step(m: &StepRefusal) -> String {
+    use StepRefusal as T;
+    let s = |t: &str| t.to_string();
+    match *m {
+        T::NoCodeNeeded { state } => {
+            format!("No code is needed from you for this transfer now: it is {}", transfer_state(Lang::En, state))
+        }
+        T::ChooseCodeStep => {
+            s("Choose submit (the seller), consent (a joint owner or financier) or answer (the buyer)")
+        }
+        T::NotYourStep { only } => format!("Only {} can do this", step_taker(only)),
+        T::WrongParty { deed } => {
+            format!("Only {} can do this: the transfer cannot be {} by you", deed.by_whom(), deed.done())
+        }
+        T::NotNow { state, deed } => {
+            format!("The transfer is {}, so it cannot be {}", transfer_state(Lang::En, state), deed.done())
+        }
+        T::NotAConsenter => s("Your consent is not needed for this transfer"),
+        T::AlreadyConsented => s("You have already approved this transfer"),
+        T::NoReason => s("Give the reason for rejecting the transfer"),
+        T::OwnCase { action } => {
+            let what = match action {
+                StaffAction::Review => "review it",
+                StaffAction::Logbook => "update its logbook",
+                StaffAction::Scan => "check its scanned logbook",
+            };
+            format!("You are a party to this transfer, so another officer must {what}")
+        }
+        T::LogbookOutOfOrder { from, to } => format!(
+            "A logbook that is {} cannot become {}: it goes from printing to ready for collection to collected",
+            logbook_state(Lang::En, from),
+            logbook_state(Lang::En, to)
+        ),
+    }
+}
+
+/// Who alone may take a step, as a refusal names them.
+fn step_taker(only: StepTaker) -> &'static str {
+    match only {
+        StepTaker::Seller => "the seller",
+        StepTaker::Buyer => "the buyer",
+        StepTaker::Consenter => "a joint owner or the financier",
+        StepTaker::SellerOrOfficer => "the seller or an officer",
     }
 }
 

@@ -9,6 +9,7 @@ mod en;
 mod sw;
 
 use domain::AccountType;
+use domain::transfer::{Deed, LogbookState, StaffAction, State};
 
 use crate::catalogue;
 
@@ -25,6 +26,25 @@ pub enum Restart {
     TransferStep,
 }
 
+/// Who alone may take a step of a transfer, as a refusal names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepTaker {
+    Seller,
+    Buyer,
+    /// A joint owner or the financier.
+    Consenter,
+    SellerOrOfficer,
+}
+
+/// What the sign-on did not share that the registry needs to act for
+/// someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    KnownAccountType,
+    IdNumber,
+    ValidIdNumber,
+}
+
 catalogue! {
     /// A refusal, with what it says.
     pub enum Refusal in (en::render, sw::render) {
@@ -32,6 +52,8 @@ catalogue! {
         CodeWrong { remaining: u32 },
         CodeExpired,
         CodeAlreadyUsed,
+        /// A right code used by a parallel request a moment before.
+        CodeUsedJustNow,
         CodeDead { restart: Restart },
         CodeNotSent,
         NoVerifiedPhone,
@@ -48,6 +70,11 @@ catalogue! {
         RecoveryEnded,
         KeepOneAdmin,
         OrgAlreadyOnAccount,
+        /// The registry's sign-in, when the sign-on does not share a claim it needs.
+        ClaimNotShared { claim: Claim },
+        // Lists that run to many pages.
+        LimitOutOfRange { max: usize },
+        BadCursor,
         // Anywhere.
         Forbidden,
         SignInFirst,
@@ -78,7 +105,7 @@ catalogue! {
         ScanTooLarge { tenths_of_mb: u64 },
         ScanNotAScan,
         ChooseScan,
-        NothingToPay { state: &'a str },
+        NothingToPay { state: State },
         PaymentNotStarted,
         OfficersOnlyReview,
         OfficersOnlyQueue,
@@ -87,6 +114,40 @@ catalogue! {
         NoLogbookYet,
         LogbookChanged,
         LogbookCollected,
+        BuyerNotSignedUp,
+        /// `why` is the fee schedule's reason.
+        CannotPrice { why: &'a str },
+        PaymentWaiting,
+        EnterPostalAddress,
+        /// `offices` lists this server's offices, comma-separated.
+        ChooseOffice { offices: &'a str },
+        ScanMissing,
+        StoreDown,
+        /// An officer approves only a scan that opens; `missing` says why it did not.
+        ScanUncheckable { missing: bool },
+        IdLinkedElsewhere,
+        /// Putting a vehicle on the register with no owner.
+        NeedsAnOwner,
+    }
+}
+
+catalogue! {
+    /// A refusal of a transfer's step: who may take it, and when (the
+    /// state machine's refusals among them).
+    pub enum StepRefusal in (en::render_step, sw::render_step) {
+        NoCodeNeeded { state: State },
+        ChooseCodeStep,
+        NotYourStep { only: StepTaker },
+        // The state machine's (`domain::transfer::Refusal`).
+        WrongParty { deed: Deed },
+        NotNow { state: State, deed: Deed },
+        NotAConsenter,
+        AlreadyConsented,
+        NoReason,
+        /// Staff asked to act on a transfer they are a party to.
+        OwnCase { action: StaffAction },
+        /// A logbook moved out of its order.
+        LogbookOutOfOrder { from: LogbookState, to: LogbookState },
     }
 }
 

@@ -2,10 +2,11 @@
 //! sentences. "The agency" is "mamlaka"; "logbook" stays as people say it.
 
 use domain::AccountType;
+use domain::transfer::{Deed, StaffAction};
 
-use super::{Refusal, Restart, SignOnRefusal, TransferRefusal};
+use super::{Claim, Refusal, Restart, SignOnRefusal, StepRefusal, StepTaker, TransferRefusal};
 use crate::Lang;
-use crate::format::{minutes_text, wait};
+use crate::format::{logbook_state, minutes_text, transfer_state, wait};
 
 const MINUTE: u64 = 60;
 
@@ -18,6 +19,7 @@ pub(super) fn render(m: &Refusal) -> String {
         ),
         Refusal::CodeExpired => s("Muda wa nambari umekwisha: omba nambari mpya"),
         Refusal::CodeAlreadyUsed => s("Nambari hii imeshatumika: omba nambari mpya"),
+        Refusal::CodeUsedJustNow => s("Nambari hii imeshatumika"),
         Refusal::CodeDead { restart } => {
             let restart = match restart {
                 Restart::SignIn => "Anza kuingia upya.",
@@ -59,6 +61,19 @@ pub(super) fn render(m: &Refusal) -> String {
         Refusal::OrgAlreadyOnAccount => {
             s("Shirika hili tayari liko kwenye akaunti yako (au ombi lako linasubiri kuidhinishwa)")
         }
+        Refusal::ClaimNotShared { claim } => {
+            let what = match claim {
+                Claim::KnownAccountType => "aina ya akaunti inayojulikana",
+                Claim::IdNumber => "nambari yako ya kitambulisho",
+                Claim::ValidIdNumber => "nambari halali ya kitambulisho",
+            };
+            format!(
+                "Akaunti yako ya kuingia haitoi {what} kwa sajili ya magari; sajili inahitaji taarifa hiyo ili \
+                     ikuhudumie"
+            )
+        }
+        Refusal::LimitOutOfRange { max } => format!("Andika nambari kamili kuanzia 1 hadi {max}"),
+        Refusal::BadCursor => s("Hiki si kiashiria ambacho orodha hii ilitoa: anza tena kwenye ukurasa wa kwanza"),
         Refusal::Forbidden => s("Huruhusiwi kufanya hivi"),
         Refusal::SignInFirst => s("Ingia kwanza."),
         Refusal::FormExpired => {
@@ -71,59 +86,147 @@ pub(super) fn render(m: &Refusal) -> String {
 }
 
 pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
+    use TransferRefusal as T;
     let s = |t: &str| t.to_string();
     match *m {
-        TransferRefusal::NoSuchTransfer => s("Uhamisho huo haupo, au huruhusiwi kuuona"),
-        TransferRefusal::ViewerCannotAct => {
+        T::NoSuchTransfer => s("Uhamisho huo haupo, au huruhusiwi kuuona"),
+        T::ViewerCannotAct => {
             s("Wewe ni mtazamaji katika shirika hili: wasimamizi na waendeshaji wake tu ndio wanaweza kushughulikia \
              uhamisho wake")
         }
-        TransferRefusal::TransferChanged => {
-            s("Uhamisho umebadilika ulipokuwa ukiushughulikia: fungua ukurasa upya uone hali yake")
-        }
-        TransferRefusal::NoSuchVehicle { reg_no } => format!("Hakuna gari lililosajiliwa kwa nambari {reg_no}"),
-        TransferRefusal::NotAnOwner { reg_no } => {
+        T::TransferChanged => s("Uhamisho umebadilika ulipokuwa ukiushughulikia: fungua ukurasa upya uone hali yake"),
+        T::NoSuchVehicle { reg_no } => format!("Hakuna gari lililosajiliwa kwa nambari {reg_no}"),
+        T::NotAnOwner { reg_no } => {
             format!("Mmiliki wa {reg_no} tu (au anayewakilisha shirika linalolimiliki) ndiye anayeweza kulihamisha")
         }
-        TransferRefusal::OpenTransferExists { reg_no } => {
+        T::OpenTransferExists { reg_no } => {
             format!("{reg_no} tayari lina uhamisho unaoendelea: ukamilishe au uughairi kabla ya kuanza mwingine")
         }
-        TransferRefusal::OwnersChanged { reg_no } => {
-            format!("Wamiliki wa {reg_no} wamebadilika sasa hivi: litafute gari tena")
-        }
-        TransferRefusal::BuyerTypeMismatch => {
-            s("Aina ya mnunuzi hailingani na nambari ya kitambulisho au KRA PIN uliyoandika")
-        }
-        TransferRefusal::BuyerAlreadyOwner => s("Mnunuzi tayari ni mmiliki wa gari hili"),
-        TransferRefusal::UploadLogbookFirst => s("Pakia nakala ya logbook kabla ya kuwasilisha"),
-        TransferRefusal::UploadLogbookBeforeCode => s("Pakia nakala ya logbook kabla ya kuomba nambari ya kuwasilisha"),
-        TransferRefusal::ScanOnlyBeforeSubmit => {
-            s("Nakala ya logbook inaweza kubadilishwa tu kabla muuzaji hajawasilisha")
-        }
-        TransferRefusal::NoScanUploaded => s("Hakuna nakala ya logbook iliyopakiwa kwa uhamisho huu"),
-        TransferRefusal::ScanEmpty => s("Faili ni tupu: pakia nakala ya logbook kama PDF, JPEG au PNG"),
-        TransferRefusal::ScanTooLarge { tenths_of_mb } => {
+        T::OwnersChanged { reg_no } => format!("Wamiliki wa {reg_no} wamebadilika sasa hivi: litafute gari tena"),
+        T::BuyerTypeMismatch => s("Aina ya mnunuzi hailingani na nambari ya kitambulisho au KRA PIN uliyoandika"),
+        T::BuyerAlreadyOwner => s("Mnunuzi tayari ni mmiliki wa gari hili"),
+        T::UploadLogbookFirst => s("Pakia nakala ya logbook kabla ya kuwasilisha"),
+        T::UploadLogbookBeforeCode => s("Pakia nakala ya logbook kabla ya kuomba nambari ya kuwasilisha"),
+        T::ScanOnlyBeforeSubmit => s("Nakala ya logbook inaweza kubadilishwa tu kabla muuzaji hajawasilisha"),
+        T::NoScanUploaded => s("Hakuna nakala ya logbook iliyopakiwa kwa uhamisho huu"),
+        T::ScanEmpty => s("Faili ni tupu: pakia nakala ya logbook kama PDF, JPEG au PNG"),
+        T::ScanTooLarge { tenths_of_mb } => {
             format!("Faili lina MB {}.{}: nakala ya logbook isizidi MB 10", tenths_of_mb / 10, tenths_of_mb % 10)
         }
-        TransferRefusal::ScanNotAScan => {
+        T::ScanNotAScan => {
             s("Faili si PDF, JPEG wala PNG (hata kama jina lake linasema hivyo): pakia nakala ya logbook katika \
              mojawapo ya aina hizo")
         }
-        TransferRefusal::ChooseScan => s("Chagua faili la nakala ya logbook la kupakia"),
-        TransferRefusal::NothingToPay { state } => {
-            format!("Uhamisho uko katika hali ya \"{state}\", kwa hivyo hakuna cha kulipa")
+        T::ChooseScan => s("Chagua faili la nakala ya logbook la kupakia"),
+        T::NothingToPay { state } => {
+            format!("Uhamisho uko katika hali ya {}, kwa hivyo hakuna cha kulipa", transfer_state(Lang::Sw, state))
         }
-        TransferRefusal::PaymentNotStarted => {
+        T::PaymentNotStarted => {
             s("Malipo hayakuweza kuanzishwa sasa hivi. Kukubali kwako kumehifadhiwa: jaribu kulipa tena baada ya \
              dakika chache")
         }
-        TransferRefusal::OfficersOnlyReview => s("Maafisa wa mamlaka tu ndio wanaoweza kukagua uhamisho"),
-        TransferRefusal::OfficersOnlyQueue => s("Maafisa wa mamlaka tu ndio wanaoweza kuona foleni ya ukaguzi"),
-        TransferRefusal::StaffOnlyLogbook => s("Wafanyakazi wa mamlaka tu ndio wanaoweza kusasisha logbook"),
-        TransferRefusal::ReasonTooLong => s("Sababu isizidi herufi 500"),
-        TransferRefusal::NoLogbookYet => s("Uhamisho huu bado hauna logbook: huagizwa afisa anapoidhinisha"),
-        TransferRefusal::LogbookChanged => s("Logbook imebadilika ulipokuwa ukiishughulikia: fungua ukurasa upya"),
-        TransferRefusal::LogbookCollected => s("Logbook tayari imechukuliwa"),
+        T::OfficersOnlyReview => s("Maafisa wa mamlaka tu ndio wanaoweza kukagua uhamisho"),
+        T::OfficersOnlyQueue => s("Maafisa wa mamlaka tu ndio wanaoweza kuona foleni ya ukaguzi"),
+        T::StaffOnlyLogbook => s("Wafanyakazi wa mamlaka tu ndio wanaoweza kusasisha logbook"),
+        T::ReasonTooLong => s("Sababu isizidi herufi 500"),
+        T::NoLogbookYet => s("Uhamisho huu bado hauna logbook: huagizwa afisa anapoidhinisha"),
+        T::LogbookChanged => s("Logbook imebadilika ulipokuwa ukiishughulikia: fungua ukurasa upya"),
+        T::LogbookCollected => s("Logbook tayari imechukuliwa"),
+        T::BuyerNotSignedUp => s("Hakuna mtu mwenye nambari hii ya kitambulisho au KRA PIN aliyeingia \
+                                                kwenye tims bado: pande zote mbili zinahitaji akaunti. Mwombe mnunuzi \
+                                                aingie mara moja, kisha ujaribu tena"),
+        T::CannotPrice { why } => format!("Ada ya gari hili haiwezi kukokotolewa: {why}"),
+        T::PaymentWaiting => s("Ombi la malipo ya uhamisho huu tayari linasubiri jibu lako kwenye simu \
+                                              yako: liidhinishe huko, au ujaribu tena baada ya dakika mbili"),
+        T::EnterPostalAddress => {
+            s("Andika anwani yako ya posta, kwa mfano P.O. Box 12345-00100 Nairobi (herufi 5 hadi 200)")
+        }
+        T::ChooseOffice { offices } => {
+            format!("Chagua ofisi utakapochukulia logbook: {offices}")
+        }
+        T::ScanMissing => s("Nakala ya logbook ya uhamisho huu haipo kwenye hifadhi ya faili, kwa hivyo \
+                                           haiwezi kufunguliwa; hili limeripotiwa kwa wafanyakazi wa kiufundi wa \
+                                           mamlaka."),
+        T::StoreDown => s("Nakala ya logbook haiwezi kufunguliwa sasa hivi: hifadhi ya faili \
+                                         haikujibu. Jaribu tena baada ya dakika chache."),
+        T::ScanUncheckable { missing } => format!(
+            "Uhamisho huu hauwezi kuidhinishwa hadi nakala yake ya logbook iweze kukaguliwa. {}",
+            render_transfer(if missing { &T::ScanMissing } else { &T::StoreDown })
+        ),
+        T::NeedsAnOwner => s("Gari linahitaji angalau mmiliki mmoja"),
+        T::IdLinkedElsewhere => s("Nambari hii ya kitambulisho tayari imeunganishwa na akaunti nyingine \
+                                                 ya kuingia. Wasiliana na mamlaka ili iangaliwe"),
+    }
+}
+
+pub(super) fn render_step(m: &StepRefusal) -> String {
+    use StepRefusal as T;
+    let s = |t: &str| t.to_string();
+    match *m {
+        T::NoCodeNeeded { state } => {
+            format!("Huhitaji nambari kwa uhamisho huu sasa: uko katika hali ya {}", transfer_state(Lang::Sw, state))
+        }
+        T::ChooseCodeStep => s("Chagua submit (muuzaji), consent (mmiliki mwenza au mkopeshaji) au answer (mnunuzi)"),
+        T::NotYourStep { only } => format!("Ni {} tu anayeweza kufanya hivi", step_taker(only)),
+        T::WrongParty { deed } => {
+            format!("Hili linaweza kufanywa na {} tu: uhamisho hauwezi {} na wewe", by_whom(deed), done(deed))
+        }
+        T::NotNow { state, deed } => {
+            format!("Uhamisho uko katika hali ya {}, kwa hivyo hauwezi {}", transfer_state(Lang::Sw, state), done(deed))
+        }
+        T::NotAConsenter => s("Idhini yako haihitajiki kwa uhamisho huu"),
+        T::AlreadyConsented => s("Tayari umeidhinisha uhamisho huu"),
+        T::NoReason => s("Andika sababu ya kukataa uhamisho"),
+        T::OwnCase { action } => {
+            let what = match action {
+                StaffAction::Review => "aukague",
+                StaffAction::Logbook => "asasishe logbook yake",
+                StaffAction::Scan => "akague nakala ya logbook yake",
+            };
+            format!("Wewe ni mhusika katika uhamisho huu, kwa hivyo afisa mwingine lazima {what}")
+        }
+        T::LogbookOutOfOrder { from, to } => format!(
+            "Logbook iliyo katika hali ya {} haiwezi kuhamia hali ya {}: kwanza huchapishwa, kisha huwa tayari \
+             kuchukuliwa, kisha huchukuliwa",
+            logbook_state(Lang::Sw, from),
+            logbook_state(Lang::Sw, to)
+        ),
+    }
+}
+
+/// Who alone may take a step, as a refusal names them.
+fn step_taker(only: StepTaker) -> &'static str {
+    match only {
+        StepTaker::Seller => "muuzaji",
+        StepTaker::Buyer => "mnunuzi",
+        StepTaker::Consenter => "mmiliki mwenza au mkopeshaji",
+        StepTaker::SellerOrOfficer => "muuzaji au afisa",
+    }
+}
+
+/// "Uhamisho hauwezi {done}": what a command does, in the passive.
+fn done(deed: Deed) -> &'static str {
+    match deed {
+        Deed::Submit => "kuwasilishwa",
+        Deed::ConsentTo => "kupewa idhini",
+        Deed::Accept => "kukubaliwa",
+        Deed::Decline => "kukataliwa na mnunuzi",
+        Deed::MarkPaid => "kuwekwa kama umelipwa",
+        Deed::Approve => "kuidhinishwa",
+        Deed::Reject => "kukataliwa",
+        Deed::Cancel => "kughairiwa",
+        Deed::Expire => "kuisha muda",
+    }
+}
+
+/// Who may do what a command does.
+fn by_whom(deed: Deed) -> &'static str {
+    match deed {
+        Deed::Submit | Deed::Cancel => "muuzaji",
+        Deed::ConsentTo => "mmiliki mwenza au mkopeshaji",
+        Deed::Accept | Deed::Decline => "mnunuzi",
+        Deed::MarkPaid | Deed::Expire => "mfumo",
+        Deed::Approve | Deed::Reject => "afisa",
     }
 }
 

@@ -7,15 +7,13 @@ use crate::format::{date, kes};
 pub(super) fn render(m: &Sms<'_>) -> String {
     match *m {
         Sms::Code { purpose, code } => {
-            let what = match purpose {
-                CodeFor::VerifyPhone => "code to verify your phone",
-                CodeFor::SignIn => "sign-in code",
-                CodeFor::Recover => "account recovery code",
-                CodeFor::SubmitTransfer => "code to submit the transfer",
-                CodeFor::AnswerTransfer => "code to answer the transfer",
-            };
+            let what = code_for(purpose);
             format!("Your tims {what} is {code}. It expires in 5 minutes. Never share it with anyone.")
         }
+        Sms::TransferCode { purpose, reference, code } => format!(
+            "Your tims {} {reference} is {code}. It expires in 5 minutes. Never share it with anyone.",
+            code_for(purpose)
+        ),
         Sms::AccountRecovered => "Your tims account was recovered: the password was changed and every session was \
                                   signed out. If this was not you, recover it again at once."
             .into(),
@@ -71,5 +69,16 @@ pub(super) fn render(m: &Sms<'_>) -> String {
         Sms::LogbookReady { reference, office } => {
             format!("tims: the new logbook for transfer {reference} is ready for collection at {office}.")
         }
+    }
+}
+
+/// What a code is for, as its SMS names it.
+fn code_for(purpose: CodeFor) -> &'static str {
+    match purpose {
+        CodeFor::VerifyPhone => "code to verify your phone",
+        CodeFor::SignIn => "sign-in code",
+        CodeFor::Recover => "account recovery code",
+        CodeFor::SubmitTransfer => "code to submit the transfer",
+        CodeFor::AnswerTransfer => "code to answer the transfer",
     }
 }

@@ -36,6 +36,8 @@ catalogue! {
     pub enum Sms<'a> in (en::render, sw::render) {
         /// A one-time code (sign-on and registry alike).
         Code { purpose: CodeFor, code: &'a str },
+        /// A one-time code for a step of one transfer, naming its reference.
+        TransferCode { purpose: CodeFor, reference: &'a str, code: &'a str },
         /// To the account's phone after a recovery.
         AccountRecovered,
         /// To an organisation's administrators.

@@ -10,15 +10,13 @@ use crate::format::{date, kes};
 pub(super) fn render(m: &Sms<'_>) -> String {
     match *m {
         Sms::Code { purpose, code } => {
-            let what = match purpose {
-                CodeFor::VerifyPhone => "kuthibitisha simu yako",
-                CodeFor::SignIn => "kuingia",
-                CodeFor::Recover => "kurejesha akaunti yako",
-                CodeFor::SubmitTransfer => "kuwasilisha uhamisho",
-                CodeFor::AnswerTransfer => "kujibu uhamisho",
-            };
+            let what = code_for(purpose);
             format!("Nambari yako ya tims ya {what} ni {code}. Itakwisha baada ya dakika 5. Usimpe mtu yeyote.")
         }
+        Sms::TransferCode { purpose, reference, code } => format!(
+            "Nambari yako ya tims ya {} {reference} ni {code}. Itakwisha baada ya dakika 5. Usimpe mtu yeyote.",
+            code_for(purpose)
+        ),
         Sms::AccountRecovered => "Akaunti yako ya tims imerejeshwa: nenosiri limebadilishwa na umetolewa kwenye \
                                   vifaa vyote. Kama si wewe, irejeshe tena mara moja."
             .into(),
@@ -80,5 +78,16 @@ pub(crate) fn role_sw(role: OrgRole) -> &'static str {
         OrgRole::Admin => "msimamizi",
         OrgRole::Transactor => "mwendeshaji wa miamala",
         OrgRole::Viewer => "mtazamaji",
+    }
+}
+
+/// What a code is for, as its SMS names it.
+fn code_for(purpose: CodeFor) -> &'static str {
+    match purpose {
+        CodeFor::VerifyPhone => "kuthibitisha simu yako",
+        CodeFor::SignIn => "kuingia",
+        CodeFor::Recover => "kurejesha akaunti yako",
+        CodeFor::SubmitTransfer => "kuwasilisha uhamisho",
+        CodeFor::AnswerTransfer => "kujibu uhamisho",
     }
 }
