@@ -60,6 +60,14 @@ pub trait FormPart: Send + Sync + 'static {
 
     /// The page answering a form refused before its handler ran.
     fn refused(&self, why: Refused) -> Response;
+
+    /// The same, for a part whose answer depends on the request's head (a
+    /// refused CSRF token explained by a missing cookie): by default
+    /// [`refused`](Self::refused).
+    fn refused_to(&self, why: Refused, parts: &Parts) -> Response {
+        let _ = parts;
+        self.refused(why)
+    }
 }
 
 /// A form sent by a signed-in person, its CSRF token checked.
@@ -125,11 +133,11 @@ where
 {
     let part = P::from_ref(state);
     let (parts, body) = req.into_parts();
-    let unreadable = |why: String| part.refused(Refused::Unreadable(why));
+    let unreadable = |why: String| part.refused_to(Refused::Unreadable(why), &parts);
     let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES).await.map_err(|e| unreadable(e.to_string()))?;
     let sent = form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
     if !part.csrf().check(&parts.headers, sent.as_deref()) {
-        return Err(part.refused(Refused::Csrf));
+        return Err(part.refused_to(Refused::Csrf, &parts));
     }
     let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
     Ok((part, parts, form))
