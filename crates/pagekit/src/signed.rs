@@ -36,32 +36,9 @@ where
 #[allow(clippy::unwrap_used)]
 mod tests {
     use axum::http::{Request, StatusCode};
-    use axum::response::IntoResponse;
 
     use super::*;
-    use crate::Refused;
-
-    #[derive(Clone)]
-    struct Part;
-
-    impl FormPart for Part {
-        type Session = String;
-
-        fn csrf(&self) -> cookies::Csrf {
-            cookies::Csrf { cookie: "__Host-t_csrf" }
-        }
-
-        async fn session(&self, parts: &Parts) -> Result<String, Response> {
-            match parts.headers.get("x-person").and_then(|v| v.to_str().ok()) {
-                Some(p) => Ok(p.to_string()),
-                None => Err((StatusCode::SEE_OTHER, parts.uri.path().to_string()).into_response()),
-            }
-        }
-
-        fn refused(&self, _: Refused) -> Response {
-            StatusCode::FORBIDDEN.into_response()
-        }
-    }
+    use crate::form::tests::Part;
 
     #[tokio::test]
     async fn a_page_gets_the_signed_in_person_or_the_parts_answer() {

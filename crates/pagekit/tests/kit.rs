@@ -29,7 +29,7 @@ struct Example<'a> {
     field_error: &'a str,
     summary: Vec<(&'a str, &'a str)>,
     head: Vec<&'a str>,
-    rows: Vec<Vec<&'a str>>,
+    rows: Vec<(&'a str, Vec<&'a str>)>,
     next: &'a str,
     first: &'a str,
 }
@@ -44,7 +44,7 @@ fn example() -> Example<'static> {
         field_error: "Enter a registration number",
         summary: vec![("Make", "Toyota")],
         head: vec!["Registration", "Status"],
-        rows: vec![vec!["KDA 001A", "Active"]],
+        rows: vec![("", vec!["KDA 001A", "Active"])],
         next: "/vehicles?after=x",
         first: "/vehicles",
     }
@@ -97,14 +97,14 @@ fn the_stylesheet_url_changes_with_its_content() {
     ext = "html",
     source = r#"{% import "pagekit/components.html" as kit %}
 {% call kit::field("buyer_id_number", "ID number", "", "", "", "text", "off") %}{% endcall %}
-{% call kit::link_table(["Reference", "State"], rows, "No transfers.") %}{% endcall %}"#
+{% call kit::table(["Reference", "State"], rows, "No transfers.") %}{% endcall %}"#
 )]
 struct Linked<'a> {
     rows: Vec<(&'a str, Vec<&'a str>)>,
 }
 
 #[test]
-fn a_link_tables_rows_lead_to_their_page_and_a_field_may_turn_autocomplete_off() {
+fn a_tables_rows_may_lead_to_their_page_and_a_field_may_turn_autocomplete_off() {
     let rows = vec![("/transfers/t1", vec!["TR-1", "Draft"]), ("", vec!["TR-2", "<Approved>"])];
     let html = Linked { rows }.render().unwrap_or_else(|e| panic!("{e}"));
     assert!(html.contains(r#"<td><a href="/transfers/t1">TR-1</a></td><td>Draft</td>"#), "{html}");

@@ -163,8 +163,8 @@ struct TransferPage {
     t: TransferView,
     can_see_scan: bool,
     actions: Vec<Action>,
-    /// (when, what, who)
-    timeline: Vec<Vec<String>>,
+    /// (no address, [when, what, who])
+    timeline: Vec<(&'static str, Vec<String>)>,
 }
 
 /// The notice a step comes back with (empty for none).
@@ -184,8 +184,8 @@ fn eat(ms: i64) -> String {
     format!("{d} {:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// The transfer's timeline: (when, what, who) rows.
-fn timeline(lang: Lang, t: &TransferView) -> Vec<Vec<String>> {
+/// The transfer's timeline: (when, what, who) rows, linking nowhere.
+fn timeline(lang: Lang, t: &TransferView) -> Vec<(&'static str, Vec<String>)> {
     t.timeline
         .iter()
         .map(|e| {
@@ -194,7 +194,7 @@ fn timeline(lang: Lang, t: &TransferView) -> Vec<Vec<String>> {
                 (Some(a), _) => a.clone(),
                 (None, _) => R::TimelineSystem.render(lang),
             };
-            vec![eat(e.at_ms), e.action.replace('_', " "), who]
+            ("", vec![eat(e.at_ms), e.action.replace('_', " "), who])
         })
         .collect()
 }

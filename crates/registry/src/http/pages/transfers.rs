@@ -40,14 +40,7 @@ fn list_page(me: &SignedIn, items: Vec<transfers::ListItem>, l: ListPage) -> Res
         })
         .collect();
     let head = [R::ColReference, R::ColVehicle, R::ColState, R::ColAge, R::ColReviewDue];
-    let page = TablePage {
-        lead: l.lead,
-        head: head.iter().map(|h| h.render(lang)).collect(),
-        rows,
-        empty: l.empty,
-        pager: l.pager,
-        ..TablePage::titled(Frame::of(me), l.title)
-    };
+    let page = TablePage { lead: l.lead, ..TablePage::list(Frame::of(me), l.title, &head, rows, l.empty, l.pager) };
     render(StatusCode::OK, &page, None)
 }
 

@@ -42,13 +42,7 @@ pub async fn my_vehicles(
         None => Page::MyVehicles.render(lang),
     };
     let head = [R::ColRegistration, R::ColVehicle, R::ColHeldBy, R::ColAs, R::ColStatus];
-    let page = TablePage {
-        head: head.iter().map(|h| h.render(lang)).collect(),
-        rows,
-        empty: Page::NoVehicles.render(lang),
-        pager,
-        ..TablePage::titled(Frame::of(&me), title)
-    };
+    let page = TablePage::list(Frame::of(&me), title, &head, rows, Page::NoVehicles.render(lang), pager);
     Ok(render(StatusCode::OK, &page, None))
 }
 
