@@ -363,6 +363,13 @@ fn api_samples() -> Vec<texts::ApiText<'static>> {
         A::IdempotencyKeyReused,
         A::IdempotencyKeyRunning,
         A::ActForAscii,
+        A::BuyerIdTypeOnlyForIndividuals,
+        A::SayApproveOrRefuse,
+        A::ChooseApproveOrReject,
+        A::QuoteNeedsToken,
+        A::NoVehicleRegistered { reg_no: REG_NO },
+        A::GiveRegistrationOrClass,
+        A::WholeNumberUpTo { max: 100_000 },
     ]
 }
 

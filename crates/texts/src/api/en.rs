@@ -39,5 +39,16 @@ pub(super) fn render(m: &A<'_>) -> String {
         }
         A::IdempotencyKeyRunning => s("A request with this Idempotency-Key is still being processed"),
         A::ActForAscii => s("Send a KRA PIN in ASCII"),
+        A::BuyerIdTypeOnlyForIndividuals => s("Only for an individual buyer: leave it out for an organisation"),
+        A::SayApproveOrRefuse => s("Say true to approve or false to refuse"),
+        A::ChooseApproveOrReject => s("Choose approve or reject"),
+        A::QuoteNeedsToken => s("A quote by registration_number reads the register, so send the sign-on's access \
+                                 token as `Authorization: Bearer …`; a quote by class and engine_cc (or \
+                                 trailer_wheels) needs none"),
+        A::NoVehicleRegistered { reg_no } => format!("No vehicle {reg_no} is registered"),
+        A::GiveRegistrationOrClass => {
+            s("Give registration_number, or class (motor_vehicle, motorcycle, trailer, tractor)")
+        }
+        A::WholeNumberUpTo { max } => format!("Enter a whole number from 0 to {max}"),
     }
 }

@@ -54,5 +54,13 @@ catalogue! {
         IdempotencyKeyReused,
         IdempotencyKeyRunning,
         ActForAscii,
+        // The operations' own fields.
+        BuyerIdTypeOnlyForIndividuals,
+        SayApproveOrRefuse,
+        ChooseApproveOrReject,
+        QuoteNeedsToken,
+        NoVehicleRegistered { reg_no: &'a str },
+        GiveRegistrationOrClass,
+        WholeNumberUpTo { max: u32 },
     }
 }

@@ -40,5 +40,16 @@ pub(super) fn render(m: &A<'_>) -> String {
         }
         A::IdempotencyKeyRunning => s("Ombi lenye Idempotency-Key hii bado linashughulikiwa"),
         A::ActForAscii => s("Tuma KRA PIN kwa herufi za ASCII"),
+        A::BuyerIdTypeOnlyForIndividuals => s("Ni kwa mnunuzi aliye mtu binafsi tu: usiitume kwa shirika"),
+        A::SayApproveOrRefuse => s("Tuma true kukubali au false kukataa"),
+        A::ChooseApproveOrReject => s("Chagua approve au reject"),
+        A::QuoteNeedsToken => s("Bei kwa registration_number husoma sajili, kwa hivyo tuma tokeni ya ufikiaji ya \
+                                 huduma ya kuingia kama `Authorization: Bearer …`; bei kwa class na engine_cc \
+                                 (au trailer_wheels) haihitaji tokeni"),
+        A::NoVehicleRegistered { reg_no } => format!("Hakuna gari {reg_no} lililosajiliwa"),
+        A::GiveRegistrationOrClass => {
+            s("Tuma registration_number, au class (motor_vehicle, motorcycle, trailer, tractor)")
+        }
+        A::WholeNumberUpTo { max } => format!("Weka nambari kamili kuanzia 0 hadi {max}"),
     }
 }
