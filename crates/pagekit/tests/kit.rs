@@ -79,8 +79,34 @@ fn empty_components_show_nothing_or_their_empty_text() {
     let quiet = Example { errors: vec![], notice: "", field_error: "", rows: vec![], next: "", first: "", ..example() };
     let html = quiet.render().unwrap_or_else(|e| panic!("{e}"));
     assert!(!html.contains("class=\"summary\"") && !html.contains("role=\"status\""));
-    assert!(!html.contains("has-error") && !html.contains("aria-invalid") && !html.contains(r#"class="""#));
+    assert!(!html.contains("has-error") && !html.contains("aria-invalid"));
     assert!(html.contains("<p>Nothing here.</p>") && !html.contains("<nav"));
+}
+
+#[derive(Template)]
+#[template(
+    ext = "html",
+    source = r#"{% import "pagekit/components.html" as kit %}
+{% call kit::table(["Reference", "State"], rows, "No transfers.") %}{% endcall %}"#
+)]
+struct Linked<'a> {
+    rows: Vec<(&'a str, Vec<&'a str>)>,
+}
+
+#[test]
+fn a_tables_rows_may_lead_to_their_page() {
+    let rows = vec![("/transfers/t1", vec!["TR-1", "Draft"]), ("", vec!["TR-2", "<Approved>"])];
+    let html = Linked { rows }.render().unwrap_or_else(|e| panic!("{e}"));
+    assert!(html.contains(r#"<td><a href="/transfers/t1">TR-1</a></td><td>Draft</td>"#), "{html}");
+    assert!(html.contains("<td>TR-2</td><td>&#60;Approved&#62;</td>"), "no link without an address: {html}");
+    let empty = Linked { rows: vec![] }.render().unwrap_or_else(|e| panic!("{e}"));
+    assert!(empty.contains("<p>No transfers.</p>") && !empty.contains("<table"));
+}
+
+#[test]
+fn the_registrys_header_links_are_white_but_not_the_pagers_in_main() {
+    assert!(pagekit::STYLESHEET.contains(".registry header nav a{color:#fff"));
+    assert!(!pagekit::STYLESHEET.contains(".registry nav a"), "a rule for every nav would whiten the pager");
 }
 
 #[test]
@@ -90,32 +116,4 @@ fn the_stylesheet_url_changes_with_its_content() {
         href.starts_with("/static/tims-") && href.ends_with(".css") && href.len() == "/static/tims-.css".len() + 16
     );
     assert!(pagekit::STYLESHEET.contains(".registry header") && pagekit::STYLESHEET.contains(".sso header"));
-}
-
-#[derive(Template)]
-#[template(
-    ext = "html",
-    source = r#"{% import "pagekit/components.html" as kit %}
-{% call kit::field("buyer_id_number", "ID number", "", "", "", "text", "off") %}{% endcall %}
-{% call kit::table(["Reference", "State"], rows, "No transfers.") %}{% endcall %}"#
-)]
-struct Linked<'a> {
-    rows: Vec<(&'a str, Vec<&'a str>)>,
-}
-
-#[test]
-fn a_tables_rows_may_lead_to_their_page_and_a_field_may_turn_autocomplete_off() {
-    let rows = vec![("/transfers/t1", vec!["TR-1", "Draft"]), ("", vec!["TR-2", "<Approved>"])];
-    let html = Linked { rows }.render().unwrap_or_else(|e| panic!("{e}"));
-    assert!(html.contains(r#"<td><a href="/transfers/t1">TR-1</a></td><td>Draft</td>"#), "{html}");
-    assert!(html.contains("<td>TR-2</td><td>&#60;Approved&#62;</td>"), "no link without an address: {html}");
-    assert!(html.contains(r#"name="buyer_id_number" value="" autocomplete="off">"#), "{html}");
-    let empty = Linked { rows: vec![] }.render().unwrap_or_else(|e| panic!("{e}"));
-    assert!(empty.contains("<p>No transfers.</p>") && !empty.contains("<table"));
-}
-
-#[test]
-fn the_registrys_header_links_are_white_but_not_the_pagers_in_main() {
-    assert!(pagekit::STYLESHEET.contains(".registry header nav a{color:#fff"));
-    assert!(!pagekit::STYLESHEET.contains(".registry nav a"), "a rule for every nav would whiten the pager");
 }

@@ -2,10 +2,8 @@
 //! message and language, with typed parameters.
 //!
 //! `texts` owns the words and how values read inside them (dates, money,
-//! waits: [`format`]). A message is a variant of one of the catalogue's
-//! enums — [`Sms`], [`Refusal`] (with [`TransferRefusal`]), [`Page`] (with
-//! the registry's [`RegistryPage`]) and the API's [`ApiText`] — whose
-//! fields are its parameters, and
+//! waits: [`format`]). A message is a variant of one of four enums —
+//! [`Sms`], [`Refusal`] (with [`TransferRefusal`]), [`Page`] — whose fields are its parameters, and
 //! each language renders every variant in an exhaustive `match`
 //! (`sms/en.rs`, `sms/sw.rs`, …), so a message without a translation does
 //! not compile. It must not know where a text goes (an outbox, a field
@@ -25,6 +23,9 @@
 //! `Refusal` and rendered where the page or problem body is written, in the
 //! reader's language. Page copy is rendered in templates through
 //! `{{ t(Page::ErrorSummaryTitle) }}`-style helpers of the page kit.
+//!
+//! The registry's HTTP side has two enums of its own: [`RegistryPage`] (the
+//! copy its page handlers choose) and [`ApiText`] (its API's refusals).
 
 pub mod format;
 mod lang;
@@ -35,12 +36,14 @@ mod sms;
 mod api;
 mod registry_page;
 
-pub use api::ApiText;
 pub use lang::Lang;
 pub use page::{Page, Part};
 pub use refusal::{Refusal, Restart, TransferRefusal};
-pub use registry_page::RegistryPage;
 pub use sms::{CodeFor, ConsentRole, Sms, sms_length};
+
+// The registry's HTTP side (pages and API), added in round 2.
+pub use api::ApiText;
+pub use registry_page::RegistryPage;
 
 /// A message that reads the same in every language it is rendered in.
 pub trait Text {
