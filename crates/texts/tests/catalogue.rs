@@ -260,13 +260,6 @@ fn english_sms_are_the_texts_sent_today() {
     );
 }
 
-#[test]
-fn sms_length_counts_as_the_network_does() {
-    assert_eq!(sms_length("abc"), (3, 160));
-    assert_eq!(sms_length("a€[b]"), (8, 160), "extension characters count twice");
-    assert_eq!(sms_length("Jambo – karibu"), (14, 70), "an en dash needs UCS-2");
-}
-
 // The registry's HTTP side (round 2): its page copy and the API's refusals.
 
 fn registry_page_samples() -> Vec<texts::RegistryPage<'static>> {
@@ -391,4 +384,11 @@ fn the_apis_english_refusals_are_the_texts_it_answers_today() {
     assert_eq!(A::BodyTooLarge { mb: 10 }.render(Lang::En), "The request body is too large: at most 10 MB");
     let backlog = texts::RegistryPage::ReviewBacklog { waiting: 1, oldest_days: 0 };
     assert_eq!(backlog.render(Lang::En), "1 transfer waiting; the oldest for 0 days.");
+}
+
+#[test]
+fn sms_length_counts_as_the_network_does() {
+    assert_eq!(sms_length("abc"), (3, 160));
+    assert_eq!(sms_length("a€[b]"), (8, 160), "extension characters count twice");
+    assert_eq!(sms_length("Jambo – karibu"), (14, 70), "an en dash needs UCS-2");
 }
