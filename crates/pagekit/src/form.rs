@@ -145,14 +145,15 @@ where
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
+pub(crate) mod tests {
     use axum::http::{StatusCode, header};
     use axum::response::IntoResponse;
 
     use super::*;
 
+    /// A part for tests: the person is the `x-person` header.
     #[derive(Clone)]
-    struct Part;
+    pub(crate) struct Part;
 
     impl FormPart for Part {
         type Session = String;

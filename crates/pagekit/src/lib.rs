@@ -7,7 +7,8 @@
 //! error (and `input`, `select`, `checkbox` for autofill hints, lists and
 //! tick boxes), notice banner, summary list, table, pager) and the typed form
 //! extractors ([`SignedForm`], [`CsrfForm`]) that check the CSRF token and
-//! the session before a handler runs. It must not know any part's routes,
+//! the session before a handler runs ([`Signed`] checks the session of a
+//! page without a form). It must not know any part's routes,
 //! sessions or use cases: a part plugs in through [`FormPart`], and its
 //! pages fill the layout's blocks.
 //!
@@ -22,12 +23,16 @@
 //!   `{% import "pagekit/components.html" as kit %}` and calls them, e.g.
 //!   `{% call kit::error_summary(errors, problem_title) %}{% endcall %}`.
 //! - A form handler takes `SignedForm<Registry, NewTransferForm>` instead
-//!   of `HeaderMap` + `Form<HashMap<..>>` + the CSRF check + `signed_in`.
+//!   of `HeaderMap` + `Form<HashMap<..>>` + the CSRF check + `signed_in`;
+//!   a page without a form takes [`Signed<Registry>`](Signed), checked by
+//!   the same `FormPart::session`.
 
 extern crate self as pagekit;
 
 mod form;
+mod signed;
 mod style;
 
 pub use form::{CSRF_FIELD, CsrfForm, FormPart, Refused, SignedForm};
+pub use signed::Signed;
 pub use style::{STYLESHEET, static_router, stylesheet_href};

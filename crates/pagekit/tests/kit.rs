@@ -29,7 +29,7 @@ struct Example<'a> {
     field_error: &'a str,
     summary: Vec<(&'a str, &'a str)>,
     head: Vec<&'a str>,
-    rows: Vec<Vec<&'a str>>,
+    rows: Vec<(&'a str, Vec<&'a str>)>,
     next: &'a str,
     first: &'a str,
 }
@@ -44,7 +44,7 @@ fn example() -> Example<'static> {
         field_error: "Enter a registration number",
         summary: vec![("Make", "Toyota")],
         head: vec!["Registration", "Status"],
-        rows: vec![vec!["KDA 001A", "Active"]],
+        rows: vec![("", vec!["KDA 001A", "Active"])],
         next: "/vehicles?after=x",
         first: "/vehicles",
     }
@@ -81,6 +81,32 @@ fn empty_components_show_nothing_or_their_empty_text() {
     assert!(!html.contains("class=\"summary\"") && !html.contains("role=\"status\""));
     assert!(!html.contains("has-error") && !html.contains("aria-invalid"));
     assert!(html.contains("<p>Nothing here.</p>") && !html.contains("<nav"));
+}
+
+#[derive(Template)]
+#[template(
+    ext = "html",
+    source = r#"{% import "pagekit/components.html" as kit %}
+{% call kit::table(["Reference", "State"], rows, "No transfers.") %}{% endcall %}"#
+)]
+struct Linked<'a> {
+    rows: Vec<(&'a str, Vec<&'a str>)>,
+}
+
+#[test]
+fn a_tables_rows_may_lead_to_their_page() {
+    let rows = vec![("/transfers/t1", vec!["TR-1", "Draft"]), ("", vec!["TR-2", "<Approved>"])];
+    let html = Linked { rows }.render().unwrap_or_else(|e| panic!("{e}"));
+    assert!(html.contains(r#"<td><a href="/transfers/t1">TR-1</a></td><td>Draft</td>"#), "{html}");
+    assert!(html.contains("<td>TR-2</td><td>&#60;Approved&#62;</td>"), "no link without an address: {html}");
+    let empty = Linked { rows: vec![] }.render().unwrap_or_else(|e| panic!("{e}"));
+    assert!(empty.contains("<p>No transfers.</p>") && !empty.contains("<table"));
+}
+
+#[test]
+fn the_registrys_header_links_are_white_but_not_the_pagers_in_main() {
+    assert!(pagekit::STYLESHEET.contains(".registry header nav a{color:#fff"));
+    assert!(!pagekit::STYLESHEET.contains(".registry nav a"), "a rule for every nav would whiten the pager");
 }
 
 #[test]

@@ -25,6 +25,9 @@
 //! `Refusal` and rendered where the page or problem body is written, in the
 //! reader's language. Page copy is rendered in templates through
 //! `{{ t(Page::ErrorSummaryTitle) }}`-style helpers of the page kit.
+//!
+//! The registry's HTTP side has two enums of its own: [`RegistryPage`] (the
+//! copy its page handlers choose) and [`ApiText`] (its API's refusals).
 
 pub mod format;
 mod lang;
@@ -32,12 +35,19 @@ mod page;
 mod refusal;
 mod signon;
 mod sms;
+// The registry's HTTP side (pages and API), added in round 2.
+mod api;
+mod registry_page;
 
 pub use lang::Lang;
 pub use page::{Page, Part};
 pub use refusal::{Claim, Refusal, Restart, SignOnRefusal, StepRefusal, StepTaker, TransferRefusal};
 pub use signon::{SignOnAccount, SignOnMessage, SignOnPage};
 pub use sms::{CodeFor, ConsentRole, Sms, sms_length};
+
+// The registry's HTTP side (pages and API), added in round 2.
+pub use api::ApiText;
+pub use registry_page::RegistryPage;
 
 /// A message that reads the same in every language it is rendered in.
 pub trait Text {

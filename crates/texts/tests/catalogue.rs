@@ -483,6 +483,132 @@ fn english_sms_are_the_texts_sent_today() {
     );
 }
 
+// The registry's HTTP side (round 2): its page copy and the API's refusals.
+
+fn registry_page_samples() -> Vec<texts::RegistryPage<'static>> {
+    use texts::RegistryPage as P;
+    vec![
+        P::NotFoundTitle,
+        P::Done,
+        P::SignInNotStartedHere,
+        P::SignInAnswerWithoutState,
+        P::SignInExpired,
+        P::SignInIncomplete { why: "the ID token has expired" },
+        P::NotAMember { kra_pin: "P051234569C" },
+        P::TokenUncheckable,
+        P::ProviderAnsweredWrongly { why: "invalid_client" },
+        P::ColRegistration,
+        P::ColVehicle,
+        P::ColHeldBy,
+        P::ColAs,
+        P::ColStatus,
+        P::ColReference,
+        P::ColState,
+        P::ColAge,
+        P::ColReviewDue,
+        P::HeldByYou,
+        P::Days { n: 1 },
+        P::Days { n: 14 },
+        P::ReviewBacklog { waiting: 1, oldest_days: 0 },
+        P::ReviewBacklog { waiting: 120, oldest_days: 9 },
+        P::Year,
+        P::Class,
+        P::Engine,
+        P::Chassis,
+        P::EngineNumber,
+        P::LogbookSerial,
+        P::Owner,
+        P::Financier,
+        P::AnIndividual,
+        P::SmsCode,
+        P::UploadScanStep,
+        P::ScannedLogbook,
+        P::Upload,
+        P::CodeStep,
+        P::SendMeACode,
+        P::SubmitStep,
+        P::Submit,
+        P::Approve,
+        P::Refuse,
+        P::AddressExample,
+        P::AcceptAndPay,
+        P::Decline,
+        P::PayNow,
+        P::CancelIt,
+        P::Reject,
+        P::Reason,
+        P::RecordIt,
+        P::TimelineSystem,
+        P::UploadUnreadable,
+        P::FileTooLarge { mb: 10 },
+        P::NoSuchStep,
+    ]
+}
+
+fn api_samples() -> Vec<texts::ApiText<'static>> {
+    use texts::ApiText as A;
+    vec![
+        A::FieldsNeedAttention,
+        A::NotPossibleNow,
+        A::TooManyRequests,
+        A::SignInFirst,
+        A::TokenRefused,
+        A::NotAllowed,
+        A::NotFound,
+        A::Unavailable,
+        A::SomethingWentWrong,
+        A::TryAgainInAMoment,
+        A::SendAccessToken,
+        A::TokenRefusedBecause { why: "expired" },
+        A::NoSuchEndpoint,
+        A::MethodNotAllowed,
+        A::BodyTooLarge { mb: 10 },
+        A::ScanMediaType,
+        A::ExpectedObject,
+        A::NotJson { why: "EOF while parsing an object" },
+        A::NotJsonTrailing,
+        A::UnknownFieldNone,
+        A::UnknownField { accepted: "code or approve" },
+        A::Required,
+        A::Expected { expected: "a string", got: "integer `123`" },
+        A::MultipartUnreadable { why: "incomplete field data" },
+        A::UnknownPart,
+        A::OneLogbookPart,
+        A::LogbookPartMissing,
+        A::IdempotencyKeyFormat,
+        A::IdempotencyKeyReused,
+        A::IdempotencyKeyRunning,
+        A::ActForAscii,
+        A::BuyerIdTypeOnlyForIndividuals,
+        A::SayApproveOrRefuse,
+        A::ChooseApproveOrReject,
+        A::QuoteNeedsToken,
+        A::NoVehicleRegistered { reg_no: REG_NO },
+        A::GiveRegistrationOrClass,
+        A::WholeNumberUpTo { max: 100_000 },
+    ]
+}
+
+#[test]
+fn the_registrys_page_copy_and_the_apis_refusals_render_in_every_language() {
+    check_all(&registry_page_samples(), texts::RegistryPage::KEYS);
+    check_all(&api_samples(), texts::ApiText::KEYS);
+}
+
+#[test]
+fn the_apis_english_refusals_are_the_texts_it_answers_today() {
+    use texts::ApiText as A;
+    assert_eq!(A::SendAccessToken.render(Lang::En), "Send the sign-on's access token as `Authorization: Bearer …`");
+    assert_eq!(
+        A::ScanMediaType.render(Lang::En),
+        "Send the scan as application/pdf, image/jpeg, image/png or application/octet-stream, or as \
+         multipart/form-data with one file part named logbook"
+    );
+    assert_eq!(A::BodyTooLarge { mb: 10 }.render(Lang::En), "The request body is too large: at most 10 MB");
+    let backlog = texts::RegistryPage::ReviewBacklog { waiting: 1, oldest_days: 0 };
+    assert_eq!(backlog.render(Lang::En), "1 transfer waiting; the oldest for 0 days.");
+}
+
 #[test]
 fn sms_length_counts_as_the_network_does() {
     assert_eq!(sms_length("abc"), (3, 160));

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use domain::org::OrgRole;
 
+use texts::{Lang, RegistryPage, Text as _};
+
 use crate::parties::{self, Membership, Party, StaffRole};
 use crate::{Error, Registry};
 
@@ -58,16 +60,19 @@ impl Actor {
     }
 
     /// Choose the organisation to act for, by KRA PIN; `None` acts for oneself.
-    pub fn act_for(mut self, kra_pin: Option<&str>) -> Result<Self, Error> {
+    /// A refusal is written in `lang`, the reader's.
+    pub fn act_for(mut self, kra_pin: Option<&str>, lang: Lang) -> Result<Self, Error> {
         self.acting_for = match kra_pin.map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
             Some(pin) => {
                 let pin = pin.to_ascii_uppercase();
-                Some(self.memberships.iter().find(|m| m.kra_pin == pin).cloned().ok_or_else(|| {
-                    Error::Forbidden(format!(
-                        "You are not a member of the organisation with KRA PIN {pin}: add it to your sign-on account first"
-                    ))
-                })?)
+                Some(
+                    self.memberships
+                        .iter()
+                        .find(|m| m.kra_pin == pin)
+                        .cloned()
+                        .ok_or_else(|| Error::Forbidden(RegistryPage::NotAMember { kra_pin: &pin }.render(lang)))?,
+                )
             }
         };
         Ok(self)

@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use texts::{Lang, RegistryPage, Text as _};
 
 use super::actor::{Actor, Identity, actor_for};
 use super::sessions::CLAIMS_MAX_AGE_MS;
+
 use crate::parties;
 use crate::{Error, Registry};
 
@@ -63,7 +65,8 @@ impl<K: Eq + std::hash::Hash, V: Clone> Bounded<K, V> {
 }
 
 /// The person behind a Bearer access token of the provider.
-pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) -> Result<Actor, Error> {
+/// Refusals are written in `lang`, the reader's.
+pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>, lang: Lang) -> Result<Actor, Error> {
     let now = reg.now_ms();
     let hash: [u8; 32] = Sha256::digest(bearer.as_bytes()).into();
     let subject = match reg.token_cache().map.get(&hash, |exp| exp > now) {
@@ -73,7 +76,7 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
             let claims = provider
                 .verify_jwt_access_token(bearer, &reg.config().oidc.api_audiences, now)
                 .await
-                .map_err(token_refusal)?;
+                .map_err(|e| token_refusal(e, lang))?;
             let sub: Arc<str> = claims
                 .get("sub")
                 .and_then(Value::as_str)
@@ -97,7 +100,7 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
             let provider = reg.provider().await?;
             let claims = provider.userinfo(bearer, &subject).await.map_err(|e| {
                 tracing::warn!(error = %e, "userinfo failed");
-                token_refusal(e)
+                token_refusal(e, lang)
             })?;
             parties::upsert_from_claims(reg, &claims).await?
         }
@@ -110,7 +113,7 @@ pub async fn from_bearer(reg: &Registry, bearer: &str, address: Option<String>) 
 /// Why a Bearer token was not taken, for the caller: a failed check says
 /// which (the reasons never quote the token); a provider that cannot be
 /// asked is the service's trouble, not the token's.
-fn token_refusal(e: oidc_rp::RpError) -> Error {
+fn token_refusal(e: oidc_rp::RpError, lang: Lang) -> Error {
     use oidc_rp::RpError;
     tracing::debug!(error = %e, "access token refused");
     match e {
@@ -118,9 +121,9 @@ fn token_refusal(e: oidc_rp::RpError) -> Error {
         RpError::Provider { error, .. } => {
             Error::TokenRefused(format!("the sign-on no longer honours it ({error}); get a new one"))
         }
-        RpError::Unreachable(_) | RpError::BadResponse(_) => Error::Unavailable(
-            "The sign-on service cannot be reached just now to check the token. Try again in a minute.".into(),
-        ),
+        RpError::Unreachable(_) | RpError::BadResponse(_) => {
+            Error::Unavailable(RegistryPage::TokenUncheckable.render(lang))
+        }
         other => Error::TokenRefused(other.to_string()),
     }
 }

@@ -5,10 +5,11 @@
 
 use std::collections::HashMap;
 
+use secure::{sha256_hex, token};
 use serde_json::{Map, Value};
+use texts::{Lang, RegistryPage, Text as _};
 
 use crate::parties;
-use crate::reference::{sha256_hex, token};
 use crate::{Error, Registry};
 
 /// A sign-in not finished within this long starts again.
@@ -40,10 +41,15 @@ pub async fn begin_sign_in(reg: &Registry, return_to: &str) -> Result<(String, S
 }
 
 /// Finish a sign-in from the provider's answer: a new session token for the
-/// cookie and where to go next.
-pub async fn finish_sign_in(reg: &Registry, query: &HashMap<String, String>) -> Result<(String, String), Error> {
+/// cookie and where to go next. Refusals are written in `lang`.
+pub async fn finish_sign_in(
+    reg: &Registry,
+    query: &HashMap<String, String>,
+    lang: Lang,
+) -> Result<(String, String), Error> {
     let now = reg.now_ms();
-    let state = query.get("state").ok_or_else(|| Error::Forbidden("The sign-in answer has no state".into()))?;
+    let state =
+        query.get("state").ok_or_else(|| Error::Forbidden(RegistryPage::SignInAnswerWithoutState.render(lang)))?;
     let row: Option<(String, String, i64)> = reg
         .db()
         .fetch_optional_write(
@@ -52,13 +58,13 @@ pub async fn finish_sign_in(reg: &Registry, query: &HashMap<String, String>) -> 
         )
         .await?;
     let Some((pending, return_to, _)) = row.filter(|(_, _, created_at)| now - created_at < LOGIN_TTL_MS) else {
-        return Err(Error::Forbidden("This sign-in has expired or was already used: start again".into()));
+        return Err(Error::Forbidden(RegistryPage::SignInExpired.render(lang)));
     };
     let pending: oidc_rp::Pending = serde_json::from_str(&pending).map_err(|e| Error::Internal(e.to_string()))?;
     let provider = reg.provider().await?;
     let signed = provider.finish(query, &pending, now).await.map_err(|e| {
         tracing::warn!(error = %e, "sign-in refused");
-        Error::Forbidden(format!("The sign-in did not complete: {e}"))
+        Error::Forbidden(RegistryPage::SignInIncomplete { why: &e.to_string() }.render(lang))
     })?;
     let mut claims: Map<String, Value> = signed.claims.clone();
     if claims.get("id_number").is_none() || claims.get("phone_number").is_none() {

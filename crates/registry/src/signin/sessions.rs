@@ -4,12 +4,14 @@
 //! Refresh tokens let go of go to [`super::revocation`]. It knows nothing
 //! of HTTP or cookies.
 
+use secure::sha256_hex;
 use serde_json::{Map, Value};
+use texts::{Lang, Refusal, RegistryPage, Text as _};
 
 use super::actor::{Actor, actor_for};
 use super::revocation;
+
 use crate::parties;
-use crate::reference::sha256_hex;
 use crate::{Error, Registry};
 
 /// The person's claims are re-read from the provider this often when they
@@ -27,7 +29,14 @@ const TOUCH_EVERY_MS: i64 = 60 * 1000;
 /// sign-on stops acting for it here within minutes, not at the end of the
 /// session. A session the provider no longer honours (refresh refused, or
 /// never given one) ends, and the person is sent to sign in again.
-pub async fn from_session(reg: &Registry, token: &str, address: Option<String>) -> Result<Option<Actor>, Error> {
+///
+/// Refusals are written in `lang`, the reader's.
+pub async fn from_session(
+    reg: &Registry,
+    token: &str,
+    address: Option<String>,
+    lang: Lang,
+) -> Result<Option<Actor>, Error> {
     let now = reg.now_ms();
     let hash = sha256_hex(token.as_bytes());
     let row: Option<(String, Option<String>, i64, i64, i64, Option<String>)> = sqlx::query_as(
@@ -44,7 +53,9 @@ pub async fn from_session(reg: &Registry, token: &str, address: Option<String>) 
         end_session(reg, token).await?;
         return Ok(None);
     }
-    if now - claims_at >= CLAIMS_MAX_AGE_MS && !reread_claims(reg, &hash, claims_at, subject.as_deref(), now).await? {
+    if now - claims_at >= CLAIMS_MAX_AGE_MS
+        && !reread_claims(reg, &hash, claims_at, subject.as_deref(), now, lang).await?
+    {
         end_session(reg, token).await?;
         return Ok(None);
     }
@@ -57,7 +68,7 @@ pub async fn from_session(reg: &Registry, token: &str, address: Option<String>) 
     }
     let actor = actor_for(reg, &person_id, address).await?;
     let pin = acting_for.and_then(|org| actor.memberships.iter().find(|m| m.org_id == org).map(|m| m.kra_pin.clone()));
-    Ok(Some(actor.act_for(pin.as_deref())?))
+    Ok(Some(actor.act_for(pin.as_deref(), lang)?))
 }
 
 /// Re-read a page session's claims from the provider (see [`from_session`]).
@@ -66,7 +77,14 @@ pub async fn from_session(reg: &Registry, token: &str, address: Option<String>) 
 /// the claims as they are, at most seconds older. When the provider cannot
 /// answer, the turn is given back and the page refused, rather than acting
 /// on claims that can no longer be checked.
-async fn reread_claims(reg: &Registry, hash: &str, seen: i64, subject: Option<&str>, now: i64) -> Result<bool, Error> {
+async fn reread_claims(
+    reg: &Registry,
+    hash: &str,
+    seen: i64,
+    subject: Option<&str>,
+    now: i64,
+    lang: Lang,
+) -> Result<bool, Error> {
     let claimed: Option<(Option<String>,)> = reg
         .db()
         .fetch_optional_write(
@@ -89,7 +107,7 @@ async fn reread_claims(reg: &Registry, hash: &str, seen: i64, subject: Option<&s
     // stolen.
     let task = tokio::spawn({
         let (reg, hash, subject) = (reg.clone(), hash.to_string(), subject.to_string());
-        async move { refresh_and_keep(&reg, &hash, &refresh, &subject, now).await }
+        async move { refresh_and_keep(&reg, &hash, &refresh, &subject, now, lang).await }
     });
     let outcome = match task.await {
         Ok(Ok(claims)) => parties::upsert_from_claims(reg, &claims).await.map_err(Reread::Failed),
@@ -114,9 +132,7 @@ async fn reread_claims(reg: &Registry, hash: &str, seen: i64, subject: Option<&s
                 .await?;
             Err(match e {
                 e @ (Error::Forbidden(_) | Error::Unavailable(_)) => e,
-                _ => {
-                    Error::Unavailable("The sign-on service cannot be reached just now. Try again in a minute.".into())
-                }
+                _ => Error::Unavailable(Refusal::ServiceUnreachable.render(lang)),
             })
         }
     }
@@ -139,13 +155,13 @@ async fn refresh_and_keep(
     refresh: &str,
     subject: &str,
     now: i64,
+    lang: Lang,
 ) -> Result<Map<String, Value>, Reread> {
     use oidc_rp::RpError;
     let provider = reg.provider().await.map_err(Reread::Failed)?;
     let unavailable = |e: RpError| {
-        Reread::Failed(Error::Unavailable(format!(
-            "The sign-on service did not answer as it should ({e}); try again in a minute"
-        )))
+        let why = e.to_string();
+        Reread::Failed(Error::Unavailable(RegistryPage::ProviderAnsweredWrongly { why: &why }.render(lang)))
     };
     let r = match provider.refresh(refresh, subject, now).await {
         Ok(r) => r,
@@ -254,8 +270,14 @@ pub async fn purge_old_sessions(reg: &Registry) -> Result<u64, Error> {
 }
 
 /// Switch the organisation a page session acts for (`None`: oneself).
-pub async fn switch_acting_for(reg: &Registry, token: &str, actor: &Actor, kra_pin: Option<&str>) -> Result<(), Error> {
-    let chosen = actor.clone().act_for(kra_pin)?;
+pub async fn switch_acting_for(
+    reg: &Registry,
+    token: &str,
+    actor: &Actor,
+    kra_pin: Option<&str>,
+    lang: Lang,
+) -> Result<(), Error> {
+    let chosen = actor.clone().act_for(kra_pin, lang)?;
     reg.db()
         .execute_write(
             sqlx::query("UPDATE reg_sessions SET acting_for = $1 WHERE id_hash = $2")

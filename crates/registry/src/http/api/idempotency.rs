@@ -10,9 +10,11 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use texts::{ApiText, Text as _};
 
 use super::problem::{PROBLEM_JSON, body_too_large, problem};
 use super::{ACT_FOR_HEADER, MAX_BODY};
+use crate::http::API_LANG;
 use crate::idempotency::{self, Answer, Claim};
 use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry};
@@ -27,7 +29,7 @@ pub async fn run_once(reg: &Registry, req: Request, next: Next) -> Response {
     let key = match key.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 255) {
         Some(k) => k.to_string(),
         None => {
-            return problem(&FieldErrors::single("Idempotency-Key", "Send 1 to 255 visible ASCII characters"));
+            return problem(&FieldErrors::single("Idempotency-Key", ApiText::IdempotencyKeyFormat.render(API_LANG)));
         }
     };
     let Some(principal) = req.extensions().get::<Actor>().map(|a| a.person.id.clone()) else {
@@ -42,13 +44,10 @@ pub async fn run_once(reg: &Registry, req: Request, next: Next) -> Response {
         Ok(Claim::New) => {}
         Ok(Claim::Replay(answer)) => return replay(answer),
         Ok(Claim::OtherBody) => {
-            return problem(&FieldErrors::single(
-                "Idempotency-Key",
-                "This key was already used for a different request: use a new key for a new request",
-            ));
+            return problem(&FieldErrors::single("Idempotency-Key", ApiText::IdempotencyKeyReused.render(API_LANG)));
         }
         Ok(Claim::Running) => {
-            return problem(&Error::Conflict("A request with this Idempotency-Key is still being processed".into()));
+            return problem(&Error::Conflict(ApiText::IdempotencyKeyRunning.render(API_LANG)));
         }
         Err(e) => return problem(&e),
     }
@@ -77,7 +76,7 @@ fn request_hash(parts: &axum::http::request::Parts, body: &[u8]) -> String {
     sha2::Digest::update(&mut hasher, parts.uri.path().as_bytes());
     sha2::Digest::update(&mut hasher, parts.headers.get(ACT_FOR_HEADER).map_or(&b""[..], |v| v.as_bytes()));
     sha2::Digest::update(&mut hasher, body);
-    crate::reference::hex(&sha2::Digest::finalize(hasher))
+    secure::hex(&sha2::Digest::finalize(hasher))
 }
 
 /// The first answer again, marked as a replay.

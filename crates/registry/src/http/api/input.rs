@@ -9,9 +9,16 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
+use texts::{ApiText, Text as _};
 
 use super::problem::{body_too_large, problem_for_status};
+use crate::http::API_LANG;
 use crate::{Error, FieldErrors};
+
+/// An API text in the API's language.
+fn t(m: ApiText<'_>) -> String {
+    m.render(API_LANG)
+}
 
 /// A JSON request body. An empty body reads as `{}`, so that each field it
 /// lacks is refused by name like any other.
@@ -34,7 +41,7 @@ pub fn parse_json<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, Erro
     };
     // serde would take a struct from an array too; the API takes objects.
     if *first == b'[' {
-        return Err(FieldErrors::single("body", "Expected a JSON object, got an array"));
+        return Err(FieldErrors::single("body", t(ApiText::ExpectedObject)));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(de).map_err(refusal)?;
@@ -42,7 +49,7 @@ pub fn parse_json<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, Erro
     let mut rest = serde_json::Deserializer::from_slice(bytes).into_iter::<serde::de::IgnoredAny>();
     let _ = rest.next();
     if rest.next().is_some() {
-        return Err(FieldErrors::single("body", "The request body is not JSON: it goes on after the value"));
+        return Err(FieldErrors::single("body", t(ApiText::NotJsonTrailing)));
     }
     Ok(value)
 }
@@ -53,7 +60,7 @@ fn refusal(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
     let inner = e.into_inner();
     if !matches!(inner.classify(), Category::Data) {
         let what = without_position(&inner.to_string());
-        return FieldErrors::single("body", format!("The request body is not JSON: {what}"));
+        return FieldErrors::single("body", t(ApiText::NotJson { why: &what }));
     }
     let what = without_position(&inner.to_string());
     let at = |name: &str| if path == "." { name.to_string() } else { format!("{path}.{name}") };
@@ -62,9 +69,9 @@ fn refusal(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
         let accepted = rest.split_once(", expected ").map_or(String::new(), |(_, a)| a.replace('`', ""));
         let accepted = accepted.strip_prefix("one of ").unwrap_or(&accepted).to_string();
         let message = if rest.contains("there are no fields") || accepted.is_empty() {
-            "Unknown field: this request takes no fields".to_string()
+            t(ApiText::UnknownFieldNone)
         } else {
-            format!("Unknown field: this request takes {accepted}")
+            t(ApiText::UnknownField { accepted: &accepted })
         };
         // The path ends with the unknown field itself.
         let name = quoted(rest);
@@ -72,13 +79,13 @@ fn refusal(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
         return FieldErrors::single(field, message);
     }
     if let Some(rest) = what.strip_prefix("missing field ") {
-        return FieldErrors::single(at(&quoted(rest)), "Required");
+        return FieldErrors::single(at(&quoted(rest)), t(ApiText::Required));
     }
     let field = if path == "." { "body".to_string() } else { path };
     let message = match what.split_once(", expected ") {
         Some((got, expected)) if got.starts_with("invalid type: ") || got.starts_with("invalid value: ") => {
             let got = got.trim_start_matches("invalid type: ").trim_start_matches("invalid value: ");
-            format!("Expected {expected}, got {got}")
+            t(ApiText::Expected { expected, got })
         }
         _ => what,
     };
@@ -119,11 +126,7 @@ impl<S: Send + Sync> FromRequest<S> for ScanUpload {
             Some(t) if SCAN_TYPES.contains(&t) => {
                 Ok(ScanUpload(Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?))
             }
-            Some(_) => Err(problem_for_status(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Send the scan as application/pdf, image/jpeg, image/png or application/octet-stream, or as \
-                 multipart/form-data with one file part named logbook",
-            )),
+            Some(_) => Err(problem_for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE, &t(ApiText::ScanMediaType))),
         }
     }
 }
@@ -134,27 +137,22 @@ async fn logbook_part(mut mp: Multipart) -> Result<Bytes, Response> {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             body_too_large()
         } else {
-            FieldErrors::single("body", format!("The multipart form could not be read: {}", e.body_text()))
-                .into_response()
+            FieldErrors::single("body", t(ApiText::MultipartUnreadable { why: &e.body_text() })).into_response()
         }
     };
     let mut file = None;
     while let Some(part) = mp.next_field().await.map_err(unreadable)? {
         let name = part.name().unwrap_or_default().to_string();
         if name != "logbook" {
-            let message = "Unknown part: send one file part named logbook and nothing else";
-            return Err(
-                FieldErrors::single(if name.is_empty() { "body".into() } else { name }, message).into_response()
-            );
+            let field = if name.is_empty() { "body".into() } else { name };
+            return Err(FieldErrors::single(field, t(ApiText::UnknownPart)).into_response());
         }
         if file.is_some() {
-            return Err(FieldErrors::single("logbook", "Send one file part named logbook, not several").into_response());
+            return Err(FieldErrors::single("logbook", t(ApiText::OneLogbookPart)).into_response());
         }
         file = Some(part.bytes().await.map_err(unreadable)?);
     }
-    file.ok_or_else(|| {
-        FieldErrors::single("logbook", "Send the scanned logbook as a file part named logbook").into_response()
-    })
+    file.ok_or_else(|| FieldErrors::single("logbook", t(ApiText::LogbookPartMissing)).into_response())
 }
 
 #[cfg(test)]

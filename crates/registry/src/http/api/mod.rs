@@ -23,10 +23,12 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
+use texts::{ApiText, Text as _};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::http::API_LANG;
 use crate::paging::PageRequest;
 use crate::signin::{self, Actor};
 use crate::{Error, FieldErrors, Registry};
@@ -94,7 +96,7 @@ async fn no_store(mut resp: Response) -> Response {
 }
 
 async fn not_found() -> Response {
-    problem(&Error::NotFound("No such API endpoint".into()))
+    problem(&Error::NotFound(ApiText::NoSuchEndpoint.render(API_LANG)))
 }
 
 // ---- who is asking ------------------------------------------------------------
@@ -118,11 +120,11 @@ async fn authenticate(State(reg): State<Registry>, mut req: Request, next: Next)
             Ok(a) => a,
             Err(e) => return problem(&e),
         };
-        let actor = match signin::from_bearer(&reg, &token, address).await {
+        let actor = match signin::from_bearer(&reg, &token, address, API_LANG).await {
             Ok(a) => a,
             Err(e) => return problem(&e),
         };
-        match actor.act_for(act_for.as_deref()) {
+        match actor.act_for(act_for.as_deref(), API_LANG) {
             Ok(a) => {
                 req.extensions_mut().insert(a);
             }
@@ -156,7 +158,7 @@ async fn refuse_announced_excess(req: &mut Request) -> Option<Response> {
 /// it is not one.
 fn act_for(req: &Request) -> Result<Option<String>, Error> {
     let Some(v) = req.headers().get(ACT_FOR_HEADER) else { return Ok(None) };
-    let v = v.to_str().map_err(|_| FieldErrors::single("X-Act-For", "Send a KRA PIN in ASCII"))?.trim();
+    let v = v.to_str().map_err(|_| FieldErrors::single("X-Act-For", ApiText::ActForAscii.render(API_LANG)))?.trim();
     if v.is_empty() {
         return Ok(None);
     }

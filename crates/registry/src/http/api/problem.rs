@@ -8,8 +8,10 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use texts::{ApiText, Lang, Text as _};
 
 use crate::Error;
+use crate::http::API_LANG;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -118,22 +120,25 @@ pub fn problem_response(
     resp
 }
 
-/// RFC 9457 problem details for a registry error.
+/// RFC 9457 problem details for a registry error, in the API's language.
 pub fn problem(err: &Error) -> Response {
-    let status = err.status();
-    let failed = || ("Something went wrong", Some("Try again in a moment".to_string()));
-    let (title, detail) = match err {
-        Error::Invalid(_) => ("Some fields need attention", None),
-        Error::Conflict(m) => ("Not possible now", Some(m.clone())),
-        Error::TooMany(m) => ("Too many requests", Some(m.clone())),
-        Error::Unauthenticated => {
-            ("Sign in first", Some("Send the sign-on's access token as `Authorization: Bearer …`".to_string()))
-        }
-        Error::SignInFor(m) => ("Sign in first", Some(m.clone())),
-        Error::TokenRefused(why) => ("Access token refused", Some(format!("The access token was refused: {why}"))),
-        Error::Forbidden(m) => ("Not allowed", Some(m.clone())),
-        Error::NotFound(m) => ("Not found", Some(m.clone())),
-        Error::Unavailable(m) => ("Unavailable", Some(m.clone())),
+    problem_in(API_LANG, err)
+}
+
+/// The title and detail of a registry error's problem, in `lang`.
+fn title_and_detail(lang: Lang, err: &Error) -> (String, Option<String>) {
+    let t = |m: ApiText<'_>| m.render(lang);
+    let failed = || (t(ApiText::SomethingWentWrong), Some(t(ApiText::TryAgainInAMoment)));
+    match err {
+        Error::Invalid(_) => (t(ApiText::FieldsNeedAttention), None),
+        Error::Conflict(m) => (t(ApiText::NotPossibleNow), Some(m.clone())),
+        Error::TooMany(m) => (t(ApiText::TooManyRequests), Some(m.clone())),
+        Error::Unauthenticated => (t(ApiText::SignInFirst), Some(t(ApiText::SendAccessToken))),
+        Error::SignInFor(m) => (t(ApiText::SignInFirst), Some(m.clone())),
+        Error::TokenRefused(why) => (t(ApiText::TokenRefused), Some(t(ApiText::TokenRefusedBecause { why }))),
+        Error::Forbidden(m) => (t(ApiText::NotAllowed), Some(m.clone())),
+        Error::NotFound(m) => (t(ApiText::NotFound), Some(m.clone())),
+        Error::Unavailable(m) => (t(ApiText::Unavailable), Some(m.clone())),
         Error::Db(e) => {
             tracing::error!(error = %e, "database error");
             failed()
@@ -142,12 +147,18 @@ pub fn problem(err: &Error) -> Response {
             tracing::error!(error = m, "internal error");
             failed()
         }
-    };
+    }
+}
+
+/// RFC 9457 problem details for a registry error, in `lang`.
+pub fn problem_in(lang: Lang, err: &Error) -> Response {
+    let status = err.status();
+    let (title, detail) = title_and_detail(lang, err);
     let fields = match err {
         Error::Invalid(fields) => fields.0.as_slice(),
         _ => &[],
     };
-    let mut resp = problem_response(status, title, detail, fields);
+    let mut resp = problem_response(status, &title, detail, fields);
     if let Some(challenge) = err.www_authenticate() {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
     }
@@ -165,8 +176,9 @@ impl IntoResponse for Error {
 
 /// The refusal of a body over the limit, naming the body.
 pub fn body_too_large() -> Response {
-    let message = format!("The request body is too large: at most {} MB", crate::store::MAX_SCAN_BYTES >> 20);
-    problem_response(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large", None, &[("body".into(), message)])
+    let message = ApiText::BodyTooLarge { mb: (crate::store::MAX_SCAN_BYTES >> 20) as u64 }.render(API_LANG);
+    let status = StatusCode::PAYLOAD_TOO_LARGE;
+    problem_response(status, status.canonical_reason().unwrap_or_default(), None, &[("body".into(), message)])
 }
 
 /// A problem for a status alone, as the HTTP frame refuses (headers too
@@ -200,7 +212,7 @@ pub async fn problems_only(resp: Response) -> Response {
         .is_some_and(|c| c.starts_with("text/plain"));
     let detail = if status == StatusCode::METHOD_NOT_ALLOWED {
         // (axum adds the Allow header itself, after this layer.)
-        "This address does not take that method: the Allow header lists those it takes".to_string()
+        ApiText::MethodNotAllowed.render(API_LANG)
     } else if plain && !status.is_server_error() {
         let text = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
         String::from_utf8_lossy(&text).trim().to_string()

@@ -5,10 +5,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use texts::{ApiText, Text as _};
 
 use super::input::{JsonBody, ScanUpload};
 use super::schema::{Binary, CodeSent, ScanForm, TransferPage};
 use super::{Caller, PageQuery, TransferPath};
+use crate::http::API_LANG;
 use crate::transfers::{self, Acceptance, CodeStep, NewTransfer, TransferView};
 use crate::{Error, FieldErrors, Registry};
 
@@ -38,10 +40,7 @@ pub async fn create(
     JsonBody(input): JsonBody<NewTransfer>,
 ) -> Result<Response, Error> {
     if input.buyer_type.trim() != "individual" && input.buyer_id_type.is_some() {
-        return Err(FieldErrors::single(
-            "buyer_id_type",
-            "Only for an individual buyer: leave it out for an organisation",
-        ));
+        return Err(FieldErrors::single("buyer_id_type", ApiText::BuyerIdTypeOnlyForIndividuals.render(API_LANG)));
     }
     let t = transfers::create(&reg, &a, &input).await?;
     let mut resp = (StatusCode::CREATED, Json(&t)).into_response();
@@ -183,7 +182,7 @@ pub async fn consent(
     JsonBody(input): JsonBody<ConsentBody>,
 ) -> ApiResult<TransferView> {
     let approve =
-        input.approve.ok_or_else(|| FieldErrors::single("approve", "Say true to approve or false to refuse"))?;
+        input.approve.ok_or_else(|| FieldErrors::single("approve", ApiText::SayApproveOrRefuse.render(API_LANG)))?;
     Ok(Json(transfers::consent(&reg, &a, &id, approve, &input.code).await?))
 }
 
@@ -271,7 +270,7 @@ pub async fn review(
     let approve = match input.decision.as_str() {
         "approve" => true,
         "reject" => false,
-        _ => return Err(FieldErrors::single("decision", "Choose approve or reject")),
+        _ => return Err(FieldErrors::single("decision", ApiText::ChooseApproveOrReject.render(API_LANG))),
     };
     Ok(Json(transfers::review(&reg, &a, &id, approve, input.reason.as_deref()).await?))
 }

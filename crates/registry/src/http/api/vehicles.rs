@@ -3,9 +3,11 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use texts::{ApiText, Text as _};
 
 use super::schema::{Fees, HeldVehicle, Me, Quote, VehiclePage};
 use super::{Caller, MaybeCaller, PageQuery};
+use crate::http::API_LANG;
 use crate::transfers::today_eat;
 use crate::vehicles::{self, Inquiry};
 use crate::{Error, FieldErrors, Registry};
@@ -82,22 +84,21 @@ pub async fn quote(
         // Whether a plate is registered is the register's to tell, to
         // those signed in; the schedule itself is public.
         if caller.is_none() {
-            return Err(Error::SignInFor(
-                "A quote by registration_number reads the register, so send the sign-on's access token as \
-                 `Authorization: Bearer …`; a quote by class and engine_cc (or trailer_wheels) needs none"
-                    .into(),
-            ));
+            return Err(Error::SignInFor(ApiText::QuoteNeedsToken.render(API_LANG)));
         }
         let reg_no = vehicles::parse_registration(r)?;
-        let v = vehicles::by_registration(&reg, &reg_no)
-            .await?
-            .ok_or_else(|| FieldErrors::single("registration_number", format!("No vehicle {reg_no} is registered")))?;
+        let v = vehicles::by_registration(&reg, &reg_no).await?.ok_or_else(|| {
+            FieldErrors::single(
+                "registration_number",
+                ApiText::NoVehicleRegistered { reg_no: &reg_no.to_string() }.render(API_LANG),
+            )
+        })?;
         Some(v.fee_query()?)
     } else {
         let class = match &q.class {
             Some(c) => errors.check("class", domain::fees::VehicleClass::parse(c)),
             None => {
-                errors.add("class", "Give registration_number, or class (motor_vehicle, motorcycle, trailer, tractor)");
+                errors.add("class", ApiText::GiveRegistrationOrClass.render(API_LANG));
                 None
             }
         };
@@ -106,7 +107,7 @@ pub async fn quote(
             match raw.trim().parse::<u32>() {
                 Ok(n) if n <= max => Some(n),
                 _ => {
-                    errors.add(field, format!("Enter a whole number from 0 to {max}"));
+                    errors.add(field, ApiText::WholeNumberUpTo { max }.render(API_LANG));
                     None
                 }
             }

@@ -1,21 +1,23 @@
-//! The checks every page handler needs, as extractors: the address a
-//! request came from, the signed-in person (or the sign-in page instead),
-//! and typed forms whose CSRF token is checked against the browser's
-//! cookie (double submit, see the `cookies` crate).
+//! What the page kit's extractors ask of the registry: who is signed in
+//! on this browser (or the sign-in page instead) and how a refused form is
+//! answered ([`pagekit::FormPart`], implemented on [`Registry`]); and the
+//! address a request came from. Handlers take `Signed<Registry>` for a
+//! page and `SignedForm<Registry, F>` / `CsrfForm<Registry, F>` for a form.
 
 use std::net::SocketAddr;
 
-use axum::Form;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
-use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
+use axum::response::Response;
+use pagekit::{FormPart, Refused};
+use texts::{Lang, Refusal, Text as _};
 
-use super::frame::{Shown, csrf_refused, message_page, to_signin};
+use super::frame::{csrf_refused, message_page, to_signin};
 use super::{CSRF_COOKIE, SESSION_COOKIE};
+use crate::http::lang;
 use crate::signin::{self, Actor};
-use crate::{Error, Registry};
+use crate::{Error, FieldErrors, Registry};
 
 /// The double-submit check of every form (see the `cookies` crate).
 pub const CSRF: cookies::Csrf = cookies::Csrf { cookie: CSRF_COOKIE };
@@ -44,28 +46,54 @@ pub async fn current(
     let Some(token) = cookies::get(headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    Ok(signin::from_session(reg, &token, addr).await?.map(|a| (a, token)))
+    Ok(signin::from_session(reg, &token, addr, lang(headers)).await?.map(|a| (a, token)))
 }
 
-/// The signed-in person and their session token; without one, the sign-in
-/// page (to come back to [`come_back_to`]) is shown instead, and an error
-/// page when the session could not be read (a database that does not
-/// answer is no reason to sign in again).
+/// The signed-in person, their session token and the language their pages
+/// are in: what `Signed<Registry>` and `SignedForm<Registry, F>` give a
+/// handler.
 pub struct SignedIn {
     pub actor: Actor,
     pub token: String,
+    pub lang: Lang,
 }
 
-impl FromRequestParts<Registry> for SignedIn {
-    type Rejection = Shown;
+impl FormPart for Registry {
+    type Session = SignedIn;
 
-    async fn from_request_parts(parts: &mut Parts, reg: &Registry) -> Result<Self, Shown> {
-        match current(reg, &parts.headers, address(parts)).await {
-            Ok(Some((actor, token))) => Ok(Self { actor, token }),
-            Ok(None) | Err(Error::Unauthenticated) => {
-                Err(to_signin(&come_back_to(&parts.method, parts.uri.path())).into())
-            }
-            Err(e) => Err(message_page(None, e.status(), &e).into()),
+    fn csrf(&self) -> cookies::Csrf {
+        CSRF
+    }
+
+    /// Without a session, the sign-in page (to come back to
+    /// [`come_back_to`]); an error page when the session could not be read
+    /// (a database that does not answer is no reason to sign in again).
+    async fn session(&self, parts: &Parts) -> Result<SignedIn, Response> {
+        let lang = lang(&parts.headers);
+        match current(self, &parts.headers, address(parts)).await {
+            Ok(Some((actor, token))) => Ok(SignedIn { actor, token, lang }),
+            Ok(None) | Err(Error::Unauthenticated) => Err(to_signin(&come_back_to(&parts.method, parts.uri.path()))),
+            Err(e) => Err(message_page(lang, None, e.status(), &e)),
+        }
+    }
+
+    fn refused(&self, why: Refused) -> Response {
+        refusal_page(lang(&HeaderMap::new()), why)
+    }
+
+    fn refused_to(&self, why: Refused, parts: &Parts) -> Response {
+        refusal_page(lang(&parts.headers), why)
+    }
+}
+
+/// The page answering a form refused before its handler ran.
+fn refusal_page(lang: Lang, why: Refused) -> Response {
+    match why {
+        Refused::Csrf => csrf_refused(lang),
+        Refused::Unreadable(why) => {
+            tracing::info!(error = why, "a form could not be read");
+            let e = FieldErrors::single("", Refusal::FormUnreadable.render(lang));
+            message_page(lang, None, e.status(), &e)
         }
     }
 }
@@ -80,50 +108,6 @@ fn come_back_to(method: &Method, path: &str) -> String {
         (true, ["acting-for"]) => "/".into(),
         (true, ["transfers", id, _]) => format!("/transfers/{id}"),
         _ => path.to_string(),
-    }
-}
-
-/// A form's fields with its CSRF token.
-#[derive(serde::Deserialize)]
-struct WithCsrf<F> {
-    csrf: Option<String>,
-    #[serde(flatten)]
-    form: F,
-}
-
-/// A urlencoded form of type `F` whose CSRF token matches the browser's;
-/// otherwise the refusal page.
-pub struct CsrfForm<F>(pub F);
-
-impl<F: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for CsrfForm<F> {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
-        let headers = req.headers().clone();
-        let Form(WithCsrf { csrf, form }) =
-            Form::<WithCsrf<F>>::from_request(req, state).await.map_err(IntoResponse::into_response)?;
-        if !CSRF.check(&headers, csrf.as_deref()) {
-            return Err(csrf_refused());
-        }
-        Ok(Self(form))
-    }
-}
-
-/// A form of type `F` sent by the signed-in person: read, its CSRF token
-/// checked, then the session (see [`SignedIn`]).
-pub struct SignedForm<F> {
-    pub me: SignedIn,
-    pub form: F,
-}
-
-impl<F: DeserializeOwned + Send> FromRequest<Registry> for SignedForm<F> {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, reg: &Registry) -> Result<Self, Response> {
-        let (mut parts, body) = req.into_parts();
-        let CsrfForm(form) = CsrfForm::from_request(Request::from_parts(parts.clone(), body), reg).await?;
-        let me = SignedIn::from_request_parts(&mut parts, reg).await.map_err(IntoResponse::into_response)?;
-        Ok(Self { me, form })
     }
 }
 

@@ -1,4 +1,5 @@
-//! What every page shares: the frame's view of the signed-in person,
+//! What every page shares: the frame (the language, the signed-in person,
+//! the error summary and the notice that the part's `base.html` shows),
 //! rendering, the error page and error summary lines, the table page that
 //! lists and messages use, and the pager. It knows nothing of any one
 //! journey.
@@ -6,7 +7,9 @@
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use texts::{Lang, Page as PageText, Part, Refusal, RegistryPage, Text as _};
 
+use super::extract::SignedIn;
 use crate::Error;
 use crate::paging::{Page, PageRequest};
 use crate::signin::Actor;
@@ -32,12 +35,12 @@ pub type PageResult = Result<Response, Shown>;
 
 /// A use case's error, shown to the signed-in person as an error page.
 pub trait OrShow<T> {
-    fn or_show(self, actor: &Actor) -> Result<T, Shown>;
+    fn or_show(self, me: &SignedIn) -> Result<T, Shown>;
 }
 
 impl<T> OrShow<T> for Result<T, Error> {
-    fn or_show(self, actor: &Actor) -> Result<T, Shown> {
-        self.map_err(|e| message_page(Some(user(actor)), e.status(), &e).into())
+    fn or_show(self, me: &SignedIn) -> Result<T, Shown> {
+        self.map_err(|e| message_page(me.lang, Some(user(&me.actor)), e.status(), &e).into())
     }
 }
 
@@ -55,21 +58,35 @@ impl ListQuery {
     }
 }
 
-/// Links to the next page of a list at `path`, and back to the first.
-pub fn pager<T>(path: &str, req: &PageRequest, page: &Page<T>) -> Vec<(String, &'static str)> {
-    let mut links = vec![];
+/// Links to the next page of a list and back to the first (empty when
+/// there is none), with their texts: the arguments of the kit's pager.
+#[derive(Debug, Default)]
+pub struct Pager {
+    pub next: String,
+    pub first: String,
+    pub next_text: String,
+    pub first_text: String,
+}
+
+/// The pager of a list at `path`.
+pub fn pager<T>(lang: Lang, path: &str, req: &PageRequest, page: &Page<T>) -> Pager {
+    let mut p = Pager {
+        next_text: PageText::NextPage.render(lang),
+        first_text: PageText::FirstPage.render(lang),
+        ..Pager::default()
+    };
     if let Some(next) = &page.next {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         q.append_pair("after", next);
         if req.limit != crate::paging::DEFAULT_LIMIT {
             q.append_pair("limit", &req.limit.to_string());
         }
-        links.push((format!("{path}?{}", q.finish()), "Next page"));
+        p.next = format!("{path}?{}", q.finish());
     }
     if !req.is_first() {
-        links.push((path.to_string(), "Back to the first page"));
+        p.first = path.to_string();
     }
-    links
+    p
 }
 
 /// What the page frame shows of the signed-in person.
@@ -98,6 +115,58 @@ pub fn user(a: &Actor) -> User {
     }
 }
 
+/// What `base.html` shows around a page: in which language, for whom, the
+/// error summary and the notice (empty when there is none).
+pub struct Frame {
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub errors: Vec<(String, String)>,
+    pub notice: String,
+}
+
+impl Frame {
+    pub fn new(lang: Lang, user: Option<User>) -> Self {
+        Self { lang, user, errors: vec![], notice: String::new() }
+    }
+
+    /// The frame of a signed-in person's page.
+    pub fn of(me: &SignedIn) -> Self {
+        Self::new(me.lang, Some(user(&me.actor)))
+    }
+
+    pub fn service(&self) -> String {
+        PageText::ServiceName { part: Part::Registry }.render(self.lang)
+    }
+
+    pub fn problem_title(&self) -> String {
+        PageText::ErrorSummaryTitle.render(self.lang)
+    }
+
+    /// The header's links: (address, text).
+    pub fn nav(&self) -> Vec<(&'static str, String)> {
+        let mut nav = vec![
+            ("/vehicles", PageText::NavMyVehicles),
+            ("/inquiry", PageText::NavInquiry),
+            ("/transfers", PageText::NavTransfers),
+        ];
+        if self.user.as_ref().is_some_and(|u| u.staff) {
+            nav.push(("/review", PageText::NavReviewQueue));
+        }
+        nav.into_iter().map(|(href, t)| (href, t.render(self.lang))).collect()
+    }
+
+    /// Who is signed in, and for whom they act.
+    pub fn who(&self) -> String {
+        match &self.user {
+            Some(User { name, acting_for: Some(org), .. }) => {
+                PageText::ActingFor { person: name, org }.render(self.lang)
+            }
+            Some(u) => u.name.clone(),
+            None => String::new(),
+        }
+    }
+}
+
 pub fn render<T: Template>(status: StatusCode, t: &T, set: Option<HeaderValue>) -> Response {
     match t.render() {
         Ok(html) => {
@@ -111,7 +180,8 @@ pub fn render<T: Template>(status: StatusCode, t: &T, set: Option<HeaderValue>) 
         }
         Err(e) => {
             tracing::error!(error = %e, "page rendering failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong").into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, PageText::SomethingWentWrongTitle.render(Lang::default()))
+                .into_response()
         }
     }
 }
@@ -125,14 +195,14 @@ pub fn to_signin(path: &str) -> Response {
 }
 
 /// An error as the page's error summary: (field id, message).
-pub fn error_lines(e: &Error) -> Vec<(String, String)> {
+pub fn error_lines(lang: Lang, e: &Error) -> Vec<(String, String)> {
     match e {
         Error::Invalid(f) => f.0.clone(),
         Error::Db(_) | Error::Internal(_) => {
             tracing::error!(error = %e, "page request failed");
-            vec![(String::new(), "Something went wrong on our side. Try again in a moment.".into())]
+            vec![(String::new(), Refusal::SomethingWentWrong.render(lang))]
         }
-        Error::Unauthenticated => vec![(String::new(), "Sign in first.".into())],
+        Error::Unauthenticated => vec![(String::new(), Refusal::SignInFirst.render(lang))],
         other => vec![(String::new(), other.to_string())],
     }
 }
@@ -140,53 +210,92 @@ pub fn error_lines(e: &Error) -> Vec<(String, String)> {
 #[derive(Template)]
 #[template(path = "table.html")]
 pub struct TablePage {
-    pub user: Option<User>,
-    pub errors: Vec<(String, String)>,
-    pub notice: Option<String>,
+    pub frame: Frame,
     pub title: String,
     pub lead: Vec<String>,
+    /// The inquiry's form, when the page has one: its address and query.
     pub form_action: String,
     pub query: String,
-    pub head: Vec<&'static str>,
-    pub rows: Vec<Row>,
+    pub head: Vec<String>,
+    /// Rows, each with the address its first cell links to (or none).
+    pub rows: Vec<(String, Vec<String>)>,
+    /// A record, as (what, value) pairs, shown instead of rows.
+    pub record: Vec<(String, String)>,
     pub empty: String,
-    /// Links to other pages of a long list: (address, text).
-    pub pager: Vec<(String, &'static str)>,
-}
-
-pub struct Row {
-    pub link: String,
-    pub cells: Vec<String>,
+    pub pager: Pager,
 }
 
 impl TablePage {
-    /// A table page titled `title`, for `user`, with nothing in it yet.
-    pub fn titled(user: Option<User>, title: impl Into<String>) -> Self {
+    /// A table page titled `title`, in `frame`, with nothing in it yet.
+    pub fn titled(frame: Frame, title: impl Into<String>) -> Self {
         Self {
-            user,
-            errors: vec![],
-            notice: None,
+            frame,
             title: title.into(),
             lead: vec![],
             form_action: String::new(),
             query: String::new(),
             head: vec![],
             rows: vec![],
+            record: vec![],
             empty: String::new(),
-            pager: vec![],
+            pager: Pager::default(),
         }
+    }
+
+    /// A list: its column heads, rows (see [`TablePage::rows`]), what it
+    /// says when there are none, and its pager.
+    pub fn list(
+        frame: Frame,
+        title: String,
+        head: &[RegistryPage<'_>],
+        rows: Vec<(String, Vec<String>)>,
+        empty: String,
+        pager: Pager,
+    ) -> Self {
+        let head = head.iter().map(|h| h.render(frame.lang)).collect();
+        Self { head, rows, empty, pager, ..Self::titled(frame, title) }
     }
 }
 
-pub fn message_page(user: Option<User>, status: StatusCode, e: &Error) -> Response {
-    let title = if status == StatusCode::NOT_FOUND { "Not found" } else { "That did not work" };
-    let page = TablePage { errors: error_lines(e), ..TablePage::titled(user, title) };
-    render(status, &page, None)
+pub fn message_page(lang: Lang, user: Option<User>, status: StatusCode, e: &Error) -> Response {
+    let title = if status == StatusCode::NOT_FOUND {
+        RegistryPage::NotFoundTitle.render(lang)
+    } else {
+        PageText::ThatDidNotWork.render(lang)
+    };
+    let mut frame = Frame::new(lang, user);
+    frame.errors = error_lines(lang, e);
+    render(status, &TablePage::titled(frame, title), None)
 }
 
 /// The refusal of a form whose CSRF token does not match the browser's.
-pub fn csrf_refused() -> Response {
-    let e =
-        Error::Forbidden("The form had expired or came from elsewhere. Go back, reload the page and try again.".into());
-    message_page(None, StatusCode::FORBIDDEN, &e)
+pub fn csrf_refused(lang: Lang) -> Response {
+    message_page(lang, None, StatusCode::FORBIDDEN, &Error::Forbidden(Refusal::FormExpired.render(lang)))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_says_its_language_and_its_texts_come_from_the_catalogue() {
+        let mut frame = Frame::new(Lang::En, None);
+        frame.errors = error_lines(Lang::En, &Error::Internal("boom".into()));
+        let mut page = TablePage::titled(frame, "Transfers");
+        page.head = vec!["Reference".into()];
+        page.rows = vec![("/transfers/t1".into(), vec!["TR-1".into()])];
+        let first = PageRequest::parse(None, None).unwrap();
+        page.pager = pager(Lang::En, "/transfers", &first, &Page::<()> { items: vec![], next: Some("x".into()) });
+        let html = page.render().unwrap();
+        assert!(html.contains(r#"<html lang="en">"#), "{html}");
+        assert!(html.contains("<title>Transfers – tims vehicle registry</title>"), "{html}");
+        assert!(html.contains("<h2>There is a problem</h2>"), "{html}");
+        assert!(html.contains("Something went wrong on our side. Try again in a moment."), "{html}");
+        assert!(html.contains(r#"<a href="/transfers/t1">TR-1</a>"#), "{html}");
+        assert!(html.contains(r#"<a href="/transfers?after=x" rel="next">Next page</a>"#), "{html}");
+        assert!(!html.contains("Back to the first page"), "{html}");
+        let sw = TablePage::titled(Frame::new(Lang::Sw, None), "Uhamisho").render().unwrap();
+        assert!(sw.contains(r#"<html lang="sw">"#) && sw.contains("tims usajili wa magari"), "{sw}");
+    }
 }

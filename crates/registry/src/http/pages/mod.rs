@@ -2,9 +2,12 @@
 //! JavaScript, for every step of the transfer. People sign in through the
 //! provider (OpenID Connect, over HTTP); the page session keeps the
 //! organisation they chose to act for. Every form carries a CSRF token
-//! (double submit), checked with the session by the extractors of
-//! `extract`; forms and queries are typed. Handlers parse, call one use
-//! case and render; no rule and no table lives here.
+//! (double submit), checked with the session by the page kit's extractors
+//! (`pagekit::Signed`, `SignedForm`, `CsrfForm`), which `extract` adapts
+//! to the registry; forms and queries are typed. Every text comes from the
+//! `texts` catalogue, in the language `crate::http::lang` chooses, and the
+//! templates use the kit's components. Handlers parse, call one use case
+//! and render; no rule and no table lives here.
 //!
 //! By journey: `signin` (home, sign-in and out, whom to act for),
 //! `vehicles` (my vehicles, inquiry), `transfers` (lists, a new

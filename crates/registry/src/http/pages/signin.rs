@@ -9,19 +9,21 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cookies::SameSite;
 
-use super::extract::{Addr, CSRF, CsrfForm, SignedForm, current};
-use super::frame::{OrShow, PageResult, User, message_page, render, user};
+use pagekit::{CsrfForm, SignedForm};
+use secure::{ct_eq, sha256_hex};
+use texts::{Page, RegistryPage, Text as _};
+
+use super::extract::{Addr, CSRF, current};
+use super::frame::{Frame, OrShow, PageResult, message_page, render, user};
 use super::{LOGIN_COOKIE, SESSION_COOKIE};
-use crate::reference::{ct_eq, sha256_hex};
+use crate::http::lang;
 use crate::signin;
 use crate::{Error, Registry};
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
-    user: Option<User>,
-    errors: Vec<(String, String)>,
-    notice: Option<String>,
+    frame: Frame,
     csrf: String,
 }
 
@@ -38,17 +40,19 @@ pub async fn home(
     Addr(addr): Addr,
     Query(q): Query<HomeQuery>,
 ) -> Response {
+    let lang = lang(&headers);
     let (csrf, set) = CSRF.token_for(&headers);
     let me = match current(&reg, &headers, addr).await {
         Ok(m) => m,
-        Err(e) => return message_page(None, e.status(), &e),
+        Err(e) => return message_page(lang, None, e.status(), &e),
     };
-    let notice = match q.notice.as_deref() {
-        Some("signed-out") => Some("You have signed out.".to_string()),
-        Some("switched") => Some("Done: you now act as shown at the top of the page.".to_string()),
-        _ => None,
+    let mut frame = Frame::new(lang, me.map(|(a, _)| user(&a)));
+    frame.notice = match q.notice.as_deref() {
+        Some("signed-out") => Page::SignedOut.render(lang),
+        Some("switched") => Page::ActingAsShown.render(lang),
+        _ => String::new(),
     };
-    render(StatusCode::OK, &HomePage { user: me.map(|(a, _)| user(&a)), errors: vec![], notice, csrf }, set)
+    render(StatusCode::OK, &HomePage { frame, csrf }, set)
 }
 
 /// Where to go after signing in.
@@ -73,7 +77,7 @@ fn safe_return(raw: Option<&str>) -> String {
     }
 }
 
-pub async fn signin(State(reg): State<Registry>, Query(q): Query<SigninQuery>) -> Response {
+pub async fn signin(State(reg): State<Registry>, headers: HeaderMap, Query(q): Query<SigninQuery>) -> Response {
     match signin::begin_sign_in(&reg, &safe_return(q.return_to.as_deref())).await {
         Ok((url, state)) => {
             let mut resp = Redirect::to(&url).into_response();
@@ -82,7 +86,7 @@ pub async fn signin(State(reg): State<Registry>, Query(q): Query<SigninQuery>) -
             resp.headers_mut().append(header::SET_COOKIE, cookies::set(LOGIN_COOKIE, &bound, SameSite::Lax, Some(600)));
             resp
         }
-        Err(e) => message_page(None, e.status(), &e),
+        Err(e) => message_page(lang(&headers), None, e.status(), &e),
     }
 }
 
@@ -93,21 +97,21 @@ pub async fn callback(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
+    let lang = lang(&headers);
     // Only the browser that started this sign-in may finish it.
     let state = q.get("state").map(|s| sha256_hex(s.as_bytes()));
     let bound = cookies::get(&headers, LOGIN_COOKIE);
     if !matches!((&state, &bound), (Some(s), Some(b)) if ct_eq(s, b)) {
-        let e =
-            Error::Forbidden("This sign-in was not started in this browser: start again from the sign-in page".into());
-        return message_page(None, StatusCode::FORBIDDEN, &e);
+        let e = Error::Forbidden(RegistryPage::SignInNotStartedHere.render(lang));
+        return message_page(lang, None, StatusCode::FORBIDDEN, &e);
     }
-    let mut resp = match signin::finish_sign_in(&reg, &q).await {
+    let mut resp = match signin::finish_sign_in(&reg, &q, lang).await {
         Ok((token, to)) => {
             let mut resp = Redirect::to(&to).into_response();
             resp.headers_mut().append(header::SET_COOKIE, cookies::set(SESSION_COOKIE, &token, SameSite::Lax, None));
             resp
         }
-        Err(e) => message_page(None, e.status(), &e),
+        Err(e) => message_page(lang, None, e.status(), &e),
     };
     resp.headers_mut().append(header::SET_COOKIE, cookies::set(LOGIN_COOKIE, "", SameSite::Lax, Some(0)));
     resp
@@ -117,7 +121,7 @@ pub async fn callback(
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct NoFields {}
 
-pub async fn signout(State(reg): State<Registry>, headers: HeaderMap, _: CsrfForm<NoFields>) -> Response {
+pub async fn signout(State(reg): State<Registry>, headers: HeaderMap, _: CsrfForm<Registry, NoFields>) -> Response {
     let mut to = "/?notice=signed-out".to_string();
     if let Some(token) = cookies::get(&headers, SESSION_COOKIE)
         && let Ok(Some(id_token)) = signin::end_session(&reg, &token).await
@@ -139,8 +143,8 @@ pub struct ActingForForm {
     kra_pin: Option<String>,
 }
 
-pub async fn acting_for(State(reg): State<Registry>, f: SignedForm<ActingForForm>) -> PageResult {
-    let SignedForm { me, form } = f;
-    signin::switch_acting_for(&reg, &me.token, &me.actor, form.kra_pin.as_deref()).await.or_show(&me.actor)?;
+pub async fn acting_for(State(reg): State<Registry>, f: SignedForm<Registry, ActingForForm>) -> PageResult {
+    let SignedForm { session: me, form } = f;
+    signin::switch_acting_for(&reg, &me.token, &me.actor, form.kra_pin.as_deref(), me.lang).await.or_show(&me)?;
     Ok(Redirect::to("/?notice=switched").into_response())
 }

@@ -6,145 +6,175 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::transfer::State as TState;
+use pagekit::Signed;
+use texts::{Lang, Page, RegistryPage as R, Text as _};
 
 use super::extract::{CSRF, SignedIn};
-use super::frame::{OrShow, PageResult, User, message_page, render, user};
+use super::frame::{Frame, OrShow, PageResult, message_page, render, user};
 use crate::Registry;
-use crate::signin::Actor;
 use crate::transfers::{self, TransferView};
 
 pub struct Field {
     name: &'static str,
-    label: &'static str,
-    hint: Option<String>,
+    label: String,
+    hint: String,
     kind: &'static str,
     options: Vec<String>,
 }
 
-fn field(name: &'static str, label: &'static str, kind: &'static str) -> Field {
-    Field { name, label, hint: None, kind, options: vec![] }
-}
+/// The texts of a transfer's forms, in the page's language.
+#[derive(Clone, Copy)]
+struct Words(Lang);
 
-fn code_field() -> Field {
-    Field { hint: Some("The 6-digit code sent to your phone".into()), ..field("code", "SMS code", "text") }
+impl Words {
+    fn page(self, t: Page<'_>) -> String {
+        t.render(self.0)
+    }
+
+    fn reg(self, t: R<'_>) -> String {
+        t.render(self.0)
+    }
+
+    fn field(self, name: &'static str, label: R<'_>, kind: &'static str) -> Field {
+        Field { name, label: self.reg(label), hint: String::new(), kind, options: vec![] }
+    }
+
+    fn code_field(self) -> Field {
+        Field { hint: self.page(Page::CodeLabel), ..self.field("code", R::SmsCode, "text") }
+    }
+
+    fn action(self, action: &'static str, title: String, button: String, fields: Vec<Field>) -> Action {
+        Action { action, title, lead: vec![], fields, button, style: "", upload: false }
+    }
 }
 
 pub struct Action {
     action: &'static str,
-    title: &'static str,
+    title: String,
     lead: Vec<String>,
     fields: Vec<Field>,
-    button: &'static str,
+    button: String,
     style: &'static str,
     upload: bool,
 }
 
-fn action(action: &'static str, title: &'static str, button: &'static str, fields: Vec<Field>) -> Action {
-    Action { action, title, lead: vec![], fields, button, style: "", upload: false }
-}
-
 /// The forms the person may use now, from their roles and the state.
-fn actions_for(reg: &Registry, t: &TransferView, principal_pending: bool) -> Vec<Action> {
+fn actions_for(reg: &Registry, w: Words, t: &TransferView, principal_pending: bool) -> Vec<Action> {
     let has = |r: &str| t.your_roles.iter().any(|x| x == r);
     let state = TState::parse(&t.state).ok();
     let mut out = match state {
-        Some(TState::Draft) if has("seller") => seller_actions(),
-        Some(TState::AwaitingConsents) if principal_pending => consent_actions(),
-        Some(TState::AwaitingBuyer) if has("buyer") => buyer_actions(reg, t),
-        Some(TState::AwaitingPayment) if has("buyer") => vec![action("pay", "Pay the transfer fee", "Pay now", vec![])],
-        Some(TState::InReview) if has("officer") => review_actions(),
-        Some(TState::Approved) if has("officer") => logbook_actions(t),
+        Some(TState::Draft) if has("seller") => seller_actions(w),
+        Some(TState::AwaitingConsents) if principal_pending => consent_actions(w),
+        Some(TState::AwaitingBuyer) if has("buyer") => buyer_actions(reg, w, t),
+        Some(TState::AwaitingPayment) if has("buyer") => {
+            vec![w.action("pay", w.page(Page::PayFee), w.reg(R::PayNow), vec![])]
+        }
+        Some(TState::InReview) if has("officer") => review_actions(w),
+        Some(TState::Approved) if has("officer") => logbook_actions(w, t),
         _ => vec![],
     };
     if has("seller") && matches!(state, Some(TState::Draft | TState::AwaitingConsents | TState::AwaitingBuyer)) {
-        out.push(Action { style: "secondary", ..action("cancel", "Cancel the transfer", "Cancel it", vec![]) });
+        out.push(Action {
+            style: "secondary",
+            ..w.action("cancel", w.page(Page::CancelTransfer), w.reg(R::CancelIt), vec![])
+        });
     }
     out
 }
 
-fn seller_actions() -> Vec<Action> {
+fn seller_actions(w: Words) -> Vec<Action> {
+    let scan = w.field("logbook", R::ScannedLogbook, "file");
     vec![
         Action {
             upload: true,
-            lead: vec!["A PDF, JPEG or PNG of at most 10 MB.".into()],
-            ..action(
-                "upload",
-                "1. Upload the scanned logbook",
-                "Upload",
-                vec![field("logbook", "Scanned logbook", "file")],
+            lead: vec![w.page(Page::ScanHint)],
+            ..w.action("upload", w.reg(R::UploadScanStep), w.reg(R::Upload), vec![scan])
+        },
+        w.action("code-submit", w.reg(R::CodeStep), w.reg(R::SendMeACode), vec![]),
+        w.action("submit", w.reg(R::SubmitStep), w.reg(R::Submit), vec![w.code_field()]),
+    ]
+}
+
+fn consent_actions(w: Words) -> Vec<Action> {
+    vec![
+        w.action("code-consent", w.page(Page::SecurityVerification), w.reg(R::SendMeACode), vec![]),
+        w.action("approve", w.page(Page::ApproveThisTransfer), w.reg(R::Approve), vec![w.code_field()]),
+        Action {
+            style: "warning",
+            ..w.action("refuse", w.page(Page::RefuseThisTransfer), w.reg(R::Refuse), vec![w.code_field()])
+        },
+    ]
+}
+
+fn buyer_actions(reg: &Registry, w: Words, t: &TransferView) -> Vec<Action> {
+    let mut office =
+        Field { label: w.page(Page::CollectionOffice), ..w.field("collection_office", R::Reason, "select") };
+    office.options = reg.config().offices.clone();
+    let address = Field {
+        label: w.page(Page::PostalAddress),
+        hint: w.reg(R::AddressExample),
+        ..w.field("postal_address", R::Reason, "text")
+    };
+    vec![
+        w.action("code-answer", w.page(Page::SecurityVerification), w.reg(R::SendMeACode), vec![]),
+        Action {
+            lead: vec![w.page(Page::AcceptCharges { amount_cents: t.fee.amount_cents })],
+            ..w.action(
+                "accept",
+                w.page(Page::AcceptTransfer),
+                w.reg(R::AcceptAndPay),
+                vec![w.code_field(), address, office],
             )
         },
-        action("code-submit", "2. Security verification", "Send me a code", vec![]),
-        action("submit", "3. Submit the transfer", "Submit", vec![code_field()]),
-    ]
-}
-
-fn consent_actions() -> Vec<Action> {
-    vec![
-        action("code-consent", "Security verification", "Send me a code", vec![]),
-        action("approve", "Approve this transfer", "Approve", vec![code_field()]),
-        Action { style: "warning", ..action("refuse", "Refuse this transfer", "Refuse", vec![code_field()]) },
-    ]
-}
-
-fn buyer_actions(reg: &Registry, t: &TransferView) -> Vec<Action> {
-    let mut office = field("collection_office", "Office where you will collect the logbook", "select");
-    office.options = reg.config().offices.clone();
-    let mut address = field("postal_address", "Your postal address", "text");
-    address.hint = Some("For example P.O. Box 12345-00100 Nairobi".into());
-    vec![
-        action("code-answer", "Security verification", "Send me a code", vec![]),
         Action {
-            lead: vec![format!("Accepting charges the transfer fee of {} to your phone.", t.fee.amount)],
-            ..action("accept", "Accept the transfer", "Accept and pay", vec![code_field(), address, office])
+            style: "warning",
+            ..w.action("decline", w.page(Page::DeclineTransfer), w.reg(R::Decline), vec![w.code_field()])
         },
-        Action { style: "warning", ..action("decline", "Decline the transfer", "Decline", vec![code_field()]) },
     ]
 }
 
-fn review_actions() -> Vec<Action> {
-    let reason =
-        Field { hint: Some("Both parties are told this reason".into()), ..field("reason", "Reason", "textarea") };
+fn review_actions(w: Words) -> Vec<Action> {
+    let reason = Field { hint: w.page(Page::ReasonHint), ..w.field("reason", R::Reason, "textarea") };
     vec![
-        action("review-approve", "Approve", "Approve the transfer", vec![]),
-        Action { style: "warning", ..action("review-reject", "Reject", "Reject the transfer", vec![reason]) },
+        w.action("review-approve", w.reg(R::Approve), w.page(Page::ApproveTransfer), vec![]),
+        Action {
+            style: "warning",
+            ..w.action("review-reject", w.reg(R::Reject), w.page(Page::RejectTransfer), vec![reason])
+        },
     ]
 }
 
-fn logbook_actions(t: &TransferView) -> Vec<Action> {
+fn logbook_actions(w: Words, t: &TransferView) -> Vec<Action> {
     let next = t.logbook.as_ref().and_then(|l| domain::transfer::LogbookState::parse(&l.state).ok()?.next());
     let Some(next) = next else { return vec![] };
     let title = if next == domain::transfer::LogbookState::ReadyForCollection {
-        "The logbook is printed"
+        Page::LogbookPrinted
     } else {
-        "The buyer collected the logbook"
+        Page::LogbookCollectedByBuyer
     };
-    vec![action("logbook-next", title, "Record it", vec![])]
+    vec![w.action("logbook-next", w.page(title), w.reg(R::RecordIt), vec![])]
 }
 
 #[derive(Template)]
 #[template(path = "transfer.html")]
 struct TransferPage {
-    user: Option<User>,
-    errors: Vec<(String, String)>,
-    notice: Option<String>,
+    frame: Frame,
     csrf: String,
     t: TransferView,
     can_see_scan: bool,
     actions: Vec<Action>,
-    timeline: Vec<(String, String, String)>,
+    /// (no address, [when, what, who])
+    timeline: Vec<(&'static str, Vec<String>)>,
 }
 
-fn notice_text(code: Option<&str>) -> Option<String> {
-    Some(
-        match code? {
-            "created" => "The transfer is started. Upload the scanned logbook, then confirm with an SMS code.",
-            "code" => "We have sent a code to your phone. It works for 5 minutes.",
-            "done" => "Done.",
-            _ => return None,
-        }
-        .to_string(),
-    )
+/// The notice a step comes back with (empty for none).
+fn notice_text(lang: Lang, code: Option<&str>) -> String {
+    match code {
+        Some("created") => Page::TransferStarted.render(lang),
+        Some("code") => Page::CodeSent.render(lang),
+        Some("done") => R::Done.render(lang),
+        _ => String::new(),
+    }
 }
 
 /// A time as shown on the timeline, in East Africa Time.
@@ -154,44 +184,45 @@ fn eat(ms: i64) -> String {
     format!("{d} {:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// The transfer's page, with a notice or the errors of a step.
-pub async fn transfer_page_for(
-    reg: &Registry,
-    actor: &Actor,
-    headers: &HeaderMap,
-    id: &str,
-    notice: Option<String>,
-    errors: Vec<(String, String)>,
-    status: StatusCode,
-) -> Response {
-    let t = match transfers::get(reg, actor, id).await {
-        Ok(t) => t,
-        Err(e) => return message_page(Some(user(actor)), e.status(), &e),
-    };
-    let pending = t.consents.iter().any(|c| c.party_id == actor.principal_id() && c.decision.is_none());
-    let actions = actions_for(reg, &t, pending && actor.may_transact());
-    let timeline = t
-        .timeline
+/// The transfer's timeline: (when, what, who) rows, linking nowhere.
+fn timeline(lang: Lang, t: &TransferView) -> Vec<(&'static str, Vec<String>)> {
+    t.timeline
         .iter()
         .map(|e| {
             let who = match (&e.actor, &e.acting_for) {
-                (Some(a), Some(f)) if a != f => format!("{a} for {f}"),
+                (Some(a), Some(f)) if a != f => Page::ActingFor { person: a, org: f }.render(lang),
                 (Some(a), _) => a.clone(),
-                (None, _) => "tims".into(),
+                (None, _) => R::TimelineSystem.render(lang),
             };
-            (eat(e.at_ms), e.action.replace('_', " "), who)
+            ("", vec![eat(e.at_ms), e.action.replace('_', " "), who])
         })
-        .collect();
+        .collect()
+}
+
+/// The transfer's page, with a notice or the errors of a step.
+pub async fn transfer_page_for(
+    reg: &Registry,
+    me: &SignedIn,
+    headers: &HeaderMap,
+    id: &str,
+    frame: Frame,
+    status: StatusCode,
+) -> Response {
+    let actor = &me.actor;
+    let t = match transfers::get(reg, actor, id).await {
+        Ok(t) => t,
+        Err(e) => return message_page(me.lang, Some(user(actor)), e.status(), &e),
+    };
+    let pending = t.consents.iter().any(|c| c.party_id == actor.principal_id() && c.decision.is_none());
+    let actions = actions_for(reg, Words(me.lang), &t, pending && actor.may_transact());
     let (csrf, set) = CSRF.token_for(headers);
     let can_see_scan = t.your_roles.iter().any(|r| r == "seller" || r == "officer");
     let page = TransferPage {
-        user: Some(user(actor)),
-        errors,
-        notice,
+        frame,
         csrf,
         can_see_scan,
         actions: if actor.may_transact() || actor.is_staff() { actions } else { vec![] },
-        timeline,
+        timeline: timeline(me.lang, &t),
         t,
     };
     render(status, &page, set)
@@ -207,16 +238,16 @@ pub struct NoticeQuery {
 pub async fn transfer_page(
     State(reg): State<Registry>,
     headers: HeaderMap,
-    me: SignedIn,
+    Signed(me): Signed<Registry>,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
-    let notice = notice_text(q.notice.as_deref());
-    Ok(transfer_page_for(&reg, &me.actor, &headers, &id, notice, vec![], StatusCode::OK).await)
+    let frame = Frame { notice: notice_text(me.lang, q.notice.as_deref()), ..Frame::of(&me) };
+    Ok(transfer_page_for(&reg, &me, &headers, &id, frame, StatusCode::OK).await)
 }
 
-pub async fn scan(State(reg): State<Registry>, me: SignedIn, Path(id): Path<String>) -> PageResult {
-    let (ct, bytes) = transfers::logbook_scan(&reg, &me.actor, &id).await.or_show(&me.actor)?;
+pub async fn scan(State(reg): State<Registry>, Signed(me): Signed<Registry>, Path(id): Path<String>) -> PageResult {
+    let (ct, bytes) = transfers::logbook_scan(&reg, &me.actor, &id).await.or_show(&me)?;
     let ct = match ct.as_str() {
         "application/pdf" => "application/pdf",
         "image/jpeg" => "image/jpeg",

@@ -3,45 +3,52 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use pagekit::Signed;
+use texts::{Lang, Page, RegistryPage as R, Text as _};
 
-use super::extract::SignedIn;
-use super::frame::{ListQuery, OrShow, PageResult, Row, TablePage, error_lines, pager, render, user};
+use super::frame::{Frame, ListQuery, OrShow, PageResult, TablePage, error_lines, pager, render};
 use crate::{Registry, vehicles};
 
-pub async fn my_vehicles(State(reg): State<Registry>, me: SignedIn, Query(q): Query<ListQuery>) -> PageResult {
-    let actor = me.actor;
-    let req = q.page_request().or_show(&actor)?;
-    let list = vehicles::mine(&reg, &actor, &req).await.or_show(&actor)?;
-    let pager = pager("/vehicles", &req, &list);
+pub async fn my_vehicles(
+    State(reg): State<Registry>,
+    Signed(me): Signed<Registry>,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let (actor, lang) = (&me.actor, me.lang);
+    let req = q.page_request().or_show(&me)?;
+    let list = vehicles::mine(&reg, actor, &req).await.or_show(&me)?;
+    let pager = pager(lang, "/vehicles", &req, &list);
     let rows = list
         .items
         .into_iter()
-        .map(|h| Row {
-            link: format!(
+        .map(|h| {
+            let link = format!(
                 "/inquiry?registration_number={}",
                 url::form_urlencoded::byte_serialize(h.vehicle.registration_number.as_bytes()).collect::<String>()
-            ),
-            cells: vec![
+            );
+            let status = status(lang, h.vehicle.transfer_pending, h.vehicle.status);
+            let cells = vec![
                 h.vehicle.registration_number,
                 format!("{} {} {} ({})", h.vehicle.colour, h.vehicle.make, h.vehicle.model, h.vehicle.year),
-                h.organisation.unwrap_or_else(|| "You".into()),
+                h.organisation.unwrap_or_else(|| R::HeldByYou.render(lang)),
                 h.role,
-                if h.vehicle.transfer_pending { "Transfer pending".into() } else { h.vehicle.status },
-            ],
+                status,
+            ];
+            (link, cells)
         })
         .collect();
     let title = match &actor.acting_for {
-        Some(m) => format!("My vehicles and those of {}", m.name),
-        None => "My vehicles".into(),
+        Some(m) => Page::MyVehiclesAndOrgs { org: &m.name }.render(lang),
+        None => Page::MyVehicles.render(lang),
     };
-    let page = TablePage {
-        head: vec!["Registration", "Vehicle", "Held by", "As", "Status"],
-        rows,
-        empty: "No vehicles are registered to you.".into(),
-        pager,
-        ..TablePage::titled(Some(user(&actor)), title)
-    };
+    let head = [R::ColRegistration, R::ColVehicle, R::ColHeldBy, R::ColAs, R::ColStatus];
+    let page = TablePage::list(Frame::of(&me), title, &head, rows, Page::NoVehicles.render(lang), pager);
     Ok(render(StatusCode::OK, &page, None))
+}
+
+/// A vehicle's status as its pages show it.
+fn status(lang: Lang, transfer_pending: bool, status: String) -> String {
+    if transfer_pending { Page::TransferPending.render(lang) } else { status }
 }
 
 /// The registration number looked up, if any.
@@ -51,56 +58,56 @@ pub struct InquiryQuery {
     registration_number: Option<String>,
 }
 
-pub async fn inquiry(State(reg): State<Registry>, me: SignedIn, Query(q): Query<InquiryQuery>) -> PageResult {
-    let actor = me.actor;
+pub async fn inquiry(
+    State(reg): State<Registry>,
+    Signed(me): Signed<Registry>,
+    Query(q): Query<InquiryQuery>,
+) -> PageResult {
+    let lang = me.lang;
     let query = q.registration_number.unwrap_or_default();
     let mut page = TablePage {
         form_action: "/inquiry".into(),
         query: query.clone(),
-        head: vec!["", ""],
-        ..TablePage::titled(Some(user(&actor)), "Look up a vehicle")
+        ..TablePage::titled(Frame::of(&me), Page::LookUpVehicle.render(lang))
     };
     if query.trim().is_empty() {
         return Ok(render(StatusCode::OK, &page, None));
     }
-    Ok(match vehicles::inquire(&reg, &actor, &query).await {
+    let pair = |k: R<'_>, v: String| (k.render(lang), v);
+    Ok(match vehicles::inquire(&reg, &me.actor, &query).await {
         Ok(vehicles::Inquiry::Full(f)) => {
             let v = f.vehicle;
-            page.rows = vec![
-                pair("Registration", v.registration_number),
-                pair("Vehicle", format!("{} {} {}, {}", v.colour, v.make, v.model, v.body)),
-                pair("Year", v.year.to_string()),
-                pair("Class", v.class),
-                pair("Engine", v.engine_cc.map_or("—".into(), |c| format!("{c} cc"))),
-                pair("Chassis", v.chassis_number),
-                pair("Engine number", v.engine_number),
-                pair("Logbook serial", v.logbook_serial),
-                pair("Status", if v.transfer_pending { "Transfer pending".into() } else { v.status }),
+            page.record = vec![
+                pair(R::ColRegistration, v.registration_number),
+                pair(R::ColVehicle, format!("{} {} {}, {}", v.colour, v.make, v.model, v.body)),
+                pair(R::Year, v.year.to_string()),
+                pair(R::Class, v.class),
+                pair(R::Engine, v.engine_cc.map_or("—".into(), |c| format!("{c} cc"))),
+                pair(R::Chassis, v.chassis_number),
+                pair(R::EngineNumber, v.engine_number),
+                pair(R::LogbookSerial, v.logbook_serial),
+                pair(R::ColStatus, status(lang, v.transfer_pending, v.status)),
             ];
             for o in f.owners {
-                page.rows.push(pair(if o.role == "financier" { "Financier" } else { "Owner" }, o.name));
+                page.record.push(pair(if o.role == "financier" { R::Financier } else { R::Owner }, o.name));
             }
             render(StatusCode::OK, &page, None)
         }
         Ok(vehicles::Inquiry::Limited(v)) => {
-            page.lead = vec!["You see the public part of the record: owners see the whole of it.".into()];
-            page.rows = vec![
-                pair("Registration", v.registration_number),
-                pair("Vehicle", format!("{} {} {}", v.colour, v.make, v.model)),
-                pair("Year", v.year.to_string()),
-                pair("Status", if v.transfer_pending { "Transfer pending".into() } else { v.status }),
+            page.lead = vec![Page::PublicPartOnly.render(lang)];
+            page.record = vec![
+                pair(R::ColRegistration, v.registration_number),
+                pair(R::ColVehicle, format!("{} {} {}", v.colour, v.make, v.model)),
+                pair(R::Year, v.year.to_string()),
+                pair(R::ColStatus, status(lang, v.transfer_pending, v.status)),
             ];
             render(StatusCode::OK, &page, None)
         }
         Err(e) => {
             let status = e.status();
-            page.errors = error_lines(&e).into_iter().map(|(_, m)| ("registration_number".to_string(), m)).collect();
+            page.frame.errors =
+                error_lines(lang, &e).into_iter().map(|(_, m)| ("registration_number".to_string(), m)).collect();
             render(status, &page, None)
         }
     })
-}
-
-/// A row of a record: what, and its value.
-fn pair(k: &str, v: String) -> Row {
-    Row { link: String::new(), cells: vec![k.to_string(), v] }
 }

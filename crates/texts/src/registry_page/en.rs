@@ -1,0 +1,72 @@
+//! The registry's page copy in English: the texts the pages show today.
+
+use super::RegistryPage as P;
+
+pub(super) fn render(m: &P<'_>) -> String {
+    let s = |t: &str| t.to_string();
+    let plural = |n: i64| if n == 1 { "" } else { "s" };
+    match *m {
+        P::NotFoundTitle => s("Not found"),
+        P::Done => s("Done."),
+        P::SignInNotStartedHere => s("This sign-in was not started in this browser: start again from the sign-in page"),
+        P::SignInAnswerWithoutState => s("The sign-in answer has no state"),
+        P::SignInExpired => s("This sign-in has expired or was already used: start again"),
+        P::SignInIncomplete { why } => format!("The sign-in did not complete: {why}"),
+        P::NotAMember { kra_pin } => format!(
+            "You are not a member of the organisation with KRA PIN {kra_pin}: add it to your sign-on account first"
+        ),
+        P::TokenUncheckable => {
+            s("The sign-on service cannot be reached just now to check the token. Try again in a minute.")
+        }
+        P::ProviderAnsweredWrongly { why } => {
+            format!("The sign-on service did not answer as it should ({why}); try again in a minute")
+        }
+        P::ColRegistration => s("Registration"),
+        P::ColVehicle => s("Vehicle"),
+        P::ColHeldBy => s("Held by"),
+        P::ColAs => s("As"),
+        P::ColStatus => s("Status"),
+        P::ColReference => s("Reference"),
+        P::ColState => s("State"),
+        P::ColAge => s("Age"),
+        P::ColReviewDue => s("Review due"),
+        P::HeldByYou => s("You"),
+        P::Days { n } => format!("{n} day{}", plural(n)),
+        P::ReviewBacklog { waiting, oldest_days } => format!(
+            "{waiting} transfer{} waiting; the oldest for {oldest_days} day{}.",
+            plural(waiting),
+            plural(oldest_days)
+        ),
+        P::Year => s("Year"),
+        P::Class => s("Class"),
+        P::Engine => s("Engine"),
+        P::Chassis => s("Chassis"),
+        P::EngineNumber => s("Engine number"),
+        P::LogbookSerial => s("Logbook serial"),
+        P::Owner => s("Owner"),
+        P::Financier => s("Financier"),
+        P::AnIndividual => s("An individual"),
+        P::SmsCode => s("SMS code"),
+        P::UploadScanStep => s("1. Upload the scanned logbook"),
+        P::ScannedLogbook => s("Scanned logbook"),
+        P::Upload => s("Upload"),
+        P::CodeStep => s("2. Security verification"),
+        P::SendMeACode => s("Send me a code"),
+        P::SubmitStep => s("3. Submit the transfer"),
+        P::Submit => s("Submit"),
+        P::Approve => s("Approve"),
+        P::Refuse => s("Refuse"),
+        P::AddressExample => s("For example P.O. Box 12345-00100 Nairobi"),
+        P::AcceptAndPay => s("Accept and pay"),
+        P::Decline => s("Decline"),
+        P::PayNow => s("Pay now"),
+        P::CancelIt => s("Cancel it"),
+        P::Reject => s("Reject"),
+        P::Reason => s("Reason"),
+        P::RecordIt => s("Record it"),
+        P::TimelineSystem => s("tims"),
+        P::UploadUnreadable => s("The upload could not be read: try again"),
+        P::FileTooLarge { mb } => format!("The file is too large: at most {mb} MB"),
+        P::NoSuchStep => s("No such step"),
+    }
+}

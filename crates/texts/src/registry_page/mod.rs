@@ -1,0 +1,81 @@
+//! The registry's page copy that its handlers choose: column heads, the
+//! labels of a record, the forms of a transfer's steps, notices, and what
+//! the sign-in says when it cannot finish.
+//!
+//! Owns each text's parameters; `en.rs` and `sw.rs` own the words. Kept
+//! apart from [`Page`](crate::Page) (the layout and texts both parts share)
+//! so that each part's copy grows in its own file. It must not know a
+//! page's markup or route: handlers and templates place these texts.
+
+mod en;
+mod sw;
+
+use crate::catalogue;
+
+catalogue! {
+    /// A text on one of the registry's pages, with what it says.
+    pub enum RegistryPage<'a> in (en::render, sw::render) {
+        // What every page may say.
+        NotFoundTitle,
+        Done,
+        // Signing in.
+        SignInNotStartedHere,
+        SignInAnswerWithoutState,
+        SignInExpired,
+        /// `why` is the OpenID Connect library's reason.
+        SignInIncomplete { why: &'a str },
+        NotAMember { kra_pin: &'a str },
+        TokenUncheckable,
+        /// `why` is the provider's answer.
+        ProviderAnsweredWrongly { why: &'a str },
+        // Lists: column heads and cells.
+        ColRegistration,
+        ColVehicle,
+        ColHeldBy,
+        ColAs,
+        ColStatus,
+        ColReference,
+        ColState,
+        ColAge,
+        ColReviewDue,
+        HeldByYou,
+        Days { n: i64 },
+        ReviewBacklog { waiting: i64, oldest_days: i64 },
+        // A vehicle's record.
+        Year,
+        Class,
+        Engine,
+        Chassis,
+        EngineNumber,
+        LogbookSerial,
+        Owner,
+        Financier,
+        // A new transfer.
+        AnIndividual,
+        // A transfer's page: the forms of its steps.
+        SmsCode,
+        UploadScanStep,
+        ScannedLogbook,
+        Upload,
+        CodeStep,
+        SendMeACode,
+        SubmitStep,
+        Submit,
+        Approve,
+        Refuse,
+        AddressExample,
+        AcceptAndPay,
+        Decline,
+        PayNow,
+        CancelIt,
+        Reject,
+        Reason,
+        RecordIt,
+        /// Who did a step of the timeline when no person did.
+        TimelineSystem,
+        // A step's form that could not be taken.
+        UploadUnreadable,
+        FileTooLarge { mb: u64 },
+        NoSuchStep,
+    }
+}
