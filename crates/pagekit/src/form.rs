@@ -7,7 +7,7 @@
 //! error pages: the part says them through [`FormPart`], implemented once
 //! on its router state (`Registry`, `Sso`):
 //!
-//! ```ignore
+//! ```text
 //! impl pagekit::FormPart for Registry {
 //!     type Session = (Actor, String);
 //!     fn csrf(&self) -> cookies::Csrf { CSRF }

@@ -15,7 +15,7 @@ use crate::FormPart;
 /// The signed-in person sending a request; without one, the part's answer
 /// instead (its sign-in, coming back to the page; an error page).
 ///
-/// ```ignore
+/// ```text
 /// async fn my_vehicles(Signed(me): Signed<Registry>, …) -> … {}
 /// ```
 pub struct Signed<P: FormPart>(pub P::Session);

@@ -100,7 +100,9 @@ fn new_transfer_page(
     input: &NewTransfer,
     errors: Vec<(String, String)>,
 ) -> NewTransferPage {
-    let find = |f: &str| errors.iter().find(|(k, _)| k == f).map(|(_, m)| m.clone()).unwrap_or_default();
+    // Beside its field, an error starts with "Error: " for screen readers.
+    let prefix = Page::ErrorTitlePrefix.render(me.lang);
+    let find = |f: &str| errors.iter().find(|(k, _)| k == f).map(|(_, m)| format!("{prefix}{m}")).unwrap_or_default();
     let mut buyer_types = vec![("individual", R::AnIndividual.render(me.lang))];
     buyer_types.extend(domain::org::OrgKind::ALL.iter().map(|k| (k.as_str(), k.label().to_string())));
     let (err_reg, err_type, err_id) = (find("registration_number"), find("buyer_type"), find("buyer_id_number"));
