@@ -16,6 +16,9 @@
 #   BENCH_CONCURRENCY=32 (transfer workers) BENCH_POSTGRES_URL (admin URL;
 #   default postgres://postgres@127.0.0.1:5432/test; BENCH_POSTGRES=0 skips)
 #   TIMS_BIN=path/to/tims BENCH_KEEP=1 (keep the scratch directory)
+#   BENCH_SUMMARY=path (also write the figures there as JSON)
+#   BENCH_PIN=1 (on >= 2 CPUs: the server on the last CPU, wrk and node on
+#   the others; 0 = let the scheduler decide)
 # Every load phase is bounded in time and stays on 127.0.0.1.
 set -euo pipefail
 
@@ -49,6 +52,18 @@ fi
 say "installing the load generator's npm packages (bench/oidc)"
 (cd "$root/bench/oidc" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
+# Pinning: the server on the last CPU, the load generators on the others,
+# so that a figure compared between two builds is not a matter of where the
+# scheduler put whom. Arrays, so that $! stays the server's own pid.
+ncpu=$(nproc)
+srv_pin=(); load_pin=()
+if [ "${BENCH_PIN:-1}" != 0 ] && [ "$ncpu" -ge 2 ] && command -v taskset >/dev/null; then
+  srv_pin=(taskset -c $((ncpu - 1))); load_pin=(taskset -c 0-$((ncpu - 2)))
+fi
+clk_tck=$(getconf CLK_TCK)
+# The server's CPU time so far (user + system), in milliseconds.
+server_cpu_ms() { awk -v t="$clk_tck" '{ printf "%.0f", ($14 + $15) * 1000 / t }' "/proc/$server_pid/stat"; }
+
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/tims-registry-bench.XXXXXX")
 server_pid=
 pg_db=
@@ -67,7 +82,7 @@ start_server() {
   port=$(free_port)
   base=http://127.0.0.1:$port
   TIMS_LISTEN=127.0.0.1:$port TIMS_PUBLIC_URL=$base RUST_LOG=${RUST_LOG:-warn} \
-    "$tims_bin" serve >"$scratch/$1.log" 2>&1 &
+    "${srv_pin[@]}" "$tims_bin" serve >"$scratch/$1.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 300); do
     kill -0 "$server_pid" 2>/dev/null || { tail -20 "$scratch/$1.log" >&2; exit 1; }
@@ -87,12 +102,28 @@ add_client() {
 }
 json() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$2)" "$1"; }
 
-# wrk_rate MODE RATE: one measurement; RATE 0 = closed-loop peak.
+# wrk_rate MODE RATE: one measurement; RATE 0 = closed-loop peak. Adds the
+# server's CPU time per request over the whole run (warm-up included, as
+# wrk's request count is).
 wrk_rate() {
-  local mode=$1 rate=$2 t c
+  local mode=$1 rate=$2 t c cpu0 out
   if [ "$rate" = 0 ]; then t=2; c=64; open=0; else t=16; c=16; open=1; fi
-  BENCH_OPEN_LOOP=$open BENCH_TOKEN=$token wrk -t$t -c$c -d$((warmup + duration + 1))s --timeout 5s -s "$here/get.lua" "$base" \
-    -- "$mode" "$rate" "$warmup" "$duration" "$c" "$vehicles" 2>/dev/null | tail -1
+  cpu0=$(server_cpu_ms)
+  out=$(BENCH_OPEN_LOOP=$open BENCH_TOKEN=$token "${load_pin[@]}" wrk -t$t -c$c -d$((warmup + duration + 1))s --timeout 5s \
+    -s "$here/get.lua" "$base" -- "$mode" "$rate" "$warmup" "$duration" "$c" "$vehicles" 2>/dev/null | tail -1)
+  with_cpu "$out" $(($(server_cpu_ms) - cpu0)) requests
+}
+# with_cpu JSON CPU_MS FIELD: JSON plus the server's CPU microseconds per FIELD.
+with_cpu() {
+  python3 -c 'import json,sys; r=json.loads(sys.argv[1]); n=r.get(sys.argv[3]) or 0
+r["cpu_us_per"]=round(int(sys.argv[2])*1000/n,1) if n else -1; print(json.dumps(r))' "$1" "$2" "$3"
+}
+# transfers ARGS…: the transfer generator, pinned, with the server's CPU per transfer.
+transfers() {
+  local cpu0 out
+  cpu0=$(server_cpu_ms)
+  out=$("${load_pin[@]}" node "$here/transfers.mjs" --base "$base" --secret="$secret" "$@")
+  with_cpu "$out" $(($(server_cpu_ms) - cpu0)) transfers
 }
 
 # Every bench person signs in from this one address: lift the sign-on's
@@ -124,7 +155,7 @@ say "  /healthz $h_rps/s, inquiry $i_rps/s; now each at half its peak (open loop
 h_half=$(wrk_rate healthz "$(python3 -c "print(int($h_rps/2))")")
 i_half=$(wrk_rate inquiry "$(python3 -c "print(int($i_rps/2))")")
 say "SQLite: $people complete transfers ($concurrency workers)"
-tr_sqlite=$(node "$here/transfers.mjs" --base "$base" --secret="$secret" --people "$people" --concurrency "$concurrency")
+tr_sqlite=$(transfers --people "$people" --concurrency "$concurrency")
 stop_server
 sqlite_peak_kb=$peak_kb
 say "SQLite: raw single-row durable commits on the same database"
@@ -157,7 +188,7 @@ if [ "${BENCH_POSTGRES:-1}" != 0 ] && psql "$pg_admin" -qAtc 'SELECT 1' >/dev/nu
   python3 "$here/load.py" --sql --vehicles $((2 * people)) --people "$people" --password-hash "$hash" 2>>"$results" \
     | psql "$TIMS_DATABASE_URL" -q -v ON_ERROR_STOP=1 >/dev/null
   say "PostgreSQL: $people complete transfers ($concurrency workers)"
-  tr_pg=$(node "$here/transfers.mjs" --base "$base" --secret="$secret" --people "$people" --concurrency "$concurrency")
+  tr_pg=$(transfers --people "$people" --concurrency "$concurrency")
   stop_server
   say "PostgreSQL: raw single-row durable commits ($concurrency clients, pgbench)"
   psql "$TIMS_DATABASE_URL" -qc "CREATE TABLE bench_raw_commits (id BIGSERIAL PRIMARY KEY, v TEXT NOT NULL)" >/dev/null
@@ -176,16 +207,16 @@ hp, ip, hh, ih, ts, tp = (json.loads(a) for a in sys.argv[1:7])
 raw_s, raw_p, peak_kb, vehicles, db_mb = sys.argv[7], sys.argv[8], int(sys.argv[9]), int(sys.argv[10]), sys.argv[11]
 ratio = ip["rps"] / hp["rps"]
 print(f"\nregistry benchmark: {vehicles:,} vehicles in SQLite ({db_mb} MB), one server, wrk and node on the same machine\n")
-print(f"{'':44}{'rate':>12}{'p50 (ms)':>10}{'p99 (ms)':>10}")
-print(f"{'/healthz peak (req/s)':44}{hp['rps']:>12,.0f}")
-print(f"{'inquiry peak (req/s)':44}{ip['rps']:>12,.0f}")
+print(f"{'':44}{'rate':>12}{'p50 (ms)':>10}{'p99 (ms)':>10}{'server CPU':>14}")
+print(f"{'/healthz peak (req/s)':44}{hp['rps']:>12,.0f}{'':20}{hp['cpu_us_per']:>10.1f} µs")
+print(f"{'inquiry peak (req/s)':44}{ip['rps']:>12,.0f}{'':20}{ip['cpu_us_per']:>10.1f} µs")
 print(f"{'/healthz at half its peak':44}{hh['rps']:>12,.0f}{hh['p50_ms']:>10.2f}{hh['p99_ms']:>10.2f}")
 print(f"{'inquiry at half its peak':44}{ih['rps']:>12,.0f}{ih['p50_ms']:>10.2f}{ih['p99_ms']:>10.2f}")
 for name, t, raw in (("SQLite", ts, raw_s), ("PostgreSQL", tp, raw_p)):
     if t.get("skipped"):
         print(f"complete transfers on {name}: skipped"); continue
     print(f"{'complete transfers/s on ' + name:44}{t['transfers_per_s']:>12,.1f}{t['p50_ms']:>10.1f}{t['p99_ms']:>10.1f}"
-          f"   ({t['transfers']} done, {t['failed']} failed)")
+          f"{t['cpu_us_per'] / 1000:>10.1f} ms   ({t['transfers']} done, {t['failed']} failed)")
     print(f"{'  raw single-row durable commits/s, ' + name:44}{float(raw):>12,.1f}")
 print(f"{'server peak memory (VmHWM), SQLite run':44}{peak_kb / 1024:>11.1f}M")
 bad = hp["bad_status"] + ip["bad_status"] + hh["bad_status"] + ih["bad_status"]
@@ -197,5 +228,9 @@ goal(ratio >= 0.5, f"inquiries >= 50% of the /healthz rate: {ratio * 100:.1f}%")
 goal(0 <= ih["p99_ms"] < 10, f"inquiry p99 at half peak < 10 ms: {ih['p99_ms']:.2f} ms")
 goal(not ts.get("skipped") and ts["transfers_per_s"] >= 100, f"complete transfers on SQLite >= 100/s: {ts.get('transfers_per_s')}")
 goal(peak_kb / 1024 < 200, f"server peak memory < 200 MB: {peak_kb / 1024:.1f} MB")
+import os
+if os.environ.get("BENCH_SUMMARY"):
+    with open(os.environ["BENCH_SUMMARY"], "w") as f:
+        json.dump({"healthz": hp, "inquiry": ip, "transfers_sqlite": ts, "transfers_postgres": tp}, f)
 EOF
 cat "$results" >&2
