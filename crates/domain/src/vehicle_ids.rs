@@ -12,6 +12,32 @@ use std::fmt;
 
 use crate::ids::{FieldError, normalise};
 
+/// The impls the three identifiers share: each shows as its canonical form
+/// (kept in `$field`), is read back from a string through its `parse`, and
+/// turns into that form.
+macro_rules! canonical_string {
+    ($t:ident, $field:tt) => {
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.$field)
+            }
+        }
+
+        impl TryFrom<String> for $t {
+            type Error = FieldError;
+            fn try_from(raw: String) -> Result<Self, FieldError> {
+                Self::parse(&raw)
+            }
+        }
+
+        impl From<$t> for String {
+            fn from(v: $t) -> String {
+                v.$field
+            }
+        }
+    };
+}
+
 /// The canonical form with the separators people type (spaces, hyphens)
 /// removed, or `None` when something other than ASCII letters and digits
 /// remains.
@@ -116,24 +142,7 @@ impl RegistrationNumber {
     }
 }
 
-impl fmt::Display for RegistrationNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.value)
-    }
-}
-
-impl TryFrom<String> for RegistrationNumber {
-    type Error = FieldError;
-    fn try_from(raw: String) -> Result<Self, FieldError> {
-        Self::parse(&raw)
-    }
-}
-
-impl From<RegistrationNumber> for String {
-    fn from(r: RegistrationNumber) -> String {
-        r.value
-    }
-}
+canonical_string!(RegistrationNumber, value);
 
 /// A chassis number: the vehicle's identity stamped on its frame, checked by
 /// officers against the logbook. Two forms are accepted, spaces ignored:
@@ -188,24 +197,7 @@ impl Vin {
     }
 }
 
-impl fmt::Display for Vin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for Vin {
-    type Error = FieldError;
-    fn try_from(raw: String) -> Result<Self, FieldError> {
-        Self::parse(&raw)
-    }
-}
-
-impl From<Vin> for String {
-    fn from(v: Vin) -> String {
-        v.0
-    }
-}
+canonical_string!(Vin, 0);
 
 /// An engine number as stamped on the engine block and printed on the
 /// logbook: 3 to 20 letters, digits and hyphens (spaces ignored), starting
@@ -234,24 +226,7 @@ impl EngineNumber {
     }
 }
 
-impl fmt::Display for EngineNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for EngineNumber {
-    type Error = FieldError;
-    fn try_from(raw: String) -> Result<Self, FieldError> {
-        Self::parse(&raw)
-    }
-}
-
-impl From<EngineNumber> for String {
-    fn from(e: EngineNumber) -> String {
-        e.0
-    }
-}
+canonical_string!(EngineNumber, 0);
 
 #[cfg(test)]
 mod tests {

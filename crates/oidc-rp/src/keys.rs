@@ -114,18 +114,24 @@ impl KeyCache {
 
 /// Fetch and parse the JWKS at `url`.
 async fn fetch_jwks(http: &reqwest::Client, url: &Url) -> Result<Vec<Jwk>, RpError> {
-    let resp = http
-        .get(url.clone())
-        .header(reqwest::header::ACCEPT, "application/json, application/jwk-set+json")
-        .send()
-        .await
-        .map_err(RpError::Unreachable)?;
-    if !resp.status().is_success() {
-        return Err(RpError::bad(format!("the JWKS answered {}", resp.status())));
-    }
-    let doc: Value = resp
-        .json()
-        .await
-        .map_err(|e| if e.is_decode() { RpError::bad("the JWKS is not JSON") } else { RpError::Unreachable(e) })?;
+    let accept = "application/json, application/jwk-set+json";
+    let doc: Value = fetch_json(http, url.clone(), accept, "the JWKS", "the JWKS is not JSON").await?;
     jose::parse_jwks(&doc).map_err(RpError::BadResponse)
+}
+
+/// Fetch one of the provider's JSON documents (`what`, for the refusals)
+/// at `url`, asking for `accept`: refused when the provider answers other
+/// than success, or with a body that does not read as `T` (`undecodable`).
+pub(crate) async fn fetch_json<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: Url,
+    accept: &'static str,
+    what: &str,
+    undecodable: &'static str,
+) -> Result<T, RpError> {
+    let resp = http.get(url).header(reqwest::header::ACCEPT, accept).send().await.map_err(RpError::Unreachable)?;
+    if !resp.status().is_success() {
+        return Err(RpError::bad(format!("{what} answered {}", resp.status())));
+    }
+    resp.json().await.map_err(|e| if e.is_decode() { RpError::bad(undecodable) } else { RpError::Unreachable(e) })
 }

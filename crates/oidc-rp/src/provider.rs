@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::RpError;
-use crate::keys::KeyCache;
+use crate::keys::{KeyCache, fetch_json};
 
 /// The discovery document (OpenID Connect Discovery 1.0 §3), the fields
 /// a relying party uses.
@@ -131,18 +131,9 @@ impl Provider {
         // Discovery §4: drop a terminating slash, then append the path.
         let url = format!("{}/.well-known/openid-configuration", cfg.issuer.trim_end_matches('/'));
         let url = Url::parse(&url).map_err(|_| RpError::Unsupported("the configured issuer is not a URL".into()))?;
-        let resp = http
-            .get(url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(RpError::Unreachable)?;
-        if !resp.status().is_success() {
-            return Err(RpError::bad(format!("the discovery document answered {}", resp.status())));
-        }
-        let meta: Metadata = resp.json().await.map_err(|e| {
-            if e.is_decode() { RpError::bad("the discovery document is not valid") } else { RpError::Unreachable(e) }
-        })?;
+        let what = "the discovery document";
+        let meta: Metadata =
+            fetch_json(&http, url, "application/json", what, "the discovery document is not valid").await?;
         if meta.issuer != cfg.issuer {
             return Err(RpError::IssuerMismatch { expected: cfg.issuer.clone(), found: meta.issuer });
         }

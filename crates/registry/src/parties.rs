@@ -343,6 +343,9 @@ pub enum StaffRole {
 }
 
 impl StaffRole {
+    /// Every role: the names the API's document lists.
+    pub const ALL: [StaffRole; 3] = [Self::Officer, Self::Supervisor, Self::Admin];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Officer => "officer",

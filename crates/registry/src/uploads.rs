@@ -38,20 +38,21 @@ pub async fn begin(reg: &Registry, transfer_id: &str, key: &str) -> Result<(), E
 /// In the transaction that points the transfer at `key`: the file is live,
 /// and the one it replaces (if any) is to be deleted.
 pub async fn make_live(tx: &mut WriteTx, key: &str, replaces: Option<&str>, now: i64) -> Result<(), Error> {
+    set_state(tx, key, UploadState::Live, now).await?;
+    if let Some(old) = replaces {
+        set_state(tx, old, UploadState::Replaced, now).await?;
+    }
+    Ok(())
+}
+
+/// The file at `key` is now in `state`.
+async fn set_state(tx: &mut WriteTx, key: &str, state: UploadState, now: i64) -> Result<(), Error> {
     sqlx::query("UPDATE reg_uploads SET state = $3, updated_at = $1 WHERE key = $2")
         .bind(now)
         .bind(key)
-        .bind(UploadState::Live.as_str())
+        .bind(state.as_str())
         .execute(&mut **tx)
         .await?;
-    if let Some(old) = replaces {
-        sqlx::query("UPDATE reg_uploads SET state = $3, updated_at = $1 WHERE key = $2")
-            .bind(now)
-            .bind(old)
-            .bind(UploadState::Replaced.as_str())
-            .execute(&mut **tx)
-            .await?;
-    }
     Ok(())
 }
 

@@ -107,13 +107,7 @@ pub async fn seed_if_empty(sso: &Sso) -> Result<bool, Error> {
             .iter()
             .find(|t| t.kra_pin == *pin)
             .ok_or_else(|| Error::Internal(format!("demo organisation {pin} is not in the sample register")))?;
-        sqlx::query("INSERT INTO sso_orgs (kra_pin, name, kind, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (kra_pin) DO NOTHING")
-            .bind(pin)
-            .bind(&tp.name)
-            .bind(tp.kind.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        crate::orgs::keep_org(&mut tx, pin, tp, now).await?;
         sqlx::query(
             "INSERT INTO sso_memberships (account_id, kra_pin, role, status, requested_at) VALUES ($1, $2, $3, $4, $5)",
         )

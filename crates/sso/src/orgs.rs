@@ -4,6 +4,7 @@
 //! relying party: `oidc::claims` tells them.
 
 use db::OnUnique as _;
+use db::WriteTx;
 use domain::KraPin;
 use domain::org::{OrgKind, OrgRole};
 use serde::Serialize;
@@ -11,6 +12,7 @@ use texts::{Lang, Refusal, Sms, Text as _};
 
 use crate::accounts::Account;
 use crate::error::say;
+use crate::registers::Taxpayer;
 use crate::{Error, FieldErrors, Sso, outbox};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,6 +58,22 @@ fn internal(what: &str, v: &str) -> Error {
     Error::Internal(format!("stored {what} {v:?} is not valid"))
 }
 
+/// Keep the organisation `tp`, known by `kra_pin`, in `tx` unless it is
+/// kept already: the one way an organisation is written (a request and the
+/// demo seed alike).
+pub(crate) async fn keep_org(tx: &mut WriteTx, kra_pin: &str, tp: &Taxpayer, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sso_orgs (kra_pin, name, kind, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (kra_pin) DO NOTHING",
+    )
+    .bind(kra_pin)
+    .bind(&tp.name)
+    .bind(tp.kind.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Add the organisation with this KRA PIN to the account. Returns the new
 /// membership: active admin for a director, pending otherwise.
 #[tracing::instrument(skip_all, fields(account_id = %account.id))]
@@ -79,15 +97,7 @@ pub async fn add_by_pin(sso: &Sso, account: &Account, raw_pin: &str) -> Result<M
         if is_director { (OrgRole::Admin, Status::Active) } else { (OrgRole::Viewer, Status::Pending) };
     let now = sso.now_ms();
     let mut tx = sso.db().begin_write().await?;
-    sqlx::query(
-        "INSERT INTO sso_orgs (kra_pin, name, kind, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (kra_pin) DO NOTHING",
-    )
-    .bind(pin.as_str())
-    .bind(&tp.name)
-    .bind(tp.kind.as_str())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    keep_org(&mut tx, pin.as_str(), &tp, now).await?;
     sqlx::query(
         "INSERT INTO sso_memberships (account_id, kra_pin, role, status, requested_at, decided_by, decided_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

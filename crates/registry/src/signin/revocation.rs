@@ -104,28 +104,38 @@ pub async fn seal_clear_tokens(reg: &Registry) -> Result<u64, Error> {
     if sessions.is_empty() && queued.is_empty() {
         return Ok(0);
     }
-    let mut sealed = 0;
     let mut tx = db.begin_write().await?;
-    for (hash, token) in &sessions {
-        let r = sqlx::query("UPDATE reg_sessions SET refresh_token = $1 WHERE id_hash = $2 AND refresh_token = $3")
-            .bind(reg.store_refresh(token))
-            .bind(hash)
-            .bind(token)
-            .execute(&mut *tx)
-            .await?;
-        sealed += r.rows_affected();
-    }
-    for (id, token) in &queued {
-        let r = sqlx::query("UPDATE reg_revocations SET token = $1 WHERE id = $2 AND token = $3")
-            .bind(reg.store_refresh(token))
-            .bind(id)
-            .bind(token)
-            .execute(&mut *tx)
-            .await?;
-        sealed += r.rows_affected();
-    }
+    let mut sealed = seal_each(
+        reg,
+        &mut tx,
+        "UPDATE reg_sessions SET refresh_token = $1 WHERE id_hash = $2 AND refresh_token = $3",
+        &sessions,
+    )
+    .await?;
+    sealed +=
+        seal_each(reg, &mut tx, "UPDATE reg_revocations SET token = $1 WHERE id = $2 AND token = $3", &queued).await?;
     tx.commit().await?;
     tracing::info!(sealed, "sealed the refresh tokens kept in the clear");
+    Ok(sealed)
+}
+
+/// Seal each `(row, token)` in `tx` with `update`, which sets `$1` (the
+/// sealed token) where the row is `$2` and the token is still `$3` (the
+/// one read). Returns how many it sealed.
+async fn seal_each<K>(
+    reg: &Registry,
+    tx: &mut WriteTx,
+    update: &'static str,
+    rows: &[(K, String)],
+) -> Result<u64, Error>
+where
+    K: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Sync,
+{
+    let mut sealed = 0;
+    for (row, token) in rows {
+        let r = sqlx::query(update).bind(reg.store_refresh(token)).bind(row).bind(token).execute(&mut **tx).await?;
+        sealed += r.rows_affected();
+    }
     Ok(sealed)
 }
 

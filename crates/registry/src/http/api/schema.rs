@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
-use crate::parties::Membership;
+use crate::parties::{Membership, StaffRole};
 use crate::transfers::ListItem;
 use crate::vehicles::Vehicle;
 
@@ -51,7 +51,7 @@ pub fn org_kind() -> Object {
 }
 
 pub fn staff_role_or_null() -> Object {
-    one_of_or_null(["officer", "supervisor", "admin"])
+    one_of_or_null(StaffRole::ALL.iter().map(|r| r.as_str()))
 }
 
 /// A person's document: their account type.
