@@ -268,6 +268,7 @@ fn page_samples() -> Vec<Page<'static>> {
         Page::FormExpiredTitle,
         Page::CookieMissing,
         Page::RecoverNow,
+        Page::Pages,
     ]
 }
 
@@ -353,6 +354,13 @@ fn sign_on_message_samples() -> Vec<SignOnMessage> {
         SignOnMessage::UnreadableRequest,
         SignOnMessage::SignInRequestUnusable,
         SignOnMessage::GoBackToService,
+        SignOnMessage::DevSmsTitle,
+        SignOnMessage::DevSmsLead,
+        SignOnMessage::DevSmsOnePhone,
+        SignOnMessage::DevSmsTo,
+        SignOnMessage::DevSmsFor,
+        SignOnMessage::DevSmsAbout,
+        SignOnMessage::DevSmsMessage,
     ]
 }
 
@@ -486,8 +494,10 @@ fn english_sms_are_the_texts_sent_today() {
 // The registry's HTTP side (round 2): its page copy and the API's refusals.
 
 fn registry_page_samples() -> Vec<texts::RegistryPage<'static>> {
+    use domain::transfer::Step;
+    use domain::{BuyerType, ConsentDecision};
     use texts::RegistryPage as P;
-    vec![
+    let mut all = vec![
         P::NotFoundTitle,
         P::Done,
         P::SignInNotStartedHere,
@@ -542,7 +552,62 @@ fn registry_page_samples() -> Vec<texts::RegistryPage<'static>> {
         P::UploadUnreadable,
         P::FileTooLarge { mb: 10 },
         P::NoSuchStep,
-    ]
+    ];
+    all.extend([
+        P::HomeTitle,
+        P::VehicleRegistry,
+        P::SignedInAs { name: PERSON },
+        P::ActFor,
+        P::Myself,
+        P::Switch,
+        P::SellAVehicle,
+        P::TransfersYouArePartOf,
+        P::TransfersYouArePartOfWhat,
+        P::LookUpByRegistration,
+        P::SignOut,
+        P::HomeLead,
+        P::SignIn,
+        P::NoAccountYet,
+        P::RegisterWithSignOn,
+        P::TransferAVehicle,
+        P::NewTransferLead,
+        P::RegistrationNumber,
+        P::RegistrationExample,
+        P::NewOwnerIs,
+        P::ForAnIndividual,
+        P::BuyerIdNumber,
+        P::Continue,
+        P::InquiryExample,
+        P::Inquire,
+        P::TransferTitle { reference: REFERENCE },
+        P::Seller,
+        P::Buyer,
+        P::TransferFee,
+        P::FeeLine { amount: "KES 2,065", rule: "up to 1,000 cc" },
+        P::JointOwner,
+        P::Waiting,
+        P::Uploaded,
+        P::CollectAt,
+        P::ReviewDueBy,
+        P::NewLogbook,
+        P::Timeline,
+        P::ColWhen,
+        P::ColWhat,
+        P::ColWho,
+    ]);
+    all.extend(AccountType::ALL.iter().map(|&account_type| P::BuyerDocument { account_type }));
+    all.extend([ConsentDecision::Approved, ConsentDecision::Refused].map(|decision| P::DecisionName { decision }));
+    all.push(P::BuyerTypeName { buyer_type: BuyerType::Individual });
+    all.extend(OrgKind::ALL.iter().map(|&k| P::BuyerTypeName { buyer_type: BuyerType::Organisation(k) }));
+    all.extend(Step::ALL.iter().map(|&step| P::StepName { step }));
+    for &state in State::ALL {
+        all.extend([P::StateLabel { state }, P::StateNextStep { state }]);
+    }
+    for &state in LogbookState::ALL {
+        all.extend([P::LogbookStateLabel { state }, P::LogbookNextStep { state }]);
+        all.push(P::LogbookLine { serial: "LB-2026-000123", state, ready_by: "2026-09-30", office: OFFICE });
+    }
+    all
 }
 
 fn api_samples() -> Vec<texts::ApiText<'static>> {

@@ -1,5 +1,7 @@
 //! The registry's page copy in English: the texts the pages show today.
 
+use domain::AccountType;
+
 use super::RegistryPage as P;
 
 pub(super) fn render(m: &P<'_>) -> String {
@@ -68,5 +70,62 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::UploadUnreadable => s("The upload could not be read: try again"),
         P::FileTooLarge { mb } => format!("The file is too large: at most {mb} MB"),
         P::NoSuchStep => s("No such step"),
+        P::HomeTitle => s("Home"),
+        P::VehicleRegistry => s("Vehicle registry"),
+        P::SignedInAs { name } => format!("Signed in as {name}."),
+        P::ActFor => s("Act for"),
+        P::Myself => s("Myself"),
+        P::Switch => s("Switch"),
+        P::SellAVehicle => s("Transfer a vehicle (sell)"),
+        P::TransfersYouArePartOf => s("Transfers you are part of"),
+        P::TransfersYouArePartOfWhat => s(": accept or decline, consent, follow the logbook"),
+        P::LookUpByRegistration => s("Look up a vehicle by registration number"),
+        P::SignOut => s("Sign out"),
+        P::HomeLead => s("Sell or buy a vehicle online, follow a transfer and collect the new logbook. Sign in with \
+                          your national sign-on account (ID number, password and an SMS code)."),
+        P::SignIn => s("Sign in"),
+        P::NoAccountYet => s("No account yet?"),
+        P::RegisterWithSignOn => s("Register with the sign-on"),
+        P::TransferAVehicle => s("Transfer a vehicle"),
+        P::NewTransferLead => s("Key in the registration number and the new owner. You then upload the scanned \
+                                 logbook and confirm with an SMS code."),
+        P::RegistrationNumber => s("Registration number"),
+        P::RegistrationExample => s("For example KAA 001A"),
+        P::NewOwnerIs => s("The new owner is"),
+        P::ForAnIndividual => s("For an individual: their document"),
+        P::BuyerDocument { account_type } => s(match account_type {
+            AccountType::Citizen => "National ID (citizen)",
+            AccountType::Resident => "Alien ID (resident)",
+            AccountType::Foreigner => "Passport (foreigner)",
+        }),
+        P::BuyerIdNumber => s("National ID number, or KRA PIN for an organisation"),
+        P::Continue => s("Continue"),
+        P::InquiryExample => s("For example KAA 001A or KMAA 001A"),
+        P::Inquire => s("Inquire"),
+        P::TransferTitle { reference } => format!("Transfer {reference}"),
+        P::Seller => s("Seller"),
+        P::Buyer => s("Buyer"),
+        P::TransferFee => s("Transfer fee"),
+        P::FeeLine { amount, rule } => format!("{amount} ({rule}), paid by the buyer"),
+        P::JointOwner => s("Joint owner"),
+        P::Waiting => s("waiting"),
+        P::DecisionName { decision } => s(decision.as_str()),
+        P::BuyerTypeName { buyer_type } => s(buyer_type.as_str()),
+        P::Uploaded => s("uploaded"),
+        P::CollectAt => s("Collect at"),
+        P::ReviewDueBy => s("Review due by"),
+        P::NewLogbook => s("New logbook"),
+        P::LogbookLine { serial, state, ready_by, office } => {
+            format!("{serial}: {}; ready by {ready_by} at {office}. {}", state.label(), state.next_step())
+        }
+        P::Timeline => s("Timeline"),
+        P::ColWhen => s("When (EAT)"),
+        P::ColWhat => s("What"),
+        P::ColWho => s("Who"),
+        P::StepName { step } => step.as_str().replace('_', " "),
+        P::StateLabel { state } => s(state.label()),
+        P::StateNextStep { state } => s(state.next_step()),
+        P::LogbookStateLabel { state } => s(state.label()),
+        P::LogbookNextStep { state } => s(state.next_step()),
     }
 }

@@ -10,6 +10,9 @@
 mod en;
 mod sw;
 
+use domain::transfer::{LogbookState, State, Step};
+use domain::{AccountType, BuyerType, ConsentDecision};
+
 use crate::catalogue;
 
 catalogue! {
@@ -77,5 +80,63 @@ catalogue! {
         UploadUnreadable,
         FileTooLarge { mb: u64 },
         NoSuchStep,
+        // The words of the templates (round 3). The home page.
+        HomeTitle,
+        VehicleRegistry,
+        SignedInAs { name: &'a str },
+        ActFor,
+        Myself,
+        Switch,
+        SellAVehicle,
+        TransfersYouArePartOf,
+        /// Follows the link [`TransfersYouArePartOf`](Self::TransfersYouArePartOf).
+        TransfersYouArePartOfWhat,
+        LookUpByRegistration,
+        SignOut,
+        HomeLead,
+        SignIn,
+        NoAccountYet,
+        RegisterWithSignOn,
+        // A new transfer; the inquiry's form.
+        TransferAVehicle,
+        NewTransferLead,
+        RegistrationNumber,
+        RegistrationExample,
+        NewOwnerIs,
+        ForAnIndividual,
+        /// A choice of the buyer's document.
+        BuyerDocument { account_type: AccountType },
+        BuyerIdNumber,
+        Continue,
+        InquiryExample,
+        Inquire,
+        // A transfer's page: its record and timeline.
+        TransferTitle { reference: &'a str },
+        Seller,
+        Buyer,
+        TransferFee,
+        /// `amount` and `rule` as the fee schedule words them.
+        FeeLine { amount: &'a str, rule: &'a str },
+        JointOwner,
+        /// A consent not given yet.
+        Waiting,
+        DecisionName { decision: ConsentDecision },
+        BuyerTypeName { buyer_type: BuyerType },
+        Uploaded,
+        CollectAt,
+        ReviewDueBy,
+        NewLogbook,
+        LogbookLine { serial: &'a str, state: LogbookState, ready_by: &'a str, office: &'a str },
+        Timeline,
+        ColWhen,
+        ColWhat,
+        ColWho,
+        StepName { step: Step },
+        // Where a transfer and its new logbook stand. In English, as
+        // `domain` words them (and the API answers them).
+        StateLabel { state: State },
+        StateNextStep { state: State },
+        LogbookStateLabel { state: LogbookState },
+        LogbookNextStep { state: LogbookState },
     }
 }
