@@ -607,6 +607,8 @@ fn registry_page_samples() -> Vec<texts::RegistryPage<'static>> {
         all.extend([P::LogbookStateLabel { state }, P::LogbookNextStep { state }]);
         all.push(P::LogbookLine { serial: "LB-2026-000123", state, ready_by: "2026-09-30", office: OFFICE });
     }
+    all.extend(domain::OwnerRole::ALL.iter().map(|&role| P::OwnerRoleName { role }));
+    all.extend(domain::VehicleStatus::ALL.iter().map(|&status| P::VehicleStatusName { status }));
     all
 }
 

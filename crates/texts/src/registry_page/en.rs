@@ -127,5 +127,7 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::StateNextStep { state } => s(state.next_step()),
         P::LogbookStateLabel { state } => s(state.label()),
         P::LogbookNextStep { state } => s(state.next_step()),
+        P::OwnerRoleName { role } => s(role.as_str()),
+        P::VehicleStatusName { status } => s(status.as_str()),
     }
 }

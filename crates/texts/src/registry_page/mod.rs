@@ -11,7 +11,7 @@ mod en;
 mod sw;
 
 use domain::transfer::{LogbookState, State, Step};
-use domain::{AccountType, BuyerType, ConsentDecision};
+use domain::{AccountType, BuyerType, ConsentDecision, OwnerRole, VehicleStatus};
 
 use crate::catalogue;
 
@@ -138,5 +138,9 @@ catalogue! {
         StateNextStep { state: State },
         LogbookStateLabel { state: LogbookState },
         LogbookNextStep { state: LogbookState },
+        // How a vehicle is held, and where it stands, on the lists of
+        // vehicles (in English, by the register's own names, as today).
+        OwnerRoleName { role: OwnerRole },
+        VehicleStatusName { status: VehicleStatus },
     }
 }

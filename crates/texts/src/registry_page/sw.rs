@@ -2,7 +2,7 @@
 //! Huduma Centre would say them. "Logbook" stays as people say it.
 
 use domain::transfer::{LogbookState, State, Step};
-use domain::{AccountType, BuyerType, ConsentDecision};
+use domain::{AccountType, BuyerType, ConsentDecision, OwnerRole, VehicleStatus};
 
 use super::RegistryPage as P;
 use crate::{Lang, SignOnAccount, Text as _};
@@ -137,6 +137,13 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::StateNextStep { state } => s(next_step(state)),
         P::LogbookStateLabel { state } => s(logbook_label(state)),
         P::LogbookNextStep { state } => s(logbook_next(state)),
+        P::OwnerRoleName { role } => s(match role {
+            OwnerRole::Owner => "mmiliki",
+            OwnerRole::Financier => "mkopeshaji",
+        }),
+        P::VehicleStatusName { status } => s(match status {
+            VehicleStatus::Active => "linatumika",
+        }),
     }
 }
 

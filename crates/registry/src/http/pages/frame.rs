@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use texts::{Lang, Page as PageText, Part, Refusal, RegistryPage, Text as _};
+use texts::{Lang, Page as PageText, Part, Refusal, RegistryPage, Text};
 
 use super::extract::SignedIn;
 use crate::Error;
@@ -66,6 +66,8 @@ pub struct Pager {
     pub first: String,
     pub next_text: String,
     pub first_text: String,
+    /// The pager's name, for screen readers.
+    pub label: String,
 }
 
 /// The pager of a list at `path`.
@@ -73,6 +75,7 @@ pub fn pager<T>(lang: Lang, path: &str, req: &PageRequest, page: &Page<T>) -> Pa
     let mut p = Pager {
         next_text: PageText::NextPage.render(lang),
         first_text: PageText::FirstPage.render(lang),
+        label: PageText::Pages.render(lang),
         ..Pager::default()
     };
     if let Some(next) = &page.next {
@@ -134,6 +137,12 @@ impl Frame {
         Self::new(me.lang, Some(user(&me.actor)))
     }
 
+    /// A text of the catalogue in the page's language:
+    /// `{{ frame.t(texts::RegistryPage::Timeline) }}`.
+    pub fn t(&self, text: impl Text) -> String {
+        text.render(self.lang)
+    }
+
     pub fn service(&self) -> String {
         PageText::ServiceName { part: Part::Registry }.render(self.lang)
     }
@@ -153,6 +162,11 @@ impl Frame {
             nav.push(("/review", PageText::NavReviewQueue));
         }
         nav.into_iter().map(|(href, t)| (href, t.render(self.lang))).collect()
+    }
+
+    /// "Signed in as …", for the home page (empty when no one is).
+    pub fn signed_in_as(&self) -> String {
+        self.user.as_ref().map_or_else(String::new, |u| self.t(RegistryPage::SignedInAs { name: &u.name }))
     }
 
     /// Who is signed in, and for whom they act.
