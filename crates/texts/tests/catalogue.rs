@@ -609,6 +609,7 @@ fn registry_page_samples() -> Vec<texts::RegistryPage<'static>> {
     }
     all.extend(domain::OwnerRole::ALL.iter().map(|&role| P::OwnerRoleName { role }));
     all.extend(domain::VehicleStatus::ALL.iter().map(|&status| P::VehicleStatusName { status }));
+    all.extend(OrgRole::ALL.iter().map(|&role| P::OrgAndRole { org: ORG, role }));
     all
 }
 
@@ -715,4 +716,22 @@ fn english_step_refusals_are_the_machines_words() {
     for (ours, machine) in units {
         assert_eq!(ours.render(Lang::En), machine.to_string());
     }
+}
+
+/// Where a transfer and its logbook stand reads in English as `domain`
+/// words it, which is what the API's `state_label` and `next_step` answer.
+#[test]
+fn english_states_are_the_machines_words() {
+    use texts::RegistryPage as P;
+    for &state in State::ALL {
+        assert_eq!(P::StateLabel { state }.render(Lang::En), state.label());
+        assert_eq!(P::StateNextStep { state }.render(Lang::En), state.next_step());
+    }
+    for &state in LogbookState::ALL {
+        assert_eq!(P::LogbookStateLabel { state }.render(Lang::En), state.label());
+        assert_eq!(P::LogbookNextStep { state }.render(Lang::En), state.next_step());
+    }
+    let line =
+        P::LogbookLine { serial: "LB-1", state: LogbookState::Printing, ready_by: "2026-09-30", office: "Nyeri" };
+    assert_eq!(line.render(Lang::En), "LB-1: Printing; ready by 2026-09-30 at Nyeri. The new logbook is being printed");
 }

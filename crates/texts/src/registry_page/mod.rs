@@ -10,6 +10,7 @@
 mod en;
 mod sw;
 
+use domain::org::OrgRole;
 use domain::transfer::{LogbookState, State, Step};
 use domain::{AccountType, BuyerType, ConsentDecision, OwnerRole, VehicleStatus};
 
@@ -142,5 +143,7 @@ catalogue! {
         // vehicles (in English, by the register's own names, as today).
         OwnerRoleName { role: OwnerRole },
         VehicleStatusName { status: VehicleStatus },
+        /// An organisation one may act for, and one's role in it.
+        OrgAndRole { org: &'a str, role: OrgRole },
     }
 }

@@ -40,7 +40,7 @@ pub trait OrShow<T> {
 
 impl<T> OrShow<T> for Result<T, Error> {
     fn or_show(self, me: &SignedIn) -> Result<T, Shown> {
-        self.map_err(|e| message_page(me.lang, Some(user(&me.actor)), e.status(), &e).into())
+        self.map_err(|e| message_page(me.lang, Some(user(me.lang, &me.actor)), e.status(), &e).into())
     }
 }
 
@@ -102,7 +102,8 @@ pub struct User {
     pub orgs: Vec<(String, String, bool)>,
 }
 
-pub fn user(a: &Actor) -> User {
+/// The person in `a`, their organisations named in `lang`.
+pub fn user(lang: Lang, a: &Actor) -> User {
     User {
         name: a.person.name.clone(),
         staff: a.is_staff(),
@@ -112,7 +113,7 @@ pub fn user(a: &Actor) -> User {
             .iter()
             .map(|m| {
                 let chosen = a.acting_for.as_ref().is_some_and(|c| c.org_id == m.org_id);
-                (m.kra_pin.clone(), format!("{} ({})", m.name, m.role.as_str()), chosen)
+                (m.kra_pin.clone(), RegistryPage::OrgAndRole { org: &m.name, role: m.role }.render(lang), chosen)
             })
             .collect(),
     }
@@ -134,7 +135,7 @@ impl Frame {
 
     /// The frame of a signed-in person's page.
     pub fn of(me: &SignedIn) -> Self {
-        Self::new(me.lang, Some(user(&me.actor)))
+        Self::new(me.lang, Some(user(me.lang, &me.actor)))
     }
 
     /// A text of the catalogue in the page's language:
@@ -311,5 +312,20 @@ mod tests {
         assert!(!html.contains("Back to the first page"), "{html}");
         let sw = TablePage::titled(Frame::new(Lang::Sw, None), "Uhamisho").render().unwrap();
         assert!(sw.contains(r#"<html lang="sw">"#) && sw.contains("tims usajili wa magari"), "{sw}");
+    }
+
+    #[test]
+    fn a_kiswahili_page_holds_no_english_of_its_own() {
+        let mut page = TablePage::titled(Frame::new(Lang::Sw, None), "Tafuta gari");
+        page.form_action = "/inquiry".into();
+        let first = PageRequest::parse(None, None).unwrap();
+        page.pager = pager(Lang::Sw, "/vehicles", &first, &Page::<()> { items: vec![], next: Some("x".into()) });
+        let html = page.render().unwrap();
+        assert!(html.contains(r#"<label for="registration_number">Nambari ya usajili</label>"#), "{html}");
+        assert!(html.contains("Kwa mfano KAA 001A au KMAA 001A") && html.contains(">Chunguza</button>"), "{html}");
+        assert!(html.contains(r#"<nav aria-label="Kurasa">"#), "{html}");
+        for english in ["Registration number", "For example", "Inquire", "Pages", "Next page"] {
+            assert!(!html.contains(english), "{english} in {html}");
+        }
     }
 }

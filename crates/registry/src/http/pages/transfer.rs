@@ -267,7 +267,7 @@ pub async fn transfer_page_for(
     let actor = &me.actor;
     let t = match transfers::get(reg, actor, id).await {
         Ok(t) => t,
-        Err(e) => return message_page(me.lang, Some(user(actor)), e.status(), &e),
+        Err(e) => return message_page(me.lang, Some(user(me.lang, actor)), e.status(), &e),
     };
     let pending = t.consents.iter().any(|c| c.party_id == actor.principal_id() && c.decision.is_none());
     let actions = actions_for(reg, Words(me.lang), &t, pending && actor.may_transact());
