@@ -3,11 +3,12 @@
 use domain::AccountType;
 
 use super::RegistryPage as P;
+use super::routed;
 
 pub(super) fn render(m: &P<'_>) -> String {
     let s = |t: &str| t.to_string();
     let plural = |n: i64| if n == 1 { "" } else { "s" };
-    match *m {
+    routed!(m {
         P::NotFoundTitle => s("Not found"),
         P::Done => s("Done."),
         P::SignInNotStartedHere => s("This sign-in was not started in this browser: start again from the sign-in page"),
@@ -70,19 +71,7 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::UploadUnreadable => s("The upload could not be read: try again"),
         P::FileTooLarge { mb } => format!("The file is too large: at most {mb} MB"),
         P::NoSuchStep => s("No such step"),
-        #[rustfmt::skip]
-        P::HomeTitle | P::VehicleRegistry | P::SignedInAs { .. } | P::ActFor | P::Myself | P::Switch | P::SellAVehicle |
-        P::TransfersYouArePartOf | P::TransfersYouArePartOfWhat | P::LookUpByRegistration | P::SignOut | P::HomeLead |
-        P::SignIn | P::NoAccountYet | P::RegisterWithSignOn | P::TransferAVehicle | P::NewTransferLead |
-        P::RegistrationNumber | P::RegistrationExample | P::NewOwnerIs | P::ForAnIndividual | P::BuyerDocument { .. } |
-        P::BuyerIdNumber | P::Continue | P::InquiryExample | P::Inquire | P::TransferTitle { .. } | P::Seller |
-        P::Buyer | P::TransferFee | P::FeeLine { .. } | P::JointOwner | P::Waiting | P::Uploaded | P::CollectAt |
-        P::ReviewDueBy | P::NewLogbook | P::Timeline | P::ColWhen | P::ColWhat | P::ColWho => template_words(m),
-        #[rustfmt::skip]
-        P::DecisionName { .. } | P::BuyerTypeName { .. } | P::LogbookLine { .. } | P::StepName { .. } |
-        P::StateLabel { .. } | P::StateNextStep { .. } | P::LogbookStateLabel { .. } | P::LogbookNextStep { .. } |
-        P::OwnerRoleName { .. } | P::VehicleStatusName { .. } | P::OrgAndRole { .. } => standing(m),
-    }
+    })
 }
 
 /// The words the registry's templates place.

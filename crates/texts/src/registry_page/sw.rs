@@ -5,11 +5,12 @@ use domain::transfer::{LogbookState, State, Step};
 use domain::{AccountType, BuyerType, ConsentDecision, OwnerRole, VehicleStatus};
 
 use super::RegistryPage as P;
+use super::routed;
 use crate::{Lang, SignOnAccount, Text as _};
 
 pub(super) fn render(m: &P<'_>) -> String {
     let s = |t: &str| t.to_string();
-    match *m {
+    routed!(m {
         P::NotFoundTitle => s("Haipatikani"),
         P::Done => s("Imekamilika."),
         P::SignInNotStartedHere => {
@@ -72,19 +73,7 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::UploadUnreadable => s("Faili lililopakiwa halikuweza kusomwa: jaribu tena"),
         P::FileTooLarge { mb } => format!("Faili ni kubwa mno: lisizidi MB {mb}"),
         P::NoSuchStep => s("Hatua hiyo haipo"),
-        #[rustfmt::skip]
-        P::HomeTitle | P::VehicleRegistry | P::SignedInAs { .. } | P::ActFor | P::Myself | P::Switch | P::SellAVehicle |
-        P::TransfersYouArePartOf | P::TransfersYouArePartOfWhat | P::LookUpByRegistration | P::SignOut | P::HomeLead |
-        P::SignIn | P::NoAccountYet | P::RegisterWithSignOn | P::TransferAVehicle | P::NewTransferLead |
-        P::RegistrationNumber | P::RegistrationExample | P::NewOwnerIs | P::ForAnIndividual | P::BuyerDocument { .. } |
-        P::BuyerIdNumber | P::Continue | P::InquiryExample | P::Inquire | P::TransferTitle { .. } | P::Seller |
-        P::Buyer | P::TransferFee | P::FeeLine { .. } | P::JointOwner | P::Waiting | P::Uploaded | P::CollectAt |
-        P::ReviewDueBy | P::NewLogbook | P::Timeline | P::ColWhen | P::ColWhat | P::ColWho => template_words(m),
-        #[rustfmt::skip]
-        P::DecisionName { .. } | P::BuyerTypeName { .. } | P::LogbookLine { .. } | P::StepName { .. } |
-        P::StateLabel { .. } | P::StateNextStep { .. } | P::LogbookStateLabel { .. } | P::LogbookNextStep { .. } |
-        P::OwnerRoleName { .. } | P::VehicleStatusName { .. } | P::OrgAndRole { .. } => standing(m),
-    }
+    })
 }
 
 /// The words the registry's templates place.
