@@ -17,7 +17,7 @@ use askama::Template;
 {% call kit::field("registration_number", "Registration number", value, "For example KAA 001A", field_error, "text") %}{% endcall %}
 {% call kit::summary_list(summary) %}{% endcall %}
 {% call kit::table(head, rows, "Nothing here.") %}{% endcall %}
-{% call kit::pager(next, first, "Next page", "Back to the first page") %}{% endcall %}
+{% call kit::pager(next, first, "Next page", "Back to the first page", "Pages") %}{% endcall %}
 {% endblock %}"#
 )]
 struct Example<'a> {
@@ -72,6 +72,7 @@ fn components_show_errors_beside_their_field_and_in_the_summary() {
     assert!(html.contains("<dt>Make</dt><dd>Toyota</dd>"));
     assert!(html.contains(r#"<th scope="col">Registration</th>"#) && html.contains("<td>KDA 001A</td>"));
     assert!(html.contains(r#"<a href="/vehicles?after=x" rel="next">Next page</a>"#));
+    assert!(html.contains(r#"<nav aria-label="Pages">"#), "the pager is named by its caller: {html}");
 }
 
 #[test]

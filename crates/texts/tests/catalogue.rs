@@ -268,6 +268,7 @@ fn page_samples() -> Vec<Page<'static>> {
         Page::FormExpiredTitle,
         Page::CookieMissing,
         Page::RecoverNow,
+        Page::Pages,
     ]
 }
 
@@ -353,6 +354,13 @@ fn sign_on_message_samples() -> Vec<SignOnMessage> {
         SignOnMessage::UnreadableRequest,
         SignOnMessage::SignInRequestUnusable,
         SignOnMessage::GoBackToService,
+        SignOnMessage::DevSmsTitle,
+        SignOnMessage::DevSmsLead,
+        SignOnMessage::DevSmsOnePhone,
+        SignOnMessage::DevSmsTo,
+        SignOnMessage::DevSmsFor,
+        SignOnMessage::DevSmsAbout,
+        SignOnMessage::DevSmsMessage,
     ]
 }
 
@@ -486,8 +494,10 @@ fn english_sms_are_the_texts_sent_today() {
 // The registry's HTTP side (round 2): its page copy and the API's refusals.
 
 fn registry_page_samples() -> Vec<texts::RegistryPage<'static>> {
+    use domain::transfer::Step;
+    use domain::{BuyerType, ConsentDecision};
     use texts::RegistryPage as P;
-    vec![
+    let mut all = vec![
         P::NotFoundTitle,
         P::Done,
         P::SignInNotStartedHere,
@@ -542,7 +552,65 @@ fn registry_page_samples() -> Vec<texts::RegistryPage<'static>> {
         P::UploadUnreadable,
         P::FileTooLarge { mb: 10 },
         P::NoSuchStep,
-    ]
+    ];
+    all.extend([
+        P::HomeTitle,
+        P::VehicleRegistry,
+        P::SignedInAs { name: PERSON },
+        P::ActFor,
+        P::Myself,
+        P::Switch,
+        P::SellAVehicle,
+        P::TransfersYouArePartOf,
+        P::TransfersYouArePartOfWhat,
+        P::LookUpByRegistration,
+        P::SignOut,
+        P::HomeLead,
+        P::SignIn,
+        P::NoAccountYet,
+        P::RegisterWithSignOn,
+        P::TransferAVehicle,
+        P::NewTransferLead,
+        P::RegistrationNumber,
+        P::RegistrationExample,
+        P::NewOwnerIs,
+        P::ForAnIndividual,
+        P::BuyerIdNumber,
+        P::Continue,
+        P::InquiryExample,
+        P::Inquire,
+        P::TransferTitle { reference: REFERENCE },
+        P::Seller,
+        P::Buyer,
+        P::TransferFee,
+        P::FeeLine { amount: "KES 2,065", rule: "up to 1,000 cc" },
+        P::JointOwner,
+        P::Waiting,
+        P::Uploaded,
+        P::CollectAt,
+        P::ReviewDueBy,
+        P::NewLogbook,
+        P::Timeline,
+        P::ColWhen,
+        P::ColWhat,
+        P::ColWho,
+    ]);
+    all.extend(AccountType::ALL.iter().map(|&account_type| P::BuyerDocument { account_type }));
+    all.extend([ConsentDecision::Approved, ConsentDecision::Refused].map(|decision| P::DecisionName { decision }));
+    all.push(P::BuyerTypeName { buyer_type: BuyerType::Individual });
+    all.extend(OrgKind::ALL.iter().map(|&k| P::BuyerTypeName { buyer_type: BuyerType::Organisation(k) }));
+    all.extend(Step::ALL.iter().map(|&step| P::StepName { step }));
+    for &state in State::ALL {
+        all.extend([P::StateLabel { state }, P::StateNextStep { state }]);
+    }
+    for &state in LogbookState::ALL {
+        all.extend([P::LogbookStateLabel { state }, P::LogbookNextStep { state }]);
+        all.push(P::LogbookLine { serial: "LB-2026-000123", state, ready_by: "2026-09-30", office: OFFICE });
+    }
+    all.extend(domain::OwnerRole::ALL.iter().map(|&role| P::OwnerRoleName { role }));
+    all.extend(domain::VehicleStatus::ALL.iter().map(|&status| P::VehicleStatusName { status }));
+    all.extend(OrgRole::ALL.iter().map(|&role| P::OrgAndRole { org: ORG, role }));
+    all
 }
 
 fn api_samples() -> Vec<texts::ApiText<'static>> {
@@ -648,4 +716,22 @@ fn english_step_refusals_are_the_machines_words() {
     for (ours, machine) in units {
         assert_eq!(ours.render(Lang::En), machine.to_string());
     }
+}
+
+/// Where a transfer and its logbook stand reads in English as `domain`
+/// words it, which is what the API's `state_label` and `next_step` answer.
+#[test]
+fn english_states_are_the_machines_words() {
+    use texts::RegistryPage as P;
+    for &state in State::ALL {
+        assert_eq!(P::StateLabel { state }.render(Lang::En), state.label());
+        assert_eq!(P::StateNextStep { state }.render(Lang::En), state.next_step());
+    }
+    for &state in LogbookState::ALL {
+        assert_eq!(P::LogbookStateLabel { state }.render(Lang::En), state.label());
+        assert_eq!(P::LogbookNextStep { state }.render(Lang::En), state.next_step());
+    }
+    let line =
+        P::LogbookLine { serial: "LB-1", state: LogbookState::Printing, ready_by: "2026-09-30", office: "Nyeri" };
+    assert_eq!(line.render(Lang::En), "LB-1: Printing; ready by 2026-09-30 at Nyeri. The new logbook is being printed");
 }

@@ -6,8 +6,9 @@ use domain::policy::DAY_MS;
 use domain::transfer::{StaffAction, State};
 use serde::Serialize;
 use sqlx::Row as _;
-use texts::{StepRefusal, Text as _, TransferRefusal};
+use texts::{RegistryPage, StepRefusal, Text as _, TransferRefusal};
 
+use super::view::API_LANG;
 use super::{REVIEW_WORKING_DAYS, lang, today_eat};
 use crate::paging::{Page, PageRequest, bad_cursor};
 use crate::signin::Actor;
@@ -97,7 +98,7 @@ async fn list_items(reg: &Registry, lines: Vec<Line>) -> Result<Vec<ListItem>, E
                 id: l.id,
                 reference: l.reference,
                 registration_number: l.reg_no,
-                state_label: s.map_or(l.state.clone(), |s| s.label().to_string()),
+                state_label: s.map_or(l.state.clone(), |state| RegistryPage::StateLabel { state }.render(API_LANG)),
                 review_deadline: l
                     .queued_at
                     .filter(|_| s == Some(State::InReview))

@@ -5,12 +5,17 @@
 use domain::transfer::{LogbookState, Party as Role, StaffAction, State, Step};
 use domain::{BuyerType, ConsentDecision, ConsentRole};
 use serde::Serialize;
-use texts::{StepRefusal, Text as _};
+use texts::{Lang, RegistryPage, StepRefusal, Text as _};
 
 use super::store::{Consenter, PartySummary, Row};
 use super::{REVIEW_WORKING_DAYS, lang, party_to, roles, today_eat, visible};
 use crate::signin::Actor;
 use crate::{Error, Registry, journal};
+
+/// The language of the labels a view carries (`state_label`, `next_step`):
+/// the API answers them in English, as it always has; pages render their
+/// own from the state, in the reader's language.
+pub const API_LANG: Lang = Lang::En;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FeeView {
@@ -145,8 +150,8 @@ pub(super) async fn view(reg: &Registry, actor: &Actor, row: Row, cons: Vec<Cons
     let timeline = timeline(reg, &row.id, roles.contains(&Role::Officer)).await?;
     let logbook = row.logbook.clone().map(|b| LogbookView {
         serial: b.serial,
-        state_label: b.state.label().to_string(),
-        next_step: b.state.next_step().to_string(),
+        state_label: RegistryPage::LogbookStateLabel { state: b.state }.render(API_LANG),
+        next_step: RegistryPage::LogbookNextStep { state: b.state }.render(API_LANG),
         state: b.state.as_str().to_string(),
         office: b.office,
         ready_by: b.ready_by,
@@ -159,8 +164,8 @@ pub(super) async fn view(reg: &Registry, actor: &Actor, row: Row, cons: Vec<Cons
         _ => None,
     };
     Ok(TransferView {
-        state_label: row.state.label().to_string(),
-        next_step: row.state.next_step().to_string(),
+        state_label: RegistryPage::StateLabel { state: row.state }.render(API_LANG),
+        next_step: RegistryPage::StateNextStep { state: row.state }.render(API_LANG),
         state: row.state.as_str().to_string(),
         your_roles: roles.iter().map(|r| r.role().to_string()).collect(),
         registration_number: row.reg_no,

@@ -70,6 +70,7 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::FormExpiredTitle => s("The form has expired"),
         Page::CookieMissing => s("Your browser did not send back this site's cookie: allow cookies for this site."),
         Page::RecoverNow => s("Recover your account now"),
+        Page::Pages => s("Pages"),
     }
 }
 

@@ -84,5 +84,7 @@ catalogue! {
         FormExpiredTitle,
         CookieMissing,
         RecoverNow,
+        /// The pager's name, for screen readers.
+        Pages,
     }
 }

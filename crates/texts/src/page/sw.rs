@@ -71,6 +71,7 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::FormExpiredTitle => s("Muda wa fomu umekwisha"),
         Page::CookieMissing => s("Kivinjari chako hakikurudisha kuki ya tovuti hii: ruhusu kuki za tovuti hii."),
         Page::RecoverNow => s("Rejesha akaunti yako sasa"),
+        Page::Pages => s("Kurasa"),
     }
 }
 

@@ -104,6 +104,16 @@ pub(super) fn render_message(m: &M) -> String {
         M::UnreadableRequest => s("The service that sent you here built a request we cannot read."),
         M::SignInRequestUnusable => s("This sign-in request cannot be used"),
         M::GoBackToService => s("Go back to the service and try again; if it happens again, tell the service."),
+        M::DevSmsTitle => s("Development SMS"),
+        M::DevSmsLead => s("This page exists only in development mode: it shows every SMS the server would have \
+                            sent, newest first, so you can read your codes. Each says what it is for and, where \
+                            there is one, what it is about (a transfer's reference, an organisation's KRA PIN). \
+                            Scripts can read the same as JSON at"),
+        M::DevSmsOnePhone => s("a phone number for one phone's"),
+        M::DevSmsTo => s("To"),
+        M::DevSmsFor => s("For"),
+        M::DevSmsAbout => s("About"),
+        M::DevSmsMessage => s("Message"),
     }
 }
 

@@ -104,6 +104,16 @@ catalogue! {
         UnreadableRequest,
         SignInRequestUnusable,
         GoBackToService,
+        // The development SMS page.
+        DevSmsTitle,
+        /// Followed by the address of the JSON.
+        DevSmsLead,
+        /// What `?to=` asks for.
+        DevSmsOnePhone,
+        DevSmsTo,
+        DevSmsFor,
+        DevSmsAbout,
+        DevSmsMessage,
     }
 }
 

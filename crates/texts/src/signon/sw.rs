@@ -108,6 +108,16 @@ pub(super) fn render_message(m: &M) -> String {
         M::GoBackToService => {
             s("Rudi kwenye huduma uliyotoka na ujaribu tena; likitokea tena, waambie wahusika wa huduma hiyo.")
         }
+        M::DevSmsTitle => s("SMS za majaribio"),
+        M::DevSmsLead => s("Ukurasa huu upo tu katika hali ya majaribio: unaonyesha kila SMS ambayo seva \
+                            ingetuma, za karibuni kwanza, ili uweze kusoma nambari zako. Kila moja inasema ni ya \
+                            nini na, ikiwepo, inahusu nini (kumbukumbu ya uhamisho, KRA PIN ya shirika). Programu \
+                            zinaweza kusoma hayo hayo kama JSON kwenye"),
+        M::DevSmsOnePhone => s("nambari ya simu, kwa SMS za simu moja tu"),
+        M::DevSmsTo => s("Kwa"),
+        M::DevSmsFor => s("Madhumuni"),
+        M::DevSmsAbout => s("Kuhusu"),
+        M::DevSmsMessage => s("Ujumbe"),
     }
 }
 

@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use texts::{Lang, Page as PageText, Part, Refusal, RegistryPage, Text as _};
+use texts::{Lang, Page as PageText, Part, Refusal, RegistryPage, Text};
 
 use super::extract::SignedIn;
 use crate::Error;
@@ -40,7 +40,7 @@ pub trait OrShow<T> {
 
 impl<T> OrShow<T> for Result<T, Error> {
     fn or_show(self, me: &SignedIn) -> Result<T, Shown> {
-        self.map_err(|e| message_page(me.lang, Some(user(&me.actor)), e.status(), &e).into())
+        self.map_err(|e| message_page(me.lang, Some(user(me.lang, &me.actor)), e.status(), &e).into())
     }
 }
 
@@ -66,6 +66,8 @@ pub struct Pager {
     pub first: String,
     pub next_text: String,
     pub first_text: String,
+    /// The pager's name, for screen readers.
+    pub label: String,
 }
 
 /// The pager of a list at `path`.
@@ -73,6 +75,7 @@ pub fn pager<T>(lang: Lang, path: &str, req: &PageRequest, page: &Page<T>) -> Pa
     let mut p = Pager {
         next_text: PageText::NextPage.render(lang),
         first_text: PageText::FirstPage.render(lang),
+        label: PageText::Pages.render(lang),
         ..Pager::default()
     };
     if let Some(next) = &page.next {
@@ -99,7 +102,8 @@ pub struct User {
     pub orgs: Vec<(String, String, bool)>,
 }
 
-pub fn user(a: &Actor) -> User {
+/// The person in `a`, their organisations named in `lang`.
+pub fn user(lang: Lang, a: &Actor) -> User {
     User {
         name: a.person.name.clone(),
         staff: a.is_staff(),
@@ -109,7 +113,7 @@ pub fn user(a: &Actor) -> User {
             .iter()
             .map(|m| {
                 let chosen = a.acting_for.as_ref().is_some_and(|c| c.org_id == m.org_id);
-                (m.kra_pin.clone(), format!("{} ({})", m.name, m.role.as_str()), chosen)
+                (m.kra_pin.clone(), RegistryPage::OrgAndRole { org: &m.name, role: m.role }.render(lang), chosen)
             })
             .collect(),
     }
@@ -131,7 +135,13 @@ impl Frame {
 
     /// The frame of a signed-in person's page.
     pub fn of(me: &SignedIn) -> Self {
-        Self::new(me.lang, Some(user(&me.actor)))
+        Self::new(me.lang, Some(user(me.lang, &me.actor)))
+    }
+
+    /// A text of the catalogue in the page's language:
+    /// `{{ frame.t(texts::RegistryPage::Timeline) }}`.
+    pub fn t(&self, text: impl Text) -> String {
+        text.render(self.lang)
     }
 
     pub fn service(&self) -> String {
@@ -153,6 +163,11 @@ impl Frame {
             nav.push(("/review", PageText::NavReviewQueue));
         }
         nav.into_iter().map(|(href, t)| (href, t.render(self.lang))).collect()
+    }
+
+    /// "Signed in as …", for the home page (empty when no one is).
+    pub fn signed_in_as(&self) -> String {
+        self.user.as_ref().map_or_else(String::new, |u| self.t(RegistryPage::SignedInAs { name: &u.name }))
     }
 
     /// Who is signed in, and for whom they act.
@@ -297,5 +312,20 @@ mod tests {
         assert!(!html.contains("Back to the first page"), "{html}");
         let sw = TablePage::titled(Frame::new(Lang::Sw, None), "Uhamisho").render().unwrap();
         assert!(sw.contains(r#"<html lang="sw">"#) && sw.contains("tims usajili wa magari"), "{sw}");
+    }
+
+    #[test]
+    fn a_kiswahili_page_holds_no_english_of_its_own() {
+        let mut page = TablePage::titled(Frame::new(Lang::Sw, None), "Tafuta gari");
+        page.form_action = "/inquiry".into();
+        let first = PageRequest::parse(None, None).unwrap();
+        page.pager = pager(Lang::Sw, "/vehicles", &first, &Page::<()> { items: vec![], next: Some("x".into()) });
+        let html = page.render().unwrap();
+        assert!(html.contains(r#"<label for="registration_number">Nambari ya usajili</label>"#), "{html}");
+        assert!(html.contains("Kwa mfano KAA 001A au KMAA 001A") && html.contains(">Chunguza</button>"), "{html}");
+        assert!(html.contains(r#"<nav aria-label="Kurasa">"#), "{html}");
+        for english in ["Registration number", "For example", "Inquire", "Pages", "Next page"] {
+            assert!(!html.contains(english), "{english} in {html}");
+        }
     }
 }

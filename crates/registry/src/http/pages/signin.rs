@@ -46,7 +46,7 @@ pub async fn home(
         Ok(m) => m,
         Err(e) => return message_page(lang, None, e.status(), &e),
     };
-    let mut frame = Frame::new(lang, me.map(|(a, _)| user(&a)));
+    let mut frame = Frame::new(lang, me.map(|(a, _)| user(lang, &a)));
     frame.notice = match q.notice.as_deref() {
         Some("signed-out") => Page::SignedOut.render(lang),
         Some("switched") => Page::ActingAsShown.render(lang),

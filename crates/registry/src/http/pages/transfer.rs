@@ -5,14 +5,15 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::transfer::State as TState;
+use domain::transfer::{LogbookState, State as TState, Step};
+use domain::{BuyerType, ConsentDecision, ConsentRole};
 use pagekit::Signed;
 use texts::{Lang, Page, RegistryPage as R, Text as _};
 
 use super::extract::{CSRF, SignedIn};
 use super::frame::{Frame, OrShow, PageResult, message_page, render, user};
 use crate::Registry;
-use crate::transfers::{self, TransferView};
+use crate::transfers::{self, Consent, LogbookView, TransferView};
 
 pub struct Field {
     name: &'static str,
@@ -167,6 +168,59 @@ struct TransferPage {
     timeline: Vec<(&'static str, Vec<String>)>,
 }
 
+/// The words of the record that depend on the transfer, in the page's
+/// language (the view's own labels are the API's, in English).
+impl TransferPage {
+    fn title(&self) -> String {
+        self.frame.t(R::TransferTitle { reference: &self.t.reference })
+    }
+
+    fn state_label(&self) -> String {
+        TState::parse(&self.t.state)
+            .map_or_else(|_| self.t.state_label.clone(), |state| self.frame.t(R::StateLabel { state }))
+    }
+
+    fn next_step(&self) -> String {
+        TState::parse(&self.t.state)
+            .map_or_else(|_| self.t.next_step.clone(), |state| self.frame.t(R::StateNextStep { state }))
+    }
+
+    fn buyer_type(&self) -> String {
+        BuyerType::parse(&self.t.buyer_type)
+            .map_or_else(|_| self.t.buyer_type.clone(), |buyer_type| self.frame.t(R::BuyerTypeName { buyer_type }))
+    }
+
+    fn fee_line(&self) -> String {
+        self.frame.t(R::FeeLine { amount: &self.t.fee.amount, rule: &self.t.fee.rule })
+    }
+
+    fn consent_role(&self, c: &Consent) -> String {
+        let financier = ConsentRole::parse(&c.role).is_ok_and(|r| r == ConsentRole::Financier);
+        self.frame.t(if financier { R::Financier } else { R::JointOwner })
+    }
+
+    fn decision(&self, c: &Consent) -> String {
+        match &c.decision {
+            None => self.frame.t(R::Waiting),
+            Some(d) => ConsentDecision::parse(d)
+                .map_or_else(|_| d.clone(), |decision| self.frame.t(R::DecisionName { decision })),
+        }
+    }
+
+    fn logbook_line(&self, l: &LogbookView) -> String {
+        match LogbookState::parse(&l.state) {
+            Ok(state) => {
+                self.frame.t(R::LogbookLine { serial: &l.serial, state, ready_by: &l.ready_by, office: &l.office })
+            }
+            Err(_) => format!("{}: {}; {} {}", l.serial, l.state_label, l.ready_by, l.office),
+        }
+    }
+
+    fn timeline_head(&self) -> Vec<String> {
+        [R::ColWhen, R::ColWhat, R::ColWho].into_iter().map(|h| self.frame.t(h)).collect()
+    }
+}
+
 /// The notice a step comes back with (empty for none).
 fn notice_text(lang: Lang, code: Option<&str>) -> String {
     match code {
@@ -194,7 +248,9 @@ fn timeline(lang: Lang, t: &TransferView) -> Vec<(&'static str, Vec<String>)> {
                 (Some(a), _) => a.clone(),
                 (None, _) => R::TimelineSystem.render(lang),
             };
-            ("", vec![eat(e.at_ms), e.action.replace('_', " "), who])
+            let what = Step::parse(&e.action)
+                .map_or_else(|_| e.action.replace('_', " "), |step| R::StepName { step }.render(lang));
+            ("", vec![eat(e.at_ms), what, who])
         })
         .collect()
 }
@@ -211,7 +267,7 @@ pub async fn transfer_page_for(
     let actor = &me.actor;
     let t = match transfers::get(reg, actor, id).await {
         Ok(t) => t,
-        Err(e) => return message_page(me.lang, Some(user(actor)), e.status(), &e),
+        Err(e) => return message_page(me.lang, Some(user(me.lang, actor)), e.status(), &e),
     };
     let pending = t.consents.iter().any(|c| c.party_id == actor.principal_id() && c.decision.is_none());
     let actions = actions_for(reg, Words(me.lang), &t, pending && actor.may_transact());

@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use pagekit::{Signed, SignedForm};
-use texts::{Page, RegistryPage as R, Text as _};
+use texts::{Page, RegistryPage as R, SignOnAccount, Text as _};
 
 use super::extract::{CSRF, SignedIn};
 use super::frame::{Frame, ListQuery, OrShow, PageResult, Pager, TablePage, error_lines, pager, render};
@@ -26,12 +26,15 @@ fn list_page(me: &SignedIn, items: Vec<transfers::ListItem>, l: ListPage) -> Res
     let rows = items
         .into_iter()
         .map(|t| {
+            // The item's label is the API's, in English.
+            let state = domain::transfer::State::parse(&t.state)
+                .map_or(t.state_label, |state| R::StateLabel { state }.render(lang));
             let cells = vec![
                 t.reference,
                 t.registration_number,
                 match t.conflict_of_interest {
-                    Some(why) => format!("{}. {why}.", t.state_label),
-                    None => t.state_label,
+                    Some(why) => format!("{state}. {why}."),
+                    None => state,
                 },
                 R::Days { n: t.age_days }.render(lang),
                 t.review_deadline.unwrap_or_default(),
@@ -89,6 +92,8 @@ struct NewTransferPage {
     buyer_type: String,
     buyer_id: String,
     buyer_types: Vec<(&'static str, String)>,
+    /// The documents an individual buyer may have: (value, text).
+    buyer_documents: Vec<(&'static str, String)>,
     err_reg: String,
     err_type: String,
     err_id: String,
@@ -104,7 +109,15 @@ fn new_transfer_page(
     let prefix = Page::ErrorTitlePrefix.render(me.lang);
     let find = |f: &str| errors.iter().find(|(k, _)| k == f).map(|(_, m)| format!("{prefix}{m}")).unwrap_or_default();
     let mut buyer_types = vec![("individual", R::AnIndividual.render(me.lang))];
-    buyer_types.extend(domain::org::OrgKind::ALL.iter().map(|k| (k.as_str(), k.label().to_string())));
+    buyer_types.extend(
+        domain::org::OrgKind::ALL
+            .iter()
+            .map(|&kind| (kind.as_str(), SignOnAccount::OrgKindName { kind }.render(me.lang))),
+    );
+    let buyer_documents = domain::AccountType::ALL
+        .iter()
+        .map(|&account_type| (account_type.as_str(), R::BuyerDocument { account_type }.render(me.lang)))
+        .collect();
     let (err_reg, err_type, err_id) = (find("registration_number"), find("buyer_type"), find("buyer_id_number"));
     NewTransferPage {
         frame: Frame { errors, ..Frame::of(me) },
@@ -116,6 +129,7 @@ fn new_transfer_page(
         buyer_type: input.buyer_type.clone(),
         buyer_id: input.buyer_id_number.clone(),
         buyer_types,
+        buyer_documents,
     }
 }
 

@@ -3,6 +3,7 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use domain::{OwnerRole, VehicleStatus};
 use pagekit::Signed;
 use texts::{Lang, Page, RegistryPage as R, Text as _};
 
@@ -31,7 +32,7 @@ pub async fn my_vehicles(
                 h.vehicle.registration_number,
                 format!("{} {} {} ({})", h.vehicle.colour, h.vehicle.make, h.vehicle.model, h.vehicle.year),
                 h.organisation.unwrap_or_else(|| R::HeldByYou.render(lang)),
-                h.role,
+                owner_role(lang, h.role),
                 status,
             ];
             (link, cells)
@@ -46,9 +47,18 @@ pub async fn my_vehicles(
     Ok(render(StatusCode::OK, &page, None))
 }
 
-/// A vehicle's status as its pages show it.
+/// A vehicle's status as its pages show it (a name the register does not
+/// know, as it is).
 fn status(lang: Lang, transfer_pending: bool, status: String) -> String {
-    if transfer_pending { Page::TransferPending.render(lang) } else { status }
+    if transfer_pending {
+        return Page::TransferPending.render(lang);
+    }
+    VehicleStatus::parse(&status).map_or(status, |status| R::VehicleStatusName { status }.render(lang))
+}
+
+/// How a vehicle is held, as its pages show it.
+fn owner_role(lang: Lang, role: String) -> String {
+    OwnerRole::parse(&role).map_or(role, |role| R::OwnerRoleName { role }.render(lang))
 }
 
 /// The registration number looked up, if any.

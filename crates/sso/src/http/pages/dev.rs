@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::{PageLang, render};
+use texts::SignOnMessage as M;
+
+use super::{PageLang, Says, render};
 use crate::Sso;
 use crate::http::respond::no_store;
 
@@ -24,6 +26,12 @@ pub(super) fn routes() -> Router<Sso> {
 struct DevSmsTemplate {
     lang: texts::Lang,
     messages: Vec<crate::sms::SentSms>,
+}
+
+impl Says for DevSmsTemplate {
+    fn lang(&self) -> texts::Lang {
+        self.lang
+    }
 }
 
 async fn dev_sms(State(sso): State<Sso>, PageLang(lang): PageLang) -> Response {
