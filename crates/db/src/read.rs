@@ -368,6 +368,31 @@ impl LocalReader {
     }
 }
 
+thread_local! {
+    /// The column names of each query this thread has run, by its text: a
+    /// query's names never change, and making them again for every read
+    /// (a string each) costs an inquiry a measurable share of its time.
+    static NAMES: std::cell::RefCell<std::collections::HashMap<Box<str>, Arc<[String]>>> = Default::default();
+}
+
+/// The most query texts a thread keeps the names of; past it (queries built
+/// with a varying text), it starts again.
+const MAX_NAMED_QUERIES: usize = 512;
+
+fn column_names(sql: &str, stmt: &rusqlite::Statement<'_>) -> Arc<[String]> {
+    NAMES.with_borrow_mut(|names| {
+        if let Some(n) = names.get(sql) {
+            return n.clone();
+        }
+        if names.len() >= MAX_NAMED_QUERIES {
+            names.clear();
+        }
+        let n: Arc<[String]> = stmt.column_names().into_iter().map(str::to_owned).collect();
+        names.insert(sql.into(), n.clone());
+        n
+    })
+}
+
 fn run(conn: &rusqlite::Connection, sql: &str, params: &[Param<'_>]) -> rusqlite::Result<Vec<Record>> {
     let mut stmt = conn.prepare_cached(sql)?;
     for (i, p) in params.iter().enumerate() {
@@ -379,7 +404,7 @@ fn run(conn: &rusqlite::Connection, sql: &str, params: &[Param<'_>]) -> rusqlite
         }
     }
     let width = stmt.column_count();
-    let names: Arc<[String]> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let names = column_names(sql, &stmt);
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
