@@ -8,6 +8,16 @@ use crate::ids::{AccountType, FieldError};
 use crate::org::OrgKind;
 
 string_enum!(
+    /// A staff role in the agency (who may review transfers and run the
+    /// register's staff work).
+    StaffRole, "one of" {
+        Officer = "officer": "Officer",
+        Supervisor = "supervisor": "Supervisor",
+        Admin = "admin": "Admin",
+    }
+);
+
+string_enum!(
     /// Where a vehicle stands on the register.
     VehicleStatus, "one of" {
         Active = "active": "Active",

@@ -54,7 +54,7 @@ pub enum Entry {
     /// A new logbook was ordered for a vehicle after an approval.
     LogbookOrdered { transfer: String, vehicle: String, serial: String, office: String, ready_by: Date },
     /// A person was given a staff role.
-    StaffGranted { person: String, role: String, granted_by: String },
+    StaffGranted { person: String, role: domain::register::StaffRole, granted_by: String },
 }
 
 impl Entry {
@@ -235,7 +235,11 @@ mod tests {
             encode(5, None, &logbook).unwrap(),
             r#"{"v":1,"at":5,"actor":null,"for":null,"kind":"logbook_ordered","transfer":"t1","vehicle":"v1","serial":"LB1","office":"Mombasa","ready_by":"2024-06-18"}"#
         );
-        let staff = Entry::StaffGranted { person: "p2".into(), role: "officer".into(), granted_by: "cli".into() };
+        let staff = Entry::StaffGranted {
+            person: "p2".into(),
+            role: domain::register::StaffRole::Officer,
+            granted_by: "cli".into(),
+        };
         assert_eq!(
             encode(5, None, &staff).unwrap(),
             r#"{"v":1,"at":5,"actor":null,"for":null,"kind":"staff_granted","person":"p2","role":"officer","granted_by":"cli"}"#

@@ -333,36 +333,8 @@ async fn sync_memberships(
     Ok(())
 }
 
-/// Staff roles in the agency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StaffRole {
-    Officer,
-    Supervisor,
-    Admin,
-}
-
-impl StaffRole {
-    /// Every role: the names the API's document lists.
-    pub const ALL: [StaffRole; 3] = [Self::Officer, Self::Supervisor, Self::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Officer => "officer",
-            Self::Supervisor => "supervisor",
-            Self::Admin => "admin",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, domain::FieldError> {
-        match raw.trim().to_ascii_lowercase().as_str() {
-            "officer" => Ok(Self::Officer),
-            "supervisor" => Ok(Self::Supervisor),
-            "admin" => Ok(Self::Admin),
-            _ => Err(domain::FieldError::new("Choose officer, supervisor or admin")),
-        }
-    }
-}
+/// Staff roles in the agency (a domain enum; named here for the register's callers).
+pub use domain::register::StaffRole;
 
 pub async fn staff_role(reg: &Registry, person_id: &str) -> Result<Option<StaffRole>, Error> {
     let role: Option<String> = sqlx::query_scalar("SELECT role FROM reg_staff WHERE person_id = $1")
@@ -397,8 +369,7 @@ pub async fn grant_staff(
     .bind(granted_by)
     .execute(&mut *tx)
     .await?;
-    let entry =
-        Entry::StaffGranted { person: person.clone(), role: role.as_str().to_string(), granted_by: granted_by.into() };
+    let entry = Entry::StaffGranted { person: person.clone(), role, granted_by: granted_by.into() };
     journal::write(&mut tx, now, None, None, &entry).await?;
     tx.commit().await?;
     Ok(person)
