@@ -230,7 +230,7 @@ impl Registry {
         };
         let p = oidc_rp::Provider::discover(self.0.http.clone(), cfg).await.map_err(|e| {
             tracing::warn!(error = %e, "the sign-on provider could not be reached");
-            Error::Unavailable("The sign-on service cannot be reached just now. Try again in a minute.".into())
+            Error::Unavailable(texts::Text::render(&texts::Refusal::ServiceUnreachable, crate::parties::NO_PARTY_LANG))
         })?;
         *slot = Some(p.clone());
         Ok(p)
@@ -290,7 +290,7 @@ pub async fn read_rules(db: &Db) -> Result<(FeeSchedules, Calendar), Error> {
 /// A secret of the registry's, created on first use (insert-if-absent then
 /// read, so concurrent first starts agree).
 pub async fn load_or_create_secret(db: &Db, name: &str, now: i64) -> Result<String, Error> {
-    let fresh = reference::hex(&reference::random_bytes::<32>());
+    let fresh = secure::hex(&secure::random_bytes::<32>());
     db.execute_write(
         sqlx::query(
             "INSERT INTO reg_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",

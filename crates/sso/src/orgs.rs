@@ -8,7 +8,7 @@ use db::WriteTx;
 use domain::KraPin;
 use domain::org::{OrgKind, OrgRole};
 use serde::Serialize;
-use texts::{Lang, Refusal, Sms, Text as _};
+use texts::{Lang, Refusal, SignOnRefusal, Sms, Text as _};
 
 use crate::accounts::Account;
 use crate::error::say;
@@ -80,16 +80,10 @@ pub(crate) async fn keep_org(tx: &mut WriteTx, kra_pin: &str, tp: &Taxpayer, now
 pub async fn add_by_pin(sso: &Sso, account: &Account, raw_pin: &str) -> Result<Membership, Error> {
     let pin = KraPin::parse(raw_pin).map_err(|e| FieldErrors::single("kra_pin", e.message))?;
     if !pin.is_non_individual() {
-        return Err(FieldErrors::single(
-            "kra_pin",
-            "This KRA PIN belongs to a person, not an organisation: organisations' PINs start with P",
-        ));
+        return Err(FieldErrors::single("kra_pin", say(SignOnRefusal::PinIsAPersons)));
     }
     let Some(tp) = sso.adapters().kra.find(&pin).await? else {
-        return Err(FieldErrors::single(
-            "kra_pin",
-            "No organisation with this KRA PIN is in the KRA register: check the PIN",
-        ));
+        return Err(FieldErrors::single("kra_pin", say(SignOnRefusal::PinNotInKraRegister)));
     };
     let is_director =
         account.account_type == domain::AccountType::Citizen && tp.directors.iter().any(|d| d == &account.id_number);

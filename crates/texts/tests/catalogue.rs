@@ -117,6 +117,8 @@ fn sign_on_refusal_samples() -> Vec<SignOnRefusal> {
         SignOnRefusal::ClientIdNotHint,
         SignOnRefusal::ReturnNeedsClient,
         SignOnRefusal::LogoutReturnNotRegistered,
+        SignOnRefusal::PinIsAPersons,
+        SignOnRefusal::PinNotInKraRegister,
     ];
     for account_type in [AccountType::Citizen, AccountType::Resident, AccountType::Foreigner] {
         all.extend([

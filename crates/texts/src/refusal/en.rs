@@ -240,5 +240,11 @@ pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
         SignOnRefusal::LogoutReturnNotRegistered => {
             s("The address to return to after sign-out is not registered for this service.")
         }
+        SignOnRefusal::PinIsAPersons => {
+            s("This KRA PIN belongs to a person, not an organisation: organisations' PINs start with P")
+        }
+        SignOnRefusal::PinNotInKraRegister => {
+            s("No organisation with this KRA PIN is in the KRA register: check the PIN")
+        }
     }
 }

@@ -178,5 +178,8 @@ catalogue! {
         ClientIdNotHint,
         ReturnNeedsClient,
         LogoutReturnNotRegistered,
+        // Adding an organisation by its KRA PIN.
+        PinIsAPersons,
+        PinNotInKraRegister,
     }
 }

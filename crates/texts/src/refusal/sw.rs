@@ -287,5 +287,11 @@ pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
         SignOnRefusal::ClientIdNotHint => s("client_id hailingani na tokeni iliyotolewa kama id_token_hint."),
         SignOnRefusal::ReturnNeedsClient => s("Anwani ya kurudi inahitaji id_token_hint au client_id."),
         SignOnRefusal::LogoutReturnNotRegistered => s("Anwani ya kurudi baada ya kutoka haijasajiliwa kwa huduma hii."),
+        SignOnRefusal::PinIsAPersons => {
+            s("PIN hii ya KRA ni ya mtu, si ya shirika: PIN za mashirika huanza na herufi P")
+        }
+        SignOnRefusal::PinNotInKraRegister => {
+            s("Hakuna shirika lenye PIN hii ya KRA katika sajili ya KRA: hakikisha PIN")
+        }
     }
 }
