@@ -59,17 +59,22 @@ fn purge_idempotency_keys(reg: Registry) -> JobFuture {
     Box::pin(async move { Ok(idempotency::purge(&reg).await?) })
 }
 
+/// At most this many batches a run, so that a run stays far inside its
+/// lease however large the backlog; the rest waits for the next minute.
+const FORGET_BATCHES_PER_RUN: usize = 20;
+
 /// A batch at a time; a busy hour's worth goes in several.
 fn forget_stale_session_tokens(reg: Registry) -> JobFuture {
     Box::pin(async move {
         let mut forgotten = 0;
-        loop {
+        for _ in 0..FORGET_BATCHES_PER_RUN {
             let n = signin::forget_stale_sessions(&reg).await?;
             forgotten += n;
             if n < signin::FORGET_BATCH {
-                return Ok(forgotten);
+                break;
             }
         }
+        Ok(forgotten)
     })
 }
 
