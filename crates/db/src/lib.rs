@@ -324,7 +324,9 @@ impl Db {
         }
         let rows =
             read::bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())), params).fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(read::record_from_any).collect::<Result<_, _>>()?)
+        let Some(first) = rows.first() else { return Ok(vec![]) };
+        let names = read::names_of(first);
+        Ok(rows.iter().map(|r| read::record_from_any_named(r, names.clone())).collect::<Result<_, _>>()?)
     }
 
     /// The first row of [`Db::read`] as a tuple, if there is one.

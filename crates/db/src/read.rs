@@ -435,8 +435,18 @@ impl Record {
 /// A row from the pool as a record: each column read as the first of the
 /// types it decodes as.
 pub(crate) fn record_from_any(row: &AnyRow) -> Result<Record, sqlx::Error> {
+    record_from_any_named(row, names_of(row))
+}
+
+/// The column names of a row from the pool (the same for every row of one
+/// read: make them once and share them).
+pub(crate) fn names_of(row: &AnyRow) -> Arc<[String]> {
     use sqlx::Column as _;
-    let names: Arc<[String]> = row.columns().iter().map(|c| c.name().to_owned()).collect();
+    row.columns().iter().map(|c| c.name().to_owned()).collect()
+}
+
+/// [`record_from_any`] with the read's column names already made.
+pub(crate) fn record_from_any_named(row: &AnyRow, names: Arc<[String]>) -> Result<Record, sqlx::Error> {
     let mut values = Vec::with_capacity(row.len());
     for i in 0..row.len() {
         let v = if let Ok(v) = row.try_get::<Option<String>, _>(i) {
