@@ -3,15 +3,11 @@
 //! functions: it knows no table, no use case and no HTTP. Identifiers,
 //! tokens, hashes and codes themselves are `secure`'s.
 
-/// `secure`'s primitives under their old path, for the HTTP side's files
-/// until they import `secure` themselves.
-pub use secure::{ct_eq, hex, random_bytes, sha256_hex, token};
-
 /// A reference people can read out on the phone: `TR-` and ten characters
 /// from an alphabet without look-alikes (no 0/O, 1/I/L).
 pub fn transfer_reference() -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-    let bytes = random_bytes::<10>();
+    let bytes = secure::random_bytes::<10>();
     let s: String = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
     format!("TR-{}-{}", &s[..5], &s[5..])
 }
@@ -42,9 +38,9 @@ mod tests {
     #[test]
     fn codes_are_bound_to_person_and_purpose() {
         let m = code_mac(b"k", "p1", "transfer:x:submit", "123456");
-        assert!(ct_eq(&m, &code_mac(b"k", "p1", "transfer:x:submit", "123456")));
-        assert!(!ct_eq(&m, &code_mac(b"k", "p2", "transfer:x:submit", "123456")));
-        assert!(!ct_eq(&m, &code_mac(b"k", "p1", "transfer:x:accept", "123456")));
+        assert!(secure::ct_eq(&m, &code_mac(b"k", "p1", "transfer:x:submit", "123456")));
+        assert!(!secure::ct_eq(&m, &code_mac(b"k", "p2", "transfer:x:submit", "123456")));
+        assert!(!secure::ct_eq(&m, &code_mac(b"k", "p1", "transfer:x:accept", "123456")));
         assert_eq!(six_digit_code().len(), 6);
     }
 }

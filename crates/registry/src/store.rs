@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use adapters::sms::BoxFuture;
+use adapters::BoxFuture;
 use texts::TransferRefusal;
 
 /// Why the store could not do what was asked.

@@ -8,9 +8,11 @@
 //!
 //! The sign-on and the registry bind a code differently, and MACs already
 //! stored must keep verifying, so each [`Binding`] is kept byte for byte:
-//! the sign-on's codes use [`Binding::Challenge`], and
-//! `registry::reference::code_mac` is a thin wrapper over [`mac`]. A new kind of code uses [`Binding::Terminated`]
-//! (each part NUL-terminated: no part can run into the next).
+//! the sign-on's codes use [`Binding::Challenge`] (the challenge and the
+//! code), the registry's [`Binding::Terminated`] through
+//! `registry::reference::code_mac` (person, purpose and code, each
+//! NUL-terminated so that no part can run into the next). A new kind of
+//! code uses [`Binding::Terminated`].
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

@@ -7,7 +7,7 @@ use domain::org::OrgKind;
 use domain::{AccountType, KraPin};
 use serde::{Deserialize, Serialize};
 
-use crate::sms::BoxFuture;
+use adapters::BoxFuture;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {

@@ -9,7 +9,8 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::sms::{BoxFuture, SentId, SmsError, SmsSender};
+use adapters::BoxFuture;
+use adapters::sms::{SentId, SmsError, SmsSender};
 use common::{Backend, TestApp};
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -99,7 +99,10 @@ pub async fn inquiry(
                 pair(R::ColStatus, status(lang, v.transfer_pending, v.status)),
             ];
             for o in f.owners {
-                page.record.push(pair(if o.role == "financier" { R::Financier } else { R::Owner }, o.name));
+                page.record.push(pair(
+                    if o.role == domain::register::OwnerRole::Financier.as_str() { R::Financier } else { R::Owner },
+                    o.name,
+                ));
             }
             render(StatusCode::OK, &page, None)
         }
