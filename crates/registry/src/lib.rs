@@ -24,8 +24,8 @@ pub mod paging;
 pub mod parties;
 pub mod payments;
 pub mod reference;
+pub mod scans;
 pub mod signin;
-pub mod store;
 pub mod transfers;
 pub mod uploads;
 pub mod vehicles;
@@ -102,7 +102,7 @@ impl RegistryConfig {
 pub struct Adapters {
     pub sms: Arc<dyn SmsSender>,
     pub payments: Arc<dyn payments::Payments>,
-    pub store: Arc<dyn store::BlobStore>,
+    pub store: Arc<dyn scans::BlobStore>,
 }
 
 struct Inner {

@@ -11,7 +11,7 @@ use db::WriteTx;
 use domain::UploadState;
 use texts::{Lang, Text as _, TransferRefusal};
 
-use crate::store::StoreError;
+use crate::scans::StoreError;
 use crate::{Error, Registry};
 
 /// A pending upload older than this did not finish: its file goes.

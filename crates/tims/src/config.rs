@@ -67,10 +67,10 @@ pub struct UploadsSection {
 impl UploadsSection {
     /// The bucket's settings, if one is set; a bucket without its keys is
     /// an error that names what is missing.
-    pub fn s3(&self) -> Result<Option<registry::store::S3Settings>, ConfigError> {
+    pub fn s3(&self) -> Result<Option<registry::scans::S3Settings>, ConfigError> {
         let Some(bucket) = self.s3_bucket.clone().filter(|b| !b.is_empty()) else { return Ok(None) };
         let missing = |what: &str| ConfigError::Invalid(format!("uploads.s3_bucket is set but {what} is not"));
-        Ok(Some(registry::store::S3Settings {
+        Ok(Some(registry::scans::S3Settings {
             bucket,
             endpoint: self.s3_endpoint.clone().filter(|e| !e.is_empty()),
             region: self.s3_region.clone().unwrap_or_else(|| "us-east-1".into()),

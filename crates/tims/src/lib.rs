@@ -79,9 +79,9 @@ pub fn check_adapters(cfg: &Config, a: &sso::Adapters) -> anyhow::Result<()> {
 /// the configured S3-compatible bucket or else a folder under the data
 /// directory.
 pub fn registry_adapters(cfg: &Config, sso: &sso::Adapters) -> anyhow::Result<registry::Adapters> {
-    let store: Arc<dyn registry::store::BlobStore> = match cfg.uploads.s3()? {
-        Some(s3) => Arc::new(registry::store::S3::new(&s3).context("cannot use the object storage for uploads")?),
-        None => Arc::new(registry::store::LocalDir::new(cfg.data.join("uploads"))),
+    let store: Arc<dyn registry::scans::BlobStore> = match cfg.uploads.s3()? {
+        Some(s3) => Arc::new(registry::scans::S3::new(&s3).context("cannot use the object storage for uploads")?),
+        None => Arc::new(registry::scans::LocalDir::new(cfg.data.join("uploads"))),
     };
     Ok(registry::Adapters { sms: sso.sms.clone(), payments: Arc::new(registry::payments::DevPayer::default()), store })
 }

@@ -188,21 +188,21 @@ impl registry::payments::Payments for Outside {
     }
 }
 
-fn not_here() -> registry::store::StoreError {
-    registry::store::StoreError::Failed("not in this test".into())
+fn not_here() -> registry::scans::StoreError {
+    registry::scans::StoreError::Failed("not in this test".into())
 }
 
-impl registry::store::BlobStore for Outside {
-    fn put<'a>(&'a self, _: &'a str, _: &'a [u8]) -> BoxFuture<'a, Result<(), registry::store::StoreError>> {
+impl registry::scans::BlobStore for Outside {
+    fn put<'a>(&'a self, _: &'a str, _: &'a [u8]) -> BoxFuture<'a, Result<(), registry::scans::StoreError>> {
         Box::pin(async { Err(not_here()) })
     }
-    fn get<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<u8>, registry::store::StoreError>> {
+    fn get<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<u8>, registry::scans::StoreError>> {
         Box::pin(async { Err(not_here()) })
     }
-    fn delete<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<(), registry::store::StoreError>> {
+    fn delete<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<(), registry::scans::StoreError>> {
         Box::pin(async { Err(not_here()) })
     }
-    fn list<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<String>, registry::store::StoreError>> {
+    fn list<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<String>, registry::scans::StoreError>> {
         Box::pin(async { Err(not_here()) })
     }
     fn is_development(&self) -> bool {

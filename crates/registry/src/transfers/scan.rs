@@ -22,7 +22,7 @@ pub async fn upload_logbook(reg: &Registry, actor: &Actor, id: &str, bytes: &[u8
         return Err(Error::Conflict(TransferRefusal::ScanOnlyBeforeSubmit.render(lang(actor))));
     }
     let content_type =
-        crate::store::sniff_scan(bytes).map_err(|r| FieldErrors::single("logbook", r.render(lang(actor))))?;
+        crate::scans::sniff_scan(bytes).map_err(|r| FieldErrors::single("logbook", r.render(lang(actor))))?;
     let key = format!("logbooks/{}-{}", row.id, &new_id()[..8]);
     // The row first, then the file: no file is ever stored that no row
     // accounts for (see `uploads`).

@@ -36,7 +36,7 @@ pub use doc::{Site, openapi_json};
 pub use problem::{PROBLEM_JSON, problem, problem_for_status, problems_only};
 
 pub const ACT_FOR_HEADER: &str = "x-act-for";
-const MAX_BODY: usize = crate::store::MAX_SCAN_BYTES + 64 * 1024;
+const MAX_BODY: usize = crate::scans::MAX_SCAN_BYTES + 64 * 1024;
 
 /// The API's routes and its OpenAPI description, from the same handlers.
 fn routes() -> (Router<Registry>, utoipa::openapi::OpenApi) {

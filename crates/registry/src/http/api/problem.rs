@@ -176,7 +176,7 @@ impl IntoResponse for Error {
 
 /// The refusal of a body over the limit, naming the body.
 pub fn body_too_large() -> Response {
-    let message = ApiText::BodyTooLarge { mb: (crate::store::MAX_SCAN_BYTES >> 20) as u64 }.render(API_LANG);
+    let message = ApiText::BodyTooLarge { mb: (crate::scans::MAX_SCAN_BYTES >> 20) as u64 }.render(API_LANG);
     let status = StatusCode::PAYLOAD_TOO_LARGE;
     problem_response(status, status.canonical_reason().unwrap_or_default(), None, &[("body".into(), message)])
 }

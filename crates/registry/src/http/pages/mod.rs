@@ -49,6 +49,6 @@ pub fn router(reg: Registry) -> Router {
         .route("/transfers/{id}/scan", get(transfer::scan))
         .route("/transfers/{id}/{action}", post(steps::transfer_action))
         .route("/review", get(transfers::review_queue))
-        .layer(axum::extract::DefaultBodyLimit::max(crate::store::MAX_SCAN_BYTES + 64 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::scans::MAX_SCAN_BYTES + 64 * 1024))
         .with_state(reg)
 }

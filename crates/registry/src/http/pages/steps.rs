@@ -93,7 +93,7 @@ async fn read_fields(req: Request, lang: Lang) -> Result<(HashMap<String, String
         let mut file = None;
         while let Some(part) = mp.next_field().await.map_err(|_| bad(RegistryPage::UploadUnreadable))? {
             let name = part.name().unwrap_or_default().to_string();
-            let too_large = RegistryPage::FileTooLarge { mb: (crate::store::MAX_SCAN_BYTES >> 20) as u64 };
+            let too_large = RegistryPage::FileTooLarge { mb: (crate::scans::MAX_SCAN_BYTES >> 20) as u64 };
             let bytes = part.bytes().await.map_err(|_| bad(too_large))?;
             if name == "logbook" {
                 file = Some(bytes.to_vec());

@@ -1,7 +1,9 @@
 //! Where scanned logbooks are kept: outside the database, behind a small
 //! interface (a local folder by default; object storage in production).
 //! Keys are made by the server, never from the uploader's file name. It
-//! knows no database, no transfer and no HTTP: only keys and bytes.
+//! knows no database, no transfer's state and no HTTP: only keys, bytes,
+//! and what a scan's bytes must look like (refused in the catalogue's
+//! words).
 
 use std::path::PathBuf;
 
