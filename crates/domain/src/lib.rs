@@ -61,6 +61,7 @@ macro_rules! string_enum {
 pub mod date;
 pub mod fees;
 pub mod fields;
+pub mod guidance;
 pub mod ids;
 #[cfg(feature = "openapi")]
 pub mod openapi;
