@@ -1,0 +1,25 @@
+// Someone not signed in: the registry's home, then the sign-on's sign-in
+// and registration pages reached from it.
+
+import { visit } from '../lib/checks.mjs';
+import { newPerson } from '../lib/person.mjs';
+import { expect } from '../lib/run-state.mjs';
+import { follow, go } from '../lib/signon.mjs';
+
+export default {
+  name: 'anonymous',
+  async run(browser) {
+    const page = await newPerson(browser);
+    await go(page, '/');
+    await visit(page, 'home');
+    expect(await page.locator('a[href^="/signin"]').count(), 'the home page offers to sign in');
+
+    await follow(page, page.locator('a[href^="/signin"]').first());
+    await visit(page, 'sso-signin');
+    expect(await page.locator('#password').count(), 'the sign-on asks for a password');
+
+    await follow(page, page.locator('a[href^="/sso/register"]').first());
+    await visit(page, 'sso-register');
+    expect(await page.locator('#password_confirm').count(), 'the registration form is shown');
+  },
+};
