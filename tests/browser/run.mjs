@@ -22,12 +22,13 @@ import { chromium } from 'playwright-core';
 import { advanceClock, canAdvanceClock } from './lib/clock.mjs';
 import { readKnown, report, staleKnown } from './lib/report.mjs';
 import { record, run, startJourney } from './lib/run-state.mjs';
-import anonymous from './journeys/anonymous.mjs';
+import { anonymous } from './journeys/anonymous.mjs';
 import { owner } from './journeys/owner.mjs';
 import { registration } from './journeys/registration.mjs';
 
 const journeys = [
-  anonymous,
+  anonymous(),
+  anonymous({ lang: 'sw' }),
   owner({ javaScript: true }),
   registration({ javaScript: true }),
   owner({ javaScript: false }),
