@@ -197,6 +197,12 @@ async fn a_way_back_naming_another_site_is_ignored(app: TestApp) {
         form.push(("return_to", evil));
         assert_eq!(b.post("/sso/recover", &form).await.location(), "/sso/recover/code", "{evil:?}");
     }
+    // A name given twice is read as a browser sends it, the last counting.
+    let mut b = app.browser();
+    let r = b.get("/sso/register?return_to=%2Fsso%2Fpreferences&return_to=https%3A%2F%2Fevil.example%2F").await;
+    assert_eq!((r.status, return_to_of(&r.body)), (StatusCode::OK, "/sso/".to_string()));
+    let r = b.get("/sso/register?return_to=https%3A%2F%2Fevil.example%2F&return_to=%2Fsso%2Fpreferences").await;
+    assert_eq!(return_to_of(&r.body), "/sso/preferences");
     // A whole registration with one ends on the account.
     let mut b = app.browser();
     let mut form = vec![("account_type", "citizen"), ("id_number", id), ("phone", "0798000111")];

@@ -264,12 +264,30 @@ pub(super) fn back_to(path: &str, return_to: &str) -> String {
     format!("{path}{join}return_to={}", urlencode(return_to))
 }
 
-/// The way back a page was asked to carry (`?return_to=`), made safe.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+/// What a journey's page is asked in its query, as a handler's argument:
+/// the way back to carry (`?return_to=`, made safe when read) and the
+/// notice of what was just done (`?done=`). Read leniently, as a browser
+/// sends it: a repeated name counts once, the last.
+#[derive(Debug, Default)]
 struct Returning {
     return_to: Option<String>,
     done: Option<String>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Returning {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut r = Self::default();
+        for (k, v) in url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()) {
+            match &*k {
+                "return_to" => r.return_to = Some(v.into_owned()),
+                "done" => r.done = Some(v.into_owned()),
+                _ => {}
+            }
+        }
+        Ok(r)
+    }
 }
 
 impl Returning {

@@ -4,7 +4,7 @@
 //! sign-in. The rules are the use case's; these pages decide nothing.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -57,7 +57,7 @@ fn recover_form(lang: Lang, csrf: String, f: &recovery::Start, return_to: &str) 
     .link(back_to("/sso/signin", return_to), P::BackToSignIn)
 }
 
-async fn recover_page(PageLang(lang): PageLang, headers: HeaderMap, Query(q): Query<Returning>) -> Response {
+async fn recover_page(PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
     form(StatusCode::OK, recover_form(lang, csrf, &recovery::Start::default(), &q.return_to()), set)
 }
@@ -93,7 +93,7 @@ fn recover_code_form(lang: Lang, csrf: String, code: &str, return_to: &str) -> F
     .link(back_to("/sso/recover", return_to), P::StartAgain)
 }
 
-async fn recover_code_page(PageLang(lang): PageLang, headers: HeaderMap, Query(q): Query<Returning>) -> Response {
+async fn recover_code_page(PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
     form(StatusCode::OK, recover_code_form(lang, csrf, "", &q.return_to()), set)
 }

@@ -4,7 +4,7 @@
 //! rules are the use case's; these pages decide nothing.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -59,7 +59,7 @@ fn register_form(lang: Lang, csrf: String, r: &Registration, return_to: &str) ->
     .link(back_to("/sso/signin", return_to), P::HaveAccount)
 }
 
-async fn register_page(PageLang(lang): PageLang, headers: HeaderMap, Query(q): Query<Returning>) -> Response {
+async fn register_page(PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
     form(StatusCode::OK, register_form(lang, csrf, &Registration::default(), &q.return_to()), set)
 }

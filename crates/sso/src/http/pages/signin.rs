@@ -3,7 +3,7 @@
 //! are the use cases'; these pages decide nothing.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -82,12 +82,7 @@ fn with_registry(mut page: FormPage, sso: &Sso) -> FormPage {
     page
 }
 
-async fn signin_page(
-    State(sso): State<Sso>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-    Query(q): Query<Returning>,
-) -> Response {
+async fn signin_page(State(sso): State<Sso>, PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
     let notice = notice_text(lang, q.done.as_deref());
     let page = signin_form(lang, csrf, &SignIn::default(), &q.return_to(), notice);
@@ -138,12 +133,7 @@ fn phone_masked(a: &Account) -> String {
     domain::Phone::parse(&a.phone).map(|p| p.masked()).unwrap_or_default()
 }
 
-async fn code_page(
-    State(sso): State<Sso>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-    Query(q): Query<Returning>,
-) -> Response {
+async fn code_page(State(sso): State<Sso>, PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (s, a) = match pending_or_sign_in(&sso, lang, &headers).await {
         Ok(p) => p,
         Err(r) => return r,
