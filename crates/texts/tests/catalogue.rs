@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use domain::org::{OrgKind, OrgRole};
 use domain::transfer::{Deed, LogbookState, StaffAction, State};
-use domain::{AccountType, Date};
+use domain::{AccountType, Date, DatePartsRefusal};
 use texts::{
     Answering, Claim, CodeFor, ConsentRole, Journey, Lang, Page, Part, Progress, Refusal, Restart, SignOnAccount,
     SignOnMessage, SignOnPage, SignOnRefusal, Sms, StepRefusal, StepTaker, Text, TransferRefusal, sms_length,
@@ -339,12 +339,16 @@ fn sign_on_page_samples() -> Vec<SignOnPage<'static>> {
         SignOnPage::OrgPinLabel,
         SignOnPage::OrgPinHint,
         SignOnPage::AddOrg,
+        SignOnPage::DateDay,
+        SignOnPage::DateMonth,
+        SignOnPage::DateYear,
+        SignOnPage::GoToRegistry,
     ]);
     all
 }
 
 fn sign_on_message_samples() -> Vec<SignOnMessage> {
-    vec![
+    let mut all = vec![
         SignOnMessage::OrgRequested,
         SignOnMessage::MemberSaved,
         SignOnMessage::PasswordChanged,
@@ -371,7 +375,19 @@ fn sign_on_message_samples() -> Vec<SignOnMessage> {
         SignOnMessage::DevSmsFor,
         SignOnMessage::DevSmsAbout,
         SignOnMessage::DevSmsMessage,
-    ]
+        SignOnMessage::AccountCreated,
+        SignOnMessage::CodeResent,
+    ];
+    // Every way a date of birth in three boxes is refused.
+    let missing = [(true, false, false), (false, true, true), (true, true, false), (false, false, true)];
+    all.extend(
+        [DatePartsRefusal::Empty, DatePartsRefusal::Day, DatePartsRefusal::Month, DatePartsRefusal::Year]
+            .into_iter()
+            .chain(missing.map(|(day, month, year)| DatePartsRefusal::Missing { day, month, year }))
+            .chain([DatePartsRefusal::NoSuchDay { days_in_month: 28 }])
+            .map(|refusal| SignOnMessage::DateOfBirthRefused { refusal }),
+    );
+    all
 }
 
 fn sign_on_account_samples() -> Vec<SignOnAccount<'static>> {
