@@ -24,7 +24,13 @@ import { readKnown, report, staleKnown } from './lib/report.mjs';
 import { record, run, startJourney } from './lib/run-state.mjs';
 import { anonymous } from './journeys/anonymous.mjs';
 import { owner } from './journeys/owner.mjs';
+import { orgSale } from './journeys/org-sale.mjs';
+import { recovery } from './journeys/recovery.mjs';
 import { registration } from './journeys/registration.mjs';
+import { cancel } from './journeys/cancel.mjs';
+import { decline } from './journeys/decline.mjs';
+import { saleNoJs } from './journeys/sale-nojs.mjs';
+import { sale } from './journeys/sale.mjs';
 
 const journeys = [
   anonymous(),
@@ -33,6 +39,12 @@ const journeys = [
   registration({ javaScript: true }),
   owner({ javaScript: false }),
   registration({ javaScript: false }),
+  sale(),
+  decline(),
+  cancel(),
+  recovery(),
+  orgSale(),
+  saleNoJs(),
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -76,17 +76,20 @@ export async function latestCode(page, phone, { after = null } = {}) {
  * password page and code page (each visited), and back to the registry.
  * A person the sign-on already knows goes straight through. Returns with
  * the page on the registry's page the sign-in lands on, not yet visited.
+ * With `as`, the sign-on's pages are visited as `${as}-sso-signin` and
+ * `${as}-sso-code` (a journey where several people sign in).
  */
-export async function signIn(page, idNumber, password, { phone = DEMO_PHONES[idNumber], accountType = 'citizen' } = {}) {
+export async function signIn(page, idNumber, password, { phone = DEMO_PHONES[idNumber], accountType = 'citizen', as = '' } = {}) {
+  const name = (n) => (as ? `${as}-${n}` : n);
   await follow(page, page.locator('a[href^="/signin"]').first());
   if (!new URL(page.url()).pathname.startsWith('/sso/signin')) return;
-  await visit(page, 'sso-signin');
+  await visit(page, name('sso-signin'));
   await page.selectOption('#account_type', accountType);
   await page.fill('#id_number', idNumber);
   await page.fill('#password', password);
   const mark = await smsMark(page, phone);
   await submitForm(page, '#password');
-  await visit(page, 'sso-code');
+  await visit(page, name('sso-code'));
   await page.fill('#code', await latestCode(page, phone, { after: mark }));
   await submitForm(page, '#code');
 }
@@ -121,5 +124,24 @@ export async function register(page, { idNumber, dateOfBirth, phone, password, a
   await submitForm(page, '#password_confirm');
   await visit(page, 'sso-register-code');
   await page.fill('#code', await latestCode(page, e164, { after: mark }));
+  await submitForm(page, '#code');
+}
+
+/**
+ * Sign in at the sign-on itself (its own sign-in page, no registry under
+ * way): the password page and the code page, visited as
+ * `${as}-sso-signin` and `${as}-sso-code`. Returns on the sign-on's account
+ * page, not yet visited.
+ */
+export async function signInAtSignOn(page, idNumber, password, { phone = DEMO_PHONES[idNumber], accountType = 'citizen', as } = {}) {
+  await go(page, '/sso/signin');
+  await visit(page, `${as}-sso-signin`);
+  await page.selectOption('#account_type', accountType);
+  await page.fill('#id_number', idNumber);
+  await page.fill('#password', password);
+  const mark = await smsMark(page, phone);
+  await submitForm(page, '#password');
+  await visit(page, `${as}-sso-code`);
+  await page.fill('#code', await latestCode(page, phone, { after: mark }));
   await submitForm(page, '#code');
 }
