@@ -26,7 +26,8 @@ export async function newPerson(browser, { lang = 'en', javaScript = true, deskt
   const person = { browser, lang, locale, javaScript, viewport, outside: [], inspector: null };
   context.on('request', (req) => {
     const url = req.url();
-    if (/^(data|blob|about):/.test(url)) return;
+    // The browser's own (its PDF viewer is a chrome-extension: page with chrome: resources), not the network.
+    if (/^(data|blob|about|chrome|chrome-extension):/.test(url)) return;
     if (new URL(url).origin !== run.origin) person.outside.push(url);
   });
   people.set(page, person);

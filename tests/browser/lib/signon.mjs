@@ -19,8 +19,13 @@ export const DEMO_PHONES = {
 };
 export const DEMO_PASSWORD = 'kenya-demo-1';
 
-/** Click and wait for the page it leads to (redirects included) to load. */
+/**
+ * Click and wait for the page it leads to (redirects included) to load.
+ * The element is scrolled into view first: on a page with a PDF in a frame
+ * (the officer's review), a click that scrolled by itself was lost.
+ */
 export async function follow(page, locator) {
+  await locator.scrollIntoViewIfNeeded();
   const nav = page.waitForNavigation({ waitUntil: 'load' });
   try {
     await locator.click();

@@ -16,12 +16,31 @@ import { newPerson } from './person.mjs';
 import { expect, run } from './run-state.mjs';
 import { DEMO_PASSWORD, DEMO_PHONES, follow, go, latestCode, signIn, smsMark, submitForm } from './signon.mjs';
 
-/** A small PDF, as a scanned logbook. */
-export const SCAN = {
-  name: 'logbook.pdf',
-  mimeType: 'application/pdf',
-  buffer: Buffer.from('%PDF-1.4\n% a scanned logbook\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'),
-};
+/** A small, well-formed one-page PDF, as a scanned logbook. */
+export const SCAN = { name: 'logbook.pdf', mimeType: 'application/pdf', buffer: pdf('A test scan of a logbook') };
+
+/** A one-page PDF showing `text`, with a correct cross-reference table. */
+function pdf(text) {
+  const stream = `BT /F1 18 Tf 40 760 Td (${text}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets = objects.map((o, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const at of offsets) out += `${String(at).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
 
 /**
  * A demo person in a browser context of their own, signed in to the
