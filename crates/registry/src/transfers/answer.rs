@@ -1,5 +1,6 @@
 //! Step 4: the buyer answers with a code: accepts, giving the details the
-//! record needs, then pays (see `payment`); or declines, and the vehicle
+//! record needs, and then pays in a step of its own (see `payment`: the
+//! buyer chooses the number to be prompted); or declines, and the vehicle
 //! stays with its owner.
 
 use domain::transfer::{Command, Party as Role, Step};
@@ -8,7 +9,6 @@ use texts::{Lang, Sms, StepTaker, Text as _, TransferRefusal};
 
 use super::code::{CodeStep, check_code};
 use super::notify::tell;
-use super::payment::{charge, claim_payment};
 use super::store::{self, Line, Val};
 use super::view::{TransferView, view};
 use super::{decide, lang, need, need_transactor, step};
@@ -55,9 +55,8 @@ fn check(reg: &Registry, input: &Acceptance, lang: Lang) -> Result<(String, Opti
     Ok((address, office))
 }
 
-/// The buyer accepts with a code and the details the record needs, then
-/// (step 5) pays the fee. With a gateway that settles at once the transfer
-/// goes straight to the officers' queue.
+/// The buyer accepts with a code and the details the record needs; the
+/// transfer then awaits payment (step 5, [`super::pay`]).
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance) -> Result<TransferView, Error> {
     let (tx, row, cons, roles) = step(reg, actor, id).await?;
@@ -71,10 +70,9 @@ pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance)
     let after = store::advance(&mut tx, &row, t.to, now, &set, Line::by(Step::BuyerAccept, actor)).await?;
     let sms = Sms::BuyerAccepted { reference: &row.reference, reg_no: &row.reg_no };
     tell(&mut tx, &row.seller_id, &row, &sms, now).await?;
-    claim_payment(&mut tx, &after, &actor.person.id, reg.adapters().payments.name(), now).await?;
     tx.commit().await?;
     reg.wake_outbox();
-    charge(reg, actor, after, cons).await
+    view(reg, actor, after, cons).await
 }
 
 /// The buyer declines with a code: the vehicle stays with its owner.

@@ -9,7 +9,9 @@
 //! templates use the kit's components. Handlers parse, call one use case
 //! and render; no rule and no table lives here.
 //!
-//! By journey: `signin` (home, sign-in and out, whom to act for),
+//! By journey: `home` (what needs the reader's action, their vehicles),
+//! `help`, `signin` (sign-in and out, whom to act for), `payment` (paying
+//! the fee, waiting for the payer, the receipt),
 //! `vehicles` (my vehicles, inquiry), `transfers` (lists, a new
 //! transfer), `transfer` (a transfer's page, its forms and scan), `steps`
 //! (the answers to those forms);
@@ -17,6 +19,10 @@
 
 mod extract;
 mod frame;
+mod help;
+mod home;
+mod payment;
+mod search;
 mod signin;
 mod steps;
 mod transfer;
@@ -36,7 +42,8 @@ pub const LOGIN_COOKIE: &str = "__Host-tims_reg_login";
 
 pub fn router(reg: Registry) -> Router {
     Router::new()
-        .route("/", get(signin::home))
+        .route("/", get(home::home))
+        .route("/help", get(help::help))
         .route("/signin", get(signin::signin))
         .route("/signin/callback", get(signin::callback))
         .route("/signout", post(signin::signout))
@@ -47,6 +54,9 @@ pub fn router(reg: Registry) -> Router {
         .route("/transfers/new", get(transfers::new_transfer).post(transfers::new_transfer_submit))
         .route("/transfers/{id}", get(transfer::transfer_page))
         .route("/transfers/{id}/scan", get(transfer::scan))
+        .route("/transfers/{id}/pay", get(payment::pay).post(payment::pay_submit))
+        .route("/transfers/{id}/payment", get(payment::payment))
+        .route("/transfers/{id}/receipt", get(payment::receipt))
         .route("/transfers/{id}/{action}", post(steps::transfer_action))
         .route("/review", get(transfers::review_queue))
         .layer(axum::extract::DefaultBodyLimit::max(crate::scans::MAX_SCAN_BYTES + 64 * 1024))

@@ -165,7 +165,7 @@ async fn run_step(
             transfers::accept(reg, actor, id, &a).await.map(|_| "done")
         }
         "decline" => transfers::decline(reg, actor, id, &code).await.map(|_| "done"),
-        "pay" => transfers::pay(reg, actor, id).await.map(|_| "done"),
+        "pay" => transfers::pay(reg, actor, id, None).await.map(|_| "done"),
         "cancel" => transfers::cancel(reg, actor, id).await.map(|_| "done"),
         "review-approve" => transfers::review(reg, actor, id, true, None).await.map(|_| "done"),
         "review-reject" => transfers::review(reg, actor, id, false, Some(&f.reason)).await.map(|_| "done"),
