@@ -848,7 +848,8 @@ fn a_fee_line_reads_from_its_classes_and_range() {
     assert_eq!(band(1, Some(1000)).render(Lang::En), "Motor vehicles and motorcycles, up to 1000 cc");
     assert_eq!(band(1201, Some(1500)).render(Lang::Sw), "Magari na pikipiki, cc 1201 hadi 1500");
     assert_eq!(band(3001, None).render(Lang::En), "Motor vehicles and motorcycles, 3001 cc or more");
-    let trailer = H::FeeCase { classes: &[VehicleClass::Trailer], measure: Measure::TrailerWheels { min: 5, max: None } };
+    let trailer =
+        H::FeeCase { classes: &[VehicleClass::Trailer], measure: Measure::TrailerWheels { min: 5, max: None } };
     assert_eq!(trailer.render(Lang::Sw), "Trela, magurudumu 5 au zaidi");
     let tractor = H::FeeCase { classes: &[VehicleClass::Tractor], measure: Measure::Flat };
     assert_eq!(tractor.render(Lang::En), "Tractors");

@@ -170,7 +170,8 @@ async fn the_buyer_pays_from_another_number_and_gets_a_receipt(app: TestApp) {
     assert_eq!(wait.location(), format!("/transfers/{id}/receipt"));
     let receipt = pages.get(&format!("/transfers/{id}/receipt")).await;
     assert_eq!(receipt.status, StatusCode::OK, "{}", receipt.body);
-    for shown in [provider_ref.as_str(), amount.as_str(), reference.as_str(), "KDA 001A", "07•• ••• 222", "Payment receipt"]
+    for shown in
+        [provider_ref.as_str(), amount.as_str(), reference.as_str(), "KDA 001A", "07•• ••• 222", "Payment receipt"]
     {
         assert!(receipt.body.contains(shown), "{shown} missing: {}", receipt.body);
     }

@@ -83,6 +83,9 @@ async fn a_transfer_can_be_done_in_the_browser_from_start_to_approval(app: TestA
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Then the buyer pays, from their own number.
+    let r = buyer.post_reg(&format!("/transfers/{id}/pay"), &[("phone", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = buyer.get(&format!("/transfers/{id}")).await;
     assert!(page.body.contains("In review"), "{}", page.body);
 

@@ -103,6 +103,7 @@ async fn open_and_submit(app: &TestApp, seller: &Api, reg_no: &str) -> String {
     id
 }
 
+/// The buyer accepts, then pays the fee.
 async fn buyer_accepts(app: &TestApp, buyer: &Api, id: &str) -> Value {
     let code = buyer.code(app, BUYER.1, id, "answer").await;
     let (s, b) = buyer
@@ -111,6 +112,10 @@ async fn buyer_accepts(app: &TestApp, buyer: &Api, id: &str) -> Value {
             json!({"code": code, "postal_address": "P.O. Box 100-00100 Nairobi", "collection_office": "Mombasa"}),
         )
         .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["state"], "awaiting_payment", "accepting charges nothing: {b}");
+    // Then the buyer pays, from their own number.
+    let (s, b) = buyer.post(&format!("/api/v1/transfers/{id}/pay"), json!({})).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     b
 }

@@ -164,8 +164,8 @@ pub async fn mine(
             (m.org_id.as_str(), m.org_id.as_str(), Some(m))
         }
     };
-    let sells_for_org = org.is_some_and(|m| actor.acting_for.as_ref().is_some_and(|a| a.org_id == m.org_id))
-        && actor.may_transact();
+    let sells_for_org =
+        org.is_some_and(|m| actor.acting_for.as_ref().is_some_and(|a| a.org_id == m.org_id)) && actor.may_transact();
     // Each party's vehicles come by the owners' key (party first); the
     // search narrows those rows.
     let sql = format!(

@@ -64,26 +64,34 @@ pub(super) fn render(m: &H<'_>) -> String {
         H::SearchTooLong { max } => format!("Search for at most {max} characters"),
         H::Help => s("Help"),
         H::HelpTitle => s("How selling and buying a vehicle works"),
-        H::HelpLead => s("A vehicle changes owner online in a few steps. Each person gets an SMS when it is their turn."),
+        H::HelpLead => {
+            s("A vehicle changes owner online in a few steps. Each person gets an SMS when it is their turn.")
+        }
         H::SellingTitle => s("Selling"),
         H::Sell1 => s("Sign in, open Your vehicles and choose Sell beside the vehicle."),
         H::Sell2 => s("Enter the buyer's ID number (or their organisation's KRA PIN)."),
         H::Sell3 => s("Upload a clear colour scan or photo of the logbook."),
         H::Sell4 => s("Check your answers and confirm with the code we send to your phone."),
-        H::Sell5 => s("Any joint owner, and the bank if there is a loan on the vehicle, approve it with their own code."),
+        H::Sell5 => {
+            s("Any joint owner, and the bank if there is a loan on the vehicle, approve it with their own code.")
+        }
         H::BuyingTitle => s("Buying"),
         H::Buy1 => s("You get an SMS when a vehicle is offered to you. Sign in and open it."),
         H::Buy2 => s("Say whether you accept it, then confirm with the code we send to your phone."),
         H::Buy3 => s("Pay the transfer fee with M-Pesa, from your number or another one."),
         H::Buy4 => s("An officer checks the transfer; once it is approved, the vehicle is yours."),
         H::WhoPaysTitle => s("Who pays what, and when"),
-        H::WhoPays => s("The buyer pays the transfer fee, after accepting and before the officer's review. The seller pays nothing. The fee depends on the vehicle, as in the table below."),
+        H::WhoPays => s(
+            "The buyer pays the transfer fee, after accepting and before the officer's review. The seller pays nothing. The fee depends on the vehicle, as in the table below.",
+        ),
         H::HowLongTitle => s("How long it takes"),
         H::HowLong { answer_days } => format!(
             "Each person has {answer_days} days to do their part, or the transfer lapses. An officer reviews it within two working days of payment. The new logbook is ready seven working days after approval."
         ),
         H::BringTitle => s("What to bring to collect the logbook"),
-        H::Bring1 => s("Your original ID card or passport (for an organisation, a letter of authority and the ID of the person collecting)."),
+        H::Bring1 => s(
+            "Your original ID card or passport (for an organisation, a letter of authority and the ID of the person collecting).",
+        ),
         H::Bring2 => s("The transfer reference, from your SMS or this website."),
         H::Bring3 => s("The receipt of the payment, printed or on your phone."),
         H::FeesTitle => s("Transfer fees"),

@@ -64,7 +64,9 @@ pub(super) fn render(m: &H<'_>) -> String {
         H::SearchTooLong { max } => format!("Tafuta kwa herufi zisizozidi {max}"),
         H::Help => s("Msaada"),
         H::HelpTitle => s("Jinsi ya kuuza na kununua gari"),
-        H::HelpLead => s("Gari hubadilisha mmiliki mtandaoni kwa hatua chache. Kila mtu hupata SMS zamu yake inapofika."),
+        H::HelpLead => {
+            s("Gari hubadilisha mmiliki mtandaoni kwa hatua chache. Kila mtu hupata SMS zamu yake inapofika.")
+        }
         H::SellingTitle => s("Kuuza"),
         H::Sell1 => s("Ingia, fungua Magari yako na uchague Uza kando ya gari."),
         H::Sell2 => s("Weka nambari ya kitambulisho ya mnunuzi (au PIN ya KRA ya shirika lake)."),
@@ -77,13 +79,17 @@ pub(super) fn render(m: &H<'_>) -> String {
         H::Buy3 => s("Lipa ada ya uhamisho kwa M-Pesa, kutoka nambari yako au nyingine."),
         H::Buy4 => s("Afisa hukagua uhamisho; ukiidhinishwa, gari ni lako."),
         H::WhoPaysTitle => s("Nani analipa nini, na lini"),
-        H::WhoPays => s("Mnunuzi hulipa ada ya uhamisho, baada ya kukubali na kabla ya ukaguzi wa afisa. Muuzaji halipi chochote. Ada inategemea gari, kama ilivyo kwenye jedwali hapa chini."),
+        H::WhoPays => s(
+            "Mnunuzi hulipa ada ya uhamisho, baada ya kukubali na kabla ya ukaguzi wa afisa. Muuzaji halipi chochote. Ada inategemea gari, kama ilivyo kwenye jedwali hapa chini.",
+        ),
         H::HowLongTitle => s("Inachukua muda gani"),
         H::HowLong { answer_days } => format!(
             "Kila mtu ana siku {answer_days} kufanya sehemu yake, la sivyo uhamisho unaisha. Afisa huukagua ndani ya siku mbili za kazi baada ya malipo. Kitabu kipya cha gari huwa tayari siku saba za kazi baada ya kuidhinishwa."
         ),
         H::BringTitle => s("Unachohitaji kuleta kuchukua kitabu cha gari"),
-        H::Bring1 => s("Kitambulisho chako halisi au pasipoti (kwa shirika, barua ya idhini na kitambulisho cha anayechukua)."),
+        H::Bring1 => {
+            s("Kitambulisho chako halisi au pasipoti (kwa shirika, barua ya idhini na kitambulisho cha anayechukua).")
+        }
         H::Bring2 => s("Kumbukumbu ya uhamisho, kutoka kwenye SMS yako au tovuti hii."),
         H::Bring3 => s("Risiti ya malipo, iliyochapishwa au kwenye simu yako."),
         H::FeesTitle => s("Ada za uhamisho"),

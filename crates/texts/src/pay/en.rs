@@ -10,8 +10,10 @@ pub(super) fn render(m: &P<'_>) -> String {
             "This is the transfer fee for {reg_no} (transfer {reference}). Once it is paid, an officer reviews the transfer."
         ),
         P::PhoneLabel => s("M-Pesa number to pay from"),
-        P::PhoneHint => s("We send the payment request to this number. You can change it to any Kenyan mobile number, \
-                           for example your organisation's."),
+        P::PhoneHint => {
+            s("We send the payment request to this number. You can change it to any Kenyan mobile number, \
+                           for example your organisation's.")
+        }
         P::PayButton { amount } => format!("Pay {amount}"),
         P::EnterMobileNumber => s("Enter a Kenyan mobile number, like 0712 345 678"),
         P::NothingToPayNow => s("There is nothing to pay on this transfer now."),

@@ -6,9 +6,9 @@ pub(super) fn render(m: &P<'_>) -> String {
     let s = |t: &str| t.to_string();
     match *m {
         P::PayTitle { amount } => format!("Lipa {amount} kwa M-Pesa"),
-        P::PayWhatFor { reg_no, reference } => format!(
-            "Hii ni ada ya kuhamisha {reg_no} (uhamisho {reference}). Ikishalipwa, afisa ataukagua uhamisho."
-        ),
+        P::PayWhatFor { reg_no, reference } => {
+            format!("Hii ni ada ya kuhamisha {reg_no} (uhamisho {reference}). Ikishalipwa, afisa ataukagua uhamisho.")
+        }
         P::PhoneLabel => s("Nambari ya M-Pesa ya kulipia"),
         P::PhoneHint => s("Ombi la malipo litatumwa kwa nambari hii. Unaweza kuweka nambari nyingine yoyote ya simu \
                            ya Kenya, kwa mfano ya shirika lako."),
@@ -18,7 +18,9 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::CheckYourPhoneTitle => s("Angalia simu yako"),
         P::PromptSent { phone, amount } => format!("Tumetuma ombi la kulipa {amount} kwa {phone}."),
         P::EnterPin => s("Simu ikikuomba, weka PIN yako ya M-Pesa ili ulipe."),
-        P::PageRefreshes => s("Ukurasa huu utaangalia tena baada ya sekunde chache; huna haja ya kufanya chochote hapa."),
+        P::PageRefreshes => {
+            s("Ukurasa huu utaangalia tena baada ya sekunde chache; huna haja ya kufanya chochote hapa.")
+        }
         P::CheckAgain => s("Angalia tena"),
         P::FailedTitle => s("Malipo hayakufanikiwa"),
         P::Failed => s("M-Pesa haikupokea malipo: ombi lilighairiwa, muda uliisha, au salio halikutosha. \

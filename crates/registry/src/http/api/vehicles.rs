@@ -8,8 +8,8 @@ use texts::{ApiText, Text as _};
 use super::schema::{ActionPage, Backlog, Fees, HeldVehicle, Me, Quote, VehiclePage};
 use super::{Caller, MaybeCaller, PageQuery, SearchQuery};
 use crate::http::API_LANG;
-use crate::transfers::today_eat;
 use crate::transfers;
+use crate::transfers::today_eat;
 use crate::vehicles::{self, Inquiry, Whose};
 use crate::{Error, FieldErrors, Registry};
 

@@ -127,9 +127,7 @@ fn vehicle_line(lang: Lang, h: vehicles::Held) -> Line {
     let v = h.vehicle;
     let q: String = url::form_urlencoded::byte_serialize(v.registration_number.as_bytes()).collect();
     let reg_no = v.registration_number.as_str();
-    let action = h
-        .may_sell
-        .then(|| (sell_href(reg_no), H::Sell.render(lang), H::SellThis { reg_no }.render(lang)));
+    let action = h.may_sell.then(|| (sell_href(reg_no), H::Sell.render(lang), H::SellThis { reg_no }.render(lang)));
     Line {
         href: format!("/inquiry?registration_number={q}"),
         detail: format!("{} {} {}", v.colour, v.make, v.model),

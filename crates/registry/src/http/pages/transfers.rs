@@ -11,11 +11,11 @@ use texts::{Page as PageText, RegistryPage as R, SignOnAccount, Text as _};
 use super::extract::{CSRF, SignedIn};
 use super::frame::{Frame, ListQuery, OrShow, PageResult, error_lines, render};
 use super::search::{Row, SearchList};
-use crate::paging::{Page, PageRequest};
-use crate::vehicles::Search;
 use crate::Error;
 use crate::Registry;
+use crate::paging::{Page, PageRequest};
 use crate::transfers::{self, NewTransfer};
+use crate::vehicles::Search;
 
 /// Which page of a list of transfers, searched for what.
 #[derive(Debug, Default, serde::Deserialize)]
