@@ -37,6 +37,7 @@ mod signon;
 mod sms;
 // The registry's HTTP side (pages and API), added in round 2.
 mod api;
+mod journey;
 mod registry_page;
 
 pub use lang::Lang;
@@ -47,6 +48,7 @@ pub use sms::{CodeFor, ConsentRole, Sms, sms_length};
 
 // The registry's HTTP side (pages and API), added in round 2.
 pub use api::ApiText;
+pub use journey::{Answering, Journey, Progress};
 pub use registry_page::RegistryPage;
 
 // The registry's payment, home, list and help pages (issue 13).

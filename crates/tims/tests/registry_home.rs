@@ -86,15 +86,21 @@ async fn submit(app: &TestApp, seller: &Api, id: &str) {
     assert_eq!(s, StatusCode::OK, "{b}");
 }
 
-/// The buyer accepts; the transfer then awaits payment (nothing is charged
-/// on accepting).
-async fn accept(app: &TestApp, buyer: &Api, id: &str) -> Value {
+/// The buyer accepts over the API, which asks for the fee from the buyer's
+/// own number at once (as it always has); here the payer lets that request
+/// fail, so the transfer awaits payment for the payment pages. Returns the
+/// transfer and how many charges the development payer had been asked for.
+async fn accept(app: &TestApp, buyer: &Api, id: &str) -> (Value, usize) {
     let code = buyer.code(app, BUYER.1, id, "answer").await;
     let body = json!({"code": code, "postal_address": "P.O. Box 100-00100 Nairobi", "collection_office": "Mombasa"});
+    payer(app).hold(true);
     let (s, t) = buyer.post(&format!("/api/v1/transfers/{id}/accept"), body).await;
+    payer(app).hold(false);
     assert_eq!(s, StatusCode::OK, "{t}");
     assert_eq!(t["state"], "awaiting_payment", "{t}");
-    t
+    let (_, provider_ref) = payer_and_ref(app, id).await;
+    assert!(registry::transfers::payment_failed(&app.registry, id, &provider_ref).await.unwrap());
+    (t, payer(app).asked().len())
 }
 
 /// Sign in at the sign-on, then at the registry through its sign-in page.
@@ -124,10 +130,10 @@ async fn the_buyer_pays_from_another_number_and_gets_a_receipt(app: TestApp) {
     let buyer = Api::sign_in(&app, "citizen", BUYER).await;
     let (id, reference) = open(&seller, "KDA 001A", BUYER.0).await;
     submit(&app, &seller, &id).await;
-    let accepted = accept(&app, &buyer, &id).await;
+    let (accepted, before) = accept(&app, &buyer, &id).await;
     let amount = accepted["fee"]["amount"].as_str().unwrap().to_string();
     let cents = accepted["fee"]["amount_cents"].as_i64().unwrap();
-    assert!(payer(&app).asked().is_empty(), "accepting charges nothing");
+    let asked_since = || payer(&app).asked().split_off(before);
 
     let mut pages = registry_browser(&app, BUYER).await;
     let page = pages.get(&format!("/transfers/{id}/pay")).await;
@@ -137,18 +143,20 @@ async fn the_buyer_pays_from_another_number_and_gets_a_receipt(app: TestApp) {
 
     // A number that is not a Kenyan mobile number is refused beside its field.
     let r = pages.post_reg(&format!("/transfers/{id}/pay"), &[("phone", "12345")]).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), format!("/transfers/{id}/pay"), "back to its own page");
+    let r = pages.get(&format!("/transfers/{id}/pay")).await;
     assert!(r.body.contains("<title>Error: "), "{}", r.body);
     assert!(r.body.contains(r#"id="phone-error""#) && r.body.contains("Enter a Kenyan mobile number"), "{}", r.body);
     assert!(r.body.contains(r#"value="12345""#), "what was typed is kept: {}", r.body);
-    assert!(payer(&app).asked().is_empty());
+    assert!(asked_since().is_empty());
 
     // While the payer has not answered, the page waits and reloads itself.
     payer(&app).hold(true);
     let r = pages.post_reg(&format!("/transfers/{id}/pay"), &[("phone", "0700 111 222")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location(), format!("/transfers/{id}/payment"));
-    let asked = payer(&app).asked();
+    let asked = asked_since();
     assert_eq!(asked.len(), 1, "{asked:?}");
     assert_eq!((asked[0].phone.as_str(), asked[0].amount_cents), ("+254700111222", cents));
     assert_eq!(asked[0].reference, reference);
@@ -159,8 +167,10 @@ async fn the_buyer_pays_from_another_number_and_gets_a_receipt(app: TestApp) {
     assert_eq!(wait.headers.get("refresh").unwrap(), "5");
     // A second press while one request waits reaches no gateway.
     let r = pages.post_reg(&format!("/transfers/{id}/pay"), &[("phone", "0700 111 222")]).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    assert_eq!(payer(&app).asked().len(), 1);
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = pages.get(&r.location()).await;
+    assert!(r.body.contains("already waiting for your answer"), "{}", r.body);
+    assert_eq!(asked_since().len(), 1);
 
     // The gateway settles: the waiting page moves on to the receipt.
     let (payer_id, provider_ref) = payer_and_ref(&app, &id).await;
@@ -198,12 +208,12 @@ async fn a_failed_payment_says_so_and_may_be_tried_again(app: TestApp) {
     let buyer = Api::sign_in(&app, "citizen", BUYER).await;
     let (id, _) = open(&seller, "KDA 001A", BUYER.0).await;
     submit(&app, &seller, &id).await;
-    accept(&app, &buyer, &id).await;
+    let (_, before) = accept(&app, &buyer, &id).await;
     let mut pages = registry_browser(&app, BUYER).await;
     payer(&app).hold(true);
     let r = pages.post_reg(&format!("/transfers/{id}/pay"), &[("phone", "")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(payer(&app).asked()[0].phone, BUYER.1, "an empty box is the buyer's own number");
+    assert_eq!(payer(&app).asked()[before].phone, BUYER.1, "an empty box is the buyer's own number");
     let (_, provider_ref) = payer_and_ref(&app, &id).await;
     assert!(registry::transfers::payment_failed(&app.registry, &id, &provider_ref).await.unwrap());
     let wait = pages.get(&format!("/transfers/{id}/payment")).await;
@@ -230,7 +240,7 @@ async fn an_organisations_buyer_pays_from_the_organisations_number(app: TestApp)
     let for_the_company = buyer.acting_for(LOGISTICS_PIN);
     let (id, reference) = open(&seller, "KDA 001A", LOGISTICS_PIN).await;
     submit(&app, &seller, &id).await;
-    accept(&app, &for_the_company, &id).await;
+    let (_, before) = accept(&app, &for_the_company, &id).await;
     // The API's pay takes the number; a bad one is refused by its name.
     let pay = format!("/api/v1/transfers/{id}/pay");
     let (s, p) = for_the_company.post(&pay, json!({"phone": "999"})).await;
@@ -239,7 +249,7 @@ async fn an_organisations_buyer_pays_from_the_organisations_number(app: TestApp)
     let (s, t) = for_the_company.post(&pay, json!({"phone": "+254 711 000 111"})).await;
     assert_eq!(s, StatusCode::OK, "{t}");
     assert_eq!(t["state"], "in_review", "{t}");
-    let asked = payer(&app).asked();
+    let asked = payer(&app).asked().split_off(before);
     assert_eq!(asked.len(), 1, "{asked:?}");
     assert_eq!((asked[0].phone.as_str(), asked[0].reference.as_str()), ("+254711000111", reference.as_str()));
     let (_, p) = for_the_company.get(&format!("/api/v1/transfers/{id}/payment")).await;

@@ -64,7 +64,7 @@ pub(super) async fn claim_payment(
 
 /// The number to prompt: the one typed, or the person's own; refused by
 /// the field's name (`phone`) when it is not a Kenyan mobile number.
-fn payer_phone(actor: &Actor, typed: Option<&str>) -> Result<domain::Phone, Error> {
+pub(super) fn payer_phone(actor: &Actor, typed: Option<&str>) -> Result<domain::Phone, Error> {
     let raw = typed.map(str::trim).filter(|t| !t.is_empty()).or(actor.person.phone.as_deref()).unwrap_or_default();
     domain::Phone::parse(raw).map_err(|_| FieldErrors::single("phone", PayText::EnterMobileNumber.render(lang(actor))))
 }
@@ -92,7 +92,7 @@ pub async fn pay(reg: &Registry, actor: &Actor, id: &str, payer_phone: Option<&s
 
 /// Ask the gateway to prompt `phone` for the fee, once `claim_payment` has
 /// recorded the request, and record what it said.
-async fn charge(
+pub(super) async fn charge(
     reg: &Registry,
     actor: &Actor,
     row: Row,

@@ -16,6 +16,7 @@ use texts::{Lang, PayText as P, Text as _};
 
 use super::extract::{CSRF, SignedIn};
 use super::frame::{Frame, OrShow, PageResult, error_lines, render};
+use super::kept;
 use crate::Registry;
 use crate::transfers::{self, EAT_OFFSET_MS, PaymentView};
 
@@ -84,29 +85,36 @@ pub async fn pay(
     Path(id): Path<String>,
 ) -> PageResult {
     let p = transfers::payment(&reg, &me.actor, &id).await.or_show(&me)?;
-    if let Some(r) = elsewhere(&p) {
+    let (kept, forget) = kept::take(&headers, &format!("/transfers/{id}/pay"));
+    if kept.is_empty()
+        && let Some(r) = elsewhere(&p)
+    {
         return Ok(r);
     }
-    let own = me.actor.person.phone.as_deref().map(texts::local_phone).unwrap_or_default();
+    // What was typed, when the form came back refused; else their own number.
+    let phone = match kept.is_empty() {
+        true => me.actor.person.phone.as_deref().map(texts::local_phone).unwrap_or_default(),
+        false => kept.value("phone").to_string(),
+    };
     let (csrf, set) = CSRF.token_for(&headers);
-    Ok(render(StatusCode::OK, &pay_page(&me, csrf, &p, own, vec![]), set))
+    let mut resp = render(StatusCode::OK, &pay_page(&me, csrf, &p, phone, kept.errors().to_vec()), set);
+    if let Some(c) = forget {
+        resp.headers_mut().append(axum::http::header::SET_COOKIE, c);
+    }
+    Ok(resp)
 }
 
+/// The number is asked for: on to the waiting page, or back to the form
+/// with the refusal beside the field and what was typed.
 pub async fn pay_submit(
     State(reg): State<Registry>,
-    headers: HeaderMap,
     Path(id): Path<String>,
     f: SignedForm<Registry, PayForm>,
-) -> PageResult {
+) -> Response {
     let SignedForm { session: me, form } = f;
     match transfers::pay(&reg, &me.actor, &id, Some(&form.phone)).await {
-        Ok(t) => Ok(Redirect::to(&format!("/transfers/{}/payment", t.id)).into_response()),
-        Err(e) => {
-            let p = transfers::payment(&reg, &me.actor, &id).await.or_show(&me)?;
-            let (csrf, set) = CSRF.token_for(&headers);
-            let page = pay_page(&me, csrf, &p, form.phone, error_lines(me.lang, &e));
-            Ok(render(e.status(), &page, set))
-        }
+        Ok(t) => Redirect::to(&format!("/transfers/{}/payment", t.id)).into_response(),
+        Err(e) => kept::back(&format!("/transfers/{id}/pay"), &[("phone", &form.phone)], error_lines(me.lang, &e)),
     }
 }
 
