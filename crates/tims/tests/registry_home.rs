@@ -363,6 +363,14 @@ async fn a_search_finds_one_vehicle_among_many_and_a_transfer_by_reference(app: 
     assert!(r.body.contains("Nothing matches"), "the dealer's transfers are not the person's: {}", r.body);
     let r = seller_self.get(&format!("/transfers?q={}", reference.to_lowercase())).await;
     assert!(r.body.contains(&format!("/transfers/{first}")) && !r.body.contains(&other_ref), "{}", r.body);
+    // The officers' queue searches the same way (nothing is in review).
+    let mut officer = registry_browser(&app, OFFICER).await;
+    let r = officer.get("/review?q=kda").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Nothing matches “kda”."), "{}", r.body);
+    let officer_api = Api::sign_in(&app, "citizen", OFFICER).await;
+    let (s, b) = officer_api.get("/api/v1/review-queue?q=KDA").await;
+    assert_eq!((s, b["transfers"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{b}");
     let (_, b) = api.get("/api/v1/transfers?q=KCB").await;
     let refs: Vec<&str> = b["transfers"].as_array().unwrap().iter().map(|t| t["reference"].as_str().unwrap()).collect();
     assert_eq!(refs, vec![other_ref.as_str()], "{b}");
