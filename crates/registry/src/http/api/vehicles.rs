@@ -170,8 +170,8 @@ pub async fn my_vehicles(
 #[into_params(parameter_in = Query)]
 pub struct OrganisationQuery {
     /// The KRA PIN of an organisation the caller belongs to (any role): its
-    /// vehicles instead of the caller's.
-    #[param(pattern = "^[AaPp][0-9]{9}[A-Za-z]$")]
+    /// vehicles instead of the caller's; none (or empty) for the caller's.
+    #[param(pattern = "^([AaPp][0-9]{9}[A-Za-z])?$")]
     organisation: Option<String>,
 }
 
