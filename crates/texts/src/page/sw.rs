@@ -35,7 +35,7 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::PublicPartOnly => s("Unaona sehemu ya umma ya rekodi: wamiliki wanaiona yote."),
         Page::TransferPending => s("Uhamisho unaendelea"),
         Page::NoTransfers => s("Huhusiki na uhamisho wowote."),
-        Page::ReviewQueueTitle => s("Foleni ya ukaguzi (za zamani kwanza)"),
+        Page::ReviewQueueTitle => s("Foleni ya ukaguzi (wa zamani kwanza)"),
         Page::NothingToReview => s("Hakuna kinachosubiri ukaguzi."),
         Page::SecurityVerification => s("Uthibitisho wa usalama"),
         Page::CodeLabel => s("Msimbo wa tarakimu 6 uliotumiwa kwa simu"),
@@ -80,6 +80,6 @@ pub(super) fn render(m: &Page<'_>) -> String {
 fn service(part: Part) -> &'static str {
     match part {
         Part::Registry => "tims usajili wa magari",
-        Part::SignOn => "tims kuingia",
+        Part::SignOn => "tims huduma ya kuingia",
     }
 }

@@ -171,7 +171,7 @@ fn standing(m: &P<'_>) -> String {
 
 fn step_name(step: Step) -> &'static str {
     match step {
-        Step::Created => "Umefunguliwa",
+        Step::Created => "Uhamisho umeanzishwa",
         Step::LogbookUploaded => "Skani ya logbook imepakiwa",
         Step::SellerSubmit => "Muuzaji amewasilisha",
         Step::ConsentApprove => "Uuzaji umeridhiwa",
