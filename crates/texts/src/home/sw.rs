@@ -40,10 +40,10 @@ pub(super) fn render(m: &H<'_>) -> String {
         H::NeedsYourAction => s("Yanayokusubiri"),
         H::NothingNeedsAction => s("Hakuna kinachokusubiri kwa sasa."),
         H::ActSubmit { reg_no } => format!("Kamilisha na uwasilishe uuzaji wa {reg_no}"),
-        H::ActApprove { reg_no } => format!("Idhinisha au kataa uuzaji wa {reg_no}"),
+        H::ActApprove { reg_no } => format!("Ridhia au pinga uuzaji wa {reg_no}"),
         H::ActAnswer { reg_no } => format!("Kubali au kataa {reg_no} uliyouziwa"),
         H::ActPay { reg_no, amount } => format!("Lipa ada ya {amount} ya {reg_no}"),
-        H::By { date } => format!("kabla ya {date}"),
+        H::By { date } => format!("kufikia {date}"),
         H::MoreWaiting => s("Mengine yanayokusubiri"),
         H::ForReview => s("Ya kukagua"),
         H::OpenQueue => s("Fungua foleni ya ukaguzi"),
@@ -56,7 +56,7 @@ pub(super) fn render(m: &H<'_>) -> String {
         H::VehiclesOf { org } => format!("Magari ya {org}"),
         H::ShowVehiclesOf => s("Onyesha magari ya"),
         H::Show => s("Onyesha"),
-        H::SearchLabel => s("Tafuta kwa nambari ya usajili au kumbukumbu"),
+        H::SearchLabel => s("Tafuta kwa nambari ya usajili au ya kumbukumbu"),
         H::SearchVehiclesLabel => s("Tafuta kwa nambari ya usajili"),
         H::Search => s("Tafuta"),
         H::ShowAll => s("Onyesha yote"),
@@ -69,13 +69,13 @@ pub(super) fn render(m: &H<'_>) -> String {
         }
         H::SellingTitle => s("Kuuza"),
         H::Sell1 => s("Ingia, fungua Magari yako na uchague Uza kando ya gari."),
-        H::Sell2 => s("Weka nambari ya kitambulisho ya mnunuzi (au PIN ya KRA ya shirika lake)."),
-        H::Sell3 => s("Pakia picha au nakala ya rangi iliyo wazi ya kitabu cha gari (logbook)."),
-        H::Sell4 => s("Hakiki majibu yako na uthibitishe kwa nambari ya siri tutakayotuma kwa simu yako."),
-        H::Sell5 => s("Mmiliki mwenza yeyote, na benki ikiwa gari lina mkopo, huidhinisha kwa nambari zao za siri."),
+        H::Sell2 => s("Andika nambari ya kitambulisho ya mnunuzi (au PIN ya KRA ya shirika lake)."),
+        H::Sell3 => s("Pakia skani ya rangi iliyo wazi ya logbook."),
+        H::Sell4 => s("Hakiki majibu yako na uthibitishe kwa msimbo tutakaotuma kwa simu yako."),
+        H::Sell5 => s("Mmiliki mwenza yeyote, na mkopeshaji ikiwa gari lina mkopo, huridhia uuzaji kwa misimbo yao."),
         H::BuyingTitle => s("Kununua"),
         H::Buy1 => s("Utapata SMS gari linapouzwa kwako. Ingia na ulifungue."),
-        H::Buy2 => s("Sema kama unalikubali, kisha uthibitishe kwa nambari ya siri tutakayotuma kwa simu yako."),
+        H::Buy2 => s("Sema kama unalikubali, kisha uthibitishe kwa msimbo tutakaotuma kwa simu yako."),
         H::Buy3 => s("Lipa ada ya uhamisho kwa M-Pesa, kutoka nambari yako au nyingine."),
         H::Buy4 => s("Afisa hukagua uhamisho; ukiidhinishwa, gari ni lako."),
         H::WhoPaysTitle => s("Nani analipa nini, na lini"),
@@ -84,13 +84,13 @@ pub(super) fn render(m: &H<'_>) -> String {
         ),
         H::HowLongTitle => s("Inachukua muda gani"),
         H::HowLong { answer_days } => format!(
-            "Kila mtu ana siku {answer_days} kufanya sehemu yake, la sivyo uhamisho unaisha. Afisa huukagua ndani ya siku mbili za kazi baada ya malipo. Kitabu kipya cha gari huwa tayari siku saba za kazi baada ya kuidhinishwa."
+            "Kila mtu ana siku {answer_days} kufanya sehemu yake, la sivyo uhamisho unaisha. Afisa huukagua ndani ya siku mbili za kazi baada ya malipo. Logbook mpya huwa tayari siku saba za kazi baada ya kuidhinishwa."
         ),
-        H::BringTitle => s("Unachohitaji kuleta kuchukua kitabu cha gari"),
+        H::BringTitle => s("Unachohitaji kuleta kuchukua logbook"),
         H::Bring1 => {
             s("Kitambulisho chako halisi au pasipoti (kwa shirika, barua ya idhini na kitambulisho cha anayechukua).")
         }
-        H::Bring2 => s("Kumbukumbu ya uhamisho, kutoka kwenye SMS yako au tovuti hii."),
+        H::Bring2 => s("Nambari ya kumbukumbu ya uhamisho, kutoka kwenye SMS yako au tovuti hii."),
         H::Bring3 => s("Risiti ya malipo, iliyochapishwa au kwenye simu yako."),
         H::FeesTitle => s("Ada za uhamisho"),
         H::FeesLead { version, from } => format!("Viwango vya ada {version}, vinavyotumika tangu {from}."),

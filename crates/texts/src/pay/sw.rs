@@ -10,14 +10,16 @@ pub(super) fn render(m: &P<'_>) -> String {
             format!("Hii ni ada ya kuhamisha {reg_no} (uhamisho {reference}). Ikishalipwa, afisa ataukagua uhamisho.")
         }
         P::PhoneLabel => s("Nambari ya M-Pesa ya kulipia"),
-        P::PhoneHint => s("Ombi la malipo litatumwa kwa nambari hii. Unaweza kuweka nambari nyingine yoyote ya simu \
-                           ya Kenya, kwa mfano ya shirika lako."),
+        P::PhoneHint => {
+            s("Ombi la malipo litatumwa kwa nambari hii. Unaweza kuandika nambari nyingine yoyote ya simu \
+                           ya Kenya, kwa mfano ya shirika lako.")
+        }
         P::PayButton { amount } => format!("Lipa {amount}"),
-        P::EnterMobileNumber => s("Weka nambari ya simu ya Kenya, kama 0712 345 678"),
+        P::EnterMobileNumber => s("Andika nambari ya simu ya Kenya, kama 0712 345 678"),
         P::NothingToPayNow => s("Hakuna cha kulipa kwa uhamisho huu sasa."),
         P::CheckYourPhoneTitle => s("Angalia simu yako"),
         P::PromptSent { phone, amount } => format!("Tumetuma ombi la kulipa {amount} kwa {phone}."),
-        P::EnterPin => s("Simu ikikuomba, weka PIN yako ya M-Pesa ili ulipe."),
+        P::EnterPin => s("Simu ikikuomba, andika PIN yako ya M-Pesa ili ulipe."),
         P::PageRefreshes => {
             s("Ukurasa huu utaangalia tena baada ya sekunde chache; huna haja ya kufanya chochote hapa.")
         }
@@ -36,8 +38,8 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::PaidForTransfer { reference, reg_no, vehicle } => {
             format!("Uhamisho {reference} wa {reg_no}, {vehicle}")
         }
-        P::PaidOn => s("Ililipwa"),
-        P::PaidFrom => s("Ililipwa kutoka"),
+        P::PaidOn => s("Tarehe ya malipo"),
+        P::PaidFrom => s("Imelipwa kutoka nambari"),
         P::DateAtTime { date, time } => format!("{date} saa {time}"),
         P::NotPaidYet => s("Ada ya uhamisho huu bado haijalipwa, kwa hiyo hakuna risiti."),
         P::PrintIt => s("Ili kuweka nakala, chapisha ukurasa huu au uuhifadhi kama PDF."),
