@@ -51,6 +51,12 @@ pub use api::ApiText;
 pub use journey::{Answering, Journey, Progress};
 pub use registry_page::RegistryPage;
 
+// The registry's payment, home, list and help pages (issue 13).
+mod home;
+mod pay;
+pub use home::HomeText;
+pub use pay::{PayText, local_phone};
+
 /// A message that reads the same in every language it is rendered in.
 pub trait Text {
     /// The message in `lang`, with its parameters in place.

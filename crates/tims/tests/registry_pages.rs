@@ -116,7 +116,11 @@ async fn a_transfer_can_be_done_in_the_browser_from_start_to_approval(app: TestA
     let (to, page) = answer(&mut buyer, &format!("/transfers/{id}/answer/code"), &[("code", &code)]).await;
     assert!(to.ends_with("?notice=accepted"), "{to}");
     assert!(page.body.contains("Pay the transfer fee of KES"), "{}", page.body);
-    let (_, page) = answer(&mut buyer, &format!("/transfers/{id}/pay"), &[]).await;
+    // The pay page: the buyer's own number, then the waiting page (the
+    // development payer settles at once).
+    let (to, _) = answer(&mut buyer, &format!("/transfers/{id}/pay"), &[]).await;
+    assert_eq!(to, format!("/transfers/{id}/payment"));
+    let page = buyer.get(&format!("/transfers/{id}")).await;
     assert!(page.body.contains("In review"), "{}", page.body);
 
     let mut officer = registry_browser(&app, OFFICER).await;
@@ -212,7 +216,10 @@ async fn the_document_states_required_fields_enums_patterns_and_the_server(app: 
         names(&schemas["LogbookView"]["properties"]["state"]["enum"]),
         ["printing", "ready_for_collection", "collected"]
     );
-    assert_eq!(names(&schemas["StepBody"]["properties"]["step"]["enum"]), ["submit", "consent", "answer"]);
+    assert_eq!(
+        names(&schemas["StepBody"]["properties"]["step"]["enum"]),
+        ["submit", "approve", "refuse", "accept", "decline", "consent", "answer"]
+    );
     assert_eq!(names(&schemas["ReviewBody"]["properties"]["decision"]["enum"]), ["approve", "reject"]);
     assert_eq!(names(&schemas["LogbookBody"]["required"]), ["state"]);
     assert_eq!(schemas["ConsentBody"]["properties"]["approve"]["type"], "boolean");

@@ -1,5 +1,5 @@
-//! The officer's review answers and the buyer's payment, one button each
-//! on the transfer's page, until they get their own pages.
+//! The officer's review answers, one button each on the transfer's page,
+//! until they get their own pages. (The buyer's payment is `payment`.)
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -39,16 +39,4 @@ pub async fn reject(
     f: SignedForm<Registry, ReviewForm>,
 ) -> Response {
     review(reg, id, f, false).await
-}
-
-pub async fn pay(
-    State(reg): State<Registry>,
-    Path(id): Path<String>,
-    f: SignedForm<Registry, super::form::Confirm>,
-) -> Response {
-    let me = f.session;
-    match transfers::pay(&reg, &me.actor, &id).await {
-        Ok(_) => to_transfer(&id, "paid"),
-        Err(e) => message_page(me.lang, Some(user(me.lang, &me.actor)), e.status(), &e),
-    }
 }
