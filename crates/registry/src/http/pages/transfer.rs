@@ -210,7 +210,9 @@ impl TransferPage {
     fn logbook_line(&self, l: &LogbookView) -> String {
         match LogbookState::parse(&l.state) {
             Ok(state) => {
-                self.frame.t(R::LogbookLine { serial: &l.serial, state, ready_by: &l.ready_by, office: &l.office })
+                let ready_by = domain::Date::parse(&l.ready_by)
+                    .map_or_else(|_| l.ready_by.clone(), |d| texts::format::date_with_weekday(self.frame.lang, d));
+                self.frame.t(R::LogbookLine { serial: &l.serial, state, ready_by: &ready_by, office: &l.office })
             }
             Err(_) => format!("{}: {}; {} {}", l.serial, l.state_label, l.ready_by, l.office),
         }
@@ -231,13 +233,6 @@ fn notice_text(lang: Lang, code: Option<&str>) -> String {
     }
 }
 
-/// A time as shown on the timeline, in East Africa Time.
-fn eat(ms: i64) -> String {
-    let d = domain::Date::from_utc_ms(ms + transfers::EAT_OFFSET_MS);
-    let minutes = (ms + transfers::EAT_OFFSET_MS).rem_euclid(86_400_000) / 60_000;
-    format!("{d} {:02}:{:02}", minutes / 60, minutes % 60)
-}
-
 /// The transfer's timeline: (when, what, who) rows, linking nowhere.
 fn timeline(lang: Lang, t: &TransferView) -> Vec<(&'static str, Vec<String>)> {
     t.timeline
@@ -250,7 +245,7 @@ fn timeline(lang: Lang, t: &TransferView) -> Vec<(&'static str, Vec<String>)> {
             };
             let what = Step::parse(&e.action)
                 .map_or_else(|_| e.action.replace('_', " "), |step| R::StepName { step }.render(lang));
-            ("", vec![eat(e.at_ms), what, who])
+            ("", vec![texts::format::date_time(lang, e.at_ms), what, who])
         })
         .collect()
 }

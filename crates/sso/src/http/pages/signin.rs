@@ -113,7 +113,7 @@ fn code_form(lang: Lang, csrf: String, stage: Stage, phone: &str, return_to: Str
 }
 
 fn phone_masked(a: &Account) -> String {
-    domain::Phone::parse(&a.phone).map(|p| p.masked()).unwrap_or_default()
+    texts::format::phone_masked(&a.phone)
 }
 
 async fn code_page(
