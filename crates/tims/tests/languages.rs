@@ -233,7 +233,9 @@ async fn an_account_registered_on_kiswahili_pages_keeps_kiswahili(app: TestApp) 
     let form = [
         ("account_type", "citizen"),
         ("id_number", "89012345"),
-        ("date_of_birth", "1995-09-05"),
+        ("date_of_birth_day", "05"),
+        ("date_of_birth_month", "09"),
+        ("date_of_birth_year", "1995"),
         ("phone", "0798 000 111"),
         ("email", ""),
         ("password", "a long pass phrase"),
