@@ -167,7 +167,7 @@ async fn a_persons_choice_reaches_the_sign_ons_codes_and_the_registrys_sms(app: 
     // On another browser, without the cookie, the sign-on's code comes in
     // Kiswahili, and the registry is told the locale.
     let (browser, sms) = sign_in(&app, SELLER, None).await;
-    assert!(sms.starts_with("Nambari yako ya tims"), "{sms}");
+    assert!(sms.starts_with("Msimbo wako wa tims"), "{sms}");
     let token = common::access_token_for(&app, browser, "tims-api", API_SECRET).await;
     let me: Value = reqwest::Client::new()
         .get(format!("{}/sso/userinfo", app.base))
@@ -198,7 +198,7 @@ async fn a_persons_choice_reaches_the_sign_ons_codes_and_the_registrys_sms(app: 
     api(&app, &token, reqwest::Method::POST, &format!("/api/v1/transfers/{id}/codes"), Some(json!({"step": "submit"})))
         .await;
     let sms = app.next_sms(SELLER.1, seen).await;
-    assert!(sms.starts_with("Nambari yako ya tims") && sms.contains(t["reference"].as_str().unwrap()), "{sms}");
+    assert!(sms.starts_with("Msimbo wako wa tims") && sms.contains(t["reference"].as_str().unwrap()), "{sms}");
     let code = extract_code(&sms).unwrap();
     let seen_buyer = app.sms_to(BUYER.1).len();
     api(&app, &token, reqwest::Method::POST, &format!("/api/v1/transfers/{id}/submit"), Some(json!({"code": code})))
@@ -244,7 +244,7 @@ async fn an_account_registered_on_kiswahili_pages_keeps_kiswahili(app: TestApp) 
     let r = b.post("/sso/register", &form).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let sms = app.next_sms(phone, seen).await;
-    assert!(sms.starts_with("Nambari yako ya tims"), "the verification code follows the page: {sms}");
+    assert!(sms.starts_with("Msimbo wako wa tims"), "the verification code follows the page: {sms}");
     assert_eq!(account_lang(&app, "89012345").await.as_deref(), Some("sw"));
 }
 on_both!(an_account_registered_on_kiswahili_pages_keeps_kiswahili);
@@ -252,7 +252,7 @@ on_both!(an_account_registered_on_kiswahili_pages_keeps_kiswahili);
 async fn a_language_chosen_before_signing_in_becomes_the_accounts(app: TestApp) {
     const OTHER: (&str, &str) = ("45678901", "+254745678901");
     let (_, sms) = sign_in(&app, OTHER, Some("sw")).await;
-    assert!(sms.starts_with("Nambari yako ya tims"), "{sms}");
+    assert!(sms.starts_with("Msimbo wako wa tims"), "{sms}");
     assert_eq!(account_lang(&app, OTHER.0).await.as_deref(), Some("sw"));
     // Chosen again in English on another browser: the next code follows.
     let (_, sms) = sign_in(&app, OTHER, Some("en")).await;
