@@ -829,6 +829,7 @@ fn api_samples() -> Vec<texts::ApiText<'static>> {
 fn the_registrys_page_copy_and_the_apis_refusals_render_in_every_language() {
     check_all(&registry_page_samples(), texts::RegistryPage::KEYS);
     check_all(&api_samples(), texts::ApiText::KEYS);
+    check_all(&[texts::SwitchText::Label, texts::SwitchText::ShowIn], texts::SwitchText::KEYS);
 }
 
 #[test]

@@ -137,11 +137,12 @@ pub async fn settle(
 ) -> Result<Option<Row>, Error> {
     let now = reg.now_ms();
     let mut tx = reg.db().begin_write().await?;
-    let (row, cons) = store::load(&mut tx, id).await?.ok_or_else(|| not_found(parties::lang_of(payer_id)))?;
+    let lang = parties::lang_in(&mut tx, payer_id).await?;
+    let (row, cons) = store::load(&mut tx, id).await?.ok_or_else(|| not_found(lang))?;
     if row.state != State::AwaitingPayment {
         return Ok(None);
     }
-    let t = decide(&row, &cons, Command::PaymentSettled, &Role::System, parties::lang_of(payer_id))?;
+    let t = decide(&row, &cons, Command::PaymentSettled, &Role::System, lang)?;
     let set = [("payment_ref", Val::Text(Some(provider_ref.to_string()))), ("queued_at", Val::Int(now))];
     let line = Line::system(Step::PaymentSettled).detail(Some(provider_ref));
     let after = store::advance(&mut tx, &row, t.to, now, &set, line).await?;

@@ -59,7 +59,7 @@ pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry
     // the owners; their names and documents are read only for those who may
     // see them.
     let reg_no = parse_registration(raw)?;
-    let lang = parties::lang_of(&actor.person.id);
+    let lang = parties::lang_of(&actor.person);
     let not_found = || Error::NotFound(TransferRefusal::NoSuchVehicle { reg_no: reg_no.as_str() }.render(lang));
     if actor.is_staff() {
         let (vehicle, owners) = with_owners(reg, &reg_no).await?.ok_or_else(not_found)?;
