@@ -158,7 +158,7 @@ pub async fn mine(
         Whose::Organisation(pin) => {
             let pin = pin.trim().to_ascii_uppercase();
             let m = actor.memberships.iter().find(|m| m.kra_pin == pin).ok_or_else(|| {
-                let lang = parties::lang_of(&actor.person.id);
+                let lang = parties::lang_of(&actor.person);
                 Error::Forbidden(texts::RegistryPage::NotAMember { kra_pin: &pin }.render(lang))
             })?;
             (m.org_id.as_str(), m.org_id.as_str(), Some(m))
