@@ -39,6 +39,8 @@ mod sms;
 mod api;
 mod journey;
 mod registry_page;
+// The language switch of every page (issue 13).
+mod switch;
 
 pub use lang::Lang;
 pub use page::{Page, Part};
@@ -50,12 +52,13 @@ pub use sms::{CodeFor, ConsentRole, Sms, sms_length};
 pub use api::ApiText;
 pub use journey::{Answering, Journey, Progress};
 pub use registry_page::RegistryPage;
+pub use switch::SwitchText;
 
 // The registry's payment, home, list and help pages (issue 13).
 mod home;
 mod pay;
 pub use home::HomeText;
-pub use pay::{PayText, local_phone};
+pub use pay::PayText;
 
 /// A message that reads the same in every language it is rendered in.
 pub trait Text {

@@ -829,6 +829,7 @@ fn api_samples() -> Vec<texts::ApiText<'static>> {
 fn the_registrys_page_copy_and_the_apis_refusals_render_in_every_language() {
     check_all(&registry_page_samples(), texts::RegistryPage::KEYS);
     check_all(&api_samples(), texts::ApiText::KEYS);
+    check_all(&[texts::SwitchText::Label, texts::SwitchText::ShowIn], texts::SwitchText::KEYS);
 }
 
 #[test]
@@ -932,7 +933,6 @@ fn pay_samples() -> Vec<texts::PayText<'static>> {
         P::PaidForTransfer { reference: "TR-4K7QZ-M2P9X", reg_no: "KDA 001A", vehicle: "White Toyota Axio (2015)" },
         P::PaidOn,
         P::PaidFrom,
-        P::DateAtTime { date: "Tue 8 Dec 2026", time: "14:05" },
         P::NotPaidYet,
         P::PrintIt,
         P::BackToTransfer,

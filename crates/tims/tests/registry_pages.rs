@@ -132,7 +132,7 @@ async fn a_transfer_can_be_done_in_the_browser_from_start_to_approval(app: TestA
     let r = officer.post_reg(&format!("/transfers/{id}/review-approve"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = buyer.get(&format!("/transfers/{id}")).await;
-    assert!(page.body.contains("Approved") && page.body.contains("14 January 2026 at Kisumu"), "{}", page.body);
+    assert!(page.body.contains("Approved") && page.body.contains("Wed 14 Jan 2026 at Kisumu"), "{}", page.body);
     let mine = buyer.get("/vehicles").await;
     assert!(mine.body.contains("KDA 001A"), "{}", mine.body);
 

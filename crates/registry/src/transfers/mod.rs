@@ -121,7 +121,7 @@ pub fn roles(actor: &Actor, row: &Row, consents: &[Consenter]) -> Vec<Role> {
 
 /// The language the actor reads refusals in (see [`parties::lang_of`]).
 fn lang(actor: &Actor) -> Lang {
-    parties::lang_of(&actor.person.id)
+    parties::lang_of(&actor.person)
 }
 
 fn not_found(lang: Lang) -> Error {

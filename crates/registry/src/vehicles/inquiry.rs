@@ -59,7 +59,7 @@ pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry
     // the owners; their names and documents are read only for those who may
     // see them.
     let reg_no = parse_registration(raw)?;
-    let lang = parties::lang_of(&actor.person.id);
+    let lang = parties::lang_of(&actor.person);
     let not_found = || Error::NotFound(TransferRefusal::NoSuchVehicle { reg_no: reg_no.as_str() }.render(lang));
     if actor.is_staff() {
         let (vehicle, owners) = with_owners(reg, &reg_no).await?.ok_or_else(not_found)?;
@@ -158,7 +158,7 @@ pub async fn mine(
         Whose::Organisation(pin) => {
             let pin = pin.trim().to_ascii_uppercase();
             let m = actor.memberships.iter().find(|m| m.kra_pin == pin).ok_or_else(|| {
-                let lang = parties::lang_of(&actor.person.id);
+                let lang = parties::lang_of(&actor.person);
                 Error::Forbidden(texts::RegistryPage::NotAMember { kra_pin: &pin }.render(lang))
             })?;
             (m.org_id.as_str(), m.org_id.as_str(), Some(m))

@@ -33,7 +33,7 @@ impl Search {
     pub fn parse(raw: Option<&str>, actor: &Actor) -> Result<Self, Error> {
         let raw = raw.unwrap_or_default().trim();
         if raw.chars().count() > MAX_TERM {
-            let lang = parties::lang_of(&actor.person.id);
+            let lang = parties::lang_of(&actor.person);
             return Err(FieldErrors::single("q", HomeText::SearchTooLong { max: MAX_TERM }.render(lang)));
         }
         let term: String = raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
