@@ -777,6 +777,7 @@ fn registry_page_samples() -> Vec<texts::RegistryPage<'static>> {
     }
     all.extend(domain::OwnerRole::ALL.iter().map(|&role| P::OwnerRoleName { role }));
     all.extend(domain::VehicleStatus::ALL.iter().map(|&status| P::VehicleStatusName { status }));
+    all.extend(domain::fees::VehicleClass::ALL.iter().map(|&class| P::VehicleClassName { class }));
     all.extend(OrgRole::ALL.iter().map(|&role| P::OrgAndRole { org: ORG, role }));
     all
 }

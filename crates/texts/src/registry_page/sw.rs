@@ -162,6 +162,12 @@ fn standing(m: &P<'_>) -> String {
         P::VehicleStatusName { status } => s(match status {
             VehicleStatus::Active => "linatumika",
         }),
+        P::VehicleClassName { class } => s(match class {
+            domain::fees::VehicleClass::MotorVehicle => "Gari",
+            domain::fees::VehicleClass::Motorcycle => "Pikipiki",
+            domain::fees::VehicleClass::Trailer => "Trela",
+            domain::fees::VehicleClass::Tractor => "Trekta",
+        }),
         P::OrgAndRole { org, role } => format!("{org} ({})", SignOnAccount::RoleName { role }.render(Lang::Sw)),
         // Routed here by `render`: any other message is not, and would
         // render empty, which the catalogue's test refuses.
