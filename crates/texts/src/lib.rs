@@ -38,6 +38,8 @@ mod sms;
 // The registry's HTTP side (pages and API), added in round 2.
 mod api;
 mod registry_page;
+// The officer's review and the seller's resubmission (issue 13).
+mod review;
 
 pub use lang::Lang;
 pub use page::{Page, Part};
@@ -48,6 +50,7 @@ pub use sms::{CodeFor, ConsentRole, Sms, sms_length};
 // The registry's HTTP side (pages and API), added in round 2.
 pub use api::ApiText;
 pub use registry_page::RegistryPage;
+pub use review::{ReviewReader, ReviewText};
 
 /// A message that reads the same in every language it is rendered in.
 pub trait Text {
