@@ -56,7 +56,7 @@ fn routes() -> (Router<Registry>, utoipa::openapi::OpenApi) {
         .routes(routes!(transfers::decline))
         .routes(routes!(transfers::pay))
         .routes(routes!(transfers::cancel))
-        .routes(routes!(transfers::review))
+        .routes(routes!(transfers::review_view, transfers::review))
         .routes(routes!(transfers::logbook))
         .routes(routes!(transfers::queue))
         .split_for_parts();

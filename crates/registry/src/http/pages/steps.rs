@@ -18,8 +18,9 @@ use super::frame::{Frame, PageResult, csrf_refused, error_lines, message_page};
 use super::transfer::transfer_page_for;
 use crate::http::lang;
 use crate::signin::Actor;
-use crate::transfers::{self, Acceptance, CodeStep};
+use crate::transfers::{self, Acceptance, CodeStep, Decision};
 use crate::{Error, FieldErrors, Registry};
+use domain::transfer::RejectReason;
 
 /// The fields of a step's form (each step uses those it needs).
 #[derive(Debug, Default, Deserialize)]
@@ -167,8 +168,11 @@ async fn run_step(
         "decline" => transfers::decline(reg, actor, id, &code).await.map(|_| "done"),
         "pay" => transfers::pay(reg, actor, id).await.map(|_| "done"),
         "cancel" => transfers::cancel(reg, actor, id).await.map(|_| "done"),
-        "review-approve" => transfers::review(reg, actor, id, true, None).await.map(|_| "done"),
-        "review-reject" => transfers::review(reg, actor, id, false, Some(&f.reason)).await.map(|_| "done"),
+        "review-approve" => transfers::review(reg, actor, id, Decision::Approve).await.map(|_| "done"),
+        "review-reject" => {
+            let decision = Decision::Reject { reason: RejectReason::AnotherReason, note: &f.reason };
+            transfers::review(reg, actor, id, decision).await.map(|_| "done")
+        }
         "logbook-next" => next_logbook_state(reg, actor, id, lang).await.map(|_| "done"),
         _ => Err(Error::NotFound(RegistryPage::NoSuchStep.render(lang))),
     }
