@@ -777,6 +777,7 @@ fn review_samples() -> Vec<texts::ReviewText<'static>> {
         V::Role,
         V::KraPin,
         V::PersonKind,
+        V::OrgParty,
         V::NotInKraRegister,
         V::FeePaid { amount: "KES 2,065", reference: "DEV-ABC123" },
         V::QueuedOn { date: "8 December 2026" },

@@ -153,7 +153,12 @@ async fn the_review_shows_the_record_the_scan_is_checked_against_to_officers_wit
     ] {
         assert!(page.body.contains(field), "no {field} on the review page: {}", page.body);
     }
-    assert!(page.body.contains(&format!("<iframe src=\"/transfers/{id}/scan\"")), "{}", page.body);
+    assert!(page.body.contains(&format!("<iframe src=\"/transfers/{id}/review/scan\"")), "{}", page.body);
+    let scan = desk.get(&format!("/transfers/{id}/review/scan")).await;
+    assert_eq!(scan.status, StatusCode::OK);
+    assert_eq!(scan.headers["content-type"], "application/pdf");
+    let csp = scan.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'self'"), "only our own pages may frame it: {csp}");
     assert!(page.body.contains(&format!("href=\"/transfers/{id}/scan\"")), "{}", page.body);
     assert!(page.body.contains(&format!("href=\"/transfers/{id}/review/approve\"")), "{}", page.body);
     assert!(page.body.contains(&format!("href=\"/transfers/{id}/review/reject\"")), "{}", page.body);
@@ -289,3 +294,112 @@ on_both!(
     a_reason_not_about_the_scan_ends_the_transfer_and_a_returned_one_still_expires,
     crate::common::with_api_client
 );
+
+async fn on_the_pages_a_rejection_needs_a_reason_from_the_list_and_approval_a_confirmation(app: TestApp) {
+    let seller = Api::sign_in(&app, SELLER).await;
+    let buyer = Api::sign_in(&app, BUYER).await;
+    let id = in_review(&app, &seller, &buyer, BUYER).await;
+    let mut desk = registry_browser(&app, OFFICER).await;
+    let reject = format!("/transfers/{id}/review/reject");
+    let page = desk.get(&reject).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for (i, reason) in [
+        "another vehicle's logbook",
+        "colour scan of the original",
+        "defaced or altered",
+        "not a logbook",
+        "seller is named as the buyer",
+        "Another reason",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(page.body.replace("&#39;", "'").contains(reason), "reason {i} ({reason}) missing: {}", page.body);
+    }
+    // No reason chosen: back to the form, the error beside the radios.
+    let r = desk.post_reg(&reject, &[("reason", "some words")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, reject.clone()));
+    let page = desk.get(&reject).await;
+    assert!(page.body.contains("<title>Error: "), "{}", page.body);
+    assert!(page.body.contains("id=\"reason_code-error\""), "{}", page.body);
+    assert!(page.body.contains(">some words</textarea>"), "what was typed is kept: {}", page.body);
+    // Another reason without words: the error beside the text, the choice kept.
+    let r = desk.post_reg(&reject, &[("reason_code", "another_reason"), ("reason", " ")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = desk.get(&reject).await;
+    assert!(page.body.contains("id=\"reason-error\""), "{}", page.body);
+    assert!(page.body.contains("value=\"another_reason\" checked"), "{}", page.body);
+    assert!(!page.body.contains("id=\"reason_code-error\""), "{}", page.body);
+    // Once seen, the errors are gone.
+    let page = desk.get(&reject).await;
+    assert!(!page.body.contains("<title>Error: "), "{}", page.body);
+    // A reason about the scan returns it to the seller.
+    let r = desk.post_reg(&reject, &[("reason_code", "unrelated_file"), ("reason", "A photo of a cat")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/transfers/{id}?notice=review-returned")));
+    let (_, t) = seller.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!((t["state"].as_str(), t["reason"].as_str()), (Some("returned_for_scan"), Some("A photo of a cat")));
+
+    // The seller resubmits on the pages: a new scan, then the code.
+    let mut seller_pages = registry_browser(&app, SELLER).await;
+    let resubmit = format!("/transfers/{id}/resubmit");
+    let page = seller_pages.get(&resubmit).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("The file is not a logbook: A photo of a cat"), "{}", page.body);
+    assert!(page.body.contains(&format!("href=\"/transfers/{id}/upload\"")), "{}", page.body);
+    assert!(!page.body.contains("Resubmit the transfer</button>"), "not before a new scan: {}", page.body);
+    let r = seller_pages.post_reg_file(&format!("/transfers/{id}/upload"), "logbook", PNG).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = seller_pages.get(&resubmit).await;
+    assert!(page.body.contains("Uploaded (PNG)"), "{}", page.body);
+    let seen = app.sms_to(SELLER.1).len();
+    let r = seller_pages.post_reg(&resubmit, &[("step", "code")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("{resubmit}?sent=1")));
+    let code = app.next_code(SELLER.1, seen).await;
+    let r = seller_pages.post_reg(&resubmit, &[("code", "000000")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, resubmit.clone()));
+    let page = seller_pages.get(&resubmit).await;
+    assert!(page.body.contains("id=\"code-error\""), "{}", page.body);
+    let r = seller_pages.post_reg(&resubmit, &[("code", &code)]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/transfers/{id}?notice=resubmitted")));
+    assert_eq!(payments(&app, &id).await, (1, 1), "no second payment");
+
+    // Approval asks first; only the confirmation approves.
+    let approve = format!("/transfers/{id}/review/approve");
+    let page = desk.get(&approve).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Are you sure?") && page.body.contains("KDA 001A"), "{}", page.body);
+    let (_, t) = seller.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(t["state"], "in_review", "seeing the question approves nothing");
+    let r = desk.post_reg(&approve, &[]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/transfers/{id}?notice=review-approved")));
+    let (_, t) = seller.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(t["state"], "approved", "{t}");
+    // Decided, the review is closed.
+    let page = desk.get(&format!("/transfers/{id}/review")).await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+}
+on_both!(
+    on_the_pages_a_rejection_needs_a_reason_from_the_list_and_approval_a_confirmation,
+    crate::common::with_api_client
+);
+
+async fn a_reason_not_about_the_scan_ends_the_transfer_from_the_page(app: TestApp) {
+    let seller = Api::sign_in(&app, SELLER).await;
+    let buyer = Api::sign_in(&app, BUYER).await;
+    let id = in_review(&app, &seller, &buyer, BUYER).await;
+    let mut desk = registry_browser(&app, OFFICER).await;
+    let reject = format!("/transfers/{id}/review/reject");
+    let words = "The buyer's ID number belongs to someone else";
+    let r = desk.post_reg(&reject, &[("reason_code", "another_reason"), ("reason", words)]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/transfers/{id}?notice=review-rejected")));
+    let (_, t) = seller.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!((t["state"].as_str(), t["reason_code"].as_str()), (Some("rejected"), Some("another_reason")), "{t}");
+    assert_eq!(t["reason"], words);
+    let sms = app.wait_sms_containing(SELLER.1, "was rejected").await;
+    assert!(sms.contains("see the officer's reason on the transfer's page"), "{sms}");
+    // Nothing is left to resubmit.
+    let mut seller_pages = registry_browser(&app, SELLER).await;
+    let page = seller_pages.get(&format!("/transfers/{id}/resubmit")).await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+}
+on_both!(a_reason_not_about_the_scan_ends_the_transfer_from_the_page, crate::common::with_api_client);

@@ -54,7 +54,7 @@ pub use payment::{PAYMENT_RETRY_AFTER_MS, pay, settle};
 pub use review::{Decision, review};
 pub use scan::{logbook_scan, upload_logbook};
 pub use store::{Consenter, PartySummary, Row};
-pub use submit::submit;
+pub use submit::{Resubmission, resubmission, submit};
 pub use view::{Consent, Event, FeeView, LogbookView, TransferView, get};
 
 /// East Africa Time, in which dates are reckoned and shown.

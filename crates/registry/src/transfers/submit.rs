@@ -10,8 +10,8 @@
 //! the first time is not made to wait behind it.
 
 use domain::ConsentRole;
-use domain::transfer::{Command, Party as Role, State, Step};
-use texts::{Sms, StepTaker, Text as _, TransferRefusal};
+use domain::transfer::{Command, Deed, Party as Role, RejectReason, State, Step};
+use texts::{Sms, StepRefusal, StepTaker, Text as _, TransferRefusal};
 
 use db::WriteTx;
 
@@ -19,7 +19,7 @@ use super::code::{CodeStep, check_code};
 use super::notify::{tell, tell_buyer};
 use super::store::{self, Consenter, Line, Row, Val};
 use super::view::{TransferView, view};
-use super::{decide, lang, need, need_transactor, step};
+use super::{decide, lang, need, need_transactor, step, visible};
 use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry};
 
@@ -73,4 +73,40 @@ async fn resubmit(
     let after = store::advance(&mut tx, &row, t.to, now, &set, Line::by(Step::SellerResubmit, actor)).await?;
     tx.commit().await?;
     view(reg, actor, after, cons).await
+}
+
+/// What the seller checks before resubmitting a returned transfer.
+#[derive(Debug, Clone)]
+pub struct Resubmission {
+    pub id: String,
+    pub reference: String,
+    pub reg_no: String,
+    pub reason: Option<RejectReason>,
+    /// The officer's own words, if any.
+    pub note: Option<String>,
+    /// The kind of the scan uploaded since the return (application/pdf,
+    /// image/jpeg or image/png), if there is one yet.
+    pub new_scan: Option<String>,
+    pub fee: String,
+}
+
+/// A returned transfer as its seller resubmits it.
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
+pub async fn resubmission(reg: &Registry, actor: &Actor, id: &str) -> Result<Resubmission, Error> {
+    let (row, _, roles) = visible(reg, actor, id).await?;
+    need(actor, &roles, |r| *r == Role::Seller, StepTaker::Seller)?;
+    if row.state != State::ReturnedForScan {
+        let refusal = StepRefusal::NotNow { state: row.state, deed: Deed::Resubmit };
+        return Err(Error::Conflict(refusal.render(lang(actor))));
+    }
+    let new_scan = row.logbook_type.filter(|_| row.logbook_key.is_some() && row.logbook_key != row.returned_scan);
+    Ok(Resubmission {
+        id: row.id,
+        reference: row.reference,
+        reg_no: row.reg_no,
+        reason: row.reason_code,
+        note: row.reason,
+        new_scan,
+        fee: domain::fees::format_kes(row.fee_cents),
+    })
 }

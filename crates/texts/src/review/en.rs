@@ -49,6 +49,7 @@ pub(super) fn render(m: &T<'_>) -> String {
         }),
         T::KraPin => s("KRA PIN"),
         T::PersonKind => s("A person"),
+        T::OrgParty => s("An organisation"),
         T::OrgKindFromKra { kind } => {
             format!("{} (from the KRA register)", SignOnAccount::OrgKindName { kind }.render(Lang::En))
         }

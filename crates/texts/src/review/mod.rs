@@ -59,6 +59,7 @@ catalogue! {
         PersonDocument { account_type: AccountType },
         KraPin,
         PersonKind,
+        OrgParty,
         OrgKindFromKra { kind: OrgKind },
         NotInKraRegister,
         FeePaid { amount: &'a str, reference: &'a str },

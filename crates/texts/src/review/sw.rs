@@ -50,6 +50,7 @@ pub(super) fn render(m: &T<'_>) -> String {
         }),
         T::KraPin => s("PIN ya KRA"),
         T::PersonKind => s("Mtu binafsi"),
+        T::OrgParty => s("Shirika"),
         T::OrgKindFromKra { kind } => {
             format!("{} (kutoka sajili ya KRA)", SignOnAccount::OrgKindName { kind }.render(Lang::Sw))
         }

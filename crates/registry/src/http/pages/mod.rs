@@ -17,6 +17,10 @@
 
 mod extract;
 mod frame;
+mod kept;
+mod resubmit;
+mod review;
+mod review_decide;
 mod signin;
 mod steps;
 mod transfer;
@@ -47,6 +51,11 @@ pub fn router(reg: Registry) -> Router {
         .route("/transfers/new", get(transfers::new_transfer).post(transfers::new_transfer_submit))
         .route("/transfers/{id}", get(transfer::transfer_page))
         .route("/transfers/{id}/scan", get(transfer::scan))
+        .route("/transfers/{id}/review", get(review::review_page))
+        .route("/transfers/{id}/review/scan", get(review::review_scan))
+        .route("/transfers/{id}/review/approve", get(review_decide::approve_page).post(review_decide::approve_answer))
+        .route("/transfers/{id}/review/reject", get(review_decide::reject_page).post(review_decide::reject_answer))
+        .route("/transfers/{id}/resubmit", get(resubmit::resubmit_page).post(resubmit::resubmit_answer))
         .route("/transfers/{id}/{action}", post(steps::transfer_action))
         .route("/review", get(transfers::review_queue))
         .layer(axum::extract::DefaultBodyLimit::max(crate::scans::MAX_SCAN_BYTES + 64 * 1024))

@@ -1,0 +1,167 @@
+//! The officer's two decisions, each on a page of its own and each
+//! post/redirect/get (`kept`): approving after "Are you sure?"
+//! (`/transfers/{id}/review/approve`), and rejecting with a reason from
+//! the list and the officer's words (`/transfers/{id}/review/reject`),
+//! a refused form coming back with its errors beside the fields and what
+//! was typed. Both end on the transfer's page with a notice. Each calls
+//! one use case; who may decide, and when, is theirs to say.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use domain::transfer::{RejectReason, State as TState};
+use pagekit::{Signed, SignedForm};
+use serde::Deserialize;
+use texts::{Page, ReviewText as V, Text as _};
+
+use super::extract::{CSRF, SignedIn};
+use super::frame::{Frame, OrShow, PageResult, error_lines, message_page, render, user};
+use super::kept;
+use crate::transfers::{self, Decision};
+use crate::{Error, FieldErrors, Registry};
+
+#[derive(Template)]
+#[template(path = "review_approve.html")]
+struct ApprovePage {
+    frame: Frame,
+    csrf: String,
+    title: String,
+    warning: String,
+    id: String,
+}
+
+#[derive(Template)]
+#[template(path = "review_reject.html")]
+struct RejectPage {
+    frame: Frame,
+    csrf: String,
+    title: String,
+    id: String,
+    /// (stored name, as people read it)
+    reasons: Vec<(&'static str, String)>,
+    chosen: String,
+    note: String,
+    reason_error: String,
+    note_error: String,
+}
+
+/// "Error: " before the title of a page whose form was refused.
+fn titled(frame: &Frame, title: String) -> String {
+    if frame.errors.is_empty() { title } else { format!("{}{title}", Page::ErrorTitlePrefix.render(frame.lang)) }
+}
+
+/// A refused decision: a field's refusal comes back to its form; any other
+/// (not an officer, a party to the transfer, decided meanwhile) is shown.
+fn refused(me: &SignedIn, path: &str, values: &[(&str, &str)], e: &Error) -> Response {
+    match e {
+        Error::Invalid(_) => kept::back(path, values, error_lines(me.lang, e)),
+        _ => message_page(me.lang, Some(user(me.lang, &me.actor)), e.status(), e),
+    }
+}
+
+/// The transfer's page after a decision, with its notice.
+fn to_transfer(id: &str, notice: &str) -> Response {
+    kept::see_other(&format!("/transfers/{id}?notice={notice}"), [])
+}
+
+pub async fn approve_page(
+    State(reg): State<Registry>,
+    headers: HeaderMap,
+    Signed(me): Signed<Registry>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let v = transfers::inspect(&reg, &me.actor, &id).await.or_show(&me)?;
+    let lang = me.lang;
+    let (kept, forget) = kept::take(&headers, &format!("/transfers/{id}/review/approve"));
+    let (csrf, set) = CSRF.token_for(&headers);
+    let frame = Frame { errors: kept.errors().to_vec(), ..Frame::of(&me) };
+    let warning =
+        V::ApproveWarning { reg_no: &v.vehicle.registration_number, seller: &v.seller.name, buyer: &v.buyer.name };
+    let page = ApprovePage {
+        title: titled(&frame, V::ApproveTitle { reference: &v.reference }.render(lang)),
+        warning: warning.render(lang),
+        csrf,
+        id: v.id,
+        frame,
+    };
+    Ok(with_cookies(render(StatusCode::OK, &page, Option::<HeaderValue>::None), set.into_iter().chain(forget)))
+}
+
+/// A page that also sets `cookies` (the CSRF token, kept values forgotten).
+fn with_cookies(mut resp: Response, cookies: impl IntoIterator<Item = HeaderValue>) -> Response {
+    for c in cookies {
+        resp.headers_mut().append(header::SET_COOKIE, c);
+    }
+    resp
+}
+
+/// Nothing but the CSRF token: the confirmation itself.
+#[derive(Debug, Default, Deserialize)]
+pub struct Confirm {}
+
+pub async fn approve_answer(
+    State(reg): State<Registry>,
+    Path(id): Path<String>,
+    f: SignedForm<Registry, Confirm>,
+) -> Response {
+    let me = f.session;
+    match transfers::review(&reg, &me.actor, &id, Decision::Approve).await {
+        Ok(t) => to_transfer(&t.id, "review-approved"),
+        Err(e) => refused(&me, &format!("/transfers/{id}/review/approve"), &[], &e),
+    }
+}
+
+pub async fn reject_page(
+    State(reg): State<Registry>,
+    headers: HeaderMap,
+    Signed(me): Signed<Registry>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let v = transfers::inspect(&reg, &me.actor, &id).await.or_show(&me)?;
+    let lang = me.lang;
+    let (kept, forget) = kept::take(&headers, &format!("/transfers/{id}/review/reject"));
+    let (csrf, set) = CSRF.token_for(&headers);
+    let frame = Frame { errors: kept.errors().to_vec(), ..Frame::of(&me) };
+    let page = RejectPage {
+        title: titled(&frame, V::RejectTitle { reference: &v.reference }.render(lang)),
+        reasons: RejectReason::ALL
+            .iter()
+            .map(|&reason| (reason.as_str(), V::ReasonName { reason }.render(lang)))
+            .collect(),
+        chosen: kept.value("reason_code").to_string(),
+        note: kept.value("reason").to_string(),
+        reason_error: kept.error("reason_code"),
+        note_error: kept.error("reason"),
+        csrf,
+        id: v.id,
+        frame,
+    };
+    Ok(with_cookies(render(StatusCode::OK, &page, Option::<HeaderValue>::None), set.into_iter().chain(forget)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RejectForm {
+    reason_code: String,
+    reason: String,
+}
+
+pub async fn reject_answer(
+    State(reg): State<Registry>,
+    Path(id): Path<String>,
+    f: SignedForm<Registry, RejectForm>,
+) -> Response {
+    let SignedForm { session: me, form: f } = f;
+    let path = format!("/transfers/{id}/review/reject");
+    let values = [("reason_code", f.reason_code.as_str()), ("reason", f.reason.as_str())];
+    let Ok(reason) = RejectReason::parse(&f.reason_code) else {
+        let e = FieldErrors::single("reason_code", V::ChooseReason.render(me.lang));
+        return refused(&me, &path, &values, &e);
+    };
+    match transfers::review(&reg, &me.actor, &id, Decision::Reject { reason, note: &f.reason }).await {
+        Ok(t) if TState::parse(&t.state) == Ok(TState::ReturnedForScan) => to_transfer(&t.id, "review-returned"),
+        Ok(t) => to_transfer(&t.id, "review-rejected"),
+        Err(e) => refused(&me, &path, &values, &e),
+    }
+}
