@@ -38,8 +38,10 @@
 //!   and the buyer's acceptance stand. A returned transfer expires like an
 //!   unanswered one if the seller never resubmits. Any other reason ends it.
 
+mod logbook;
 mod reason;
 
+pub use logbook::{LogbookRefusal, LogbookState};
 pub use reason::{REASON_MAX_CHARS, RejectReason};
 
 use serde::{Deserialize, Serialize};
@@ -570,53 +572,6 @@ pub fn party_to_case(own: &[&str], named: &[&str]) -> bool {
 /// [`party_to_case`] as a refusal of `action`.
 pub fn officiate(own: &[&str], named: &[&str], action: StaffAction) -> Result<(), OwnCase> {
     if party_to_case(own, named) { Err(OwnCase(action)) } else { Ok(()) }
-}
-
-string_enum!(
-    /// Where the new logbook is after approval. It only moves forward, one
-    /// step at a time.
-    LogbookState, "one of" {
-        Printing = "printing": "Printing",
-        ReadyForCollection = "ready_for_collection": "Ready for collection",
-        Collected = "collected": "Collected",
-    }
-);
-
-/// A logbook step out of order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "A logbook that is {} cannot become {}: it goes from printing to ready for collection to collected",
-    .from.label().to_lowercase(),
-    .to.label().to_lowercase()
-)]
-pub struct LogbookRefusal {
-    pub from: LogbookState,
-    pub to: LogbookState,
-}
-
-impl LogbookState {
-    /// The only state this one may move to.
-    pub fn next(self) -> Option<Self> {
-        match self {
-            Self::Printing => Some(Self::ReadyForCollection),
-            Self::ReadyForCollection => Some(Self::Collected),
-            Self::Collected => None,
-        }
-    }
-
-    /// Move to `to`, which must be the next state.
-    pub fn advance(self, to: Self) -> Result<Self, LogbookRefusal> {
-        if self.next() == Some(to) { Ok(to) } else { Err(LogbookRefusal { from: self, to }) }
-    }
-
-    /// What happens next, for the buyer's timeline.
-    pub fn next_step(self) -> &'static str {
-        match self {
-            Self::Printing => "The new logbook is being printed",
-            Self::ReadyForCollection => "The new logbook is ready: collect it at the office you chose",
-            Self::Collected => "The new logbook has been collected",
-        }
-    }
 }
 
 #[cfg(test)]

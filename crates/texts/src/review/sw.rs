@@ -10,14 +10,7 @@ use crate::{Lang, SignOnAccount, Text as _};
 pub(super) fn render(m: &T<'_>) -> String {
     let s = |t: &str| t.to_string();
     match *m {
-        T::ReasonName { reason } => s(match reason {
-            R::AnotherVehiclesLogbook => "Skani ni logbook ya gari jingine",
-            R::Photocopy => "Ni fotokopi au nakala nyeusi na nyeupe, si skani ya rangi ya logbook halisi",
-            R::DefacedLogbook => "Logbook imeharibiwa au imebadilishwa",
-            R::UnrelatedFile => "Faili si logbook",
-            R::SellerNamedAsBuyer => "Muuzaji ametajwa kuwa mnunuzi",
-            R::AnotherReason => "Sababu nyingine (ieleze hapa chini)",
-        }),
+        T::ReasonName { reason } => s(name(reason)),
         T::ReasonWhy { reason } => s(why(reason)),
         T::WhatToDo { reason, reader, reg_no } => what_to_do(reason, reader, reg_no),
         T::ReviewTitle { reference } => format!("Kagua uhamisho {reference}"),
@@ -60,6 +53,40 @@ pub(super) fn render(m: &T<'_>) -> String {
         T::ApproveButton => s("Idhinisha uhamisho"),
         T::RejectButton => s("Kataa uhamisho"),
         T::NoScan => s("Hakuna skani iliyopakiwa."),
+        T::ApproveTitle { .. }
+        | T::ApproveWarning { .. }
+        | T::YesApprove
+        | T::NoGoBack
+        | T::RejectTitle { .. }
+        | T::WhyReject
+        | T::ScanReasonsHint
+        | T::Details
+        | T::DetailsHint
+        | T::ChooseReason
+        | T::ApprovedNotice
+        | T::RejectedNotice
+        | T::ReturnedNotice
+        | T::ResubmittedNotice
+        | T::ResubmitTitle { .. }
+        | T::ResubmitLead
+        | T::OfficersReason
+        | T::NewScan
+        | T::NewScanUploaded { .. }
+        | T::NoNewScanYet
+        | T::Change
+        | T::UploadNewScan
+        | T::SendCode
+        | T::ResubmitButton
+        | T::NoFeeAgain
+        | T::ResubmitLink
+        | T::ReviewLink => decisions(m),
+    }
+}
+
+/// The words of the decisions, their notices and the resubmission.
+fn decisions(m: &T<'_>) -> String {
+    let s = |t: &str| t.to_string();
+    match *m {
         T::ApproveTitle { reference } => format!("Uidhinishe uhamisho {reference}?"),
         T::ApproveWarning { reg_no, seller, buyer } => format!(
             "Una uhakika? {reg_no} linahama kutoka kwa {seller} kwenda kwa {buyer} mara moja na logbook mpya \
@@ -93,6 +120,21 @@ pub(super) fn render(m: &T<'_>) -> String {
         T::NoFeeAgain => s("Ada imeshalipwa: hulipi tena."),
         T::ResubmitLink => s("Tuma skani mpya na uwasilishe tena"),
         T::ReviewLink => s("Kagua uhamisho huu"),
+        // Routed here by `render`: any other message is not, and would
+        // render empty, which the catalogue's test refuses.
+        _ => String::new(),
+    }
+}
+
+/// The reason as the list on the reject page names it.
+fn name(reason: R) -> &'static str {
+    match reason {
+        R::AnotherVehiclesLogbook => "Skani ni logbook ya gari jingine",
+        R::Photocopy => "Ni fotokopi au nakala nyeusi na nyeupe, si skani ya rangi ya logbook halisi",
+        R::DefacedLogbook => "Logbook imeharibiwa au imebadilishwa",
+        R::UnrelatedFile => "Faili si logbook",
+        R::SellerNamedAsBuyer => "Muuzaji ametajwa kuwa mnunuzi",
+        R::AnotherReason => "Sababu nyingine (ieleze hapa chini)",
     }
 }
 
