@@ -811,6 +811,12 @@ fn review_samples() -> Vec<texts::ReviewText<'static>> {
         V::NoFeeAgain,
         V::ResubmitLink,
         V::ReviewLink,
+        V::LogbookPrintedQuestion { serial: "LB1234567890", office: OFFICE },
+        V::LogbookPrintedHint,
+        V::LogbookCollectedQuestion { serial: "LB1234567890" },
+        V::LogbookCollectedHint,
+        V::YesRecordIt,
+        V::LogbookRecordedNotice,
     ]);
     all
 }

@@ -377,6 +377,21 @@ async fn on_the_pages_a_rejection_needs_a_reason_from_the_list_and_approval_a_co
     // Decided, the review is closed.
     let page = desk.get(&format!("/transfers/{id}/review")).await;
     assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    // The new logbook's steps, each confirmed on its own page.
+    let logbook = format!("/transfers/{id}/logbook");
+    let page = desk.get(&logbook).await;
+    assert!(page.body.contains("printed and at Mombasa for collection?"), "{}", page.body);
+    let r = desk.post_reg(&logbook, &[]).await;
+    assert_eq!(r.location(), format!("/transfers/{id}?notice=logbook-recorded"));
+    app.wait_sms_containing(BUYER.1, "ready for collection at Mombasa").await;
+    let page = desk.get(&logbook).await;
+    assert!(page.body.contains("Has the buyer collected the new logbook"), "{}", page.body);
+    assert_eq!(desk.post_reg(&logbook, &[]).await.status, StatusCode::SEE_OTHER);
+    let (_, t) = seller.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(t["logbook"]["state"], "collected", "{t}");
+    assert_eq!(desk.get(&logbook).await.status, StatusCode::CONFLICT, "nothing more to record");
+    let mut seller_pages = registry_browser(&app, SELLER).await;
+    assert_eq!(seller_pages.get(&logbook).await.status, StatusCode::FORBIDDEN, "staff only");
 }
 on_both!(
     on_the_pages_a_rejection_needs_a_reason_from_the_list_and_approval_a_confirmation,

@@ -48,7 +48,7 @@ pub use consent::consent;
 pub use expiry::expire_due;
 pub use inspect::{ReviewView, inspect};
 pub use list::{ListItem, list_mine, queue, review_backlog};
-pub use logbook::advance_logbook;
+pub use logbook::{advance_logbook, next_logbook};
 pub use open::{NewTransfer, create};
 pub use payment::{PAYMENT_RETRY_AFTER_MS, pay, settle};
 pub use review::{Decision, review};

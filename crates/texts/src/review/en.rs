@@ -78,7 +78,13 @@ pub(super) fn render(m: &T<'_>) -> String {
         | T::ResubmitButton
         | T::NoFeeAgain
         | T::ResubmitLink
-        | T::ReviewLink => decisions(m),
+        | T::ReviewLink
+        | T::LogbookPrintedQuestion { .. }
+        | T::LogbookPrintedHint
+        | T::LogbookCollectedQuestion { .. }
+        | T::LogbookCollectedHint
+        | T::YesRecordIt
+        | T::LogbookRecordedNotice => decisions(m),
     }
 }
 
@@ -119,6 +125,14 @@ fn decisions(m: &T<'_>) -> String {
         T::NoFeeAgain => s("The fee is already paid: you do not pay again."),
         T::ResubmitLink => s("Send a new scan and resubmit"),
         T::ReviewLink => s("Review this transfer"),
+        T::LogbookPrintedQuestion { serial, office } => {
+            format!("Is the new logbook {serial} printed and at {office} for collection?")
+        }
+        T::LogbookPrintedHint => s("The buyer is told by SMS to collect it there."),
+        T::LogbookCollectedQuestion { serial } => format!("Has the buyer collected the new logbook {serial}?"),
+        T::LogbookCollectedHint => s("Hand it over only once you have checked the buyer's ID."),
+        T::YesRecordIt => s("Yes, record it"),
+        T::LogbookRecordedNotice => s("The new logbook's step is recorded."),
         // Routed here by `render`: any other message is not, and would
         // render empty, which the catalogue's test refuses.
         _ => String::new(),

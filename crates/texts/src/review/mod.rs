@@ -100,5 +100,12 @@ catalogue! {
         ResubmitLink,
         /// An officer's link from the transfer's page and the queue.
         ReviewLink,
+        // The new logbook's next step, confirmed on a page of its own.
+        LogbookPrintedQuestion { serial: &'a str, office: &'a str },
+        LogbookPrintedHint,
+        LogbookCollectedQuestion { serial: &'a str },
+        LogbookCollectedHint,
+        YesRecordIt,
+        LogbookRecordedNotice,
     }
 }

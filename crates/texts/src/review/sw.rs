@@ -79,7 +79,13 @@ pub(super) fn render(m: &T<'_>) -> String {
         | T::ResubmitButton
         | T::NoFeeAgain
         | T::ResubmitLink
-        | T::ReviewLink => decisions(m),
+        | T::ReviewLink
+        | T::LogbookPrintedQuestion { .. }
+        | T::LogbookPrintedHint
+        | T::LogbookCollectedQuestion { .. }
+        | T::LogbookCollectedHint
+        | T::YesRecordIt
+        | T::LogbookRecordedNotice => decisions(m),
     }
 }
 
@@ -120,6 +126,14 @@ fn decisions(m: &T<'_>) -> String {
         T::NoFeeAgain => s("Ada imeshalipwa: hulipi tena."),
         T::ResubmitLink => s("Tuma skani mpya na uwasilishe tena"),
         T::ReviewLink => s("Kagua uhamisho huu"),
+        T::LogbookPrintedQuestion { serial, office } => {
+            format!("Je, logbook mpya {serial} imechapishwa na iko ofisi ya {office} tayari kuchukuliwa?")
+        }
+        T::LogbookPrintedHint => s("Mnunuzi ataelezwa kwa SMS aichukue huko."),
+        T::LogbookCollectedQuestion { serial } => format!("Je, mnunuzi amechukua logbook mpya {serial}?"),
+        T::LogbookCollectedHint => s("Ikabidhi tu baada ya kukagua kitambulisho cha mnunuzi."),
+        T::YesRecordIt => s("Ndiyo, iandikishe"),
+        T::LogbookRecordedNotice => s("Hatua ya logbook mpya imeandikishwa."),
         // Routed here by `render`: any other message is not, and would
         // render empty, which the catalogue's test refuses.
         _ => String::new(),

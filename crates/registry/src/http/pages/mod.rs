@@ -18,6 +18,7 @@
 mod extract;
 mod frame;
 mod kept;
+mod logbook;
 mod resubmit;
 mod review;
 mod review_decide;
@@ -55,6 +56,7 @@ pub fn router(reg: Registry) -> Router {
         .route("/transfers/{id}/review/scan", get(review::review_scan))
         .route("/transfers/{id}/review/approve", get(review_decide::approve_page).post(review_decide::approve_answer))
         .route("/transfers/{id}/review/reject", get(review_decide::reject_page).post(review_decide::reject_answer))
+        .route("/transfers/{id}/logbook", get(logbook::logbook_page).post(logbook::logbook_answer))
         .route("/transfers/{id}/resubmit", get(resubmit::resubmit_page).post(resubmit::resubmit_answer))
         .route("/transfers/{id}/{action}", post(steps::transfer_action))
         .route("/review", get(transfers::review_queue))
