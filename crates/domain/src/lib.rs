@@ -59,8 +59,10 @@ macro_rules! string_enum {
 }
 
 pub mod date;
+pub mod date_parts;
 pub mod fees;
 pub mod fields;
+pub mod guidance;
 pub mod ids;
 #[cfg(feature = "openapi")]
 pub mod openapi;
@@ -72,6 +74,7 @@ pub mod vehicle_ids;
 pub mod workdays;
 
 pub use date::{Date, Weekday};
+pub use date_parts::{DatePart, DatePartsRefusal};
 pub use fees::{Fee, FeeError, FeeQuery, FeeRule, FeeSchedule, FeeSchedules, Measure, ScheduleError, VehicleClass};
 pub use fields::{FieldErrors, FieldPart};
 pub use ids::{AccountType, FieldError, IdNumber, KraPin, Phone};

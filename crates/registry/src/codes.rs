@@ -95,6 +95,16 @@ async fn send_history(tx: &mut WriteTx, phone: &str, now: i64) -> Result<SendHis
 /// A code that died of wrong tries: the step is to be started again.
 const DEAD: Refusal = Refusal::CodeDead { restart: Restart::TransferStep };
 
+/// Whether a code for `purpose` was ever sent to the person (used or not).
+pub async fn sent(tx: &mut WriteTx, person_id: &str, purpose: &str) -> Result<bool, Error> {
+    let found = sqlx::query("SELECT 1 FROM reg_codes WHERE person_id = $1 AND purpose = $2")
+        .bind(person_id)
+        .bind(purpose)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Try a typed code. `Ok(Ok(()))`: right, and now used, in `tx`; the caller
 /// makes its change in the same transaction. `Ok(Err(e))`: refused; the
 /// failure is counted in `tx`, which the caller must commit before

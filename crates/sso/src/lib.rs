@@ -86,6 +86,10 @@ pub struct SsoConfig {
     /// (for example `X-Forwarded-For`); the last address in it is taken.
     /// Unset: the connection's peer address.
     pub client_ip_header: Option<String>,
+    /// The home page of the vehicle registry, the service its built-in
+    /// client is: the account page and the pages ending a journey link
+    /// back to it. `None` links nowhere.
+    pub registry_url: Option<String>,
 }
 
 /// Secrets given to the sign-on rather than kept in its database.

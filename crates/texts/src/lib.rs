@@ -37,6 +37,7 @@ mod signon;
 mod sms;
 // The registry's HTTP side (pages and API), added in round 2.
 mod api;
+mod journey;
 mod registry_page;
 // The officer's review and the seller's resubmission (issue 13).
 mod review;
@@ -49,6 +50,7 @@ pub use sms::{CodeFor, ConsentRole, Sms, sms_length};
 
 // The registry's HTTP side (pages and API), added in round 2.
 pub use api::ApiText;
+pub use journey::{Answering, Journey, Progress};
 pub use registry_page::RegistryPage;
 pub use review::{ReviewReader, ReviewText};
 

@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 
 use domain::org::{OrgKind, OrgRole};
 use domain::transfer::{Deed, LogbookState, RejectReason, StaffAction, State};
-use domain::{AccountType, Date};
+use domain::{AccountType, Date, DatePartsRefusal};
 use texts::{
-    Claim, CodeFor, ConsentRole, Lang, Page, Part, Refusal, Restart, SignOnAccount, SignOnMessage, SignOnPage,
-    SignOnRefusal, Sms, StepRefusal, StepTaker, Text, TransferRefusal, sms_length,
+    Answering, Claim, CodeFor, ConsentRole, Journey, Lang, Page, Part, Progress, Refusal, Restart, SignOnAccount,
+    SignOnMessage, SignOnPage, SignOnRefusal, Sms, StepRefusal, StepTaker, Text, TransferRefusal, sms_length,
 };
 
 const REG_NO: &str = "KMAA 001A";
@@ -17,6 +17,8 @@ const REFERENCE: &str = "TR-ABCDE-FGHJK";
 const OFFICE: &str = "Nairobi (Likoni Road)";
 const ORG: &str = "Consolidated Motor Vehicle Dealers (Kenya) Limited";
 const PERSON: &str = "Wanjiku Nyambura Kamau-Odhiambo";
+/// Officers write reasons of up to 500 characters; this is a usual one.
+const REASON: &str = "the scan is a black-and-white copy, not a colour scan of the original logbook";
 
 fn ready() -> Date {
     Date::new(2026, 9, 30).unwrap_or_else(|| panic!("a date"))
@@ -29,11 +31,18 @@ fn sms_samples() -> Vec<Sms<'static>> {
             .into_iter()
             .map(|purpose| Sms::Code { purpose, code: "123456" })
             .collect();
-    all.extend([CodeFor::SubmitTransfer, CodeFor::AnswerTransfer].into_iter().map(|purpose| Sms::TransferCode {
-        purpose,
-        reference: REFERENCE,
-        code: "123456",
-    }));
+    all.extend(
+        [
+            CodeFor::SubmitTransfer,
+            CodeFor::AnswerTransfer,
+            CodeFor::AcceptTransfer,
+            CodeFor::DeclineTransfer,
+            CodeFor::ApproveTransfer,
+            CodeFor::RefuseTransfer,
+        ]
+        .into_iter()
+        .map(|purpose| Sms::TransferCode { purpose, reference: REFERENCE, code: "123456" }),
+    );
     all.extend(OrgRole::ALL.iter().map(|&role| Sms::OrgRoleSet { org: ORG, role }));
     all.extend([
         Sms::AccountRecovered,
@@ -184,6 +193,7 @@ fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
         TransferRefusal::ScanUncheckable { missing: false },
         TransferRefusal::IdLinkedElsewhere,
         TransferRefusal::NeedsAnOwner,
+        TransferRefusal::BuyerKindUnknown,
     ]
 }
 
@@ -335,12 +345,16 @@ fn sign_on_page_samples() -> Vec<SignOnPage<'static>> {
         SignOnPage::OrgPinLabel,
         SignOnPage::OrgPinHint,
         SignOnPage::AddOrg,
+        SignOnPage::DateDay,
+        SignOnPage::DateMonth,
+        SignOnPage::DateYear,
+        SignOnPage::GoToRegistry,
     ]);
     all
 }
 
 fn sign_on_message_samples() -> Vec<SignOnMessage> {
-    vec![
+    let mut all = vec![
         SignOnMessage::OrgRequested,
         SignOnMessage::MemberSaved,
         SignOnMessage::PasswordChanged,
@@ -367,7 +381,19 @@ fn sign_on_message_samples() -> Vec<SignOnMessage> {
         SignOnMessage::DevSmsFor,
         SignOnMessage::DevSmsAbout,
         SignOnMessage::DevSmsMessage,
-    ]
+        SignOnMessage::AccountCreated,
+        SignOnMessage::CodeResent,
+    ];
+    // Every way a date of birth in three boxes is refused.
+    let missing = [(true, false, false), (false, true, true), (true, true, false), (false, false, true)];
+    all.extend(
+        [DatePartsRefusal::Empty, DatePartsRefusal::Day, DatePartsRefusal::Month, DatePartsRefusal::Year]
+            .into_iter()
+            .chain(missing.map(|(day, month, year)| DatePartsRefusal::Missing { day, month, year }))
+            .chain([DatePartsRefusal::NoSuchDay { days_in_month: 28 }])
+            .map(|refusal| SignOnMessage::DateOfBirthRefused { refusal }),
+    );
+    all
 }
 
 fn sign_on_account_samples() -> Vec<SignOnAccount<'static>> {
@@ -405,6 +431,147 @@ fn sign_on_account_samples() -> Vec<SignOnAccount<'static>> {
     all
 }
 
+fn journey_samples() -> Vec<Journey<'static>> {
+    let reg_no = REG_NO;
+    let all = vec![
+        Journey::Back,
+        Journey::Change,
+        Journey::Continue,
+        Journey::Confirm,
+        Journey::Details,
+        Journey::SellAVehicle,
+        Journey::SellVehicle { reg_no },
+        Journey::WhichVehicle,
+        Journey::WhoIsBuying,
+        Journey::BuyerKindHint,
+        Journey::BuyerIsAPerson,
+        Journey::BuyerIsAnOrganisation,
+        Journey::ChooseBuyerKind,
+        Journey::WhatIsTheBuyersId,
+        Journey::WhatIsTheBuyersPin,
+        Journey::BuyerMustHaveSignedIn,
+        Journey::IdDocument,
+        Journey::IdDocumentNumber,
+        Journey::IdNumberHint,
+        Journey::KraPin,
+        Journey::KraPinHint,
+        Journey::CheckBeforeStarting,
+        Journey::Buyer,
+        Journey::BuyersName,
+        Journey::FeePaidByBuyer { amount_cents: 206_500 },
+        Journey::AfterStarting,
+        Journey::OthersMustConsent { n: 1 },
+        Journey::OthersMustConsent { n: 2 },
+        Journey::StartTheTransfer,
+        Journey::UploadTheScan,
+        Journey::ScanWhatToSend,
+        Journey::UploadAnotherScan,
+        Journey::CheckAndSubmit,
+        Journey::CheckBeforeSubmitting,
+        Journey::SubmitWhatHappens,
+        Journey::ScanUploaded,
+        Journey::ScanUploadedBySeller,
+        Journey::SendMeTheCode,
+        Journey::CodeToSubmit,
+        Journey::CancelThisTransfer,
+        Journey::SureToCancel { reg_no },
+        Journey::CancelWhatHappens { buyer: PERSON },
+        Journey::CannotBeUndone,
+        Journey::YesCancel,
+        Journey::NoKeepIt,
+    ];
+    all
+}
+
+fn answering_samples() -> Vec<Answering<'static>> {
+    let reg_no = REG_NO;
+    vec![
+        Answering::DoYouAccept { reg_no, seller: PERSON },
+        Answering::DoYouAgree { reg_no, buyer: ORG },
+        Answering::TheVehicle { vehicle: "KDA 001A, Toyota Corolla" },
+        Answering::IfYouAccept { amount_cents: 206_500 },
+        Answering::AsOwnerYouMustAgree,
+        Answering::YesAccept,
+        Answering::NoDecline,
+        Answering::YesApprove,
+        Answering::NoRefuse,
+        Answering::ChooseAnAnswer,
+        Answering::WhatIsYourPostalAddress,
+        Answering::AddressWhy,
+        Answering::WhereWillYouCollect,
+        Answering::OfficeHint,
+        Answering::CheckYourAnswer,
+        Answering::YourAnswer,
+        Answering::FeePaidNext { amount_cents: 206_500 },
+        Answering::DeclineEnds,
+        Answering::RefuseEnds,
+        Answering::SendCodeToAccept,
+        Answering::SendCodeToDecline,
+        Answering::SendCodeToApprove,
+        Answering::SendCodeToRefuse,
+        Answering::CodeToAccept,
+        Answering::CodeToDecline,
+        Answering::CodeToApprove,
+        Answering::CodeToRefuse,
+        Answering::WeSentACode { phone: "07** *** 678" },
+        Answering::NewCodeSent,
+        Answering::SendANewCode,
+    ]
+}
+
+fn progress_samples() -> Vec<Progress<'static>> {
+    use domain::guidance::Guidance as G;
+    let by = "Tue 8 Dec 2026";
+    let mut all = vec![
+        Progress::WhatYouNeedToDo,
+        Progress::WhatHappensNext,
+        Progress::YourReference { reference: REFERENCE },
+        Progress::OfficersReason { reason: REASON },
+        Progress::AnswerTheRequest,
+        Progress::AcceptOrDecline,
+        Progress::PayFee { amount_cents: 206_500 },
+        Progress::ReviewIt,
+        Progress::SeeTheReceipt,
+        Progress::NoticeStarted,
+        Progress::NoticeUploaded,
+        Progress::NoticeSubmitted,
+        Progress::NoticeConsented,
+        Progress::NoticeRefused,
+        Progress::NoticeAccepted,
+        Progress::NoticeDeclined,
+        Progress::NoticeCancelled,
+        Progress::NoticePaid,
+        Progress::NoticeReviewed,
+        Progress::NoticeRecorded,
+    ];
+    let mut guidance = vec![
+        G::UploadScan,
+        G::Submit,
+        G::WaitForSeller,
+        G::Consent,
+        G::WaitForConsents,
+        G::Answer,
+        G::WaitForBuyer,
+        G::Pay,
+        G::WaitForPayment,
+        G::Review,
+        G::WaitForReview,
+        G::Printing,
+        G::ReadyToCollect,
+        G::ReadyForBuyer,
+        G::Collected,
+        G::Rescan,
+        G::WaitForRescan,
+    ];
+    guidance.extend(State::ALL.iter().map(|&s| G::Ended(s)));
+    for g in guidance {
+        for review_by in [by, ""] {
+            all.push(Progress::Guide { guidance: g, by, review_by, office: OFFICE, ready: by, fee: 206_500 });
+        }
+    }
+    all
+}
+
 /// Each message renders non-empty in every language, and every key has a
 /// sample (so a new message cannot slip past these checks).
 fn check_all<T: Text>(samples: &[T], keys: &[&str]) {
@@ -433,6 +600,9 @@ fn every_message_renders_in_every_language() {
     check_all(&sign_on_page_samples(), SignOnPage::KEYS);
     check_all(&sign_on_message_samples(), SignOnMessage::KEYS);
     check_all(&sign_on_account_samples(), SignOnAccount::KEYS);
+    check_all(&journey_samples(), Journey::KEYS);
+    check_all(&answering_samples(), Answering::KEYS);
+    check_all(&progress_samples(), Progress::KEYS);
 }
 
 /// Messages whose English text, as tims sends it today, does not fit one

@@ -123,6 +123,9 @@ fn sso_config(cfg: &Config, public_url: &str, adapters: &sso::Adapters) -> sso::
         keyed: sso_keyed_secrets(cfg),
         limits: cfg.sso.limits(),
         client_ip_header: cfg.sso.client_ip_header.clone(),
+        // The registry's home, as its built-in client is registered with
+        // the sign-on (`registry_config`).
+        registry_url: Some(format!("{public_url}/")),
     }
 }
 

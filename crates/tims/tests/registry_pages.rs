@@ -15,6 +15,7 @@ const SELLER: (&str, &str) = ("12345678", "+254712345678");
 const BUYER: (&str, &str) = ("23456789", "+254723456789");
 const OFFICER: (&str, &str) = ("34567890", "+254734567890");
 const OTHER: (&str, &str) = ("45678901", "+254745678901");
+const RESIDENT: (&str, &str) = ("100200300", "+254110200300");
 const DEALER_PIN: &str = "P051234567A";
 
 /// Sign in at the sign-on, then at the registry through its sign-in page.
@@ -30,60 +31,92 @@ fn transfer_id(location: &str) -> String {
     location.trim_start_matches("/transfers/").split('?').next().unwrap().to_string()
 }
 
+/// POST a form and follow its answer (a redirect, post/redirect/get) to
+/// the page it leads to; the redirect's target comes back too.
+async fn answer(b: &mut Browser, path: &str, fields: &[(&str, &str)]) -> (String, common::Resp) {
+    let r = b.post_reg(path, fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}: {}", r.body);
+    let to = r.location();
+    let page = b.get(&to).await;
+    (to, page)
+}
+
 async fn a_transfer_can_be_done_in_the_browser_from_start_to_approval(app: TestApp) {
     let mut seller = registry_browser(&app, SELLER).await;
-    // A bad registration number is refused with a summary naming the field.
-    let r = seller
-        .post_reg(
-            "/transfers/new",
-            &[("registration_number", "KAA 1"), ("buyer_type", "individual"), ("buyer_id_number", BUYER.0)],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("There is a problem") && r.body.contains("KAA 001A"), "{}", r.body);
+    let page = seller.get("/transfers/new").await;
+    assert!(page.body.contains("Which vehicle are you selling?"), "{}", page.body);
+    // A bad registration number comes back to its page, the error beside
+    // the field and in the summary, what was typed kept, the title saying
+    // "Error:"; a refresh shows the page again without the error.
+    let (to, page) = answer(&mut seller, "/transfers/new", &[("registration_number", "KAA 1")]).await;
+    assert_eq!(to, "/transfers/new");
+    assert!(page.body.contains("<title>Error: Which vehicle"), "{}", page.body);
+    assert!(page.body.contains(r##"<a href="#registration_number">"##), "{}", page.body);
+    assert!(page.body.contains(r#"id="registration_number-error""#) && page.body.contains("KAA 001A"), "{}", page.body);
+    assert!(page.body.contains(r#"value="KAA 1""#), "{}", page.body);
+    let again = seller.get("/transfers/new").await;
+    assert!(!again.body.contains("Error:") && !again.body.contains("KAA 1\""), "{}", again.body);
     // A form without the CSRF token changes nothing.
     let r = seller.post_raw("/transfers/new", &[("registration_number", "KDA 001A")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
-    let r = seller
-        .post_reg(
-            "/transfers/new",
-            &[("registration_number", "kda 001a"), ("buyer_type", "individual"), ("buyer_id_number", BUYER.0)],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let id = transfer_id(&r.location());
-    let page = seller.get(&format!("/transfers/{id}?notice=created")).await;
-    assert!(page.body.contains("Upload the scanned logbook"), "{}", page.body);
-    // A file that is not a scan is refused with the reason.
+    let (to, page) = answer(&mut seller, "/transfers/new", &[("registration_number", "kda 001a")]).await;
+    assert_eq!(to, "/transfers/new/buyer");
+    assert!(page.body.contains("Who is buying it?") && page.body.contains("Sell KDA 001A"), "{}", page.body);
+    let (to, _) = answer(&mut seller, "/transfers/new/buyer", &[("buyer", "individual")]).await;
+    assert_eq!(to, "/transfers/new/buyer-id");
+    let form = [("buyer_id_type", "citizen"), ("buyer_id_number", BUYER.0)];
+    let (to, check) = answer(&mut seller, "/transfers/new/buyer-id", &form).await;
+    assert_eq!(to, "/transfers/new/check");
+    assert!(check.body.contains("Check your answers before you start the transfer"), "{}", check.body);
+    assert!(check.body.contains(r#"<a href="/transfers/new/buyer-id">Change"#), "{}", check.body);
+    let (to, page) = answer(&mut seller, "/transfers/new/check", &[]).await;
+    assert!(to.ends_with("?notice=created"), "{to}");
+    let id = transfer_id(&to);
+    assert!(page.body.contains("Transfer started") && page.body.contains("Your reference is TR-"), "{}", page.body);
+    assert!(page.body.contains(&format!(r#"href="/transfers/{id}/upload""#)), "{}", page.body);
+    // A file that is not a scan is refused beside the field.
     let r = seller.post_reg_file(&format!("/transfers/{id}/upload"), "logbook", b"GIF89a....").await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("not a PDF, JPEG or PNG"), "{}", r.body);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = seller.get(&r.location()).await;
+    assert!(page.body.contains("not a PDF, JPEG or PNG") && page.body.contains("logbook-error"), "{}", page.body);
     let r = seller.post_reg_file(&format!("/transfers/{id}/upload"), "logbook", PDF).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), format!("/transfers/{id}/submit"), "{}", r.body);
     let seen = app.sms_to(SELLER.1).len();
-    let r = seller.post_reg(&format!("/transfers/{id}/code-submit"), &[]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (to, _) = answer(&mut seller, &format!("/transfers/{id}/submit"), &[]).await;
+    assert_eq!(to, format!("/transfers/{id}/submit/code"));
     let code = app.next_code(SELLER.1, seen).await;
-    let r = seller.post_reg(&format!("/transfers/{id}/submit"), &[("code", "000000")]).await;
-    assert!(r.body.contains("The code is wrong"), "{}", r.body);
-    let r = seller.post_reg(&format!("/transfers/{id}/submit"), &[("code", &code)]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (_, page) = answer(&mut seller, &format!("/transfers/{id}/submit/code"), &[("code", "000000")]).await;
+    assert!(page.body.contains("The code is wrong"), "{}", page.body);
+    let (to, _) = answer(&mut seller, &format!("/transfers/{id}/submit/code"), &[("code", &code)]).await;
+    assert!(to.ends_with("?notice=submitted"), "{to}");
 
     let mut buyer = registry_browser(&app, BUYER).await;
     let page = buyer.get(&format!("/transfers/{id}")).await;
-    assert!(page.body.contains("Awaiting the buyer") && page.body.contains("Accept the transfer"), "{}", page.body);
+    assert!(page.body.contains("Accept or decline the transfer by"), "{}", page.body);
+    let q = buyer.get(&format!("/transfers/{id}/answer")).await;
+    assert!(q.body.contains("Do you accept the transfer of KDA 001A from"), "{}", q.body);
+    let (to, _) = answer(&mut buyer, &format!("/transfers/{id}/answer"), &[("answer", "yes")]).await;
+    assert_eq!(to, format!("/transfers/{id}/answer/address"));
+    let address = [("postal_address", "P.O. Box 1-00100 Nairobi")];
+    let (to, _) = answer(&mut buyer, &format!("/transfers/{id}/answer/address"), &address).await;
+    assert_eq!(to, format!("/transfers/{id}/answer/office"));
+    let (to, check) =
+        answer(&mut buyer, &format!("/transfers/{id}/answer/office"), &[("collection_office", "Kisumu")]).await;
+    assert_eq!(to, format!("/transfers/{id}/answer/check"));
+    assert!(check.body.contains("Kisumu") && check.body.contains("Send me the code to accept"), "{}", check.body);
     let seen = app.sms_to(BUYER.1).len();
-    buyer.post_reg(&format!("/transfers/{id}/code-answer"), &[]).await;
-    let code = app.next_code(BUYER.1, seen).await;
-    let r = buyer
-        .post_reg(
-            &format!("/transfers/{id}/accept"),
-            &[("code", &code), ("postal_address", "P.O. Box 1-00100 Nairobi"), ("collection_office", "Kisumu")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let page = buyer.get(&format!("/transfers/{id}")).await;
+    let (to, _) = answer(&mut buyer, &format!("/transfers/{id}/answer/check"), &[]).await;
+    assert_eq!(to, format!("/transfers/{id}/answer/code"));
+    let sms = app.next_sms(BUYER.1, seen).await;
+    assert!(sms.contains("code to ACCEPT the transfer"), "{sms}");
+    // The code to accept does not decline.
+    assert_eq!(transfer_state(&app, &id).await, "awaiting_buyer");
+    let code = common::extract_code(&sms).unwrap();
+    let (to, page) = answer(&mut buyer, &format!("/transfers/{id}/answer/code"), &[("code", &code)]).await;
+    assert!(to.ends_with("?notice=accepted"), "{to}");
+    assert!(page.body.contains("Pay the transfer fee of KES"), "{}", page.body);
+    let (_, page) = answer(&mut buyer, &format!("/transfers/{id}/pay"), &[]).await;
     assert!(page.body.contains("In review"), "{}", page.body);
 
     let mut officer = registry_browser(&app, OFFICER).await;
@@ -92,10 +125,10 @@ async fn a_transfer_can_be_done_in_the_browser_from_start_to_approval(app: TestA
     assert!(queue.body.contains("1 transfer waiting; the oldest for 0 days."), "{}", queue.body);
     let scan = officer.get(&format!("/transfers/{id}/scan")).await;
     assert_eq!(scan.status, StatusCode::OK);
-    let r = officer.post_reg(&format!("/transfers/{id}/review-approve"), &[]).await;
+    let r = officer.post_reg(&format!("/transfers/{id}/review/approve"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = buyer.get(&format!("/transfers/{id}")).await;
-    assert!(page.body.contains("Approved") && page.body.contains("ready by 2026-01-14 at Kisumu"), "{}", page.body);
+    assert!(page.body.contains("Approved") && page.body.contains("14 January 2026 at Kisumu"), "{}", page.body);
     let mine = buyer.get("/vehicles").await;
     assert!(mine.body.contains("KDA 001A"), "{}", mine.body);
 
@@ -105,6 +138,14 @@ async fn a_transfer_can_be_done_in_the_browser_from_start_to_approval(app: TestA
     assert!(r.location().contains("/sso/logout"), "{}", r.location());
     let r = buyer.get("/vehicles").await;
     assert!(r.location().starts_with("/signin"), "{}", r.location());
+}
+
+async fn transfer_state(app: &TestApp, id: &str) -> String {
+    sqlx::query_scalar("SELECT state FROM reg_transfers WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.registry.db().pool())
+        .await
+        .unwrap()
 }
 on_both!(a_transfer_can_be_done_in_the_browser_from_start_to_approval);
 
@@ -1074,3 +1115,92 @@ async fn pages_share_one_cached_stylesheet(app: TestApp) {
     assert_eq!(css.body, pagekit::STYLESHEET);
 }
 on_both!(pages_share_one_cached_stylesheet);
+
+/// The seller starts a sale of `reg_no` to the buyer `buyer_id` through
+/// the pages: the transfer's id.
+async fn sell(seller: &mut Browser, reg_no: &str, buyer_id: &str) -> String {
+    answer(seller, "/transfers/new", &[("registration_number", reg_no)]).await;
+    answer(seller, "/transfers/new/buyer", &[("buyer", "individual")]).await;
+    answer(seller, "/transfers/new/buyer-id", &[("buyer_id_type", "citizen"), ("buyer_id_number", buyer_id)]).await;
+    let (to, _) = answer(seller, "/transfers/new/check", &[]).await;
+    transfer_id(&to)
+}
+
+/// The same, then the scan uploaded and the transfer submitted with the code.
+async fn sell_and_submit(app: &TestApp, seller: &mut Browser, reg_no: &str, buyer_id: &str) -> String {
+    let id = sell(seller, reg_no, buyer_id).await;
+    let r = seller.post_reg_file(&format!("/transfers/{id}/upload"), "logbook", PDF).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let seen = app.sms_to(SELLER.1).len();
+    answer(seller, &format!("/transfers/{id}/submit"), &[]).await;
+    let code = app.next_code(SELLER.1, seen).await;
+    let (to, _) = answer(seller, &format!("/transfers/{id}/submit/code"), &[("code", &code)]).await;
+    assert!(to.ends_with("?notice=submitted"), "{to}");
+    id
+}
+
+async fn declining_refusing_and_cancelling_each_ask_first_and_take_only_their_own_code(app: TestApp) {
+    let mut seller = registry_browser(&app, SELLER).await;
+    let id = sell_and_submit(&app, &mut seller, "KDA 001A", BUYER.0).await;
+
+    // The buyer asks for a code to accept, then changes their mind: that
+    // code does not decline.
+    let mut buyer = registry_browser(&app, BUYER).await;
+    let at = |step: &str| format!("/transfers/{id}/answer{step}");
+    answer(&mut buyer, &at(""), &[("answer", "yes")]).await;
+    answer(&mut buyer, &at("/address"), &[("postal_address", "P.O. Box 1-00100 Nairobi")]).await;
+    answer(&mut buyer, &at("/office"), &[("collection_office", "Kisumu")]).await;
+    let seen = app.sms_to(BUYER.1).len();
+    answer(&mut buyer, &at("/check"), &[]).await;
+    let accept_code = common::extract_code(&app.next_sms(BUYER.1, seen).await).unwrap();
+    let (to, check) = answer(&mut buyer, &at(""), &[("answer", "no")]).await;
+    assert_eq!(to, at("/check"));
+    assert!(check.body.contains("If you decline, the transfer ends"), "{}", check.body);
+    assert!(check.body.contains(r#"class="warning">Send me the code to decline"#), "{}", check.body);
+    let (_, page) = answer(&mut buyer, &at("/code"), &[("code", &accept_code)]).await;
+    assert!(page.body.contains("No code has been sent for this step yet"), "{}", page.body);
+    assert_eq!(transfer_state(&app, &id).await, "awaiting_buyer");
+    let seen = app.sms_to(BUYER.1).len();
+    answer(&mut buyer, &at("/check"), &[]).await;
+    let sms = app.next_sms(BUYER.1, seen).await;
+    assert!(sms.contains("code to DECLINE the transfer"), "{sms}");
+    let code = common::extract_code(&sms).unwrap();
+    let (to, page) = answer(&mut buyer, &at("/code"), &[("code", &code)]).await;
+    assert!(to.ends_with("?notice=declined"), "{to}");
+    assert!(
+        page.body.contains("You declined the transfer") && page.body.contains("The buyer declined"),
+        "{}",
+        page.body
+    );
+
+    // Cancelling asks first; only the answer on that page cancels.
+    let id = sell(&mut seller, "KDA 001A", BUYER.0).await;
+    let page = seller.get(&format!("/transfers/{id}/cancel")).await;
+    assert!(page.body.contains("Are you sure you want to cancel the transfer of KDA 001A?"), "{}", page.body);
+    assert!(page.body.contains("This cannot be undone."), "{}", page.body);
+    assert_eq!(transfer_state(&app, &id).await, "draft");
+    let (to, page) = answer(&mut seller, &format!("/transfers/{id}/cancel"), &[]).await;
+    assert!(to.ends_with("?notice=cancelled"), "{to}");
+    assert!(page.body.contains("Transfer cancelled"), "{}", page.body);
+
+    // A joint owner refuses, after a check, with a code to refuse.
+    let id = sell_and_submit(&app, &mut seller, "KCB 123B", BUYER.0).await;
+    let mut resident = app.signed_in_as("resident", RESIDENT.0, RESIDENT.1).await;
+    resident.follow("/signin").await;
+    let at = |step: &str| format!("/transfers/{id}/consent{step}");
+    let q = resident.get(&at("")).await;
+    assert!(q.body.contains("Do you agree to the sale of KCB 123B to"), "{}", q.body);
+    let (to, check) = answer(&mut resident, &at(""), &[("answer", "no")]).await;
+    assert_eq!(to, at("/check"));
+    assert!(check.body.contains("If you refuse, the transfer ends"), "{}", check.body);
+    let seen = app.sms_to(RESIDENT.1).len();
+    answer(&mut resident, &at("/check"), &[]).await;
+    let sms = app.next_sms(RESIDENT.1, seen).await;
+    assert!(sms.contains("code to REFUSE the transfer"), "{sms}");
+    let code = common::extract_code(&sms).unwrap();
+    let (to, page) = answer(&mut resident, &at("/code"), &[("code", &code)]).await;
+    assert!(to.ends_with("?notice=refused"), "{to}");
+    assert!(page.body.contains("You refused the sale"), "{}", page.body);
+    assert_eq!(transfer_state(&app, &id).await, "consent_refused");
+}
+on_both!(declining_refusing_and_cancelling_each_ask_first_and_take_only_their_own_code);

@@ -827,17 +827,17 @@ async fn an_officer_may_not_act_on_a_transfer_they_are_a_party_to(app: TestApp) 
     let p: Value = r.json().await.unwrap();
     assert_eq!(p["detail"], "You are a party to this transfer, so another officer must check its scanned logbook");
 
-    // And on the pages: no approve or reject buttons, the reason instead,
+    // And on the pages: no review button, the reason instead,
     // and a form posted anyway refused with it.
     let people = [("seller", "citizen", SELLER), ("buyer", "citizen", BUYER), ("joint owner", "resident", RESIDENT)];
     for (who, account_type, person) in people {
         let mut b = registry_browser(&app, account_type, person).await;
         let page = b.get(&format!("/transfers/{id}")).await;
         assert!(page.body.contains(OWN_REVIEW), "{who}: {}", page.body);
-        assert!(!page.body.contains("Approve the transfer"), "{who}: {}", page.body);
+        assert!(!page.body.contains("Review the transfer"), "{who}: {}", page.body);
         let queue = b.get("/review").await;
         assert!(queue.body.contains(OWN_REVIEW), "{who}: {}", queue.body);
-        let r = b.post_reg(&format!("/transfers/{id}/review-approve"), &[]).await;
+        let r = b.post_reg(&format!("/transfers/{id}/review/approve"), &[]).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", r.body);
         assert!(r.body.contains(OWN_REVIEW), "{who}: {}", r.body);
     }
@@ -849,7 +849,7 @@ async fn an_officer_may_not_act_on_a_transfer_they_are_a_party_to(app: TestApp) 
     assert!(item.get("conflict_of_interest").is_none(), "{item}");
     let mut officer_pages = registry_browser(&app, "citizen", OFFICER).await;
     let page = officer_pages.get(&format!("/transfers/{id}")).await;
-    assert!(page.body.contains("Approve the transfer") && !page.body.contains(OWN_REVIEW), "{}", page.body);
+    assert!(page.body.contains("Review the transfer") && !page.body.contains(OWN_REVIEW), "{}", page.body);
     let (s, t) = officer.post(&review, json!({"decision": "approve"})).await;
     assert_eq!(s, StatusCode::OK, "{t}");
     assert_eq!(t["state"], "approved");
@@ -893,8 +893,13 @@ async fn an_officer_may_not_act_on_a_transfer_they_are_a_party_to(app: TestApp) 
     }
     let mut buyer_pages = registry_browser(&app, "citizen", BUYER).await;
     let page = buyer_pages.get(&format!("/transfers/{id}")).await;
-    assert!(page.body.contains(OWN_REVIEW) && !page.body.contains("Reject the transfer"), "{}", page.body);
-    let r = buyer_pages.post_reg(&format!("/transfers/{id}/review-reject"), &[("reason", "Not mine to judge")]).await;
+    assert!(page.body.contains(OWN_REVIEW) && !page.body.contains("Review the transfer"), "{}", page.body);
+    let r = buyer_pages
+        .post_reg(
+            &format!("/transfers/{id}/review/reject"),
+            &[("reason_code", "another_reason"), ("reason", "Not mine to judge")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(r.body.contains(OWN_REVIEW), "{}", r.body);
     let (_, t) = officer.get(&format!("/api/v1/transfers/{id}")).await;

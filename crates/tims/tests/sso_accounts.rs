@@ -20,7 +20,9 @@ async fn a_person_registers_verifies_the_phone_and_is_signed_in(app: TestApp) {
             &[
                 ("account_type", "citizen"),
                 ("id_number", "89012345"),
-                ("date_of_birth", "1995-09-05"),
+                ("date_of_birth_day", "05"),
+                ("date_of_birth_month", "09"),
+                ("date_of_birth_year", "1995"),
                 ("phone", "0798 000 111"),
                 ("email", ""),
                 ("password", "a long pass phrase"),
@@ -50,7 +52,9 @@ async fn a_person_registers_verifies_the_phone_and_is_signed_in(app: TestApp) {
             &[
                 ("account_type", "citizen"),
                 ("id_number", "89012345"),
-                ("date_of_birth", "1995-09-05"),
+                ("date_of_birth_day", "05"),
+                ("date_of_birth_month", "09"),
+                ("date_of_birth_year", "1995"),
                 ("phone", "0798000112"),
                 ("password", "another long one"),
                 ("password_confirm", "another long one"),
@@ -69,7 +73,9 @@ async fn registration_refuses_each_bad_field_by_name_and_changes_nothing(app: Te
             "/sso/register",
             &[
                 ("account_type", "martian"),
-                ("date_of_birth", "1990-02-30"),
+                ("date_of_birth_day", "30"),
+                ("date_of_birth_month", "02"),
+                ("date_of_birth_year", "1990"),
                 ("phone", "12"),
                 ("email", "nope"),
                 ("password", "short"),
@@ -80,7 +86,7 @@ async fn registration_refuses_each_bad_field_by_name_and_changes_nothing(app: Te
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     for (anchor, text) in [
         ("#account_type", "Choose citizen"),
-        ("#date_of_birth", "does not exist"),
+        ("#date_of_birth_day", "must be a real date"),
         ("#phone", "Kenyan mobile number"),
         ("#email", "email address"),
         ("#password", "at least 10 characters"),
@@ -93,7 +99,9 @@ async fn registration_refuses_each_bad_field_by_name_and_changes_nothing(app: Te
             &[
                 ("account_type", "citizen"),
                 ("id_number", "11111111"),
-                ("date_of_birth", "1990-01-01"),
+                ("date_of_birth_day", "01"),
+                ("date_of_birth_month", "01"),
+                ("date_of_birth_year", "1990"),
                 ("phone", "0711111111"),
                 ("password", "password123"),
                 ("password_confirm", "password123"),
@@ -107,7 +115,9 @@ async fn registration_refuses_each_bad_field_by_name_and_changes_nothing(app: Te
             &[
                 ("account_type", "citizen"),
                 ("id_number", "11111111"),
-                ("date_of_birth", "1990-01-01"),
+                ("date_of_birth_day", "01"),
+                ("date_of_birth_month", "01"),
+                ("date_of_birth_year", "1990"),
                 ("phone", "0711111111"),
                 ("password", "fine long phrase"),
                 ("password_confirm", "fine long phrase"),
@@ -122,7 +132,9 @@ async fn registration_refuses_each_bad_field_by_name_and_changes_nothing(app: Te
             &[
                 ("account_type", "citizen"),
                 ("id_number", "89012345"),
-                ("date_of_birth", "1995-09-06"),
+                ("date_of_birth_day", "06"),
+                ("date_of_birth_month", "09"),
+                ("date_of_birth_year", "1995"),
                 ("phone", "0711111111"),
                 ("password", "fine long phrase"),
                 ("password_confirm", "fine long phrase"),
@@ -211,7 +223,9 @@ async fn codes_expire_after_five_minutes_and_work_once(app: TestApp) {
     assert!(r.body.contains("expired"), "{}", r.body);
 
     let r = b.post("/sso/signin/code/resend", &[]).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/sso/signin/code?done=code-sent");
+    assert!(b.get(&r.location()).await.body.contains("A new code is on its way"));
     let code = app.next_code(phone, 1).await;
     app.advance(4 * MINUTE_MS);
     let r = b.post("/sso/signin/code", &[("code", &code)]).await;
@@ -232,7 +246,7 @@ async fn a_code_is_bound_to_its_purpose(app: TestApp) {
     b.sign_in_password("citizen", id, PASSWORD).await;
     let sign_in_code = app.next_code(phone, 0).await;
     let mut r = app.browser();
-    r.post("/sso/recover", &[("account_type", "citizen"), ("id_number", id), ("date_of_birth", WANJIKU_BORN)]).await;
+    r.post("/sso/recover", &common::recovery_form(id, WANJIKU_BORN)).await;
     let recover_code = app.next_code(phone, 1).await;
     if recover_code != sign_in_code {
         let resp = r
@@ -270,7 +284,7 @@ async fn five_wrong_codes_kill_the_challenge_even_for_the_right_code(app: TestAp
         if i == 1 {
             // Asking for a new code does not reset the count.
             let r = b.post("/sso/signin/code/resend", &[]).await;
-            assert_eq!(r.status, StatusCode::OK);
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
         }
     }
     let code = app.next_code(phone, 1).await;
@@ -345,7 +359,7 @@ on_both!(a_refused_code_does_not_count_as_a_failed_sign_in);
 async fn recover(app: &TestApp, id: &str, born: &str, phone: &str, new_password: &str) -> common::Browser {
     let mut rec = app.browser();
     let seen = app.sms_to(phone).len();
-    let r = rec.post("/sso/recover", &[("account_type", "citizen"), ("id_number", id), ("date_of_birth", born)]).await;
+    let r = rec.post("/sso/recover", &common::recovery_form(id, born)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let code = app.next_code(phone, seen).await;
     let r = rec
@@ -434,9 +448,7 @@ async fn recovery_answers_alike_for_real_and_unknown_id_numbers(app: TestApp) {
     let attempt = |id: &'static str, born: &'static str| {
         let mut b = app.browser();
         async move {
-            let start = b
-                .post("/sso/recover", &[("account_type", "citizen"), ("id_number", id), ("date_of_birth", born)])
-                .await;
+            let start = b.post("/sso/recover", &common::recovery_form(id, born)).await;
             let mut answers = vec![(start.status, start.location())];
             for _ in 0..6 {
                 let r = b
@@ -478,7 +490,7 @@ on_both!(recovery_answers_alike_for_real_and_unknown_id_numbers);
 async fn a_recovered_password_must_not_be_built_from_the_persons_own_details(app: TestApp) {
     let (id, phone) = WANJIKU;
     let mut b = app.browser();
-    b.post("/sso/recover", &[("account_type", "citizen"), ("id_number", id), ("date_of_birth", WANJIKU_BORN)]).await;
+    b.post("/sso/recover", &common::recovery_form(id, WANJIKU_BORN)).await;
     let code = app.next_code(phone, 0).await;
     let mine = format!("{id}{id}");
     let r = b.post("/sso/recover/code", &[("code", &code), ("password", &mine), ("password_confirm", &mine)]).await;
@@ -543,7 +555,9 @@ async fn expired_rows_are_purged_and_live_ones_kept(app: TestApp) {
     let form = [
         ("account_type", "citizen"),
         ("id_number", "89012345"),
-        ("date_of_birth", "1995-09-05"),
+        ("date_of_birth_day", "05"),
+        ("date_of_birth_month", "09"),
+        ("date_of_birth_year", "1995"),
         ("phone", "0798000111"),
         ("password", "a long pass phrase"),
         ("password_confirm", "a long pass phrase"),
@@ -672,17 +686,10 @@ async fn a_flood_from_one_address_costs_that_address_not_the_owner(app: TestApp)
     let (id, phone) = WANJIKU;
     let mut flood = app.browser_from("127.0.0.7");
     for n in 0..2 {
-        let r = flood
-            .post("/sso/recover", &[("account_type", "citizen"), ("id_number", id), ("date_of_birth", WANJIKU_BORN)])
-            .await;
+        let r = flood.post("/sso/recover", &common::recovery_form(id, WANJIKU_BORN)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "request {n}: {}", r.body);
     }
-    let r = flood
-        .post(
-            "/sso/recover",
-            &[("account_type", "citizen"), ("id_number", "99999999"), ("date_of_birth", "1990-01-01")],
-        )
-        .await;
+    let r = flood.post("/sso/recover", &common::recovery_form("99999999", "1990-01-01")).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     assert!(r.body.contains("from your network"), "{}", r.body);
     assert!(r.headers.get("retry-after").is_some());
@@ -722,6 +729,8 @@ async fn the_way_back_survives_a_resend_and_control_characters_are_refused(app: 
     )
     .await;
     let r = b.post("/sso/signin/code/resend", &[("return_to", "/sso/preferences")]).await;
+    assert_eq!(r.location(), "/sso/signin/code?done=code-sent&return_to=%2Fsso%2Fpreferences");
+    let r = b.get(&r.location()).await;
     assert!(r.body.contains("name=\"return_to\" value=\"/sso/preferences\""), "{}", r.body);
     let code = app.next_code(phone, 1).await;
     let r = b.post("/sso/signin/code", &[("code", &code), ("return_to", "/sso/preferences\r\nSet-Cookie: x=y")]).await;

@@ -496,11 +496,7 @@ async fn recovery_revokes_what_relying_parties_hold(app: TestApp) {
     // ...and the owner's recovery revokes it.
     let mut rec = app.browser();
     let seen = app.sms_to("+254712345678").len();
-    rec.post(
-        "/sso/recover",
-        &[("account_type", "citizen"), ("id_number", "12345678"), ("date_of_birth", "1985-03-14")],
-    )
-    .await;
+    rec.post("/sso/recover", &common::recovery_form("12345678", "1985-03-14")).await;
     let code = app.next_code("+254712345678", seen).await;
     let pw = "mango lorry rain seven";
     let r = rec.post("/sso/recover/code", &[("code", &code), ("password", pw), ("password_confirm", pw)]).await;

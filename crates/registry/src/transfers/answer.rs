@@ -35,46 +35,93 @@ pub struct Acceptance {
     pub collection_office: String,
 }
 
-/// The address (white space folded) and office the buyer gave, checked.
+/// A postal address as the record keeps it (white space folded), checked.
+pub fn postal_address(raw: &str, lang: Lang) -> Result<String, Error> {
+    let address = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if address.len() < 5 || address.len() > 200 {
+        return Err(FieldErrors::single("postal_address", TransferRefusal::EnterPostalAddress.render(lang)));
+    }
+    Ok(address)
+}
+
+/// One of the agency's offices, as the configuration names it.
+pub fn collection_office(reg: &Registry, raw: &str, lang: Lang) -> Result<String, Error> {
+    let offices = &reg.config().offices;
+    offices.iter().find(|o| o.eq_ignore_ascii_case(raw.trim())).cloned().ok_or_else(|| {
+        let offices = offices.join(", ");
+        FieldErrors::single("collection_office", TransferRefusal::ChooseOffice { offices: &offices }.render(lang))
+    })
+}
+
+/// The address and office the buyer gave, and the code's form, checked.
 fn check(reg: &Registry, input: &Acceptance, lang: Lang) -> Result<(String, Option<String>), Error> {
     let mut errors = FieldErrors::new();
-    let address = input.postal_address.split_whitespace().collect::<Vec<_>>().join(" ");
-    if address.len() < 5 || address.len() > 200 {
-        errors.add("postal_address", TransferRefusal::EnterPostalAddress.render(lang));
-    }
-    let offices = &reg.config().offices;
-    let office = offices.iter().find(|o| o.eq_ignore_ascii_case(input.collection_office.trim())).cloned();
-    if office.is_none() {
-        let offices = offices.join(", ");
-        errors.add("collection_office", TransferRefusal::ChooseOffice { offices: &offices }.render(lang));
-    }
+    let mut keep = |r: Result<String, Error>| match r {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::Invalid(f)) => {
+            f.0.into_iter().for_each(|(k, m)| errors.add(k, m));
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    };
+    let address = keep(postal_address(&input.postal_address, lang))?;
+    let office = keep(collection_office(reg, &input.collection_office, lang))?;
     if let Err(e) = domain::policy::code::parse_entry(&input.code) {
         errors.add("code", e.message);
     }
     errors.into_result()?;
-    Ok((address, office))
+    Ok((address.unwrap_or_default(), office))
 }
 
 /// The buyer accepts with a code and the details the record needs, then
-/// (step 5) pays the fee. With a gateway that settles at once the transfer
-/// goes straight to the officers' queue.
+/// (step 5) pays the fee from their own phone, as the API has always done.
+/// With a gateway that settles at once the transfer goes straight to the
+/// officers' queue.
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance) -> Result<TransferView, Error> {
+    let (after, cons) = record_acceptance(reg, actor, id, input, true).await?;
+    charge(reg, actor, after, cons).await
+}
+
+/// The buyer accepts with a code and the details the record needs; the fee
+/// is paid next, on the payment page, from the number the payer chooses.
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
+pub async fn accept_then_pay(
+    reg: &Registry,
+    actor: &Actor,
+    id: &str,
+    input: &Acceptance,
+) -> Result<TransferView, Error> {
+    let (after, cons) = record_acceptance(reg, actor, id, input, false).await?;
+    view(reg, actor, after, cons).await
+}
+
+/// The acceptance, in one transaction with the seller's SMS and (when the
+/// fee is charged at once) the claimed payment.
+async fn record_acceptance(
+    reg: &Registry,
+    actor: &Actor,
+    id: &str,
+    input: &Acceptance,
+    charge_now: bool,
+) -> Result<(store::Row, Vec<store::Consenter>), Error> {
     let (tx, row, cons, roles) = step(reg, actor, id).await?;
     need(actor, &roles, |r| *r == Role::Buyer, StepTaker::Buyer)?;
     need_transactor(actor)?;
     let (address, office) = check(reg, input, lang(actor))?;
     let now = reg.now_ms();
     let t = decide(&row, &cons, Command::BuyerAccept, &Role::Buyer, lang(actor))?;
-    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, &input.code).await?;
+    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Accept, &input.code).await?;
     let set = [("postal_address", Val::Text(Some(address))), ("collection_office", Val::Text(office))];
     let after = store::advance(&mut tx, &row, t.to, now, &set, Line::by(Step::BuyerAccept, actor)).await?;
     let sms = Sms::BuyerAccepted { reference: &row.reference, reg_no: &row.reg_no };
     tell(&mut tx, &row.seller_id, &row, &sms, now).await?;
-    claim_payment(&mut tx, &after, &actor.person.id, reg.adapters().payments.name(), now).await?;
+    if charge_now {
+        claim_payment(&mut tx, &after, &actor.person.id, reg.adapters().payments.name(), now).await?;
+    }
     tx.commit().await?;
     reg.wake_outbox();
-    charge(reg, actor, after, cons).await
+    Ok((after, cons))
 }
 
 /// The buyer declines with a code: the vehicle stays with its owner.
@@ -85,7 +132,7 @@ pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Res
     need_transactor(actor)?;
     let now = reg.now_ms();
     let t = decide(&row, &cons, Command::BuyerDecline, &Role::Buyer, lang(actor))?;
-    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Answer, code).await?;
+    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Decline, code).await?;
     let after = store::advance(&mut tx, &row, t.to, now, &[], Line::by(Step::BuyerDecline, actor)).await?;
     let sms = Sms::BuyerDeclined { reference: &row.reference, reg_no: &row.reg_no };
     tell(&mut tx, &row.seller_id, &row, &sms, now).await?;

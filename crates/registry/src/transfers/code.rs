@@ -17,8 +17,20 @@ use crate::{Error, FieldErrors, Registry, codes, outbox, parties};
 #[serde(rename_all = "snake_case")]
 pub enum CodeStep {
     Submit,
+    /// A code for either consent answer (kept for the API's clients; the
+    /// pages ask for one of the two that follow).
     Consent,
+    /// A code for either answer of the buyer (kept for the API's clients;
+    /// the pages ask for one of the two that follow).
     Answer,
+    /// A code that approves a consent and nothing else.
+    Approve,
+    /// A code that refuses a consent and nothing else.
+    Refuse,
+    /// A code that accepts the transfer and nothing else.
+    Accept,
+    /// A code that declines the transfer and nothing else.
+    Decline,
 }
 
 impl CodeStep {
@@ -30,6 +42,10 @@ impl CodeStep {
             "submit" => Ok(Self::Submit),
             "consent" => Ok(Self::Consent),
             "answer" => Ok(Self::Answer),
+            "approve" => Ok(Self::Approve),
+            "refuse" => Ok(Self::Refuse),
+            "accept" => Ok(Self::Accept),
+            "decline" => Ok(Self::Decline),
             _ => Err(FieldErrors::single("step", StepRefusal::ChooseCodeStep.render(lang))),
         }
     }
@@ -39,6 +55,20 @@ impl CodeStep {
             Self::Submit => "submit",
             Self::Consent => "consent",
             Self::Answer => "answer",
+            Self::Approve => "approve",
+            Self::Refuse => "refuse",
+            Self::Accept => "accept",
+            Self::Decline => "decline",
+        }
+    }
+
+    /// The steps whose code an answer takes: its own, else the older code
+    /// good for either answer. A code sent to accept never declines.
+    pub(super) fn for_answer(self) -> [CodeStep; 2] {
+        match self {
+            Self::Approve | Self::Refuse => [self, Self::Consent],
+            Self::Accept | Self::Decline => [self, Self::Answer],
+            other => [other, other],
         }
     }
 
@@ -63,14 +93,23 @@ pub async fn send_code(reg: &Registry, actor: &Actor, id: &str, step: CodeStep) 
             roles.contains(&Role::Seller) && matches!(row.state, State::Draft | State::ReturnedForScan),
             CodeFor::SubmitTransfer,
         ),
-        CodeStep::Consent => (
+        CodeStep::Consent | CodeStep::Approve | CodeStep::Refuse => (
             row.state == State::AwaitingConsents
                 && cons.iter().any(|c| c.party_id == actor.principal_id() && c.decision.is_none()),
-            CodeFor::AnswerTransfer,
+            match step {
+                CodeStep::Approve => CodeFor::ApproveTransfer,
+                CodeStep::Refuse => CodeFor::RefuseTransfer,
+                _ => CodeFor::AnswerTransfer,
+            },
         ),
-        CodeStep::Answer => {
-            (roles.contains(&Role::Buyer) && row.state == State::AwaitingBuyer, CodeFor::AnswerTransfer)
-        }
+        CodeStep::Answer | CodeStep::Accept | CodeStep::Decline => (
+            roles.contains(&Role::Buyer) && row.state == State::AwaitingBuyer,
+            match step {
+                CodeStep::Accept => CodeFor::AcceptTransfer,
+                CodeStep::Decline => CodeFor::DeclineTransfer,
+                _ => CodeFor::AnswerTransfer,
+            },
+        ),
     };
     let lang = lang(actor);
     if !ok {
@@ -102,7 +141,12 @@ pub(super) async fn check_code(
     step: CodeStep,
     code: &str,
 ) -> Result<WriteTx, Error> {
-    match codes::consume(reg, &mut tx, &actor.person.id, &step.purpose(&row.id), code).await? {
+    let [own, older] = step.for_answer();
+    let mut purpose = own.purpose(&row.id);
+    if older != own && !codes::sent(&mut tx, &actor.person.id, &purpose).await? {
+        purpose = older.purpose(&row.id);
+    }
+    match codes::consume(reg, &mut tx, &actor.person.id, &purpose, code).await? {
         Ok(()) => Ok(tx),
         Err(refusal) => {
             tx.commit().await?;

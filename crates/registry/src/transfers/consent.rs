@@ -29,7 +29,8 @@ pub async fn consent(
     let cmd = Command::Consent { party_id: party_id.clone(), approve };
     let line = Line::by(Step::of(&cmd), actor);
     let t = decide(&row, &cons, cmd, &role, lang(actor))?;
-    let mut tx = check_code(reg, tx, actor, &row, CodeStep::Consent, code).await?;
+    let mut tx =
+        check_code(reg, tx, actor, &row, if approve { CodeStep::Approve } else { CodeStep::Refuse }, code).await?;
     let after = store::advance(&mut tx, &row, t.to, now, &[], line).await?;
     let decision = if approve { ConsentDecision::Approved } else { ConsentDecision::Refused };
     store::decide_consent(&mut tx, &row.id, &party_id, decision, &actor.person.id, now).await?;

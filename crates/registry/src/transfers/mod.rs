@@ -41,7 +41,7 @@ use crate::signin::Actor;
 use crate::vehicles::own;
 use crate::{Error, Registry, parties};
 
-pub use answer::{Acceptance, accept, decline};
+pub use answer::{Acceptance, accept, accept_then_pay, collection_office, decline, postal_address};
 pub use cancel::cancel;
 pub use code::{CodeStep, send_code};
 pub use consent::consent;
@@ -49,7 +49,7 @@ pub use expiry::expire_due;
 pub use inspect::{ReviewView, inspect};
 pub use list::{ListItem, list_mine, queue, review_backlog};
 pub use logbook::{advance_logbook, next_logbook};
-pub use open::{NewTransfer, create};
+pub use open::{NewTransfer, ORGANISATION, Preview, create, preview, vehicle_to_sell};
 pub use payment::{PAYMENT_RETRY_AFTER_MS, pay, settle};
 pub use review::{Decision, review};
 pub use scan::{logbook_scan, upload_logbook};

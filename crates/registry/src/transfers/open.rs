@@ -3,6 +3,7 @@
 //! vehicle is priced, everyone else on its logbook is asked to consent, and
 //! the draft waits for the scanned logbook and the seller's code.
 
+use domain::org::OrgKind;
 use domain::policy::DAY_MS;
 use domain::{AccountType, BuyerType, ConsentRole, DocType, IdNumber, KraPin, OwnerRole, RegistrationNumber};
 use serde::Deserialize;
@@ -23,7 +24,9 @@ use crate::{Error, FieldErrors, Registry};
 pub struct NewTransfer {
     #[serde(default)]
     pub registration_number: String,
-    /// individual, or an organisation kind (company, car_dealer, ...).
+    /// individual or organisation. (An organisation kind, company,
+    /// car_dealer, ..., is also read as organisation: the kind stored is
+    /// always the one the KRA register gives the buyer.)
     #[serde(default)]
     pub buyer_type: String,
     /// For an individual: citizen (national ID), resident (alien ID) or
@@ -35,7 +38,8 @@ pub struct NewTransfer {
     pub buyer_id_number: String,
 }
 
-/// What the input names, checked field by field.
+/// What the input names, checked field by field. The buyer's type says
+/// only person or organisation: an organisation's kind is the register's.
 struct Asked {
     reg_no: RegistrationNumber,
     buyer_type: BuyerType,
@@ -43,10 +47,17 @@ struct Asked {
     doc_number: String,
 }
 
+/// The buyer type that names any organisation.
+pub const ORGANISATION: &str = "organisation";
+
 fn check(input: &NewTransfer) -> Result<Asked, Error> {
     let mut errors = FieldErrors::new();
     let reg_no = errors.check("registration_number", RegistrationNumber::parse(&input.registration_number));
-    let buyer_type = errors.check("buyer_type", BuyerType::parse(&input.buyer_type));
+    let buyer_type = if input.buyer_type.trim().eq_ignore_ascii_case(ORGANISATION) {
+        Some(BuyerType::Organisation(OrgKind::Company))
+    } else {
+        errors.check("buyer_type", BuyerType::parse(&input.buyer_type))
+    };
     let buyer_doc = match buyer_type {
         Some(BuyerType::Individual) => match AccountType::parse(input.buyer_id_type.as_deref().unwrap_or("citizen")) {
             Ok(kind) => errors
@@ -84,23 +95,84 @@ async fn buyer(reg: &Registry, asked: &Asked, owners: &[Holder], lang: Lang) -> 
     if owners.iter().any(|o| o.party_id == buyer.id) {
         return Err(FieldErrors::single("buyer_id_number", TransferRefusal::BuyerAlreadyOwner.render(lang)));
     }
+    if buyer.is_org() && buyer.org_kind.is_none() {
+        return Err(FieldErrors::single("buyer_id_number", TransferRefusal::BuyerKindUnknown.render(lang)));
+    }
     Ok(buyer)
 }
 
-/// Open the transfer.
+/// A transfer as it would be opened, every check of `create` passed: what
+/// the seller's check-your-answers page shows before anything is written.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub registration_number: String,
+    /// Make and model.
+    pub vehicle: String,
+    pub buyer_name: String,
+    /// An organisation's kind is the one its register gives.
+    pub buyer_type: BuyerType,
+    pub buyer_doc_type: DocType,
+    pub buyer_doc_number: String,
+    pub fee_cents: i64,
+    /// How many joint owners and financiers must consent.
+    pub consents: usize,
+}
+
+/// Every check of `create`, with nothing written.
 #[tracing::instrument(skip_all, fields(vehicle = %input.registration_number, actor = %actor.person.id))]
-pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Result<TransferView, Error> {
+pub async fn preview(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Result<Preview, Error> {
+    let p = prepare(reg, actor, input, reg.now_ms()).await?;
+    let seller_id = actor.principal_id();
+    Ok(Preview {
+        registration_number: p.asked.reg_no.as_str().to_string(),
+        vehicle: format!("{} {}", p.vehicle.make, p.vehicle.model),
+        buyer_name: p.buyer.name.clone(),
+        buyer_type: p.buyer.org_kind.map_or(p.asked.buyer_type, BuyerType::Organisation),
+        buyer_doc_type: p.asked.doc_type,
+        buyer_doc_number: p.asked.doc_number.clone(),
+        fee_cents: p.fee.amount_cents,
+        consents: p.owners.iter().filter(|o| o.party_id != seller_id).count(),
+    })
+}
+
+/// The vehicle a seller names on the first page of a sale, checked: its
+/// registration number as the register writes it, if it is on the register
+/// and the seller (or the organisation they act for) owns it.
+pub async fn vehicle_to_sell(reg: &Registry, actor: &Actor, raw: &str) -> Result<String, Error> {
     need_transactor(actor)?;
-    let now = reg.now_ms();
+    let lang = lang(actor);
+    let reg_no = RegistrationNumber::parse(raw).map_err(|e| FieldErrors::single("registration_number", e.message))?;
+    let no_vehicle = TransferRefusal::NoSuchVehicle { reg_no: reg_no.as_str() };
+    let (_, owners) = vehicles::with_owners(reg, &reg_no)
+        .await?
+        .ok_or_else(|| FieldErrors::single("registration_number", no_vehicle.render(lang)))?;
+    if !owners.iter().any(|o| o.party_id == actor.principal_id() && o.role == OwnerRole::Owner) {
+        let refusal = TransferRefusal::NotAnOwner { reg_no: reg_no.as_str() }.render(lang);
+        return Err(FieldErrors::single("registration_number", refusal));
+    }
+    Ok(reg_no.as_str().to_string())
+}
+
+/// What `create` checked: the vehicle and its owners, the buyer and the fee.
+struct Prepared {
+    asked: Asked,
+    vehicle: Vehicle,
+    owners: Vec<Holder>,
+    buyer: Party,
+    fee: domain::fees::Fee,
+}
+
+async fn prepare(reg: &Registry, actor: &Actor, input: &NewTransfer, now: i64) -> Result<Prepared, Error> {
+    need_transactor(actor)?;
     let asked = check(input)?;
     let (reg_no, lang) = (&asked.reg_no, lang(actor));
     let no_vehicle = TransferRefusal::NoSuchVehicle { reg_no: reg_no.as_str() };
     let (vehicle, owners) = vehicles::with_owners(reg, reg_no)
         .await?
         .ok_or_else(|| FieldErrors::single("registration_number", no_vehicle.render(lang)))?;
-    let seller_id = actor.principal_id().to_string();
-    if !owners.iter().any(|o| o.party_id == seller_id && o.role == OwnerRole::Owner) {
-        return Err(Error::Forbidden(TransferRefusal::NotAnOwner { reg_no: reg_no.as_str() }.render(lang)));
+    if !owners.iter().any(|o| o.party_id == actor.principal_id() && o.role == OwnerRole::Owner) {
+        let refusal = TransferRefusal::NotAnOwner { reg_no: reg_no.as_str() }.render(lang);
+        return Err(FieldErrors::single("registration_number", refusal));
     }
     let buyer = buyer(reg, &asked, &owners, lang).await?;
     let (fees, _) = reg.rules().await?;
@@ -108,6 +180,16 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
         let why = e.to_string();
         FieldErrors::single("registration_number", TransferRefusal::CannotPrice { why: &why }.render(lang))
     })?;
+    Ok(Prepared { asked, vehicle, owners, buyer, fee })
+}
+
+/// Open the transfer.
+#[tracing::instrument(skip_all, fields(vehicle = %input.registration_number, actor = %actor.person.id))]
+pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Result<TransferView, Error> {
+    let now = reg.now_ms();
+    let Prepared { asked, vehicle, owners, buyer, fee } = prepare(reg, actor, input, now).await?;
+    let reg_no = &asked.reg_no;
+    let seller_id = actor.principal_id().to_string();
     // Everyone on the logbook but the seller, in the order `store` reads
     // consents back.
     let others: Vec<&Holder> = owners.iter().filter(|o| o.party_id != seller_id).collect();
@@ -126,7 +208,9 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
         reg_no: reg_no.as_str(),
         seller_id: &seller_id,
         buyer_id: &buyer.id,
-        buyer_type: asked.buyer_type,
+        // An organisation is of the kind its register gives, whatever
+        // the seller said.
+        buyer_type: buyer.org_kind.map_or(asked.buyer_type, BuyerType::Organisation),
         fee: &fee,
         expires_at: now + i64::from(reg.config().transfer_expiry_days) * DAY_MS,
         consents: &cons.iter().map(|c| (c.party_id.clone(), c.role)).collect::<Vec<_>>(),

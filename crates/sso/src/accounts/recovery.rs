@@ -22,6 +22,7 @@ use super::codes::{self, Purpose};
 use super::devices;
 use super::lockout::clear_failures;
 use super::passwords::{check_new_password, hash_password};
+use super::register::check_date_of_birth;
 use crate::error::say;
 use crate::{Error, FieldErrors, Sso, crypto, grants, outbox, sessions};
 
@@ -31,7 +32,10 @@ use crate::{Error, FieldErrors, Sso, crypto, grants, outbox, sessions};
 pub struct Start {
     pub account_type: String,
     pub id_number: String,
-    pub date_of_birth: String,
+    /// The date of birth, in three boxes.
+    pub date_of_birth_day: String,
+    pub date_of_birth_month: String,
+    pub date_of_birth_year: String,
 }
 
 /// Start a recovery. Returns the token of the attempt (for its cookie),
@@ -41,7 +45,7 @@ pub async fn start(sso: &Sso, r: &Start, client: &Client) -> Result<String, Erro
     let mut errors = FieldErrors::new();
     let kind = errors.check("account_type", AccountType::parse(&r.account_type));
     let id_number = kind.and_then(|k| errors.check("id_number", IdNumber::parse(k, &r.id_number)));
-    let born = errors.check("date_of_birth", domain::Date::parse(&r.date_of_birth));
+    let born = check_date_of_birth(&mut errors, [&r.date_of_birth_day, &r.date_of_birth_month, &r.date_of_birth_year]);
     errors.into_result()?;
     let (Some(id_number), Some(born)) = (id_number, born) else {
         return Err(Error::Internal("validated fields missing".into()));

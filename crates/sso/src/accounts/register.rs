@@ -3,8 +3,8 @@
 //! knows nothing of signing in beyond starting the pending session.
 
 use db::OnUnique as _;
-use domain::{AccountType, IdNumber, Phone};
-use texts::SignOnRefusal;
+use domain::{AccountType, DatePart, IdNumber, Phone};
+use texts::{SignOnMessage, SignOnRefusal};
 
 use super::account::Client;
 use super::codes::{self, Purpose};
@@ -20,8 +20,13 @@ pub struct Registration {
     pub account_type: String,
     #[serde(default)]
     pub id_number: String,
+    /// The date of birth, in three boxes.
     #[serde(default)]
-    pub date_of_birth: String,
+    pub date_of_birth_day: String,
+    #[serde(default)]
+    pub date_of_birth_month: String,
+    #[serde(default)]
+    pub date_of_birth_year: String,
     #[serde(default)]
     pub phone: String,
     #[serde(default)]
@@ -32,6 +37,31 @@ pub struct Registration {
     pub password_confirm: String,
     #[serde(default)]
     pub sms_alerts: Option<String>,
+}
+
+/// A date of birth typed in three boxes (day, month, year), checked by
+/// `domain`; a refusal is recorded under the boxes it names, or under
+/// `date_of_birth` for the whole date.
+pub(super) fn check_date_of_birth(errors: &mut FieldErrors, [day, month, year]: [&str; 3]) -> Option<domain::Date> {
+    match domain::Date::from_parts(day, month, year) {
+        Ok(d) => Some(d),
+        Err(refusal) => {
+            let message = say(SignOnMessage::DateOfBirthRefused { refusal });
+            let parts = refusal.parts();
+            if parts.is_empty() {
+                errors.add("date_of_birth", message.clone());
+            }
+            for part in parts {
+                let field = match part {
+                    DatePart::Day => "date_of_birth_day",
+                    DatePart::Month => "date_of_birth_month",
+                    DatePart::Year => "date_of_birth_year",
+                };
+                errors.add(field, message.clone());
+            }
+            None
+        }
+    }
 }
 
 fn check_email(errors: &mut FieldErrors, raw: &str) -> Option<String> {
@@ -57,7 +87,7 @@ pub async fn register(sso: &Sso, r: &Registration, client: &Client) -> Result<St
     let mut errors = FieldErrors::new();
     let kind = errors.check("account_type", AccountType::parse(&r.account_type));
     let id_number = kind.and_then(|k| errors.check("id_number", IdNumber::parse(k, &r.id_number)));
-    let born = errors.check("date_of_birth", domain::Date::parse(&r.date_of_birth));
+    let born = check_date_of_birth(&mut errors, [&r.date_of_birth_day, &r.date_of_birth_month, &r.date_of_birth_year]);
     if born.is_some_and(|b| b > domain::Date::from_utc_ms(sso.now_ms())) {
         errors.add("date_of_birth", say(SignOnRefusal::BornInFuture));
     }

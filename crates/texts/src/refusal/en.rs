@@ -147,6 +147,9 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
             render_transfer(if missing { &T::ScanMissing } else { &T::StoreDown })
         ),
         T::NeedsAnOwner => s("A vehicle needs at least one owner"),
+        T::BuyerKindUnknown => s(
+            "The KRA register does not say what kind of organisation the buyer is. Ask the buyer to check their organisation's details with KRA",
+        ),
         T::IdLinkedElsewhere => s("This ID number is already linked to another sign-on account. Contact \
                                                  the agency to have it checked"),
     }
@@ -159,9 +162,9 @@ pub(super) fn render_step(m: &StepRefusal) -> String {
         T::NoCodeNeeded { state } => {
             format!("No code is needed from you for this transfer now: it is {}", transfer_state(Lang::En, state))
         }
-        T::ChooseCodeStep => {
-            s("Choose submit (the seller), consent (a joint owner or financier) or answer (the buyer)")
-        }
+        T::ChooseCodeStep => s(
+            "Choose submit (the seller), approve or refuse (a joint owner or financier), accept or decline (the buyer)",
+        ),
         T::NotYourStep { only } => format!("Only {} can do this", step_taker(only)),
         T::WrongParty { deed } => {
             format!("Only {} can do this: the transfer cannot be {} by you", deed.by_whom(), deed.done())

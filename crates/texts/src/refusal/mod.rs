@@ -128,6 +128,8 @@ catalogue! {
         IdLinkedElsewhere,
         /// Putting a vehicle on the register with no owner.
         NeedsAnOwner,
+        /// The buyer organisation's kind is not one the register gave.
+        BuyerKindUnknown,
     }
 }
 

@@ -154,6 +154,9 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
             render_transfer(if missing { &T::ScanMissing } else { &T::StoreDown })
         ),
         T::NeedsAnOwner => s("Gari linahitaji angalau mmiliki mmoja"),
+        T::BuyerKindUnknown => s(
+            "Rejista ya KRA haisemi mnunuzi ni shirika la aina gani. Mwombe mnunuzi ahakikishe taarifa za shirika lake kwa KRA",
+        ),
         T::IdLinkedElsewhere => s("Nambari hii ya kitambulisho tayari imeunganishwa na akaunti nyingine \
                                                  ya kuingia. Wasiliana na mamlaka ili iangaliwe"),
     }
@@ -166,7 +169,9 @@ pub(super) fn render_step(m: &StepRefusal) -> String {
         T::NoCodeNeeded { state } => {
             format!("Huhitaji nambari kwa uhamisho huu sasa: uko katika hali ya {}", transfer_state(Lang::Sw, state))
         }
-        T::ChooseCodeStep => s("Chagua submit (muuzaji), consent (mmiliki mwenza au mkopeshaji) au answer (mnunuzi)"),
+        T::ChooseCodeStep => {
+            s("Chagua submit (muuzaji), approve au refuse (mmiliki mwenza au mkopeshaji), accept au decline (mnunuzi)")
+        }
         T::NotYourStep { only } => format!("Ni {} tu anayeweza kufanya hivi", step_taker(only)),
         T::WrongParty { deed } => {
             format!("Hili linaweza kufanywa na {} tu: uhamisho hauwezi {} na wewe", by_whom(deed), done(deed))

@@ -1,6 +1,6 @@
 //! The sign-on's page copy in English: the texts its pages show today.
 
-use domain::AccountType;
+use domain::{AccountType, DatePartsRefusal as D};
 
 use super::{SignOnAccount as A, SignOnMessage as M, SignOnPage as P};
 
@@ -35,7 +35,7 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::RegisterLead => s("One account signs you in to every online service of the agency."),
         P::IdNumberHint => s("The number on the document that matches your choice above"),
         P::DateOfBirth => s("Date of birth"),
-        P::DateOfBirthHint => s("As on your document, year-month-day: for example 1990-05-17"),
+        P::DateOfBirthHint => s("As on your document, for example 17 5 1990"),
         P::MobileNumber => s("Mobile number"),
         P::MobileNumberHint => s("We send a code to this number to check it, for example 0712 345 678"),
         P::EmailOptional => s("Email address (optional)"),
@@ -73,6 +73,10 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::OrgPinLabel => s("KRA PIN of the organisation"),
         P::OrgPinHint => s("For example P051234567A"),
         P::AddOrg => s("Add organisation"),
+        P::DateDay => s("Day"),
+        P::DateMonth => s("Month"),
+        P::DateYear => s("Year"),
+        P::GoToRegistry => s("Go to the vehicle registry"),
     }
 }
 
@@ -114,6 +118,9 @@ pub(super) fn render_message(m: &M) -> String {
         M::DevSmsFor => s("For"),
         M::DevSmsAbout => s("About"),
         M::DevSmsMessage => s("Message"),
+        M::AccountCreated => s("Your account is ready and your mobile number is checked. You are signed in."),
+        M::CodeResent => s("A new code is on its way. The codes sent before it no longer work."),
+        M::DateOfBirthRefused { refusal } => date_of_birth_refused(refusal),
     }
 }
 
@@ -150,5 +157,25 @@ pub(super) fn render_account(m: &A<'_>) -> String {
         A::RemoveFromOrg => s("Remove from organisation"),
         A::RefuseRequest => s("Refuse request"),
         A::Decide => s("Decide"),
+    }
+}
+
+/// A date of birth refused, naming the box that is wrong.
+fn date_of_birth_refused(refusal: D) -> String {
+    match refusal {
+        D::Empty => "Enter your date of birth".into(),
+        D::Missing { day, month, year } => {
+            let parts: Vec<&str> = [(day, "a day"), (month, "a month"), (year, "a year")]
+                .into_iter()
+                .filter_map(|(missing, part)| missing.then_some(part))
+                .collect();
+            format!("Date of birth must include {}", parts.join(" and "))
+        }
+        D::Day => "The day of birth must be a number from 1 to 31".into(),
+        D::Month => "The month of birth must be a number from 1 to 12".into(),
+        D::Year => "The year of birth must be 4 digits, for example 1990".into(),
+        D::NoSuchDay { days_in_month } => {
+            format!("Date of birth must be a real date: that month has {days_in_month} days")
+        }
     }
 }

@@ -9,8 +9,8 @@
 mod en;
 mod sw;
 
-use domain::AccountType;
 use domain::org::{OrgKind, OrgRole};
+use domain::{AccountType, DatePartsRefusal};
 
 use crate::catalogue;
 
@@ -74,6 +74,15 @@ catalogue! {
         OrgPinLabel,
         OrgPinHint,
         AddOrg,
+        // The date of birth in three boxes, and the way back to the registry.
+        /// The box of a date's day.
+        DateDay,
+        /// The box of a date's month.
+        DateMonth,
+        /// The box of a date's year.
+        DateYear,
+        /// The link from the sign-on's pages to the vehicle registry.
+        GoToRegistry,
     }
 }
 
@@ -114,6 +123,13 @@ catalogue! {
         DevSmsFor,
         DevSmsAbout,
         DevSmsMessage,
+        // The end of a registration, and a date of birth refused.
+        /// The notice of an account just made, its phone checked.
+        AccountCreated,
+        /// The notice of a new code sent to a sign-in under way.
+        CodeResent,
+        /// What is wrong with a date of birth typed in three boxes.
+        DateOfBirthRefused { refusal: DatePartsRefusal },
     }
 }
 

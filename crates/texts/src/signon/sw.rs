@@ -1,8 +1,8 @@
 //! The sign-on's page copy in Kiswahili: plain words, as a clerk at a
 //! Huduma Centre would say them.
 
-use domain::AccountType;
 use domain::org::{OrgKind, OrgRole};
+use domain::{AccountType, DatePartsRefusal as D};
 
 use super::{SignOnAccount as A, SignOnMessage as M, SignOnPage as P};
 
@@ -37,7 +37,7 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::RegisterLead => s("Akaunti moja inakuingiza kwenye huduma zote za mtandaoni za mamlaka."),
         P::IdNumberHint => s("Nambari iliyo kwenye hati inayolingana na ulichochagua hapo juu"),
         P::DateOfBirth => s("Tarehe ya kuzaliwa"),
-        P::DateOfBirthHint => s("Kama ilivyo kwenye hati yako, mwaka-mwezi-siku: kwa mfano 1990-05-17"),
+        P::DateOfBirthHint => s("Kama ilivyo kwenye hati yako, kwa mfano 17 5 1990"),
         P::MobileNumber => s("Nambari ya simu ya mkononi"),
         P::MobileNumberHint => s("Tutatuma nambari kwa simu hii ili kuithibitisha, kwa mfano 0712 345 678"),
         P::EmailOptional => s("Anwani ya barua pepe (si lazima)"),
@@ -75,6 +75,10 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::OrgPinLabel => s("KRA PIN ya shirika"),
         P::OrgPinHint => s("Kwa mfano P051234567A"),
         P::AddOrg => s("Ongeza shirika"),
+        P::DateDay => s("Siku"),
+        P::DateMonth => s("Mwezi"),
+        P::DateYear => s("Mwaka"),
+        P::GoToRegistry => s("Nenda kwenye huduma ya usajili wa magari"),
     }
 }
 
@@ -118,6 +122,9 @@ pub(super) fn render_message(m: &M) -> String {
         M::DevSmsFor => s("Madhumuni"),
         M::DevSmsAbout => s("Kuhusu"),
         M::DevSmsMessage => s("Ujumbe"),
+        M::AccountCreated => s("Akaunti yako iko tayari na nambari yako ya simu imethibitishwa. Umeingia."),
+        M::CodeResent => s("Nambari mpya inakuja. Nambari zilizotumwa kabla yake hazifanyi kazi tena."),
+        M::DateOfBirthRefused { refusal } => date_of_birth_refused(refusal),
     }
 }
 
@@ -174,5 +181,25 @@ pub(super) fn render_account(m: &A<'_>) -> String {
         A::RemoveFromOrg => s("Mwondoe kwenye shirika"),
         A::RefuseRequest => s("Kataa ombi"),
         A::Decide => s("Amua"),
+    }
+}
+
+/// A date of birth refused, naming the box that is wrong.
+fn date_of_birth_refused(refusal: D) -> String {
+    match refusal {
+        D::Empty => "Andika tarehe yako ya kuzaliwa".into(),
+        D::Missing { day, month, year } => {
+            let parts: Vec<&str> = [(day, "siku"), (month, "mwezi"), (year, "mwaka")]
+                .into_iter()
+                .filter_map(|(missing, part)| missing.then_some(part))
+                .collect();
+            format!("Tarehe ya kuzaliwa haijakamilika: andika {}", parts.join(" na "))
+        }
+        D::Day => "Siku ya kuzaliwa iwe nambari kati ya 1 na 31".into(),
+        D::Month => "Mwezi wa kuzaliwa uwe nambari kati ya 1 na 12".into(),
+        D::Year => "Mwaka wa kuzaliwa uwe na tarakimu 4, kwa mfano 1990".into(),
+        D::NoSuchDay { days_in_month } => {
+            format!("Tarehe hiyo haipo: mwezi huo una siku {days_in_month} tu")
+        }
     }
 }

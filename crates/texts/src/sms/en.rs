@@ -88,5 +88,9 @@ fn code_for(purpose: CodeFor) -> &'static str {
         CodeFor::Recover => "account recovery code",
         CodeFor::SubmitTransfer => "code to submit the transfer",
         CodeFor::AnswerTransfer => "code to answer the transfer",
+        CodeFor::AcceptTransfer => "code to ACCEPT the transfer",
+        CodeFor::DeclineTransfer => "code to DECLINE the transfer",
+        CodeFor::ApproveTransfer => "code to APPROVE the transfer",
+        CodeFor::RefuseTransfer => "code to REFUSE the transfer",
     }
 }

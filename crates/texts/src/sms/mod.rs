@@ -23,6 +23,10 @@ pub enum CodeFor {
     Recover,
     SubmitTransfer,
     AnswerTransfer,
+    AcceptTransfer,
+    DeclineTransfer,
+    ApproveTransfer,
+    RefuseTransfer,
 }
 
 /// Why a joint owner or financier is asked for consent.

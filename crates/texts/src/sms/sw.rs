@@ -99,5 +99,9 @@ fn code_for(purpose: CodeFor) -> &'static str {
         CodeFor::Recover => "kurejesha akaunti yako",
         CodeFor::SubmitTransfer => "kuwasilisha uhamisho",
         CodeFor::AnswerTransfer => "kujibu uhamisho",
+        CodeFor::AcceptTransfer => "KUKUBALI uhamisho",
+        CodeFor::DeclineTransfer => "KUKATAA uhamisho",
+        CodeFor::ApproveTransfer => "KURIDHIA uhamisho",
+        CodeFor::RefuseTransfer => "KUPINGA uhamisho",
     }
 }

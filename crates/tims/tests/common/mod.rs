@@ -308,13 +308,30 @@ impl Resp {
     }
 }
 
+/// A date of birth (`YYYY-MM-DD`) as the sign-on's forms take it: in three
+/// boxes, day, month and year.
+pub fn dob(iso: &str) -> [(&'static str, &str); 3] {
+    let mut parts = iso.splitn(3, '-');
+    let (year, month, day) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    [("date_of_birth_day", day), ("date_of_birth_month", month), ("date_of_birth_year", year)]
+}
+
+/// The form that starts a citizen's recovery.
+pub fn recovery_form<'a>(id_number: &'a str, born: &'a str) -> Vec<(&'static str, &'a str)> {
+    let mut f = vec![("account_type", "citizen"), ("id_number", id_number)];
+    f.extend(dob(born));
+    f
+}
+
 /// The registration form of a citizen the stand-in population registers of
-/// the tests know (born 1991-04-01), by ID number.
-pub fn stand_in_registration(id_number: &str) -> [(&'static str, &str); 6] {
+/// the tests know (born 1 April 1991), by ID number.
+pub fn stand_in_registration(id_number: &str) -> [(&'static str, &str); 8] {
     [
         ("account_type", "citizen"),
         ("id_number", id_number),
-        ("date_of_birth", "1991-04-01"),
+        ("date_of_birth_day", "1"),
+        ("date_of_birth_month", "4"),
+        ("date_of_birth_year", "1991"),
         ("phone", "0700111222"),
         ("password", "a long pass phrase"),
         ("password_confirm", "a long pass phrase"),

@@ -69,7 +69,7 @@ pub fn vehicle_class() -> Object {
 }
 
 pub fn code_step() -> Object {
-    one_of(["submit", "consent", "answer"])
+    one_of(["submit", "approve", "refuse", "accept", "decline", "consent", "answer"])
 }
 
 pub fn review_decision() -> Object {
@@ -127,7 +127,13 @@ impl utoipa::PartialSchema for crate::transfers::NewTransfer {
                 string(PASSPORT_NUMBER, "A1234567"),
                 "An individual by passport number (foreigner).",
             ))
-            .item(buyer(org_kind(), None, string(KRA_PIN, "P051234569C"), "An organisation by its KRA PIN."))
+            .item(buyer(
+                one_of(std::iter::once("organisation").chain(OrgKind::ALL.iter().map(|k| k.as_str()))),
+                None,
+                string(KRA_PIN, "P051234569C"),
+                "An organisation by its KRA PIN: `organisation` (an organisation kind is read the same; the kind \
+                 recorded is always the one the KRA register gives the buyer).",
+            ))
             .examples([serde_json::json!({
                 "registration_number": "KDA 001A", "buyer_type": "individual", "buyer_id_number": "23456789"
             })])

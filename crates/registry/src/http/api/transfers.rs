@@ -112,8 +112,10 @@ pub async fn upload_scan(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepBody {
-    /// submit (the seller), consent (a joint owner or the financier) or
-    /// answer (the buyer).
+    /// submit (the seller); approve or refuse (a joint owner or the
+    /// financier); accept or decline (the buyer). A code for one answer
+    /// takes no other. (consent and answer, a code good for either answer,
+    /// are kept for older clients.)
     #[serde(default)]
     #[schema(required = true, schema_with = super::schema::code_step)]
     step: String,

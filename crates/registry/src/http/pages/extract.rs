@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use pagekit::{FormPart, Refused};
 use texts::{Lang, Refusal, Text as _};
@@ -72,7 +72,7 @@ impl FormPart for Registry {
         let lang = lang(&parts.headers);
         match current(self, &parts.headers, address(parts)).await {
             Ok(Some((actor, token))) => Ok(SignedIn { actor, token, lang }),
-            Ok(None) | Err(Error::Unauthenticated) => Err(to_signin(&come_back_to(&parts.method, parts.uri.path()))),
+            Ok(None) | Err(Error::Unauthenticated) => Err(to_signin(&come_back_to(&parts.method, &parts.uri))),
             Err(e) => Err(message_page(lang, None, e.status(), &e)),
         }
     }
@@ -98,15 +98,18 @@ fn refusal_page(lang: Lang, why: Refused) -> Response {
     }
 }
 
-/// Where to come back to after signing in: the page asked for; from a
-/// form, the page it is on (a transfer's step: the transfer's page; the
-/// choice of organisation: home); from a transfer's scan, the transfers.
-fn come_back_to(method: &Method, path: &str) -> String {
+/// Where to come back to after signing in: the page asked for, with its
+/// query (an inquiry's registration number); from a form, the page it is
+/// on (a transfer's step: the transfer's page; the choice of organisation:
+/// home); from a transfer's scan, the transfers.
+fn come_back_to(method: &Method, uri: &Uri) -> String {
+    let path = uri.path();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (method == Method::POST, segments.as_slice()) {
         (false, ["transfers", _, "scan"]) => "/transfers".into(),
         (true, ["acting-for"]) => "/".into(),
         (true, ["transfers", id, _]) => format!("/transfers/{id}"),
+        (false, _) => uri.path_and_query().map_or(path, |pq| pq.as_str()).to_string(),
         _ => path.to_string(),
     }
 }
@@ -117,12 +120,17 @@ mod tests {
 
     #[test]
     fn after_signing_in_a_form_comes_back_to_its_page() {
-        let back = |m: Method, p: &str| come_back_to(&m, p);
+        let back = |m: Method, p: &str| come_back_to(&m, &p.parse().unwrap_or_default());
         assert_eq!(back(Method::GET, "/vehicles"), "/vehicles");
         assert_eq!(back(Method::GET, "/transfers/abc"), "/transfers/abc");
         assert_eq!(back(Method::GET, "/transfers/abc/scan"), "/transfers");
         assert_eq!(back(Method::POST, "/transfers/abc/submit"), "/transfers/abc");
         assert_eq!(back(Method::POST, "/transfers/new"), "/transfers/new");
         assert_eq!(back(Method::POST, "/acting-for"), "/");
+        assert_eq!(
+            back(Method::GET, "/inquiry?registration_number=KDA%20001A"),
+            "/inquiry?registration_number=KDA%20001A"
+        );
+        assert_eq!(back(Method::POST, "/transfers/new?x=1"), "/transfers/new");
     }
 }

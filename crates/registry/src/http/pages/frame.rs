@@ -148,6 +148,17 @@ impl Frame {
         PageText::ServiceName { part: Part::Registry }.render(self.lang)
     }
 
+    /// "Error: ", before a page's title and a field's error when the page
+    /// shows errors, for screen readers.
+    pub fn error_prefix(&self) -> String {
+        PageText::ErrorTitlePrefix.render(self.lang)
+    }
+
+    /// The title's start: "Error: " when the page shows errors.
+    pub fn title_prefix(&self) -> String {
+        if self.errors.is_empty() { String::new() } else { self.error_prefix() }
+    }
+
     pub fn problem_title(&self) -> String {
         PageText::ErrorSummaryTitle.render(self.lang)
     }
@@ -182,13 +193,14 @@ impl Frame {
     }
 }
 
-pub fn render<T: Template>(status: StatusCode, t: &T, set: Option<HeaderValue>) -> Response {
+/// A page, never cached, setting `cookies` (an `Option` sets one or none).
+pub fn render<T: Template>(status: StatusCode, t: &T, cookies: impl IntoIterator<Item = HeaderValue>) -> Response {
     match t.render() {
         Ok(html) => {
             let mut resp = (status, Html(html)).into_response();
             let h = resp.headers_mut();
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            if let Some(c) = set {
+            for c in cookies {
                 h.append(header::SET_COOKIE, c);
             }
             resp
@@ -304,7 +316,7 @@ mod tests {
         page.pager = pager(Lang::En, "/transfers", &first, &Page::<()> { items: vec![], next: Some("x".into()) });
         let html = page.render().unwrap();
         assert!(html.contains(r#"<html lang="en">"#), "{html}");
-        assert!(html.contains("<title>Transfers – tims vehicle registry</title>"), "{html}");
+        assert!(html.contains("<title>Error: Transfers – tims vehicle registry</title>"), "{html}");
         assert!(html.contains("<h2>There is a problem</h2>"), "{html}");
         assert!(html.contains("Something went wrong on our side. Try again in a moment."), "{html}");
         assert!(html.contains(r#"<a href="/transfers/t1">TR-1</a>"#), "{html}");

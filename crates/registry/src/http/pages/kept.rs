@@ -13,9 +13,6 @@
 //!
 //! It owns the cookies' names, encoding and limits; it knows no journey.
 
-// Until the journeys that keep their answers (`Answers`) arrive with main's pages.
-#![allow(dead_code)]
-
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;

@@ -13,9 +13,9 @@ use pagekit::{Signed, SignedForm};
 use texts::{RegistryPage as R, ReviewText as V, Text as _};
 
 use super::extract::CSRF;
+use super::form::Confirm;
 use super::frame::{Frame, OrShow, PageResult, message_page, render, user};
 use super::kept;
-use super::review_decide::Confirm;
 use crate::{Registry, transfers};
 
 #[derive(Template)]

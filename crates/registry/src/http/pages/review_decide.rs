@@ -16,6 +16,7 @@ use serde::Deserialize;
 use texts::{Page, ReviewText as V, Text as _};
 
 use super::extract::{CSRF, SignedIn};
+use super::form::Confirm;
 use super::frame::{Frame, OrShow, PageResult, error_lines, message_page, render, user};
 use super::kept;
 use crate::transfers::{self, Decision};
@@ -95,10 +96,6 @@ fn with_cookies(mut resp: Response, cookies: impl IntoIterator<Item = HeaderValu
     }
     resp
 }
-
-/// Nothing but the CSRF token: the confirmation itself.
-#[derive(Debug, Default, Deserialize)]
-pub struct Confirm {}
 
 pub async fn approve_answer(
     State(reg): State<Registry>,

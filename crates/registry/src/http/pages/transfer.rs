@@ -1,160 +1,24 @@
-//! One transfer's page: the record, its timeline, the forms the person may
-//! use now (from their roles and the state), and the scanned logbook.
+//! One transfer's page: what the reader must do now or waits for (from
+//! their part and the state, with its date), the one button that starts
+//! it, the record, and the timeline; and the scanned logbook. Each step is
+//! a journey of its own pages (`seller`, `answer`, and the payment and
+//! review pages); this page only links to them.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::transfer::{LogbookState, State as TState, Step};
+use domain::Date;
+use domain::guidance::{Guidance, Reader, guidance, is_for_the_reader};
+use domain::transfer::{LogbookState, RejectReason, State as TState, Step};
 use domain::{BuyerType, ConsentDecision, ConsentRole};
 use pagekit::Signed;
-use texts::{Lang, Page, RegistryPage as R, Text as _};
+use texts::{Journey as J, Lang, Page, Progress as P, RegistryPage as R, ReviewReader, ReviewText as V, Text as _};
 
 use super::extract::{CSRF, SignedIn};
 use super::frame::{Frame, OrShow, PageResult, message_page, render, user};
 use crate::Registry;
-use crate::transfers::{self, Consent, LogbookView, TransferView};
-
-pub struct Field {
-    name: &'static str,
-    label: String,
-    hint: String,
-    kind: &'static str,
-    options: Vec<String>,
-}
-
-/// The texts of a transfer's forms, in the page's language.
-#[derive(Clone, Copy)]
-struct Words(Lang);
-
-impl Words {
-    fn page(self, t: Page<'_>) -> String {
-        t.render(self.0)
-    }
-
-    fn reg(self, t: R<'_>) -> String {
-        t.render(self.0)
-    }
-
-    fn field(self, name: &'static str, label: R<'_>, kind: &'static str) -> Field {
-        Field { name, label: self.reg(label), hint: String::new(), kind, options: vec![] }
-    }
-
-    fn code_field(self) -> Field {
-        Field { hint: self.page(Page::CodeLabel), ..self.field("code", R::SmsCode, "text") }
-    }
-
-    fn action(self, action: &'static str, title: String, button: String, fields: Vec<Field>) -> Action {
-        Action { action, title, lead: vec![], fields, button, style: "", upload: false }
-    }
-}
-
-pub struct Action {
-    action: &'static str,
-    title: String,
-    lead: Vec<String>,
-    fields: Vec<Field>,
-    button: String,
-    style: &'static str,
-    upload: bool,
-}
-
-/// The forms the person may use now, from their roles and the state.
-fn actions_for(reg: &Registry, w: Words, t: &TransferView, principal_pending: bool) -> Vec<Action> {
-    let has = |r: &str| t.your_roles.iter().any(|x| x == r);
-    let state = TState::parse(&t.state).ok();
-    let mut out = match state {
-        Some(TState::Draft) if has("seller") => seller_actions(w),
-        Some(TState::AwaitingConsents) if principal_pending => consent_actions(w),
-        Some(TState::AwaitingBuyer) if has("buyer") => buyer_actions(reg, w, t),
-        Some(TState::AwaitingPayment) if has("buyer") => {
-            vec![w.action("pay", w.page(Page::PayFee), w.reg(R::PayNow), vec![])]
-        }
-        Some(TState::InReview) if has("officer") => review_actions(w),
-        Some(TState::Approved) if has("officer") => logbook_actions(w, t),
-        _ => vec![],
-    };
-    if has("seller") && matches!(state, Some(TState::Draft | TState::AwaitingConsents | TState::AwaitingBuyer)) {
-        out.push(Action {
-            style: "secondary",
-            ..w.action("cancel", w.page(Page::CancelTransfer), w.reg(R::CancelIt), vec![])
-        });
-    }
-    out
-}
-
-fn seller_actions(w: Words) -> Vec<Action> {
-    let scan = w.field("logbook", R::ScannedLogbook, "file");
-    vec![
-        Action {
-            upload: true,
-            lead: vec![w.page(Page::ScanHint)],
-            ..w.action("upload", w.reg(R::UploadScanStep), w.reg(R::Upload), vec![scan])
-        },
-        w.action("code-submit", w.reg(R::CodeStep), w.reg(R::SendMeACode), vec![]),
-        w.action("submit", w.reg(R::SubmitStep), w.reg(R::Submit), vec![w.code_field()]),
-    ]
-}
-
-fn consent_actions(w: Words) -> Vec<Action> {
-    vec![
-        w.action("code-consent", w.page(Page::SecurityVerification), w.reg(R::SendMeACode), vec![]),
-        w.action("approve", w.page(Page::ApproveThisTransfer), w.reg(R::Approve), vec![w.code_field()]),
-        Action {
-            style: "warning",
-            ..w.action("refuse", w.page(Page::RefuseThisTransfer), w.reg(R::Refuse), vec![w.code_field()])
-        },
-    ]
-}
-
-fn buyer_actions(reg: &Registry, w: Words, t: &TransferView) -> Vec<Action> {
-    let mut office =
-        Field { label: w.page(Page::CollectionOffice), ..w.field("collection_office", R::Reason, "select") };
-    office.options = reg.config().offices.clone();
-    let address = Field {
-        label: w.page(Page::PostalAddress),
-        hint: w.reg(R::AddressExample),
-        ..w.field("postal_address", R::Reason, "text")
-    };
-    vec![
-        w.action("code-answer", w.page(Page::SecurityVerification), w.reg(R::SendMeACode), vec![]),
-        Action {
-            lead: vec![w.page(Page::AcceptCharges { amount_cents: t.fee.amount_cents })],
-            ..w.action(
-                "accept",
-                w.page(Page::AcceptTransfer),
-                w.reg(R::AcceptAndPay),
-                vec![w.code_field(), address, office],
-            )
-        },
-        Action {
-            style: "warning",
-            ..w.action("decline", w.page(Page::DeclineTransfer), w.reg(R::Decline), vec![w.code_field()])
-        },
-    ]
-}
-
-fn review_actions(w: Words) -> Vec<Action> {
-    let reason = Field { hint: w.page(Page::ReasonHint), ..w.field("reason", R::Reason, "textarea") };
-    vec![
-        w.action("review-approve", w.reg(R::Approve), w.page(Page::ApproveTransfer), vec![]),
-        Action {
-            style: "warning",
-            ..w.action("review-reject", w.reg(R::Reject), w.page(Page::RejectTransfer), vec![reason])
-        },
-    ]
-}
-
-fn logbook_actions(w: Words, t: &TransferView) -> Vec<Action> {
-    let next = t.logbook.as_ref().and_then(|l| domain::transfer::LogbookState::parse(&l.state).ok()?.next());
-    let Some(next) = next else { return vec![] };
-    let title = if next == domain::transfer::LogbookState::ReadyForCollection {
-        Page::LogbookPrinted
-    } else {
-        Page::LogbookCollectedByBuyer
-    };
-    vec![w.action("logbook-next", w.page(title), w.reg(R::RecordIt), vec![])]
-}
+use crate::transfers::{self, TransferView};
 
 #[derive(Template)]
 #[template(path = "transfer.html")]
@@ -162,58 +26,33 @@ struct TransferPage {
     frame: Frame,
     csrf: String,
     t: TransferView,
-    can_see_scan: bool,
-    actions: Vec<Action>,
+    /// The panel of a step just taken (its heading).
+    confirmation: Option<String>,
+    /// Whether the reader has something to do (else they wait).
+    to_do: bool,
+    guide: Vec<String>,
+    /// The buttons (links) that start what the reader must do.
+    primary: Vec<(String, String)>,
+    /// Steps taken by one button on this page: (action, text).
+    forms: Vec<(String, String)>,
+    details: Vec<(String, String)>,
+    /// Other things the reader may do: (address, text).
+    secondary: Vec<(String, String)>,
     /// (no address, [when, what, who])
     timeline: Vec<(&'static str, Vec<String>)>,
 }
 
-/// The words of the record that depend on the transfer, in the page's
-/// language (the view's own labels are the API's, in English).
 impl TransferPage {
-    fn title(&self) -> String {
+    fn caption(&self) -> String {
         self.frame.t(R::TransferTitle { reference: &self.t.reference })
     }
 
-    fn state_label(&self) -> String {
-        TState::parse(&self.t.state)
-            .map_or_else(|_| self.t.state_label.clone(), |state| self.frame.t(R::StateLabel { state }))
+    fn title(&self) -> String {
+        format!("{}, {}", self.t.registration_number, self.t.vehicle)
     }
 
-    fn next_step(&self) -> String {
-        TState::parse(&self.t.state)
-            .map_or_else(|_| self.t.next_step.clone(), |state| self.frame.t(R::StateNextStep { state }))
-    }
-
-    fn buyer_type(&self) -> String {
-        BuyerType::parse(&self.t.buyer_type)
-            .map_or_else(|_| self.t.buyer_type.clone(), |buyer_type| self.frame.t(R::BuyerTypeName { buyer_type }))
-    }
-
-    fn fee_line(&self) -> String {
-        self.frame.t(R::FeeLine { amount: &self.t.fee.amount, rule: &self.t.fee.rule })
-    }
-
-    fn consent_role(&self, c: &Consent) -> String {
-        let financier = ConsentRole::parse(&c.role).is_ok_and(|r| r == ConsentRole::Financier);
-        self.frame.t(if financier { R::Financier } else { R::JointOwner })
-    }
-
-    fn decision(&self, c: &Consent) -> String {
-        match &c.decision {
-            None => self.frame.t(R::Waiting),
-            Some(d) => ConsentDecision::parse(d)
-                .map_or_else(|_| d.clone(), |decision| self.frame.t(R::DecisionName { decision })),
-        }
-    }
-
-    fn logbook_line(&self, l: &LogbookView) -> String {
-        match LogbookState::parse(&l.state) {
-            Ok(state) => {
-                self.frame.t(R::LogbookLine { serial: &l.serial, state, ready_by: &l.ready_by, office: &l.office })
-            }
-            Err(_) => format!("{}: {}; {} {}", l.serial, l.state_label, l.ready_by, l.office),
-        }
+    fn reference_line(&self) -> String {
+        self.frame.t(P::YourReference { reference: &self.t.reference })
     }
 
     fn timeline_head(&self) -> Vec<String> {
@@ -221,67 +60,213 @@ impl TransferPage {
     }
 }
 
-/// The notice a step comes back with (empty for none).
-fn notice_text(lang: Lang, code: Option<&str>) -> String {
-    match code {
-        Some("created") => Page::TransferStarted.render(lang),
-        Some("code") => Page::CodeSent.render(lang),
-        Some("done") => R::Done.render(lang),
-        _ => String::new(),
+/// The reader's part in the transfer.
+fn reader(me: &SignedIn, t: &TransferView) -> Reader {
+    let has = |r: &str| t.your_roles.iter().any(|x| x == r);
+    let actor = &me.actor;
+    if has("seller") {
+        Reader::Seller
+    } else if has("buyer") {
+        Reader::Buyer
+    } else if has("officer") && t.conflict_of_interest.is_none() {
+        Reader::Officer
+    } else if let Some(c) = t.consents.iter().find(|c| c.party_id == actor.principal_id()) {
+        Reader::Consenter { pending: c.decision.is_none() && actor.may_transact() }
+    } else {
+        Reader::Onlooker
     }
 }
 
-/// A time as shown on the timeline, in East Africa Time.
-fn eat(ms: i64) -> String {
-    let d = domain::Date::from_utc_ms(ms + transfers::EAT_OFFSET_MS);
-    let minutes = (ms + transfers::EAT_OFFSET_MS).rem_euclid(86_400_000) / 60_000;
-    format!("{d} {:02}:{:02}", minutes / 60, minutes % 60)
+/// A date of the view (`2026-12-08`) as people write it.
+fn day(lang: Lang, iso: Option<&str>) -> Option<String> {
+    iso.and_then(|d| Date::parse(d).ok()).map(|d| texts::format::date_with_weekday(lang, d))
+}
+
+/// The expiry date, as people write it.
+fn expiry(lang: Lang, t: &TransferView) -> String {
+    t.expires_at_ms
+        .map(|ms| texts::format::date_with_weekday(lang, Date::from_utc_ms(ms + transfers::EAT_OFFSET_MS)))
+        .unwrap_or_default()
+}
+
+/// What the reader is told, in sentences.
+fn guide(lang: Lang, g: Guidance, t: &TransferView) -> Vec<String> {
+    let by = expiry(lang, t);
+    let review_by = day(lang, t.review_deadline.as_deref()).unwrap_or_default();
+    let office = t.logbook.as_ref().map(|l| l.office.clone()).or(t.collection_office.clone()).unwrap_or_default();
+    let ready = day(lang, t.logbook.as_ref().map(|l| l.ready_by.as_str())).unwrap_or_default();
+    let fee = t.fee.amount_cents;
+    let mut out = vec![
+        P::Guide { guidance: g, by: &by, review_by: &review_by, office: &office, ready: &ready, fee }.render(lang),
+    ];
+    if matches!(g, Guidance::Ended(_) | Guidance::Rescan | Guidance::WaitForRescan) {
+        out.extend(officers_reason(lang, g, t));
+    }
+    out
+}
+
+/// An officer's reason for a rejection or a return, as the parties read it
+/// (the reason from the list, then the officer's words), and, after a
+/// rejection, what the reader may do now.
+fn officers_reason(lang: Lang, g: Guidance, t: &TransferView) -> Vec<String> {
+    let code = t.reason_code.as_deref().and_then(|c| RejectReason::parse(c).ok());
+    let reason = match (code, &t.reason) {
+        (Some(reason), Some(words)) => format!("{}: {words}", V::ReasonName { reason }.render(lang)),
+        (Some(reason), None) => V::ReasonName { reason }.render(lang),
+        (None, Some(words)) => words.clone(),
+        (None, None) => return vec![],
+    };
+    let mut out = vec![P::OfficersReason { reason: &reason }.render(lang)];
+    if let (Guidance::Ended(TState::Rejected), Some(reason)) = (g, code) {
+        let has = |r: &str| t.your_roles.iter().any(|x| x == r);
+        let reader = if has("seller") {
+            ReviewReader::Seller
+        } else if has("buyer") {
+            ReviewReader::Buyer
+        } else {
+            ReviewReader::Other
+        };
+        out.push(V::WhatToDo { reason, reader, reg_no: &t.registration_number }.render(lang));
+    }
+    out
+}
+
+/// The buttons that start what the reader must do now.
+fn primary(lang: Lang, g: Guidance, t: &TransferView, may_act: bool) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let id = &t.id;
+    let link = |path: &str, text: &dyn Fn(Lang) -> String| (format!("/transfers/{id}/{path}"), text(lang));
+    if !may_act {
+        return (vec![], vec![]);
+    }
+    let links = match g {
+        Guidance::UploadScan => vec![link("upload", &|l| J::UploadTheScan.render(l))],
+        Guidance::Submit if t.your_roles.iter().any(|r| r == "seller") => {
+            vec![link("submit", &|l| J::CheckAndSubmit.render(l))]
+        }
+        Guidance::Consent => vec![link("consent", &|l| P::AnswerTheRequest.render(l))],
+        Guidance::Answer => vec![link("answer", &|l| P::AcceptOrDecline.render(l))],
+        Guidance::Pay => vec![link("pay", &|l| P::PayFee { amount_cents: t.fee.amount_cents }.render(l))],
+        Guidance::Review => vec![link("review", &|l| P::ReviewIt.render(l))],
+        Guidance::Rescan => vec![link("resubmit", &|l| V::ResubmitLink.render(l))],
+        _ => vec![],
+    };
+    let mut forms = vec![];
+    let officer = t.your_roles.iter().any(|r| r == "officer");
+    let next = t.logbook.as_ref().and_then(|l| LogbookState::parse(&l.state).ok()?.next());
+    if let (true, Some(next)) = (officer, next) {
+        let text =
+            if next == LogbookState::ReadyForCollection { Page::LogbookPrinted } else { Page::LogbookCollectedByBuyer };
+        forms.push((format!("/transfers/{id}/logbook-next"), text.render(lang)));
+    }
+    (links, forms)
+}
+
+/// Other things the reader may do: another scan, cancelling, the receipt.
+fn secondary(lang: Lang, t: &TransferView, may_act: bool) -> Vec<(String, String)> {
+    let id = &t.id;
+    let seller = t.your_roles.iter().any(|r| r == "seller");
+    let state = TState::parse(&t.state).ok();
+    let mut out = vec![];
+    if may_act && seller && state == Some(TState::Draft) && t.logbook_scan.is_some() {
+        out.push((format!("/transfers/{id}/upload"), J::UploadAnotherScan.render(lang)));
+    }
+    if may_act && seller && matches!(state, Some(TState::Draft | TState::AwaitingConsents | TState::AwaitingBuyer)) {
+        out.push((format!("/transfers/{id}/cancel"), J::CancelThisTransfer.render(lang)));
+    }
+    let party = t.your_roles.iter().any(|r| r == "seller" || r == "buyer" || r == "officer");
+    if party && t.payment_ref.is_some() {
+        out.push((format!("/transfers/{id}/receipt"), P::SeeTheReceipt.render(lang)));
+    }
+    out
+}
+
+/// The record, as (what, value) rows in the reader's language.
+fn details(lang: Lang, t: &TransferView, can_see_scan: bool) -> Vec<(String, String)> {
+    let mut rows = vec![
+        (R::ColReference.render(lang), t.reference.clone()),
+        (R::ColState.render(lang), state_label(lang, t)),
+        (R::Seller.render(lang), t.seller.name.clone()),
+    ];
+    let kind = BuyerType::parse(&t.buyer_type)
+        .map_or_else(|_| String::new(), |buyer_type| R::BuyerTypeName { buyer_type }.render(lang));
+    rows.push((R::Buyer.render(lang), format!("{} ({kind})", t.buyer.name)));
+    rows.push((R::TransferFee.render(lang), texts::format::kes(t.fee.amount_cents)));
+    for c in &t.consents {
+        let financier = ConsentRole::parse(&c.role).is_ok_and(|r| r == ConsentRole::Financier);
+        let role = if financier { R::Financier } else { R::JointOwner }.render(lang);
+        let decision = match c.decision.as_deref().map(ConsentDecision::parse) {
+            Some(Ok(decision)) => R::DecisionName { decision }.render(lang),
+            _ => R::Waiting.render(lang),
+        };
+        rows.push((role, format!("{}: {decision}", c.name)));
+    }
+    if t.logbook_scan.is_some() {
+        let scan = if can_see_scan { J::ScanUploaded } else { J::ScanUploadedBySeller };
+        rows.push((R::ScannedLogbook.render(lang), scan.render(lang)));
+    }
+    if let Some(o) = &t.collection_office {
+        rows.push((R::CollectAt.render(lang), o.clone()));
+    }
+    if let Some(r) = &t.reason {
+        rows.push((R::Reason.render(lang), r.clone()));
+    }
+    if let Some(l) = &t.logbook {
+        rows.push((R::NewLogbook.render(lang), l.serial.clone()));
+    }
+    rows
+}
+
+fn state_label(lang: Lang, t: &TransferView) -> String {
+    TState::parse(&t.state).map_or_else(|_| t.state_label.clone(), |state| R::StateLabel { state }.render(lang))
+}
+
+/// The panel a step comes back with.
+fn confirmation(lang: Lang, notice: Option<&str>) -> Option<String> {
+    let n = match notice? {
+        "created" => P::NoticeStarted,
+        "uploaded" => P::NoticeUploaded,
+        "submitted" => P::NoticeSubmitted,
+        "approved" => P::NoticeConsented,
+        "refused" => P::NoticeRefused,
+        "accepted" => P::NoticeAccepted,
+        "declined" => P::NoticeDeclined,
+        "cancelled" => P::NoticeCancelled,
+        "paid" => P::NoticePaid,
+        "reviewed" => P::NoticeReviewed,
+        "recorded" => P::NoticeRecorded,
+        "review-approved" => return Some(V::ApprovedNotice.render(lang)),
+        "review-rejected" => return Some(V::RejectedNotice.render(lang)),
+        "review-returned" => return Some(V::ReturnedNotice.render(lang)),
+        "resubmitted" => return Some(V::ResubmittedNotice.render(lang)),
+        "logbook-recorded" => return Some(V::LogbookRecordedNotice.render(lang)),
+        _ => return None,
+    };
+    Some(n.render(lang))
+}
+
+/// A time of the timeline in East Africa Time, as people write it.
+fn when(lang: Lang, ms: i64) -> String {
+    let local = ms + transfers::EAT_OFFSET_MS;
+    let minutes = local.rem_euclid(86_400_000) / 60_000;
+    let d = texts::format::date_with_weekday(lang, Date::from_utc_ms(local));
+    format!("{d}, {:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// The transfer's timeline: (when, what, who) rows, linking nowhere.
 fn timeline(lang: Lang, t: &TransferView) -> Vec<(&'static str, Vec<String>)> {
     t.timeline
         .iter()
+        .rev()
         .map(|e| {
             let who = match (&e.actor, &e.acting_for) {
                 (Some(a), Some(f)) if a != f => Page::ActingFor { person: a, org: f }.render(lang),
                 (Some(a), _) => a.clone(),
                 (None, _) => R::TimelineSystem.render(lang),
             };
-            let what = Step::parse(&e.action)
-                .map_or_else(|_| e.action.replace('_', " "), |step| R::StepName { step }.render(lang));
-            ("", vec![eat(e.at_ms), what, who])
+            let what = Step::parse(&e.action).map_or_else(|_| String::new(), |step| R::StepName { step }.render(lang));
+            ("", vec![when(lang, e.at_ms), what, who])
         })
         .collect()
-}
-
-/// The transfer's page, with a notice or the errors of a step.
-pub async fn transfer_page_for(
-    reg: &Registry,
-    me: &SignedIn,
-    headers: &HeaderMap,
-    id: &str,
-    frame: Frame,
-    status: StatusCode,
-) -> Response {
-    let actor = &me.actor;
-    let t = match transfers::get(reg, actor, id).await {
-        Ok(t) => t,
-        Err(e) => return message_page(me.lang, Some(user(me.lang, actor)), e.status(), &e),
-    };
-    let pending = t.consents.iter().any(|c| c.party_id == actor.principal_id() && c.decision.is_none());
-    let actions = actions_for(reg, Words(me.lang), &t, pending && actor.may_transact());
-    let (csrf, set) = CSRF.token_for(headers);
-    let can_see_scan = t.your_roles.iter().any(|r| r == "seller" || r == "officer");
-    let page = TransferPage {
-        frame,
-        csrf,
-        can_see_scan,
-        actions: if actor.may_transact() || actor.is_staff() { actions } else { vec![] },
-        timeline: timeline(me.lang, &t),
-        t,
-    };
-    render(status, &page, set)
 }
 
 /// A notice to show after a step.
@@ -298,8 +283,33 @@ pub async fn transfer_page(
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
-    let frame = Frame { notice: notice_text(me.lang, q.notice.as_deref()), ..Frame::of(&me) };
-    Ok(transfer_page_for(&reg, &me, &headers, &id, frame, StatusCode::OK).await)
+    let lang = me.lang;
+    let t = match transfers::get(&reg, &me.actor, &id).await {
+        Ok(t) => t,
+        Err(e) => return Ok(message_page(lang, Some(user(lang, &me.actor)), e.status(), &e)),
+    };
+    let state = TState::parse(&t.state).map_err(|e| crate::Error::Internal(e.message)).or_show(&me)?;
+    let reader = reader(&me, &t);
+    let logbook = t.logbook.as_ref().and_then(|l| LogbookState::parse(&l.state).ok());
+    let g = guidance(reader, state, t.logbook_scan.is_some(), logbook);
+    let may_act = me.actor.may_transact() || me.actor.is_staff();
+    let (primary, forms) = primary(lang, g, &t, may_act);
+    let can_see_scan = t.your_roles.iter().any(|r| r == "seller" || r == "officer");
+    let (csrf, set) = CSRF.token_for(&headers);
+    let page = TransferPage {
+        frame: Frame::of(&me),
+        csrf,
+        confirmation: confirmation(lang, q.notice.as_deref()),
+        to_do: is_for_the_reader(g) && may_act,
+        guide: guide(lang, g, &t),
+        primary,
+        forms,
+        details: details(lang, &t, can_see_scan),
+        secondary: secondary(lang, &t, may_act),
+        timeline: timeline(lang, &t),
+        t,
+    };
+    Ok(render(StatusCode::OK, &page, set))
 }
 
 pub async fn scan(State(reg): State<Registry>, Signed(me): Signed<Registry>, Path(id): Path<String>) -> PageResult {
@@ -313,4 +323,9 @@ pub async fn scan(State(reg): State<Registry>, Signed(me): Signed<Registry>, Pat
     let kind =
         [(header::CONTENT_TYPE, ct), (header::CACHE_CONTROL, "no-store"), (header::X_CONTENT_TYPE_OPTIONS, "nosniff")];
     Ok((kind, bytes).into_response())
+}
+
+/// The transfer's page, answering a step: to it, with its notice.
+pub fn to_transfer(id: &str, notice: &str) -> Response {
+    super::kept::see_other(&format!("/transfers/{id}?notice={notice}"), [])
 }

@@ -1,5 +1,6 @@
-//! The account's home page: who is signed in, their organisations, and a
-//! notice of what was just done. It decides nothing.
+//! The account's home page: who is signed in, their organisations, a
+//! notice of what was just done, and always the way to the vehicle
+//! registry. It decides nothing.
 
 use askama::Template;
 use axum::Router;
@@ -10,7 +11,7 @@ use axum::routing::get;
 
 use texts::{Lang, SignOnAccount as A, SignOnPage as P};
 
-use super::{Notice, PageLang, Says, error_page, notice_text, render};
+use super::{Notice, PageLang, Says, error_page, notice_text, registry_link, render};
 use crate::accounts::Account;
 use crate::http::browser::{CSRF, signed_in};
 use crate::http::respond::{no_store, see_other, with_cookies};
@@ -28,6 +29,8 @@ struct AccountTemplate {
     orgs: Vec<orgs::Membership>,
     csrf: String,
     notice: String,
+    /// The registry's address and the words of the link to it.
+    registry: Option<(String, String)>,
 }
 
 impl Says for AccountTemplate {
@@ -63,7 +66,9 @@ async fn home(
                 Err(e) => return error_page(lang, &e),
             };
             let (csrf, set) = CSRF.token_for(&headers);
-            let page = AccountTemplate { lang, account, orgs, csrf, notice: notice_text(lang, q.done.as_deref()) };
+            let notice = notice_text(lang, q.done.as_deref());
+            let registry = registry_link(&sso, lang);
+            let page = AccountTemplate { lang, account, orgs, csrf, notice, registry };
             no_store(with_cookies(render(StatusCode::OK, &page), set))
         }
         Ok(None) => see_other("/sso/signin"),

@@ -2,9 +2,12 @@
 //! `register`, `signin` (the password, the code, and signing out),
 //! `recovery`, `preferences`, `organisations` and `dev` (the development
 //! SMS page). This file is what they share: the generic form page and its
-//! fields, the message and error pages; `part` plugs the sign-on into the
-//! page kit (typed forms, the page's language). Every word comes from the
-//! `texts` catalogue, in the page's language. Pages render what a use case
+//! fields (a date in three boxes among them), the way back a journey
+//! carries from step to step (`return_to`, only to the sign-on's own
+//! paths: see `respond::safe_return`), the link to the registry, the
+//! message and error pages; `part` plugs the sign-on into the page kit
+//! (typed forms, the page's language). Every word comes from the `texts`
+//! catalogue, in the page's language. Pages render what a use case
 //! answers; they decide nothing themselves.
 
 mod dev;
@@ -26,7 +29,7 @@ use serde::Deserialize;
 use texts::{Lang, Page, SignOnMessage as M, SignOnPage, Text};
 
 use super::browser::{CSRF_COOKIE, signed_in};
-use super::respond::{no_store, retry_after, see_other, urlencode, with_cookies};
+use super::respond::{no_store, retry_after, safe_return, see_other, urlencode, with_cookies};
 use crate::accounts::Account;
 use crate::sessions::Session;
 use crate::{Error, Sso};
@@ -86,6 +89,41 @@ pub struct Field {
     autocomplete: &'static str,
     inputmode: &'static str,
     options: Vec<(&'static str, String)>,
+    /// The boxes of a date (`kind` "date"): day, month, year.
+    boxes: Vec<DateBox>,
+}
+
+/// One box of a date typed in three (GOV.UK's date input): its name (also
+/// its id), label, value, autofill hint and width (the digits it takes),
+/// and whether an error marks it.
+pub struct DateBox {
+    name: &'static str,
+    label: String,
+    value: String,
+    autocomplete: &'static str,
+    digits: u8,
+    marked: bool,
+}
+
+/// The names of the date of birth's boxes, as the forms send them.
+const DATE_OF_BIRTH: [&str; 3] = ["date_of_birth_day", "date_of_birth_month", "date_of_birth_year"];
+
+/// A date of birth in three boxes (day, month, year) holding `values`.
+fn date_of_birth_field(lang: Lang, values: [&str; 3]) -> Field {
+    let labels = [SignOnPage::DateDay, SignOnPage::DateMonth, SignOnPage::DateYear];
+    let autocomplete = ["bday-day", "bday-month", "bday-year"];
+    let boxes = (0..3)
+        .map(|i| DateBox {
+            name: DATE_OF_BIRTH[i],
+            label: say(lang, labels[i].clone()),
+            value: values[i].to_string(),
+            autocomplete: autocomplete[i],
+            digits: if i == 2 { 4 } else { 2 },
+            marked: false,
+        })
+        .collect();
+    Field { boxes, ..field(lang, "date_of_birth", SignOnPage::DateOfBirth, "date", "bday") }
+        .hint(lang, SignOnPage::DateOfBirthHint)
 }
 
 fn field(
@@ -135,7 +173,7 @@ pub struct FormPage {
     fields: Vec<Field>,
     submit: String,
     errors: Vec<(&'static str, String)>,
-    links: Vec<(&'static str, String)>,
+    links: Vec<(String, String)>,
     buttons: Vec<(&'static str, String)>,
 }
 
@@ -157,34 +195,111 @@ impl FormPage {
         self
     }
 
-    fn link(mut self, to: &'static str, text: SignOnPage<'_>) -> Self {
-        self.links.push((to, say(self.lang, text)));
+    fn link(mut self, to: impl Into<String>, text: SignOnPage<'_>) -> Self {
+        self.links.push((to.into(), say(self.lang, text)));
         self
     }
 
-    /// Attach errors to their fields and to the summary.
+    /// Carry the way back (`return_to`) in the form, to its next step.
+    fn returning(mut self, return_to: &str) -> Self {
+        self.hidden.push(("return_to", return_to.to_string()));
+        self
+    }
+
+    /// The way back this form carries, or the account.
+    fn return_to(&self) -> &str {
+        self.hidden.iter().find(|(k, _)| *k == "return_to").map_or(DEFAULT_RETURN, |(_, v)| v.as_str())
+    }
+
+    /// Attach errors to their fields (a date's boxes: only those named, or
+    /// all for the whole date) and to the summary, where a message given
+    /// for several boxes is listed once, linking to the first.
     fn with_error(mut self, err: &Error) -> Self {
         match err {
             Error::Invalid(fe) => {
                 let prefix = say(self.lang, Page::ErrorTitlePrefix);
                 for (name, msg) in &fe.0 {
-                    if let Some(f) = self.fields.iter_mut().find(|f| f.name == *name)
-                        && f.error.is_empty()
-                    {
-                        f.error = format!("{prefix}{msg}");
+                    let (mut anchor, mut boxes): (&'static str, Vec<&'static str>) = (name, vec![]);
+                    let named = |f: &Field| f.name == *name || f.boxes.iter().any(|b| b.name == *name);
+                    if let Some(f) = self.fields.iter_mut().find(|f| named(f)) {
+                        let whole = f.name == *name;
+                        for b in f.boxes.iter_mut().filter(|b| whole || b.name == *name) {
+                            b.marked = true;
+                        }
+                        if let Some(first) = f.boxes.iter().find(|b| b.marked) {
+                            anchor = first.name;
+                        }
+                        boxes = f.boxes.iter().map(|b| b.name).collect();
+                        if f.error.is_empty() {
+                            f.error = format!("{prefix}{msg}");
+                        }
                     }
-                    self.errors.push((name, msg.clone()));
+                    // One message for several boxes of a date is listed once.
+                    if !self.errors.iter().any(|(a, m)| m == msg && boxes.contains(a)) {
+                        self.errors.push((anchor, msg.clone()));
+                    }
                 }
             }
             Error::Refused(msg) | Error::TooMany { message: msg, .. } => self.errors.push(("", msg.clone())),
             Error::Blocked => {
                 self.errors.push(("", crate::error::blocked_message()));
-                self.links.insert(0, ("/sso/recover", say(self.lang, Page::RecoverNow)));
+                let recover = back_to("/sso/recover", self.return_to());
+                self.links.insert(0, (recover, say(self.lang, Page::RecoverNow)));
             }
             _ => {}
         }
         self
     }
+}
+
+/// Where a journey ends when it was not started elsewhere: the account.
+pub(super) const DEFAULT_RETURN: &str = "/sso/";
+
+/// `path` with the way back to carry on (none when it is the account).
+pub(super) fn back_to(path: &str, return_to: &str) -> String {
+    if return_to == DEFAULT_RETURN {
+        return path.to_string();
+    }
+    let join = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{join}return_to={}", urlencode(return_to))
+}
+
+/// What a journey's page is asked in its query, as a handler's argument:
+/// the way back to carry (`?return_to=`, made safe when read) and the
+/// notice of what was just done (`?done=`). Read leniently, as a browser
+/// sends it: a repeated name counts once, the last.
+#[derive(Debug, Default)]
+struct Returning {
+    return_to: Option<String>,
+    done: Option<String>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Returning {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut r = Self::default();
+        for (k, v) in url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()) {
+            match &*k {
+                "return_to" => r.return_to = Some(v.into_owned()),
+                "done" => r.done = Some(v.into_owned()),
+                _ => {}
+            }
+        }
+        Ok(r)
+    }
+}
+
+impl Returning {
+    fn return_to(&self) -> String {
+        safe_return(self.return_to.as_ref())
+    }
+}
+
+/// The vehicle registry's home page, which the sign-on's pages link back
+/// to, as configured.
+fn registry_link(sso: &Sso, lang: Lang) -> Option<(String, String)> {
+    sso.config().registry_url.clone().map(|url| (url, say(lang, SignOnPage::GoToRegistry)))
 }
 
 #[derive(Template)]
@@ -350,6 +465,8 @@ fn notice_text(lang: Lang, code: Option<&str>) -> String {
         Some("member") => say(lang, M::MemberSaved),
         Some("recovered") => say(lang, M::PasswordChanged),
         Some("signed-out") => say(lang, M::SignedOut),
+        Some("registered") => say(lang, M::AccountCreated),
+        Some("code-sent") => say(lang, M::CodeResent),
         _ => String::new(),
     }
 }

@@ -1,6 +1,7 @@
 //! Recovering an account: the details that send a code, then the code and
-//! a new password (`accounts::recovery`). The rules are the use case's;
-//! these pages decide nothing.
+//! a new password (`accounts::recovery`), then the sign-in again with it;
+//! the way back (`return_to`) is carried through every step to that
+//! sign-in. The rules are the use case's; these pages decide nothing.
 
 use axum::Router;
 use axum::extract::State;
@@ -9,14 +10,18 @@ use axum::response::Response;
 use axum::routing::get;
 use cookies::SameSite;
 use pagekit::CsrfForm;
+use serde::Deserialize;
 use texts::{Lang, SignOnPage as P};
 
-use super::{FormPage, PageLang, account_type_options, checked_csrf, field, form, form_or_error, say};
+use super::{
+    FormPage, PageLang, Returning, account_type_options, back_to, checked_csrf, date_of_birth_field, field, form,
+    form_or_error, say,
+};
 use crate::Sso;
 use crate::accounts::recovery;
 use crate::http::browser::{CSRF, RECOVERY_COOKIE, clear_session_cookie, device_cookie};
 use crate::http::caller::Caller;
-use crate::http::respond::{see_other, with_cookies};
+use crate::http::respond::{safe_return, see_other, with_cookies};
 use crate::sessions;
 
 pub(super) fn routes() -> Router<Sso> {
@@ -25,27 +30,36 @@ pub(super) fn routes() -> Router<Sso> {
         .route("/sso/recover/code", get(recover_code_page).post(recover_code_submit))
 }
 
-fn recover_form(lang: Lang, csrf: String, f: &recovery::Start) -> FormPage {
+/// A step's form as sent: the use case's fields and the way back.
+#[derive(Debug, Deserialize)]
+struct StepForm<T> {
+    #[serde(flatten)]
+    step: T,
+    #[serde(default)]
+    return_to: Option<String>,
+}
+
+fn recover_form(lang: Lang, csrf: String, f: &recovery::Start, return_to: &str) -> FormPage {
     let account_type = if f.account_type.is_empty() { "citizen".to_string() } else { f.account_type.clone() };
+    let born = [f.date_of_birth_day.as_str(), &f.date_of_birth_month, &f.date_of_birth_year];
     FormPage {
         fields: vec![
             field(lang, "account_type", P::YouAreA, "select", "off")
                 .options(account_type_options(lang))
                 .value(account_type),
             field(lang, "id_number", P::IdOrPassport, "text", "username").value(&f.id_number),
-            field(lang, "date_of_birth", P::DateOfBirth, "text", "bday")
-                .value(&f.date_of_birth)
-                .hint(lang, P::DateOfBirthHint),
+            date_of_birth_field(lang, born),
         ],
         ..FormPage::new(lang, P::RecoverTitle, "/sso/recover", csrf, P::SendACode)
     }
+    .returning(return_to)
     .lead([say(lang, P::RecoverLead)])
-    .link("/sso/signin", P::BackToSignIn)
+    .link(back_to("/sso/signin", return_to), P::BackToSignIn)
 }
 
-async fn recover_page(PageLang(lang): PageLang, headers: HeaderMap) -> Response {
+async fn recover_page(PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, recover_form(lang, csrf, &recovery::Start::default()), set)
+    form(StatusCode::OK, recover_form(lang, csrf, &recovery::Start::default(), &q.return_to()), set)
 }
 
 async fn recover_submit(
@@ -53,33 +67,35 @@ async fn recover_submit(
     PageLang(lang): PageLang,
     Caller(client): Caller,
     headers: HeaderMap,
-    CsrfForm { form: start, .. }: CsrfForm<Sso, recovery::Start>,
+    CsrfForm { form: f, .. }: CsrfForm<Sso, StepForm<recovery::Start>>,
 ) -> Response {
-    match recovery::start(&sso, &start, &client).await {
+    let return_to = safe_return(f.return_to.as_ref());
+    match recovery::start(&sso, &f.step, &client).await {
         Ok(token) => with_cookies(
-            see_other("/sso/recover/code"),
+            see_other(&back_to("/sso/recover/code", &return_to)),
             [cookies::set(RECOVERY_COOKIE, &token, SameSite::Lax, Some(sessions::PENDING_MS / 1000))],
         ),
-        Err(e) => form_or_error(e, recover_form(lang, checked_csrf(&headers), &start)),
+        Err(e) => form_or_error(e, recover_form(lang, checked_csrf(&headers), &f.step, &return_to)),
     }
 }
 
-fn recover_code_form(lang: Lang, csrf: String) -> FormPage {
+fn recover_code_form(lang: Lang, csrf: String, code: &str, return_to: &str) -> FormPage {
     FormPage {
         fields: vec![
-            field(lang, "code", P::Code, "text", "one-time-code"),
+            field(lang, "code", P::Code, "text", "one-time-code").value(code),
             field(lang, "password", P::NewPassword, "password", "new-password").hint(lang, P::PasswordHint),
             field(lang, "password_confirm", P::NewPasswordAgain, "password", "new-password"),
         ],
         ..FormPage::new(lang, P::NewPasswordTitle, "/sso/recover/code", csrf, P::ChangePassword)
     }
+    .returning(return_to)
     .lead([say(lang, P::RecoverCodeLead), say(lang, P::RecoverNoCode)])
-    .link("/sso/recover", P::StartAgain)
+    .link(back_to("/sso/recover", return_to), P::StartAgain)
 }
 
-async fn recover_code_page(PageLang(lang): PageLang, headers: HeaderMap) -> Response {
+async fn recover_code_page(PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, recover_code_form(lang, csrf), set)
+    form(StatusCode::OK, recover_code_form(lang, csrf, "", &q.return_to()), set)
 }
 
 async fn recover_code_submit(
@@ -87,14 +103,16 @@ async fn recover_code_submit(
     PageLang(lang): PageLang,
     Caller(client): Caller,
     headers: HeaderMap,
-    CsrfForm { form: finish, .. }: CsrfForm<Sso, recovery::Finish>,
+    CsrfForm { form: f, .. }: CsrfForm<Sso, StepForm<recovery::Finish>>,
 ) -> Response {
+    let return_to = safe_return(f.return_to.as_ref());
     let token = cookies::get(&headers, RECOVERY_COOKIE).filter(|v| !v.is_empty());
-    match recovery::finish(&sso, token.as_deref(), &finish, &client).await {
+    match recovery::finish(&sso, token.as_deref(), &f.step, &client).await {
+        // Recovered: sign in with the new password, then on the way back.
         Ok(device) => with_cookies(
-            see_other("/sso/signin?done=recovered"),
+            see_other(&back_to("/sso/signin?done=recovered", &return_to)),
             [clear_session_cookie(), cookies::set(RECOVERY_COOKIE, "", SameSite::Lax, Some(0)), device_cookie(&device)],
         ),
-        Err(e) => form_or_error(e, recover_code_form(lang, checked_csrf(&headers))),
+        Err(e) => form_or_error(e, recover_code_form(lang, checked_csrf(&headers), &f.step.code, &return_to)),
     }
 }

@@ -1,6 +1,7 @@
 //! Creating an account: the form, and its submission to
-//! `accounts::register`, which sends a code to the phone. The rules are the
-//! use case's; these pages decide nothing.
+//! `accounts::register`, which sends a code to the phone; the way back
+//! (`return_to`) is carried on to the code and, after it, followed. The
+//! rules are the use case's; these pages decide nothing.
 
 use axum::Router;
 use axum::extract::State;
@@ -8,30 +9,42 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use pagekit::CsrfForm;
+use serde::Deserialize;
 use texts::{Lang, SignOnPage as P};
 
-use super::{FormPage, PageLang, account_type_options, checked_csrf, field, form, form_or_error, say};
+use super::{
+    FormPage, PageLang, Returning, account_type_options, back_to, checked_csrf, date_of_birth_field, field, form,
+    form_or_error, say,
+};
 use crate::Sso;
 use crate::accounts::{self, Registration};
 use crate::http::browser::{CSRF, session_cookie};
 use crate::http::caller::Caller;
-use crate::http::respond::{see_other, with_cookies};
+use crate::http::respond::{safe_return, see_other, with_cookies};
 
 pub(super) fn routes() -> Router<Sso> {
     Router::new().route("/sso/register", get(register_page).post(register_submit))
 }
 
-fn register_form(lang: Lang, csrf: String, r: &Registration) -> FormPage {
+/// The registration form as sent: the use case's fields and the way back.
+#[derive(Debug, Deserialize)]
+struct RegisterForm {
+    #[serde(flatten)]
+    registration: Registration,
+    #[serde(default)]
+    return_to: Option<String>,
+}
+
+fn register_form(lang: Lang, csrf: String, r: &Registration, return_to: &str) -> FormPage {
     let account_type = if r.account_type.is_empty() { "citizen".to_string() } else { r.account_type.clone() };
+    let born = [r.date_of_birth_day.as_str(), &r.date_of_birth_month, &r.date_of_birth_year];
     FormPage {
         fields: vec![
             field(lang, "account_type", P::YouAreA, "select", "off")
                 .options(account_type_options(lang))
                 .value(account_type),
             field(lang, "id_number", P::IdOrPassport, "text", "off").value(&r.id_number).hint(lang, P::IdNumberHint),
-            field(lang, "date_of_birth", P::DateOfBirth, "text", "bday")
-                .value(&r.date_of_birth)
-                .hint(lang, P::DateOfBirthHint),
+            date_of_birth_field(lang, born),
             field(lang, "phone", P::MobileNumber, "tel", "tel").value(&r.phone).hint(lang, P::MobileNumberHint),
             field(lang, "email", P::EmailOptional, "email", "email").value(&r.email),
             field(lang, "password", P::Password, "password", "new-password").hint(lang, P::PasswordHint),
@@ -41,13 +54,14 @@ fn register_form(lang: Lang, csrf: String, r: &Registration) -> FormPage {
         ],
         ..FormPage::new(lang, P::CreateAnAccount, "/sso/register", csrf, P::CreateAccount)
     }
+    .returning(return_to)
     .lead([say(lang, P::RegisterLead)])
-    .link("/sso/signin", P::HaveAccount)
+    .link(back_to("/sso/signin", return_to), P::HaveAccount)
 }
 
-async fn register_page(PageLang(lang): PageLang, headers: HeaderMap) -> Response {
+async fn register_page(PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, register_form(lang, csrf, &Registration::default()), set)
+    form(StatusCode::OK, register_form(lang, csrf, &Registration::default(), &q.return_to()), set)
 }
 
 async fn register_submit(
@@ -55,10 +69,12 @@ async fn register_submit(
     PageLang(lang): PageLang,
     Caller(client): Caller,
     headers: HeaderMap,
-    CsrfForm { form: r, .. }: CsrfForm<Sso, Registration>,
+    CsrfForm { form: f, .. }: CsrfForm<Sso, RegisterForm>,
 ) -> Response {
+    let return_to = safe_return(f.return_to.as_ref());
+    let r = f.registration;
     match accounts::register(&sso, &r, &client).await {
-        Ok(token) => with_cookies(see_other("/sso/signin/code"), [session_cookie(&token)]),
-        Err(e) => form_or_error(e, register_form(lang, checked_csrf(&headers), &r)),
+        Ok(token) => with_cookies(see_other(&back_to("/sso/signin/code", &return_to)), [session_cookie(&token)]),
+        Err(e) => form_or_error(e, register_form(lang, checked_csrf(&headers), &r, &return_to)),
     }
 }

@@ -2,10 +2,8 @@
 //! and signing out, including when a relying party asks for it. The rules
 //! are the use cases'; these pages decide nothing.
 
-use std::collections::HashMap;
-
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -14,12 +12,13 @@ use serde::Deserialize;
 use texts::{Lang, SignOnPage as P};
 
 use super::{
-    FormPage, PageLang, account_type_options, checked_csrf, error_page, field, form, form_or_error, notice_text, say,
+    DEFAULT_RETURN, FormPage, PageLang, Returning, account_type_options, back_to, checked_csrf, error_page, field,
+    form, form_or_error, notice_text, registry_link, say,
 };
 use crate::accounts::{self, Account, SignIn};
 use crate::http::browser::{CSRF, clear_session_cookie, current_session, device_cookie, pending, session_cookie};
 use crate::http::caller::Caller;
-use crate::http::respond::{safe_return, see_other, urlencode, with_cookies};
+use crate::http::respond::{safe_return, see_other, with_cookies};
 use crate::sessions::{self, Session, Stage};
 use crate::{Error, Sso};
 
@@ -53,10 +52,11 @@ struct CodeForm {
 #[derive(Debug, Default, Deserialize)]
 struct Empty {}
 
-fn signin_form(lang: Lang, csrf: String, f: &SignIn, return_to: String, notice: String) -> FormPage {
+/// The password form. Its links carry the way back to registration and
+/// recovery; with no way back under way, it offers the registry's.
+fn signin_form(lang: Lang, csrf: String, f: &SignIn, return_to: &str, notice: String) -> FormPage {
     let page = FormPage {
         notice,
-        hidden: vec![("return_to", return_to)],
         fields: vec![
             field(lang, "account_type", P::YouAreA, "select", "off")
                 .options(account_type_options(lang))
@@ -66,18 +66,27 @@ fn signin_form(lang: Lang, csrf: String, f: &SignIn, return_to: String, notice: 
         ],
         ..FormPage::new(lang, P::SignInTitle, "/sso/signin", csrf, P::Continue)
     };
-    page.link("/sso/register", P::CreateAnAccount).link("/sso/recover", P::ForgotPassword)
+    page.returning(return_to)
+        .link(back_to("/sso/register", return_to), P::CreateAnAccount)
+        .link(back_to("/sso/recover", return_to), P::ForgotPassword)
 }
 
-async fn signin_page(
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+/// A page ending a journey with no way back under way (signed out,
+/// recovered) also offers the registry.
+fn with_registry(mut page: FormPage, sso: &Sso) -> FormPage {
+    if page.return_to() == DEFAULT_RETURN
+        && let Some(link) = registry_link(sso, page.lang)
+    {
+        page.links.push(link);
+    }
+    page
+}
+
+async fn signin_page(State(sso): State<Sso>, PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
-    let notice = notice_text(lang, q.get("done").map(String::as_str));
-    let page = signin_form(lang, csrf, &SignIn::default(), safe_return(q.get("return_to")), notice);
-    form(StatusCode::OK, page, set)
+    let notice = notice_text(lang, q.done.as_deref());
+    let page = signin_form(lang, csrf, &SignIn::default(), &q.return_to(), notice);
+    form(StatusCode::OK, with_registry(page, &sso), set)
 }
 
 async fn signin_submit(
@@ -90,25 +99,33 @@ async fn signin_submit(
     let return_to = safe_return(f.return_to.as_ref());
     let s = SignIn { account_type: f.account_type, id_number: f.id_number, password: f.password };
     match accounts::sign_in(&sso, &s, &client).await {
-        Ok((token, _)) => {
-            let next = format!("/sso/signin/code?return_to={}", urlencode(&return_to));
-            with_cookies(see_other(&next), [session_cookie(&token)])
-        }
-        Err(e) => form_or_error(e, signin_form(lang, checked_csrf(&headers), &s, return_to, String::new())),
+        Ok((token, _)) => with_cookies(see_other(&back_to("/sso/signin/code", &return_to)), [session_cookie(&token)]),
+        Err(e) => form_or_error(e, signin_form(lang, checked_csrf(&headers), &s, &return_to, String::new())),
     }
 }
 
-fn code_form(lang: Lang, csrf: String, stage: Stage, phone: &str, return_to: String) -> FormPage {
-    let (title, lead) = match stage {
-        Stage::VerifyPhone => (P::CheckYourPhone, P::CodeSentToVerify { phone }),
-        _ => (P::EnterSignInCode, P::CodeSentTo { phone }),
+/// What a code form shows: the sign-in's stage, the masked phone, the code
+/// typed, the way back and a notice.
+struct CodeStep<'a> {
+    stage: Stage,
+    phone: &'a str,
+    code: &'a str,
+    return_to: &'a str,
+    notice: String,
+}
+
+fn code_form(lang: Lang, csrf: String, c: CodeStep<'_>) -> FormPage {
+    let (title, lead) = match c.stage {
+        Stage::VerifyPhone => (P::CheckYourPhone, P::CodeSentToVerify { phone: c.phone }),
+        _ => (P::EnterSignInCode, P::CodeSentTo { phone: c.phone }),
     };
     FormPage {
-        hidden: vec![("return_to", return_to)],
-        fields: vec![field(lang, "code", P::Code, "text", "one-time-code")],
+        notice: c.notice,
+        fields: vec![field(lang, "code", P::Code, "text", "one-time-code").value(c.code)],
         buttons: vec![("/sso/signin/code/resend", say(lang, P::SendNewCode))],
         ..FormPage::new(lang, title, "/sso/signin/code", csrf, P::Continue)
     }
+    .returning(c.return_to)
     .lead([say(lang, lead), say(lang, P::CodeWorksFiveMinutes)])
 }
 
@@ -116,18 +133,16 @@ fn phone_masked(a: &Account) -> String {
     domain::Phone::parse(&a.phone).map(|p| p.masked()).unwrap_or_default()
 }
 
-async fn code_page(
-    State(sso): State<Sso>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+async fn code_page(State(sso): State<Sso>, PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (s, a) = match pending_or_sign_in(&sso, lang, &headers).await {
         Ok(p) => p,
         Err(r) => return r,
     };
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, code_form(lang, csrf, s.stage, &phone_masked(&a), safe_return(q.get("return_to"))), set)
+    let (phone, return_to) = (phone_masked(&a), q.return_to());
+    let notice = notice_text(lang, q.done.as_deref());
+    let step = CodeStep { stage: s.stage, phone: &phone, code: "", return_to: &return_to, notice };
+    form(StatusCode::OK, code_form(lang, csrf, step), set)
 }
 
 /// The sign-in waiting for its code in this browser, or the answer that
@@ -155,16 +170,27 @@ async fn code_submit(
     let csrf = checked_csrf(&headers);
     match accounts::confirm_code(&sso, &s, &f.code, &client).await {
         Ok(done) => {
-            let next = if return_to == "/sso/" { "/sso/?done=signed-in".to_string() } else { return_to };
+            // Back where the journey started; else the account, saying what
+            // was done (a registration ends here too, with its phone checked).
+            let next = match (return_to.as_str(), s.stage) {
+                (DEFAULT_RETURN, Stage::VerifyPhone) => "/sso/?done=registered".to_string(),
+                (DEFAULT_RETURN, _) => "/sso/?done=signed-in".to_string(),
+                _ => return_to,
+            };
             let device = done.device.as_deref().map(device_cookie);
             with_cookies(see_other(&next), std::iter::once(session_cookie(&done.session)).chain(device))
         }
         Err(e @ (Error::Refused(_) | Error::Blocked)) => {
             // The pending sign-in is over (too many wrong codes).
-            let page = signin_form(lang, csrf, &SignIn::default(), return_to, String::new());
+            let page = signin_form(lang, csrf, &SignIn::default(), &return_to, String::new());
             with_cookies(form_or_error(e, page), [clear_session_cookie()])
         }
-        Err(e) => form_or_error(e, code_form(lang, csrf, s.stage, &phone_masked(&a), return_to)),
+        Err(e) => {
+            let phone = phone_masked(&a);
+            let step =
+                CodeStep { stage: s.stage, phone: &phone, code: &f.code, return_to: &return_to, notice: String::new() };
+            form_or_error(e, code_form(lang, csrf, step))
+        }
     }
 }
 
@@ -180,10 +206,14 @@ async fn code_resend(
         Err(r) => return r,
     };
     let return_to = safe_return(f.return_to.as_ref());
-    let page = code_form(lang, checked_csrf(&headers), s.stage, &phone_masked(&a), return_to);
     match accounts::resend_code(&sso, &s, &client).await {
-        Ok(()) => form(StatusCode::OK, FormPage { notice: say(lang, P::NewCodeOnItsWay), ..page }, None),
-        Err(e) => form_or_error(e, page),
+        Ok(()) => see_other(&back_to("/sso/signin/code?done=code-sent", &return_to)),
+        Err(e) => {
+            let phone = phone_masked(&a);
+            let step =
+                CodeStep { stage: s.stage, phone: &phone, code: "", return_to: &return_to, notice: String::new() };
+            form_or_error(e, code_form(lang, checked_csrf(&headers), step))
+        }
     }
 }
 
