@@ -339,8 +339,18 @@ async fn on_the_pages_a_rejection_needs_a_reason_from_the_list_and_approval_a_co
     let (_, t) = seller.get(&format!("/api/v1/transfers/{id}")).await;
     assert_eq!((t["state"].as_str(), t["reason"].as_str()), (Some("returned_for_scan"), Some("A photo of a cat")));
 
-    // The seller resubmits on the pages: a new scan, then the code.
+    // The transfer's page tells each party why, and what to do.
     let mut seller_pages = registry_browser(&app, SELLER).await;
+    let page = seller_pages.get(&format!("/transfers/{id}")).await;
+    let body = page.body.replace("&#39;", "'");
+    assert!(body.contains("The file is not a logbook: A photo of a cat"), "{body}");
+    assert!(body.contains("Upload a new colour scan of the original logbook"), "{body}");
+    assert!(body.contains(&format!("href=\"/transfers/{id}/resubmit\"")), "{body}");
+    let mut buyer_pages = registry_browser(&app, BUYER).await;
+    let page = buyer_pages.get(&format!("/transfers/{id}")).await;
+    assert!(page.body.contains("the fee stays paid"), "{}", page.body);
+    assert!(!page.body.contains(&format!("/transfers/{id}/resubmit")), "{}", page.body);
+    // The seller resubmits on the pages: a new scan, then the code.
     let resubmit = format!("/transfers/{id}/resubmit");
     let page = seller_pages.get(&resubmit).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -348,7 +358,7 @@ async fn on_the_pages_a_rejection_needs_a_reason_from_the_list_and_approval_a_co
     assert!(page.body.contains(&format!("href=\"/transfers/{id}/upload\"")), "{}", page.body);
     assert!(!page.body.contains("Resubmit the transfer</button>"), "not before a new scan: {}", page.body);
     let r = seller_pages.post_reg_file(&format!("/transfers/{id}/upload"), "logbook", PNG).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, resubmit.clone()), "on to the resubmission");
     let page = seller_pages.get(&resubmit).await;
     assert!(page.body.contains("Uploaded (PNG)"), "{}", page.body);
     let seen = app.sms_to(SELLER.1).len();
