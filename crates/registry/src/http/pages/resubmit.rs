@@ -86,11 +86,7 @@ pub async fn resubmit_page(
             (texts::RegistryPage::ColVehicle.render(lang), r.reg_no.clone(), String::new()),
             (V::OfficersReason.render(lang), reason, String::new()),
             (V::NewScan.render(lang), scan, upload),
-            (
-                texts::RegistryPage::TransferFee.render(lang),
-                format!("{} ({})", r.fee, V::NoFeeAgain.render(lang)),
-                String::new(),
-            ),
+            (texts::RegistryPage::TransferFee.render(lang), r.fee.clone(), String::new()),
         ],
         has_new_scan: r.new_scan.is_some(),
         scan_error: kept.error("logbook"),

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use domain::transfer::RejectReason;
-use domain::{AccountType, DocType, OwnerRole, PartyKind};
+use domain::{DocType, OwnerRole, PartyKind};
 use pagekit::Signed;
 use texts::{Lang, RegistryPage as R, ReviewText as V, Text as _};
 
@@ -37,6 +37,8 @@ struct ReviewPage {
     seller: Lines,
     buyer: Lines,
     payment: Lines,
+    /// "In the queue since …" (empty before it is queued).
+    queued: String,
     earlier: Option<String>,
 }
 
@@ -45,7 +47,8 @@ fn document(lang: Lang, doc_type: &str, number: &str) -> String {
     let kind = match DocType::parse(doc_type) {
         Ok(DocType::Person(account_type)) => V::PersonDocument { account_type }.render(lang),
         Ok(DocType::KraPin) => V::KraPin.render(lang),
-        Err(_) => V::PersonDocument { account_type: AccountType::Citizen }.render(lang),
+        // A document the register does not name: its number alone.
+        Err(_) => return number.to_string(),
     };
     format!("{kind} {number}")
 }
@@ -108,10 +111,6 @@ fn payment_lines(lang: Lang, v: &ReviewView) -> Lines {
         R::TransferFee.render(lang),
         V::FeePaid { amount: &v.fee.amount, reference: v.payment_ref.as_deref().unwrap_or_default() }.render(lang),
     )];
-    if let Some(q) = v.queued_at_ms {
-        let day = texts::format::date(lang, transfers::today_eat(q));
-        lines.push((V::QueuedOn { date: &day }.render(lang), String::new()));
-    }
     if let Some(d) = v.review_deadline.as_deref().and_then(|d| domain::Date::parse(d).ok()) {
         lines.push((R::ReviewDueBy.render(lang), texts::format::date_with_weekday(lang, d)));
     }
@@ -142,6 +141,10 @@ pub async fn review_page(
         seller: party_lines(lang, &v.seller),
         buyer: party_lines(lang, &v.buyer),
         payment: payment_lines(lang, &v),
+        queued: v
+            .queued_at_ms
+            .map(|q| V::QueuedOn { date: &texts::format::date(lang, transfers::today_eat(q)) }.render(lang))
+            .unwrap_or_default(),
         earlier,
         id: v.id,
         frame: Frame::of(&me),
