@@ -212,7 +212,10 @@ async fn the_document_states_required_fields_enums_patterns_and_the_server(app: 
         names(&schemas["LogbookView"]["properties"]["state"]["enum"]),
         ["printing", "ready_for_collection", "collected"]
     );
-    assert_eq!(names(&schemas["StepBody"]["properties"]["step"]["enum"]), ["submit", "approve", "refuse", "accept", "decline", "consent", "answer"]);
+    assert_eq!(
+        names(&schemas["StepBody"]["properties"]["step"]["enum"]),
+        ["submit", "approve", "refuse", "accept", "decline", "consent", "answer"]
+    );
     assert_eq!(names(&schemas["ReviewBody"]["properties"]["decision"]["enum"]), ["approve", "reject"]);
     assert_eq!(names(&schemas["LogbookBody"]["required"]), ["state"]);
     assert_eq!(schemas["ConsentBody"]["properties"]["approve"]["type"], "boolean");

@@ -75,10 +75,7 @@ pub async fn resubmit_page(
         None => V::NoNewScanYet.render(lang),
     };
     let upload = format!("/transfers/{}/upload", r.id);
-    let mut title = V::ResubmitTitle { reference: &r.reference }.render(lang);
-    if !frame.errors.is_empty() {
-        title = format!("{}{title}", Page::ErrorTitlePrefix.render(lang));
-    }
+    let title = V::ResubmitTitle { reference: &r.reference }.render(lang);
     let page = ResubmitPage {
         title,
         back: texts::RegistryPage::TransferTitle { reference: &r.reference }.render(lang),

@@ -13,7 +13,7 @@ use axum::response::Response;
 use domain::transfer::{RejectReason, State as TState};
 use pagekit::{Signed, SignedForm};
 use serde::Deserialize;
-use texts::{Page, ReviewText as V, Text as _};
+use texts::{ReviewText as V, Text as _};
 
 use super::extract::{CSRF, SignedIn};
 use super::form::Confirm;
@@ -47,11 +47,6 @@ struct RejectPage {
     note_error: String,
 }
 
-/// "Error: " before the title of a page whose form was refused.
-fn titled(frame: &Frame, title: String) -> String {
-    if frame.errors.is_empty() { title } else { format!("{}{title}", Page::ErrorTitlePrefix.render(frame.lang)) }
-}
-
 /// A refused decision: a field's refusal comes back to its form; any other
 /// (not an officer, a party to the transfer, decided meanwhile) is shown.
 fn refused(me: &SignedIn, path: &str, values: &[(&str, &str)], e: &Error) -> Response {
@@ -80,7 +75,7 @@ pub async fn approve_page(
     let warning =
         V::ApproveWarning { reg_no: &v.vehicle.registration_number, seller: &v.seller.name, buyer: &v.buyer.name };
     let page = ApprovePage {
-        title: titled(&frame, V::ApproveTitle { reference: &v.reference }.render(lang)),
+        title: V::ApproveTitle { reference: &v.reference }.render(lang),
         warning: warning.render(lang),
         csrf,
         id: v.id,
@@ -121,7 +116,7 @@ pub async fn reject_page(
     let (csrf, set) = CSRF.token_for(&headers);
     let frame = Frame { errors: kept.errors().to_vec(), ..Frame::of(&me) };
     let page = RejectPage {
-        title: titled(&frame, V::RejectTitle { reference: &v.reference }.render(lang)),
+        title: V::RejectTitle { reference: &v.reference }.render(lang),
         reasons: RejectReason::ALL
             .iter()
             .map(|&reason| (reason.as_str(), V::ReasonName { reason }.render(lang)))
@@ -160,5 +155,73 @@ pub async fn reject_answer(
         Ok(t) if TState::parse(&t.state) == Ok(TState::ReturnedForScan) => to_transfer(&t.id, "review-returned"),
         Ok(t) => to_transfer(&t.id, "review-rejected"),
         Err(e) => refused(&me, &path, &values, &e),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use texts::Lang;
+
+    use super::*;
+
+    fn reject_page(lang: Lang, errors: Vec<(String, String)>) -> String {
+        let frame = Frame { errors, ..Frame::new(lang, None) };
+        let page = RejectPage {
+            title: V::RejectTitle { reference: "TR-ABCDE-FGHJK" }.render(lang),
+            reasons: RejectReason::ALL
+                .iter()
+                .map(|&reason| (reason.as_str(), V::ReasonName { reason }.render(lang)))
+                .collect(),
+            chosen: "another_reason".into(),
+            note: String::new(),
+            reason_error: String::new(),
+            note_error: errors_of(&frame, "reason"),
+            csrf: "t".into(),
+            id: "t1".into(),
+            frame,
+        };
+        page.render().unwrap()
+    }
+
+    fn errors_of(frame: &Frame, field: &str) -> String {
+        frame.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_reject_page_lists_every_reason_and_shows_its_error_beside_the_field() {
+        let html = reject_page(Lang::En, vec![("reason".into(), "Give the reason for rejecting the transfer".into())]);
+        assert!(html.contains("<title>Error: Reject transfer TR-ABCDE-FGHJK"), "{html}");
+        assert!(!html.contains("Error: Error:") && html.contains("<h1>Reject transfer TR-ABCDE-FGHJK</h1>"), "{html}");
+        assert!(html.contains(r#"<p class="field-error" id="reason-error">"#), "{html}");
+        assert!(html.contains(r#"aria-describedby="reason-hint reason-error" aria-invalid="true""#), "{html}");
+        assert!(html.contains(r#"id="reason_code" name="reason_code" value="another_vehicles_logbook""#), "{html}");
+        assert!(html.contains(r#"value="another_reason" checked"#), "{html}");
+        for reason in RejectReason::ALL {
+            assert!(html.contains(&format!("value=\"{}\"", reason.as_str())), "{reason:?}: {html}");
+        }
+    }
+
+    #[test]
+    fn the_decisions_read_in_kiswahili_without_english() {
+        let html = reject_page(Lang::Sw, vec![]);
+        assert!(html.contains("Kwa nini unaukataa?") && html.contains("Kataa uhamisho"), "{html}");
+        for english in ["Why are you rejecting", "Another reason", "Details", "Reject the transfer", "The first four"] {
+            assert!(!html.contains(english), "{english} in {html}");
+        }
+        let frame = Frame::new(Lang::Sw, None);
+        let warning = V::ApproveWarning { reg_no: "KDA 001A", seller: "Wanjiku", buyer: "Otieno" };
+        let page = ApprovePage {
+            title: V::ApproveTitle { reference: "TR-ABCDE-FGHJK" }.render(Lang::Sw),
+            warning: warning.render(Lang::Sw),
+            csrf: "t".into(),
+            id: "t1".into(),
+            frame,
+        };
+        let html = page.render().unwrap();
+        assert!(html.contains("Una uhakika?") && html.contains("Ndiyo, idhinisha"), "{html}");
+        for english in ["Are you sure", "Yes, approve", "go back", "Back"] {
+            assert!(!html.contains(english), "{english} in {html}");
+        }
     }
 }
