@@ -77,7 +77,7 @@ pub fn transfer_state(lang: Lang, s: State) -> String {
             State::Approved => "kuidhinishwa",
             State::Rejected => "kukataliwa",
             State::Declined => "kukataliwa na mnunuzi",
-            State::ConsentRefused => "kukataliwa na mmiliki mwenza au mkopeshaji",
+            State::ConsentRefused => "kupingwa na mmiliki mwenza au mkopeshaji",
             State::Cancelled => "kughairiwa na muuzaji",
             State::Expired => "kuisha muda",
             State::ReturnedForScan => "kurudishwa kwa muuzaji alete skani mpya",

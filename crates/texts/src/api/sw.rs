@@ -21,7 +21,7 @@ pub(super) fn render(m: &A<'_>) -> String {
         A::NoSuchEndpoint => s("Anwani hii ya API haipo"),
         A::MethodNotAllowed => s("Anwani hii haipokei njia (method) hiyo: kichwa Allow kinaorodhesha zile inazopokea"),
         A::BodyTooLarge { mb } => format!("Maudhui ya ombi ni makubwa mno: yasizidi MB {mb}"),
-        A::ScanMediaType => s("Tuma nakala kama application/pdf, image/jpeg, image/png au application/octet-stream, \
+        A::ScanMediaType => s("Tuma skani kama application/pdf, image/jpeg, image/png au application/octet-stream, \
                                au kama multipart/form-data yenye sehemu moja ya faili iitwayo logbook"),
         A::ExpectedObject => s("Ilitarajiwa object ya JSON, imepokelewa array"),
         A::NotJson { why } => format!("Maudhui ya ombi si JSON: {why}"),
@@ -33,13 +33,13 @@ pub(super) fn render(m: &A<'_>) -> String {
         A::MultipartUnreadable { why } => format!("Fomu ya multipart haikuweza kusomwa: {why}"),
         A::UnknownPart => s("Sehemu isiyojulikana: tuma sehemu moja ya faili iitwayo logbook na si kingine"),
         A::OneLogbookPart => s("Tuma sehemu moja tu ya faili iitwayo logbook, si kadhaa"),
-        A::LogbookPartMissing => s("Tuma nakala ya logbook kama sehemu ya faili iitwayo logbook"),
+        A::LogbookPartMissing => s("Tuma skani ya logbook kama sehemu ya faili iitwayo logbook"),
         A::IdempotencyKeyFormat => s("Tuma herufi 1 hadi 255 za ASCII zinazoonekana"),
         A::IdempotencyKeyReused => {
             s("Ufunguo huu tayari umetumika kwa ombi tofauti: tumia ufunguo mpya kwa ombi jipya")
         }
         A::IdempotencyKeyRunning => s("Ombi lenye Idempotency-Key hii bado linashughulikiwa"),
-        A::ActForAscii => s("Tuma KRA PIN kwa herufi za ASCII"),
+        A::ActForAscii => s("Tuma PIN ya KRA kwa herufi za ASCII"),
         A::BuyerIdTypeOnlyForIndividuals => s("Ni kwa mnunuzi aliye mtu binafsi tu: usiitume kwa shirika"),
         A::SayApproveOrRefuse => s("Tuma true kukubali au false kukataa"),
         A::ChooseApproveOrReject => s("Chagua approve au reject"),
@@ -50,6 +50,6 @@ pub(super) fn render(m: &A<'_>) -> String {
         A::GiveRegistrationOrClass => {
             s("Tuma registration_number, au class (motor_vehicle, motorcycle, trailer, tractor)")
         }
-        A::WholeNumberUpTo { max } => format!("Weka nambari kamili kuanzia 0 hadi {max}"),
+        A::WholeNumberUpTo { max } => format!("Andika nambari kamili kuanzia 0 hadi {max}"),
     }
 }

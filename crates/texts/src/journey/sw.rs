@@ -1,4 +1,5 @@
-//! The registry's journeys in Kiswahili.
+//! The registry's journeys in Kiswahili, in the terms `KISWAHILI.md` lists
+//! ("logbook" as people say it, "skani" for a scan, "msimbo" for a code).
 
 use domain::guidance::Guidance as G;
 use domain::transfer::State;
@@ -36,33 +37,31 @@ pub(super) fn render(m: &J<'_>) -> String {
         J::KraPinHint => s("Herufi 11, kwa mfano P051234567X"),
         J::CheckBeforeStarting => s("Hakiki majibu yako kabla ya kuanza uhamisho"),
         J::Buyer => s("Mnunuzi"),
-        J::BuyersName => s("Jina la mnunuzi, kutoka kwenye rejista"),
+        J::BuyersName => s("Jina la mnunuzi, kama lilivyo kwenye sajili"),
         J::FeePaidByBuyer { amount_cents } => format!("{}, analipa mnunuzi", kes(*amount_cents)),
-        J::AfterStarting => {
-            s("Kisha utapakia skani ya rangi ya kadi ya gari (logbook) na kuthibitisha uhamisho kwa nambari \
-             tutakayokutumia kwa simu. Hakuna kitakachobadilika hadi ufanye hivyo.")
-        }
-        J::OthersMustConsent { n: 1 } => s("Mmiliki mwingine 1 aliye kwenye kadi ya gari lazima pia aridhie uuzaji."),
+        J::AfterStarting => s("Kisha utapakia skani ya rangi ya logbook na kuthibitisha uhamisho kwa msimbo \
+             tutakaokutumia kwa simu. Hakuna kitakachobadilika hadi ufanye hivyo."),
+        J::OthersMustConsent { n: 1 } => s("Mmiliki mwingine 1 aliye kwenye logbook lazima pia aridhie uuzaji."),
         J::OthersMustConsent { n } => {
-            format!("Wamiliki wengine {n} walio kwenye kadi ya gari lazima pia waridhie uuzaji.")
+            format!("Wamiliki wengine {n} walio kwenye logbook lazima pia waridhie uuzaji.")
         }
         J::StartTheTransfer => s("Anza uhamisho"),
-        J::UploadTheScan => s("Pakia skani ya kadi ya gari"),
+        J::UploadTheScan => s("Pakia skani ya logbook"),
         J::ScanWhatToSend => {
-            s("Skani kadi yote halisi ya gari kwa rangi, kila ukurasa wenye maandishi. Fotokopi au skani isiyo ya \
-             rangi hukataliwa.")
+            s("Skani logbook halisi kwa rangi, kila ukurasa wenye maandishi. Fotokopi au skani isiyo ya rangi \
+             hukataliwa.")
         }
         J::UploadAnotherScan => s("Pakia skani nyingine"),
         J::CheckAndSubmit => s("Hakiki na uwasilishe"),
         J::CheckBeforeSubmitting => s("Hakiki uhamisho kabla ya kuuwasilisha"),
         J::SubmitWhatHappens => {
-            s("Ukiwasilisha, tutawaomba wamiliki wengine walio kwenye kadi ya gari (kama wapo) na kisha mnunuzi \
+            s("Ukiwasilisha, tutawaomba wamiliki wengine walio kwenye logbook (kama wapo) na kisha mnunuzi \
              wajibu. Baada ya hapo huwezi kubadilisha mnunuzi: ili kumbadilisha, ghairi na uanze upya.")
         }
         J::ScanUploaded => s("Imepakiwa"),
         J::ScanUploadedBySeller => s("Imepakiwa na muuzaji"),
-        J::SendMeTheCode => s("Nitumie nambari ya kuwasilisha"),
-        J::CodeToSubmit => s("Weka nambari ya kuwasilisha uhamisho"),
+        J::SendMeTheCode => s("Nitumie msimbo wa kuwasilisha"),
+        J::CodeToSubmit => s("Andika msimbo wa kuwasilisha uhamisho"),
         J::CancelThisTransfer => s("Ghairi uhamisho huu"),
         J::SureToCancel { reg_no } => format!("Una uhakika unataka kughairi uhamisho wa {reg_no}?"),
         J::CancelWhatHappens { buyer } => {
@@ -77,21 +76,23 @@ pub(super) fn render(m: &J<'_>) -> String {
 pub(super) fn render_answering(m: &A<'_>) -> String {
     let s = |t: &str| t.to_string();
     match m {
-        A::DoYouAccept { reg_no, seller } => format!("Je, unakubali kuhamishiwa {reg_no} kutoka kwa {seller}?"),
-        A::DoYouAgree { reg_no, buyer } => format!("Je, unaridhia {reg_no} kuuzwa kwa {buyer}?"),
+        A::DoYouAccept { reg_no, seller } => format!("Je, unakubali uhamisho wa {reg_no} kutoka kwa {seller}?"),
+        A::DoYouAgree { reg_no, buyer } => format!("Je, unaridhia gari {reg_no} liuzwe kwa {buyer}?"),
         A::TheVehicle { vehicle } => format!("Gari: {vehicle}."),
         A::IfYouAccept { amount_cents } => {
-            format!("Ukikubali, kisha utalipa ada ya uhamisho ya {} kwa M-Pesa.", kes(*amount_cents))
+            format!("Ukikubali, hatua inayofuata ni kulipa ada ya uhamisho ya {} kwa M-Pesa.", kes(*amount_cents))
         }
-        A::AsOwnerYouMustAgree => s("Jina lako liko kwenye kadi ya gari hili, kwa hiyo uuzaji unahitaji idhini yako."),
+        A::AsOwnerYouMustAgree => {
+            s("Jina lako liko kwenye logbook ya gari hili, kwa hiyo uuzaji unahitaji idhini yako.")
+        }
         A::YesAccept => s("Ndiyo, nakubali"),
         A::NoDecline => s("Hapana, nakataa"),
         A::YesApprove => s("Ndiyo, naridhia uuzaji"),
         A::NoRefuse => s("Hapana, napinga uuzaji"),
         A::ChooseAnAnswer => s("Chagua ndiyo au hapana"),
         A::WhatIsYourPostalAddress => s("Anwani yako ya posta ni ipi?"),
-        A::AddressWhy => s("Itaandikwa kwenye kadi mpya ya gari."),
-        A::WhereWillYouCollect => s("Utachukulia kadi mpya ya gari wapi?"),
+        A::AddressWhy => s("Itaandikwa kwenye logbook mpya."),
+        A::WhereWillYouCollect => s("Utachukua logbook mpya wapi?"),
         A::OfficeHint => s("Chagua ofisi iliyo karibu nawe. Beba kitambulisho chako halisi utakapoenda kuichukua."),
         A::CheckYourAnswer => s("Hakiki jibu lako"),
         A::YourAnswer => s("Jibu lako"),
@@ -100,19 +101,19 @@ pub(super) fn render_answering(m: &A<'_>) -> String {
         A::RefuseEnds => {
             s("Ukipinga, uhamisho utakwisha na gari litabaki kwa wamiliki wake. Hili haliwezi kutenguliwa.")
         }
-        A::SendCodeToAccept => s("Nitumie nambari ya kukubali"),
-        A::SendCodeToDecline => s("Nitumie nambari ya kukataa"),
-        A::SendCodeToApprove => s("Nitumie nambari ya kuridhia"),
-        A::SendCodeToRefuse => s("Nitumie nambari ya kupinga"),
-        A::CodeToAccept => s("Weka nambari ya kukubali uhamisho"),
-        A::CodeToDecline => s("Weka nambari ya kukataa uhamisho"),
-        A::CodeToApprove => s("Weka nambari ya kuridhia uuzaji"),
-        A::CodeToRefuse => s("Weka nambari ya kupinga uuzaji"),
+        A::SendCodeToAccept => s("Nitumie msimbo wa kukubali"),
+        A::SendCodeToDecline => s("Nitumie msimbo wa kukataa"),
+        A::SendCodeToApprove => s("Nitumie msimbo wa kuridhia"),
+        A::SendCodeToRefuse => s("Nitumie msimbo wa kupinga"),
+        A::CodeToAccept => s("Andika msimbo wa kukubali uhamisho"),
+        A::CodeToDecline => s("Andika msimbo wa kukataa uhamisho"),
+        A::CodeToApprove => s("Andika msimbo wa kuridhia uuzaji"),
+        A::CodeToRefuse => s("Andika msimbo wa kupinga uuzaji"),
         A::WeSentACode { phone } => {
-            format!("Tumetuma nambari ya tarakimu 6 kwa SMS kwenda {phone}. Itakwisha baada ya dakika 5.")
+            format!("Tumetuma msimbo wa tarakimu 6 kwa SMS kwenda {phone}. Utaisha baada ya dakika 5.")
         }
-        A::NewCodeSent => s("Tumekutumia nambari mpya. Tumia ile ya mwisho."),
-        A::SendANewCode => s("Nitumie nambari mpya"),
+        A::NewCodeSent => s("Tumekutumia msimbo mpya. Tumia ule wa mwisho."),
+        A::SendANewCode => s("Nitumie msimbo mpya"),
     }
 }
 
@@ -141,7 +142,7 @@ pub(super) fn render_progress(m: &P<'_>) -> String {
         P::NoticeCancelled => s("Uhamisho umeghairiwa"),
         P::NoticePaid => s("Ada imelipwa"),
         P::NoticeReviewed => s("Ukaguzi umerekodiwa"),
-        P::NoticeRecorded => s("Hatua ya kadi ya gari imerekodiwa"),
+        P::NoticeRecorded => s("Hatua ya logbook imerekodiwa"),
     }
 }
 
@@ -151,44 +152,46 @@ fn guide(g: G, by: &str, review_by: &str, office: &str, ready: &str, fee: i64) -
     let review = if review_by.is_empty() { String::new() } else { format!(" kufikia {review_by}") };
     match g {
         G::UploadScan => format!(
-            "Pakia skani ya rangi ya kadi ya gari, kisha hakiki uhamisho na uuthibitishe kwa nambari \
-             tutakayokutumia kwa simu. Fanya hivyo kabla ya {by}, la sivyo uhamisho utakwisha."
+            "Pakia skani ya rangi ya logbook, kisha hakiki uhamisho na uuthibitishe kwa msimbo \
+             tutakaokutumia kwa simu. Fanya hivyo kufikia {by}, la sivyo uhamisho utakwisha."
         ),
         G::Submit => format!(
-            "Hakiki uhamisho na uuthibitishe kwa nambari tutakayokutumia kwa simu. Fanya hivyo kabla ya {by}, la \
+            "Hakiki uhamisho na uuthibitishe kwa msimbo tutakaokutumia kwa simu. Fanya hivyo kufikia {by}, la \
              sivyo uhamisho utakwisha."
         ),
         G::WaitForSeller => format!("Muuzaji bado hajawasilisha uhamisho. Ana hadi {by}."),
         G::Consent => {
             format!(
-                "Jina lako liko kwenye kadi ya gari: ridhia au pinga uuzaji huu kabla ya {by}. Ukipinga, uhamisho utakwisha."
+                "Jina lako liko kwenye logbook: ridhia au pinga uuzaji huu kufikia {by}. Ukipinga, uhamisho utakwisha."
             )
         }
         G::WaitForConsents => {
-            format!("Wamiliki wengine walio kwenye kadi ya gari lazima waridhie uuzaji. Wana hadi {by}.")
+            format!("Wamiliki wengine walio kwenye logbook lazima waridhie uuzaji. Wana hadi {by}.")
         }
-        G::Answer => format!("Kubali au kataa uhamisho kabla ya {by}. Ukikubali, kisha utalipa ada ya {fee}."),
-        G::WaitForBuyer => format!("Mnunuzi lazima akubali au akatae kabla ya {by}. Tutakutumia SMS atakapojibu."),
+        G::Answer => {
+            format!("Kubali au kataa uhamisho kufikia {by}. Ukikubali, hatua inayofuata ni kulipa ada ya {fee}.")
+        }
+        G::WaitForBuyer => format!("Mnunuzi lazima akubali au akatae kufikia {by}. Tutakutumia SMS atakapojibu."),
         G::Pay => {
-            format!("Lipa ada ya uhamisho ya {fee} kwa M-Pesa kabla ya {by}. Afisa atakagua uhamisho ukishalipwa.")
+            format!("Lipa ada ya uhamisho ya {fee} kwa M-Pesa kufikia {by}. Ada ikishalipwa, afisa atakagua uhamisho.")
         }
-        G::WaitForPayment => format!("Mnunuzi lazima alipe ada ya uhamisho kabla ya {by}."),
-        G::Review => format!("Kagua uhamisho na skani ya kadi ya gari{review}."),
+        G::WaitForPayment => format!("Mnunuzi lazima alipe ada ya uhamisho kufikia {by}."),
+        G::Review => format!("Kagua uhamisho na skani ya logbook{review}."),
         G::WaitForReview => {
-            format!("Afisa anakagua uhamisho na skani ya kadi ya gari{review}. Tutakutumia SMS yenye matokeo.")
+            format!("Afisa anakagua uhamisho na skani ya logbook{review}. Tutakutumia SMS yenye matokeo.")
         }
         G::Printing => format!(
-            "Umiliki umebadilika. Kadi mpya ya gari itakuwa tayari kufikia {ready} katika ofisi ya {office}. \
+            "Umiliki umebadilika. Logbook mpya itakuwa tayari kufikia {ready} katika ofisi ya {office}. \
              Mnunuzi ataichukua huko akiwa na kitambulisho chake halisi."
         ),
         G::ReadyToCollect => format!(
-            "Kadi yako mpya ya gari iko tayari katika ofisi ya {office}. Beba kitambulisho chako halisi (kwa \
+            "Logbook yako mpya iko tayari katika ofisi ya {office}. Beba kitambulisho chako halisi (kwa \
              shirika, barua yake ya idhini pamoja na kitambulisho chako)."
         ),
         G::ReadyForBuyer => {
-            format!("Umiliki umebadilika. Kadi mpya ya gari iko tayari kwa mnunuzi katika ofisi ya {office}.")
+            format!("Umiliki umebadilika. Logbook mpya iko tayari kwa mnunuzi katika ofisi ya {office}.")
         }
-        G::Collected => "Umiliki umebadilika na kadi mpya ya gari imechukuliwa.".to_string(),
+        G::Collected => "Umiliki umebadilika na logbook mpya imechukuliwa.".to_string(),
         G::Ended(state) => ended(state).to_string(),
         G::Rescan => format!(
             "Afisa ameurudisha uhamisho: skani ya kadi ya gari haikubaliki. Pakia skani mpya ya rangi ya kadi \
@@ -211,7 +214,7 @@ fn ended(state: State) -> &'static str {
              muuzaji anaweza kuanza uhamisho mpya."
         }
         State::Rejected => "Afisa amekataa uhamisho. Gari linabaki kwa mmiliki wake.",
-        State::ConsentRefused => "Mmiliki aliye kwenye kadi ya gari amepinga uuzaji. Gari linabaki kwa mmiliki wake.",
+        State::ConsentRefused => "Mmiliki aliye kwenye logbook amepinga uuzaji. Gari linabaki kwa mmiliki wake.",
         _ => "Uhamisho huu umekwisha.",
     }
 }

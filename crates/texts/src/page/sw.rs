@@ -1,5 +1,5 @@
 //! Page copy in Kiswahili: plain words, as a clerk at a Huduma Centre would
-//! say them. "Logbook" stays as people say it.
+//! say them, in the terms `KISWAHILI.md` lists.
 
 use super::{Page, Part};
 use crate::format::kes;
@@ -23,10 +23,10 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::SignedOut => s("Umetoka."),
         Page::PreferencesSaved => s("Mapendeleo yako yamehifadhiwa."),
         Page::OrgAdded => s("Shirika limeongezwa kwenye akaunti yako."),
-        Page::ActingAsShown => s("Imekamilika: sasa unatenda kama inavyoonyeshwa juu ya ukurasa."),
-        Page::CodeSent => s("Tumekutumia nambari kwa simu yako. Itafanya kazi kwa dakika 5."),
+        Page::ActingAsShown => s("Imekamilika: sasa unatumia huduma kama inavyoonyeshwa juu ya ukurasa."),
+        Page::CodeSent => s("Tumekutumia msimbo kwa simu yako. Utafanya kazi kwa dakika 5."),
         Page::TransferStarted => {
-            s("Uhamisho umeanzishwa. Pakia nakala ya logbook, kisha uthibitishe kwa nambari ya SMS.")
+            s("Uhamisho umeanzishwa. Pakia skani ya logbook, kisha uthibitishe kwa msimbo wa SMS.")
         }
         Page::MyVehicles => s("Magari yangu"),
         Page::MyVehiclesAndOrgs { org } => format!("Magari yangu na ya {org}"),
@@ -35,10 +35,10 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::PublicPartOnly => s("Unaona sehemu ya umma ya rekodi: wamiliki wanaiona yote."),
         Page::TransferPending => s("Uhamisho unaendelea"),
         Page::NoTransfers => s("Huhusiki na uhamisho wowote."),
-        Page::ReviewQueueTitle => s("Foleni ya ukaguzi (za zamani kwanza)"),
+        Page::ReviewQueueTitle => s("Foleni ya ukaguzi (wa zamani kwanza)"),
         Page::NothingToReview => s("Hakuna kinachosubiri ukaguzi."),
         Page::SecurityVerification => s("Uthibitisho wa usalama"),
-        Page::CodeLabel => s("Nambari ya tarakimu 6 uliyotumiwa kwa simu"),
+        Page::CodeLabel => s("Msimbo wa tarakimu 6 uliotumiwa kwa simu"),
         Page::ScanHint => s("PDF, JPEG au PNG isiyozidi MB 10."),
         Page::CollectionOffice => s("Ofisi utakayochukulia logbook"),
         Page::PostalAddress => s("Anwani yako ya posta"),
@@ -48,8 +48,8 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::AcceptTransfer => s("Kubali uhamisho"),
         Page::DeclineTransfer => s("Kataa uhamisho"),
         Page::PayFee => s("Lipa ada ya uhamisho"),
-        Page::ApproveThisTransfer => s("Kubali uhamisho huu"),
-        Page::RefuseThisTransfer => s("Kataa uhamisho huu"),
+        Page::ApproveThisTransfer => s("Ridhia uhamisho huu"),
+        Page::RefuseThisTransfer => s("Pinga uhamisho huu"),
         Page::ApproveTransfer => s("Idhinisha uhamisho"),
         Page::RejectTransfer => s("Kataa uhamisho"),
         Page::ReasonHint => s("Pande zote mbili zitaambiwa sababu hii"),
@@ -69,7 +69,9 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::ServiceVeryBusy => s("Huduma ina shughuli nyingi"),
         Page::NothingChanged => s("Hakuna kilichobadilishwa. Jaribu tena baadaye."),
         Page::FormExpiredTitle => s("Muda wa fomu umekwisha"),
-        Page::CookieMissing => s("Kivinjari chako hakikurudisha kuki ya tovuti hii: ruhusu kuki za tovuti hii."),
+        Page::CookieMissing => {
+            s("Kivinjari chako hakikurudisha kidakuzi cha tovuti hii: ruhusu vidakuzi vya tovuti hii.")
+        }
         Page::RecoverNow => s("Rejesha akaunti yako sasa"),
         Page::Pages => s("Kurasa"),
     }
@@ -78,6 +80,6 @@ pub(super) fn render(m: &Page<'_>) -> String {
 fn service(part: Part) -> &'static str {
     match part {
         Part::Registry => "tims usajili wa magari",
-        Part::SignOn => "tims kuingia",
+        Part::SignOn => "tims huduma ya kuingia",
     }
 }

@@ -1,5 +1,6 @@
 //! Refusals in Kiswahili: say what is wrong and what to do, in short
-//! sentences. "The agency" is "mamlaka"; "logbook" stays as people say it.
+//! sentences, in the terms `KISWAHILI.md` lists ("msimbo" for a code,
+//! "skani" for a scan, "mamlaka" for the agency, "logbook" as people say it).
 
 use domain::AccountType;
 use domain::transfer::{Deed, StaffAction};
@@ -14,44 +15,44 @@ pub(super) fn render(m: &Refusal) -> String {
     let s = |t: &str| t.to_string();
     match *m {
         Refusal::CodeWrong { remaining } => format!(
-            "Nambari si sahihi. Umebakiza {} kabla haijaacha kufanya kazi.",
+            "Msimbo si sahihi. Umebakiwa na {} kabla haujaacha kufanya kazi.",
             if remaining == 1 { "jaribio 1".to_string() } else { format!("majaribio {remaining}") }
         ),
-        Refusal::CodeExpired => s("Muda wa nambari umekwisha: omba nambari mpya"),
-        Refusal::CodeAlreadyUsed => s("Nambari hii imeshatumika: omba nambari mpya"),
-        Refusal::CodeUsedJustNow => s("Nambari hii imeshatumika"),
+        Refusal::CodeExpired => s("Muda wa msimbo umekwisha: omba msimbo mpya"),
+        Refusal::CodeAlreadyUsed => s("Msimbo huu umeshatumika: omba msimbo mpya"),
+        Refusal::CodeUsedJustNow => s("Msimbo huu umeshatumika"),
         Refusal::CodeDead { restart } => {
             let restart = match restart {
                 Restart::SignIn => "Anza kuingia upya.",
                 Restart::Recovery => "Anza kurejesha akaunti upya.",
-                Restart::VerifyPhone => "Ingia tena upate nambari mpya.",
+                Restart::VerifyPhone => "Ingia tena upate msimbo mpya.",
                 Restart::TransferStep => "Anza hatua hii tena baadaye au wasiliana na mamlaka.",
             };
-            format!("Nambari hii imekosewa mara nyingi mno na haifanyi kazi tena. {restart}")
+            format!("Msimbo huu umekosewa mara nyingi mno na haufanyi kazi tena. {restart}")
         }
-        Refusal::CodeNotSent => s("Bado hujatumiwa nambari ya hatua hii: omba nambari"),
+        Refusal::CodeNotSent => s("Bado hujatumiwa msimbo wa hatua hii: omba msimbo"),
         Refusal::NoVerifiedPhone => {
-            s("Akaunti yako haina nambari ya simu iliyothibitishwa, kwa hivyo hatuwezi kukutumia nambari: \
+            s("Akaunti yako haina nambari ya simu iliyothibitishwa, kwa hivyo hatuwezi kukutumia msimbo: \
              thibitisha simu yako kwanza")
         }
         Refusal::TooManyCodesToYourPhone { minutes } => format!(
-            "Nambari nyingi mno zimetumwa kwa simu yako. Jaribu tena baada ya {}.",
+            "Misimbo mingi mno imetumwa kwa simu yako. Jaribu tena baada ya {}.",
             minutes_text(Lang::Sw, minutes)
         ),
         Refusal::TooManyCodesToThisPhone { wait_secs } => {
-            format!("Nambari nyingi mno zimetumwa kwa simu hii. Jaribu tena baada ya {}.", wait(Lang::Sw, wait_secs, 0))
+            format!("Misimbo mingi mno imetumwa kwa simu hii. Jaribu tena baada ya {}.", wait(Lang::Sw, wait_secs, 0))
         }
         Refusal::TooManyCodesFromNetwork { wait_secs } => format!(
-            "Nambari nyingi mno zimeombwa kutoka mtandao wako. Jaribu tena baada ya {}.",
+            "Misimbo mingi mno imeombwa kutoka mtandao wako. Jaribu tena baada ya {}.",
             wait(Lang::Sw, wait_secs, MINUTE)
         ),
         Refusal::TooManyCodesEveryone { wait_secs } => format!(
-            "Huduma inatuma nambari nyingi mno kwa sasa. Jaribu tena baada ya {}.",
+            "Huduma inatuma misimbo mingi mno kwa sasa. Jaribu tena baada ya {}.",
             wait(Lang::Sw, wait_secs, MINUTE)
         ),
         Refusal::WrongCredentials => s("Nambari ya kitambulisho au nenosiri si sahihi"),
         Refusal::Blocked => s("Akaunti hii imefungwa baada ya majaribio mengi ya kuingia yaliyoshindwa. Irejeshe \
-                               sasa kwa nambari ya kitambulisho, tarehe yako ya kuzaliwa na nambari tutakayotuma \
+                               sasa kwa nambari ya kitambulisho, tarehe yako ya kuzaliwa na msimbo tutakaoutuma \
                                kwa simu yako."),
         Refusal::Busy => s("Huduma ina shughuli nyingi sasa hivi. Jaribu tena baada ya sekunde chache."),
         Refusal::RecoveryEnded => s("Urejeshaji huu umekwisha: anza upya"),
@@ -73,12 +74,12 @@ pub(super) fn render(m: &Refusal) -> String {
             )
         }
         Refusal::LimitOutOfRange { max } => format!("Andika nambari kamili kuanzia 1 hadi {max}"),
-        Refusal::BadCursor => s("Hiki si kiashiria ambacho orodha hii ilitoa: anza tena kwenye ukurasa wa kwanza"),
+        Refusal::BadCursor => s("Kiashiria hiki hakikutolewa na orodha hii: anza tena kwenye ukurasa wa kwanza"),
         Refusal::Forbidden => s("Huruhusiwi kufanya hivi"),
         Refusal::SignInFirst => s("Ingia kwanza."),
-        Refusal::FormExpired => {
-            s("Fomu ilikuwa imepitwa na wakati au ilitoka kwingine. Rudi nyuma, fungua ukurasa upya na ujaribu tena.")
-        }
+        Refusal::FormExpired => s(
+            "Muda wa fomu ulikuwa umekwisha au fomu ilitoka kwingine. Rudi nyuma, fungua ukurasa upya na ujaribu tena.",
+        ),
         Refusal::FormUnreadable => s("Fomu haikuweza kusomwa: rudi nyuma na ujaribu tena"),
         Refusal::SomethingWentWrong => s("Kuna hitilafu upande wetu. Jaribu tena baada ya muda mfupi."),
         Refusal::ServiceUnreachable => s("Huduma ya kuingia haipatikani kwa sasa. Jaribu tena baada ya dakika moja."),
@@ -103,21 +104,21 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
             format!("{reg_no} tayari lina uhamisho unaoendelea: ukamilishe au uughairi kabla ya kuanza mwingine")
         }
         T::OwnersChanged { reg_no } => format!("Wamiliki wa {reg_no} wamebadilika sasa hivi: litafute gari tena"),
-        T::BuyerTypeMismatch => s("Aina ya mnunuzi hailingani na nambari ya kitambulisho au KRA PIN uliyoandika"),
+        T::BuyerTypeMismatch => s("Aina ya mnunuzi hailingani na nambari ya kitambulisho au PIN ya KRA uliyoandika"),
         T::BuyerAlreadyOwner => s("Mnunuzi tayari ni mmiliki wa gari hili"),
-        T::UploadLogbookFirst => s("Pakia nakala ya logbook kabla ya kuwasilisha"),
-        T::UploadLogbookBeforeCode => s("Pakia nakala ya logbook kabla ya kuomba nambari ya kuwasilisha"),
-        T::ScanOnlyBeforeSubmit => s("Nakala ya logbook inaweza kubadilishwa tu kabla muuzaji hajawasilisha"),
-        T::NoScanUploaded => s("Hakuna nakala ya logbook iliyopakiwa kwa uhamisho huu"),
-        T::ScanEmpty => s("Faili ni tupu: pakia nakala ya logbook kama PDF, JPEG au PNG"),
+        T::UploadLogbookFirst => s("Pakia skani ya logbook kabla ya kuwasilisha"),
+        T::UploadLogbookBeforeCode => s("Pakia skani ya logbook kabla ya kuomba msimbo wa kuwasilisha"),
+        T::ScanOnlyBeforeSubmit => s("Skani ya logbook inaweza kubadilishwa tu kabla muuzaji hajawasilisha"),
+        T::NoScanUploaded => s("Hakuna skani ya logbook iliyopakiwa kwa uhamisho huu"),
+        T::ScanEmpty => s("Faili ni tupu: pakia skani ya logbook kama PDF, JPEG au PNG"),
         T::ScanTooLarge { tenths_of_mb } => {
-            format!("Faili lina MB {}.{}: nakala ya logbook isizidi MB 10", tenths_of_mb / 10, tenths_of_mb % 10)
+            format!("Faili lina MB {}.{}: skani ya logbook isizidi MB 10", tenths_of_mb / 10, tenths_of_mb % 10)
         }
         T::ScanNotAScan => {
-            s("Faili si PDF, JPEG wala PNG (hata kama jina lake linasema hivyo): pakia nakala ya logbook katika \
+            s("Faili si PDF, JPEG wala PNG (hata kama jina lake linasema hivyo): pakia skani ya logbook katika \
              mojawapo ya aina hizo")
         }
-        T::ChooseScan => s("Chagua faili la nakala ya logbook la kupakia"),
+        T::ChooseScan => s("Chagua faili la skani ya logbook la kupakia"),
         T::NothingToPay { state } => {
             format!("Uhamisho uko katika hali ya {}, kwa hivyo hakuna cha kulipa", transfer_state(Lang::Sw, state))
         }
@@ -132,30 +133,30 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         T::NoLogbookYet => s("Uhamisho huu bado hauna logbook: huagizwa afisa anapoidhinisha"),
         T::LogbookChanged => s("Logbook imebadilika ulipokuwa ukiishughulikia: fungua ukurasa upya"),
         T::LogbookCollected => s("Logbook tayari imechukuliwa"),
-        T::BuyerNotSignedUp => s("Hakuna mtu mwenye nambari hii ya kitambulisho au KRA PIN aliyeingia \
+        T::BuyerNotSignedUp => s("Hakuna mtu mwenye nambari hii ya kitambulisho au PIN hii ya KRA aliyeingia \
                                                 kwenye tims bado: pande zote mbili zinahitaji akaunti. Mwombe mnunuzi \
-                                                aingie mara moja, kisha ujaribu tena"),
+                                                aingie angalau mara moja, kisha ujaribu tena"),
         T::CannotPrice { why } => format!("Ada ya gari hili haiwezi kukokotolewa: {why}"),
         T::PaymentWaiting => s("Ombi la malipo ya uhamisho huu tayari linasubiri jibu lako kwenye simu \
                                               yako: liidhinishe huko, au ujaribu tena baada ya dakika mbili"),
         T::EnterPostalAddress => {
-            s("Andika anwani yako ya posta, kwa mfano P.O. Box 12345-00100 Nairobi (herufi 5 hadi 200)")
+            s("Andika anwani yako ya posta, kwa mfano S.L.P. 12345-00100 Nairobi (herufi 5 hadi 200)")
         }
         T::ChooseOffice { offices } => {
             format!("Chagua ofisi utakapochukulia logbook: {offices}")
         }
-        T::ScanMissing => s("Nakala ya logbook ya uhamisho huu haipo kwenye hifadhi ya faili, kwa hivyo \
+        T::ScanMissing => s("Skani ya logbook ya uhamisho huu haipo kwenye hifadhi ya faili, kwa hivyo \
                                            haiwezi kufunguliwa; hili limeripotiwa kwa wafanyakazi wa kiufundi wa \
                                            mamlaka."),
-        T::StoreDown => s("Nakala ya logbook haiwezi kufunguliwa sasa hivi: hifadhi ya faili \
+        T::StoreDown => s("Skani ya logbook haiwezi kufunguliwa sasa hivi: hifadhi ya faili \
                                          haikujibu. Jaribu tena baada ya dakika chache."),
         T::ScanUncheckable { missing } => format!(
-            "Uhamisho huu hauwezi kuidhinishwa hadi nakala yake ya logbook iweze kukaguliwa. {}",
+            "Uhamisho huu hauwezi kuidhinishwa hadi skani yake ya logbook iweze kukaguliwa. {}",
             render_transfer(if missing { &T::ScanMissing } else { &T::StoreDown })
         ),
         T::NeedsAnOwner => s("Gari linahitaji angalau mmiliki mmoja"),
         T::BuyerKindUnknown => s(
-            "Rejista ya KRA haisemi mnunuzi ni shirika la aina gani. Mwombe mnunuzi ahakikishe taarifa za shirika lake kwa KRA",
+            "Sajili ya KRA haisemi mnunuzi ni shirika la aina gani. Mwombe mnunuzi asahihishe taarifa za shirika lake kwa KRA",
         ),
         T::IdLinkedElsewhere => s("Nambari hii ya kitambulisho tayari imeunganishwa na akaunti nyingine \
                                                  ya kuingia. Wasiliana na mamlaka ili iangaliwe"),
@@ -167,7 +168,7 @@ pub(super) fn render_step(m: &StepRefusal) -> String {
     let s = |t: &str| t.to_string();
     match *m {
         T::NoCodeNeeded { state } => {
-            format!("Huhitaji nambari kwa uhamisho huu sasa: uko katika hali ya {}", transfer_state(Lang::Sw, state))
+            format!("Huhitaji msimbo kwa uhamisho huu sasa: uko katika hali ya {}", transfer_state(Lang::Sw, state))
         }
         T::ChooseCodeStep => {
             s("Chagua submit (muuzaji), approve au refuse (mmiliki mwenza au mkopeshaji), accept au decline (mnunuzi)")
@@ -180,13 +181,13 @@ pub(super) fn render_step(m: &StepRefusal) -> String {
             format!("Uhamisho uko katika hali ya {}, kwa hivyo hauwezi {}", transfer_state(Lang::Sw, state), done(deed))
         }
         T::NotAConsenter => s("Idhini yako haihitajiki kwa uhamisho huu"),
-        T::AlreadyConsented => s("Tayari umeidhinisha uhamisho huu"),
+        T::AlreadyConsented => s("Tayari umeridhia uhamisho huu"),
         T::NoReason => s("Andika sababu ya kukataa uhamisho"),
         T::OwnCase { action } => {
             let what = match action {
                 StaffAction::Review => "aukague",
                 StaffAction::Logbook => "asasishe logbook yake",
-                StaffAction::Scan => "akague nakala ya logbook yake",
+                StaffAction::Scan => "akague skani ya logbook yake",
             };
             format!("Wewe ni mhusika katika uhamisho huu, kwa hivyo afisa mwingine lazima {what}")
         }
@@ -217,7 +218,7 @@ fn done(deed: Deed) -> &'static str {
         Deed::ConsentTo => "kupewa idhini",
         Deed::Accept => "kukubaliwa",
         Deed::Decline => "kukataliwa na mnunuzi",
-        Deed::MarkPaid => "kuwekwa kama umelipwa",
+        Deed::MarkPaid => "kuandikwa kuwa umelipiwa",
         Deed::Approve => "kuidhinishwa",
         Deed::Reject => "kukataliwa",
         Deed::Cancel => "kughairiwa",
@@ -255,9 +256,9 @@ fn capitalised(text: &str) -> String {
 pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
     let s = |t: &str| t.to_string();
     match *m {
-        SignOnRefusal::NoCodeYet => s("Bado hujatumiwa nambari: omba nambari"),
+        SignOnRefusal::NoCodeYet => s("Bado hujatumiwa msimbo: omba msimbo"),
         SignOnRefusal::TooManyPasswordAttempts { wait_secs } => format!(
-            "Majaribio mengi mno ya nenosiri yametoka mtandao wako. Jaribu tena baada ya {}.",
+            "Majaribio mengi mno ya nenosiri yametoka kwenye mtandao wako. Jaribu tena baada ya {}.",
             wait(Lang::Sw, wait_secs, MINUTE)
         ),
         SignOnRefusal::TooManySignInsAtOnce => {
@@ -273,7 +274,7 @@ pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
             s("Kuna kuingia kwingine kwa nambari hii ya kitambulisho kunakoendelea. Jaribu tena baada ya muda mfupi.")
         }
         SignOnRefusal::EnterPassword => s("Andika nenosiri lako"),
-        SignOnRefusal::PasswordsDiffer => s("Manenosiri mawili hayalingani"),
+        SignOnRefusal::PasswordsDiffer => s("Nenosiri mbili ulizoandika hazilingani"),
         SignOnRefusal::EmailInvalid => s("Andika anwani ya barua pepe kama jina@mfano.com, au uiache wazi"),
         SignOnRefusal::BornInFuture => s("Tarehe ya kuzaliwa haiwezi kuwa siku zijazo"),
         SignOnRefusal::NotInPopulationRegister { account_type } => format!(
@@ -281,7 +282,7 @@ pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
             capitalised(this_document(account_type))
         ),
         SignOnRefusal::AccountExists { account_type } => format!(
-            "Tayari kuna akaunti yenye {}: ingia, au irejeshe akaunti ikiwa huwezi kuingia",
+            "Tayari kuna akaunti yenye {}: ingia, au rejesha akaunti yako ikiwa huwezi kuingia",
             this_document(account_type)
         ),
         SignOnRefusal::NoClientId => s("Ombi halina client_id."),
@@ -295,10 +296,10 @@ pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
         SignOnRefusal::ReturnNeedsClient => s("Anwani ya kurudi inahitaji id_token_hint au client_id."),
         SignOnRefusal::LogoutReturnNotRegistered => s("Anwani ya kurudi baada ya kutoka haijasajiliwa kwa huduma hii."),
         SignOnRefusal::PinIsAPersons => {
-            s("PIN hii ya KRA ni ya mtu, si ya shirika: PIN za mashirika huanza na herufi P")
+            s("PIN hii ya KRA ni ya mtu, si ya shirika: PIN ya KRA ya shirika huanza na herufi P")
         }
         SignOnRefusal::PinNotInKraRegister => {
-            s("Hakuna shirika lenye PIN hii ya KRA katika sajili ya KRA: hakikisha PIN")
+            s("Hakuna shirika lenye PIN hii ya KRA katika sajili ya KRA: iangalie PIN tena")
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The registry's page copy in Kiswahili: plain words, as a clerk at a
-//! Huduma Centre would say them. "Logbook" stays as people say it.
+//! Huduma Centre would say them, in the terms `KISWAHILI.md` lists.
 
 use domain::transfer::{LogbookState, State, Step};
 use domain::{AccountType, BuyerType, ConsentDecision, OwnerRole, VehicleStatus};
@@ -20,7 +20,7 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::SignInExpired => s("Muda wa kuingia huku umekwisha au tayari umetumika: anza tena"),
         P::SignInIncomplete { why } => format!("Kuingia hakukukamilika: {why}"),
         P::NotAMember { kra_pin } => format!(
-            "Wewe si mwanachama wa shirika lenye KRA PIN {kra_pin}: liongeze kwenye akaunti yako ya kuingia kwanza"
+            "Huwakilishi shirika lenye PIN ya KRA {kra_pin}: liongeze kwenye akaunti yako ya kuingia kwanza"
         ),
         P::TokenUncheckable => {
             s("Huduma ya kuingia haipatikani kwa sasa ili kukagua tokeni. Jaribu tena baada ya dakika moja.")
@@ -51,16 +51,16 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::Owner => s("Mmiliki"),
         P::Financier => s("Mkopeshaji"),
         P::AnIndividual => s("Mtu binafsi"),
-        P::SmsCode => s("Nambari ya SMS"),
-        P::UploadScanStep => s("1. Pakia nakala ya logbook"),
-        P::ScannedLogbook => s("Nakala ya logbook"),
+        P::SmsCode => s("Msimbo wa SMS"),
+        P::UploadScanStep => s("1. Pakia skani ya logbook"),
+        P::ScannedLogbook => s("Skani ya logbook"),
         P::Upload => s("Pakia"),
         P::CodeStep => s("2. Uthibitisho wa usalama"),
-        P::SendMeACode => s("Nitumie nambari"),
+        P::SendMeACode => s("Nitumie msimbo"),
         P::SubmitStep => s("3. Wasilisha uhamisho"),
         P::Submit => s("Wasilisha"),
-        P::Approve => s("Kubali"),
-        P::Refuse => s("Kataa"),
+        P::Approve => s("Ridhia"),
+        P::Refuse => s("Pinga"),
         P::AddressExample => s("Kwa mfano S.L.P. 12345-00100 Nairobi"),
         P::AcceptAndPay => s("Kubali na ulipe"),
         P::Decline => s("Kataa"),
@@ -83,32 +83,32 @@ fn template_words(m: &P<'_>) -> String {
         P::HomeTitle => s("Mwanzo"),
         P::VehicleRegistry => s("Usajili wa magari"),
         P::SignedInAs { name } => format!("Umeingia kama {name}."),
-        P::ActFor => s("Tenda kwa niaba ya"),
+        P::ActFor => s("Kwa niaba ya"),
         P::Myself => s("Mimi mwenyewe"),
         P::Switch => s("Badilisha"),
         P::SellAVehicle => s("Hamisha gari (uza)"),
         P::TransfersYouArePartOf => s("Uhamisho unaokuhusu"),
-        P::TransfersYouArePartOfWhat => s(": kubali au kataa, toa idhini, fuatilia logbook"),
+        P::TransfersYouArePartOfWhat => s(": kubali au kataa, ridhia au pinga, fuatilia logbook"),
         P::LookUpByRegistration => s("Tafuta gari kwa nambari ya usajili"),
         P::SignOut => s("Toka"),
         P::HomeLead => s("Uza au nunua gari mtandaoni, fuatilia uhamisho na uchukue logbook mpya. Ingia kwa akaunti \
-                          yako ya huduma ya kitaifa ya kuingia (nambari ya kitambulisho, nenosiri na nambari ya SMS)."),
+                          yako ya huduma ya kitaifa ya kuingia (nambari ya kitambulisho, nenosiri na msimbo wa SMS)."),
         P::SignIn => s("Ingia"),
         P::NoAccountYet => s("Huna akaunti bado?"),
         P::RegisterWithSignOn => s("Jisajili kwenye huduma ya kuingia"),
         P::TransferAVehicle => s("Hamisha gari"),
-        P::NewTransferLead => s("Andika nambari ya usajili na mmiliki mpya. Kisha utapakia nakala ya logbook na \
-                                 kuthibitisha kwa nambari ya SMS."),
+        P::NewTransferLead => s("Andika nambari ya usajili na mmiliki mpya. Kisha utapakia skani ya logbook na \
+                                 kuthibitisha kwa msimbo wa SMS."),
         P::RegistrationNumber => s("Nambari ya usajili"),
         P::RegistrationExample => s("Kwa mfano KAA 001A"),
         P::NewOwnerIs => s("Mmiliki mpya ni"),
-        P::ForAnIndividual => s("Kwa mtu binafsi: hati yake"),
+        P::ForAnIndividual => s("Kwa mtu binafsi: kitambulisho chake"),
         P::BuyerDocument { account_type } => s(match account_type {
             AccountType::Citizen => "Kitambulisho cha taifa (raia)",
             AccountType::Resident => "Kitambulisho cha mgeni (mkazi)",
             AccountType::Foreigner => "Pasipoti (mgeni)",
         }),
-        P::BuyerIdNumber => s("Nambari ya kitambulisho cha taifa, au KRA PIN kwa shirika"),
+        P::BuyerIdNumber => s("Nambari ya kitambulisho cha taifa, au PIN ya KRA kwa shirika"),
         P::Continue => s("Endelea"),
         P::InquiryExample => s("Kwa mfano KAA 001A au KMAA 001A"),
         P::Inquire => s("Chunguza"),
@@ -138,8 +138,8 @@ fn standing(m: &P<'_>) -> String {
     let s = |t: &str| t.to_string();
     match *m {
         P::DecisionName { decision } => s(match decision {
-            ConsentDecision::Approved => "amekubali",
-            ConsentDecision::Refused => "amekataa",
+            ConsentDecision::Approved => "ameridhia",
+            ConsentDecision::Refused => "amepinga",
         }),
         P::BuyerTypeName { buyer_type } => match buyer_type {
             BuyerType::Individual => s("mtu binafsi"),
@@ -171,11 +171,11 @@ fn standing(m: &P<'_>) -> String {
 
 fn step_name(step: Step) -> &'static str {
     match step {
-        Step::Created => "Umefunguliwa",
-        Step::LogbookUploaded => "Nakala ya logbook imepakiwa",
+        Step::Created => "Uhamisho umeanzishwa",
+        Step::LogbookUploaded => "Skani ya logbook imepakiwa",
         Step::SellerSubmit => "Muuzaji amewasilisha",
-        Step::ConsentApprove => "Idhini imetolewa",
-        Step::ConsentRefuse => "Idhini imekataliwa",
+        Step::ConsentApprove => "Uuzaji umeridhiwa",
+        Step::ConsentRefuse => "Uuzaji umepingwa",
         Step::BuyerAccept => "Mnunuzi amekubali",
         Step::BuyerDecline => "Mnunuzi amekataa",
         Step::PaymentSettled => "Ada imelipwa",
@@ -200,7 +200,7 @@ fn state_label(state: State) -> &'static str {
         State::Approved => "Imeidhinishwa",
         State::Rejected => "Imekataliwa",
         State::Declined => "Imekataliwa na mnunuzi",
-        State::ConsentRefused => "Imekataliwa na mmiliki mwenza au mkopeshaji",
+        State::ConsentRefused => "Imepingwa na mmiliki mwenza au mkopeshaji",
         State::Cancelled => "Imeghairiwa na muuzaji",
         State::Expired => "Muda wake umekwisha",
         State::ReturnedForScan => "Imerudishwa kwa muuzaji ilete skani mpya",
@@ -209,15 +209,15 @@ fn state_label(state: State) -> &'static str {
 
 fn next_step(state: State) -> &'static str {
     match state {
-        State::Draft => "Inasubiri muuzaji athibitishe kwa nambari ya SMS na kuwasilisha",
-        State::AwaitingConsents => "Inasubiri kila mmiliki mwenza na mkopeshaji waidhinishe kwa nambari zao za SMS",
+        State::Draft => "Inasubiri muuzaji athibitishe kwa msimbo wa SMS na kuwasilisha",
+        State::AwaitingConsents => "Inasubiri kila mmiliki mwenza na mkopeshaji aridhie kwa msimbo wake wa SMS",
         State::AwaitingBuyer => "Inasubiri mnunuzi akubali au akatae",
         State::AwaitingPayment => "Inasubiri mnunuzi alipe ada ya uhamisho",
-        State::InReview => "Inasubiri afisa akague uhamisho na nakala ya logbook",
+        State::InReview => "Inasubiri afisa akague uhamisho na skani ya logbook",
         State::Approved => "Umiliki umebadilika; logbook mpya inachapishwa ili ichukuliwe",
         State::Rejected => "Afisa amekataa uhamisho; gari linabaki kwa mmiliki wake",
         State::Declined => "Mnunuzi amekataa; gari linabaki kwa mmiliki wake",
-        State::ConsentRefused => "Mmiliki mwenza au mkopeshaji amekataa; gari linabaki kwa mmiliki wake",
+        State::ConsentRefused => "Mmiliki mwenza au mkopeshaji amepinga; gari linabaki kwa mmiliki wake",
         State::Cancelled => "Muuzaji ameghairi; gari linabaki kwa mmiliki wake",
         State::Expired => "Hakuna aliyekamilisha uhamisho kwa wakati; gari linabaki kwa mmiliki wake",
         State::ReturnedForScan => "Inasubiri muuzaji apakie skani mpya ya logbook na kuiwasilisha tena",

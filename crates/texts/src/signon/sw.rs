@@ -1,5 +1,5 @@
 //! The sign-on's page copy in Kiswahili: plain words, as a clerk at a
-//! Huduma Centre would say them.
+//! Huduma Centre would say them, in the terms `KISWAHILI.md` lists.
 
 use domain::org::{OrgKind, OrgRole};
 use domain::{AccountType, DatePartsRefusal as D};
@@ -23,23 +23,23 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::ForgotPassword => s("Umesahau nenosiri lako?"),
         P::CheckYourPhone => s("Angalia simu yako"),
         P::CodeSentToVerify { phone } => {
-            format!("Tumetuma nambari ya tarakimu 6 kwa {phone} ili kuhakikisha kwamba nambari hiyo ni yako.")
+            format!("Tumetuma msimbo wa tarakimu 6 kwa {phone} ili kuhakikisha kwamba nambari hiyo ni yako.")
         }
-        P::EnterSignInCode => s("Andika nambari yako ya kuingia"),
-        P::CodeSentTo { phone } => format!("Tumetuma nambari ya tarakimu 6 kwa {phone}."),
-        P::CodeWorksFiveMinutes => s("Nambari hiyo inafanya kazi kwa dakika 5."),
-        P::Code => s("Nambari"),
-        P::SendNewCode => s("Nitumie nambari mpya"),
-        P::NewCodeOnItsWay => s("Nambari mpya inakuja."),
-        P::SignOutQuestion => s("Utoke?"),
+        P::EnterSignInCode => s("Andika msimbo wako wa kuingia"),
+        P::CodeSentTo { phone } => format!("Tumetuma msimbo wa tarakimu 6 kwa {phone}."),
+        P::CodeWorksFiveMinutes => s("Msimbo huo unafanya kazi kwa dakika 5."),
+        P::Code => s("Msimbo"),
+        P::SendNewCode => s("Nitumie msimbo mpya"),
+        P::NewCodeOnItsWay => s("Msimbo mpya uko njiani."),
+        P::SignOutQuestion => s("Ungependa kutoka?"),
         P::ServiceAskedSignOut => s("Huduma moja imeomba utolewe kwenye huduma ya kuingia."),
         P::SignOut => s("Toka"),
         P::RegisterLead => s("Akaunti moja inakuingiza kwenye huduma zote za mtandaoni za mamlaka."),
-        P::IdNumberHint => s("Nambari iliyo kwenye hati inayolingana na ulichochagua hapo juu"),
+        P::IdNumberHint => s("Nambari iliyo kwenye kitambulisho au pasipoti uliyochagua hapo juu"),
         P::DateOfBirth => s("Tarehe ya kuzaliwa"),
-        P::DateOfBirthHint => s("Kama ilivyo kwenye hati yako, kwa mfano 17 5 1990"),
+        P::DateOfBirthHint => s("Kama ilivyo kwenye kitambulisho au pasipoti yako, kwa mfano 17 5 1990"),
         P::MobileNumber => s("Nambari ya simu ya mkononi"),
-        P::MobileNumberHint => s("Tutatuma nambari kwa simu hii ili kuithibitisha, kwa mfano 0712 345 678"),
+        P::MobileNumberHint => s("Tutatuma msimbo kwa simu hii ili kuithibitisha, kwa mfano 0712 345 678"),
         P::EmailOptional => s("Anwani ya barua pepe (si lazima)"),
         P::PasswordAgain => s("Nenosiri tena"),
         P::PasswordHint => s("Angalau herufi 10. Maneno matatu au manne yasiyohusiana ni rahisi kukumbuka na \
@@ -49,30 +49,30 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::CreateAccount => s("Fungua akaunti"),
         P::HaveAccount => s("Tayari nina akaunti"),
         P::RecoverTitle => s("Rejesha akaunti yako"),
-        P::RecoverLead => s("Ukisahau nenosiri lako, tutatuma nambari kwa simu iliyo kwenye akaunti yako. Kisha \
+        P::RecoverLead => s("Ukisahau nenosiri lako, tutatuma msimbo kwa simu iliyo kwenye akaunti yako. Kisha \
                              utachagua nenosiri jipya."),
-        P::SendACode => s("Nitumie nambari"),
+        P::SendACode => s("Nitumie msimbo"),
         P::BackToSignIn => s("Rudi kwenye kuingia"),
         P::NewPasswordTitle => s("Chagua nenosiri jipya"),
-        P::RecoverCodeLead => s("Ikiwa maelezo uliyotoa yanalingana na akaunti, tumetuma nambari ya tarakimu 6 kwa \
-                                 simu iliyosajiliwa kwenye akaunti hiyo. Nambari inafanya kazi kwa dakika 5."),
-        P::RecoverNoCode => s("Nambari isipofika baada ya dakika chache, angalia maelezo na uanze upya; ukiomba \
-                               nambari nyingi kwa muda mfupi, subiri dakika 15 kwanza."),
+        P::RecoverCodeLead => s("Ikiwa maelezo uliyotoa yanalingana na akaunti, tumetuma msimbo wa tarakimu 6 kwa \
+                                 simu iliyosajiliwa kwenye akaunti hiyo. Msimbo unafanya kazi kwa dakika 5."),
+        P::RecoverNoCode => s("Msimbo usipofika baada ya dakika chache, angalia maelezo na uanze upya; ukiomba \
+                               misimbo mingi kwa muda mfupi, subiri dakika 15 kwanza."),
         P::NewPassword => s("Nenosiri jipya"),
         P::NewPasswordAgain => s("Nenosiri jipya tena"),
         P::ChangePassword => s("Badilisha nenosiri"),
         P::StartAgain => s("Anza upya"),
         P::SmsAlertsTitle => s("Arifa za SMS"),
-        P::SmsAlertsLead => s("Chagua kama tukutumie arifa za SMS kuhusu shughuli zako. Nambari za kuingia hutumwa \
+        P::SmsAlertsLead => s("Chagua kama tukutumie arifa za SMS kuhusu shughuli zako. Misimbo ya kuingia hutumwa \
                                kila mara."),
         P::Save => s("Hifadhi"),
         P::BackToAccount => s("Rudi kwenye akaunti yako"),
         P::AddOrgTitle => s("Ongeza shirika"),
-        P::AddOrgLead => s("Ili kutenda kwa niaba ya kampuni, muuzaji wa magari, benki, kampuni ya bima, ubalozi \
-                            au idara ya serikali, liongeze kwa KRA PIN yake."),
+        P::AddOrgLead => s("Ili kuwakilisha shirika (kampuni, muuzaji wa magari, benki, kampuni ya bima, ubalozi \
+                            au idara ya serikali), liongeze kwa PIN yake ya KRA."),
         P::AddOrgDirector => s("Ikiwa sajili ya KRA inakuorodhesha kama mkurugenzi, unakuwa msimamizi wake mara \
                                 moja. La sivyo, wasimamizi wake wataombwa wakuidhinishe."),
-        P::OrgPinLabel => s("KRA PIN ya shirika"),
+        P::OrgPinLabel => s("PIN ya KRA ya shirika"),
         P::OrgPinHint => s("Kwa mfano P051234567A"),
         P::AddOrg => s("Ongeza shirika"),
         P::DateDay => s("Siku"),
@@ -86,7 +86,7 @@ pub(super) fn render_message(m: &M) -> String {
     let s = |t: &str| t.to_string();
     match *m {
         M::OrgRequested => s("Ombi lako limetumwa kwa wasimamizi wa shirika."),
-        M::MemberSaved => s("Badiliko limehifadhiwa na mhusika ameambiwa kwa SMS."),
+        M::MemberSaved => s("Mabadiliko yamehifadhiwa na mhusika amejulishwa kwa SMS."),
         M::PasswordChanged => s("Nenosiri lako limebadilishwa. Ingia kwa nenosiri jipya."),
         M::SignedOut => s("Umetoka."),
         M::PageNotFound => s("Ukurasa haupatikani"),
@@ -95,11 +95,13 @@ pub(super) fn render_message(m: &M) -> String {
         M::FormNotAccepted => {
             s("Kwa usalama wako fomu haikuweza kukubaliwa. Rudi nyuma, fungua ukurasa upya na ujaribu tena.")
         }
-        M::DevCookies => s("Maendeleo: programu lazima ihifadhi vidakuzi inavyopewa na kuvirudisha. Ni vidakuzi \
+        M::DevCookies => {
+            s("Hali ya majaribio: programu lazima ihifadhi vidakuzi inavyopewa na kuvirudisha. Ni vidakuzi \
                             vya Secure, ambavyo requests ya Python (http.cookiejar) hutuma kupitia https tu, hata \
                             seva iwe ipi; vivinjari na curl huvituma kwa http://localhost pia. Kwa API, tumia \
                             tokeni ya ufikiaji badala yake (tims dev token, au mtiririko wa authorization code): \
-                            angalia \"Calling the API from your own program\" katika README."),
+                            angalia \"Calling the API from your own program\" katika README.")
+        }
         M::FormUnreadableTitle => s("Fomu haikuweza kusomwa"),
         M::SendFormFromPage => s("Tuma fomu kutoka ukurasa wake, ikiwa imejazwa kama ilivyoombwa."),
         M::SignOutRequestUnusable => s("Ombi hili la kutoka haliwezi kutumika"),
@@ -114,8 +116,8 @@ pub(super) fn render_message(m: &M) -> String {
         }
         M::DevSmsTitle => s("SMS za majaribio"),
         M::DevSmsLead => s("Ukurasa huu upo tu katika hali ya majaribio: unaonyesha kila SMS ambayo seva \
-                            ingetuma, za karibuni kwanza, ili uweze kusoma nambari zako. Kila moja inasema ni ya \
-                            nini na, ikiwepo, inahusu nini (kumbukumbu ya uhamisho, KRA PIN ya shirika). Programu \
+                            ingetuma, za karibuni kwanza, ili uweze kusoma misimbo yako. Kila moja inasema ni ya \
+                            nini na, ikiwepo, inahusu nini (kumbukumbu ya uhamisho, PIN ya KRA ya shirika). Programu \
                             zinaweza kusoma hayo hayo kama JSON kwenye"),
         M::DevSmsOnePhone => s("nambari ya simu, kwa SMS za simu moja tu"),
         M::DevSmsTo => s("Kwa"),
@@ -123,7 +125,7 @@ pub(super) fn render_message(m: &M) -> String {
         M::DevSmsAbout => s("Kuhusu"),
         M::DevSmsMessage => s("Ujumbe"),
         M::AccountCreated => s("Akaunti yako iko tayari na nambari yako ya simu imethibitishwa. Umeingia."),
-        M::CodeResent => s("Nambari mpya inakuja. Nambari zilizotumwa kabla yake hazifanyi kazi tena."),
+        M::CodeResent => s("Msimbo mpya uko njiani. Misimbo iliyotumwa kabla yake haifanyi kazi tena."),
         M::DateOfBirthRefused { refusal } => date_of_birth_refused(refusal),
     }
 }
@@ -154,7 +156,7 @@ pub(super) fn render_account(m: &A<'_>) -> String {
         A::KraPinColumn => s("PIN ya KRA"),
         A::YourRole => s("Jukumu lako"),
         A::WaitingApproval => s("Linasubiri kuidhinishwa"),
-        A::AddOrgByPin => s("Ongeza shirika kwa KRA PIN yake"),
+        A::AddOrgByPin => s("Ongeza shirika kwa PIN yake ya KRA"),
         A::RoleName { role } => s(match role {
             OrgRole::Admin => "Msimamizi",
             OrgRole::Transactor => "Mwendeshaji wa miamala",
@@ -170,7 +172,7 @@ pub(super) fn render_account(m: &A<'_>) -> String {
             OrgKind::Government => "Idara au shirika la serikali",
         }),
         A::OrgLead { kra_pin } => format!(
-            "KRA PIN {kra_pin}. Idhinisha watu walioomba kuliwakilisha shirika, weka majukumu yao na uwaondoe watu."
+            "PIN ya KRA {kra_pin}. Idhinisha watu walioomba kuliwakilisha shirika, weka majukumu yao na uwaondoe watu."
         ),
         A::Person => s("Mtu"),
         A::StatusAndRole => s("Hali na jukumu"),

@@ -1,5 +1,6 @@
 //! The SMS in Kiswahili: short sentences, as people in Kenya write them.
-//! "The agency" is "mamlaka"; a logbook stays "logbook", the word people use.
+//! Terms as `KISWAHILI.md` lists them: "msimbo" for a code, "mamlaka" for the
+//! agency, "logbook" as people say it.
 
 use domain::org::OrgRole;
 
@@ -11,14 +12,14 @@ pub(super) fn render(m: &Sms<'_>) -> String {
     match *m {
         Sms::Code { purpose, code } => {
             let what = code_for(purpose);
-            format!("Nambari yako ya tims ya {what} ni {code}. Itakwisha baada ya dakika 5. Usimpe mtu yeyote.")
+            format!("Msimbo wako wa tims wa {what} ni {code}. Utaisha baada ya dakika 5. Usimpe mtu yeyote.")
         }
         Sms::TransferCode { purpose, reference, code } => format!(
-            "Nambari yako ya tims ya {} {reference} ni {code}. Itakwisha baada ya dakika 5. Usimpe mtu yeyote.",
+            "Msimbo wako wa tims wa {} {reference} ni {code}. Utaisha baada ya dakika 5. Usimpe mtu yeyote.",
             code_for(purpose)
         ),
         Sms::AccountRecovered => "Akaunti yako ya tims imerejeshwa: nenosiri limebadilishwa na umetolewa kwenye \
-                                  vifaa vyote. Kama si wewe, irejeshe tena mara moja."
+                                  vifaa vyote. Kama si wewe, irejeshe tena sasa hivi."
             .into(),
         Sms::OrgRequest { person, org } => {
             format!("{person} anaomba kuiwakilisha {org} kwenye tims. Ingia ukubali au ukatae ombi hilo.")
@@ -32,20 +33,24 @@ pub(super) fn render(m: &Sms<'_>) -> String {
                 ConsentRole::JointOwner => "mmiliki mwenza",
             };
             format!(
-                "tims: uhamisho {reference} wa {reg_no} unahitaji idhini yako kama {role}. Ingia ukubali au ukatae."
+                "tims: uhamisho {reference} wa {reg_no} unahitaji idhini yako kama {role}. Ingia uridhie au upinge."
             )
         }
         Sms::TransferToYou { reg_no, reference } => {
-            format!("tims: {reg_no} inahamishiwa kwako (kumbukumbu {reference}). Ingia uione, kisha ukubali au ukatae.")
+            format!(
+                "tims: gari {reg_no} linahamishiwa kwako (kumbukumbu {reference}). Ingia uone, kisha ukubali au ukatae."
+            )
         }
         Sms::ConsentRefused { reference, reg_no } => format!(
-            "tims: mmiliki mwenza au mkopeshaji amekataa uhamisho {reference} wa {reg_no}. Gari linabaki kwako."
+            "tims: mmiliki mwenza au mkopeshaji amepinga uhamisho {reference} wa {reg_no}. Gari linabaki kwako."
         ),
         Sms::BuyerAccepted { reference, reg_no } => {
-            format!("tims: mnunuzi amekubali uhamisho {reference} wa {reg_no}. Utapelekwa kwa mamlaka ada ikishalipwa.")
+            format!(
+                "tims: mnunuzi amekubali uhamisho {reference} wa {reg_no}. Ada ikishalipwa, uhamisho utapelekwa kwa mamlaka."
+            )
         }
         Sms::PaymentReceived { amount_cents, reference } => format!(
-            "tims: malipo ya {} ya uhamisho {reference} yamepokelewa. Sasa mamlaka itaukagua.",
+            "tims: malipo ya {} ya uhamisho {reference} yamepokelewa. Sasa mamlaka itakagua uhamisho huo.",
             kes(amount_cents)
         ),
         Sms::BuyerDeclined { reference, reg_no } => {
@@ -55,7 +60,7 @@ pub(super) fn render(m: &Sms<'_>) -> String {
             format!("tims: muuzaji ameghairi uhamisho {reference} wa {reg_no}.")
         }
         Sms::Expired { reference, reg_no } => format!(
-            "tims: uhamisho {reference} wa {reg_no} umeisha muda kwa sababu haukukamilika kwa wakati. Gari \
+            "tims: muda wa uhamisho {reference} wa {reg_no} umekwisha kwa sababu haukukamilika kwa wakati. Gari \
              linabaki kwa mmiliki wake."
         ),
         Sms::Approved { reference, reg_no, office, ready } => format!(
