@@ -114,14 +114,14 @@ fn decisions(m: &T<'_>) -> String {
         }
         T::ResubmittedNotice => s("Uhamisho umerudi kwa maafisa ukaguliwe. Hulipi tena."),
         T::ResubmitTitle { reference } => format!("Wasilisha tena uhamisho {reference}"),
-        T::ResubmitLead => s("Hakiki majibu yako, kisha thibitisha kwa nambari ya SMS tutakayokutumia."),
+        T::ResubmitLead => s("Hakiki majibu yako, kisha thibitisha kwa msimbo wa SMS tutakaokutumia."),
         T::OfficersReason => s("Sababu ya afisa"),
         T::NewScan => s("Skani mpya"),
         T::NewScanUploaded { kind } => format!("Imepakiwa ({kind})"),
         T::NoNewScanYet => s("Bado hakuna skani mpya: pakia moja kwanza."),
         T::Change => s("Badilisha"),
         T::UploadNewScan => s("Pakia skani mpya"),
-        T::SendCode => s("Nitumie nambari"),
+        T::SendCode => s("Nitumie msimbo"),
         T::ResubmitButton => s("Wasilisha uhamisho tena"),
         T::NoFeeAgain => s("Ada imeshalipwa: hulipi tena."),
         T::ResubmitLink => s("Tuma skani mpya na uwasilishe tena"),
@@ -167,7 +167,7 @@ pub(super) fn why(reason: R) -> &'static str {
 fn what_to_do(reason: R, reader: ReviewReader, reg_no: &str) -> String {
     match (reason.about_the_scan(), reader) {
         (true, ReviewReader::Seller) => format!(
-            "Skani logbook halisi ya {reg_no} kwa rangi, ipakie, kisha uwasilishe tena kwa nambari ya SMS kabla muda \
+            "Skani logbook halisi ya {reg_no} kwa rangi, ipakie, kisha uwasilishe tena kwa msimbo wa SMS kabla muda \
              wa uhamisho haujaisha. Hulipi tena."
         ),
         (true, ReviewReader::Buyer) => {
