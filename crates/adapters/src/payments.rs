@@ -6,7 +6,8 @@
 //! the development payer. It must not know what is paid for (the registry
 //! passes a transfer's reference), nor how a settled payment is stored.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::BoxFuture;
 
@@ -33,18 +34,47 @@ pub trait Payments: Send + Sync + std::fmt::Debug {
     ) -> BoxFuture<'a, Result<Charge, PaymentError>>;
     fn name(&self) -> &'static str;
     fn is_development(&self) -> bool;
+    /// The development payer behind this interface, if it is one (to read
+    /// what it was asked; tests and development only).
+    fn as_dev(&self) -> Option<&DevPayer> {
+        None
+    }
 }
 
-/// Settles every charge at once. Development only.
+/// A charge a development payer was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asked {
+    pub phone: String,
+    pub amount_cents: i64,
+    pub reference: String,
+}
+
+/// Settles every charge at once, or, while held, answers that the payer
+/// was asked (as an STK push does) and leaves the settling to whoever plays
+/// the gateway's callback. Records what it was asked. Development only.
 #[derive(Debug, Default)]
 pub struct DevPayer {
     seq: AtomicU64,
+    hold: AtomicBool,
+    asked: Mutex<Vec<Asked>>,
+}
+
+impl DevPayer {
+    /// Every charge asked for so far, oldest first.
+    pub fn asked(&self) -> Vec<Asked> {
+        self.asked.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// While `hold` is true, charges wait (pending) instead of settling.
+    pub fn hold(&self, hold: bool) {
+        self.hold.store(hold, Ordering::Relaxed);
+    }
 }
 
 impl Payments for DevPayer {
     fn charge<'a>(
         &'a self,
-        _phone: &'a str,
+        phone: &'a str,
         amount_cents: i64,
         reference: &'a str,
     ) -> BoxFuture<'a, Result<Charge, PaymentError>> {
@@ -52,8 +82,15 @@ impl Payments for DevPayer {
             if amount_cents <= 0 {
                 return Err(PaymentError("nothing to pay".into()));
             }
+            let asked = Asked { phone: phone.to_string(), amount_cents, reference: reference.to_string() };
+            self.asked.lock().unwrap_or_else(|e| e.into_inner()).push(asked);
             let n = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
-            Ok(Charge::Settled { provider_ref: format!("DEV-{reference}-{n}") })
+            let provider_ref = format!("DEV-{reference}-{n}");
+            if self.hold.load(Ordering::Relaxed) {
+                Ok(Charge::Pending { provider_ref })
+            } else {
+                Ok(Charge::Settled { provider_ref })
+            }
         })
     }
 
@@ -63,5 +100,9 @@ impl Payments for DevPayer {
 
     fn is_development(&self) -> bool {
         true
+    }
+
+    fn as_dev(&self) -> Option<&DevPayer> {
+        Some(self)
     }
 }

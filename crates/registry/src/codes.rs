@@ -30,7 +30,7 @@ pub async fn issue(
     tag: &outbox::SmsTag,
 ) -> Result<(), Error> {
     let now = reg.now_ms();
-    let lang = parties::lang_of(&person.id);
+    let lang = parties::lang_of(person);
     let Some(phone) = person.phone.as_deref() else {
         return Err(Error::Conflict(Refusal::NoVerifiedPhone.render(lang)));
     };
@@ -128,7 +128,7 @@ pub async fn consume(
     .fetch_optional(&mut **tx)
     .await?;
     let entry = rules::parse_entry(entry);
-    let lang = parties::lang_of(person_id);
+    let lang = parties::lang_in(tx, person_id).await?;
     let refuse = |msg: String| Ok(Err(FieldErrors::single("code", msg)));
     let Some((hash, expires_at, failures, used_at)) = row else {
         return refuse(match entry {

@@ -2,8 +2,10 @@
 //! `reg_org_members`, `reg_staff`). People arrive through the provider's
 //! claims at sign-in (or are named as owners and buyers by their ID number
 //! first); organisations by KRA PIN. The claims also say which
-//! organisations a person may act for, and in which role. It also decides
-//! which language tims writes in to each of them ([`lang_of`]).
+//! organisations a person may act for, and in which role. It also keeps
+//! and decides which language tims writes in to each of them ([`lang_of`],
+//! [`lang_in`], [`set_lang`]): the `locale` the provider gives at each
+//! sign-in, or the person's choice on the registry's pages.
 //!
 //! It knows nothing of vehicles or transfers, of HTTP, or of how sign-in
 //! works: it is handed the claims.
@@ -21,10 +23,27 @@ use crate::journal::{self, Entry};
 use crate::{Error, Registry};
 
 /// The language tims writes in to a person or organisation: the SMS it
-/// sends them and the refusals they read. English for everyone until people
-/// choose theirs (the next issue); this is the one place that decides it.
-pub fn lang_of(_party_id: &str) -> Lang {
-    NO_PARTY_LANG
+/// sends them and the refusals they read. Their own (see [`Party::lang`]),
+/// English for one who never chose; this is the one place that decides it.
+pub fn lang_of(party: &Party) -> Lang {
+    party.lang.unwrap_or(NO_PARTY_LANG)
+}
+
+/// The language of the party `id` (see [`lang_of`]), read in `tx` (the
+/// transaction queuing their SMS); English for a party not found.
+pub async fn lang_in(tx: &mut WriteTx, id: &str) -> Result<Lang, Error> {
+    let tag: Option<Option<String>> =
+        sqlx::query_scalar("SELECT lang FROM reg_parties WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
+    Ok(tag.flatten().as_deref().and_then(Lang::from_tag).unwrap_or(NO_PARTY_LANG))
+}
+
+/// Keep `lang` as the language of the party `id` (a person's choice on the
+/// registry's pages while signed in).
+pub async fn set_lang(reg: &Registry, id: &str, lang: Lang) -> Result<(), Error> {
+    let mut tx = reg.db().begin_write().await?;
+    sqlx::query("UPDATE reg_parties SET lang = $1 WHERE id = $2").bind(lang.tag()).bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The language of refusals read by someone who is not (yet) a party: a
@@ -46,6 +65,10 @@ pub struct Party {
     pub sms_alerts: bool,
     #[serde(skip)]
     pub subject: Option<String>,
+    /// The language they chose (the provider's `locale`, or their choice on
+    /// the registry's pages); `None` if they never did.
+    #[serde(skip)]
+    pub lang: Option<Lang>,
 }
 
 impl Party {
@@ -54,7 +77,7 @@ impl Party {
     }
 }
 
-pub(crate) const COLUMNS: &str = "id, kind, doc_type, doc_number, name, org_kind, phone, sms_alerts, subject";
+pub(crate) const COLUMNS: &str = "id, kind, doc_type, doc_number, name, org_kind, phone, sms_alerts, subject, lang";
 
 /// A party from the columns `COLUMNS` names, read by name.
 pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<Party, Error> {
@@ -72,6 +95,7 @@ pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<Party, Error> {
         phone: r.try_get("phone")?,
         sms_alerts: r.try_get::<i64, _>("sms_alerts")? != 0,
         subject: r.try_get("subject")?,
+        lang: r.try_get::<Option<String>, _>("lang")?.as_deref().and_then(Lang::from_tag),
     })
 }
 
@@ -184,6 +208,8 @@ struct Claimed<'a> {
     name: &'a str,
     phone: Option<String>,
     alerts: bool,
+    /// The provider's `locale` claim, if it is a language tims speaks.
+    lang: Option<Lang>,
     orgs: Vec<(KraPin, String, Option<OrgKind>, OrgRole)>,
 }
 
@@ -223,6 +249,7 @@ fn claimed(claims: &Map<String, Value>) -> Result<Claimed<'_>, Error> {
         id_number,
         phone,
         alerts: claims.get("sms_alerts").and_then(Value::as_bool).unwrap_or(true),
+        lang: str_claim(claims, "locale").and_then(Lang::from_tag),
         orgs,
     })
 }
@@ -239,9 +266,11 @@ pub async fn upsert_from_claims(reg: &Registry, claims: &Map<String, Value>) -> 
     let doc_type = DocType::Person(c.id_number.kind());
     let mut tx = reg.db().begin_write().await?;
     let person_id = person_for(&mut tx, c.subject, doc_type, c.id_number.as_str(), name, now).await?;
+    // A provider that gives no `locale` leaves the language the person
+    // chose on the registry's pages.
     sqlx::query(
         "UPDATE reg_parties SET subject = $1, name = $2, phone = $3, sms_alerts = $4, doc_type = $5, \
-         doc_number = $6, updated_at = $7 WHERE id = $8",
+         doc_number = $6, updated_at = $7, lang = COALESCE($9, lang) WHERE id = $8",
     )
     .bind(c.subject)
     .bind(name)
@@ -251,6 +280,7 @@ pub async fn upsert_from_claims(reg: &Registry, claims: &Map<String, Value>) -> 
     .bind(c.id_number.as_str())
     .bind(now)
     .bind(&person_id)
+    .bind(c.lang.map(Lang::tag))
     .execute(&mut *tx)
     .await?;
     sync_memberships(&mut tx, &person_id, &c.orgs, now).await?;
@@ -281,7 +311,7 @@ async fn person_for(
     let linked: Option<String> =
         sqlx::query_scalar("SELECT subject FROM reg_parties WHERE id = $1").bind(&id).fetch_one(&mut **tx).await?;
     if linked.is_some_and(|s| s != subject) {
-        return Err(Error::Forbidden(TransferRefusal::IdLinkedElsewhere.render(lang_of(&id))));
+        return Err(Error::Forbidden(TransferRefusal::IdLinkedElsewhere.render(lang_in(tx, &id).await?)));
     }
     Ok(id)
 }

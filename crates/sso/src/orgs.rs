@@ -107,16 +107,17 @@ pub async fn add_by_pin(sso: &Sso, account: &Account, raw_pin: &str) -> Result<M
     .await
     .on_unique(|| FieldErrors::single("kra_pin", say(Refusal::OrgAlreadyOnAccount)))?;
     if status == Status::Pending {
-        let admins: Vec<String> = sqlx::query_scalar(
-            "SELECT a.phone FROM sso_memberships m JOIN sso_accounts a ON a.id = m.account_id \
+        let admins: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT a.phone, a.lang FROM sso_memberships m JOIN sso_accounts a ON a.id = m.account_id \
              WHERE m.kra_pin = $1 AND m.role = 'admin' AND m.status = 'active' AND a.sms_alerts = 1",
         )
         .bind(pin.as_str())
         .fetch_all(&mut *tx)
         .await?;
-        // SMS go out in English until an account keeps its language.
-        let text = Sms::OrgRequest { person: &account.full_name, org: &tp.name }.render(Lang::En);
-        for phone in admins {
+        // Each admin reads it in their own language.
+        let sms = Sms::OrgRequest { person: &account.full_name, org: &tp.name };
+        for (phone, lang) in admins {
+            let text = sms.render(lang.as_deref().and_then(Lang::from_tag).unwrap_or_default());
             let tag = outbox::SmsTag::new("organisation_request", Some(pin.as_str()));
             outbox::enqueue(&mut tx, &phone, &text, false, &tag, now).await?;
         }
@@ -269,7 +270,8 @@ pub async fn decide(sso: &Sso, actor: &Account, pin: &str, member: &str, decisio
         }
     };
     let tag = outbox::SmsTag::new("organisation_answer", Some(pin));
-    outbox::enqueue(&mut tx, &phone, &text.render(Lang::En), false, &tag, now).await?;
+    let lang = crate::accounts::lang_in(&mut tx, member).await?;
+    outbox::enqueue(&mut tx, &phone, &text.render(lang), false, &tag, now).await?;
     tx.commit().await?;
     sso.wake_outbox();
     Ok(())

@@ -41,6 +41,8 @@ mod journey;
 mod registry_page;
 // The officer's review and the seller's resubmission (issue 13).
 mod review;
+// The language switch of every page (issue 13).
+mod switch;
 
 pub use lang::Lang;
 pub use page::{Page, Part};
@@ -53,6 +55,13 @@ pub use api::ApiText;
 pub use journey::{Answering, Journey, Progress};
 pub use registry_page::RegistryPage;
 pub use review::{ReviewReader, ReviewText};
+pub use switch::SwitchText;
+
+// The registry's payment, home, list and help pages (issue 13).
+mod home;
+mod pay;
+pub use home::HomeText;
+pub use pay::{PayText, local_phone};
 
 /// A message that reads the same in every language it is rendered in.
 pub trait Text {

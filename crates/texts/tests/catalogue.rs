@@ -836,6 +836,7 @@ fn api_samples() -> Vec<texts::ApiText<'static>> {
 fn the_registrys_page_copy_and_the_apis_refusals_render_in_every_language() {
     check_all(&registry_page_samples(), texts::RegistryPage::KEYS);
     check_all(&api_samples(), texts::ApiText::KEYS);
+    check_all(&[texts::SwitchText::Label, texts::SwitchText::ShowIn], texts::SwitchText::KEYS);
 }
 
 #[test]
@@ -1008,4 +1009,121 @@ fn a_rejection_sms_names_the_reason_from_the_list_in_one_message() {
     );
     let back = Sms::ReturnedForScan { reference: REFERENCE, reg_no: "KDA 001A", reason: RejectReason::Photocopy };
     assert!(back.render(Lang::En).contains("a copy, not a colour scan of the original. Upload it and resubmit"));
+}
+
+fn pay_samples() -> Vec<texts::PayText<'static>> {
+    use texts::PayText as P;
+    vec![
+        P::PayTitle { amount: "KES 2,065" },
+        P::PayWhatFor { reg_no: "KDA 001A", reference: "TR-4K7QZ-M2P9X" },
+        P::PhoneLabel,
+        P::PhoneHint,
+        P::PayButton { amount: "KES 2,065" },
+        P::EnterMobileNumber,
+        P::NothingToPayNow,
+        P::CheckYourPhoneTitle,
+        P::PromptSent { phone: "07•• ••• 678", amount: "KES 2,065" },
+        P::EnterPin,
+        P::PageRefreshes,
+        P::CheckAgain,
+        P::FailedTitle,
+        P::Failed,
+        P::NoAnswer,
+        P::TryAgain,
+        P::PaidTitle,
+        P::SeeReceipt,
+        P::ReceiptTitle,
+        P::ReceiptNumber,
+        P::Amount,
+        P::PaidFor,
+        P::PaidForTransfer { reference: "TR-4K7QZ-M2P9X", reg_no: "KDA 001A", vehicle: "White Toyota Axio (2015)" },
+        P::PaidOn,
+        P::PaidFrom,
+        P::DateAtTime { date: "Tue 8 Dec 2026", time: "14:05" },
+        P::NotPaidYet,
+        P::PrintIt,
+        P::BackToTransfer,
+    ]
+}
+
+fn home_samples() -> Vec<texts::HomeText<'static>> {
+    use domain::fees::{Measure, VehicleClass};
+    use texts::HomeText as H;
+    const BOTH: &[VehicleClass] = &[VehicleClass::MotorVehicle, VehicleClass::Motorcycle];
+    vec![
+        H::NeedsYourAction,
+        H::NothingNeedsAction,
+        H::ActSubmit { reg_no: "KDA 001A" },
+        H::ActApprove { reg_no: "KDA 001A" },
+        H::ActAnswer { reg_no: "KDA 001A" },
+        H::ActPay { reg_no: "KDA 001A", amount: "KES 2,065" },
+        H::By { date: "Tue 8 Dec 2026" },
+        H::MoreWaiting,
+        H::ForReview,
+        H::OpenQueue,
+        H::YourVehicles,
+        H::Sell,
+        H::SellThis { reg_no: "KDA 001A" },
+        H::AllYourVehicles,
+        H::OtherThings,
+        H::ColAction,
+        H::VehiclesOf { org: "Acme Motors Ltd" },
+        H::ShowVehiclesOf,
+        H::Show,
+        H::SearchLabel,
+        H::SearchVehiclesLabel,
+        H::Search,
+        H::ShowAll,
+        H::NoMatch { term: "KZZ" },
+        H::SearchTooLong { max: 40 },
+        H::Help,
+        H::HelpTitle,
+        H::HelpLead,
+        H::SellingTitle,
+        H::Sell1,
+        H::Sell2,
+        H::Sell3,
+        H::Sell4,
+        H::Sell5,
+        H::BuyingTitle,
+        H::Buy1,
+        H::Buy2,
+        H::Buy3,
+        H::Buy4,
+        H::WhoPaysTitle,
+        H::WhoPays,
+        H::HowLongTitle,
+        H::HowLong { answer_days: 14 },
+        H::BringTitle,
+        H::Bring1,
+        H::Bring2,
+        H::Bring3,
+        H::FeesTitle,
+        H::FeesLead { version: "KE-2018", from: "1 January 2018" },
+        H::ColCase,
+        H::ColFee,
+        H::FeeCase { classes: BOTH, measure: Measure::EngineCc { min: 1, max: Some(1000) } },
+    ]
+}
+
+#[test]
+fn the_payment_and_home_pages_render_in_every_language() {
+    check_all(&pay_samples(), texts::PayText::KEYS);
+    check_all(&home_samples(), texts::HomeText::KEYS);
+}
+
+#[test]
+fn a_fee_line_reads_from_its_classes_and_range() {
+    use domain::fees::{Measure, VehicleClass};
+    use texts::HomeText as H;
+    let both = [VehicleClass::MotorVehicle, VehicleClass::Motorcycle];
+    let band = |min, max| H::FeeCase { classes: &both, measure: Measure::EngineCc { min, max } };
+    assert_eq!(band(1, Some(1000)).render(Lang::En), "Motor vehicles and motorcycles, up to 1000 cc");
+    assert_eq!(band(1201, Some(1500)).render(Lang::Sw), "Magari na pikipiki, cc 1201 hadi 1500");
+    assert_eq!(band(3001, None).render(Lang::En), "Motor vehicles and motorcycles, 3001 cc or more");
+    let trailer =
+        H::FeeCase { classes: &[VehicleClass::Trailer], measure: Measure::TrailerWheels { min: 5, max: None } };
+    assert_eq!(trailer.render(Lang::Sw), "Trela, magurudumu 5 au zaidi");
+    let tractor = H::FeeCase { classes: &[VehicleClass::Tractor], measure: Measure::Flat };
+    assert_eq!(tractor.render(Lang::En), "Tractors");
 }

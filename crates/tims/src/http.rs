@@ -89,12 +89,15 @@ pub fn router(
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz).with_state(db))
         .merge(metrics.unwrap_or_default())
-        // The pages' one stylesheet, at a URL with its content hash.
+        // The pages' stylesheet and favicon, at URLs with their content
+        // hash, and the language switch of every page.
         .merge(pagekit::static_router())
         .merge(sso::http::router(sso))
         .merge(registry::http::api::router(registry.clone()))
         .merge(registry::http::pages::router(registry))
         .fallback(not_found)
+        // The page being answered, for its language switch to come back to.
+        .layer(middleware::from_fn(pagekit::remember_page))
         .layer(middleware::from_fn_with_state(frame_options, frame))
 }
 

@@ -116,7 +116,11 @@ async fn a_transfer_can_be_done_in_the_browser_from_start_to_approval(app: TestA
     let (to, page) = answer(&mut buyer, &format!("/transfers/{id}/answer/code"), &[("code", &code)]).await;
     assert!(to.ends_with("?notice=accepted"), "{to}");
     assert!(page.body.contains("Pay the transfer fee of KES"), "{}", page.body);
-    let (_, page) = answer(&mut buyer, &format!("/transfers/{id}/pay"), &[]).await;
+    // The pay page: the buyer's own number, then the waiting page (the
+    // development payer settles at once).
+    let (to, _) = answer(&mut buyer, &format!("/transfers/{id}/pay"), &[]).await;
+    assert_eq!(to, format!("/transfers/{id}/payment"));
+    let page = buyer.get(&format!("/transfers/{id}")).await;
     assert!(page.body.contains("In review"), "{}", page.body);
 
     let mut officer = registry_browser(&app, OFFICER).await;
@@ -128,7 +132,7 @@ async fn a_transfer_can_be_done_in_the_browser_from_start_to_approval(app: TestA
     let r = officer.post_reg(&format!("/transfers/{id}/review/approve"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = buyer.get(&format!("/transfers/{id}")).await;
-    assert!(page.body.contains("Approved") && page.body.contains("14 January 2026 at Kisumu"), "{}", page.body);
+    assert!(page.body.contains("Approved") && page.body.contains("Wed 14 Jan 2026 at Kisumu"), "{}", page.body);
     let mine = buyer.get("/vehicles").await;
     assert!(mine.body.contains("KDA 001A"), "{}", mine.body);
 

@@ -8,7 +8,7 @@ use texts::{Lang, Sms, StepTaker, Text as _, TransferRefusal};
 
 use super::code::{CodeStep, check_code};
 use super::notify::tell;
-use super::payment::{charge, claim_payment};
+use super::payment::{charge, claim_payment, payer_phone};
 use super::store::{self, Line, Val};
 use super::view::{TransferView, view};
 use super::{decide, lang, need, need_transactor, step};
@@ -80,7 +80,7 @@ fn check(reg: &Registry, input: &Acceptance, lang: Lang) -> Result<(String, Opti
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance) -> Result<TransferView, Error> {
     let (after, cons) = record_acceptance(reg, actor, id, input, true).await?;
-    charge(reg, actor, after, cons).await
+    charge(reg, actor, after, cons, &payer_phone(actor, None)?).await
 }
 
 /// The buyer accepts with a code and the details the record needs; the fee
@@ -117,7 +117,8 @@ async fn record_acceptance(
     let sms = Sms::BuyerAccepted { reference: &row.reference, reg_no: &row.reg_no };
     tell(&mut tx, &row.seller_id, &row, &sms, now).await?;
     if charge_now {
-        claim_payment(&mut tx, &after, &actor.person.id, reg.adapters().payments.name(), now).await?;
+        let payer = (actor.person.id.as_str(), &payer_phone(actor, None)?);
+        claim_payment(&mut tx, &after, payer, reg.adapters().payments.name(), now).await?;
     }
     tx.commit().await?;
     reg.wake_outbox();

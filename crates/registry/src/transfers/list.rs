@@ -1,6 +1,7 @@
 //! Lists of transfers: the actor's own, and the officers' review queue,
-//! a page at a time; and the queue's backlog for the operator's metrics.
-//! Reads only.
+//! a page at a time, either searched by registration number or reference;
+//! what waits for the actor to act on ("needs your action"); and the
+//! queue's backlog for the operator's metrics. Reads only.
 
 use domain::policy::DAY_MS;
 use domain::transfer::{StaffAction, State};
@@ -12,7 +13,7 @@ use super::view::API_LANG;
 use super::{REVIEW_WORKING_DAYS, lang, today_eat};
 use crate::paging::{Page, PageRequest, bad_cursor};
 use crate::signin::Actor;
-use crate::vehicles::own;
+use crate::vehicles::{Search, own};
 use crate::{Error, Registry};
 
 /// A line in a list of transfers.
@@ -63,23 +64,34 @@ const COLUMNS: &str = "t.id, t.reference, v.reg_no, t.state, t.created_at, t.que
 /// The transfers the actor's principal is a party to, newest first, a page
 /// at a time.
 #[tracing::instrument(skip_all, fields(actor = %actor.person.id))]
-pub async fn list_mine(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<Page<ListItem>, Error> {
+pub async fn list_mine(
+    reg: &Registry,
+    actor: &Actor,
+    page: &PageRequest,
+    search: &Search,
+) -> Result<Page<ListItem>, Error> {
     let (before_at, before_id) = match page.after::<2>("transfers")? {
         Some([at, id]) => (at.parse::<i64>().map_err(|_| bad_cursor())?, id),
         None => (i64::MAX, String::new()),
     };
+    // The party's transfers come by the indexes on seller, buyer and
+    // consenting party; a search narrows those rows, never the whole table.
     let sql = format!(
         "SELECT {COLUMNS} FROM reg_transfers t JOIN reg_vehicles v ON v.id = t.vehicle_id \
-         WHERE (t.seller_id = $1 OR t.buyer_id = $1 \
-                OR t.id IN (SELECT transfer_id FROM reg_consents WHERE party_id = $1)) \
-           AND (t.created_at < $2 OR (t.created_at = $2 AND t.id < $3)) \
-         ORDER BY t.created_at DESC, t.id DESC LIMIT $4"
+         WHERE t.id IN (SELECT id FROM reg_transfers WHERE seller_id = $1 UNION SELECT id FROM reg_transfers \
+                WHERE buyer_id = $1 UNION SELECT transfer_id FROM reg_consents WHERE party_id = $1) \
+           AND (t.created_at < $2 OR (t.created_at = $2 AND t.id < $3)) {} \
+         ORDER BY t.created_at DESC, t.id DESC LIMIT $4",
+        search.condition(5)
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(actor.principal_id())
-        .bind(before_at)
-        .bind(before_id)
-        .bind(page.fetch())
+    let rows = search
+        .bind(
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(actor.principal_id())
+                .bind(before_at)
+                .bind(before_id)
+                .bind(page.fetch()),
+        )
         .fetch_all(reg.db().pool())
         .await?;
     let lines = rows.iter().map(Line::from_row).collect::<Result<Vec<_>, _>>()?;
@@ -121,7 +133,12 @@ struct Queued {
 
 /// The officers' queue: transfers in review, oldest first, a page at a time.
 #[tracing::instrument(skip_all, fields(actor = %actor.person.id))]
-pub async fn queue(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<Page<ListItem>, Error> {
+pub async fn queue(
+    reg: &Registry,
+    actor: &Actor,
+    page: &PageRequest,
+    search: &Search,
+) -> Result<Page<ListItem>, Error> {
     if !actor.is_staff() {
         return Err(Error::Forbidden(TransferRefusal::OfficersOnlyQueue.render(lang(actor))));
     }
@@ -132,14 +149,18 @@ pub async fn queue(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<
     let sql = format!(
         "SELECT {COLUMNS}, t.seller_id, t.buyer_id, t.created_by FROM reg_transfers t \
          JOIN reg_vehicles v ON v.id = t.vehicle_id WHERE t.state = $4 \
-           AND (t.queued_at > $1 OR (t.queued_at = $1 AND t.id > $2)) \
-         ORDER BY t.queued_at, t.id LIMIT $3"
+           AND (t.queued_at > $1 OR (t.queued_at = $1 AND t.id > $2)) {} \
+         ORDER BY t.queued_at, t.id LIMIT $3",
+        search.condition(5)
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(after_at)
-        .bind(after_id)
-        .bind(page.fetch())
-        .bind(State::InReview.as_str())
+    let rows = search
+        .bind(
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(after_at)
+                .bind(after_id)
+                .bind(page.fetch())
+                .bind(State::InReview.as_str()),
+        )
         .fetch_all(reg.db().pool())
         .await?;
     let queued = rows
@@ -189,4 +210,108 @@ pub async fn review_backlog(reg: &Registry) -> Result<(i64, Option<i64>), Error>
         .bind(State::InReview.as_str())
         .fetch_one(reg.db().pool())
         .await?)
+}
+
+/// What the actor must do on a transfer for it to go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NeedsAction {
+    /// The seller: upload the scan and submit the draft.
+    Submit,
+    /// A joint owner or the financier: approve or refuse.
+    Approve,
+    /// The buyer: accept or decline.
+    Answer,
+    /// The buyer: pay the fee.
+    Pay,
+}
+
+impl NeedsAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Approve => "approve",
+            Self::Answer => "answer",
+            Self::Pay => "pay",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "submit" => Self::Submit,
+            "approve" => Self::Approve,
+            "answer" => Self::Answer,
+            "pay" => Self::Pay,
+            _ => return None,
+        })
+    }
+}
+
+/// A transfer waiting for the actor, and by when.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ActionItem {
+    pub action: NeedsAction,
+    pub id: String,
+    pub reference: String,
+    pub registration_number: String,
+    pub fee_cents: i64,
+    pub fee: String,
+    /// When the transfer expires if nobody acts.
+    pub expires_at_ms: i64,
+    /// The day it expires (East Africa Time), YYYY-MM-DD.
+    pub deadline: String,
+}
+
+/// What waits for the actor's principal (themselves, or the organisation
+/// they act for): drafts to submit, consents to give, transfers to accept
+/// or decline and fees to pay, the soonest to expire first, a page at a
+/// time. One read, each part by its index (seller, consenting party,
+/// buyer).
+#[tracing::instrument(skip_all, fields(actor = %actor.person.id))]
+pub async fn needs_action(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<Page<ActionItem>, Error> {
+    let (after_at, after_key) = match page.after::<2>("actions")? {
+        Some([at, key]) => (at.parse::<i64>().map_err(|_| bad_cursor())?, key),
+        None => (i64::MIN, String::new()),
+    };
+    const PICK: &str = "SELECT t.id, t.reference, v.reg_no, t.fee_cents, t.expires_at";
+    const FROM: &str = "FROM reg_transfers t JOIN reg_vehicles v ON v.id = t.vehicle_id";
+    let sql = format!(
+        "SELECT * FROM ( \
+           {PICK}, 'submit' AS action {FROM} WHERE t.seller_id = $1 AND t.state = $2 \
+           UNION ALL {PICK}, 'approve' AS action {FROM} JOIN reg_consents c ON c.transfer_id = t.id \
+             WHERE c.party_id = $1 AND c.decision IS NULL AND t.state = $3 \
+           UNION ALL {PICK}, CASE WHEN t.state = $4 THEN 'answer' ELSE 'pay' END AS action {FROM} \
+             WHERE t.buyer_id = $1 AND t.state IN ($4, $5) \
+         ) a WHERE a.expires_at > $6 OR (a.expires_at = $6 AND a.id || a.action > $7) \
+         ORDER BY a.expires_at, a.id || a.action LIMIT $8"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(actor.principal_id())
+        .bind(State::Draft.as_str())
+        .bind(State::AwaitingConsents.as_str())
+        .bind(State::AwaitingBuyer.as_str())
+        .bind(State::AwaitingPayment.as_str())
+        .bind(after_at)
+        .bind(after_key)
+        .bind(page.fetch())
+        .fetch_all(reg.db().pool())
+        .await?;
+    let mut items = vec![];
+    for r in rows {
+        let action: String = r.try_get("action")?;
+        let Some(action) = NeedsAction::parse(&action) else { continue };
+        let (fee_cents, expires_at_ms): (i64, i64) = (r.try_get("fee_cents")?, r.try_get("expires_at")?);
+        items.push(ActionItem {
+            action,
+            id: r.try_get("id")?,
+            reference: r.try_get("reference")?,
+            registration_number: r.try_get("reg_no")?,
+            fee: domain::fees::format_kes(fee_cents),
+            fee_cents,
+            deadline: today_eat(expires_at_ms).to_string(),
+            expires_at_ms,
+        });
+    }
+    let key = |a: &ActionItem| [a.expires_at_ms.to_string(), format!("{}{}", a.id, a.action.as_str())];
+    Ok(page.page("actions", items, key))
 }

@@ -47,10 +47,10 @@ pub use code::{CodeStep, send_code};
 pub use consent::consent;
 pub use expiry::expire_due;
 pub use inspect::{ReviewView, inspect};
-pub use list::{ListItem, list_mine, queue, review_backlog};
+pub use list::{ActionItem, ListItem, NeedsAction, list_mine, needs_action, queue, review_backlog};
 pub use logbook::{advance_logbook, next_logbook};
 pub use open::{NewTransfer, ORGANISATION, Preview, create, preview, vehicle_to_sell};
-pub use payment::{PAYMENT_RETRY_AFTER_MS, pay, settle};
+pub use payment::{PAYMENT_RETRY_AFTER_MS, PaymentView, pay, payment, payment_failed, settle};
 pub use review::{Decision, review};
 pub use scan::{logbook_scan, upload_logbook};
 pub use store::{Consenter, PartySummary, Row};
@@ -124,7 +124,7 @@ pub fn roles(actor: &Actor, row: &Row, consents: &[Consenter]) -> Vec<Role> {
 
 /// The language the actor reads refusals in (see [`parties::lang_of`]).
 fn lang(actor: &Actor) -> Lang {
-    parties::lang_of(&actor.person.id)
+    parties::lang_of(&actor.person)
 }
 
 fn not_found(lang: Lang) -> Error {

@@ -10,7 +10,7 @@ use crate::{Error, outbox, parties};
 
 /// Queue `sms` for one party of the transfer `row`, in their language.
 pub(super) async fn tell(tx: &mut WriteTx, party: &str, row: &Row, sms: &Sms<'_>, now: i64) -> Result<(), Error> {
-    let text = sms.render(parties::lang_of(party));
+    let text = sms.render(parties::lang_in(tx, party).await?);
     outbox::alert(tx, party, &text, &row.reference, now).await
 }
 

@@ -235,7 +235,7 @@ pub struct Draft<'a> {
 /// Open a draft with its consents and its first timeline line; refused
 /// (a conflict) when the vehicle already has an open transfer.
 pub async fn insert(tx: &mut WriteTx, d: &Draft<'_>, actor: &Actor, now: i64) -> Result<Row, Error> {
-    let lang = parties::lang_of(&actor.person.id);
+    let lang = parties::lang_of(&actor.person);
     let open_exists = || Error::Conflict(TransferRefusal::OpenTransferExists { reg_no: d.reg_no }.render(lang));
     let id = new_id();
     sqlx::query(
@@ -336,7 +336,7 @@ pub async fn advance(
     line: Line<'_>,
 ) -> Result<Row, Error> {
     // A system move's refusal is read by no one.
-    let lang = line.actor.map(|a| parties::lang_of(&a.person.id)).unwrap_or_default();
+    let lang = line.actor.map(|a| parties::lang_of(&a.person)).unwrap_or_default();
     let mut sql = String::from("UPDATE reg_transfers SET state = $1, version = version + 1, updated_at = $2");
     // Closing sets when it was decided; moves after that (the logbook's)
     // leave it as it was.

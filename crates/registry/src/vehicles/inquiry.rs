@@ -6,7 +6,9 @@ use domain::fees::VehicleClass;
 use serde::Serialize;
 use texts::{Text as _, TransferRefusal};
 
-use super::{Holder, Owner, Vehicle, columns, own, parse_registration, vehicle_from, with_owners};
+use domain::OwnerRole;
+
+use super::{Holder, Owner, Search, Vehicle, columns, own, parse_registration, vehicle_from, with_owners};
 use crate::paging::{Page, PageRequest};
 use crate::signin::Actor;
 use crate::{Error, Registry, parties};
@@ -57,7 +59,7 @@ pub async fn inquire(reg: &Registry, actor: &Actor, raw: &str) -> Result<Inquiry
     // the owners; their names and documents are read only for those who may
     // see them.
     let reg_no = parse_registration(raw)?;
-    let lang = parties::lang_of(&actor.person.id);
+    let lang = parties::lang_of(&actor.person);
     let not_found = || Error::NotFound(TransferRefusal::NoSuchVehicle { reg_no: reg_no.as_str() }.render(lang));
     if actor.is_staff() {
         let (vehicle, owners) = with_owners(reg, &reg_no).await?.ok_or_else(not_found)?;
@@ -119,27 +121,70 @@ pub struct Held {
     pub role: String,
     /// `None`: the person themselves; otherwise the organisation's name.
     pub organisation: Option<String>,
+    /// Whether the reader may sell it now: it is held as owner by them or
+    /// by the organisation they act for (and may transact for), and no
+    /// transfer of it is open.
+    pub may_sell: bool,
+}
+
+/// Whose vehicles a list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Whose<'a> {
+    /// The person's own and those of the organisation they act for.
+    #[default]
+    Mine,
+    /// One organisation the person belongs to, by KRA PIN.
+    Organisation(&'a str),
 }
 
 /// "My vehicles": the person's own and, when they act for an organisation,
-/// its vehicles too, by registration number, a page at a time. A vehicle
-/// held by both is listed once, as the person's.
+/// its vehicles too; or the vehicles of one organisation they belong to.
+/// By registration number, optionally searched, a page at a time. A
+/// vehicle held by both is listed once, as the person's.
 #[tracing::instrument(skip_all, fields(actor = %actor.person.id))]
-pub async fn mine(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<Page<Held>, Error> {
-    const SQL: &str = concat!(
-        "SELECT ",
-        columns!(),
-        ", o.role, o.party_id FROM reg_vehicles v JOIN reg_vehicle_owners o ON o.vehicle_id = v.id \
-         WHERE o.party_id IN ($1, $2) AND v.reg_no > $3 \
-         ORDER BY v.reg_no, CASE WHEN o.party_id = $1 THEN 0 ELSE 1 END LIMIT $4"
-    );
+pub async fn mine(
+    reg: &Registry,
+    actor: &Actor,
+    whose: Whose<'_>,
+    page: &PageRequest,
+    search: &Search,
+) -> Result<Page<Held>, Error> {
     let person = actor.person.id.as_str();
-    let org = actor.acting_for.as_ref().map_or(person, |m| m.org_id.as_str());
+    let (first, second, org) = match whose {
+        Whose::Mine => {
+            let org = actor.acting_for.as_ref();
+            (person, org.map_or(person, |m| m.org_id.as_str()), org)
+        }
+        Whose::Organisation(pin) => {
+            let pin = pin.trim().to_ascii_uppercase();
+            let m = actor.memberships.iter().find(|m| m.kra_pin == pin).ok_or_else(|| {
+                let lang = parties::lang_of(&actor.person);
+                Error::Forbidden(texts::RegistryPage::NotAMember { kra_pin: &pin }.render(lang))
+            })?;
+            (m.org_id.as_str(), m.org_id.as_str(), Some(m))
+        }
+    };
+    let sells_for_org =
+        org.is_some_and(|m| actor.acting_for.as_ref().is_some_and(|a| a.org_id == m.org_id)) && actor.may_transact();
+    // Each party's vehicles come by the owners' key (party first); the
+    // search narrows those rows.
+    let sql = format!(
+        "SELECT {}, o.role, o.party_id FROM reg_vehicles v JOIN reg_vehicle_owners o ON o.vehicle_id = v.id \
+         WHERE o.party_id IN ($1, $2) AND v.reg_no > $3 {} \
+         ORDER BY v.reg_no, CASE WHEN o.party_id = $1 THEN 0 ELSE 1 END LIMIT $4",
+        columns!(),
+        search.vehicle_condition(5)
+    );
     let after = page.after::<1>("vehicles")?.map(|[reg_no]| reg_no).unwrap_or_default();
+    let pattern = search.param();
     // A vehicle comes at most twice (held by the person and by the
     // organisation): twice the rows give at least a page and one more.
-    let rows =
-        reg.db().read(SQL, &[person.into(), org.into(), after.as_str().into(), (2 * page.fetch()).into()]).await?;
+    let mut params: Vec<db::Param<'_>> =
+        vec![first.into(), second.into(), after.as_str().into(), (2 * page.fetch()).into()];
+    if let Some(p) = &pattern {
+        params.push(p.into());
+    }
+    let rows = reg.db().read(&sql, &params).await?;
     let mut list: Vec<Held> = vec![];
     for mut r in rows {
         let vehicle = vehicle_from(&mut r)?;
@@ -147,8 +192,13 @@ pub async fn mine(reg: &Registry, actor: &Actor, page: &PageRequest) -> Result<P
             continue;
         }
         let holder: String = r.col("party_id")?;
-        let organisation = if holder == person { None } else { actor.acting_for.as_ref().map(|m| m.name.clone()) };
-        list.push(Held { vehicle, role: r.col("role")?, organisation });
+        let role: String = r.col("role")?;
+        let by_person = holder == person;
+        let may_sell = role == OwnerRole::Owner.as_str()
+            && !vehicle.transfer_pending
+            && if by_person { actor.acting_for.is_none() } else { sells_for_org };
+        let organisation = if by_person { None } else { org.map(|m| m.name.clone()) };
+        list.push(Held { vehicle, role, organisation, may_sell });
     }
     list.truncate(page.fetch() as usize);
     Ok(page.page("vehicles", list, |h| [h.vehicle.registration_number.clone()]))

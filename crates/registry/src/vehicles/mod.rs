@@ -1,6 +1,7 @@
 //! Vehicles on the register: what a vehicle is (and how it reads as a view),
 //! putting one on the register, reading one with its owners, inquiry by
-//! registration number (`inquiry`) and "my vehicles". Its owners change only
+//! registration number (`inquiry`) and "my vehicles" (or an organisation's),
+//! searched by `search`. Its owners change only
 //! through `owners`, the one writer of `reg_vehicle_owners`.
 //!
 //! It knows nothing of transfers beyond "is one open" (a count), of HTTP or
@@ -8,6 +9,7 @@
 
 pub mod inquiry;
 pub mod owners;
+pub mod search;
 
 use db::WriteTx;
 use domain::fees::{FeeQuery, VehicleClass};
@@ -19,7 +21,8 @@ use texts::{Text as _, TransferRefusal};
 use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry, parties};
 
-pub use inquiry::{FullView, Held, Inquiry, LimitedView, inquire, mine};
+pub use inquiry::{FullView, Held, Inquiry, LimitedView, Whose, inquire, mine};
+pub use search::Search;
 
 /// A vehicle as stored.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -9,7 +9,7 @@ use domain::policy::DAY_MS;
 use domain::policy::code::{self as rules, Refusal, SendHistory};
 
 use secure::codes::{Binding, mac, six_digit_code};
-use texts::{CodeFor, Lang, Restart, Sms, Text as _};
+use texts::{CodeFor, Restart, Sms, Text as _};
 
 use crate::error::say;
 use crate::{Error, FieldErrors, Sso, crypto, outbox};
@@ -116,12 +116,19 @@ pub async fn issue(
             .await?;
         }
     }
-    send(tx, phone, purpose, &code, now).await
+    send(tx, (account_id, phone), purpose, &code, now).await
 }
 
-/// Queue the SMS with a code for `purpose` and count it against the
-/// phone's budget for that purpose, in `tx`.
-pub(crate) async fn send(tx: &mut WriteTx, phone: &str, purpose: Purpose, code: &str, now: i64) -> Result<(), Error> {
+/// Queue the SMS with a code for `purpose` to the account's phone, in its
+/// language, and count it against the phone's budget for that purpose, in
+/// `tx`.
+pub(crate) async fn send(
+    tx: &mut WriteTx,
+    (account_id, phone): (&str, &str),
+    purpose: Purpose,
+    code: &str,
+    now: i64,
+) -> Result<(), Error> {
     sqlx::query("INSERT INTO sso_sms_sends (phone, purpose, sent_at) VALUES ($1, $2, $3)")
         .bind(phone)
         .bind(purpose.as_str())
@@ -129,8 +136,8 @@ pub(crate) async fn send(tx: &mut WriteTx, phone: &str, purpose: Purpose, code: 
         .execute(&mut **tx)
         .await?;
     let tag = outbox::SmsTag::new(purpose.as_str(), None);
-    // Codes go out in English until an account keeps its language.
-    outbox::enqueue(tx, phone, &purpose.sms(code).render(Lang::En), true, &tag, now).await?;
+    let lang = super::lang_in(tx, account_id).await?;
+    outbox::enqueue(tx, phone, &purpose.sms(code).render(lang), true, &tag, now).await?;
     Ok(())
 }
 

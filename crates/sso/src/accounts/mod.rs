@@ -19,8 +19,8 @@ pub mod recovery;
 pub mod register;
 pub mod signin;
 
-pub(crate) use account::account_from;
-pub use account::{Account, Client, get};
+pub use account::{Account, Client, get, remember_lang};
+pub(crate) use account::{account_from, lang_in};
 pub use preferences::set_sms_alerts;
 pub use register::{Registration, register};
 pub use signin::{SignIn, SignedIn, confirm_code, resend_code, sign_in};

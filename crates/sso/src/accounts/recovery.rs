@@ -15,7 +15,7 @@
 use domain::policy::code::{self as rules, Challenge};
 use domain::{AccountType, IdNumber};
 use secure::codes::{Binding, mac, six_digit_code};
-use texts::{Lang, Refusal, Sms, Text as _};
+use texts::{Refusal, Sms, Text as _};
 
 use super::account::{self, Client};
 use super::codes::{self, Purpose};
@@ -84,7 +84,7 @@ pub async fn start(sso: &Sso, r: &Start, client: &Client) -> Result<String, Erro
     if let Some((account_id, phone)) = &sent_to {
         tracing::Span::current().record("account_id", account_id.as_str());
         tx.lock_row("sso_accounts", account_id).await?;
-        codes::send(&mut tx, phone, Purpose::Recover, &code, now).await?;
+        codes::send(&mut tx, (account_id.as_str(), phone.as_str()), Purpose::Recover, &code, now).await?;
     }
     tx.commit().await?;
     if sent_to.is_some() {
@@ -160,8 +160,7 @@ pub async fn finish(sso: &Sso, token: Option<&str>, f: &Finish, client: &Client)
     outbox::enqueue(
         &mut tx,
         &account.phone,
-        // In English until an account keeps its language.
-        &Sms::AccountRecovered.render(Lang::En),
+        &Sms::AccountRecovered.render(account.sms_lang()),
         false,
         &outbox::SmsTag::new("account_recovered", None),
         now,

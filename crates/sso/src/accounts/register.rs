@@ -119,7 +119,7 @@ pub async fn register(sso: &Sso, r: &Registration, client: &Client) -> Result<St
     let mut tx = sso.db().begin_write().await?;
     sqlx::query(
         "INSERT INTO sso_accounts (id, account_type, id_number, full_name, phone, email, password_hash, \
-         sms_alerts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+         sms_alerts, created_at, updated_at, lang) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
     )
     .bind(&account_id)
     .bind(kind.as_str())
@@ -130,6 +130,8 @@ pub async fn register(sso: &Sso, r: &Registration, client: &Client) -> Result<St
     .bind(pw_hash)
     .bind(i64::from(r.sms_alerts.is_some()))
     .bind(now)
+    // The language of the pages the person registered on.
+    .bind(client.page_lang.tag())
     .execute(&mut *tx)
     .await
     .on_unique(|| FieldErrors::single("id_number", say(SignOnRefusal::AccountExists { account_type: kind })))?;

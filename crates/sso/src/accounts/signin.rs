@@ -116,6 +116,11 @@ pub async fn sign_in(sso: &Sso, s: &SignIn, client: &Client) -> Result<(String, 
         forgive_attempt(&mut tx, &key, seen, failures, now).await?;
         let token = sessions::create(&mut tx, &account_id, stage, now).await?;
         let subject = crypto::sha256_hex(token.as_bytes());
+        // A language chosen on this browser becomes the account's, before
+        // its code is written.
+        if let Some(lang) = client.chosen_lang {
+            account::set_lang_in(&mut tx, &account_id, lang).await?;
+        }
         codes::issue(sso, &mut tx, &account_id, &phone, purpose, &subject).await?;
         tx.commit().await?;
         Ok::<_, Error>(token)

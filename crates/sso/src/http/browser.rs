@@ -42,8 +42,19 @@ pub(super) async fn current_session(sso: &Sso, headers: &HeaderMap) -> Result<Op
 pub(super) async fn signed_in(sso: &Sso, headers: &HeaderMap) -> Result<Option<(Session, Account)>, Error> {
     match current_session(sso, headers).await? {
         Some(s) if s.stage == Stage::Active => {
-            let a = accounts::get(sso, &s.account_id).await?;
-            Ok((!a.blocked).then_some((s, a)))
+            let mut a = accounts::get(sso, &s.account_id).await?;
+            if a.blocked {
+                return Ok(None);
+            }
+            // The language switch sets the cookie; the page it comes back
+            // to keeps a signed-in person's choice on their account (a
+            // failed write is logged: the page is still in their language).
+            let chosen = pagekit::chosen_lang(headers);
+            match accounts::remember_lang(sso, &a, chosen).await {
+                Ok(()) => a.lang = chosen.or(a.lang),
+                Err(e) => tracing::warn!(error = %e, "a person's chosen language was not kept"),
+            }
+            Ok(Some((s, a)))
         }
         _ => Ok(None),
     }

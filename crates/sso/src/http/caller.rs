@@ -27,6 +27,7 @@ impl axum::extract::FromRequestParts<Sso> for Caller {
             .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse().ok());
         let device = cookies::get(&parts.headers, DEVICE_COOKIE).filter(|v| !v.is_empty());
-        Ok(Self(Client { source: forwarded.unwrap_or(peer), device }))
+        let (chosen_lang, page_lang) = (pagekit::chosen_lang(&parts.headers), pagekit::page_lang(&parts.headers));
+        Ok(Self(Client { source: forwarded.unwrap_or(peer), device, chosen_lang, page_lang }))
     }
 }

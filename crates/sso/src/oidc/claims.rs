@@ -15,6 +15,12 @@ pub async fn user_claims(sso: &Sso, account: &accounts::Account, scope: &str) ->
         c.insert("name".into(), json!(account.full_name));
         c.insert("account_type".into(), json!(account.account_type.as_str()));
         c.insert("id_number".into(), json!(account.id_number));
+        // The language the person chose (BCP 47, OpenID Connect's
+        // `locale`), so relying parties write to them in it; left out for
+        // one who never chose.
+        if let Some(lang) = account.lang {
+            c.insert("locale".into(), json!(lang.tag()));
+        }
     }
     if scopes.contains(&"phone") {
         c.insert("phone_number".into(), json!(account.phone));

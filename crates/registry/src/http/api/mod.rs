@@ -31,6 +31,7 @@ use utoipa_axum::routes;
 use crate::http::API_LANG;
 use crate::paging::PageRequest;
 use crate::signin::{self, Actor};
+use crate::vehicles::Search;
 use crate::{Error, FieldErrors, Registry};
 pub use doc::{Site, openapi_json};
 pub use problem::{PROBLEM_JSON, problem, problem_for_status, problems_only};
@@ -42,6 +43,7 @@ const MAX_BODY: usize = crate::scans::MAX_SCAN_BYTES + 64 * 1024;
 fn routes() -> (Router<Registry>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(doc::ApiDoc::openapi())
         .routes(routes!(vehicles::me))
+        .routes(routes!(vehicles::my_actions))
         .routes(routes!(vehicles::fees))
         .routes(routes!(vehicles::quote))
         .routes(routes!(vehicles::my_vehicles))
@@ -55,6 +57,7 @@ fn routes() -> (Router<Registry>, utoipa::openapi::OpenApi) {
         .routes(routes!(transfers::accept))
         .routes(routes!(transfers::decline))
         .routes(routes!(transfers::pay))
+        .routes(routes!(transfers::payment))
         .routes(routes!(transfers::cancel))
         .routes(routes!(transfers::review_view, transfers::review))
         .routes(routes!(transfers::logbook))
@@ -217,5 +220,23 @@ pub struct PageQuery {
 impl PageQuery {
     pub fn page_request(&self) -> Result<PageRequest, Error> {
         PageRequest::parse(self.after.as_deref(), self.limit.as_deref())
+    }
+}
+
+/// A search within a list, as typed (read by [`Search::parse`], which names
+/// a refused term).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// A registration number or transfer reference, whole or in part, in
+    /// any case, with or without spaces and dashes (at most 40 characters);
+    /// none (or empty) for the whole list.
+    #[param(max_length = 40)]
+    q: Option<String>,
+}
+
+impl SearchQuery {
+    pub fn search(&self, actor: &Actor) -> Result<Search, Error> {
+        Search::parse(self.q.as_deref(), actor)
     }
 }

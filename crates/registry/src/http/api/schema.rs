@@ -311,6 +311,28 @@ pub struct HeldVehicle {
     pub your_role: String,
     /// `you`, or the name of the organisation that holds it.
     pub held_by: String,
+    /// Whether the caller may sell it now (as its owner, or for the
+    /// organisation they act for, with no transfer of it open).
+    pub may_sell: bool,
+}
+
+/// A page of what waits for the caller.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ActionPage {
+    pub actions: Vec<crate::transfers::ActionItem>,
+    /// The cursor of the next page (`?after=`); null on the last.
+    pub next: Option<String>,
+    /// For officers: the review queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
+    pub review: Option<Backlog>,
+}
+
+/// How many transfers wait for review, and since when the oldest has.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Backlog {
+    pub waiting: i64,
+    pub oldest_queued_at_ms: Option<i64>,
 }
 
 /// A page of transfers.

@@ -9,22 +9,23 @@ use texts::{ApiText, Text as _};
 
 use super::input::{JsonBody, ScanUpload};
 use super::schema::{Binary, CodeSent, ScanForm, TransferPage};
-use super::{Caller, PageQuery, TransferPath};
+use super::{Caller, PageQuery, SearchQuery, TransferPath};
 use crate::http::API_LANG;
-use crate::transfers::{self, Acceptance, CodeStep, Decision, NewTransfer, ReviewView, TransferView};
+use crate::transfers::{self, Acceptance, CodeStep, Decision, NewTransfer, PaymentView, ReviewView, TransferView};
 use crate::{Error, FieldErrors, Registry};
 
 type ApiResult<T> = Result<Json<T>, Error>;
 
 #[utoipa::path(get, path = "/api/v1/transfers", tag = "transfers", summary = "The transfers the caller is a party to",
-    params(PageQuery),
+    params(PageQuery, SearchQuery),
     responses((status = 200, description = "A page of transfers, newest first", body = TransferPage)))]
 pub async fn my_transfers(
     State(reg): State<Registry>,
     Caller(a): Caller,
     Query(q): Query<PageQuery>,
+    Query(search): Query<SearchQuery>,
 ) -> ApiResult<TransferPage> {
-    let page = transfers::list_mine(&reg, &a, &q.page_request()?).await?;
+    let page = transfers::list_mine(&reg, &a, &q.page_request()?, &search.search(&a)?).await?;
     Ok(Json(TransferPage { transfers: page.items, next: page.next }))
 }
 
@@ -189,7 +190,7 @@ pub async fn consent(
 }
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/accept", tag = "transfers",
-    summary = "The buyer accepts with a code and pays the fee",
+    summary = "The buyer accepts with a code; the fee is paid next (pay)",
     params(TransferPath),
     request_body = Acceptance,
     responses((status = 200, description = "The transfer, accepted", body = TransferView)))]
@@ -220,17 +221,44 @@ pub async fn decline(
 #[serde(deny_unknown_fields)]
 pub struct Nothing {}
 
-#[utoipa::path(post, path = "/api/v1/transfers/{id}/pay", tag = "transfers", summary = "Try the payment again",
+/// Which number the payment gateway prompts.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"phone": "0712 345 678"}))]
+pub struct PayBody {
+    /// Any Kenyan mobile number (07…, 01…, 254…, +254…), e.g. the buying
+    /// organisation's own; the caller's own number when left out.
+    #[schema(max_length = 20, pattern = "^[+0-9 ()-]{9,20}$")]
+    phone: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/pay", tag = "transfers",
+    summary = "The buyer pays the fee (again, if a try failed), from their own number or another",
+    description = "Asks the payment gateway to prompt `phone` (the caller's own number when left out). With a \
+        gateway that settles at once the transfer enters review; otherwise it waits for the payer: see \
+        `GET /api/v1/transfers/{id}/payment`. A second request while one waits for the payer is refused (409).",
     params(TransferPath),
-    request_body(content = Nothing, description = "Nothing: an empty body, or {}"),
+    request_body(content = PayBody, description = "The number to prompt, or nothing: an empty body, or {}"),
     responses((status = 200, description = "The transfer, with the payment asked for", body = TransferView)))]
 pub async fn pay(
     State(reg): State<Registry>,
     Caller(a): Caller,
     Path(TransferPath { id }): Path<TransferPath>,
-    JsonBody(_nothing): JsonBody<Nothing>,
+    JsonBody(input): JsonBody<PayBody>,
 ) -> ApiResult<TransferView> {
-    Ok(Json(transfers::pay(&reg, &a, &id).await?))
+    Ok(Json(transfers::pay(&reg, &a, &id, input.phone.as_deref()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/transfers/{id}/payment", tag = "transfers",
+    summary = "Where the transfer's fee stands: the receipt once it is paid (its parties and officers)",
+    params(TransferPath),
+    responses((status = 200, description = "The payment", body = PaymentView)))]
+pub async fn payment(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+) -> ApiResult<PaymentView> {
+    Ok(Json(transfers::payment(&reg, &a, &id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/cancel", tag = "transfers",
@@ -330,13 +358,14 @@ pub async fn logbook(
 }
 
 #[utoipa::path(get, path = "/api/v1/review-queue", tag = "review", summary = "Transfers waiting for review, oldest first",
-    params(PageQuery),
+    params(PageQuery, SearchQuery),
     responses((status = 200, description = "A page of the queue", body = TransferPage)))]
 pub async fn queue(
     State(reg): State<Registry>,
     Caller(a): Caller,
     Query(q): Query<PageQuery>,
+    Query(search): Query<SearchQuery>,
 ) -> ApiResult<TransferPage> {
-    let page = transfers::queue(&reg, &a, &q.page_request()?).await?;
+    let page = transfers::queue(&reg, &a, &q.page_request()?, &search.search(&a)?).await?;
     Ok(Json(TransferPage { transfers: page.items, next: page.next }))
 }

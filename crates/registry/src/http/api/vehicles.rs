@@ -5,11 +5,12 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use texts::{ApiText, Text as _};
 
-use super::schema::{Fees, HeldVehicle, Me, Quote, VehiclePage};
-use super::{Caller, MaybeCaller, PageQuery};
+use super::schema::{ActionPage, Backlog, Fees, HeldVehicle, Me, Quote, VehiclePage};
+use super::{Caller, MaybeCaller, PageQuery, SearchQuery};
 use crate::http::API_LANG;
+use crate::transfers;
 use crate::transfers::today_eat;
-use crate::vehicles::{self, Inquiry};
+use crate::vehicles::{self, Inquiry, Whose};
 use crate::{Error, FieldErrors, Registry};
 
 type ApiResult<T> = Result<Json<T>, Error>;
@@ -136,15 +137,21 @@ pub async fn quote(
 }
 
 #[utoipa::path(get, path = "/api/v1/vehicles", tag = "vehicles",
-    summary = "The caller's vehicles and, when acting for an organisation, its vehicles too",
-    params(PageQuery),
+    summary = "The caller's vehicles and, when acting for an organisation, its vehicles too; or one organisation's",
+    params(PageQuery, SearchQuery, OrganisationQuery),
     responses((status = 200, description = "A page of vehicles", body = VehiclePage)))]
 pub async fn my_vehicles(
     State(reg): State<Registry>,
     Caller(a): Caller,
     Query(q): Query<PageQuery>,
+    Query(search): Query<SearchQuery>,
+    Query(org): Query<OrganisationQuery>,
 ) -> ApiResult<VehiclePage> {
-    let page = vehicles::mine(&reg, &a, &q.page_request()?).await?;
+    let whose = match org.organisation.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        Some(pin) => Whose::Organisation(pin),
+        None => Whose::Mine,
+    };
+    let page = vehicles::mine(&reg, &a, whose, &q.page_request()?, &search.search(&a)?).await?;
     let vehicles = page
         .items
         .into_iter()
@@ -152,9 +159,41 @@ pub async fn my_vehicles(
             vehicle: h.vehicle,
             your_role: h.role,
             held_by: h.organisation.unwrap_or_else(|| "you".into()),
+            may_sell: h.may_sell,
         })
         .collect();
     Ok(Json(VehiclePage { vehicles, next: page.next }))
+}
+
+/// Whose vehicles: one organisation the caller belongs to.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationQuery {
+    /// The KRA PIN of an organisation the caller belongs to (any role): its
+    /// vehicles instead of the caller's; none (or empty) for the caller's.
+    #[param(pattern = "^([AaPp][0-9]{9}[A-Za-z])?$")]
+    organisation: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me/actions", tag = "vehicles",
+    summary = "What waits for the caller (or the organisation they act for): transfers to submit, approve, answer or pay",
+    description = "Soonest to expire first, a page at a time; for officers, how many transfers wait for review too.",
+    params(PageQuery),
+    responses((status = 200, description = "A page of what needs the caller's action", body = ActionPage)))]
+pub async fn my_actions(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<ActionPage> {
+    let page = transfers::needs_action(&reg, &a, &q.page_request()?).await?;
+    let review = match a.is_staff() {
+        true => {
+            let (waiting, oldest) = transfers::review_backlog(&reg).await?;
+            Some(Backlog { waiting, oldest_queued_at_ms: oldest })
+        }
+        false => None,
+    };
+    Ok(Json(ActionPage { actions: page.items, next: page.next, review }))
 }
 
 /// A vehicle, by its registration number.

@@ -375,7 +375,7 @@ pub fn code_question(
 ) -> Response {
     let lang = me.lang;
     let id = &t.id;
-    let phone = me.actor.person.phone.as_deref().and_then(|p| domain::Phone::parse(p).ok()).map(|p| p.masked());
+    let phone = me.actor.person.phone.as_deref().map(texts::format::phone_masked);
     let mut lead = vec![A::WeSentACode { phone: phone.as_deref().unwrap_or_default() }.render(lang)];
     if sent_again {
         lead.insert(0, A::NewCodeSent.render(lang));

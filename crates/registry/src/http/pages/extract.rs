@@ -71,7 +71,10 @@ impl FormPart for Registry {
     async fn session(&self, parts: &Parts) -> Result<SignedIn, Response> {
         let lang = lang(&parts.headers);
         match current(self, &parts.headers, address(parts)).await {
-            Ok(Some((actor, token))) => Ok(SignedIn { actor, token, lang }),
+            Ok(Some((actor, token))) => {
+                crate::http::remember_lang(self, &parts.headers, &actor).await;
+                Ok(SignedIn { actor, token, lang })
+            }
             Ok(None) | Err(Error::Unauthenticated) => Err(to_signin(&come_back_to(&parts.method, &parts.uri))),
             Err(e) => Err(message_page(lang, None, e.status(), &e)),
         }

@@ -268,20 +268,6 @@ impl TablePage {
             pager: Pager::default(),
         }
     }
-
-    /// A list: its column heads, rows (see [`TablePage::rows`]), what it
-    /// says when there are none, and its pager.
-    pub fn list(
-        frame: Frame,
-        title: String,
-        head: &[RegistryPage<'_>],
-        rows: Vec<(String, Vec<String>)>,
-        empty: String,
-        pager: Pager,
-    ) -> Self {
-        let head = head.iter().map(|h| h.render(frame.lang)).collect();
-        Self { head, rows, empty, pager, ..Self::titled(frame, title) }
-    }
 }
 
 pub fn message_page(lang: Lang, user: Option<User>, status: StatusCode, e: &Error) -> Response {

@@ -15,8 +15,11 @@
 //! check-your-answers pages) and confirms what commits with an SMS code
 //! issued for that answer alone.
 //!
-//! By journey: `signin` (home, sign-in and out, whom to act for),
-//! `vehicles` (my vehicles, inquiry), `transfers` (the lists), `sell`
+//! By journey: `home` (what needs the reader's action, their vehicles),
+//! `help`, `signin` (sign-in and out, whom to act for), `payment`
+//! (paying the fee, waiting for the payer, the receipt),
+//! `vehicles` (my vehicles, inquiry), `transfers` (the lists, with
+//! `search`), `sell`
 //! (selling a vehicle), `transfer` (a transfer's page: what to do next,
 //! the record, the scan), `seller` (upload, submit, cancel), `answer` (the
 //! buyer's and the consenters' answers, and the code page);
@@ -26,12 +29,15 @@ mod answer;
 mod extract;
 mod form;
 mod frame;
+mod help;
+mod home;
 mod kept;
 mod logbook;
-mod officer;
+mod payment;
 mod resubmit;
 mod review;
 mod review_decide;
+mod search;
 mod sell;
 mod seller;
 mod signin;
@@ -64,7 +70,8 @@ fn answer_routes(who: &str) -> Router<Registry> {
 
 pub fn router(reg: Registry) -> Router {
     Router::new()
-        .route("/", get(signin::home))
+        .route("/", get(home::home))
+        .route("/help", get(help::help))
         .route("/signin", get(signin::signin))
         .route("/signin/callback", get(signin::callback))
         .route("/signout", post(signin::signout))
@@ -90,7 +97,9 @@ pub fn router(reg: Registry) -> Router {
         .route("/transfers/{id}/submit/resend", post(seller::submit_resend))
         .route("/transfers/{id}/cancel", get(seller::cancel_page).post(seller::cancel_answer))
         .route("/transfers/{id}/logbook-next", post(seller::logbook_next))
-        .route("/transfers/{id}/pay", post(officer::pay))
+        .route("/transfers/{id}/pay", get(payment::pay).post(payment::pay_submit))
+        .route("/transfers/{id}/payment", get(payment::payment))
+        .route("/transfers/{id}/receipt", get(payment::receipt))
         .merge(answer_routes("answer"))
         .merge(answer_routes("consent"))
         .route("/transfers/{id}/answer/address", get(answer::address_page).post(answer::address_answer))

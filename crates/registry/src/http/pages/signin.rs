@@ -1,9 +1,8 @@
-//! Home, signing in and out through the provider, and the choice of whom
-//! to act for.
+//! Signing in and out through the provider, and the choice of whom to act
+//! for. (The home page is `home`.)
 
 use std::collections::HashMap;
 
-use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,49 +10,13 @@ use cookies::SameSite;
 
 use pagekit::{CsrfForm, SignedForm};
 use secure::{ct_eq, sha256_hex};
-use texts::{Page, RegistryPage, Text as _};
+use texts::{RegistryPage, Text as _};
 
-use super::extract::{Addr, CSRF, current};
-use super::frame::{Frame, OrShow, PageResult, message_page, render, user};
+use super::frame::{OrShow, PageResult, message_page};
 use super::{LOGIN_COOKIE, SESSION_COOKIE};
 use crate::http::lang;
 use crate::signin;
 use crate::{Error, Registry};
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    frame: Frame,
-    csrf: String,
-}
-
-/// What the home page is asked: a notice to show after a step.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct HomeQuery {
-    notice: Option<String>,
-}
-
-pub async fn home(
-    State(reg): State<Registry>,
-    headers: HeaderMap,
-    Addr(addr): Addr,
-    Query(q): Query<HomeQuery>,
-) -> Response {
-    let lang = lang(&headers);
-    let (csrf, set) = CSRF.token_for(&headers);
-    let me = match current(&reg, &headers, addr).await {
-        Ok(m) => m,
-        Err(e) => return message_page(lang, None, e.status(), &e),
-    };
-    let mut frame = Frame::new(lang, me.map(|(a, _)| user(lang, &a)));
-    frame.notice = match q.notice.as_deref() {
-        Some("signed-out") => Page::SignedOut.render(lang),
-        Some("switched") => Page::ActingAsShown.render(lang),
-        _ => String::new(),
-    };
-    render(StatusCode::OK, &HomePage { frame, csrf }, set)
-}
 
 /// Where to go after signing in.
 #[derive(Debug, Default, serde::Deserialize)]

@@ -246,10 +246,7 @@ fn confirmation(lang: Lang, notice: Option<&str>) -> Option<String> {
 
 /// A time of the timeline in East Africa Time, as people write it.
 fn when(lang: Lang, ms: i64) -> String {
-    let local = ms + transfers::EAT_OFFSET_MS;
-    let minutes = local.rem_euclid(86_400_000) / 60_000;
-    let d = texts::format::date_with_weekday(lang, Date::from_utc_ms(local));
-    format!("{d}, {:02}:{:02}", minutes / 60, minutes % 60)
+    texts::format::date_time(lang, ms)
 }
 
 /// The transfer's timeline: (when, what, who) rows, linking nowhere.

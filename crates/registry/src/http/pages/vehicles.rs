@@ -1,33 +1,81 @@
-//! The register's pages: the vehicles one holds, and inquiry by
-//! registration number.
+//! The register's pages: the vehicles one holds (or an organisation one
+//! belongs to holds), searched by registration number, with Sell where the
+//! reader may sell; and inquiry by registration number.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use domain::{OwnerRole, VehicleStatus};
 use pagekit::Signed;
-use texts::{Lang, Page, RegistryPage as R, Text as _};
+use texts::{HomeText, Lang, Page, RegistryPage as R, Text as _};
 
-use super::frame::{Frame, ListQuery, OrShow, PageResult, TablePage, error_lines, pager, render};
+use super::frame::{Frame, ListQuery, OrShow, PageResult, TablePage, error_lines, render};
+use super::home::sell_href;
+use super::search::{Row, SearchList};
+use crate::vehicles::{Search, Whose};
 use crate::{Registry, vehicles};
+
+/// Which page of whose vehicles, searched for what.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct VehiclesQuery {
+    #[serde(flatten)]
+    page: ListQuery,
+    q: Option<String>,
+    organisation: Option<String>,
+}
 
 pub async fn my_vehicles(
     State(reg): State<Registry>,
     Signed(me): Signed<Registry>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<VehiclesQuery>,
 ) -> PageResult {
     let (actor, lang) = (&me.actor, me.lang);
-    let req = q.page_request().or_show(&me)?;
-    let list = vehicles::mine(&reg, actor, &req).await.or_show(&me)?;
-    let pager = pager(lang, "/vehicles", &req, &list);
-    let rows = list
+    let req = q.page.page_request().or_show(&me)?;
+    let org = q.organisation.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(str::to_ascii_uppercase);
+    let whose = org.as_deref().map_or(Whose::Mine, Whose::Organisation);
+    let term = q.q.unwrap_or_default();
+    let title = match (&org, &actor.acting_for) {
+        (Some(pin), _) => {
+            let name = actor.memberships.iter().find(|m| &m.kra_pin == pin).map_or(pin.as_str(), |m| m.name.as_str());
+            HomeText::VehiclesOf { org: name }.render(lang)
+        }
+        (None, Some(m)) => Page::MyVehiclesAndOrgs { org: &m.name }.render(lang),
+        (None, None) => Page::MyVehicles.render(lang),
+    };
+    let found = match Search::parse(Some(&term), actor) {
+        Ok(search) => vehicles::mine(&reg, actor, whose, &req, &search).await,
+        Err(e) => Err(e),
+    };
+    let extra = [("organisation", org.as_deref().unwrap_or_default())];
+    let empty = crate::paging::Page::<()> { items: vec![], next: None };
+    let list = match found {
+        Err(e @ crate::Error::Invalid(_)) => {
+            let page = SearchList::new(Frame::of(&me), title, "/vehicles", &extra, &term, &req, &empty, String::new());
+            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page.refused(&e), None));
+        }
+        other => other.or_show(&me)?,
+    };
+    let mut page =
+        SearchList::new(Frame::of(&me), title, "/vehicles", &extra, &term, &req, &list, Page::NoVehicles.render(lang));
+    page.label = HomeText::SearchVehiclesLabel.render(lang);
+    page.orgs = actor
+        .memberships
+        .iter()
+        .map(|m| (m.kra_pin.clone(), m.name.clone(), org.as_deref() == Some(m.kra_pin.as_str())))
+        .collect();
+    page.rows = list
         .items
         .into_iter()
         .map(|h| {
+            let reg_no = h.vehicle.registration_number.clone();
             let link = format!(
                 "/inquiry?registration_number={}",
-                url::form_urlencoded::byte_serialize(h.vehicle.registration_number.as_bytes()).collect::<String>()
+                url::form_urlencoded::byte_serialize(reg_no.as_bytes()).collect::<String>()
             );
             let status = status(lang, h.vehicle.transfer_pending, h.vehicle.status);
+            let action = h.may_sell.then(|| {
+                (sell_href(&reg_no), HomeText::Sell.render(lang), HomeText::SellThis { reg_no: &reg_no }.render(lang))
+            });
             let cells = vec![
                 h.vehicle.registration_number,
                 format!("{} {} {} ({})", h.vehicle.colour, h.vehicle.make, h.vehicle.model, h.vehicle.year),
@@ -35,15 +83,12 @@ pub async fn my_vehicles(
                 owner_role(lang, h.role),
                 status,
             ];
-            (link, cells)
+            Row { link, cells, action }
         })
         .collect();
-    let title = match &actor.acting_for {
-        Some(m) => Page::MyVehiclesAndOrgs { org: &m.name }.render(lang),
-        None => Page::MyVehicles.render(lang),
-    };
     let head = [R::ColRegistration, R::ColVehicle, R::ColHeldBy, R::ColAs, R::ColStatus];
-    let page = TablePage::list(Frame::of(&me), title, &head, rows, Page::NoVehicles.render(lang), pager);
+    page.head = head.iter().map(|h| h.render(lang)).collect();
+    page.head.push(HomeText::ColAction.render(lang));
     Ok(render(StatusCode::OK, &page, None))
 }
 

@@ -1,6 +1,7 @@
 //! How the sign-on plugs into the page kit: its forms are checked by
 //! `pagekit::SignedForm` and `pagekit::CsrfForm` (the CSRF token, then the
-//! signed-in person), and every page learns its language here. It owns the
+//! signed-in person), and every page learns its language here (see
+//! [`lang_of`]). It owns the
 //! answers to a refused form and where a person signed out on the way comes
 //! back to; it knows no journey.
 
@@ -19,11 +20,13 @@ use crate::accounts::Account;
 use crate::http::browser::CSRF;
 use crate::sessions::Session;
 
-/// The language of the request's pages: English for everyone until a
-/// person can choose (the next issue reads their choice here).
+/// The language of the request's pages: the one the person chose with the
+/// switch in every page's header (its cookie, shared with the registry's
+/// pages on one host), else the one their browser asks for, else English.
+/// A signed-in person's choice is also kept on their account (see
+/// `browser::signed_in`), so that the sign-on's SMS follow it.
 pub(crate) fn lang_of(headers: &HeaderMap) -> Lang {
-    let _ = headers;
-    Lang::En
+    pagekit::page_lang(headers)
 }
 
 /// The language a page is shown in, as a handler's argument.

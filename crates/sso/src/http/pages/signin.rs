@@ -130,7 +130,7 @@ fn code_form(lang: Lang, csrf: String, c: CodeStep<'_>) -> FormPage {
 }
 
 fn phone_masked(a: &Account) -> String {
-    domain::Phone::parse(&a.phone).map(|p| p.masked()).unwrap_or_default()
+    texts::format::phone_masked(&a.phone)
 }
 
 async fn code_page(State(sso): State<Sso>, PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {

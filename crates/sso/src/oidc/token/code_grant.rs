@@ -92,7 +92,7 @@ pub(super) async fn code_grant(sso: &Sso, client: &Client, form: &Form) -> Resul
 async fn account_and_sign_in(sso: &Sso, grant: &SealedCode) -> Result<Option<(accounts::Account, bool)>, TokenError> {
     let row: Option<db::AnyRow> = sqlx::query(
         "SELECT a.id, a.account_type, a.id_number, a.full_name, a.phone, a.phone_verified_at, \
-         a.email, a.sms_alerts, a.blocked_at, s.created_at FROM sso_accounts a \
+         a.email, a.sms_alerts, a.blocked_at, a.lang, s.created_at FROM sso_accounts a \
          LEFT JOIN sso_sessions s ON s.id_hash = $2 AND s.ended_at IS NULL WHERE a.id = $1",
     )
     .bind(&grant.account_id)
@@ -112,8 +112,9 @@ async fn account_and_sign_in(sso: &Sso, grant: &SealedCode) -> Result<Option<(ac
         row.try_get(6)?,
         row.try_get(7)?,
         row.try_get(8)?,
+        row.try_get(9)?,
     ))?;
-    let live: Option<i64> = row.try_get(9)?;
+    let live: Option<i64> = row.try_get(10)?;
     Ok(Some((account, live.is_some())))
 }
 

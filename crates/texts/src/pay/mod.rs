@@ -1,0 +1,69 @@
+//! The registry's payment pages: paying the transfer fee with M-Pesa, the
+//! page that waits for the payer, and the receipt.
+//!
+//! Owns each text's parameters; `en.rs` and `sw.rs` own the words. It must
+//! not know a page's markup or route: handlers and templates place these
+//! texts. Amounts, dates and numbers come formatted by the caller.
+
+mod en;
+mod sw;
+
+use crate::catalogue;
+
+catalogue! {
+    /// A text of the payment pages, with what it says.
+    pub enum PayText<'a> in (en::render, sw::render) {
+        // Paying.
+        PayTitle { amount: &'a str },
+        PayWhatFor { reg_no: &'a str, reference: &'a str },
+        PhoneLabel,
+        PhoneHint,
+        PayButton { amount: &'a str },
+        EnterMobileNumber,
+        NothingToPayNow,
+        // Waiting for the payer.
+        CheckYourPhoneTitle,
+        PromptSent { phone: &'a str, amount: &'a str },
+        EnterPin,
+        PageRefreshes,
+        CheckAgain,
+        FailedTitle,
+        Failed,
+        NoAnswer,
+        TryAgain,
+        PaidTitle,
+        SeeReceipt,
+        // The receipt.
+        ReceiptTitle,
+        ReceiptNumber,
+        Amount,
+        PaidFor,
+        PaidForTransfer { reference: &'a str, reg_no: &'a str, vehicle: &'a str },
+        PaidOn,
+        PaidFrom,
+        DateAtTime { date: &'a str, time: &'a str },
+        NotPaidYet,
+        PrintIt,
+        BackToTransfer,
+    }
+}
+
+/// A Kenyan number (E.164) as people write it: `0712 345 678`; anything
+/// else as it is.
+pub fn local_phone(e164: &str) -> String {
+    match e164.strip_prefix("+254") {
+        Some(n) if n.len() == 9 && n.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("0{} {} {}", &n[..3], &n[3..6], &n[6..])
+        }
+        _ => e164.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_number_reads_as_people_write_it() {
+        assert_eq!(super::local_phone("+254712345678"), "0712 345 678");
+        assert_eq!(super::local_phone("+1555"), "+1555");
+    }
+}
