@@ -61,7 +61,7 @@ pub use switch::SwitchText;
 mod home;
 mod pay;
 pub use home::HomeText;
-pub use pay::{PayText, local_phone};
+pub use pay::PayText;
 
 /// A message that reads the same in every language it is rendered in.
 pub trait Text {

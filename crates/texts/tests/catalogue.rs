@@ -1039,7 +1039,6 @@ fn pay_samples() -> Vec<texts::PayText<'static>> {
         P::PaidForTransfer { reference: "TR-4K7QZ-M2P9X", reg_no: "KDA 001A", vehicle: "White Toyota Axio (2015)" },
         P::PaidOn,
         P::PaidFrom,
-        P::DateAtTime { date: "Tue 8 Dec 2026", time: "14:05" },
         P::NotPaidYet,
         P::PrintIt,
         P::BackToTransfer,

@@ -216,14 +216,6 @@ pub struct PaymentView {
     pub can_pay: bool,
 }
 
-/// A number as `07•• ••• 678`: the first two digits of the national form
-/// and the last three.
-fn masked(e164: &str) -> Option<String> {
-    let national = e164.strip_prefix("+254")?;
-    let (first, last) = (national.get(..1)?, national.get(national.len().checked_sub(3)?..)?);
-    Some(format!("0{first}•• ••• {last}"))
-}
-
 /// The payment of a transfer, for its parties and staff.
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn payment(reg: &Registry, actor: &Actor, id: &str) -> Result<PaymentView, Error> {
@@ -253,19 +245,9 @@ pub async fn payment(reg: &Registry, actor: &Actor, id: &str) -> Result<PaymentV
         amount: domain::fees::format_kes(row.fee_cents),
         can_pay: row.state == State::AwaitingPayment && !waiting,
         state,
-        phone_masked: phone.as_deref().and_then(masked),
+        phone_masked: phone.as_deref().map(texts::format::phone_masked),
         provider_ref,
         requested_at_ms: requested_at,
         settled_at_ms: settled_at,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_number_is_masked_as_people_write_it() {
-        assert_eq!(super::masked("+254712345678").as_deref(), Some("07•• ••• 678"));
-        assert_eq!(super::masked("+254110000123").as_deref(), Some("01•• ••• 123"));
-        assert_eq!(super::masked("0712"), None);
-    }
 }

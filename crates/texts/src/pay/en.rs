@@ -38,7 +38,6 @@ pub(super) fn render(m: &P<'_>) -> String {
         }
         P::PaidOn => s("Paid on"),
         P::PaidFrom => s("Paid from"),
-        P::DateAtTime { date, time } => format!("{date} at {time}"),
         P::NotPaidYet => s("The fee for this transfer is not paid yet, so there is no receipt."),
         P::PrintIt => s("To keep a copy, print this page or save it as a PDF."),
         P::BackToTransfer => s("Back to the transfer"),

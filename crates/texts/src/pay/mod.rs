@@ -41,29 +41,8 @@ catalogue! {
         PaidForTransfer { reference: &'a str, reg_no: &'a str, vehicle: &'a str },
         PaidOn,
         PaidFrom,
-        DateAtTime { date: &'a str, time: &'a str },
         NotPaidYet,
         PrintIt,
         BackToTransfer,
-    }
-}
-
-/// A Kenyan number (E.164) as people write it: `0712 345 678`; anything
-/// else as it is.
-pub fn local_phone(e164: &str) -> String {
-    match e164.strip_prefix("+254") {
-        Some(n) if n.len() == 9 && n.bytes().all(|b| b.is_ascii_digit()) => {
-            format!("0{} {} {}", &n[..3], &n[3..6], &n[6..])
-        }
-        _ => e164.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_number_reads_as_people_write_it() {
-        assert_eq!(super::local_phone("+254712345678"), "0712 345 678");
-        assert_eq!(super::local_phone("+1555"), "+1555");
     }
 }

@@ -40,7 +40,6 @@ pub(super) fn render(m: &P<'_>) -> String {
         }
         P::PaidOn => s("Tarehe ya malipo"),
         P::PaidFrom => s("Imelipwa kutoka nambari"),
-        P::DateAtTime { date, time } => format!("{date} saa {time}"),
         P::NotPaidYet => s("Ada ya uhamisho huu bado haijalipwa, kwa hiyo hakuna risiti."),
         P::PrintIt => s("Ili kuweka nakala, chapisha ukurasa huu au uuhifadhi kama PDF."),
         P::BackToTransfer => s("Rudi kwenye uhamisho"),

@@ -18,7 +18,7 @@ use super::extract::{CSRF, SignedIn};
 use super::frame::{Frame, OrShow, PageResult, error_lines, render};
 use super::kept;
 use crate::Registry;
-use crate::transfers::{self, EAT_OFFSET_MS, PaymentView};
+use crate::transfers::{self, PaymentView};
 
 /// Seconds between two looks of the waiting page.
 const REFRESH_SECS: u32 = 5;
@@ -93,7 +93,7 @@ pub async fn pay(
     }
     // What was typed, when the form came back refused; else their own number.
     let phone = match kept.is_empty() {
-        true => me.actor.person.phone.as_deref().map(texts::local_phone).unwrap_or_default(),
+        true => me.actor.person.phone.as_deref().map(texts::format::phone).unwrap_or_default(),
         false => kept.value("phone").to_string(),
     };
     let (csrf, set) = CSRF.token_for(&headers);
@@ -182,15 +182,6 @@ struct ReceiptPage {
     rows: Vec<(String, String)>,
 }
 
-/// A moment as people write it, in East Africa Time: "Tuesday 8 December
-/// 2026 at 14:05".
-fn when(lang: Lang, ms: i64) -> String {
-    let date = texts::format::date_with_weekday(lang, transfers::today_eat(ms));
-    let minutes = (ms + EAT_OFFSET_MS).rem_euclid(domain::policy::DAY_MS) / 60_000;
-    let time = format!("{:02}:{:02}", minutes / 60, minutes % 60);
-    P::DateAtTime { date: &date, time: &time }.render(lang)
-}
-
 pub async fn receipt(State(reg): State<Registry>, Signed(me): Signed<Registry>, Path(id): Path<String>) -> PageResult {
     let lang = me.lang;
     let p = transfers::payment(&reg, &me.actor, &id).await.or_show(&me)?;
@@ -203,7 +194,7 @@ pub async fn receipt(State(reg): State<Registry>, Signed(me): Signed<Registry>, 
         (P::ReceiptNumber.render(lang), provider_ref),
         (P::Amount.render(lang), p.amount.clone()),
         (P::PaidFor.render(lang), paid_for.render(lang)),
-        (P::PaidOn.render(lang), when(lang, settled)),
+        (P::PaidOn.render(lang), texts::format::date_time(lang, settled)),
     ];
     if let Some(phone) = p.phone_masked.clone() {
         rows.push((P::PaidFrom.render(lang), phone));
