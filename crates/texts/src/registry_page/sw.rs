@@ -191,6 +191,8 @@ fn step_name(step: Step) -> &'static str {
         Step::OfficerReject => "Afisa amekataa",
         Step::LogbookReadyForCollection => "Logbook iko tayari kuchukuliwa",
         Step::LogbookCollected => "Logbook imechukuliwa",
+        Step::OfficerReturn => "Afisa ameirudisha kwa muuzaji ilete skani mpya",
+        Step::SellerResubmit => "Muuzaji amewasilisha tena akiwa na skani mpya",
     }
 }
 
@@ -207,6 +209,7 @@ fn state_label(state: State) -> &'static str {
         State::ConsentRefused => "Imepingwa na mmiliki mwenza au mkopeshaji",
         State::Cancelled => "Imeghairiwa na muuzaji",
         State::Expired => "Muda wake umekwisha",
+        State::ReturnedForScan => "Imerudishwa kwa muuzaji ilete skani mpya",
     }
 }
 
@@ -223,6 +226,7 @@ fn next_step(state: State) -> &'static str {
         State::ConsentRefused => "Mmiliki mwenza au mkopeshaji amepinga; gari linabaki kwa mmiliki wake",
         State::Cancelled => "Muuzaji ameghairi; gari linabaki kwa mmiliki wake",
         State::Expired => "Hakuna aliyekamilisha uhamisho kwa wakati; gari linabaki kwa mmiliki wake",
+        State::ReturnedForScan => "Inasubiri muuzaji apakie skani mpya ya logbook na kuiwasilisha tena",
     }
 }
 
