@@ -1054,6 +1054,7 @@ fn home_samples() -> Vec<texts::HomeText<'static>> {
         H::NeedsYourAction,
         H::NothingNeedsAction,
         H::ActSubmit { reg_no: "KDA 001A" },
+        H::ActResubmit { reg_no: "KDA 001A" },
         H::ActApprove { reg_no: "KDA 001A" },
         H::ActAnswer { reg_no: "KDA 001A" },
         H::ActPay { reg_no: "KDA 001A", amount: "KES 2,065" },

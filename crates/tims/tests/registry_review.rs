@@ -346,6 +346,10 @@ async fn on_the_pages_a_rejection_needs_a_reason_from_the_list_and_approval_a_co
     assert!(body.contains("The file is not a logbook: A photo of a cat"), "{body}");
     assert!(body.contains("Upload a new colour scan of the original logbook"), "{body}");
     assert!(body.contains(&format!("href=\"/transfers/{id}/resubmit\"")), "{body}");
+    // The seller's home page lists it among what waits for them.
+    let home = seller_pages.get("/").await;
+    assert!(home.body.contains("Upload a new scan of the logbook of"), "{}", home.body);
+    assert!(home.body.contains(&format!("href=\"/transfers/{id}/upload\"")), "{}", home.body);
     let mut buyer_pages = registry_browser(&app, BUYER).await;
     let page = buyer_pages.get(&format!("/transfers/{id}")).await;
     assert!(page.body.contains("the fee stays paid"), "{}", page.body);
