@@ -52,6 +52,11 @@ pub enum Guidance {
     Collected,
     /// It has ended without a change of owner, in the state given.
     Ended(State),
+    /// An officer returned it for a new scan: the seller uploads one and
+    /// resubmits with a code, by the expiry date, without paying again.
+    Rescan,
+    /// The reader waits for the seller's new scan, until the expiry date.
+    WaitForRescan,
 }
 
 /// What `reader` is told of a transfer in `state`; `scan` is whether the
@@ -72,6 +77,8 @@ pub fn guidance(reader: Reader, state: State, scan: bool, logbook: Option<Logboo
         (State::AwaitingPayment, _) => G::WaitForPayment,
         (State::InReview, R::Officer) => G::Review,
         (State::InReview, _) => G::WaitForReview,
+        (State::ReturnedForScan, R::Seller) => G::Rescan,
+        (State::ReturnedForScan, _) => G::WaitForRescan,
         (State::Approved, reader) => match logbook.unwrap_or(LogbookState::Printing) {
             LogbookState::Printing => G::Printing,
             LogbookState::ReadyForCollection if reader == R::Buyer => G::ReadyToCollect,
@@ -85,7 +92,7 @@ pub fn guidance(reader: Reader, state: State, scan: bool, logbook: Option<Logboo
 /// Whether `g` asks the reader to act (else they wait or it is over).
 pub fn is_for_the_reader(g: Guidance) -> bool {
     matches!(g, Guidance::UploadScan | Guidance::Consent | Guidance::Answer | Guidance::Pay | Guidance::Review)
-        || g == Guidance::ReadyToCollect
+        || matches!(g, Guidance::ReadyToCollect | Guidance::Rescan)
 }
 
 #[cfg(test)]
@@ -119,5 +126,10 @@ mod tests {
         assert_eq!(guidance(seller, State::Approved, true, None), G::Printing);
         assert_eq!(guidance(Reader::Buyer, State::Declined, true, None), G::Ended(State::Declined));
         assert!(is_for_the_reader(G::Pay) && !is_for_the_reader(G::WaitForPayment));
+        // Returned for a new scan: the seller's to do, the others wait.
+        assert_eq!(guidance(seller, State::ReturnedForScan, true, None), G::Rescan);
+        assert_eq!(guidance(Reader::Buyer, State::ReturnedForScan, true, None), G::WaitForRescan);
+        assert_eq!(guidance(Reader::Officer, State::ReturnedForScan, true, None), G::WaitForRescan);
+        assert!(is_for_the_reader(G::Rescan) && !is_for_the_reader(G::WaitForRescan));
     }
 }

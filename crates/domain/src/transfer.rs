@@ -14,8 +14,10 @@
 //! awaiting_buyer --buyer declines--> declined
 //! awaiting_buyer --buyer accepts--> awaiting_payment --payment settled--> in_review
 //! in_review --officer approves--> approved     in_review --officer rejects with a reason--> rejected
+//! in_review --officer rejects the scan (the first four reasons)--> returned_for_scan
+//! returned_for_scan --seller resubmits (a new scan, the SMS code)--> in_review
 //! draft, awaiting_consents, awaiting_buyer --seller cancels--> cancelled
-//! draft, awaiting_consents, awaiting_buyer, awaiting_payment --the system expires it--> expired
+//! draft, awaiting_consents, awaiting_buyer, awaiting_payment, returned_for_scan --the system expires it--> expired
 //! ```
 //!
 //! Rules chosen where DESIGN.md is silent:
@@ -30,6 +32,17 @@
 //!   and expires transfers.
 //! - Staff may not act on a transfer they are a party to, themselves or
 //!   through any organisation they belong to ([`officiate`]).
+//! - An officer rejects with a reason from a list ([`RejectReason`]). A
+//!   reason about the scan returns the transfer to the seller, who may
+//!   correct it and resubmit without paying again: the fee, the consents
+//!   and the buyer's acceptance stand. A returned transfer expires like an
+//!   unanswered one if the seller never resubmits. Any other reason ends it.
+
+mod logbook;
+mod reason;
+
+pub use logbook::{LogbookRefusal, LogbookState};
+pub use reason::{REASON_MAX_CHARS, RejectReason};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -66,6 +79,9 @@ string_enum!(
         ConsentRefused = "consent_refused": "Refused by a co-owner or financier",
         Cancelled = "cancelled": "Cancelled by the seller",
         Expired = "expired": "Expired",
+        /// An officer found the scan wanting: the seller uploads a new one
+        /// and resubmits, without paying again.
+        ReturnedForScan = "returned_for_scan": "Returned to the seller for a new scan",
     }
 );
 
@@ -74,13 +90,21 @@ impl State {
     pub fn is_open(self) -> bool {
         matches!(
             self,
-            Self::Draft | Self::AwaitingConsents | Self::AwaitingBuyer | Self::AwaitingPayment | Self::InReview
+            Self::Draft
+                | Self::AwaitingConsents
+                | Self::AwaitingBuyer
+                | Self::AwaitingPayment
+                | Self::InReview
+                | Self::ReturnedForScan
         )
     }
 
     /// Whether a transfer in this state expires when no one completes it.
     pub fn can_expire(self) -> bool {
-        matches!(self, Self::Draft | Self::AwaitingConsents | Self::AwaitingBuyer | Self::AwaitingPayment)
+        matches!(
+            self,
+            Self::Draft | Self::AwaitingConsents | Self::AwaitingBuyer | Self::AwaitingPayment | Self::ReturnedForScan
+        )
     }
 
     /// What happens next, for the timeline every party sees.
@@ -97,6 +121,7 @@ impl State {
             Self::ConsentRefused => "A joint owner or the financier refused; the vehicle stays with its owner",
             Self::Cancelled => "The seller cancelled; the vehicle stays with its owner",
             Self::Expired => "No one completed the transfer in time; the vehicle stays with its owner",
+            Self::ReturnedForScan => "Waiting for the seller to upload a new scan of the logbook and resubmit",
         }
     }
 }
@@ -123,6 +148,9 @@ pub const TRANSITIONS: &[(State, State)] = {
         (AwaitingPayment, Expired),
         (InReview, Approved),
         (InReview, Rejected),
+        (InReview, ReturnedForScan),
+        (ReturnedForScan, InReview),
+        (ReturnedForScan, Expired),
     ]
 };
 
@@ -166,14 +194,27 @@ impl Party {
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
     SellerSubmit,
-    Consent { party_id: String, approve: bool },
+    Consent {
+        party_id: String,
+        approve: bool,
+    },
     BuyerAccept,
     BuyerDecline,
     PaymentSettled,
     OfficerApprove,
-    OfficerReject { reason: String },
+    /// `note` is the officer's own words: required with
+    /// [`RejectReason::Other`], optional with the listed reasons.
+    OfficerReject {
+        reason: RejectReason,
+        note: String,
+    },
     SellerCancel,
     Expire,
+    /// The seller sends a returned transfer back to review; `new_scan` says
+    /// whether a scan was uploaded since it was returned.
+    SellerResubmit {
+        new_scan: bool,
+    },
 }
 
 impl Command {
@@ -187,9 +228,11 @@ impl Command {
             Self::BuyerDecline => "buyer_decline",
             Self::PaymentSettled => "payment_settled",
             Self::OfficerApprove => "officer_approve",
+            Self::OfficerReject { reason, .. } if reason.about_the_scan() => "officer_return",
             Self::OfficerReject { .. } => "officer_reject",
             Self::SellerCancel => "seller_cancel",
             Self::Expire => "expire",
+            Self::SellerResubmit { .. } => "seller_resubmit",
         }
     }
 
@@ -205,6 +248,7 @@ impl Command {
             Self::OfficerReject { .. } => Deed::Reject,
             Self::SellerCancel => Deed::Cancel,
             Self::Expire => Deed::Expire,
+            Self::SellerResubmit { .. } => Deed::Resubmit,
         }
     }
 }
@@ -222,6 +266,7 @@ pub enum Deed {
     Reject,
     Cancel,
     Expire,
+    Resubmit,
 }
 
 impl Deed {
@@ -237,13 +282,14 @@ impl Deed {
             Self::Reject => "rejected",
             Self::Cancel => "cancelled",
             Self::Expire => "expired",
+            Self::Resubmit => "resubmitted",
         }
     }
 
     /// Who may do it, for messages.
     pub fn by_whom(self) -> &'static str {
         match self {
-            Self::Submit | Self::Cancel => "the seller",
+            Self::Submit | Self::Cancel | Self::Resubmit => "the seller",
             Self::ConsentTo => "a joint owner or the financier",
             Self::Accept | Self::Decline => "the buyer",
             Self::MarkPaid | Self::Expire => "the system",
@@ -271,6 +317,8 @@ string_enum!(
         OfficerReject = "officer_reject": "Rejected by an officer",
         LogbookReadyForCollection = "logbook_ready_for_collection": "Logbook ready for collection",
         LogbookCollected = "logbook_collected": "Logbook collected",
+        OfficerReturn = "officer_return": "Returned to the seller for a new scan",
+        SellerResubmit = "seller_resubmit": "Resubmitted by the seller with a new scan",
     }
 );
 
@@ -285,9 +333,11 @@ impl Step {
             Command::BuyerDecline => Self::BuyerDecline,
             Command::PaymentSettled => Self::PaymentSettled,
             Command::OfficerApprove => Self::OfficerApprove,
+            Command::OfficerReject { reason, .. } if reason.about_the_scan() => Self::OfficerReturn,
             Command::OfficerReject { .. } => Self::OfficerReject,
             Command::SellerCancel => Self::SellerCancel,
             Command::Expire => Self::Expire,
+            Command::SellerResubmit { .. } => Self::SellerResubmit,
         }
     }
 
@@ -315,6 +365,10 @@ pub enum Refusal {
     AlreadyConsented,
     #[error("Give the reason for rejecting the transfer")]
     NoReason,
+    #[error("The reason is too long: at most 500 characters")]
+    ReasonTooLong,
+    #[error("Upload a new scan of the logbook before resubmitting the transfer")]
+    NewScanNeeded,
 }
 
 /// A transfer's state and the consents it needs, as the machine sees it.
@@ -380,7 +434,7 @@ impl Transfer {
         match state {
             Draft if !approved.is_empty() => bad("approvals before it is submitted"),
             AwaitingConsents | ConsentRefused if all => bad("every consent given"),
-            AwaitingBuyer | AwaitingPayment | InReview | Approved | Rejected | Declined if !all => {
+            AwaitingBuyer | AwaitingPayment | InReview | Approved | Rejected | Declined | ReturnedForScan if !all => {
                 bad("a consent missing")
             }
             _ => Ok(Self { state, required, approved }),
@@ -410,7 +464,7 @@ impl Transfer {
     pub fn apply(&self, cmd: Command, actor: &Party) -> Result<Transition, Refusal> {
         use State::*;
         let allowed = match (&cmd, actor) {
-            (Command::SellerSubmit | Command::SellerCancel, Party::Seller)
+            (Command::SellerSubmit | Command::SellerCancel | Command::SellerResubmit { .. }, Party::Seller)
             | (Command::BuyerAccept | Command::BuyerDecline, Party::Buyer)
             | (Command::PaymentSettled | Command::Expire, Party::System)
             | (Command::OfficerApprove | Command::OfficerReject { .. }, Party::Officer) => true,
@@ -445,11 +499,20 @@ impl Transfer {
             (Command::BuyerDecline, AwaitingBuyer) => Declined,
             (Command::PaymentSettled, AwaitingPayment) => InReview,
             (Command::OfficerApprove, InReview) => Approved,
-            (Command::OfficerReject { reason }, InReview) => {
-                if reason.trim().is_empty() {
+            (Command::OfficerReject { reason, note }, InReview) => {
+                if reason.needs_note() && note.trim().is_empty() {
                     return Err(Refusal::NoReason);
                 }
-                Rejected
+                if note.trim().chars().count() > REASON_MAX_CHARS {
+                    return Err(Refusal::ReasonTooLong);
+                }
+                if reason.about_the_scan() { ReturnedForScan } else { Rejected }
+            }
+            (Command::SellerResubmit { new_scan }, ReturnedForScan) => {
+                if !new_scan {
+                    return Err(Refusal::NewScanNeeded);
+                }
+                InReview
             }
             (Command::SellerCancel, Draft | AwaitingConsents | AwaitingBuyer) => Cancelled,
             (Command::Expire, s) if s.can_expire() => Expired,
@@ -509,53 +572,6 @@ pub fn party_to_case(own: &[&str], named: &[&str]) -> bool {
 /// [`party_to_case`] as a refusal of `action`.
 pub fn officiate(own: &[&str], named: &[&str], action: StaffAction) -> Result<(), OwnCase> {
     if party_to_case(own, named) { Err(OwnCase(action)) } else { Ok(()) }
-}
-
-string_enum!(
-    /// Where the new logbook is after approval. It only moves forward, one
-    /// step at a time.
-    LogbookState, "one of" {
-        Printing = "printing": "Printing",
-        ReadyForCollection = "ready_for_collection": "Ready for collection",
-        Collected = "collected": "Collected",
-    }
-);
-
-/// A logbook step out of order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "A logbook that is {} cannot become {}: it goes from printing to ready for collection to collected",
-    .from.label().to_lowercase(),
-    .to.label().to_lowercase()
-)]
-pub struct LogbookRefusal {
-    pub from: LogbookState,
-    pub to: LogbookState,
-}
-
-impl LogbookState {
-    /// The only state this one may move to.
-    pub fn next(self) -> Option<Self> {
-        match self {
-            Self::Printing => Some(Self::ReadyForCollection),
-            Self::ReadyForCollection => Some(Self::Collected),
-            Self::Collected => None,
-        }
-    }
-
-    /// Move to `to`, which must be the next state.
-    pub fn advance(self, to: Self) -> Result<Self, LogbookRefusal> {
-        if self.next() == Some(to) { Ok(to) } else { Err(LogbookRefusal { from: self, to }) }
-    }
-
-    /// What happens next, for the buyer's timeline.
-    pub fn next_step(self) -> &'static str {
-        match self {
-            Self::Printing => "The new logbook is being printed",
-            Self::ReadyForCollection => "The new logbook is ready: collect it at the office you chose",
-            Self::Collected => "The new logbook has been collected",
-        }
-    }
 }
 
 #[cfg(test)]
@@ -687,14 +703,65 @@ mod tests {
         );
     }
 
+    fn reject(reason: RejectReason, note: &str) -> Command {
+        Command::OfficerReject { reason, note: note.into() }
+    }
+
     #[test]
-    fn an_officer_rejects_only_with_a_reason() {
+    fn another_reason_needs_the_officers_words_and_a_listed_one_does_not() {
         let t = Transfer::restore(InReview, BTreeSet::new(), BTreeSet::new()).unwrap();
-        let reject = |r: &str| Command::OfficerReject { reason: r.into() };
-        assert_eq!(t.apply(reject("  "), &Party::Officer), Err(Refusal::NoReason));
-        assert_eq!(ok(&t, reject("The scanned logbook is not this vehicle's"), Party::Officer).state(), Rejected);
-        assert!(matches!(t.apply(reject("x"), &Party::Buyer), Err(Refusal::WrongParty { .. })));
+        let other = RejectReason::AnotherReason;
+        assert_eq!(t.apply(reject(other, "  "), &Party::Officer), Err(Refusal::NoReason));
+        assert_eq!(ok(&t, reject(other, "The buyer's ID number is not theirs"), Party::Officer).state(), Rejected);
+        assert_eq!(ok(&t, reject(RejectReason::SellerNamedAsBuyer, ""), Party::Officer).state(), Rejected);
+        assert_eq!(
+            t.apply(reject(RejectReason::Photocopy, &"x".repeat(REASON_MAX_CHARS + 1)), &Party::Officer),
+            Err(Refusal::ReasonTooLong)
+        );
+        let most = "\u{e9}".repeat(REASON_MAX_CHARS);
+        assert!(t.apply(reject(other, &most), &Party::Officer).is_ok(), "characters, not bytes, are counted");
+        assert!(matches!(t.apply(reject(other, "x"), &Party::Buyer), Err(Refusal::WrongParty { .. })));
         assert!(matches!(t.apply(Command::PaymentSettled, &Party::System), Err(Refusal::NotNow { .. })));
+    }
+
+    #[test]
+    fn a_scan_rejection_returns_the_transfer_to_the_seller_who_resubmits_with_a_new_scan() {
+        let set = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        let t = Transfer::restore(InReview, set(&["bank"]), set(&["bank"])).unwrap();
+        for reason in RejectReason::ALL.iter().filter(|r| r.about_the_scan()) {
+            let tr = t.apply(reject(*reason, ""), &Party::Officer).unwrap();
+            assert_eq!(tr.to, ReturnedForScan, "{reason:?}");
+            assert_eq!(tr.transfer.approved(), t.approved(), "the consents stand");
+            assert_eq!(Step::of(&reject(*reason, "")), Step::OfficerReturn);
+        }
+        let returned = ok(&t, reject(RejectReason::DefacedLogbook, "the serial is scratched out"), Party::Officer);
+        assert!(returned.state().is_open() && returned.state().can_expire());
+        assert_eq!(
+            returned.apply(Command::SellerResubmit { new_scan: false }, &Party::Seller),
+            Err(Refusal::NewScanNeeded)
+        );
+        assert_eq!(
+            returned.apply(Command::SellerResubmit { new_scan: true }, &Party::Buyer),
+            Err(Refusal::WrongParty { deed: Deed::Resubmit })
+        );
+        assert_eq!(
+            returned.apply(Command::SellerCancel, &Party::Seller),
+            Err(Refusal::NotNow { state: ReturnedForScan, deed: Deed::Cancel }),
+            "the buyer has accepted and paid"
+        );
+        assert_eq!(
+            returned.apply(Command::OfficerApprove, &Party::Officer).unwrap_err().to_string(),
+            "The transfer is returned to the seller for a new scan, so it cannot be approved"
+        );
+        let again = ok(&returned, Command::SellerResubmit { new_scan: true }, Party::Seller);
+        assert_eq!(again.state(), InReview);
+        assert_eq!(ok(&again, Command::OfficerApprove, Party::Officer).state(), Approved);
+        assert_eq!(ok(&returned, Command::Expire, Party::System).state(), Expired);
+        assert_eq!(
+            Transfer::new(Vec::<String>::new()).apply(Command::SellerResubmit { new_scan: true }, &Party::Seller),
+            Err(Refusal::NotNow { state: Draft, deed: Deed::Resubmit }),
+            "only a returned transfer is resubmitted"
+        );
     }
 
     #[test]
@@ -739,9 +806,16 @@ mod tests {
             (Transfer::restore(InReview, none(), none()).unwrap(), Command::OfficerApprove, Party::Officer),
             (
                 Transfer::restore(InReview, none(), none()).unwrap(),
-                Command::OfficerReject { reason: "x".into() },
+                reject(RejectReason::AnotherReason, "x"),
                 Party::Officer,
             ),
+            (Transfer::restore(InReview, none(), none()).unwrap(), reject(RejectReason::Photocopy, ""), Party::Officer),
+            (
+                Transfer::restore(ReturnedForScan, none(), none()).unwrap(),
+                Command::SellerResubmit { new_scan: true },
+                Party::Seller,
+            ),
+            (Transfer::restore(ReturnedForScan, none(), none()).unwrap(), Command::Expire, Party::System),
         ];
         for (t, cmd, party) in cases {
             let tr = t.apply(cmd, &party).unwrap();
@@ -766,9 +840,11 @@ mod tests {
             Command::BuyerDecline,
             Command::PaymentSettled,
             Command::OfficerApprove,
-            Command::OfficerReject { reason: "x".into() },
+            reject(RejectReason::AnotherReason, "x"),
+            reject(RejectReason::UnrelatedFile, ""),
             Command::SellerCancel,
             Command::Expire,
+            Command::SellerResubmit { new_scan: true },
         ];
         for c in &cmds {
             assert_eq!(Step::of(c).as_str(), c.name());
@@ -830,10 +906,14 @@ mod tests {
             Just(Command::BuyerDecline),
             Just(Command::PaymentSettled),
             Just(Command::OfficerApprove),
-            prop_oneof![Just(""), Just(" "), Just("Chassis does not match")]
-                .prop_map(|r| Command::OfficerReject { reason: r.into() }),
+            (
+                proptest::sample::select(RejectReason::ALL),
+                prop_oneof![Just(""), Just(" "), Just("Chassis does not match")]
+            )
+                .prop_map(|(reason, note)| reject(reason, note)),
             Just(Command::SellerCancel),
             Just(Command::Expire),
+            any::<bool>().prop_map(|new_scan| Command::SellerResubmit { new_scan }),
         ]
     }
 
@@ -841,7 +921,7 @@ mod tests {
     /// the machine.
     fn rightful(cmd: &Command, financier: bool) -> Party {
         match cmd {
-            Command::SellerSubmit | Command::SellerCancel => Party::Seller,
+            Command::SellerSubmit | Command::SellerCancel | Command::SellerResubmit { .. } => Party::Seller,
             Command::Consent { party_id, .. } if financier => Party::Financier(party_id.clone()),
             Command::Consent { party_id, .. } => Party::CoOwner(party_id.clone()),
             Command::BuyerAccept | Command::BuyerDecline => Party::Buyer,
@@ -866,7 +946,7 @@ mod tests {
                         let first = approved.iter().next().cloned();
                         approved.remove(&first?);
                     }
-                    AwaitingBuyer | AwaitingPayment | InReview | Approved | Rejected | Declined => {
+                    AwaitingBuyer | AwaitingPayment | InReview | Approved | Rejected | Declined | ReturnedForScan => {
                         approved = required.clone()
                     }
                     _ => {}
@@ -919,11 +999,15 @@ mod tests {
                         prop_assert!(actor == rightful(&cmd, true) || actor == rightful(&cmd, false), "{:?} by {:?}", cmd, actor);
                         prop_assert_eq!(tr.transfer.required(), before.required());
                         prop_assert!(before.approved().is_subset(tr.transfer.approved()));
-                        if matches!(tr.to, AwaitingBuyer | AwaitingPayment | InReview | Approved) {
+                        if matches!(tr.to, AwaitingBuyer | AwaitingPayment | InReview | Approved | ReturnedForScan) {
                             prop_assert_eq!(tr.transfer.approved(), tr.transfer.required(), "a consent is missing");
                         }
                         let again = Transfer::restore(tr.to, tr.transfer.required().clone(), tr.transfer.approved().clone());
                         prop_assert_eq!(again.as_ref(), Ok(&tr.transfer));
+                        // A rejection about the scan returns it; any other ends it.
+                        if let Command::OfficerReject { reason, .. } = &cmd {
+                            prop_assert_eq!(tr.to == ReturnedForScan, reason.about_the_scan());
+                        }
                         t = tr.transfer;
                     }
                     Err(_) => prop_assert_eq!(&t, &before),

@@ -135,6 +135,8 @@ impl Error {
             R::NoReason => FieldErrors::single("reason", words(StepRefusal::NoReason)),
             R::NotNow { state, deed } => Self::Conflict(words(StepRefusal::NotNow { state, deed })),
             R::AlreadyConsented => Self::Conflict(words(StepRefusal::AlreadyConsented)),
+            R::ReasonTooLong => FieldErrors::single("reason", texts::TransferRefusal::ReasonTooLong.render(lang)),
+            R::NewScanNeeded => FieldErrors::single("logbook", words(StepRefusal::NewScanNeeded)),
         }
     }
 

@@ -136,6 +136,7 @@ pub fn transfer_state(lang: Lang, s: State) -> String {
             State::ConsentRefused => "kupingwa na mmiliki mwenza au mkopeshaji",
             State::Cancelled => "kughairiwa na muuzaji",
             State::Expired => "kuisha muda",
+            State::ReturnedForScan => "kurudishwa kwa muuzaji alete skani mpya",
         }
         .to_string(),
     }

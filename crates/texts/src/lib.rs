@@ -39,6 +39,8 @@ mod sms;
 mod api;
 mod journey;
 mod registry_page;
+// The officer's review and the seller's resubmission (issue 13).
+mod review;
 // The language switch of every page (issue 13).
 mod switch;
 
@@ -52,6 +54,7 @@ pub use sms::{CodeFor, ConsentRole, Sms, sms_length};
 pub use api::ApiText;
 pub use journey::{Answering, Journey, Progress};
 pub use registry_page::RegistryPage;
+pub use review::{ReviewReader, ReviewText};
 pub use switch::SwitchText;
 
 // The registry's payment, home, list and help pages (issue 13).

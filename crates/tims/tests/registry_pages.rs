@@ -129,7 +129,7 @@ async fn a_transfer_can_be_done_in_the_browser_from_start_to_approval(app: TestA
     assert!(queue.body.contains("1 transfer waiting; the oldest for 0 days."), "{}", queue.body);
     let scan = officer.get(&format!("/transfers/{id}/scan")).await;
     assert_eq!(scan.status, StatusCode::OK);
-    let r = officer.post_reg(&format!("/transfers/{id}/review-approve"), &[]).await;
+    let r = officer.post_reg(&format!("/transfers/{id}/review/approve"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = buyer.get(&format!("/transfers/{id}")).await;
     assert!(page.body.contains("Approved") && page.body.contains("Wed 14 Jan 2026 at Kisumu"), "{}", page.body);

@@ -837,7 +837,7 @@ async fn an_officer_may_not_act_on_a_transfer_they_are_a_party_to(app: TestApp) 
         assert!(!page.body.contains("Review the transfer"), "{who}: {}", page.body);
         let queue = b.get("/review").await;
         assert!(queue.body.contains(OWN_REVIEW), "{who}: {}", queue.body);
-        let r = b.post_reg(&format!("/transfers/{id}/review-approve"), &[]).await;
+        let r = b.post_reg(&format!("/transfers/{id}/review/approve"), &[]).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", r.body);
         assert!(r.body.contains(OWN_REVIEW), "{who}: {}", r.body);
     }
@@ -894,7 +894,12 @@ async fn an_officer_may_not_act_on_a_transfer_they_are_a_party_to(app: TestApp) 
     let mut buyer_pages = registry_browser(&app, "citizen", BUYER).await;
     let page = buyer_pages.get(&format!("/transfers/{id}")).await;
     assert!(page.body.contains(OWN_REVIEW) && !page.body.contains("Review the transfer"), "{}", page.body);
-    let r = buyer_pages.post_reg(&format!("/transfers/{id}/review-reject"), &[("reason", "Not mine to judge")]).await;
+    let r = buyer_pages
+        .post_reg(
+            &format!("/transfers/{id}/review/reject"),
+            &[("reason_code", "another_reason"), ("reason", "Not mine to judge")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(r.body.contains(OWN_REVIEW), "{}", r.body);
     let (_, t) = officer.get(&format!("/api/v1/transfers/{id}")).await;

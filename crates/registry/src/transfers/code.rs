@@ -89,7 +89,10 @@ pub async fn send_code(reg: &Registry, actor: &Actor, id: &str, step: CodeStep) 
     let (row, cons, roles) = visible(reg, actor, id).await?;
     need_transactor(actor)?;
     let (ok, what) = match step {
-        CodeStep::Submit => (roles.contains(&Role::Seller) && row.state == State::Draft, CodeFor::SubmitTransfer),
+        CodeStep::Submit => (
+            roles.contains(&Role::Seller) && matches!(row.state, State::Draft | State::ReturnedForScan),
+            CodeFor::SubmitTransfer,
+        ),
         CodeStep::Consent | CodeStep::Approve | CodeStep::Refuse => (
             row.state == State::AwaitingConsents
                 && cons.iter().any(|c| c.party_id == actor.principal_id() && c.decision.is_none()),
@@ -112,7 +115,8 @@ pub async fn send_code(reg: &Registry, actor: &Actor, id: &str, step: CodeStep) 
     if !ok {
         return Err(Error::Conflict(StepRefusal::NoCodeNeeded { state: row.state }.render(lang)));
     }
-    if step == CodeStep::Submit && row.logbook_key.is_none() {
+    // A returned transfer needs a scan other than the one returned.
+    if step == CodeStep::Submit && (row.logbook_key.is_none() || row.logbook_key == row.returned_scan) {
         // Not worth an SMS (nor one of the person's few codes) yet.
         return Err(FieldErrors::single("logbook", TransferRefusal::UploadLogbookBeforeCode.render(lang)));
     }

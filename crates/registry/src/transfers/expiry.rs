@@ -1,5 +1,10 @@
 //! Expiry: open transfers no one completed in time end, and everyone named
 //! in them is told. Run by the periodic sweep.
+//!
+//! A transfer an officer returned for a new scan expires like the others
+//! when the seller never resubmits it (the return gives the seller the
+//! usual period again). Its fee was paid: what becomes of a paid fee on
+//! expiry (a refund) is not decided here yet; the fee stays recorded.
 
 use domain::transfer::{Command, Party as Role, Step};
 use texts::Sms;

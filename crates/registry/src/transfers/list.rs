@@ -224,6 +224,8 @@ pub enum NeedsAction {
     Answer,
     /// The buyer: pay the fee.
     Pay,
+    /// The seller: a new scan, and the transfer sent back to review.
+    Resubmit,
 }
 
 impl NeedsAction {
@@ -233,6 +235,7 @@ impl NeedsAction {
             Self::Approve => "approve",
             Self::Answer => "answer",
             Self::Pay => "pay",
+            Self::Resubmit => "resubmit",
         }
     }
 
@@ -242,6 +245,7 @@ impl NeedsAction {
             "approve" => Self::Approve,
             "answer" => Self::Answer,
             "pay" => Self::Pay,
+            "resubmit" => Self::Resubmit,
             _ => return None,
         })
     }
@@ -277,7 +281,8 @@ pub async fn needs_action(reg: &Registry, actor: &Actor, page: &PageRequest) -> 
     const FROM: &str = "FROM reg_transfers t JOIN reg_vehicles v ON v.id = t.vehicle_id";
     let sql = format!(
         "SELECT * FROM ( \
-           {PICK}, 'submit' AS action {FROM} WHERE t.seller_id = $1 AND t.state = $2 \
+           {PICK}, CASE WHEN t.state = $2 THEN 'submit' ELSE 'resubmit' END AS action {FROM} \
+             WHERE t.seller_id = $1 AND t.state IN ($2, $9) \
            UNION ALL {PICK}, 'approve' AS action {FROM} JOIN reg_consents c ON c.transfer_id = t.id \
              WHERE c.party_id = $1 AND c.decision IS NULL AND t.state = $3 \
            UNION ALL {PICK}, CASE WHEN t.state = $4 THEN 'answer' ELSE 'pay' END AS action {FROM} \
@@ -294,6 +299,7 @@ pub async fn needs_action(reg: &Registry, actor: &Actor, page: &PageRequest) -> 
         .bind(after_at)
         .bind(after_key)
         .bind(page.fetch())
+        .bind(State::ReturnedForScan.as_str())
         .fetch_all(reg.db().pool())
         .await?;
     let mut items = vec![];

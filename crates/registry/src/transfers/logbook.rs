@@ -7,6 +7,7 @@ use texts::{Sms, StepRefusal, Text as _, TransferRefusal};
 use super::notify::tell;
 use super::store::{self, Line};
 use super::view::TransferView;
+use super::view::view;
 use super::{get, lang, officiate, visible};
 use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry};
@@ -36,4 +37,22 @@ pub async fn advance_logbook(reg: &Registry, actor: &Actor, id: &str, to: &str) 
     tx.commit().await?;
     reg.wake_outbox();
     get(reg, actor, &row.id).await
+}
+
+/// The step the new logbook takes next, for staff with no part in the
+/// transfer to confirm (the page that asks before `advance_logbook`).
+#[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
+pub async fn next_logbook(reg: &Registry, actor: &Actor, id: &str) -> Result<(TransferView, LogbookState), Error> {
+    if !actor.is_staff() {
+        return Err(Error::Forbidden(TransferRefusal::StaffOnlyLogbook.render(lang(actor))));
+    }
+    let (row, cons, _) = visible(reg, actor, id).await?;
+    officiate(actor, &row, &cons, StaffAction::Logbook)?;
+    let Some(book) = &row.logbook else {
+        return Err(Error::Conflict(TransferRefusal::NoLogbookYet.render(lang(actor))));
+    };
+    let Some(next) = book.state.next() else {
+        return Err(Error::Conflict(TransferRefusal::LogbookCollected.render(lang(actor))));
+    };
+    Ok((view(reg, actor, row, cons).await?, next))
 }

@@ -2,7 +2,8 @@
 //! use case to a file: `open` (the seller keys it in), `scan` (the scanned
 //! logbook), `code` (SMS codes for the steps that need one), `submit`,
 //! `consent` (joint owners and the financier), `answer` (the buyer accepts
-//! or declines), `payment`, `cancel`, `review` (an officer decides),
+//! or declines), `payment`, `cancel`, `inspect` (what an officer checks
+//! the scan against), `review` (an officer decides),
 //! `logbook` (the new logbook's way to collection), `expiry`, and `view` and
 //! `list` to read them. Each step is one database transaction with the
 //! journal entry and the SMS it causes; the state machine in
@@ -17,6 +18,7 @@ pub mod cancel;
 pub mod code;
 pub mod consent;
 pub mod expiry;
+pub mod inspect;
 pub mod list;
 pub mod logbook;
 mod notify;
@@ -44,14 +46,15 @@ pub use cancel::cancel;
 pub use code::{CodeStep, send_code};
 pub use consent::consent;
 pub use expiry::expire_due;
+pub use inspect::{ReviewView, inspect};
 pub use list::{ActionItem, ListItem, NeedsAction, list_mine, needs_action, queue, review_backlog};
-pub use logbook::advance_logbook;
+pub use logbook::{advance_logbook, next_logbook};
 pub use open::{NewTransfer, ORGANISATION, Preview, create, preview, vehicle_to_sell};
 pub use payment::{PAYMENT_RETRY_AFTER_MS, PaymentView, pay, payment, payment_failed, settle};
-pub use review::review;
+pub use review::{Decision, review};
 pub use scan::{logbook_scan, upload_logbook};
 pub use store::{Consenter, PartySummary, Row};
-pub use submit::submit;
+pub use submit::{Resubmission, resubmission, submit};
 pub use view::{Consent, Event, FeeView, LogbookView, TransferView, get};
 
 /// East Africa Time, in which dates are reckoned and shown.

@@ -1,5 +1,6 @@
 //! The scanned logbook: the seller uploads it while the transfer is a
-//! draft; the seller and officers with no part in the transfer open it.
+//! draft, or again once an officer has returned it for a new scan; the
+//! seller and officers with no part in the transfer open it.
 
 use domain::transfer::{Party as Role, StaffAction, State, Step};
 use secure::new_id;
@@ -12,13 +13,14 @@ use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry, uploads};
 
 /// The seller uploads the scanned logbook (PDF, JPEG or PNG, at most 10 MB,
-/// recognised by content) while the transfer is a draft.
+/// recognised by content) while the transfer is a draft or returned for a
+/// new scan; the transfer stays where it is.
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn upload_logbook(reg: &Registry, actor: &Actor, id: &str, bytes: &[u8]) -> Result<TransferView, Error> {
     let (row, cons, roles) = visible(reg, actor, id).await?;
     need(actor, &roles, |r| *r == Role::Seller, StepTaker::Seller)?;
     need_transactor(actor)?;
-    if row.state != State::Draft {
+    if !matches!(row.state, State::Draft | State::ReturnedForScan) {
         return Err(Error::Conflict(TransferRefusal::ScanOnlyBeforeSubmit.render(lang(actor))));
     }
     let content_type =
@@ -42,7 +44,7 @@ pub async fn upload_logbook(reg: &Registry, actor: &Actor, id: &str, bytes: &[u8
             ("logbook_size", Val::Int(bytes.len() as i64)),
         ];
         let line = Line::by(Step::LogbookUploaded, actor).detail(Some(content_type));
-        let after = store::advance(&mut tx, &row, State::Draft, now, &set, line).await?;
+        let after = store::advance(&mut tx, &row, row.state, now, &set, line).await?;
         uploads::make_live(&mut tx, &key, row.logbook_key.as_deref(), now).await?;
         tx.commit().await?;
         Ok::<_, Error>(after)

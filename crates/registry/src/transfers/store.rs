@@ -10,7 +10,7 @@
 
 use db::OnUnique as _;
 use db::WriteTx;
-use domain::transfer::{LogbookState, State, Step};
+use domain::transfer::{LogbookState, RejectReason, State, Step};
 use domain::{BuyerType, ConsentDecision, ConsentRole, DocType, PartyKind};
 use secure::new_id;
 use serde::Serialize;
@@ -71,6 +71,11 @@ pub struct Row {
     pub postal_address: Option<String>,
     pub collection_office: Option<String>,
     pub reason: Option<String>,
+    /// Why an officer rejected or returned it, from the list.
+    pub reason_code: Option<RejectReason>,
+    /// The scan an officer returned (its key), while the transfer waits for
+    /// a new one.
+    pub returned_scan: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
     pub queued_at: Option<i64>,
@@ -131,6 +136,11 @@ fn from_record(r: &mut db::Record) -> Result<Row, Error> {
         postal_address: r.col("postal_address")?,
         collection_office: r.col("collection_office")?,
         reason: r.col("reason")?,
+        reason_code: match r.col::<Option<String>>("reason_code")? {
+            Some(c) => Some(stored("reason", &c, RejectReason::parse(&c))?),
+            None => None,
+        },
+        returned_scan: r.col("returned_scan")?,
         created_at: r.col("created_at")?,
         expires_at: r.col("expires_at")?,
         queued_at: r.col("queued_at")?,
@@ -154,7 +164,7 @@ fn from_record(r: &mut db::Record) -> Result<Row, Error> {
 /// read: a row per consent (one row with NULL consent columns if none).
 const LOAD: &str = "SELECT t.id, t.reference, t.vehicle_id, t.state, t.seller_id, t.created_by, t.buyer_id, \
      t.buyer_type, t.logbook_key, t.logbook_type, t.logbook_size, t.fee_cents, t.fee_schedule, \
-     t.fee_rule, t.payment_ref, t.postal_address, t.collection_office, t.reason, t.created_at, \
+     t.fee_rule, t.payment_ref, t.postal_address, t.collection_office, t.reason, t.reason_code, t.returned_scan, t.created_at, \
      t.expires_at, t.queued_at, t.decided_at, t.version, v.reg_no, v.colour, v.make, v.model, v.year, \
      s.name AS s_name, s.kind AS s_kind, s.doc_type AS s_doc_type, s.doc_number AS s_doc_number, \
      b.name AS b_name, b.kind AS b_kind, b.doc_type AS b_doc_type, b.doc_number AS b_doc_number, \
@@ -376,6 +386,9 @@ fn after(row: &Row, to: State, now: i64, closing: bool, set: &[(&str, Val)]) -> 
             "postal_address" => after.postal_address = text(),
             "collection_office" => after.collection_office = text(),
             "reason" => after.reason = text(),
+            "reason_code" => after.reason_code = text().and_then(|c| RejectReason::parse(&c).ok()),
+            "returned_scan" => after.returned_scan = text(),
+            "expires_at" => after.expires_at = int().unwrap_or(after.expires_at),
             "queued_at" => after.queued_at = int(),
             _ => {}
         }

@@ -98,6 +98,9 @@ pub struct TransferView {
     pub postal_address: Option<String>,
     pub collection_office: Option<String>,
     pub reason: Option<String>,
+    /// Why an officer rejected it, or returned it for a new scan, from the list.
+    #[schema(schema_with = domain::transfer::RejectReason::schema_or_null)]
+    pub reason_code: Option<String>,
     pub payment_ref: Option<String>,
     pub created_at_ms: i64,
     pub expires_at_ms: Option<i64>,
@@ -184,6 +187,7 @@ pub(super) async fn view(reg: &Registry, actor: &Actor, row: Row, cons: Vec<Cons
         postal_address: row.postal_address,
         collection_office: row.collection_office,
         reason: row.reason,
+        reason_code: row.reason_code.map(|r| r.as_str().to_string()),
         payment_ref: row.payment_ref,
         created_at_ms: row.created_at,
         expires_at_ms: row.state.can_expire().then_some(row.expires_at),

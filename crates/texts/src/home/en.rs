@@ -40,6 +40,7 @@ pub(super) fn render(m: &H<'_>) -> String {
         H::NeedsYourAction => s("Needs your action"),
         H::NothingNeedsAction => s("Nothing is waiting for you just now."),
         H::ActSubmit { reg_no } => format!("Finish and submit the sale of {reg_no}"),
+        H::ActResubmit { reg_no } => format!("Upload a new scan of the logbook of {reg_no} and send it back"),
         H::ActApprove { reg_no } => format!("Approve or refuse the sale of {reg_no}"),
         H::ActAnswer { reg_no } => format!("Accept or decline {reg_no}, offered to you"),
         H::ActPay { reg_no, amount } => format!("Pay the fee of {amount} for {reg_no}"),

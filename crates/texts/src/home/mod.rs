@@ -73,5 +73,7 @@ catalogue! {
         ColCase,
         ColFee,
         FeeCase { classes: &'a [VehicleClass], measure: Measure },
+        /// The seller: upload a new scan and send the transfer back.
+        ActResubmit { reg_no: &'a str },
     }
 }

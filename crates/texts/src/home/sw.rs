@@ -40,6 +40,7 @@ pub(super) fn render(m: &H<'_>) -> String {
         H::NeedsYourAction => s("Yanayokusubiri"),
         H::NothingNeedsAction => s("Hakuna kinachokusubiri kwa sasa."),
         H::ActSubmit { reg_no } => format!("Kamilisha na uwasilishe uuzaji wa {reg_no}"),
+        H::ActResubmit { reg_no } => format!("Pakia skani mpya ya logbook ya {reg_no} na uirudishe"),
         H::ActApprove { reg_no } => format!("Ridhia au pinga uuzaji wa {reg_no}"),
         H::ActAnswer { reg_no } => format!("Kubali au kataa {reg_no} uliyouziwa"),
         H::ActPay { reg_no, amount } => format!("Lipa ada ya {amount} ya {reg_no}"),

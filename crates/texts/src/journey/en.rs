@@ -184,6 +184,15 @@ fn guide(g: G, by: &str, review_by: &str, office: &str, ready: &str, fee: i64) -
         G::ReadyForBuyer => format!("Ownership has changed. The new logbook is ready for the buyer at {office}."),
         G::Collected => "Ownership has changed and the new logbook has been collected.".to_string(),
         G::Ended(state) => ended(state).to_string(),
+        G::Rescan => format!(
+            "An officer returned the transfer: the scanned logbook cannot be accepted. Upload a new colour scan of \
+             the original logbook and resubmit it with the code we send to your phone, by {by}. You do not pay \
+             again."
+        ),
+        G::WaitForRescan => format!(
+            "An officer returned the transfer to the seller for a new scan of the logbook. The seller has until \
+             {by}; the fee stays paid."
+        ),
     }
 }
 

@@ -193,6 +193,15 @@ fn guide(g: G, by: &str, review_by: &str, office: &str, ready: &str, fee: i64) -
         }
         G::Collected => "Umiliki umebadilika na logbook mpya imechukuliwa.".to_string(),
         G::Ended(state) => ended(state).to_string(),
+        G::Rescan => format!(
+            "Afisa ameurudisha uhamisho: skani ya logbook haikubaliki. Pakia skani mpya ya rangi ya logbook \
+             halisi, kisha uwasilishe uhamisho tena kwa msimbo tutakaokutumia kwa simu, kufikia {by}. Hulipi \
+             tena."
+        ),
+        G::WaitForRescan => format!(
+            "Afisa amemrudishia muuzaji uhamisho ili alete skani mpya ya logbook. Muuzaji ana hadi {by}; ada \
+             inabaki imelipwa."
+        ),
     }
 }
 

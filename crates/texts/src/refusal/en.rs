@@ -188,6 +188,7 @@ pub(super) fn render_step(m: &StepRefusal) -> String {
             logbook_state(Lang::En, from),
             logbook_state(Lang::En, to)
         ),
+        T::NewScanNeeded => s("Upload a new scan of the logbook before resubmitting the transfer"),
     }
 }
 

@@ -150,6 +150,8 @@ catalogue! {
         OwnCase { action: StaffAction },
         /// A logbook moved out of its order.
         LogbookOutOfOrder { from: LogbookState, to: LogbookState },
+        /// A returned transfer resubmitted with the scan the officer returned.
+        NewScanNeeded,
     }
 }
 

@@ -197,6 +197,7 @@ pub(super) fn render_step(m: &StepRefusal) -> String {
             logbook_state(Lang::Sw, from),
             logbook_state(Lang::Sw, to)
         ),
+        T::NewScanNeeded => s("Pakia skani mpya ya logbook kabla ya kuwasilisha uhamisho tena"),
     }
 }
 
@@ -222,13 +223,14 @@ fn done(deed: Deed) -> &'static str {
         Deed::Reject => "kukataliwa",
         Deed::Cancel => "kughairiwa",
         Deed::Expire => "kuisha muda",
+        Deed::Resubmit => "kuwasilishwa tena",
     }
 }
 
 /// Who may do what a command does.
 fn by_whom(deed: Deed) -> &'static str {
     match deed {
-        Deed::Submit | Deed::Cancel => "muuzaji",
+        Deed::Submit | Deed::Cancel | Deed::Resubmit => "muuzaji",
         Deed::ConsentTo => "mmiliki mwenza au mkopeshaji",
         Deed::Accept | Deed::Decline => "mnunuzi",
         Deed::MarkPaid | Deed::Expire => "mfumo",

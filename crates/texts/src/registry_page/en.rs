@@ -135,19 +135,25 @@ fn template_words(m: &P<'_>) -> String {
 fn standing(m: &P<'_>) -> String {
     let s = |t: &str| t.to_string();
     match *m {
-        P::DecisionName { decision } => s(decision.as_str()),
-        P::BuyerTypeName { buyer_type } => s(buyer_type.as_str()),
+        P::DecisionName { decision } => s(decision.label()),
+        P::BuyerTypeName { buyer_type } => match buyer_type {
+            domain::BuyerType::Individual => s("A person"),
+            domain::BuyerType::Organisation(kind) => s(kind.label()),
+        },
         P::LogbookLine { serial, state, ready_by, office } => {
             format!("{serial}: {}; ready by {ready_by} at {office}. {}", state.label(), state.next_step())
         }
-        P::StepName { step } => step.as_str().replace('_', " "),
+        P::StepName { step } => s(step.label()),
         P::StateLabel { state } => s(state.label()),
         P::StateNextStep { state } => s(state.next_step()),
         P::LogbookStateLabel { state } => s(state.label()),
         P::LogbookNextStep { state } => s(state.next_step()),
-        P::OwnerRoleName { role } => s(role.as_str()),
-        P::VehicleStatusName { status } => s(status.as_str()),
-        P::OrgAndRole { org, role } => format!("{org} ({})", role.as_str()),
+        P::OwnerRoleName { role } => s(role.label()),
+        P::VehicleStatusName { status } => s(status.label()),
+        P::VehicleClassName { class } => s(class.label()),
+        P::OrgAndRole { org, role } => {
+            format!("{org} ({})", crate::Text::render(&crate::SignOnAccount::RoleName { role }, crate::Lang::En))
+        }
         // Routed here by `render`: any other message is not, and would
         // render empty, which the catalogue's test refuses.
         _ => String::new(),

@@ -140,9 +140,10 @@ catalogue! {
         LogbookStateLabel { state: LogbookState },
         LogbookNextStep { state: LogbookState },
         // How a vehicle is held, and where it stands, on the lists of
-        // vehicles (in English, by the register's own names, as today).
+        // vehicles, in plain words.
         OwnerRoleName { role: OwnerRole },
         VehicleStatusName { status: VehicleStatus },
+        VehicleClassName { class: domain::fees::VehicleClass },
         /// An organisation one may act for, and one's role in it.
         OrgAndRole { org: &'a str, role: OrgRole },
     }
@@ -211,6 +212,7 @@ macro_rules! routed {
             | $crate::RegistryPage::LogbookNextStep { .. }
             | $crate::RegistryPage::OwnerRoleName { .. }
             | $crate::RegistryPage::VehicleStatusName { .. }
+            | $crate::RegistryPage::VehicleClassName { .. }
             | $crate::RegistryPage::OrgAndRole { .. } => standing($m),
         }
     };

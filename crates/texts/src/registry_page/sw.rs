@@ -162,6 +162,12 @@ fn standing(m: &P<'_>) -> String {
         P::VehicleStatusName { status } => s(match status {
             VehicleStatus::Active => "linatumika",
         }),
+        P::VehicleClassName { class } => s(match class {
+            domain::fees::VehicleClass::MotorVehicle => "Gari",
+            domain::fees::VehicleClass::Motorcycle => "Pikipiki",
+            domain::fees::VehicleClass::Trailer => "Trela",
+            domain::fees::VehicleClass::Tractor => "Trekta",
+        }),
         P::OrgAndRole { org, role } => format!("{org} ({})", SignOnAccount::RoleName { role }.render(Lang::Sw)),
         // Routed here by `render`: any other message is not, and would
         // render empty, which the catalogue's test refuses.
@@ -185,6 +191,8 @@ fn step_name(step: Step) -> &'static str {
         Step::OfficerReject => "Afisa amekataa",
         Step::LogbookReadyForCollection => "Logbook iko tayari kuchukuliwa",
         Step::LogbookCollected => "Logbook imechukuliwa",
+        Step::OfficerReturn => "Afisa ameirudisha kwa muuzaji ilete skani mpya",
+        Step::SellerResubmit => "Muuzaji amewasilisha tena akiwa na skani mpya",
     }
 }
 
@@ -201,6 +209,7 @@ fn state_label(state: State) -> &'static str {
         State::ConsentRefused => "Imepingwa na mmiliki mwenza au mkopeshaji",
         State::Cancelled => "Imeghairiwa na muuzaji",
         State::Expired => "Muda wake umekwisha",
+        State::ReturnedForScan => "Imerudishwa kwa muuzaji ilete skani mpya",
     }
 }
 
@@ -217,6 +226,7 @@ fn next_step(state: State) -> &'static str {
         State::ConsentRefused => "Mmiliki mwenza au mkopeshaji amepinga; gari linabaki kwa mmiliki wake",
         State::Cancelled => "Muuzaji ameghairi; gari linabaki kwa mmiliki wake",
         State::Expired => "Hakuna aliyekamilisha uhamisho kwa wakati; gari linabaki kwa mmiliki wake",
+        State::ReturnedForScan => "Inasubiri muuzaji apakie skani mpya ya logbook na kuiwasilisha tena",
     }
 }
 

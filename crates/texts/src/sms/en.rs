@@ -1,8 +1,8 @@
 //! The SMS in English: the texts tims has sent since the start.
 
 use super::{CodeFor, ConsentRole, Sms};
-use crate::Lang;
 use crate::format::{date, kes};
+use crate::{Lang, ReviewText, Text as _};
 
 pub(super) fn render(m: &Sms<'_>) -> String {
     match *m {
@@ -63,8 +63,16 @@ pub(super) fn render(m: &Sms<'_>) -> String {
             date(Lang::En, ready)
         ),
         Sms::Rejected { reference, reg_no, reason } => format!(
-            "tims: the transfer {reference} of {reg_no} was rejected by the agency: {reason}. The vehicle stays with \
-             its owner."
+            "tims: the transfer {reference} of {reg_no} was rejected: {}. The vehicle stays with its owner.",
+            ReviewText::ReasonWhy { reason }.render(Lang::En)
+        ),
+        Sms::ReturnedForScan { reference, reg_no, reason } => format!(
+            "tims: transfer {reference} of {reg_no} needs a new logbook scan: {}. Upload it and resubmit; no new fee.",
+            ReviewText::ReasonWhy { reason }.render(Lang::En)
+        ),
+        Sms::ReturnedToSeller { reference, reg_no } => format!(
+            "tims: transfer {reference} of {reg_no} went back to the seller for a new logbook scan. Your fee stays \
+             paid; nothing for you to do."
         ),
         Sms::LogbookReady { reference, office } => {
             format!("tims: the new logbook for transfer {reference} is ready for collection at {office}.")

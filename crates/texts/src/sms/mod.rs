@@ -11,6 +11,7 @@ mod sw;
 
 use domain::Date;
 use domain::org::OrgRole;
+use domain::transfer::RejectReason;
 
 use crate::catalogue;
 
@@ -58,8 +59,14 @@ catalogue! {
         SellerCancelled { reference: &'a str, reg_no: &'a str },
         Expired { reference: &'a str, reg_no: &'a str },
         Approved { reference: &'a str, reg_no: &'a str, office: &'a str, ready: Date },
-        Rejected { reference: &'a str, reg_no: &'a str, reason: &'a str },
+        /// The reason from the officer's list; their own words are on the
+        /// transfer's page (they would not fit).
+        Rejected { reference: &'a str, reg_no: &'a str, reason: RejectReason },
         LogbookReady { reference: &'a str, office: &'a str },
+        /// To the seller: an officer returned the transfer for a new scan.
+        ReturnedForScan { reference: &'a str, reg_no: &'a str, reason: RejectReason },
+        /// To the buyer: the same return, and that their fee stays paid.
+        ReturnedToSeller { reference: &'a str, reg_no: &'a str },
     }
 }
 

@@ -5,8 +5,8 @@
 use domain::org::OrgRole;
 
 use super::{CodeFor, ConsentRole, Sms};
-use crate::Lang;
 use crate::format::{date, kes};
+use crate::{Lang, ReviewText, Text as _};
 
 pub(super) fn render(m: &Sms<'_>) -> String {
     match *m {
@@ -69,7 +69,17 @@ pub(super) fn render(m: &Sms<'_>) -> String {
             date(Lang::Sw, ready)
         ),
         Sms::Rejected { reference, reg_no, reason } => format!(
-            "tims: mamlaka imekataa uhamisho {reference} wa {reg_no}: {reason}. Gari linabaki kwa mmiliki wake."
+            "tims: mamlaka imekataa uhamisho {reference} wa {reg_no}: {}. Gari linabaki kwa mmiliki wake.",
+            ReviewText::ReasonWhy { reason }.render(Lang::Sw)
+        ),
+        Sms::ReturnedForScan { reference, reg_no, reason } => format!(
+            "tims: uhamisho {reference} wa {reg_no} unahitaji skani mpya ya logbook: {}. Ipakie uwasilishe tena; \
+             hulipi tena.",
+            ReviewText::ReasonWhy { reason }.render(Lang::Sw)
+        ),
+        Sms::ReturnedToSeller { reference, reg_no } => format!(
+            "tims: uhamisho {reference} wa {reg_no} umerudishwa kwa muuzaji alete skani mpya ya logbook. Ada yako \
+             inabaki imelipwa; huhitaji kufanya lolote."
         ),
         Sms::LogbookReady { reference, office } => {
             format!("tims: logbook mpya ya uhamisho {reference} iko tayari kuchukuliwa ofisi ya {office}.")

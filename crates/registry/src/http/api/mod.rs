@@ -59,7 +59,7 @@ fn routes() -> (Router<Registry>, utoipa::openapi::OpenApi) {
         .routes(routes!(transfers::pay))
         .routes(routes!(transfers::payment))
         .routes(routes!(transfers::cancel))
-        .routes(routes!(transfers::review))
+        .routes(routes!(transfers::review_view, transfers::review))
         .routes(routes!(transfers::logbook))
         .routes(routes!(transfers::queue))
         .split_for_parts();

@@ -11,7 +11,7 @@ use super::input::{JsonBody, ScanUpload};
 use super::schema::{Binary, CodeSent, ScanForm, TransferPage};
 use super::{Caller, PageQuery, SearchQuery, TransferPath};
 use crate::http::API_LANG;
-use crate::transfers::{self, Acceptance, CodeStep, NewTransfer, PaymentView, TransferView};
+use crate::transfers::{self, Acceptance, CodeStep, Decision, NewTransfer, PaymentView, ReviewView, TransferView};
 use crate::{Error, FieldErrors, Registry};
 
 type ApiResult<T> = Result<Json<T>, Error>;
@@ -282,27 +282,56 @@ pub struct ReviewBody {
     #[serde(default)]
     #[schema(required = true, schema_with = super::schema::review_decision)]
     decision: String,
-    /// Why, when rejecting (required then).
+    /// Why, when rejecting, from the list: the first four (about the scan)
+    /// return the transfer to the seller for a new scan, the others end it.
+    /// Defaults to another_reason when only `reason` is given.
+    #[schema(schema_with = domain::transfer::RejectReason::schema_or_null)]
+    reason_code: Option<String>,
+    /// The officer's own words, at most 500 characters: required with
+    /// another_reason, optional with the others. The parties read them.
     reason: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/transfers/{id}/review", tag = "review",
+    summary = "What an officer checks the scanned logbook against",
+    description = "The vehicle as the register holds it, its owners, the seller and the buyer as the registers give \
+                   them, the fee paid and the scan's address; for staff who are no party to the transfer, while it \
+                   is in review.",
+    params(TransferPath),
+    responses((status = 200, description = "The review", body = ReviewView)))]
+pub async fn review_view(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+) -> ApiResult<ReviewView> {
+    Ok(Json(transfers::inspect(&reg, &a, &id).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/review", tag = "review",
-    summary = "An officer approves, or rejects with a reason",
+    summary = "An officer approves, or rejects with a reason from the list",
     params(TransferPath),
     request_body = ReviewBody,
-    responses((status = 200, description = "The transfer, decided", body = TransferView)))]
+    responses((status = 200, description = "The transfer, decided (or returned to the seller for a new scan)",
+        body = TransferView)))]
 pub async fn review(
     State(reg): State<Registry>,
     Caller(a): Caller,
     Path(TransferPath { id }): Path<TransferPath>,
     JsonBody(input): JsonBody<ReviewBody>,
 ) -> ApiResult<TransferView> {
-    let approve = match input.decision.as_str() {
-        "approve" => true,
-        "reject" => false,
+    let decision = match input.decision.as_str() {
+        "approve" => Decision::Approve,
+        "reject" => {
+            let reason = match input.reason_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                Some(c) => domain::transfer::RejectReason::parse(c)
+                    .map_err(|e| FieldErrors::single("reason_code", e.message))?,
+                None => domain::transfer::RejectReason::AnotherReason,
+            };
+            Decision::Reject { reason, note: input.reason.as_deref().unwrap_or_default() }
+        }
         _ => return Err(FieldErrors::single("decision", ApiText::ChooseApproveOrReject.render(API_LANG))),
     };
-    Ok(Json(transfers::review(&reg, &a, &id, approve, input.reason.as_deref()).await?))
+    Ok(Json(transfers::review(&reg, &a, &id, decision).await?))
 }
 
 /// Where the new logbook is now.

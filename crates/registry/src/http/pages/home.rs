@@ -111,6 +111,7 @@ fn action_line(lang: Lang, a: &ActionItem) -> Line {
         NeedsAction::Approve => (H::ActApprove { reg_no }, format!("/transfers/{}", a.id)),
         NeedsAction::Answer => (H::ActAnswer { reg_no }, format!("/transfers/{}", a.id)),
         NeedsAction::Pay => (H::ActPay { reg_no, amount: &a.fee }, format!("/transfers/{}/pay", a.id)),
+        NeedsAction::Resubmit => (H::ActResubmit { reg_no }, format!("/transfers/{}/upload", a.id)),
     };
     let date = texts::format::date_with_weekday(lang, transfers::today_eat(a.expires_at_ms));
     Line { href, text: text.render(lang), detail: H::By { date: &date }.render(lang), action: None }

@@ -32,8 +32,11 @@ mod frame;
 mod help;
 mod home;
 mod kept;
-mod officer;
+mod logbook;
 mod payment;
+mod resubmit;
+mod review;
+mod review_decide;
 mod search;
 mod sell;
 mod seller;
@@ -82,6 +85,12 @@ pub fn router(reg: Registry) -> Router {
         .route("/transfers/new/check", get(sell::check_page).post(sell::check_answer))
         .route("/transfers/{id}", get(transfer::transfer_page))
         .route("/transfers/{id}/scan", get(transfer::scan))
+        .route("/transfers/{id}/review", get(review::review_page))
+        .route("/transfers/{id}/review/scan", get(review::review_scan))
+        .route("/transfers/{id}/review/approve", get(review_decide::approve_page).post(review_decide::approve_answer))
+        .route("/transfers/{id}/review/reject", get(review_decide::reject_page).post(review_decide::reject_answer))
+        .route("/transfers/{id}/logbook", get(logbook::logbook_page).post(logbook::logbook_answer))
+        .route("/transfers/{id}/resubmit", get(resubmit::resubmit_page).post(resubmit::resubmit_answer))
         .route("/transfers/{id}/upload", get(seller::upload_page).post(seller::upload_answer))
         .route("/transfers/{id}/submit", get(seller::submit_page).post(seller::submit_answer))
         .route("/transfers/{id}/submit/code", get(seller::submit_code_page).post(seller::submit_code_answer))
@@ -91,8 +100,6 @@ pub fn router(reg: Registry) -> Router {
         .route("/transfers/{id}/pay", get(payment::pay).post(payment::pay_submit))
         .route("/transfers/{id}/payment", get(payment::payment))
         .route("/transfers/{id}/receipt", get(payment::receipt))
-        .route("/transfers/{id}/review-approve", post(officer::approve))
-        .route("/transfers/{id}/review-reject", post(officer::reject))
         .merge(answer_routes("answer"))
         .merge(answer_routes("consent"))
         .route("/transfers/{id}/answer/address", get(answer::address_page).post(answer::address_answer))

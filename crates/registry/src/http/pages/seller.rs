@@ -68,6 +68,8 @@ pub async fn upload_answer(
         Err(UploadRefused::Csrf) => return super::frame::csrf_refused(me.lang),
     };
     match transfers::upload_logbook(&reg, &me.actor, &id, &file).await {
+        // A transfer returned for a new scan goes on to its resubmission.
+        Ok(t) if t.state == domain::transfer::State::ReturnedForScan.as_str() => see_other(&path(&id, "resubmit"), []),
         // Next: check the transfer and submit it.
         Ok(_) => see_other(&path(&id, "submit"), []),
         Err(e) => kept::back(&here, &[], error_lines(me.lang, &e)),

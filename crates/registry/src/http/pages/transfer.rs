@@ -10,10 +10,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::Date;
 use domain::guidance::{Guidance, Reader, guidance, is_for_the_reader};
-use domain::transfer::{LogbookState, State as TState, Step};
+use domain::transfer::{LogbookState, RejectReason, State as TState, Step};
 use domain::{BuyerType, ConsentDecision, ConsentRole};
 use pagekit::Signed;
-use texts::{Journey as J, Lang, Page, Progress as P, RegistryPage as R, Text as _};
+use texts::{Journey as J, Lang, Page, Progress as P, RegistryPage as R, ReviewReader, ReviewText as V, Text as _};
 
 use super::extract::{CSRF, SignedIn};
 use super::frame::{Frame, OrShow, PageResult, message_page, render, user};
@@ -99,8 +99,34 @@ fn guide(lang: Lang, g: Guidance, t: &TransferView) -> Vec<String> {
     let mut out = vec![
         P::Guide { guidance: g, by: &by, review_by: &review_by, office: &office, ready: &ready, fee }.render(lang),
     ];
-    if let (Guidance::Ended(_), Some(reason)) = (g, &t.reason) {
-        out.push(P::OfficersReason { reason }.render(lang));
+    if matches!(g, Guidance::Ended(_) | Guidance::Rescan | Guidance::WaitForRescan) {
+        out.extend(officers_reason(lang, g, t));
+    }
+    out
+}
+
+/// An officer's reason for a rejection or a return, as the parties read it
+/// (the reason from the list, then the officer's words), and, after a
+/// rejection, what the reader may do now.
+fn officers_reason(lang: Lang, g: Guidance, t: &TransferView) -> Vec<String> {
+    let code = t.reason_code.as_deref().and_then(|c| RejectReason::parse(c).ok());
+    let reason = match (code, &t.reason) {
+        (Some(reason), Some(words)) => format!("{}: {words}", V::ReasonName { reason }.render(lang)),
+        (Some(reason), None) => V::ReasonName { reason }.render(lang),
+        (None, Some(words)) => words.clone(),
+        (None, None) => return vec![],
+    };
+    let mut out = vec![P::OfficersReason { reason: &reason }.render(lang)];
+    if let (Guidance::Ended(TState::Rejected), Some(reason)) = (g, code) {
+        let has = |r: &str| t.your_roles.iter().any(|x| x == r);
+        let reader = if has("seller") {
+            ReviewReader::Seller
+        } else if has("buyer") {
+            ReviewReader::Buyer
+        } else {
+            ReviewReader::Other
+        };
+        out.push(V::WhatToDo { reason, reader, reg_no: &t.registration_number }.render(lang));
     }
     out
 }
@@ -121,6 +147,7 @@ fn primary(lang: Lang, g: Guidance, t: &TransferView, may_act: bool) -> (Vec<(St
         Guidance::Answer => vec![link("answer", &|l| P::AcceptOrDecline.render(l))],
         Guidance::Pay => vec![link("pay", &|l| P::PayFee { amount_cents: t.fee.amount_cents }.render(l))],
         Guidance::Review => vec![link("review", &|l| P::ReviewIt.render(l))],
+        Guidance::Rescan => vec![link("resubmit", &|l| V::ResubmitLink.render(l))],
         _ => vec![],
     };
     let mut forms = vec![];
@@ -207,6 +234,11 @@ fn confirmation(lang: Lang, notice: Option<&str>) -> Option<String> {
         "paid" => P::NoticePaid,
         "reviewed" => P::NoticeReviewed,
         "recorded" => P::NoticeRecorded,
+        "review-approved" => return Some(V::ApprovedNotice.render(lang)),
+        "review-rejected" => return Some(V::RejectedNotice.render(lang)),
+        "review-returned" => return Some(V::ReturnedNotice.render(lang)),
+        "resubmitted" => return Some(V::ResubmittedNotice.render(lang)),
+        "logbook-recorded" => return Some(V::LogbookRecordedNotice.render(lang)),
         _ => return None,
     };
     Some(n.render(lang))

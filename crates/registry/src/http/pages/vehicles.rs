@@ -136,7 +136,11 @@ pub async fn inquiry(
                 pair(R::ColRegistration, v.registration_number),
                 pair(R::ColVehicle, format!("{} {} {}, {}", v.colour, v.make, v.model, v.body)),
                 pair(R::Year, v.year.to_string()),
-                pair(R::Class, v.class),
+                pair(
+                    R::Class,
+                    domain::fees::VehicleClass::parse(&v.class)
+                        .map_or(v.class, |class| R::VehicleClassName { class }.render(lang)),
+                ),
                 pair(R::Engine, v.engine_cc.map_or("—".into(), |c| format!("{c} cc"))),
                 pair(R::Chassis, v.chassis_number),
                 pair(R::EngineNumber, v.engine_number),
