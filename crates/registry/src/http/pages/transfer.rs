@@ -187,9 +187,15 @@ fn details(lang: Lang, t: &TransferView, can_see_scan: bool) -> Vec<(String, Str
         (R::ColState.render(lang), state_label(lang, t)),
         (R::Seller.render(lang), t.seller.name.clone()),
     ];
-    let kind = BuyerType::parse(&t.buyer_type)
-        .map_or_else(|_| String::new(), |buyer_type| R::BuyerTypeName { buyer_type }.render(lang));
-    rows.push((R::Buyer.render(lang), format!("{} ({kind})", t.buyer.name)));
+    // An organisation's kind, as the KRA register gives it; a person is
+    // named alone.
+    let buyer = match BuyerType::parse(&t.buyer_type) {
+        Ok(buyer_type @ BuyerType::Organisation(_)) => {
+            format!("{} ({})", t.buyer.name, R::BuyerTypeName { buyer_type }.render(lang))
+        }
+        _ => t.buyer.name.clone(),
+    };
+    rows.push((R::Buyer.render(lang), buyer));
     rows.push((R::TransferFee.render(lang), texts::format::kes(t.fee.amount_cents)));
     for c in &t.consents {
         let financier = ConsentRole::parse(&c.role).is_ok_and(|r| r == ConsentRole::Financier);

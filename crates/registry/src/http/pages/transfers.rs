@@ -49,7 +49,11 @@ fn rows(me: &SignedIn, items: Vec<transfers::ListItem>) -> Vec<Row> {
                     None => state,
                 },
                 R::Days { n: t.age_days }.render(lang),
-                t.review_deadline.unwrap_or_default(),
+                t.review_deadline
+                    .as_deref()
+                    .and_then(|d| domain::Date::parse(d).ok())
+                    .map(|d| texts::format::date_with_weekday(lang, d))
+                    .unwrap_or_default(),
             ];
             Row { link: format!("/transfers/{}", t.id), cells, action: None }
         })
