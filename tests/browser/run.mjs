@@ -30,6 +30,8 @@ import { registration } from './journeys/registration.mjs';
 import { cancel } from './journeys/cancel.mjs';
 import { decline } from './journeys/decline.mjs';
 import { saleNoJs } from './journeys/sale-nojs.mjs';
+import { saleSw } from './journeys/sale-sw.mjs';
+import { companyPays } from './journeys/company-pays.mjs';
 import { sale } from './journeys/sale.mjs';
 
 const journeys = [
@@ -45,6 +47,8 @@ const journeys = [
   recovery(),
   orgSale(),
   saleNoJs(),
+  companyPays(),
+  saleSw(),
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

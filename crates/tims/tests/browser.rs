@@ -2,7 +2,11 @@
 //! The pages in a real browser: `tests/browser/run.mjs` drives Debian's
 //! headless Chromium with playwright-core (from npm; scripts/test installs
 //! both) through the journeys of a newcomer, a demo owner and a person
-//! registering, with JavaScript on and off. Every page they reach is checked
+//! registering (with JavaScript on and off), and of every party to a sale:
+//! the whole sale with its consents, payment and review; a decline; a
+//! cancel; a recovery; selling for an organisation; a company paying from
+//! its own number; a sale in Kiswahili; a sale without JavaScript. Every
+//! page they reach is checked
 //! with axe-core, for its weight, for overflow at 360 px and for requests to
 //! other origins, and shot at phone and desktop sizes into
 //! `target/browser-shots`. Here the real app is started on a fresh SQLite
