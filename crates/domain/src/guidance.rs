@@ -57,6 +57,12 @@ pub enum Guidance {
     Rescan,
     /// The reader waits for the seller's new scan, until the expiry date.
     WaitForRescan,
+    /// The buyer's new logbook is being printed: ready by its date.
+    PrintingForBuyer,
+    /// It has ended, told to the seller: the vehicle stays theirs.
+    EndedForSeller(State),
+    /// It has ended, told to the buyer.
+    EndedForBuyer(State),
 }
 
 /// What `reader` is told of a transfer in `state`; `scan` is whether the
@@ -80,11 +86,14 @@ pub fn guidance(reader: Reader, state: State, scan: bool, logbook: Option<Logboo
         (State::ReturnedForScan, R::Seller) => G::Rescan,
         (State::ReturnedForScan, _) => G::WaitForRescan,
         (State::Approved, reader) => match logbook.unwrap_or(LogbookState::Printing) {
+            LogbookState::Printing if reader == R::Buyer => G::PrintingForBuyer,
             LogbookState::Printing => G::Printing,
             LogbookState::ReadyForCollection if reader == R::Buyer => G::ReadyToCollect,
             LogbookState::ReadyForCollection => G::ReadyForBuyer,
             LogbookState::Collected => G::Collected,
         },
+        (ended, R::Seller) => G::EndedForSeller(ended),
+        (ended, R::Buyer) => G::EndedForBuyer(ended),
         (ended, _) => G::Ended(ended),
     }
 }
@@ -124,7 +133,10 @@ mod tests {
         assert_eq!(guidance(Reader::Buyer, State::Approved, true, ready), G::ReadyToCollect);
         assert_eq!(guidance(seller, State::Approved, true, ready), G::ReadyForBuyer);
         assert_eq!(guidance(seller, State::Approved, true, None), G::Printing);
-        assert_eq!(guidance(Reader::Buyer, State::Declined, true, None), G::Ended(State::Declined));
+        assert_eq!(guidance(Reader::Buyer, State::Declined, true, None), G::EndedForBuyer(State::Declined));
+        assert_eq!(guidance(seller, State::Cancelled, true, None), G::EndedForSeller(State::Cancelled));
+        assert_eq!(guidance(Reader::Officer, State::Expired, true, None), G::Ended(State::Expired));
+        assert_eq!(guidance(Reader::Buyer, State::Approved, true, None), G::PrintingForBuyer);
         assert!(is_for_the_reader(G::Pay) && !is_for_the_reader(G::WaitForPayment));
         // Returned for a new scan: the seller's to do, the others wait.
         assert_eq!(guidance(seller, State::ReturnedForScan, true, None), G::Rescan);

@@ -563,7 +563,10 @@ fn progress_samples() -> Vec<Progress<'static>> {
         G::Rescan,
         G::WaitForRescan,
     ];
-    guidance.extend(State::ALL.iter().map(|&s| G::Ended(s)));
+    guidance.push(G::PrintingForBuyer);
+    for &s in State::ALL {
+        guidance.extend([G::Ended(s), G::EndedForSeller(s), G::EndedForBuyer(s)]);
+    }
     for g in guidance {
         for review_by in [by, ""] {
             all.push(Progress::Guide { guidance: g, by, review_by, office: OFFICE, ready: by, fee: 206_500 });

@@ -1175,7 +1175,7 @@ async fn declining_refusing_and_cancelling_each_ask_first_and_take_only_their_ow
     let (to, page) = answer(&mut buyer, &at("/code"), &[("code", &code)]).await;
     assert!(to.ends_with("?notice=declined"), "{to}");
     assert!(
-        page.body.contains("You declined the transfer") && page.body.contains("The buyer declined"),
+        page.body.contains("You declined the transfer") && page.body.contains("The vehicle stays with the seller"),
         "{}",
         page.body
     );

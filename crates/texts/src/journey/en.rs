@@ -184,6 +184,12 @@ fn guide(g: G, by: &str, review_by: &str, office: &str, ready: &str, fee: i64) -
         G::ReadyForBuyer => format!("Ownership has changed. The new logbook is ready for the buyer at {office}."),
         G::Collected => "Ownership has changed and the new logbook has been collected.".to_string(),
         G::Ended(state) => ended(state).to_string(),
+        G::EndedForSeller(state) => ended_for_seller(state).to_string(),
+        G::EndedForBuyer(state) => ended_for_buyer(state).to_string(),
+        G::PrintingForBuyer => format!(
+            "Ownership has changed: the vehicle is yours. Your new logbook will be ready by {ready} at {office}. \
+             Collect it there with your original ID."
+        ),
         G::Rescan => format!(
             "An officer returned the transfer: the scanned logbook cannot be accepted. Upload a new colour scan of \
              the original logbook and resubmit it with the code we send to your phone, by {by}. You do not pay \
@@ -206,6 +212,33 @@ fn ended(state: State) -> &'static str {
         }
         State::Rejected => "An officer rejected the transfer. The vehicle stays with its owner.",
         State::ConsentRefused => "An owner on the logbook refused the sale. The vehicle stays with its owner.",
+        _ => "This transfer has ended.",
+    }
+}
+
+fn ended_for_seller(state: State) -> &'static str {
+    match state {
+        State::Declined => "The buyer declined. The vehicle stays yours.",
+        State::Cancelled => "You cancelled the transfer. The vehicle stays yours.",
+        State::Expired => {
+            "No one completed the transfer in time, so it has ended. The vehicle stays yours; you can start a new \
+             transfer."
+        }
+        State::Rejected => "An officer rejected the transfer. The vehicle stays yours.",
+        State::ConsentRefused => "An owner on the logbook refused the sale. The vehicle stays yours.",
+        _ => "This transfer has ended.",
+    }
+}
+
+fn ended_for_buyer(state: State) -> &'static str {
+    match state {
+        State::Declined => "You declined the transfer. The vehicle stays with the seller.",
+        State::Cancelled => "The seller cancelled the transfer. Nothing more is asked of you.",
+        State::Expired => "No one completed the transfer in time, so it has ended. Nothing more is asked of you.",
+        State::Rejected => "An officer rejected the transfer. The vehicle stays with the seller.",
+        State::ConsentRefused => {
+            "An owner on the logbook refused the sale, so it has ended. Nothing more is asked of you."
+        }
         _ => "This transfer has ended.",
     }
 }

@@ -193,6 +193,12 @@ fn guide(g: G, by: &str, review_by: &str, office: &str, ready: &str, fee: i64) -
         }
         G::Collected => "Umiliki umebadilika na logbook mpya imechukuliwa.".to_string(),
         G::Ended(state) => ended(state).to_string(),
+        G::EndedForSeller(state) => ended_for_seller(state).to_string(),
+        G::EndedForBuyer(state) => ended_for_buyer(state).to_string(),
+        G::PrintingForBuyer => format!(
+            "Umiliki umebadilika: gari sasa ni lako. Logbook yako mpya itakuwa tayari kufikia {ready} katika ofisi \
+             ya {office}. Ichukue huko ukiwa na kitambulisho chako halisi."
+        ),
         G::Rescan => format!(
             "Afisa ameurudisha uhamisho: skani ya logbook haikubaliki. Pakia skani mpya ya rangi ya logbook \
              halisi, kisha uwasilishe uhamisho tena kwa msimbo tutakaokutumia kwa simu, kufikia {by}. Hulipi \
@@ -215,6 +221,35 @@ fn ended(state: State) -> &'static str {
         }
         State::Rejected => "Afisa amekataa uhamisho. Gari linabaki kwa mmiliki wake.",
         State::ConsentRefused => "Mmiliki aliye kwenye logbook amepinga uuzaji. Gari linabaki kwa mmiliki wake.",
+        _ => "Uhamisho huu umekwisha.",
+    }
+}
+
+fn ended_for_seller(state: State) -> &'static str {
+    match state {
+        State::Declined => "Mnunuzi amekataa. Gari linabaki lako.",
+        State::Cancelled => "Umeghairi uhamisho. Gari linabaki lako.",
+        State::Expired => {
+            "Hakuna aliyekamilisha uhamisho kwa wakati, kwa hiyo umekwisha. Gari linabaki lako; unaweza kuanza \
+             uhamisho mpya."
+        }
+        State::Rejected => "Afisa amekataa uhamisho. Gari linabaki lako.",
+        State::ConsentRefused => "Mmiliki aliye kwenye logbook amepinga uuzaji. Gari linabaki lako.",
+        _ => "Uhamisho huu umekwisha.",
+    }
+}
+
+fn ended_for_buyer(state: State) -> &'static str {
+    match state {
+        State::Declined => "Umekataa uhamisho. Gari linabaki kwa muuzaji.",
+        State::Cancelled => "Muuzaji ameghairi uhamisho. Hakuna zaidi unachotakiwa kufanya.",
+        State::Expired => {
+            "Hakuna aliyekamilisha uhamisho kwa wakati, kwa hiyo umekwisha. Hakuna zaidi unachotakiwa kufanya."
+        }
+        State::Rejected => "Afisa amekataa uhamisho. Gari linabaki kwa muuzaji.",
+        State::ConsentRefused => {
+            "Mmiliki aliye kwenye logbook amepinga uuzaji, kwa hiyo umekwisha. Hakuna zaidi unachotakiwa kufanya."
+        }
         _ => "Uhamisho huu umekwisha.",
     }
 }

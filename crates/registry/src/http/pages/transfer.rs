@@ -99,7 +99,14 @@ fn guide(lang: Lang, g: Guidance, t: &TransferView) -> Vec<String> {
     let mut out = vec![
         P::Guide { guidance: g, by: &by, review_by: &review_by, office: &office, ready: &ready, fee }.render(lang),
     ];
-    if matches!(g, Guidance::Ended(_) | Guidance::Rescan | Guidance::WaitForRescan) {
+    if matches!(
+        g,
+        Guidance::Ended(_)
+            | Guidance::EndedForSeller(_)
+            | Guidance::EndedForBuyer(_)
+            | Guidance::Rescan
+            | Guidance::WaitForRescan
+    ) {
         out.extend(officers_reason(lang, g, t));
     }
     out
