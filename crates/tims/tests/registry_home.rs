@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Browser, TestApp};
+use common::{Api, Browser, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -19,51 +19,6 @@ const OTHER: (&str, &str) = ("45678901", "+254745678901");
 const RESIDENT: (&str, &str) = ("100200300", "+254110200300");
 const DEALER_PIN: &str = "P051234567A";
 const LOGISTICS_PIN: &str = "P051234571E";
-
-/// A person's API session, optionally acting for an organisation.
-#[derive(Clone)]
-struct Api {
-    base: String,
-    token: String,
-    act_for: Option<String>,
-    http: reqwest::Client,
-}
-
-impl Api {
-    async fn sign_in(app: &TestApp, account_type: &str, who: (&str, &str)) -> Self {
-        let token = common::api_access_token(app, account_type, who.0, who.1).await;
-        Self { base: app.base.clone(), token, act_for: None, http: reqwest::Client::new() }
-    }
-
-    fn acting_for(&self, kra_pin: &str) -> Self {
-        Self { act_for: Some(kra_pin.to_string()), ..self.clone() }
-    }
-
-    fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let mut r = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
-        if let Some(pin) = &self.act_for {
-            r = r.header("x-act-for", pin);
-        }
-        r
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let r = self.req(reqwest::Method::GET, path).send().await.unwrap();
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let r = self.req(reqwest::Method::POST, path).json(&body).send().await.unwrap();
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn code(&self, app: &TestApp, phone: &str, transfer: &str, step: &str) -> String {
-        let seen = app.sms_to(phone).len();
-        let (s, b) = self.post(&format!("/api/v1/transfers/{transfer}/codes"), json!({ "step": step })).await;
-        assert_eq!(s, StatusCode::ACCEPTED, "{b}");
-        app.next_code(phone, seen).await
-    }
-}
 
 /// The seller opens a transfer of `reg_no` to `buyer` (an ID number, or an
 /// organisation's KRA PIN); returns its id and reference.
@@ -126,8 +81,8 @@ async fn payer_and_ref(app: &TestApp, id: &str) -> (String, String) {
 }
 
 async fn the_buyer_pays_from_another_number_and_gets_a_receipt(app: TestApp) {
-    let seller = Api::sign_in(&app, "citizen", SELLER).await;
-    let buyer = Api::sign_in(&app, "citizen", BUYER).await;
+    let seller = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
+    let buyer = Api::sign_in(&app, "citizen", BUYER.0, BUYER.1).await;
     let (id, reference) = open(&seller, "KDA 001A", BUYER.0).await;
     submit(&app, &seller, &id).await;
     let (accepted, before) = accept(&app, &buyer, &id).await;
@@ -198,14 +153,14 @@ async fn the_buyer_pays_from_another_number_and_gets_a_receipt(app: TestApp) {
     let r = stranger.get(&format!("/transfers/{id}/receipt")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     assert!(!r.body.contains(&provider_ref), "{}", r.body);
-    let stranger_api = Api::sign_in(&app, "citizen", OTHER).await;
+    let stranger_api = Api::sign_in(&app, "citizen", OTHER.0, OTHER.1).await;
     assert_eq!(stranger_api.get(&format!("/api/v1/transfers/{id}/payment")).await.0, StatusCode::NOT_FOUND);
 }
 on_both!(the_buyer_pays_from_another_number_and_gets_a_receipt, crate::common::with_api_client);
 
 async fn a_failed_payment_says_so_and_may_be_tried_again(app: TestApp) {
-    let seller = Api::sign_in(&app, "citizen", SELLER).await;
-    let buyer = Api::sign_in(&app, "citizen", BUYER).await;
+    let seller = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
+    let buyer = Api::sign_in(&app, "citizen", BUYER.0, BUYER.1).await;
     let (id, _) = open(&seller, "KDA 001A", BUYER.0).await;
     submit(&app, &seller, &id).await;
     let (_, before) = accept(&app, &buyer, &id).await;
@@ -235,8 +190,8 @@ async fn a_failed_payment_says_so_and_may_be_tried_again(app: TestApp) {
 on_both!(a_failed_payment_says_so_and_may_be_tried_again, crate::common::with_api_client);
 
 async fn an_organisations_buyer_pays_from_the_organisations_number(app: TestApp) {
-    let seller = Api::sign_in(&app, "citizen", SELLER).await;
-    let buyer = Api::sign_in(&app, "citizen", BUYER).await;
+    let seller = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
+    let buyer = Api::sign_in(&app, "citizen", BUYER.0, BUYER.1).await;
     let for_the_company = buyer.acting_for(LOGISTICS_PIN);
     let (id, reference) = open(&seller, "KDA 001A", LOGISTICS_PIN).await;
     submit(&app, &seller, &id).await;
@@ -274,10 +229,10 @@ fn pair(action: &str, reg_no: &str) -> (String, String) {
 }
 
 async fn the_home_page_lists_what_waits_for_each_party(app: TestApp) {
-    let seller = Api::sign_in(&app, "citizen", SELLER).await;
-    let buyer = Api::sign_in(&app, "citizen", BUYER).await;
-    let resident = Api::sign_in(&app, "resident", RESIDENT).await;
-    let stranger = Api::sign_in(&app, "citizen", OTHER).await;
+    let seller = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
+    let buyer = Api::sign_in(&app, "citizen", BUYER.0, BUYER.1).await;
+    let resident = Api::sign_in(&app, "resident", RESIDENT.0, RESIDENT.1).await;
+    let stranger = Api::sign_in(&app, "citizen", OTHER.0, OTHER.1).await;
     // A draft waits for its seller; a submitted joint sale for the joint
     // owner (and the bank); an offer for its buyer.
     let (draft, _) = open(&seller, "KDA 001A", BUYER.0).await;
@@ -315,7 +270,7 @@ async fn the_home_page_lists_what_waits_for_each_party(app: TestApp) {
     let home = s.get("/").await;
     assert!(home.body.contains("Nothing is waiting for you just now."), "{}", home.body);
     // Officers see the queue's backlog.
-    let officer = Api::sign_in(&app, "citizen", OFFICER).await;
+    let officer = Api::sign_in(&app, "citizen", OFFICER.0, OFFICER.1).await;
     let (_, b) = officer.get("/api/v1/me/actions").await;
     assert_eq!(b["review"]["waiting"], 0, "{b}");
     let mut o = registry_browser(&app, OFFICER).await;
@@ -347,7 +302,7 @@ async fn a_search_finds_one_vehicle_among_many_and_a_transfer_by_reference(app: 
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains(r#"id="q-error""#) && r.body.contains("<title>Error: "), "{}", r.body);
     // The API searches the same way, paged.
-    let api = Api::sign_in(&app, "citizen", SELLER).await;
+    let api = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
     let (s, b) = api.get(&format!("/api/v1/vehicles?organisation={DEALER_PIN}&q=kdd&limit=2")).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["vehicles"].as_array().unwrap().len(), 2, "{b}");
@@ -371,7 +326,7 @@ async fn a_search_finds_one_vehicle_among_many_and_a_transfer_by_reference(app: 
     let r = officer.get("/review?q=kda").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Nothing matches “kda”."), "{}", r.body);
-    let officer_api = Api::sign_in(&app, "citizen", OFFICER).await;
+    let officer_api = Api::sign_in(&app, "citizen", OFFICER.0, OFFICER.1).await;
     let (s, b) = officer_api.get("/api/v1/review-queue?q=KDA").await;
     assert_eq!((s, b["transfers"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{b}");
     let (_, b) = api.get("/api/v1/transfers?q=KCB").await;

@@ -9,57 +9,15 @@
 
 mod common;
 
-use common::{Browser, TestApp};
+use common::{Api, Browser, TestApp};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const PDF: &[u8] = b"%PDF-1.4\n% a scanned logbook\n";
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR a colour scan";
 const SELLER: (&str, &str) = ("12345678", "+254712345678");
 const BUYER: (&str, &str) = ("23456789", "+254723456789");
 const OFFICER: (&str, &str) = ("34567890", "+254734567890");
-
-/// A person's API session: an access token of the sign-on.
-#[derive(Clone)]
-struct Api {
-    base: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl Api {
-    async fn sign_in(app: &TestApp, who: (&str, &str)) -> Self {
-        let token = common::api_access_token(app, "citizen", who.0, who.1).await;
-        Self { base: app.base.clone(), token, http: reqwest::Client::new() }
-    }
-
-    fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token)
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let r = self.req(reqwest::Method::GET, path).send().await.unwrap();
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let r = self.req(reqwest::Method::POST, path).json(&body).send().await.unwrap();
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn put_bytes(&self, path: &str, bytes: &[u8]) -> (StatusCode, Value) {
-        let r = self.req(reqwest::Method::PUT, path).body(bytes.to_vec()).send().await.unwrap();
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Ask for a code for `step` and read it from the development SMS sink.
-    async fn code(&self, app: &TestApp, phone: &str, transfer: &str, step: &str) -> String {
-        let seen = app.sms_to(phone).len();
-        let (s, b) = self.post(&format!("/api/v1/transfers/{transfer}/codes"), json!({ "step": step })).await;
-        assert_eq!(s, StatusCode::ACCEPTED, "{b}");
-        app.next_code(phone, seen).await
-    }
-}
 
 /// A transfer of KDA 001A from the seller to `buyer_id`, submitted,
 /// accepted and paid: in the officers' queue. Returns its id.
@@ -101,9 +59,9 @@ async fn payments(app: &TestApp, id: &str) -> (i64, i64) {
 }
 
 async fn the_review_shows_the_record_the_scan_is_checked_against_to_officers_with_no_part_in_it(app: TestApp) {
-    let seller = Api::sign_in(&app, SELLER).await;
-    let buyer = Api::sign_in(&app, BUYER).await;
-    let officer = Api::sign_in(&app, OFFICER).await;
+    let seller = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
+    let buyer = Api::sign_in(&app, "citizen", BUYER.0, BUYER.1).await;
+    let officer = Api::sign_in(&app, "citizen", OFFICER.0, OFFICER.1).await;
     let id = in_review(&app, &seller, &buyer, BUYER).await;
     let (s, r) = officer.get(&format!("/api/v1/transfers/{id}/review")).await;
     assert_eq!(s, StatusCode::OK, "{r}");
@@ -174,8 +132,8 @@ on_both!(
 );
 
 async fn an_officer_who_is_a_party_to_the_transfer_may_not_review_it(app: TestApp) {
-    let seller = Api::sign_in(&app, SELLER).await;
-    let officer = Api::sign_in(&app, OFFICER).await;
+    let seller = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
+    let officer = Api::sign_in(&app, "citizen", OFFICER.0, OFFICER.1).await;
     // The officer buys the seller's car: another officer must review it.
     let id = in_review(&app, &seller, &officer, OFFICER).await;
     let (s, b) = officer.get(&format!("/api/v1/transfers/{id}/review")).await;
@@ -192,9 +150,9 @@ async fn an_officer_who_is_a_party_to_the_transfer_may_not_review_it(app: TestAp
 on_both!(an_officer_who_is_a_party_to_the_transfer_may_not_review_it, crate::common::with_api_client);
 
 async fn a_scan_rejection_returns_the_transfer_and_the_seller_resubmits_without_paying_again(app: TestApp) {
-    let seller = Api::sign_in(&app, SELLER).await;
-    let buyer = Api::sign_in(&app, BUYER).await;
-    let officer = Api::sign_in(&app, OFFICER).await;
+    let seller = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
+    let buyer = Api::sign_in(&app, "citizen", BUYER.0, BUYER.1).await;
+    let officer = Api::sign_in(&app, "citizen", OFFICER.0, OFFICER.1).await;
     let id = in_review(&app, &seller, &buyer, BUYER).await;
     assert_eq!(payments(&app, &id).await, (1, 1));
     let (_, before) = seller.get(&format!("/api/v1/transfers/{id}")).await;
@@ -255,9 +213,9 @@ on_both!(
 );
 
 async fn a_reason_not_about_the_scan_ends_the_transfer_and_a_returned_one_still_expires(app: TestApp) {
-    let seller = Api::sign_in(&app, SELLER).await;
-    let buyer = Api::sign_in(&app, BUYER).await;
-    let officer = Api::sign_in(&app, OFFICER).await;
+    let seller = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
+    let buyer = Api::sign_in(&app, "citizen", BUYER.0, BUYER.1).await;
+    let officer = Api::sign_in(&app, "citizen", OFFICER.0, OFFICER.1).await;
     let id = in_review(&app, &seller, &buyer, BUYER).await;
     let review = format!("/api/v1/transfers/{id}/review");
     // Another reason needs the officer's words, beside the field.
@@ -296,8 +254,8 @@ on_both!(
 );
 
 async fn on_the_pages_a_rejection_needs_a_reason_from_the_list_and_approval_a_confirmation(app: TestApp) {
-    let seller = Api::sign_in(&app, SELLER).await;
-    let buyer = Api::sign_in(&app, BUYER).await;
+    let seller = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
+    let buyer = Api::sign_in(&app, "citizen", BUYER.0, BUYER.1).await;
     let id = in_review(&app, &seller, &buyer, BUYER).await;
     let mut desk = registry_browser(&app, OFFICER).await;
     let reject = format!("/transfers/{id}/review/reject");
@@ -413,8 +371,8 @@ on_both!(
 );
 
 async fn a_reason_not_about_the_scan_ends_the_transfer_from_the_page(app: TestApp) {
-    let seller = Api::sign_in(&app, SELLER).await;
-    let buyer = Api::sign_in(&app, BUYER).await;
+    let seller = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
+    let buyer = Api::sign_in(&app, "citizen", BUYER.0, BUYER.1).await;
     let id = in_review(&app, &seller, &buyer, BUYER).await;
     let mut desk = registry_browser(&app, OFFICER).await;
     let reject = format!("/transfers/{id}/review/reject");

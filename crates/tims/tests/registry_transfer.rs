@@ -7,63 +7,11 @@
 
 mod common;
 
-use common::TestApp;
+use common::{Api, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const PDF: &[u8] = b"%PDF-1.4\n% a scanned logbook\n";
-
-/// A person's API session: an access token of the sign-on, and optionally
-/// the organisation they act for.
-#[derive(Clone)]
-struct Api {
-    base: String,
-    token: String,
-    act_for: Option<String>,
-    http: reqwest::Client,
-}
-
-impl Api {
-    async fn sign_in(app: &TestApp, account_type: &str, id_number: &str, phone: &str) -> Self {
-        let token = common::api_access_token(app, account_type, id_number, phone).await;
-        Self { base: app.base.clone(), token, act_for: None, http: reqwest::Client::new() }
-    }
-
-    fn acting_for(&self, kra_pin: &str) -> Self {
-        Self { act_for: Some(kra_pin.to_string()), ..self.clone() }
-    }
-
-    fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let mut r = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
-        if let Some(pin) = &self.act_for {
-            r = r.header("x-act-for", pin);
-        }
-        r
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let r = self.req(reqwest::Method::GET, path).send().await.unwrap();
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let r = self.req(reqwest::Method::POST, path).json(&body).send().await.unwrap();
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn put_bytes(&self, path: &str, bytes: &[u8]) -> (StatusCode, Value) {
-        let r = self.req(reqwest::Method::PUT, path).body(bytes.to_vec()).send().await.unwrap();
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Ask for a code for `step` and read it from the development SMS sink.
-    async fn code(&self, app: &TestApp, phone: &str, transfer: &str, step: &str) -> String {
-        let seen = app.sms_to(phone).len();
-        let (s, b) = self.post(&format!("/api/v1/transfers/{transfer}/codes"), json!({ "step": step })).await;
-        assert_eq!(s, StatusCode::ACCEPTED, "{b}");
-        app.next_code(phone, seen).await
-    }
-}
 
 const SELLER: (&str, &str) = ("12345678", "+254712345678");
 const BUYER: (&str, &str) = ("23456789", "+254723456789");

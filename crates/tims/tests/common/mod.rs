@@ -603,3 +603,56 @@ impl Drop for S3Server {
         let _ = self.child.wait();
     }
 }
+
+/// A person's API session: an access token of the sign-on, and optionally
+/// the organisation they act for.
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    pub token: String,
+    pub act_for: Option<String>,
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    pub async fn sign_in(app: &TestApp, account_type: &str, id_number: &str, phone: &str) -> Self {
+        let token = api_access_token(app, account_type, id_number, phone).await;
+        Self { base: app.base.clone(), token, act_for: None, http: reqwest::Client::new() }
+    }
+
+    pub fn acting_for(&self, kra_pin: &str) -> Self {
+        Self { act_for: Some(kra_pin.to_string()), ..self.clone() }
+    }
+
+    pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut r = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+        if let Some(pin) = &self.act_for {
+            r = r.header("x-act-for", pin);
+        }
+        r
+    }
+
+    pub async fn get(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
+        let r = self.req(reqwest::Method::GET, path).send().await.unwrap();
+        (r.status(), r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> (reqwest::StatusCode, serde_json::Value) {
+        let r = self.req(reqwest::Method::POST, path).json(&body).send().await.unwrap();
+        (r.status(), r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn put_bytes(&self, path: &str, bytes: &[u8]) -> (reqwest::StatusCode, serde_json::Value) {
+        let r = self.req(reqwest::Method::PUT, path).body(bytes.to_vec()).send().await.unwrap();
+        (r.status(), r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Ask for a code for `step` and read it from the development SMS sink.
+    pub async fn code(&self, app: &TestApp, phone: &str, transfer: &str, step: &str) -> String {
+        let seen = app.sms_to(phone).len();
+        let (s, b) =
+            self.post(&format!("/api/v1/transfers/{transfer}/codes"), serde_json::json!({ "step": step })).await;
+        assert_eq!(s, reqwest::StatusCode::ACCEPTED, "{b}");
+        app.next_code(phone, seen).await
+    }
+}
