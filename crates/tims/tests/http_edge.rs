@@ -174,11 +174,18 @@ impl SmsSender for Outside {
 impl registry::payments::Payments for Outside {
     fn charge<'a>(
         &'a self,
-        _: &'a str,
-        _: i64,
-        _: &'a str,
+        _: &'a registry::payments::ChargeRequest<'a>,
     ) -> BoxFuture<'a, Result<registry::payments::Charge, registry::payments::PaymentError>> {
-        Box::pin(async { Err(registry::payments::PaymentError("not in this test".into())) })
+        Box::pin(async { Err(registry::payments::PaymentError::NotStarted("not in this test".into())) })
+    }
+    fn query<'a>(
+        &'a self,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<registry::payments::Outcome, registry::payments::PaymentError>> {
+        Box::pin(async { Err(registry::payments::PaymentError::NotStarted("not in this test".into())) })
+    }
+    fn parse_callback(&self, _: &[u8]) -> Result<registry::payments::Callback, registry::payments::PaymentError> {
+        Err(registry::payments::PaymentError::NotStarted("not in this test".into()))
     }
     fn name(&self) -> &'static str {
         "stand-in"

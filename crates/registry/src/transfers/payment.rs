@@ -18,7 +18,7 @@ use super::notify::tell;
 use super::store::{self, Consenter, Line, Row, Val};
 use super::view::{TransferView, view};
 use super::{decide, lang, need, need_transactor, not_found, step, visible};
-use crate::payments::Charge;
+use crate::payments::{Charge, ChargeRequest};
 use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry, parties};
 
@@ -100,7 +100,15 @@ pub(super) async fn charge(
     phone: &domain::Phone,
 ) -> Result<TransferView, Error> {
     let payments = &reg.adapters().payments;
-    let row = match payments.charge(phone.as_str(), row.fee_cents, &row.reference).await {
+    let callback_url = format!("{}/payments/callback/pending", reg.config().public_url.trim_end_matches('/'));
+    let request = ChargeRequest {
+        phone: phone.as_str(),
+        amount_cents: row.fee_cents,
+        account_ref: &row.reference.replace('-', ""),
+        description: "Transfer fee",
+        callback_url: &callback_url,
+    };
+    let row = match payments.charge(&request).await {
         Ok(Charge::Settled { provider_ref }) => {
             settle(reg, &row.id, &actor.person.id, payments.name(), &provider_ref).await?.unwrap_or(row)
         }
