@@ -71,15 +71,45 @@ pub enum Charge {
 /// What became of a payment request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Paid: the gateway's receipt number (M-Pesa's `MpesaReceiptNumber`),
-    /// what was paid and from which number, when the gateway gave them.
-    Paid { receipt: String, amount_cents: Option<i64>, phone: Option<String>, paid_at: Option<String> },
+    /// Paid: the gateway's receipt number (M-Pesa's `MpesaReceiptNumber`;
+    /// a query's answer has none), what was paid and from which number,
+    /// when the gateway gave them.
+    Paid { receipt: Option<String>, amount_cents: Option<i64>, phone: Option<String>, paid_at: Option<String> },
     /// Will not be paid: the gateway's result code and its text, kept
     /// as they came (M-Pesa: 1032 cancelled, 1037 no answer, 1 too little
     /// money, 2001 wrong PIN).
     Failed { code: String, description: String },
     /// The gateway has no answer yet.
     Waiting,
+}
+
+/// Why a payment failed, in the words a payer understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The payer cancelled the prompt.
+    Cancelled,
+    /// The phone did not answer in time (off, out of reach, or ignored).
+    NoAnswer,
+    /// The PIN typed was wrong.
+    WrongPin,
+    /// Too little money in the account.
+    TooLittleMoney,
+    /// Anything else.
+    Other,
+}
+
+impl Failure {
+    /// M-Pesa's result codes (1032 cancelled, 1037 and 1019 no answer in
+    /// time, 2001 wrong PIN, 1 too little money); any other is `Other`.
+    pub fn from_code(code: &str) -> Self {
+        match code.trim() {
+            "1032" => Self::Cancelled,
+            "1037" | "1019" => Self::NoAnswer,
+            "2001" => Self::WrongPin,
+            "1" => Self::TooLittleMoney,
+            _ => Self::Other,
+        }
+    }
 }
 
 /// A gateway's callback, read: which request it is about and its outcome.
@@ -165,7 +195,7 @@ impl DevAnswer {
             |code: &str, description: &str| Outcome::Failed { code: code.into(), description: description.into() };
         match self {
             Self::Pay => Outcome::Paid {
-                receipt: format!("DEV{}", asked.provider_ref.trim_start_matches("DEV-").replace('-', "")),
+                receipt: Some(format!("DEV{}", asked.provider_ref.trim_start_matches("DEV-").replace('-', ""))),
                 amount_cents: Some(asked.amount_cents),
                 phone: Some(asked.phone.clone()),
                 paid_at: None,
@@ -212,6 +242,42 @@ impl DevPayer {
     }
 }
 
+/// The development payer's callback, as JSON: what a developer's script
+/// or a test posts to an attempt's callback address.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct DevCallback {
+    provider_ref: String,
+    /// "0" paid, "" no answer yet, anything else failed (M-Pesa's codes).
+    result_code: String,
+    result_desc: Option<String>,
+    receipt: Option<String>,
+    amount_cents: Option<i64>,
+    phone: Option<String>,
+}
+
+impl DevPayer {
+    /// A callback in the development payer's format, to post to an
+    /// attempt's callback address.
+    pub fn callback_body(callback: &Callback) -> Vec<u8> {
+        let (result_code, result_desc, receipt, amount_cents, phone) = match &callback.outcome {
+            Outcome::Paid { receipt, amount_cents, phone, .. } => {
+                ("0".to_string(), None, receipt.clone(), *amount_cents, phone.clone())
+            }
+            Outcome::Failed { code, description } => (code.clone(), Some(description.clone()), None, None, None),
+            Outcome::Waiting => (String::new(), None, None, None, None),
+        };
+        let body = DevCallback {
+            provider_ref: callback.provider_ref.clone(),
+            result_code,
+            result_desc,
+            receipt,
+            amount_cents,
+            phone,
+        };
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
+}
+
 impl Payments for DevPayer {
     fn charge<'a>(&'a self, req: &'a ChargeRequest<'a>) -> BoxFuture<'a, Result<Charge, PaymentError>> {
         Box::pin(async move {
@@ -251,10 +317,16 @@ impl Payments for DevPayer {
         })
     }
 
-    /// The development payer's callbacks are delivered in process
-    /// ([`DevPayer::answer`]); nothing arrives over HTTP.
-    fn parse_callback(&self, _body: &[u8]) -> Result<Callback, PaymentError> {
-        Err(PaymentError::NotStarted("the development payer sends no callbacks".into()))
+    /// The development payer's own callback format ([`DevPayer::callback_body`]).
+    fn parse_callback(&self, body: &[u8]) -> Result<Callback, PaymentError> {
+        let b: DevCallback =
+            serde_json::from_slice(body).map_err(|e| PaymentError::NotStarted(format!("not a callback: {e}")))?;
+        let outcome = match b.result_code.as_str() {
+            "0" => Outcome::Paid { receipt: b.receipt, amount_cents: b.amount_cents, phone: b.phone, paid_at: None },
+            "" => Outcome::Waiting,
+            _ => Outcome::Failed { code: b.result_code, description: b.result_desc.unwrap_or_default() },
+        };
+        Ok(Callback { provider_ref: b.provider_ref, outcome })
     }
 
     fn name(&self) -> &'static str {
@@ -299,6 +371,8 @@ mod tests {
         );
         assert!(payer.answer(&provider_ref, DevAnswer::Pay).is_none(), "an answered prompt is not answered again");
         assert_eq!(payer.query(&provider_ref).await.unwrap(), cb.outcome);
+        let read = payer.parse_callback(&DevPayer::callback_body(&cb)).unwrap();
+        assert_eq!(read, cb, "a callback reads back as it was written");
     }
 
     #[tokio::test]
@@ -309,7 +383,7 @@ mod tests {
         let Outcome::Paid { receipt, amount_cents, .. } = payer.query(&provider_ref).await.unwrap() else {
             panic!("paid")
         };
-        assert!(receipt.starts_with("DEV"), "{receipt}");
+        assert!(receipt.as_deref().is_some_and(|r| r.starts_with("DEV")), "{receipt:?}");
         assert_eq!(amount_cents, Some(206_500));
     }
 }

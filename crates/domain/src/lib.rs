@@ -79,7 +79,8 @@ pub use fees::{Fee, FeeError, FeeQuery, FeeRule, FeeSchedule, FeeSchedules, Meas
 pub use fields::{FieldErrors, FieldPart};
 pub use ids::{AccountType, FieldError, IdNumber, KraPin, Phone};
 pub use register::{
-    BuyerType, ConsentDecision, ConsentRole, DocType, OwnerRole, PartyKind, PaymentState, UploadState, VehicleStatus,
+    AttemptState, BuyerType, ConsentDecision, ConsentRole, DocType, OwnerRole, PartyKind, PaymentState, UploadState,
+    VehicleStatus,
 };
 pub use vehicle_ids::{EngineNumber, RegistrationNumber, RegistrationSeries, Vin};
 pub use workdays::Calendar;

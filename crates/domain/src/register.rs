@@ -81,6 +81,24 @@ string_enum!(
 );
 
 string_enum!(
+    /// Where one request to the payment gateway stands: recorded before the
+    /// gateway was asked; pending with the payer; unknown (the gateway may
+    /// have prompted the payer, its answer was lost); settled; failed;
+    /// abandoned (no answer came however long we asked); or flagged for
+    /// staff (paid with another amount than the invoice's, or after the fee
+    /// was paid another way).
+    AttemptState, "one of" {
+        Requested = "requested": "Being asked",
+        Pending = "pending": "Waiting for the payer",
+        Unknown = "unknown": "Not confirmed",
+        Settled = "settled": "Paid",
+        Failed = "failed": "Failed",
+        Abandoned = "abandoned": "No answer",
+        Flagged = "flagged": "For staff to check",
+    }
+);
+
+string_enum!(
     /// Where a scanned logbook's file stands: about to be written, pointed
     /// at by its transfer, or replaced by a newer scan (to be deleted).
     UploadState, "one of" {

@@ -40,6 +40,8 @@ pub fn scheduler() -> Scheduler<Registry> {
             Job { name: "stale_session_tokens", every: MINUTE, run: forget_stale_session_tokens },
             // Page sessions a day past their longest life.
             Job { name: "session_purge", every: MINUTE, run: purge_old_sessions },
+            // Payment requests whose callback never came.
+            Job { name: "payment_reconcile", every: MINUTE, run: reconcile_payments },
             // Replaced and unfinished uploads.
             Job { name: "upload_sweep", every: MINUTE, run: sweep_uploads },
         ],
@@ -53,6 +55,10 @@ pub async fn run(reg: Registry, shutdown: tokio::sync::watch::Receiver<bool>) {
 
 fn expire_transfers(reg: Registry) -> JobFuture {
     Box::pin(async move { Ok(transfers::expire_due(&reg).await? as u64) })
+}
+
+fn reconcile_payments(reg: Registry) -> JobFuture {
+    Box::pin(async move { Ok(transfers::reconcile::reconcile_due(&reg).await?) })
 }
 
 fn purge_idempotency_keys(reg: Registry) -> JobFuture {

@@ -73,6 +73,12 @@ pub struct RegistryConfig {
     pub revocation_give_up_days: u32,
     /// Offices where logbooks are collected.
     pub offices: Vec<String>,
+    /// Seconds a payment request may go without the gateway's callback
+    /// before the gateway is asked about it (and between such questions).
+    pub payment_query_after_secs: u32,
+    /// Seconds after which a payment request no one can get an answer for
+    /// is given up on (staff see it; a late callback still settles it).
+    pub payment_give_up_secs: u32,
     /// The pepper of SMS codes, when the operator derives it from a key kept
     /// outside the database; `None` keeps it in the database.
     pub code_pepper: Option<SecretBytes>,

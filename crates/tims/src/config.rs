@@ -194,6 +194,11 @@ pub struct RegistrySection {
     pub revocation_give_up_days: u32,
     /// Offices where new logbooks are collected.
     pub offices: Vec<String>,
+    /// Seconds a payment request may go without the gateway's callback
+    /// before the gateway is asked about it.
+    pub payment_query_after_secs: u32,
+    /// Seconds after which an unanswered payment request is given up on.
+    pub payment_give_up_secs: u32,
 }
 
 impl Default for RegistrySection {
@@ -208,6 +213,8 @@ impl Default for RegistrySection {
             offices: ["Nairobi (Likoni Road)", "Mombasa", "Kisumu", "Nakuru", "Eldoret", "Nyeri"]
                 .map(String::from)
                 .to_vec(),
+            payment_query_after_secs: 60,
+            payment_give_up_secs: 15 * 60,
         }
     }
 }
@@ -329,10 +336,30 @@ impl Config {
                     bad("TIMS_REVOCATION_GIVE_UP_DAYS", "use a whole number of days from 1 to 3650".into())
                 })?;
         }
+        self.apply_env_payments(&get)?;
         if let Some(v) = get("TIMS_KRA_REGISTER_TOKEN") {
             self.sso.kra_register_token = Some(Secret::new(v));
         }
         self.apply_env_edge(&get)
+    }
+
+    /// The environment's settings of payments: when to ask the gateway about
+    /// a request that had no callback, and when to give up on it.
+    fn apply_env_payments(&mut self, get: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let bad = |name: &str, message: String| ConfigError::Env { name: name.into(), message };
+        if let Some(v) = get("TIMS_PAYMENT_QUERY_AFTER_SECS") {
+            self.registry.payment_query_after_secs =
+                v.parse().ok().filter(|s| (10..=3600).contains(s)).ok_or_else(|| {
+                    bad("TIMS_PAYMENT_QUERY_AFTER_SECS", "use a whole number of seconds from 10 to 3600".into())
+                })?;
+        }
+        if let Some(v) = get("TIMS_PAYMENT_GIVE_UP_SECS") {
+            self.registry.payment_give_up_secs =
+                v.parse().ok().filter(|s| (60..=7 * 86_400).contains(s)).ok_or_else(|| {
+                    bad("TIMS_PAYMENT_GIVE_UP_SECS", "use a whole number of seconds from 60 to 604800".into())
+                })?;
+        }
+        Ok(())
     }
 
     /// The environment's settings of the edge: the sign-on's limits, the

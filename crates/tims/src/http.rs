@@ -94,6 +94,7 @@ pub fn router(
         .merge(pagekit::static_router())
         .merge(sso::http::router(sso))
         .merge(registry::http::api::router(registry.clone()))
+        .merge(registry::http::gateway::router(registry.clone()))
         .merge(registry::http::pages::router(registry))
         .fallback(not_found)
         // The page being answered, for its language switch to come back to.

@@ -240,6 +240,8 @@ async fn registry_config(
         transfer_expiry_days: r.transfer_expiry_days,
         revocation_give_up_days: r.revocation_give_up_days.max(1),
         offices: r.offices.clone(),
+        payment_query_after_secs: r.payment_query_after_secs.max(10),
+        payment_give_up_secs: r.payment_give_up_secs.max(r.payment_query_after_secs).max(60),
         code_pepper: keyed_secret(cfg, "registry/code_pepper").map(|p| registry::SecretBytes(p.into_bytes())),
         token_seal_key: keyed_secret(cfg, "registry/refresh_token_seal").map(|k| registry::SecretBytes(k.into_bytes())),
     })

@@ -11,7 +11,6 @@ use common::{Api, Browser, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const PDF: &[u8] = b"%PDF-1.4\n% a scanned logbook\n";
 const SELLER: (&str, &str) = ("12345678", "+254712345678");
 const BUYER: (&str, &str) = ("23456789", "+254723456789");
 const OFFICER: (&str, &str) = ("34567890", "+254734567890");
@@ -20,25 +19,12 @@ const RESIDENT: (&str, &str) = ("100200300", "+254110200300");
 const DEALER_PIN: &str = "P051234567A";
 const LOGISTICS_PIN: &str = "P051234571E";
 
-/// The seller opens a transfer of `reg_no` to `buyer` (an ID number, or an
-/// organisation's KRA PIN); returns its id and reference.
 async fn open(seller: &Api, reg_no: &str, buyer: &str) -> (String, String) {
-    let body = if buyer.starts_with('P') {
-        json!({"registration_number": reg_no, "buyer_type": "company", "buyer_id_number": buyer})
-    } else {
-        json!({"registration_number": reg_no, "buyer_type": "individual", "buyer_id_number": buyer})
-    };
-    let (s, t) = seller.post("/api/v1/transfers", body).await;
-    assert_eq!(s, StatusCode::CREATED, "{t}");
-    (t["id"].as_str().unwrap().to_string(), t["reference"].as_str().unwrap().to_string())
+    seller.open_transfer(reg_no, buyer).await
 }
 
 async fn submit(app: &TestApp, seller: &Api, id: &str) {
-    let r = seller.req(reqwest::Method::PUT, &format!("/api/v1/transfers/{id}/logbook-scan")).body(PDF).send();
-    assert_eq!(r.await.unwrap().status(), StatusCode::OK);
-    let code = seller.code(app, SELLER.1, id, "submit").await;
-    let (s, b) = seller.post(&format!("/api/v1/transfers/{id}/submit"), json!({ "code": code })).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    seller.submit_transfer(app, SELLER.1, id).await
 }
 
 /// The buyer accepts over the API, which asks for the fee from the buyer's

@@ -1046,8 +1046,14 @@ async fn an_idle_outbox_pass_commits_nothing() {
 }
 
 /// The registry's periodic jobs, as the server's scheduler runs them.
-const JOBS: [&str; 5] =
-    ["transfer_expiry", "idempotency_purge", "stale_session_tokens", "session_purge", "upload_sweep"];
+const JOBS: [&str; 6] = [
+    "transfer_expiry",
+    "idempotency_purge",
+    "stale_session_tokens",
+    "session_purge",
+    "upload_sweep",
+    "payment_reconcile",
+];
 
 /// Each job's runs, by name.
 async fn job_runs(app: &TestApp) -> Vec<(String, i64)> {

@@ -9,6 +9,7 @@
 //! catalogue.
 
 pub mod api;
+pub mod gateway;
 pub mod pages;
 
 use axum::http::HeaderMap;

@@ -6,9 +6,10 @@ use domain::transfer::{Command, Party as Role, Step};
 use serde::Deserialize;
 use texts::{Lang, Sms, StepTaker, Text as _, TransferRefusal};
 
+use super::attempt::NewAttempt;
 use super::code::{CodeStep, check_code};
 use super::notify::tell;
-use super::payment::{charge, claim_payment, payer_phone};
+use super::payment::{charge, claim, payer_phone};
 use super::store::{self, Line, Val};
 use super::view::{TransferView, view};
 use super::{decide, lang, need, need_transactor, step};
@@ -79,8 +80,12 @@ fn check(reg: &Registry, input: &Acceptance, lang: Lang) -> Result<(String, Opti
 /// officers' queue.
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance) -> Result<TransferView, Error> {
-    let (after, cons) = record_acceptance(reg, actor, id, input, true).await?;
-    charge(reg, actor, after, cons, &payer_phone(actor, None)?).await
+    let (after, cons, attempt) = record_acceptance(reg, actor, id, input, true).await?;
+    let phone = payer_phone(actor, None)?;
+    match attempt {
+        Some(attempt) => charge(reg, actor, (after, cons), &phone, attempt).await,
+        None => view(reg, actor, after, cons).await,
+    }
 }
 
 /// The buyer accepts with a code and the details the record needs; the fee
@@ -92,7 +97,7 @@ pub async fn accept_then_pay(
     id: &str,
     input: &Acceptance,
 ) -> Result<TransferView, Error> {
-    let (after, cons) = record_acceptance(reg, actor, id, input, false).await?;
+    let (after, cons, _) = record_acceptance(reg, actor, id, input, false).await?;
     view(reg, actor, after, cons).await
 }
 
@@ -104,7 +109,7 @@ async fn record_acceptance(
     id: &str,
     input: &Acceptance,
     charge_now: bool,
-) -> Result<(store::Row, Vec<store::Consenter>), Error> {
+) -> Result<(store::Row, Vec<store::Consenter>, Option<NewAttempt>), Error> {
     let (tx, row, cons, roles) = step(reg, actor, id).await?;
     need(actor, &roles, |r| *r == Role::Buyer, StepTaker::Buyer)?;
     need_transactor(actor)?;
@@ -116,13 +121,14 @@ async fn record_acceptance(
     let after = store::advance(&mut tx, &row, t.to, now, &set, Line::by(Step::BuyerAccept, actor)).await?;
     let sms = Sms::BuyerAccepted { reference: &row.reference, reg_no: &row.reg_no };
     tell(&mut tx, &row.seller_id, &row, &sms, now).await?;
+    let mut attempt = None;
     if charge_now {
         let payer = (actor.person.id.as_str(), &payer_phone(actor, None)?);
-        claim_payment(&mut tx, &after, payer, reg.adapters().payments.name(), now).await?;
+        attempt = claim(&mut tx, &after, payer, reg.adapters().payments.name(), now).await?;
     }
     tx.commit().await?;
     reg.wake_outbox();
-    Ok((after, cons))
+    Ok((after, cons, attempt))
 }
 
 /// The buyer declines with a code: the vehicle stays with its owner.

@@ -14,6 +14,7 @@
 //! It knows no HTTP: the API and the pages call these use cases.
 
 pub mod answer;
+pub mod attempt;
 pub mod cancel;
 pub mod code;
 pub mod consent;
@@ -24,6 +25,7 @@ pub mod logbook;
 mod notify;
 pub mod open;
 pub mod payment;
+pub mod reconcile;
 pub mod review;
 pub mod scan;
 pub mod store;

@@ -8,17 +8,18 @@
 //! page and the receipt.
 
 use db::WriteTx;
-use domain::PaymentState;
 use domain::transfer::{Command, Party as Role, State, Step};
+use domain::{AttemptState, PaymentState};
 use secure::new_id;
 use serde::Serialize;
 use texts::{PayText, Sms, StepTaker, Text as _, TransferRefusal};
 
+use super::attempt::{self, NewAttempt};
 use super::notify::tell;
 use super::store::{self, Consenter, Line, Row, Val};
 use super::view::{TransferView, view};
 use super::{decide, lang, need, need_transactor, not_found, step, visible};
-use crate::payments::{Charge, ChargeRequest};
+use crate::payments::{Callback, Charge, ChargeRequest, Failure, Outcome, PaymentError};
 use crate::signin::Actor;
 use crate::{Error, FieldErrors, Registry, parties};
 
@@ -26,6 +27,10 @@ use crate::{Error, FieldErrors, Registry, parties};
 /// dead (the payer ignored the prompt, the gateway lost it), and another may
 /// be started.
 pub const PAYMENT_RETRY_AFTER_MS: i64 = 2 * 60 * 1000;
+
+/// What the gateway records the payment as being for (M-Pesa allows 13
+/// characters; the payer's phone shows the invoice reference instead).
+const GATEWAY_DESCRIPTION: &str = "Transfer fee";
 
 /// Record, in the caller's transaction, that the fee is about to be asked
 /// for; there is one payment row per transfer, so this is what stops two
@@ -82,38 +87,66 @@ pub async fn pay(reg: &Registry, actor: &Actor, id: &str, payer_phone: Option<&s
     }
     let phone = self::payer_phone(actor, payer_phone)?;
     let payer = (actor.person.id.as_str(), &phone);
-    let claimed = claim_payment(&mut tx, &row, payer, reg.adapters().payments.name(), reg.now_ms()).await?;
+    let attempt = claim(&mut tx, &row, payer, reg.adapters().payments.name(), reg.now_ms()).await?;
     tx.commit().await?;
-    if !claimed {
+    let Some(attempt) = attempt else {
         return Err(Error::Conflict(TransferRefusal::PaymentWaiting.render(lang(actor))));
-    }
-    charge(reg, actor, row, cons, &phone).await
+    };
+    charge(reg, actor, (row, cons), &phone, attempt).await
 }
 
-/// Ask the gateway to prompt `phone` for the fee, once `claim_payment` has
-/// recorded the request, and record what it said.
+/// Claim the payment and record the attempt about to be made, in the
+/// caller's transaction; `None` when a request is already waiting or the
+/// fee is paid.
+pub(super) async fn claim(
+    tx: &mut WriteTx,
+    row: &Row,
+    payer: (&str, &domain::Phone),
+    provider: &str,
+    now: i64,
+) -> Result<Option<NewAttempt>, Error> {
+    if !claim_payment(tx, row, payer, provider, now).await? {
+        return Ok(None);
+    }
+    Ok(Some(attempt::record(tx, row, payer, provider, now).await?))
+}
+
+/// Ask the gateway to prompt `phone` for the fee, once [`claim`] has
+/// recorded the attempt, and record what it said. The attempt is written
+/// before the gateway is asked, so a crash here leaves a request the
+/// reconciliation job settles or gives up on, never a lost charge.
 pub(super) async fn charge(
     reg: &Registry,
     actor: &Actor,
-    row: Row,
-    cons: Vec<Consenter>,
+    (row, cons): (Row, Vec<Consenter>),
     phone: &domain::Phone,
+    attempt: NewAttempt,
 ) -> Result<TransferView, Error> {
     let payments = &reg.adapters().payments;
-    let callback_url = format!("{}/payments/callback/pending", reg.config().public_url.trim_end_matches('/'));
+    let callback_url = attempt::callback_url(reg, &attempt.secret);
+    let account_ref = row.reference.replace('-', "");
     let request = ChargeRequest {
         phone: phone.as_str(),
         amount_cents: row.fee_cents,
-        account_ref: &row.reference.replace('-', ""),
-        description: "Transfer fee",
+        account_ref: &account_ref,
+        description: GATEWAY_DESCRIPTION,
         callback_url: &callback_url,
     };
     let row = match payments.charge(&request).await {
         Ok(Charge::Settled { provider_ref }) => {
-            settle(reg, &row.id, &actor.person.id, payments.name(), &provider_ref).await?.unwrap_or(row)
+            attempt::pending(reg, &attempt.id, &provider_ref).await?;
+            let paid = Outcome::Paid {
+                receipt: Some(provider_ref.clone()),
+                amount_cents: Some(row.fee_cents),
+                phone: Some(phone.as_str().to_string()),
+                paid_at: None,
+            };
+            attempt::apply(reg, &attempt.id, &Callback { provider_ref, outcome: paid }).await?.ok();
+            store::read(reg.db(), &row.id).await?.map_or(row, |(r, _)| r)
         }
         Ok(Charge::Pending { provider_ref }) => {
             tracing::info!(transfer = row.reference, provider_ref, "payment requested; waiting for the gateway");
+            attempt::pending(reg, &attempt.id, &provider_ref).await?;
             let pending = sqlx::query(
                 "UPDATE reg_payments SET state = $3, provider_ref = $1 WHERE transfer_id = $2 AND state = $4",
             );
@@ -121,8 +154,14 @@ pub(super) async fn charge(
             reg.db().execute_write(pending.bind(&provider_ref).bind(&row.id).bind(to).bind(from)).await?;
             row
         }
-        Err(e) => {
+        Err(PaymentError::Unknown(e)) => {
+            tracing::warn!(transfer = row.reference, error = %e, "payment request's outcome unknown; the callback or a query will tell");
+            attempt::not_sent(reg, &attempt.id, false, &e).await?;
+            return Err(Error::Unavailable(TransferRefusal::PaymentUnconfirmed.render(lang(actor))));
+        }
+        Err(PaymentError::NotStarted(e)) => {
             tracing::warn!(transfer = row.reference, error = %e, "payment could not be started");
+            attempt::not_sent(reg, &attempt.id, true, &e).await?;
             let failed = sqlx::query("UPDATE reg_payments SET state = $2 WHERE transfer_id = $1 AND state = $3");
             let (to, from) = (PaymentState::Failed.as_str(), PaymentState::Requested.as_str());
             reg.db().execute_write(failed.bind(&row.id).bind(to).bind(from)).await?;
@@ -134,7 +173,9 @@ pub(super) async fn charge(
 
 /// The gateway says the fee is paid: the transfer enters the officers'
 /// queue. Idempotent for the same transfer: returns the transfer as it now
-/// stands, or `None` if it was not awaiting payment.
+/// stands, or `None` if it was not awaiting payment. (Gateways' answers
+/// come through [`attempt::apply`]; this is for a payment settled outside
+/// one.)
 #[tracing::instrument(skip_all, fields(transfer = %id))]
 pub async fn settle(
     reg: &Registry,
@@ -146,14 +187,33 @@ pub async fn settle(
     let now = reg.now_ms();
     let mut tx = reg.db().begin_write().await?;
     let lang = parties::lang_in(&mut tx, payer_id).await?;
-    let (row, cons) = store::load(&mut tx, id).await?.ok_or_else(|| not_found(lang))?;
+    let (row, _) = store::load(&mut tx, id).await?.ok_or_else(|| not_found(lang))?;
     if row.state != State::AwaitingPayment {
         return Ok(None);
     }
-    let t = decide(&row, &cons, Command::PaymentSettled, &Role::System, lang)?;
+    let after = settle_in(&mut tx, &row, payer_id, provider, provider_ref, now).await?;
+    tx.commit().await?;
+    reg.wake_outbox();
+    Ok(Some(after))
+}
+
+/// Settle `row`'s fee in the caller's transaction: the transfer goes to the
+/// officers' queue, the payment row records the receipt, the buyer is told.
+/// `row` must be awaiting payment.
+pub(super) async fn settle_in(
+    tx: &mut WriteTx,
+    row: &Row,
+    payer_id: &str,
+    provider: &str,
+    provider_ref: &str,
+    now: i64,
+) -> Result<Row, Error> {
+    let lang = parties::lang_in(tx, payer_id).await?;
+    let cons = store::load(tx, &row.id).await?.map(|(_, c)| c).unwrap_or_default();
+    let t = decide(row, &cons, Command::PaymentSettled, &Role::System, lang)?;
     let set = [("payment_ref", Val::Text(Some(provider_ref.to_string()))), ("queued_at", Val::Int(now))];
     let line = Line::system(Step::PaymentSettled).detail(Some(provider_ref));
-    let after = store::advance(&mut tx, &row, t.to, now, &set, line).await?;
+    let after = store::advance(tx, row, t.to, now, &set, line).await?;
     // The row claim_payment made becomes the settled payment (a gateway
     // that settles without a request of ours makes one).
     sqlx::query(
@@ -171,29 +231,33 @@ pub async fn settle(
     .bind(provider_ref)
     .bind(now)
     .bind(PaymentState::Settled.as_str())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let sms = Sms::PaymentReceived { amount_cents: row.fee_cents, reference: &row.reference };
-    tell(&mut tx, &row.buyer_id, &row, &sms, now).await?;
-    tx.commit().await?;
-    reg.wake_outbox();
-    Ok(Some(after))
+    tell(tx, &row.buyer_id, row, &sms, now).await?;
+    Ok(after)
 }
 
 /// The gateway says a request it was given will not be paid (the payer
-/// cancelled the prompt, or had too little): another may be started at
-/// once. Nothing happens to a request that is no longer waiting.
+/// cancelled the prompt): another may be started at once. Nothing happens
+/// to a request that is no longer waiting, or to another transfer's.
 #[tracing::instrument(skip_all, fields(transfer = %id))]
 pub async fn payment_failed(reg: &Registry, id: &str, provider_ref: &str) -> Result<bool, Error> {
-    let failed = sqlx::query(
-        "UPDATE reg_payments SET state = $1 WHERE transfer_id = $2 AND provider_ref = $3 AND state IN ($4, $5)",
-    )
-    .bind(PaymentState::Failed.as_str())
-    .bind(id)
-    .bind(provider_ref)
-    .bind(PaymentState::Requested.as_str())
-    .bind(PaymentState::Pending.as_str());
-    Ok(reg.db().execute_write(failed).await?.rows_affected() == 1)
+    let provider = reg.adapters().payments.name();
+    let Some(attempt) = attempt::by_provider_ref(reg, provider, provider_ref).await? else {
+        return Ok(false);
+    };
+    let owner: Option<String> = sqlx::query_scalar("SELECT transfer_id FROM reg_payment_attempts WHERE id = $1")
+        .bind(&attempt)
+        .fetch_optional(reg.db().pool())
+        .await?;
+    let Some((row, _)) = store::read(reg.db(), id).await? else { return Ok(false) };
+    if owner.as_deref() != Some(row.id.as_str()) {
+        return Ok(false);
+    }
+    let outcome = Outcome::Failed { code: "1032".into(), description: "Request cancelled by user".into() };
+    let applied = attempt::apply(reg, &attempt, &Callback { provider_ref: provider_ref.to_string(), outcome }).await?;
+    Ok(applied.is_ok_and(|a| a == attempt::Applied::Failed))
 }
 
 /// Where the fee of a transfer stands, for the waiting page and the
@@ -219,6 +283,9 @@ pub struct PaymentView {
     pub provider_ref: Option<String>,
     pub requested_at_ms: Option<i64>,
     pub settled_at_ms: Option<i64>,
+    /// Why the newest request failed, when it did: `cancelled`,
+    /// `no_answer`, `wrong_pin`, `too_little_money` or `other`.
+    pub failure: Option<String>,
     /// Whether the buyer may ask for the payment (again) now: the transfer
     /// awaits payment and no request is waiting for the payer's answer.
     pub can_pay: bool,
@@ -234,6 +301,25 @@ pub async fn payment(reg: &Registry, actor: &Actor, id: &str) -> Result<PaymentV
     .bind(&row.id)
     .fetch_optional(reg.db().pool())
     .await?;
+    let newest: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT state, result_code FROM reg_payment_attempts WHERE transfer_id = $1 ORDER BY attempt_no DESC LIMIT 1",
+    )
+    .bind(&row.id)
+    .fetch_optional(reg.db().pool())
+    .await?;
+    let ended = [AttemptState::Failed.as_str(), AttemptState::Abandoned.as_str()];
+    let failure = newest.filter(|(s, _)| ended.contains(&s.as_str())).map(|(state, code)| {
+        // A request given up on had no answer from the phone either.
+        let code = if state == AttemptState::Abandoned.as_str() { Some("1037".into()) } else { code };
+        match Failure::from_code(code.as_deref().unwrap_or_default()) {
+            Failure::Cancelled => "cancelled",
+            Failure::NoAnswer => "no_answer",
+            Failure::WrongPin => "wrong_pin",
+            Failure::TooLittleMoney => "too_little_money",
+            Failure::Other => "other",
+        }
+        .to_string()
+    });
     let now = reg.now_ms();
     let waiting = paid.as_ref().is_some_and(|(state, _, _, at, _)| {
         [PaymentState::Requested.as_str(), PaymentState::Pending.as_str()].contains(&state.as_str())
@@ -252,6 +338,7 @@ pub async fn payment(reg: &Registry, actor: &Actor, id: &str) -> Result<PaymentV
         amount_cents: row.fee_cents,
         amount: domain::fees::format_kes(row.fee_cents),
         can_pay: row.state == State::AwaitingPayment && !waiting,
+        failure,
         state,
         phone_masked: phone.as_deref().map(texts::format::phone_masked),
         provider_ref,

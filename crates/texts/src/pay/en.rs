@@ -26,6 +26,9 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::Failed => s("M-Pesa did not take the payment: the request was cancelled, ran out of time, \
                         or there was not enough money. Nothing was taken from you."),
         P::NoAnswer => s("The phone did not answer the payment request in time."),
+        P::FailedCancelled => s("The payment request was cancelled on the phone. Nothing was taken from you."),
+        P::FailedWrongPin => s("The M-Pesa PIN entered was wrong. Nothing was taken from you."),
+        P::FailedTooLittle => s("There was not enough money in the M-Pesa account. Nothing was taken from you."),
         P::TryAgain => s("Try again"),
         P::PaidTitle => s("Paid"),
         P::SeeReceipt => s("See the receipt"),

@@ -28,6 +28,9 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::Failed => s("M-Pesa haikupokea malipo: ombi lilighairiwa, muda uliisha, au salio halikutosha. \
                         Hakuna pesa iliyokatwa."),
         P::NoAnswer => s("Simu haikujibu ombi la malipo kwa wakati."),
+        P::FailedCancelled => s("Ombi la malipo lilighairiwa kwenye simu. Hakuna pesa iliyokatwa."),
+        P::FailedWrongPin => s("PIN ya M-Pesa iliyowekwa haikuwa sahihi. Hakuna pesa iliyokatwa."),
+        P::FailedTooLittle => s("Salio la M-Pesa halikutosha. Hakuna pesa iliyokatwa."),
         P::TryAgain => s("Jaribu tena"),
         P::PaidTitle => s("Imelipwa"),
         P::SeeReceipt => s("Angalia risiti"),

@@ -132,6 +132,9 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         T::CannotPrice { why } => format!("This vehicle cannot be priced: {why}"),
         T::PaymentWaiting => s("A payment request for this transfer is already waiting for your answer \
                                               on your phone: approve it there, or try again in two minutes"),
+        T::PaymentUnconfirmed => s("We could not confirm that M-Pesa sent the payment request to your phone. If it \
+                                    did, enter your PIN there. If nothing comes, try again in two minutes: you \
+                                    will not be charged twice"),
         T::EnterPostalAddress => {
             s("Enter your postal address, for example P.O. Box 12345-00100 Nairobi (5 to 200 characters)")
         }

@@ -118,6 +118,7 @@ catalogue! {
         /// `why` is the fee schedule's reason.
         CannotPrice { why: &'a str },
         PaymentWaiting,
+        PaymentUnconfirmed,
         EnterPostalAddress,
         /// `offices` lists this server's offices, comma-separated.
         ChooseOffice { offices: &'a str },

@@ -139,6 +139,9 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         T::CannotPrice { why } => format!("Ada ya gari hili haiwezi kukokotolewa: {why}"),
         T::PaymentWaiting => s("Ombi la malipo ya uhamisho huu tayari linasubiri jibu lako kwenye simu \
                                               yako: liidhinishe huko, au ujaribu tena baada ya dakika mbili"),
+        T::PaymentUnconfirmed => s("Hatukuweza kuthibitisha kwamba M-Pesa imetuma ombi la malipo kwenye simu yako. \
+                                    Ikiwa imetuma, weka PIN yako hapo. Ikiwa hakuna kinachokuja, jaribu tena \
+                                    baada ya dakika mbili: hutatozwa mara mbili"),
         T::EnterPostalAddress => {
             s("Andika anwani yako ya posta, kwa mfano S.L.P. 12345-00100 Nairobi (herufi 5 hadi 200)")
         }

@@ -655,4 +655,25 @@ impl Api {
         assert_eq!(s, reqwest::StatusCode::ACCEPTED, "{b}");
         app.next_code(phone, seen).await
     }
+
+    /// Open a transfer of `reg_no` to `buyer` (an ID number, or an
+    /// organisation's KRA PIN); its id and reference.
+    pub async fn open_transfer(&self, reg_no: &str, buyer: &str) -> (String, String) {
+        let kind = if buyer.starts_with('P') { "company" } else { "individual" };
+        let body = serde_json::json!({"registration_number": reg_no, "buyer_type": kind, "buyer_id_number": buyer});
+        let (s, t) = self.post("/api/v1/transfers", body).await;
+        assert_eq!(s, reqwest::StatusCode::CREATED, "{t}");
+        (t["id"].as_str().unwrap().to_string(), t["reference"].as_str().unwrap().to_string())
+    }
+
+    /// Upload a scan and submit the transfer with the seller's code, sent to
+    /// `phone`.
+    pub async fn submit_transfer(&self, app: &TestApp, phone: &str, id: &str) {
+        let scan = b"%PDF-1.4\n% a scanned logbook\n";
+        let (s, b) = self.put_bytes(&format!("/api/v1/transfers/{id}/logbook-scan"), scan).await;
+        assert_eq!(s, reqwest::StatusCode::OK, "{b}");
+        let code = self.code(app, phone, id, "submit").await;
+        let (s, b) = self.post(&format!("/api/v1/transfers/{id}/submit"), serde_json::json!({ "code": code })).await;
+        assert_eq!(s, reqwest::StatusCode::OK, "{b}");
+    }
 }

@@ -140,7 +140,14 @@ fn waiting(lang: Lang, p: &PaymentView) -> (String, Vec<String>, bool) {
     ];
     match p.state.as_deref() {
         Some(s) if s == PaymentState::Failed.as_str() => {
-            (P::FailedTitle.render(lang), vec![P::Failed.render(lang)], false)
+            let why = match p.failure.as_deref() {
+                Some("cancelled") => P::FailedCancelled,
+                Some("no_answer") => P::NoAnswer,
+                Some("wrong_pin") => P::FailedWrongPin,
+                Some("too_little_money") => P::FailedTooLittle,
+                _ => P::Failed,
+            };
+            (P::FailedTitle.render(lang), vec![why.render(lang)], false)
         }
         // A request that had no answer in time may be made again.
         Some(_) if p.can_pay => (P::FailedTitle.render(lang), vec![P::NoAnswer.render(lang)], false),
