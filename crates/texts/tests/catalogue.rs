@@ -194,6 +194,8 @@ fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
         TransferRefusal::IdLinkedElsewhere,
         TransferRefusal::NeedsAnOwner,
         TransferRefusal::BuyerKindUnknown,
+        TransferRefusal::BuyerLookupsSpent { in_last_hour: true, again_at_ms: 1_767_614_400_000 },
+        TransferRefusal::BuyerLookupsSpent { in_last_hour: false, again_at_ms: 1_767_686_400_000 },
     ]
 }
 
