@@ -120,6 +120,16 @@ async fn the_review_shows_the_record_the_scan_is_checked_against_to_officers_wit
     assert!(page.body.contains(&format!("href=\"/transfers/{id}/scan\"")), "{}", page.body);
     assert!(page.body.contains(&format!("href=\"/transfers/{id}/review/approve\"")), "{}", page.body);
     assert!(page.body.contains(&format!("href=\"/transfers/{id}/review/reject\"")), "{}", page.body);
+    // Its layout is the shared stylesheet's (a wider page, the desk), and
+    // so is the rejection form's.
+    assert!(page.body.contains(r#"<body class="registry wide">"#) && page.body.contains(r#"<div class="desk">"#));
+    let reject = desk.get(&format!("/transfers/{id}/review/reject")).await;
+    for page in [&page, &reject] {
+        assert!(!page.body.contains("<style") && !page.body.contains("style="), "{}", page.body);
+    }
+    for class in [".wide main{", ".desk{", ".decide .approve{", ".radio input{"] {
+        assert!(pagekit::STYLESHEET.contains(class), "no {class} in the stylesheet");
+    }
     // A party to the transfer gets the usual refusal, and so does the seller.
     let mut seller_pages = registry_browser(&app, SELLER).await;
     let page = seller_pages.get(&format!("/transfers/{id}/review")).await;
