@@ -178,13 +178,6 @@ impl Phone {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The number with all but the last three digits hidden, for pages and
-    /// logs that must not show it whole.
-    pub fn masked(&self) -> String {
-        let tail = &self.0[self.0.len() - 3..];
-        format!("+254 *** *** {tail}")
-    }
 }
 
 impl fmt::Display for Phone {
@@ -211,11 +204,6 @@ mod tests {
         for raw in ["", "0812345678", "07123456", "07123456789", "+255712345678", "07a2345678"] {
             assert!(Phone::parse(raw).is_err(), "{raw}");
         }
-    }
-
-    #[test]
-    fn masked_phone_shows_only_the_last_three_digits() {
-        assert_eq!(Phone::parse("0712345678").unwrap().masked(), "+254 *** *** 678");
     }
 
     #[test]

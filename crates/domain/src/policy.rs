@@ -253,6 +253,48 @@ pub mod lockout {
     }
 }
 
+/// Rules for looking up a buyer by ID number or KRA PIN, which shows the
+/// name the registers give: each person has a budget of identifiers, so
+/// that names cannot be harvested by typing numbers. A dealer selling many
+/// vehicles a day stays well inside it.
+pub mod lookup {
+    use super::*;
+
+    /// At most this many identifiers looked up by one person in an hour...
+    pub const MAX_PER_HOUR: usize = 60;
+    /// ...and this many in a day (24 hours).
+    pub const MAX_PER_DAY: usize = 300;
+
+    /// Which budget a refused lookup ran out of.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Spent {
+        Hour,
+        Day,
+    }
+
+    /// Whether one more identifier may be looked up now, given `last_seen`:
+    /// for each identifier the person looked up in the last day, when they
+    /// last did (any order). An identifier already among them costs nothing
+    /// more (its name was shown already), so the caller asks only for a new
+    /// one. If refused: which budget is spent, and the moment a new lookup
+    /// is allowed again.
+    pub fn may_look_up(last_seen: &[i64], now_ms: i64) -> Result<(), (Spent, i64)> {
+        let mut day: Vec<i64> = last_seen.iter().copied().filter(|&t| t > now_ms - DAY_MS).collect();
+        day.sort_unstable();
+        if let Some(free_at) = free_at(&day, MAX_PER_DAY, DAY_MS) {
+            return Err((Spent::Day, free_at));
+        }
+        let hour: Vec<i64> = day.into_iter().filter(|&t| t > now_ms - HOUR_MS).collect();
+        free_at(&hour, MAX_PER_HOUR, HOUR_MS).map_or(Ok(()), |free_at| Err((Spent::Hour, free_at)))
+    }
+
+    /// When enough of `sorted` (ascending) leave a window of `window_ms` for
+    /// fewer than `max` to remain; `None` if fewer remain now.
+    fn free_at(sorted: &[i64], max: usize, window_ms: i64) -> Option<i64> {
+        (sorted.len() >= max).then(|| sorted[sorted.len() - max] + window_ms)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +333,21 @@ mod tests {
         assert_eq!(code::may_send(h(2, 2), 60_000), Ok(()));
         assert_eq!(code::may_send(h(3, 3), 60_000), Err(14 * MINUTE_MS));
         assert_eq!(code::may_send(h(0, 10), HOUR_MS), Err(23 * HOUR_MS));
+    }
+
+    #[test]
+    fn lookups_are_limited_per_hour_and_per_day_until_the_oldest_leave_the_window() {
+        let now = 2 * DAY_MS;
+        // One a minute, the last just now.
+        let minutes = |n: i64| (0..n).map(|i| now - i * MINUTE_MS).collect::<Vec<_>>();
+        assert_eq!(lookup::may_look_up(&minutes(59), now), Ok(()));
+        // Sixty in the last hour: one more when the oldest is an hour old.
+        assert_eq!(lookup::may_look_up(&minutes(60), now), Err((lookup::Spent::Hour, now + MINUTE_MS)));
+        // Those older than a day do not count; 300 within it do.
+        let old: Vec<i64> = (0..300).map(|i| now - DAY_MS - i).collect();
+        assert_eq!(lookup::may_look_up(&old, now), Ok(()));
+        let day: Vec<i64> = (0..300).map(|i| now - 23 * HOUR_MS + i * 2 * MINUTE_MS).collect();
+        assert_eq!(lookup::may_look_up(&day, now), Err((lookup::Spent::Day, now + HOUR_MS)));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //!
 //! Owns the language cookie (`__Host-tims_lang`: a year, `SameSite=Lax`,
 //! Secure like every cookie of tims, shared by both parts on one host), the
-//! choice between it and the browser's `Accept-Language`, the switch's
+//! choice between it, a sign-in's hint ([`HINT_COOKIE`]: the language the
+//! service that sent the person asked for) and the browser's
+//! `Accept-Language`, the switch's
 //! route (`GET /language?lang=sw&back=/vehicles?after=x`: sets the cookie
 //! and sends the person back to the page they were on, one redirect, never
 //! to another site) and the switch's links. The page being answered is
@@ -40,11 +42,42 @@ pub fn chosen_lang(headers: &HeaderMap) -> Option<Lang> {
     cookies::get(headers, LANG_COOKIE).as_deref().and_then(Lang::from_tag)
 }
 
-/// The language of a page request: the person's choice, else the one their
-/// browser asks for, else English.
+/// The language of a page request: the person's choice, else the one the
+/// service that sent them to sign in asked for (see [`HINT_COOKIE`]), else
+/// the one their browser asks for, else English.
 pub fn page_lang(headers: &HeaderMap) -> Lang {
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    chosen_lang(headers).unwrap_or_else(|| accept.map_or(Lang::En, Lang::from_accept_language))
+    chosen_lang(headers)
+        .or_else(|| hinted_lang(headers))
+        .unwrap_or_else(|| accept.map_or(Lang::En, Lang::from_accept_language))
+}
+
+/// The cookie that keeps, while a person signs in, the language the
+/// service that sent them asked for (OpenID Connect's `ui_locales`), so
+/// that the sign-in's pages speak it. Never a choice of the person's: it
+/// gives way to [`LANG_COOKIE`], is not stored with their account, and
+/// lasts the sign-in (an hour at most).
+pub const HINT_COOKIE: &str = "__Host-tims_lang_hint";
+
+/// How long a sign-in's language hint is kept.
+const HINT_SECS: i64 = 60 * 60;
+
+fn hinted_lang(headers: &HeaderMap) -> Option<Lang> {
+    cookies::get(headers, HINT_COOKIE).as_deref().and_then(Lang::from_tag)
+}
+
+/// The `Set-Cookie` value that keeps `lang` as a sign-in's hint, or
+/// forgets the hint (`None`, once the sign-in is over).
+pub fn hint_lang(lang: Option<Lang>) -> HeaderValue {
+    match lang {
+        Some(lang) => cookies::set(HINT_COOKIE, lang.tag(), cookies::SameSite::Lax, Some(HINT_SECS)),
+        None => cookies::set(HINT_COOKIE, "", cookies::SameSite::Lax, Some(0)),
+    }
+}
+
+/// Whether the request carries a sign-in's language hint.
+pub fn has_hint(headers: &HeaderMap) -> bool {
+    cookies::get(headers, HINT_COOKIE).is_some()
 }
 
 /// Middleware around both parts' pages: remembers the address of a page
@@ -180,6 +213,21 @@ mod tests {
         assert_eq!(chosen_lang(&headers("__Host-tims_lang=fr", "sw-KE")), None);
         assert_eq!(page_lang(&headers("other=1", "fr")), Lang::En);
         assert_eq!(page_lang(&HeaderMap::new()), Lang::En);
+    }
+
+    #[test]
+    fn a_sign_ins_hint_comes_after_the_choice_and_before_the_browser() {
+        let headers = |cookie: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::COOKIE, HeaderValue::from_str(cookie).unwrap());
+            h.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("en"));
+            h
+        };
+        assert_eq!(page_lang(&headers("__Host-tims_lang_hint=sw")), Lang::Sw);
+        assert_eq!(page_lang(&headers("__Host-tims_lang=en; __Host-tims_lang_hint=sw")), Lang::En);
+        assert_eq!(chosen_lang(&headers("__Host-tims_lang_hint=sw")), None, "a hint is not a choice");
+        assert!(hint_lang(Some(Lang::Sw)).to_str().unwrap().starts_with("__Host-tims_lang_hint=sw;"));
+        assert!(hint_lang(None).to_str().unwrap().contains("Max-Age=0"));
     }
 
     #[tokio::test]

@@ -44,8 +44,8 @@ mod style;
 
 pub use form::{CSRF_FIELD, CsrfForm, FormPart, Refused, SignedForm};
 pub use language::{
-    LANG_COOKIE, SWITCH_PATH, Switch, SwitchLink, SwitchQuery, chosen_lang, is_local, page_lang, remember_page, switch,
-    switch_href, switch_language,
+    HINT_COOKIE, LANG_COOKIE, SWITCH_PATH, Switch, SwitchLink, SwitchQuery, chosen_lang, has_hint, hint_lang, is_local,
+    page_lang, remember_page, switch, switch_href, switch_language,
 };
 pub use signed::Signed;
 pub use style::{FAVICON, STYLESHEET, favicon_href, static_router, stylesheet_href};

@@ -109,10 +109,15 @@ pub async fn get_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<P
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn by_document(reg: &Registry, doc_type: &str, doc_number: &str) -> Result<Option<Party>, Error> {
+/// The party with this document, read in `conn` (a buyer's lookup reads
+/// it in the transaction that writes its audit line).
+pub async fn by_document(
+    conn: &mut sqlx::AnyConnection,
+    doc_type: &str,
+    doc_number: &str,
+) -> Result<Option<Party>, Error> {
     let sql = format!("SELECT {COLUMNS} FROM reg_parties WHERE doc_type = $1 AND doc_number = $2");
-    let row =
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(doc_type).bind(doc_number).fetch_optional(reg.db().pool()).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(doc_type).bind(doc_number).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 

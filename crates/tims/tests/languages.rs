@@ -259,3 +259,62 @@ async fn a_language_chosen_before_signing_in_becomes_the_accounts(app: TestApp) 
     assert!(sms.starts_with("Your tims"), "{sms}");
 }
 on_both!(a_language_chosen_before_signing_in_becomes_the_accounts);
+
+/// The registry asks the sign-on for the language of the page the person
+/// left (`ui_locales`), and the sign-in speaks it, unless the person chose
+/// a language on this browser; the hint lasts the sign-in, and is never
+/// taken for the person's choice.
+async fn the_sign_in_speaks_the_language_the_registry_asks_for(app: TestApp) {
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let authorize = |accept: &'static str| {
+        let client = no_redirects.clone();
+        let url = format!("{}/signin", app.base);
+        async move {
+            let r = client.get(url).header("accept-language", accept).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            // The cookie that binds the sign-in to the browser, as "name=value".
+            let bound = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+            (r.headers()["location"].to_str().unwrap().to_string(), bound)
+        }
+    };
+    assert!(authorize("en-GB").await.0.contains("&ui_locales=en"));
+    let (sw, bound) = authorize("sw-KE,sw").await;
+    assert!(sw.contains("/sso/authorize?") && sw.contains("&ui_locales=sw"), "{sw}");
+
+    // A browser that asks for no language in particular signs in in
+    // Kiswahili, page after page, and is back at the registry without the hint.
+    let mut b = Browser::new(&app.base);
+    let (name, value) = bound.split_once('=').unwrap();
+    b.cookies.insert(name.into(), value.into());
+    let to_signin = b.get(sw.strip_prefix(&app.base).unwrap()).await.location();
+    assert_eq!(b.cookies.get("__Host-tims_lang_hint").map(String::as_str), Some("sw"));
+    let signin = b.get(&to_signin).await;
+    assert!(signin.body.contains(r#"<html lang="sw">"#), "{}", signin.body);
+    let query = to_signin.split_once('?').unwrap().1;
+    let (_, back) = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "return_to").unwrap();
+    let seen = app.sms_to(SELLER.1).len();
+    let form = [("account_type", "citizen"), ("id_number", SELLER.0), ("password", PASSWORD), ("return_to", &back)];
+    let r = b.post("/sso/signin", &form).await;
+    let code_page = b.get(&r.location()).await;
+    assert!(code_page.body.contains(r#"<html lang="sw">"#), "{}", code_page.body);
+    let code = extract_code(&app.next_sms(SELLER.1, seen).await).unwrap();
+    let r = b.post("/sso/signin/code", &[("code", &code), ("return_to", &back)]).await;
+    let home = b.follow(&r.location()).await;
+    assert!(home.body.contains("Signed in as"), "the registry's home: {}", home.body);
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    assert!(!b.cookies.contains_key("__Host-tims_lang_hint"), "{:?}", b.cookies);
+    assert_eq!(account_lang(&app, SELLER.0).await, None, "a hint is not the person's choice");
+
+    // The sign-on says which languages it speaks.
+    let doc: Value =
+        reqwest::get(format!("{}/sso/.well-known/openid-configuration", app.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(doc["ui_locales_supported"], json!(["en", "sw"]));
+
+    // A language chosen on this browser wins over the hint.
+    let mut chose = Browser::new(&app.base);
+    chose.cookies.insert(LANG_COOKIE.into(), "en".into());
+    let signin = chose.follow(&sw).await;
+    assert!(signin.body.contains(r#"<html lang="en">"#), "{}", signin.body);
+    assert!(!chose.cookies.contains_key("__Host-tims_lang_hint"));
+}
+on_both!(the_sign_in_speaks_the_language_the_registry_asks_for);

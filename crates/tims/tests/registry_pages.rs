@@ -1211,3 +1211,71 @@ async fn declining_refusing_and_cancelling_each_ask_first_and_take_only_their_ow
     assert_eq!(transfer_state(&app, &id).await, "consent_refused");
 }
 on_both!(declining_refusing_and_cancelling_each_ask_first_and_take_only_their_own_code);
+
+/// Answer the sale's buyer-ID question with a citizen's ID number: where it leads.
+async fn pick(seller: &mut Browser, id_number: &str) -> String {
+    let form = [("buyer_id_type", "citizen"), ("buyer_id_number", id_number)];
+    seller.post_reg("/transfers/new/buyer-id", &form).await.location()
+}
+
+/// Choosing a buyer shows the name the registers give, so each person may
+/// look up only so many ID numbers and KRA PINs an hour (and a day), on the
+/// pages and the API alike; a buyer looked up already costs nothing more.
+/// Every lookup is written down for the agency's staff.
+async fn buyer_lookups_are_budgeted_and_each_is_written_down(app: TestApp) {
+    use domain::policy::{HOUR_MS, MINUTE_MS, lookup::MAX_PER_HOUR};
+    let mut seller = registry_browser(&app, SELLER).await;
+    answer(&mut seller, "/transfers/new", &[("registration_number", "KDA 001A")]).await;
+    answer(&mut seller, "/transfers/new/buyer", &[("buyer", "individual")]).await;
+    let started = app.clock_now();
+    assert_eq!(pick(&mut seller, BUYER.0).await, "/transfers/new/check");
+    let stranger = |i: usize| format!("{}", 70_000_000 + i);
+    for i in 1..MAX_PER_HOUR {
+        assert_eq!(pick(&mut seller, &stranger(i)).await, "/transfers/new/buyer-id");
+    }
+    // The budget is spent: a new number is refused beside its field,
+    // saying when to try again (an hour after the first, in EAT); the
+    // buyer looked up already can still be chosen.
+    assert_eq!(pick(&mut seller, &stranger(MAX_PER_HOUR)).await, "/transfers/new/buyer-id");
+    let page = seller.get("/transfers/new/buyer-id").await;
+    let minutes = (started + 4 * HOUR_MS) % (24 * HOUR_MS) / MINUTE_MS;
+    let again = format!("in the last hour: try again after {:02}:{:02}", minutes / 60, minutes % 60);
+    assert!(page.body.contains(&again), "{}", page.body);
+    assert!(page.body.contains(r##"<a href="#buyer_id_number">"##), "{}", page.body);
+    assert!(page.body.contains(r#"id="buyer_id_number-error""#), "{}", page.body);
+    assert_eq!(pick(&mut seller, BUYER.0).await, "/transfers/new/check");
+
+    // The API opens a transfer with the same lookup and the same budget.
+    let open = async |n: String| {
+        let token = api_token(&app, SELLER).await;
+        let body = json!({"registration_number": "KDA 001A", "buyer_type": "individual", "buyer_id_number": n});
+        call(&app, Some(&token), None, reqwest::Method::POST, "/api/v1/transfers", Some(body), None).await
+    };
+    let (s, p, _) = open(stranger(MAX_PER_HOUR + 1)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "buyer_id_number", "{p}");
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains(&again), "{p}");
+
+    // Who looked up what, when, and whether it was found.
+    let lines: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT l.doc_number, l.outcome, l.at FROM reg_buyer_lookups l JOIN reg_parties p ON p.id = l.person_id \
+         WHERE p.doc_number = $1 AND l.acting_for = l.person_id ORDER BY l.at, l.doc_number",
+    )
+    .bind(SELLER.0)
+    .fetch_all(app.registry.db().pool())
+    .await
+    .unwrap();
+    let outcome = |n: &str| lines.iter().filter(|l| l.0 == n).map(|l| l.1.as_str()).collect::<Vec<_>>();
+    assert_eq!(outcome(BUYER.0), ["found", "found"]);
+    assert_eq!(outcome(&stranger(1)), ["not_found"]);
+    assert_eq!(outcome(&stranger(MAX_PER_HOUR)), ["refused"]);
+    assert_eq!(outcome(&stranger(MAX_PER_HOUR + 1)), ["refused"]);
+    assert!(lines.iter().all(|l| l.2 == started), "{lines:?}");
+
+    // An hour on, there is room again.
+    app.advance(HOUR_MS);
+    let (s, p, _) = open(stranger(MAX_PER_HOUR + 2)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("has signed in to tims yet"), "{p}");
+}
+on_both!(buyer_lookups_are_budgeted_and_each_is_written_down, crate::common::with_api_client);

@@ -19,10 +19,11 @@ const LOGIN_TTL_MS: i64 = 10 * 60 * 1000;
 /// the browser.
 /// Returns where to send the browser and the state, which the caller binds
 /// to the browser (a cookie), so a sign-in started elsewhere cannot be
-/// finished in it.
-pub async fn begin_sign_in(reg: &Registry, return_to: &str) -> Result<(String, String), Error> {
+/// finished in it. The provider is asked to speak `lang`, the language of
+/// the page the person left (`ui_locales`).
+pub async fn begin_sign_in(reg: &Registry, return_to: &str, lang: Lang) -> Result<(String, String), Error> {
     let provider = reg.provider().await?;
-    let begin = provider.begin(&[]);
+    let begin = provider.begin(&[("ui_locales", lang.tag())]);
     let pending = serde_json::to_string(&begin.pending).map_err(|e| Error::Internal(e.to_string()))?;
     let now = reg.now_ms();
     reg.db()

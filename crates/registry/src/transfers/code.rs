@@ -125,8 +125,7 @@ pub async fn send_code(reg: &Registry, actor: &Actor, id: &str, step: CodeStep) 
     codes::issue(reg, &mut tx, &actor.person, &purpose, (what, &row.reference), &tag).await?;
     tx.commit().await?;
     reg.wake_outbox();
-    let phone = actor.person.phone.as_deref().unwrap_or_default();
-    Ok(domain::Phone::parse(phone).map(|p| p.masked()).unwrap_or_default())
+    Ok(actor.person.phone.as_deref().map(texts::format::phone_masked).unwrap_or_default())
 }
 
 /// Check the code for `step` inside `tx`; on a wrong code, commit the

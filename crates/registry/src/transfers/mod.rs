@@ -1,5 +1,6 @@
 //! The online logbook transfer, step by step as the seed describes it, one
-//! use case to a file: `open` (the seller keys it in), `scan` (the scanned
+//! use case to a file: `open` (the seller keys it in, the buyer found by
+//! `lookup` within a budget), `scan` (the scanned
 //! logbook), `code` (SMS codes for the steps that need one), `submit`,
 //! `consent` (joint owners and the financier), `answer` (the buyer accepts
 //! or declines), `payment`, `cancel`, `inspect` (what an officer checks
@@ -22,6 +23,7 @@ pub mod expiry;
 pub mod inspect;
 pub mod list;
 pub mod logbook;
+mod lookup;
 mod notify;
 pub mod open;
 pub mod payment;

@@ -7,12 +7,13 @@ use domain::org::OrgKind;
 use domain::policy::DAY_MS;
 use domain::{AccountType, BuyerType, ConsentRole, DocType, IdNumber, KraPin, OwnerRole, RegistrationNumber};
 use serde::Deserialize;
-use texts::{Lang, Text as _, TransferRefusal};
+use texts::{Text as _, TransferRefusal};
 
+use super::lookup;
 use super::store::{self, Consenter, Draft};
 use super::view::{TransferView, view};
 use super::{lang, need_transactor, today_eat};
-use crate::parties::{self, Party};
+use crate::parties::Party;
 use crate::signin::Actor;
 use crate::vehicles::{self, Holder, Vehicle, owners};
 use crate::{Error, FieldErrors, Registry};
@@ -82,10 +83,12 @@ fn check(input: &NewTransfer) -> Result<Asked, Error> {
 
 /// The buyer the input names: someone who has signed in once (with a
 /// phone), of the type given, and not already an owner.
-async fn buyer(reg: &Registry, asked: &Asked, owners: &[Holder], lang: Lang) -> Result<Party, Error> {
-    let buyer = parties::by_document(reg, asked.doc_type.as_str(), &asked.doc_number)
-        .await?
-        .filter(|p| p.is_org() || p.phone.is_some());
+/// The lookup counts against the actor's budget and is written down (see
+/// `lookup`).
+async fn buyer(reg: &Registry, actor: &Actor, asked: &Asked, owners: &[Holder]) -> Result<Party, Error> {
+    let lang = lang(actor);
+    let buyer =
+        lookup::buyer(reg, actor, asked.doc_type, &asked.doc_number).await?.filter(|p| p.is_org() || p.phone.is_some());
     let Some(buyer) = buyer else {
         return Err(FieldErrors::single("buyer_id_number", TransferRefusal::BuyerNotSignedUp.render(lang)));
     };
@@ -174,7 +177,7 @@ async fn prepare(reg: &Registry, actor: &Actor, input: &NewTransfer, now: i64) -
         let refusal = TransferRefusal::NotAnOwner { reg_no: reg_no.as_str() }.render(lang);
         return Err(FieldErrors::single("registration_number", refusal));
     }
-    let buyer = buyer(reg, &asked, &owners, lang).await?;
+    let buyer = buyer(reg, actor, &asked, &owners).await?;
     let (fees, _) = reg.rules().await?;
     let fee = fees.quote_on(today_eat(now), &vehicle.fee_query()?).map_err(|e| {
         let why = e.to_string();

@@ -276,8 +276,8 @@ pub struct PaymentView {
     /// Where the payment stands; null before one was asked for.
     #[schema(schema_with = PaymentState::schema_or_null)]
     pub state: Option<String>,
-    /// The number prompted, all but its last three digits hidden
-    /// (`07•• ••• 678`).
+    /// The number prompted, all but its first two and last three digits
+    /// hidden (`07•• ••• 678`).
     pub phone_masked: Option<String>,
     /// The gateway's reference (the receipt number), once it gave one.
     pub provider_ref: Option<String>,

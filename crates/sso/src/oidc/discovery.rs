@@ -27,6 +27,7 @@ pub fn discovery(issuer: &str) -> Value {
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name",
             "phone_number", "phone_number_verified", "sms_alerts", "account_type", "id_number", "organisations",
             "locale"],
+        "ui_locales_supported": texts::Lang::ALL.map(texts::Lang::tag),
         "authorization_response_iss_parameter_supported": true,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,

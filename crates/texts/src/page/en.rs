@@ -1,13 +1,11 @@
 //! Page copy in English: the texts the pages show today.
 
 use super::{Page, Part};
-use crate::format::kes;
 
 pub(super) fn render(m: &Page<'_>) -> String {
     let s = |t: &str| t.to_string();
     match *m {
         Page::ServiceName { part } => s(service(part)),
-        Page::Title { page, part } => format!("{page} – {}", service(part)),
         Page::ErrorSummaryTitle => s("There is a problem"),
         Page::ErrorTitlePrefix => s("Error: "),
         Page::NavMyVehicles => s("My vehicles"),
@@ -15,7 +13,6 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::NavTransfers => s("Transfers"),
         Page::NavReviewQueue => s("Review queue"),
         Page::ActingFor { person, org } => format!("{person} for {org}"),
-        Page::LanguageSwitch => s("Kiswahili"),
         Page::NextPage => s("Next page"),
         Page::FirstPage => s("Back to the first page"),
         Page::SignedIn => s("You are signed in."),
@@ -24,9 +21,6 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::OrgAdded => s("The organisation is on your account."),
         Page::ActingAsShown => s("Done: you now act as shown at the top of the page."),
         Page::CodeSent => s("We have sent a code to your phone. It works for 5 minutes."),
-        Page::TransferStarted => {
-            s("The transfer is started. Upload the scanned logbook, then confirm with an SMS code.")
-        }
         Page::MyVehicles => s("My vehicles"),
         Page::MyVehiclesAndOrgs { org } => format!("My vehicles and those of {org}"),
         Page::NoVehicles => s("No vehicles are registered to you."),
@@ -36,25 +30,16 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::NoTransfers => s("You are not part of any transfer."),
         Page::ReviewQueueTitle => s("Review queue (oldest first)"),
         Page::NothingToReview => s("Nothing is waiting for review."),
-        Page::SecurityVerification => s("Security verification"),
         Page::CodeLabel => s("The 6-digit code sent to your phone"),
         Page::ScanHint => s("A PDF, JPEG or PNG of at most 10 MB."),
         Page::CollectionOffice => s("Office where you will collect the logbook"),
         Page::PostalAddress => s("Your postal address"),
-        Page::AcceptCharges { amount_cents } => {
-            format!("Accepting charges the transfer fee of {} to your phone.", kes(amount_cents))
-        }
         Page::AcceptTransfer => s("Accept the transfer"),
         Page::DeclineTransfer => s("Decline the transfer"),
         Page::PayFee => s("Pay the transfer fee"),
-        Page::ApproveThisTransfer => s("Approve this transfer"),
-        Page::RefuseThisTransfer => s("Refuse this transfer"),
         Page::ApproveTransfer => s("Approve the transfer"),
-        Page::RejectTransfer => s("Reject the transfer"),
-        Page::ReasonHint => s("Both parties are told this reason"),
         Page::LogbookPrinted => s("The logbook is printed"),
         Page::LogbookCollectedByBuyer => s("The buyer collected the logbook"),
-        Page::CancelTransfer => s("Cancel the transfer"),
         Page::SomethingWentWrongTitle => s("Something went wrong"),
         Page::ThatDidNotWork => s("That did not work"),
         Page::NothingHere => s("There is nothing here, or it is not yours to see."),

@@ -21,8 +21,6 @@ catalogue! {
     pub enum Page<'a> in (en::render, sw::render) {
         // The layout.
         ServiceName { part: Part },
-        /// The `<title>`: the page's own title, then the service.
-        Title { page: &'a str, part: Part },
         ErrorSummaryTitle,
         /// Before a page's title when its form was refused.
         ErrorTitlePrefix,
@@ -31,7 +29,6 @@ catalogue! {
         NavTransfers,
         NavReviewQueue,
         ActingFor { person: &'a str, org: &'a str },
-        LanguageSwitch,
         // The pager.
         NextPage,
         FirstPage,
@@ -42,7 +39,6 @@ catalogue! {
         OrgAdded,
         ActingAsShown,
         CodeSent,
-        TransferStarted,
         // Lists and pages of the registry.
         MyVehicles,
         MyVehiclesAndOrgs { org: &'a str },
@@ -53,23 +49,16 @@ catalogue! {
         NoTransfers,
         ReviewQueueTitle,
         NothingToReview,
-        SecurityVerification,
         CodeLabel,
         ScanHint,
         CollectionOffice,
         PostalAddress,
-        AcceptCharges { amount_cents: i64 },
         AcceptTransfer,
         DeclineTransfer,
         PayFee,
-        ApproveThisTransfer,
-        RefuseThisTransfer,
         ApproveTransfer,
-        RejectTransfer,
-        ReasonHint,
         LogbookPrinted,
         LogbookCollectedByBuyer,
-        CancelTransfer,
         // Error pages.
         SomethingWentWrongTitle,
         ThatDidNotWork,

@@ -2,13 +2,11 @@
 //! say them, in the terms `KISWAHILI.md` lists.
 
 use super::{Page, Part};
-use crate::format::kes;
 
 pub(super) fn render(m: &Page<'_>) -> String {
     let s = |t: &str| t.to_string();
     match *m {
         Page::ServiceName { part } => s(service(part)),
-        Page::Title { page, part } => format!("{page} – {}", service(part)),
         Page::ErrorSummaryTitle => s("Kuna tatizo"),
         Page::ErrorTitlePrefix => s("Hitilafu: "),
         Page::NavMyVehicles => s("Magari yangu"),
@@ -16,7 +14,6 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::NavTransfers => s("Uhamisho"),
         Page::NavReviewQueue => s("Foleni ya ukaguzi"),
         Page::ActingFor { person, org } => format!("{person} kwa niaba ya {org}"),
-        Page::LanguageSwitch => s("English"),
         Page::NextPage => s("Ukurasa unaofuata"),
         Page::FirstPage => s("Rudi ukurasa wa kwanza"),
         Page::SignedIn => s("Umeingia."),
@@ -25,9 +22,6 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::OrgAdded => s("Shirika limeongezwa kwenye akaunti yako."),
         Page::ActingAsShown => s("Imekamilika: sasa unatumia huduma kama inavyoonyeshwa juu ya ukurasa."),
         Page::CodeSent => s("Tumekutumia msimbo kwa simu yako. Utafanya kazi kwa dakika 5."),
-        Page::TransferStarted => {
-            s("Uhamisho umeanzishwa. Pakia skani ya logbook, kisha uthibitishe kwa msimbo wa SMS.")
-        }
         Page::MyVehicles => s("Magari yangu"),
         Page::MyVehiclesAndOrgs { org } => format!("Magari yangu na ya {org}"),
         Page::NoVehicles => s("Hakuna gari lililosajiliwa kwa jina lako."),
@@ -37,25 +31,16 @@ pub(super) fn render(m: &Page<'_>) -> String {
         Page::NoTransfers => s("Huhusiki na uhamisho wowote."),
         Page::ReviewQueueTitle => s("Foleni ya ukaguzi (wa zamani kwanza)"),
         Page::NothingToReview => s("Hakuna kinachosubiri ukaguzi."),
-        Page::SecurityVerification => s("Uthibitisho wa usalama"),
         Page::CodeLabel => s("Msimbo wa tarakimu 6 uliotumiwa kwa simu"),
         Page::ScanHint => s("PDF, JPEG au PNG isiyozidi MB 10."),
         Page::CollectionOffice => s("Ofisi utakayochukulia logbook"),
         Page::PostalAddress => s("Anwani yako ya posta"),
-        Page::AcceptCharges { amount_cents } => {
-            format!("Ukikubali, ada ya uhamisho ya {} itatozwa kwa simu yako.", kes(amount_cents))
-        }
         Page::AcceptTransfer => s("Kubali uhamisho"),
         Page::DeclineTransfer => s("Kataa uhamisho"),
         Page::PayFee => s("Lipa ada ya uhamisho"),
-        Page::ApproveThisTransfer => s("Ridhia uhamisho huu"),
-        Page::RefuseThisTransfer => s("Pinga uhamisho huu"),
         Page::ApproveTransfer => s("Idhinisha uhamisho"),
-        Page::RejectTransfer => s("Kataa uhamisho"),
-        Page::ReasonHint => s("Pande zote mbili zitaambiwa sababu hii"),
         Page::LogbookPrinted => s("Logbook imechapishwa"),
         Page::LogbookCollectedByBuyer => s("Mnunuzi amechukua logbook"),
-        Page::CancelTransfer => s("Ghairi uhamisho"),
         Page::SomethingWentWrongTitle => s("Kuna hitilafu"),
         Page::ThatDidNotWork => s("Hilo halikufanikiwa"),
         Page::NothingHere => s("Hakuna kitu hapa, au huruhusiwi kukiona."),

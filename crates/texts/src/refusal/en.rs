@@ -4,7 +4,7 @@ use domain::transfer::StaffAction;
 
 use super::{Claim, Refusal, Restart, SignOnRefusal, StepRefusal, StepTaker, TransferRefusal};
 use crate::Lang;
-use crate::format::{logbook_state, minutes_text, transfer_state, wait};
+use crate::format::{date_time, logbook_state, minutes_text, time, transfer_state, wait};
 
 const MINUTE: u64 = 60;
 
@@ -155,7 +155,21 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         ),
         T::IdLinkedElsewhere => s("This ID number is already linked to another sign-on account. Contact \
                                                  the agency to have it checked"),
+        T::BuyerLookupsSpent { in_last_hour, again_at_ms } => lookups_spent(in_last_hour, again_at_ms),
     }
+}
+
+/// A spent budget of buyers' lookups: in the last hour, or the last day.
+fn lookups_spent(in_last_hour: bool, again_at_ms: i64) -> String {
+    let (when, again) = if in_last_hour {
+        ("in the last hour", time(again_at_ms))
+    } else {
+        ("today", date_time(Lang::En, again_at_ms))
+    };
+    format!(
+        "You have looked up many buyers' ID numbers and KRA PINs {when}: try again after {again}. \
+         A buyer you looked up already can still be chosen"
+    )
 }
 
 pub(super) fn render_step(m: &StepRefusal) -> String {

@@ -131,6 +131,10 @@ catalogue! {
         NeedsAnOwner,
         /// The buyer organisation's kind is not one the register gave.
         BuyerKindUnknown,
+        /// A person looked up as many buyers' ID numbers and KRA PINs as
+        /// they may in an hour (or a day): a new one may be looked up from
+        /// `again_at_ms` (milliseconds since the epoch).
+        BuyerLookupsSpent { in_last_hour: bool, again_at_ms: i64 },
     }
 }
 

@@ -7,7 +7,7 @@ use domain::transfer::{Deed, StaffAction};
 
 use super::{Claim, Refusal, Restart, SignOnRefusal, StepRefusal, StepTaker, TransferRefusal};
 use crate::Lang;
-use crate::format::{logbook_state, minutes_text, transfer_state, wait};
+use crate::format::{date_time, logbook_state, minutes_text, time, transfer_state, wait};
 
 const MINUTE: u64 = 60;
 
@@ -163,7 +163,21 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         ),
         T::IdLinkedElsewhere => s("Nambari hii ya kitambulisho tayari imeunganishwa na akaunti nyingine \
                                                  ya kuingia. Wasiliana na mamlaka ili iangaliwe"),
+        T::BuyerLookupsSpent { in_last_hour, again_at_ms } => lookups_spent(in_last_hour, again_at_ms),
     }
+}
+
+/// A spent budget of buyers' lookups: in the last hour, or the last day.
+fn lookups_spent(in_last_hour: bool, again_at_ms: i64) -> String {
+    let (when, again) = if in_last_hour {
+        ("katika saa moja iliyopita", format!("saa {}", time(again_at_ms)))
+    } else {
+        ("leo", date_time(Lang::Sw, again_at_ms))
+    };
+    format!(
+        "Umetafuta nambari za vitambulisho na PIN za KRA za wanunuzi wengi {when}: jaribu tena baada ya \
+         {again}. Mnunuzi uliyemtafuta tayari bado anaweza kuchaguliwa"
+    )
 }
 
 pub(super) fn render_step(m: &StepRefusal) -> String {

@@ -21,7 +21,6 @@ catalogue! {
     pub enum RegistryPage<'a> in (en::render, sw::render) {
         // What every page may say.
         NotFoundTitle,
-        Done,
         // Signing in.
         SignInNotStartedHere,
         SignInAnswerWithoutState,
@@ -54,33 +53,17 @@ catalogue! {
         LogbookSerial,
         Owner,
         Financier,
-        // A new transfer.
-        AnIndividual,
         // A transfer's page: the forms of its steps.
         SmsCode,
-        UploadScanStep,
         ScannedLogbook,
         Upload,
-        CodeStep,
-        SendMeACode,
-        SubmitStep,
-        Submit,
-        Approve,
-        Refuse,
         AddressExample,
-        AcceptAndPay,
-        Decline,
-        PayNow,
-        CancelIt,
-        Reject,
         Reason,
-        RecordIt,
         /// Who did a step of the timeline when no person did.
         TimelineSystem,
         // A step's form that could not be taken.
         UploadUnreadable,
         FileTooLarge { mb: u64 },
-        NoSuchStep,
         // The words of the templates (round 3). The home page.
         HomeTitle,
         VehicleRegistry,
@@ -98,17 +81,11 @@ catalogue! {
         SignIn,
         NoAccountYet,
         RegisterWithSignOn,
-        // A new transfer; the inquiry's form.
-        TransferAVehicle,
-        NewTransferLead,
+        // A sale's questions; the inquiry's form.
         RegistrationNumber,
         RegistrationExample,
-        NewOwnerIs,
-        ForAnIndividual,
         /// A choice of the buyer's document.
         BuyerDocument { account_type: AccountType },
-        BuyerIdNumber,
-        Continue,
         InquiryExample,
         Inquire,
         // A transfer's page: its record and timeline.
@@ -116,18 +93,14 @@ catalogue! {
         Seller,
         Buyer,
         TransferFee,
-        /// `amount` and `rule` as the fee schedule words them.
-        FeeLine { amount: &'a str, rule: &'a str },
         JointOwner,
         /// A consent not given yet.
         Waiting,
         DecisionName { decision: ConsentDecision },
         BuyerTypeName { buyer_type: BuyerType },
-        Uploaded,
         CollectAt,
         ReviewDueBy,
         NewLogbook,
-        LogbookLine { serial: &'a str, state: LogbookState, ready_by: &'a str, office: &'a str },
         Timeline,
         ColWhen,
         ColWhat,
@@ -176,25 +149,17 @@ macro_rules! routed {
             | $crate::RegistryPage::SignIn
             | $crate::RegistryPage::NoAccountYet
             | $crate::RegistryPage::RegisterWithSignOn
-            | $crate::RegistryPage::TransferAVehicle
-            | $crate::RegistryPage::NewTransferLead
             | $crate::RegistryPage::RegistrationNumber
             | $crate::RegistryPage::RegistrationExample
-            | $crate::RegistryPage::NewOwnerIs
-            | $crate::RegistryPage::ForAnIndividual
             | $crate::RegistryPage::BuyerDocument { .. }
-            | $crate::RegistryPage::BuyerIdNumber
-            | $crate::RegistryPage::Continue
             | $crate::RegistryPage::InquiryExample
             | $crate::RegistryPage::Inquire
             | $crate::RegistryPage::TransferTitle { .. }
             | $crate::RegistryPage::Seller
             | $crate::RegistryPage::Buyer
             | $crate::RegistryPage::TransferFee
-            | $crate::RegistryPage::FeeLine { .. }
             | $crate::RegistryPage::JointOwner
             | $crate::RegistryPage::Waiting
-            | $crate::RegistryPage::Uploaded
             | $crate::RegistryPage::CollectAt
             | $crate::RegistryPage::ReviewDueBy
             | $crate::RegistryPage::NewLogbook
@@ -204,7 +169,6 @@ macro_rules! routed {
             | $crate::RegistryPage::ColWho => template_words($m),
             $crate::RegistryPage::DecisionName { .. }
             | $crate::RegistryPage::BuyerTypeName { .. }
-            | $crate::RegistryPage::LogbookLine { .. }
             | $crate::RegistryPage::StepName { .. }
             | $crate::RegistryPage::StateLabel { .. }
             | $crate::RegistryPage::StateNextStep { .. }

@@ -12,7 +12,6 @@ pub(super) fn render(m: &P<'_>) -> String {
     let s = |t: &str| t.to_string();
     routed!(m {
         P::NotFoundTitle => s("Haipatikani"),
-        P::Done => s("Imekamilika."),
         P::SignInNotStartedHere => {
             s("Kuingia huku hakukuanzishwa kwenye kivinjari hiki: anza tena kutoka ukurasa wa kuingia")
         }
@@ -50,29 +49,14 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::LogbookSerial => s("Nambari ya logbook"),
         P::Owner => s("Mmiliki"),
         P::Financier => s("Mkopeshaji"),
-        P::AnIndividual => s("Mtu binafsi"),
         P::SmsCode => s("Msimbo wa SMS"),
-        P::UploadScanStep => s("1. Pakia skani ya logbook"),
         P::ScannedLogbook => s("Skani ya logbook"),
         P::Upload => s("Pakia"),
-        P::CodeStep => s("2. Uthibitisho wa usalama"),
-        P::SendMeACode => s("Nitumie msimbo"),
-        P::SubmitStep => s("3. Wasilisha uhamisho"),
-        P::Submit => s("Wasilisha"),
-        P::Approve => s("Ridhia"),
-        P::Refuse => s("Pinga"),
         P::AddressExample => s("Kwa mfano S.L.P. 12345-00100 Nairobi"),
-        P::AcceptAndPay => s("Kubali na ulipe"),
-        P::Decline => s("Kataa"),
-        P::PayNow => s("Lipa sasa"),
-        P::CancelIt => s("Ghairi"),
-        P::Reject => s("Kataa"),
         P::Reason => s("Sababu"),
-        P::RecordIt => s("Rekodi"),
         P::TimelineSystem => s("mfumo wa tims"),
         P::UploadUnreadable => s("Faili lililopakiwa halikuweza kusomwa: jaribu tena"),
         P::FileTooLarge { mb } => format!("Faili ni kubwa mno: lisizidi MB {mb}"),
-        P::NoSuchStep => s("Hatua hiyo haipo"),
     })
 }
 
@@ -96,30 +80,21 @@ fn template_words(m: &P<'_>) -> String {
         P::SignIn => s("Ingia"),
         P::NoAccountYet => s("Huna akaunti bado?"),
         P::RegisterWithSignOn => s("Jisajili kwenye huduma ya kuingia"),
-        P::TransferAVehicle => s("Hamisha gari"),
-        P::NewTransferLead => s("Andika nambari ya usajili na mmiliki mpya. Kisha utapakia skani ya logbook na \
-                                 kuthibitisha kwa msimbo wa SMS."),
         P::RegistrationNumber => s("Nambari ya usajili"),
         P::RegistrationExample => s("Kwa mfano KAA 001A"),
-        P::NewOwnerIs => s("Mmiliki mpya ni"),
-        P::ForAnIndividual => s("Kwa mtu binafsi: kitambulisho chake"),
         P::BuyerDocument { account_type } => s(match account_type {
             AccountType::Citizen => "Kitambulisho cha taifa (raia)",
             AccountType::Resident => "Kitambulisho cha mgeni (mkazi)",
             AccountType::Foreigner => "Pasipoti (mgeni)",
         }),
-        P::BuyerIdNumber => s("Nambari ya kitambulisho cha taifa, au PIN ya KRA kwa shirika"),
-        P::Continue => s("Endelea"),
         P::InquiryExample => s("Kwa mfano KAA 001A au KMAA 001A"),
         P::Inquire => s("Chunguza"),
         P::TransferTitle { reference } => format!("Uhamisho {reference}"),
         P::Seller => s("Muuzaji"),
         P::Buyer => s("Mnunuzi"),
         P::TransferFee => s("Ada ya uhamisho"),
-        P::FeeLine { amount, rule } => format!("{amount} ({rule}), inalipwa na mnunuzi"),
         P::JointOwner => s("Mmiliki mwenza"),
         P::Waiting => s("inasubiriwa"),
-        P::Uploaded => s("imepakiwa"),
         P::CollectAt => s("Mahali pa kuchukua"),
         P::ReviewDueBy => s("Ukaguzi ukamilike kufikia"),
         P::NewLogbook => s("Logbook mpya"),
@@ -145,11 +120,6 @@ fn standing(m: &P<'_>) -> String {
             BuyerType::Individual => s("mtu binafsi"),
             BuyerType::Organisation(kind) => SignOnAccount::OrgKindName { kind }.render(Lang::Sw),
         },
-        P::LogbookLine { serial, state, ready_by, office } => format!(
-            "{serial}: {}; itakuwa tayari kufikia {ready_by} katika ofisi ya {office}. {}",
-            logbook_label(state),
-            logbook_next(state)
-        ),
         P::StepName { step } => s(step_name(step)),
         P::StateLabel { state } => s(state_label(state)),
         P::StateNextStep { state } => s(next_step(state)),

@@ -346,7 +346,10 @@ pub struct TransferPage {
 /// Where an SMS code went, masked, and how long it is good for.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CodeSent {
-    #[schema(example = "+254 *** *** 678")]
+    /// The number the code went to as Kenyans write it, all but its first
+    /// two and last three digits hidden, as every page and receipt shows it
+    /// (`07•• ••• 678`).
+    #[schema(example = "07•• ••• 678")]
     pub sent_to: String,
     pub valid_for_seconds: u32,
 }

@@ -30,6 +30,10 @@ pub async fn my_transfers(
 }
 
 #[utoipa::path(post, path = "/api/v1/transfers", tag = "transfers", summary = "Open a transfer (seller)",
+    description = "Looking the buyer up by `buyer_id_number` counts against the caller's budget of buyers' ID \
+        numbers and KRA PINs (60 in an hour, 300 in a day; a buyer looked up already costs nothing more), \
+        shared with the pages. Past it the request is refused (422) on `buyer_id_number`, saying when to try \
+        again. Every lookup is written down for the agency's staff.",
     request_body = NewTransfer,
     responses(
         (status = 201, description = "The transfer, opened as a draft", body = TransferView,

@@ -3,7 +3,9 @@
 //! check the answers (the buyer's name and an organisation's kind as the
 //! registers give them, and the fee) before the transfer is opened. The
 //! answers wait in a cookie of their own until then; `transfers::preview`
-//! checks them as `create` will.
+//! checks them as `create` will. Each check looks the buyer up, which counts
+//! against the seller's budget of lookups (a buyer looked up already costs
+//! nothing more, so showing the check page again is free).
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;

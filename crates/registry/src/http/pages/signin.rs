@@ -41,7 +41,7 @@ fn safe_return(raw: Option<&str>) -> String {
 }
 
 pub async fn signin(State(reg): State<Registry>, headers: HeaderMap, Query(q): Query<SigninQuery>) -> Response {
-    match signin::begin_sign_in(&reg, &safe_return(q.return_to.as_deref())).await {
+    match signin::begin_sign_in(&reg, &safe_return(q.return_to.as_deref()), lang(&headers)).await {
         Ok((url, state)) => {
             let mut resp = Redirect::to(&url).into_response();
             // Lax: the provider's redirect back is a top-level navigation.
