@@ -216,3 +216,33 @@ async fn attempts_fee(app: &TestApp, id: &str) -> i64 {
         .await
         .unwrap()
 }
+
+async fn a_developer_answers_prompts_as_the_payers_phone_would(app: TestApp) {
+    let (id, buyer, _) = awaiting_payment(&app).await;
+    let mut b = app.signed_in_as("citizen", BUYER.0, BUYER.1).await;
+    assert_eq!(b.follow("/signin").await.status, StatusCode::OK);
+    let page = b.get("/dev/payments").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Prompts are held until you answer them here."), "{}", page.body);
+    assert!(page.body.contains("0723 456 789") && page.body.contains(r#"value="wrong_pin""#), "{}", page.body);
+
+    let (provider_ref, _) = newest_prompt()(&app);
+    let r = b.post_reg("/dev/payments/answer", &[("prompt", &provider_ref), ("answer", "cancel")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/dev/payments".to_string()));
+    let (_, p) = buyer.get(&format!("/api/v1/transfers/{id}/payment")).await;
+    assert_eq!(p["failure"].as_str(), Some("cancelled"), "{p}");
+    let wait = b.get(&format!("/transfers/{id}/payment")).await;
+    assert!(wait.body.contains("cancelled on the phone"), "{}", wait.body);
+    // Answered once only.
+    b.post_reg("/dev/payments/answer", &[("prompt", &provider_ref), ("answer", "pay")]).await;
+    assert_eq!(state(&buyer, &id).await, "awaiting_payment");
+
+    // Prompts paid at once again: the next payment goes straight through.
+    let r = b.post_reg("/dev/payments/hold", &[("hold", "no")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!payer(&app).holding());
+    let (s, _) = buyer.post(&format!("/api/v1/transfers/{id}/pay"), json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(state(&buyer, &id).await, "in_review");
+}
+on_both!(a_developer_answers_prompts_as_the_payers_phone_would, crate::common::with_api_client);

@@ -304,3 +304,22 @@ async fn paid_in(
         }
     }
 }
+
+/// A developer answers a prompt the development payer holds, as the payer's
+/// phone would: the answer is applied as the gateway's callback would be.
+/// `None` when there is no development payer, no such prompt, or it was
+/// answered already.
+pub async fn answer_dev_prompt(
+    reg: &Registry,
+    provider_ref: &str,
+    answer: crate::payments::DevAnswer,
+) -> Result<Option<Applied>, Error> {
+    let payments = &reg.adapters().payments;
+    let Some((_, callback)) = payments.as_dev().and_then(|dev| dev.answer(provider_ref, answer)) else {
+        return Ok(None);
+    };
+    let Some(attempt) = by_provider_ref(reg, payments.name(), provider_ref).await? else {
+        return Ok(None);
+    };
+    Ok(apply(reg, &attempt, &callback).await?.ok())
+}

@@ -44,6 +44,28 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::PaidOn => s("Tarehe ya malipo"),
         P::PaidFrom => s("Imelipwa kutoka nambari"),
         P::NotPaidYet => s("Ada ya uhamisho huu bado haijalipwa, kwa hiyo hakuna risiti."),
+        P::DevTitle => s("Maombi ya malipo (majaribio)"),
+        P::DevLead => {
+            s("Maombi ambayo simu ya mlipaji ingepokea kutoka M-Pesa. Jibu ombi linalosubiri kama mlipaji angefanya.")
+        }
+        P::DevHolding => s("Maombi yanasubiri hadi uyajibu hapa."),
+        P::DevNotHolding => s("Maombi yanalipwa mara moja."),
+        P::DevHold => s("Shikilia maombi nijibu mwenyewe"),
+        P::DevRelease => s("Lipa maombi mara moja"),
+        P::DevNoPrompts => s("Bado hakuna maombi."),
+        P::DevPhone => s("Simu"),
+        P::DevAmount => s("Kiasi"),
+        P::DevReference => s("Akaunti"),
+        P::DevState => s("Hali"),
+        P::DevAnswer => s("Jibu"),
+        P::DevPay => s("Lipa"),
+        P::DevCancel => s("Ghairi"),
+        P::DevNoAnswer => s("Acha muda uishe"),
+        P::DevWrongPin => s("PIN si sahihi"),
+        P::DevTooLittle => s("Salio halitoshi"),
+        P::DevWaiting => s("Linasubiri"),
+        P::DevPaid => s("Limelipwa"),
+        P::DevFailed { code } => format!("Halikufanikiwa ({code})"),
         P::PrintIt => s("Ili kuweka nakala, chapisha ukurasa huu au uuhifadhi kama PDF."),
         P::BackToTransfer => s("Rudi kwenye uhamisho"),
     }

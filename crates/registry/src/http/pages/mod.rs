@@ -26,6 +26,7 @@
 //! `frame` is what every page shares, `upload_form` reads the scan's form.
 
 mod answer;
+mod dev_payments;
 mod extract;
 mod form;
 mod frame;
@@ -69,7 +70,16 @@ fn answer_routes(who: &str) -> Router<Registry> {
 }
 
 pub fn router(reg: Registry) -> Router {
+    // The development payer's page, only where it is in use.
+    let dev = match reg.adapters().payments.as_dev() {
+        Some(_) => Router::new()
+            .route("/dev/payments", get(dev_payments::page))
+            .route("/dev/payments/answer", post(dev_payments::answer))
+            .route("/dev/payments/hold", post(dev_payments::hold)),
+        None => Router::new(),
+    };
     Router::new()
+        .merge(dev)
         .route("/", get(home::home))
         .route("/help", get(help::help))
         .route("/signin", get(signin::signin))
