@@ -301,6 +301,7 @@ fn sign_on_page_samples() -> Vec<SignOnPage<'static>> {
         SignOnPage::Continue,
         SignOnPage::CreateAnAccount,
         SignOnPage::ForgotPassword,
+        SignOnPage::RecoverInstead,
         SignOnPage::CheckYourPhone,
         SignOnPage::CodeSentToVerify { phone: "+254 *** *** 678" },
         SignOnPage::EnterSignInCode,
