@@ -38,6 +38,14 @@ async fn a_director_becomes_admin_at_once_and_approves_others(app: TestApp) {
 
     let members = kip.get(&format!("/sso/organisations/{BODA_BORA}")).await.body;
     assert!(members.contains("Otieno Ochieng") && members.contains("Asks to join"), "{members}");
+    // On a phone the rows stack, each cell labelled by its column; the head
+    // row is hidden there (the page kit's table: a head in <thead>).
+    let head = members.split("<thead>").nth(1).and_then(|h| h.split("</thead>").next()).unwrap_or_default();
+    assert!(head.contains("<th scope=\"col\">Person</th>"), "the head row is the table's head: {members}");
+    let body = members.split("<tbody>").nth(1).unwrap_or_default();
+    for label in ["Person", "Status and role", "Change"] {
+        assert!(body.contains(&format!("<td data-label=\"{label}\">")), "{label}: {members}");
+    }
     let otieno = account_id(&app, OTIENO.0).await;
     let r = kip.post(&format!("/sso/organisations/{BODA_BORA}/members/{otieno}"), &[("decision", "transactor")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
