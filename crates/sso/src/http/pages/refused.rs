@@ -150,3 +150,50 @@ impl FormPage {
         self
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::{date_of_birth_field, field};
+    use super::*;
+
+    #[test]
+    fn a_refusal_keeps_what_was_typed_but_never_a_password_or_a_code() {
+        let lang = Lang::En;
+        let page = FormPage {
+            fields: vec![
+                field(lang, "id_number", SignOnPage::IdOrPassport, "text", "username").value("12345678"),
+                field(lang, "password", SignOnPage::Password, "password", "").value("a secret"),
+                field(lang, "code", SignOnPage::Code, "text", "one-time-code").value("654321"),
+                date_of_birth_field(lang, ["14", "3", "1985"]),
+            ],
+            ..FormPage::new(lang, SignOnPage::SignInTitle, "/sso/signin", String::new(), SignOnPage::Continue)
+        }
+        .returning("/sso/preferences");
+        assert_eq!(page.own_path(), "/sso/signin?return_to=%2Fsso%2Fpreferences");
+        let typed = page.typed();
+        assert_eq!(
+            typed.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>(),
+            [
+                ("id_number", "12345678"),
+                ("date_of_birth_day", "14"),
+                ("date_of_birth_month", "3"),
+                ("date_of_birth_year", "1985")
+            ]
+        );
+    }
+
+    #[test]
+    fn only_the_wait_after_failed_sign_ins_leads_to_recovery_and_it_is_said_in_the_pages_language() {
+        let wait = |kind| Error::TooMany { kind, message: "in English".into(), retry_after_secs: 900 };
+        let lines_of = |lang, e: &Error| lines(lang, e).unwrap();
+        let failed = lines_of(Lang::Sw, &wait(TooMany::FailedSignIns));
+        assert_eq!(failed[0].0, RECOVER_AFTER_FAILURES);
+        assert!(failed[0].1.contains("Subiri dakika 15 kabla"), "{}", failed[0].1);
+        for kind in [TooMany::Codes, TooMany::PasswordAttempts, TooMany::SignInsAtOnce] {
+            assert_eq!(lines_of(Lang::En, &wait(kind)), [(String::new(), "in English".to_string())], "{kind:?}");
+        }
+        assert_eq!(lines_of(Lang::En, &Error::Blocked)[0].0, RECOVER_BLOCKED);
+        assert!(lines(Lang::En, &Error::NotFound).is_none(), "not a refusal of the form: an error page");
+    }
+}
