@@ -10,7 +10,8 @@
 //! error (and `input`, `select`, `checkbox` for autofill hints, lists and
 //! tick boxes), notice banner, summary list, table (stacked rows on a
 //! phone, each cell labelled by its column's head), pager, language
-//! switch) and the typed form
+//! switch), post/redirect/get for refused forms with what was typed kept
+//! for one view ([`KeptForms`], see `kept.rs`) and the typed form
 //! extractors ([`SignedForm`], [`CsrfForm`]) that check the CSRF token and
 //! the session before a handler runs ([`Signed`] checks the session of a
 //! page without a form). It must not know any part's routes,
@@ -38,11 +39,13 @@
 extern crate self as pagekit;
 
 mod form;
+pub mod kept;
 mod language;
 mod signed;
 mod style;
 
 pub use form::{CSRF_FIELD, CsrfForm, FormPart, Refused, SignedForm};
+pub use kept::{Answers, Kept, KeptForms, see_other};
 pub use language::{
     HINT_COOKIE, LANG_COOKIE, SWITCH_PATH, Switch, SwitchLink, SwitchQuery, chosen_lang, has_hint, hint_lang, is_local,
     page_lang, remember_page, switch, switch_href, switch_language,

@@ -35,6 +35,20 @@ pub fn blocked_message() -> String {
     say(texts::Refusal::Blocked)
 }
 
+/// What there were too many of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TooMany {
+    /// Failed sign-ins with one ID number: the growing delays of
+    /// `accounts::lockout`, a wait and never a block.
+    FailedSignIns,
+    /// Password attempts from one network.
+    PasswordAttempts,
+    /// Sign-ins under way at once from one network: the node is busy.
+    SignInsAtOnce,
+    /// Codes sent: to one phone, from one network, or by everyone.
+    Codes,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// One or more fields were refused; nothing changed.
@@ -48,9 +62,10 @@ pub enum Error {
     #[error("{}", blocked_message())]
     Blocked,
     /// Too many requests of this kind from this source, or from everyone:
-    /// try again after the time given.
+    /// try again after the time given. The kind tells a page what else to
+    /// offer (recovery, after failed sign-ins).
     #[error("{message}")]
-    TooMany { message: String, retry_after_secs: u64 },
+    TooMany { kind: TooMany, message: String, retry_after_secs: u64 },
     /// The node is too busy to check a password now (429 is for the caller's
     /// own pace; this is the server's).
     #[error("{}", say(texts::Refusal::Busy))]

@@ -19,7 +19,7 @@ use tokio::sync::Semaphore;
 use texts::{Refusal, SignOnRefusal, Text};
 
 use crate::Error;
-use crate::error::say;
+use crate::error::{TooMany, say};
 
 /// The limits an operator may set.
 #[derive(Debug, Clone, Copy)]
@@ -160,9 +160,9 @@ pub(crate) fn wait_secs(wait_ms: i64) -> u64 {
 }
 
 /// A refusal of the pace of requests, waiting `wait_ms`.
-fn too_many<T: Text>(wait_ms: i64, refusal: impl FnOnce(u64) -> T) -> Error {
+fn too_many<T: Text>(kind: TooMany, wait_ms: i64, refusal: impl FnOnce(u64) -> T) -> Error {
     let wait_secs = wait_secs(wait_ms);
-    Error::TooMany { message: say(refusal(wait_secs)), retry_after_secs: wait_secs }
+    Error::TooMany { kind, message: say(refusal(wait_secs)), retry_after_secs: wait_secs }
 }
 
 impl Limits {
@@ -184,15 +184,17 @@ impl Limits {
     pub fn sms_request(&self, source: IpAddr, now: i64) -> Result<(), Error> {
         self.sms_source
             .hit(source_key(source), now)
-            .map_err(|ms| too_many(ms, |wait_secs| Refusal::TooManyCodesFromNetwork { wait_secs }))?;
-        self.sms_all.hit(ALL, now).map_err(|ms| too_many(ms, |wait_secs| Refusal::TooManyCodesEveryone { wait_secs }))
+            .map_err(|ms| too_many(TooMany::Codes, ms, |wait_secs| Refusal::TooManyCodesFromNetwork { wait_secs }))?;
+        self.sms_all
+            .hit(ALL, now)
+            .map_err(|ms| too_many(TooMany::Codes, ms, |wait_secs| Refusal::TooManyCodesEveryone { wait_secs }))
     }
 
     /// Count a password attempt from `source`.
     pub fn password_attempt(&self, source: IpAddr, now: i64) -> Result<(), Error> {
-        self.passwords
-            .hit(source_key(source), now)
-            .map_err(|ms| too_many(ms, |wait_secs| SignOnRefusal::TooManyPasswordAttempts { wait_secs }))
+        self.passwords.hit(source_key(source), now).map_err(|ms| {
+            too_many(TooMany::PasswordAttempts, ms, |wait_secs| SignOnRefusal::TooManyPasswordAttempts { wait_secs })
+        })
     }
 
     /// Take one of `source`'s places among the password checks under way,
@@ -203,7 +205,8 @@ impl Limits {
         let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
         let n = map.entry(key).or_insert(0);
         if *n >= self.per_source {
-            return Err(Error::TooMany { message: say(SignOnRefusal::TooManySignInsAtOnce), retry_after_secs: 2 });
+            let message = say(SignOnRefusal::TooManySignInsAtOnce);
+            return Err(Error::TooMany { kind: TooMany::SignInsAtOnce, message, retry_after_secs: 2 });
         }
         *n += 1;
         Ok(SourceSlot { limits: self, key })

@@ -293,6 +293,7 @@ fn sign_on_page_samples() -> Vec<SignOnPage<'static>> {
         SignOnPage::Continue,
         SignOnPage::CreateAnAccount,
         SignOnPage::ForgotPassword,
+        SignOnPage::RecoverInstead,
         SignOnPage::CheckYourPhone,
         SignOnPage::CodeSentToVerify { phone: "07•• ••• 678" },
         SignOnPage::EnterSignInCode,

@@ -109,7 +109,7 @@ async fn registration_reaches_a_register_over_https_trusted_through_ssl_cert_fil
     let _ = child.wait();
 
     assert_eq!(found.status, StatusCode::SEE_OTHER, "the register over HTTPS was not used: {}", found.body);
-    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unknown.body);
+    assert_eq!((unknown.status, unknown.location()), (StatusCode::SEE_OTHER, "/sso/register".into()), "refused");
     let asked = asked.lock().unwrap().clone();
     assert_eq!(asked, ["/people/citizen/11112222", "/people/citizen/22223333"]);
 }

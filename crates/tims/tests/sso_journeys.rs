@@ -123,13 +123,12 @@ async fn a_blocked_account_recovers_from_a_registry_page_and_lands_back_on_it(ap
     let mut b = app.browser();
     let (_, back) = sent_to_sign_in(&app, &mut b).await;
     let r = b
-        .post(
+        .post_refused(
             "/sso/signin",
             &[("account_type", "citizen"), ("id_number", id), ("password", PASSWORD), ("return_to", &back)],
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(r.body.contains("<title>Error: "), "{}", r.body);
+    assert!(r.body.contains("<a href=\"#recover-now\">"), "the summary leads to the way out: {}", r.body);
     let recover = href_of(&r.body, "Recover your account now");
     assert_eq!(recover, format!("/sso/recover?return_to={}", enc(&back)));
     let page = b.get(&recover).await;
@@ -145,16 +144,16 @@ async fn a_blocked_account_recovers_from_a_registry_page_and_lands_back_on_it(ap
     assert_eq!(return_to_of(&page.body), back);
     assert_eq!(href_of(&page.body, "Start again"), recover);
     let code = app.next_code(phone, 0).await;
-    // A refusal keeps the way back and the code typed.
+    // A refusal keeps the way back, never the code typed.
     let r = b
-        .post(
+        .post_refused(
             "/sso/recover/code",
             &[("code", &code), ("password", NEW_PASSWORD), ("password_confirm", "not the same"), ("return_to", &back)],
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(return_to_of(&r.body), back);
-    assert!(tag_of(&r.body, "code").contains(&format!("value=\"{code}\"")), "{}", r.body);
+    assert!(tag_of(&r.body, "code").contains("value=\"\""), "{}", r.body);
+    assert!(!r.body.contains(&code) && !r.body.contains(NEW_PASSWORD), "{}", r.body);
     let r = b
         .post(
             "/sso/recover/code",
@@ -317,8 +316,7 @@ async fn the_date_of_birth_is_asked_in_three_boxes(app: TestApp) {
         (["x", "4", "1991"], [true, false, false], "The day of birth must be a number"),
     ];
     for (values, marked, message) in cases {
-        let r = b.post("/sso/register", &registration(values[0], values[1], values[2])).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{values:?}: {}", r.body);
+        let r = b.post_refused("/sso/register", &registration(values[0], values[1], values[2])).await;
         assert!(r.body.contains("<title>Error: Create an account"), "{values:?}: {}", r.body);
         assert!(r.body.contains(message), "{values:?}: {}", r.body);
         assert_eq!(r.body.matches(message).count(), 2, "once in the summary, once beside the boxes: {}", r.body);
@@ -331,7 +329,7 @@ async fn the_date_of_birth_is_asked_in_three_boxes(app: TestApp) {
     }
     // Recovery asks the same way.
     let r = b
-        .post(
+        .post_refused(
             "/sso/recover",
             &[
                 ("account_type", "citizen"),
@@ -342,7 +340,6 @@ async fn the_date_of_birth_is_asked_in_three_boxes(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("<title>Error: Recover your account"), "{}", r.body);
     assert_eq!(boxes(&r.body), [(false, "14".into()), (true, "0".into()), (false, "1985".into())]);
     // Good dates, a leading zero or none, are taken.
@@ -351,6 +348,146 @@ async fn the_date_of_birth_is_asked_in_three_boxes(app: TestApp) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 on_both!(the_date_of_birth_is_asked_in_three_boxes);
+
+/// What a refused form's page must show: the error beside the field `id`
+/// and in the summary (linking to it), and none of `secrets`; and shown
+/// once: the page asked again is clean.
+async fn shows_once(b: &mut Browser, page: &Resp, at: &str, id: &str, message: &str, secrets: &[&str]) {
+    let error = tag_of(&page.body, &format!("{id}-error"));
+    assert!(page.body.contains(&format!("<a href=\"#{id}\">{message}")), "in the summary: {}", page.body);
+    assert!(page.body[page.body.find(error).unwrap()..].contains(message), "beside {id}: {}", page.body);
+    assert!(tag_of(&page.body, id).contains("aria-invalid=\"true\""), "{}", page.body);
+    for secret in secrets {
+        assert!(!page.body.contains(secret), "{secret:?} is never shown again: {}", page.body);
+    }
+    let again = b.get(at).await;
+    assert!(!again.body.contains("<title>Error: ") && !again.body.contains(message), "once: {}", again.body);
+}
+
+/// The value the field `id` shows.
+fn value_of(body: &str, id: &str) -> String {
+    let tag = tag_of(body, id);
+    unescape(tag.split("value=\"").nth(1).and_then(|v| v.split('"').next()).unwrap_or_default())
+}
+
+async fn every_refused_form_comes_back_to_its_page_with_what_was_typed_and_no_secret(app: TestApp) {
+    let (id, _, born) = BARAKA;
+    let mut b = app.browser();
+    let (_, back) = sent_to_sign_in(&app, &mut b).await;
+    let back_enc = enc(&back);
+
+    // Registration: the way back stays in the address, the answers in the fields.
+    let secret = "a long pass phrase";
+    let mut form = vec![("account_type", "citizen"), ("id_number", id), ("phone", "0798 000")];
+    form.extend(dob(born));
+    form.extend([("email", "baraka@example.com"), ("password", secret), ("password_confirm", secret)]);
+    form.push(("return_to", &back));
+    let r = b.post("/sso/register", &form).await;
+    let at = format!("/sso/register?return_to={back_enc}");
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, at.clone()), "one redirect to its own page");
+    let page = b.get(&at).await;
+    assert!(page.body.contains("<title>Error: Create an account"), "{}", page.body);
+    assert_eq!(return_to_of(&page.body), back);
+    for (field, typed) in [("id_number", id), ("phone", "0798 000"), ("email", "baraka@example.com")] {
+        assert_eq!(value_of(&page.body, field), typed, "{field} kept");
+    }
+    assert_eq!(boxes(&page.body).iter().map(|b| b.1.as_str()).collect::<Vec<_>>(), ["05", "09", "1995"]);
+    shows_once(&mut b, &page, &at, "phone", "Enter a Kenyan mobile number", &[secret]).await;
+
+    // Sign-in: a wrong password.
+    let wrong = "not my password";
+    let signin = [("account_type", "citizen"), ("id_number", WANJIKU.0), ("password", wrong), ("return_to", &back)];
+    let r = b.post("/sso/signin", &signin).await;
+    let at = format!("/sso/signin?return_to={back_enc}");
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, at.clone()));
+    let page = b.get(&at).await;
+    assert!(page.body.contains("<title>Error: Sign in"), "{}", page.body);
+    assert_eq!((value_of(&page.body, "id_number"), return_to_of(&page.body)), (WANJIKU.0.to_string(), back.clone()));
+    shows_once(&mut b, &page, &at, "password", "The ID number or password is wrong", &[wrong]).await;
+
+    // The sign-in's code: a wrong one.
+    let (_, wphone, _) = WANJIKU;
+    let signin = [("account_type", "citizen"), ("id_number", WANJIKU.0), ("password", PASSWORD), ("return_to", &back)];
+    assert_eq!(b.post("/sso/signin", &signin).await.status, StatusCode::SEE_OTHER);
+    let code = app.next_code(wphone, 0).await;
+    let typed = wrong_code(&code);
+    let r = b.post("/sso/signin/code", &[("code", &typed), ("return_to", &back)]).await;
+    let at = format!("/sso/signin/code?return_to={back_enc}");
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, at.clone()));
+    let page = b.get(&at).await;
+    assert!(page.body.contains("<title>Error: Enter your sign-in code"), "{}", page.body);
+    assert_eq!((value_of(&page.body, "code"), return_to_of(&page.body)), (String::new(), back.clone()));
+    shows_once(&mut b, &page, &at, "code", "The code is wrong", &[&typed]).await;
+
+    // Recovery: a date that is not one, then a code with passwords that differ.
+    let mut b = app.browser();
+    let mut form = vec![("account_type", "citizen"), ("id_number", WANJIKU.0)];
+    form.extend([("date_of_birth_day", "14"), ("date_of_birth_month", "13"), ("date_of_birth_year", "1985")]);
+    form.push(("return_to", &back));
+    let r = b.post("/sso/recover", &form).await;
+    let at = format!("/sso/recover?return_to={back_enc}");
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, at.clone()));
+    let page = b.get(&at).await;
+    assert!(page.body.contains("<title>Error: Recover your account"), "{}", page.body);
+    assert_eq!(value_of(&page.body, "id_number"), WANJIKU.0);
+    assert_eq!(boxes(&page.body), [(false, "14".into()), (true, "13".into()), (false, "1985".into())]);
+    let mut form = recovery_form(WANJIKU.0, WANJIKU.2);
+    form.push(("return_to", &back));
+    assert_eq!(b.post("/sso/recover", &form).await.status, StatusCode::SEE_OTHER);
+    let code = app.next_code(wphone, 1).await;
+    let fields = [("code", code.as_str()), ("password", NEW_PASSWORD), ("password_confirm", "not the same at all")];
+    let r = b.post("/sso/recover/code", &[fields.as_slice(), &[("return_to", back.as_str())]].concat()).await;
+    let at = format!("/sso/recover/code?return_to={back_enc}");
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, at.clone()));
+    let page = b.get(&at).await;
+    assert!(page.body.contains("<title>Error: "), "{}", page.body);
+    assert_eq!(return_to_of(&page.body), back);
+    shows_once(&mut b, &page, &at, "password_confirm", "The two passwords do not match", &[&code, NEW_PASSWORD]).await;
+    // The code still works, typed again.
+    let r = b
+        .post("/sso/recover/code", &[("code", &code), ("password", NEW_PASSWORD), ("password_confirm", NEW_PASSWORD)])
+        .await;
+    assert_eq!(r.location(), "/sso/signin?done=recovered");
+}
+on_both!(every_refused_form_comes_back_to_its_page_with_what_was_typed_and_no_secret);
+
+/// A code one digit off the right one.
+fn wrong_code(code: &str) -> String {
+    let n: u32 = code.parse().unwrap();
+    format!("{:06}", (n + 1) % 1_000_000)
+}
+
+async fn a_throttled_sign_in_says_how_long_to_wait_and_links_to_recovery_with_the_way_back(app: TestApp) {
+    let (id, _, _) = WANJIKU;
+    let mut b = app.browser();
+    let (_, back) = sent_to_sign_in(&app, &mut b).await;
+    let form = |password: &'static str| {
+        vec![("account_type", "citizen"), ("id_number", id), ("password", password), ("return_to", back.as_str())]
+    };
+    for _ in 0..3 {
+        let page = b.post_refused("/sso/signin", &form("wrong password!")).await;
+        assert!(!page.body.contains("id=\"recover\""), "a wrong password is not a wait: {}", page.body);
+    }
+    // The next try, even with the right password, waits.
+    let r = b.post("/sso/signin", &form(PASSWORD)).await;
+    let at = format!("/sso/signin?return_to={}", enc(&back));
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, at.clone()));
+    let page = b.get(&at).await;
+    assert!(page.body.contains("<title>Error: Sign in"), "{}", page.body);
+    assert!(page.body.contains("Wait 2 seconds before you try again"), "{}", page.body);
+    assert!(page.body.contains("<a href=\"#recover\">Too many failed sign-ins"), "{}", page.body);
+    let recover = href_of(&page.body, "Forgot your password? Recover your account");
+    assert_eq!(recover, format!("/sso/recover?return_to={}", enc(&back)));
+    assert!(tag_of(&page.body, "recover").starts_with("<a "), "the summary's link leads to it");
+    assert_eq!((value_of(&page.body, "id_number"), return_to_of(&page.body)), (id.to_string(), back.clone()));
+    assert_eq!(return_to_of(&b.get(&recover).await.body), back, "recovery carries the way back on");
+    // In Kiswahili, in plain words.
+    b.cookies.insert("__Host-tims_lang".into(), "sw".into());
+    let page = b.post_refused("/sso/signin", &form(PASSWORD)).await;
+    assert!(page.body.contains("Subiri sekunde 2 kabla ya kujaribu tena"), "{}", page.body);
+    assert_eq!(href_of(&page.body, "Umesahau nenosiri lako? Rejesha akaunti yako"), recover);
+}
+on_both!(a_throttled_sign_in_says_how_long_to_wait_and_links_to_recovery_with_the_way_back);
 
 fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()

@@ -156,7 +156,8 @@ pub(crate) async fn within_budget(
 
 pub(crate) fn budget_refusal(wait_ms: i64) -> Error {
     let wait_secs = crate::limits::wait_secs(wait_ms);
-    Error::TooMany { message: say(texts::Refusal::TooManyCodesToThisPhone { wait_secs }), retry_after_secs: wait_secs }
+    let message = say(texts::Refusal::TooManyCodesToThisPhone { wait_secs });
+    Error::TooMany { kind: crate::error::TooMany::Codes, message, retry_after_secs: wait_secs }
 }
 
 async fn send_history(tx: &mut WriteTx, phone: &str, purpose: Purpose, now: i64) -> Result<SendHistory, Error> {

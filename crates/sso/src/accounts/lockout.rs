@@ -8,6 +8,7 @@ use domain::AccountType;
 use domain::policy::lockout;
 
 use super::account::Account;
+use crate::error::TooMany;
 use crate::{Error, Sso};
 
 /// Failed sign-ins are counted by the identity typed (kind and number), not
@@ -23,7 +24,7 @@ pub(super) fn gate_refusal(gate: lockout::Gate) -> Option<Error> {
         lockout::Gate::Wait(ms) => {
             let wait_secs = crate::limits::wait_secs(ms);
             let message = crate::error::say(texts::SignOnRefusal::TooManyFailedSignIns { wait_secs });
-            Some(Error::TooMany { message, retry_after_secs: wait_secs })
+            Some(Error::TooMany { kind: TooMany::FailedSignIns, message, retry_after_secs: wait_secs })
         }
     }
 }

@@ -230,8 +230,8 @@ pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
             s("Too many sign-ins from your network at once. Try again in a few seconds.")
         }
         SignOnRefusal::TooManyFailedSignIns { wait_secs } => format!(
-            "Too many failed sign-ins with this ID number. Wait {} and try again, sign in from a phone or computer \
-             you have signed in from before, or recover your account now.",
+            "Too many failed sign-ins with this ID number. Wait {} before you try again, or sign in from a phone \
+             or computer you have signed in from before.",
             wait(Lang::En, wait_secs, 5 * MINUTE)
         ),
         SignOnRefusal::SignInUnderWay => s("Another sign-in with this ID number is under way. Try again in a moment."),

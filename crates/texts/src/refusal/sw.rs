@@ -283,8 +283,8 @@ pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
                                             tena baada ya sekunde chache.")
         }
         SignOnRefusal::TooManyFailedSignIns { wait_secs } => format!(
-            "Majaribio mengi mno ya kuingia kwa nambari hii ya kitambulisho yameshindwa. Subiri {} kisha ujaribu \
-             tena, ingia kutoka simu au kompyuta uliyowahi kuingia nayo, au rejesha akaunti yako sasa.",
+            "Majaribio mengi mno ya kuingia kwa nambari hii ya kitambulisho yameshindwa. Subiri {} kabla ya \
+             kujaribu tena, au ingia kutoka simu au kompyuta uliyowahi kuingia nayo.",
             wait(Lang::Sw, wait_secs, 5 * MINUTE)
         ),
         SignOnRefusal::SignInUnderWay => {

@@ -19,6 +19,7 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::Continue => s("Continue"),
         P::CreateAnAccount => s("Create an account"),
         P::ForgotPassword => s("Forgot your password?"),
+        P::RecoverInstead => s("Forgot your password? Recover your account"),
         P::CheckYourPhone => s("Check your phone"),
         P::CodeSentToVerify { phone } => {
             format!("We sent a 6-digit code to {phone} to check that the number is yours.")

@@ -27,6 +27,8 @@ catalogue! {
         Continue,
         CreateAnAccount,
         ForgotPassword,
+        /// The way out of the delays after failed sign-ins.
+        RecoverInstead,
         CheckYourPhone,
         CodeSentToVerify { phone: &'a str },
         EnterSignInCode,

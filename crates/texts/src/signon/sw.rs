@@ -21,6 +21,7 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::Continue => s("Endelea"),
         P::CreateAnAccount => s("Fungua akaunti"),
         P::ForgotPassword => s("Umesahau nenosiri lako?"),
+        P::RecoverInstead => s("Umesahau nenosiri lako? Rejesha akaunti yako"),
         P::CheckYourPhone => s("Angalia simu yako"),
         P::CodeSentToVerify { phone } => {
             format!("Tumetuma msimbo wa tarakimu 6 kwa {phone} ili kuhakikisha kwamba nambari hiyo ni yako.")

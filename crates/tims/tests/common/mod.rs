@@ -423,9 +423,43 @@ impl Browser {
         self.finish(r).await
     }
 
+    /// Send the sign-in's password form. Taken, it answers the redirect to
+    /// the code; refused, it answers a redirect back to the sign-in page,
+    /// which is followed: the page with the refusal is returned.
     pub async fn sign_in_password(&mut self, account_type: &str, id_number: &str, password: &str) -> Resp {
-        self.post("/sso/signin", &[("account_type", account_type), ("id_number", id_number), ("password", password)])
-            .await
+        let r = self
+            .post("/sso/signin", &[("account_type", account_type), ("id_number", id_number), ("password", password)])
+            .await;
+        if r.status == StatusCode::SEE_OTHER && r.location() == "/sso/signin" {
+            return self.shown_after_refusal(r).await;
+        }
+        r
+    }
+
+    /// POST a form that is refused: it answers one redirect (303) back to
+    /// its own page `path` (with the way back it carries, if any), whose
+    /// GET shows the refusal. Returns that page.
+    pub async fn post_refused(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        self.post_refused_to(path, fields, path).await
+    }
+
+    /// The same, for a form whose refusal goes back to the page `page`.
+    pub async fn post_refused_to(&mut self, path: &str, fields: &[(&str, &str)], page: &str) -> Resp {
+        let r = self.post(path, fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "POST {path} is answered by a redirect: {}", r.body);
+        let to = r.location();
+        assert_eq!(to.split('?').next(), Some(page), "POST {path} goes back to {page}, not {to}");
+        self.shown_after_refusal(r).await
+    }
+
+    /// The page a refused form's redirect leads to, with its title saying
+    /// there is an error; the values it kept are forgotten once shown.
+    async fn shown_after_refusal(&mut self, redirect: Resp) -> Resp {
+        let to = redirect.location();
+        let page = self.get(&to).await;
+        assert_eq!(page.status, StatusCode::OK, "GET {to}: {}", page.body);
+        assert!(page.body.contains("<title>Error: ") || page.body.contains("<title>Hitilafu: "), "{}", page.body);
+        page
     }
 
     pub fn session(&self) -> Option<String> {

@@ -5,10 +5,11 @@
 //! fields (a date in three boxes among them), the way back a journey
 //! carries from step to step (`return_to`, only to the sign-on's own
 //! paths: see `respond::safe_return`), the link to the registry, the
-//! message and error pages; `part` plugs the sign-on into the page kit
-//! (typed forms, the page's language). Every word comes from the `texts`
-//! catalogue, in the page's language. Pages render what a use case
-//! answers; they decide nothing themselves.
+//! message and error pages; `refused` answers a refused form with a
+//! redirect back to its page and shows what it kept there; `part` plugs
+//! the sign-on into the page kit (typed forms, the page's language).
+//! Every word comes from the `texts` catalogue, in the page's language.
+//! Pages render what a use case answers; they decide nothing themselves.
 
 mod dev;
 mod home;
@@ -16,6 +17,7 @@ mod organisations;
 mod part;
 mod preferences;
 mod recovery;
+mod refused;
 mod register;
 mod signin;
 
@@ -172,7 +174,10 @@ pub struct FormPage {
     hidden: Vec<(&'static str, String)>,
     fields: Vec<Field>,
     submit: String,
-    errors: Vec<(&'static str, String)>,
+    /// The summary's lines: (the id it links to, message).
+    errors: Vec<(String, String)>,
+    /// The way out of a refusal: (id, address, text) of the recovery link.
+    recover: Option<(String, String, String)>,
     links: Vec<(String, String)>,
     buttons: Vec<(&'static str, String)>,
 }
@@ -209,46 +214,6 @@ impl FormPage {
     /// The way back this form carries, or the account.
     fn return_to(&self) -> &str {
         self.hidden.iter().find(|(k, _)| *k == "return_to").map_or(DEFAULT_RETURN, |(_, v)| v.as_str())
-    }
-
-    /// Attach errors to their fields (a date's boxes: only those named, or
-    /// all for the whole date) and to the summary, where a message given
-    /// for several boxes is listed once, linking to the first.
-    fn with_error(mut self, err: &Error) -> Self {
-        match err {
-            Error::Invalid(fe) => {
-                let prefix = say(self.lang, Page::ErrorTitlePrefix);
-                for (name, msg) in &fe.0 {
-                    let (mut anchor, mut boxes): (&'static str, Vec<&'static str>) = (name, vec![]);
-                    let named = |f: &Field| f.name == *name || f.boxes.iter().any(|b| b.name == *name);
-                    if let Some(f) = self.fields.iter_mut().find(|f| named(f)) {
-                        let whole = f.name == *name;
-                        for b in f.boxes.iter_mut().filter(|b| whole || b.name == *name) {
-                            b.marked = true;
-                        }
-                        if let Some(first) = f.boxes.iter().find(|b| b.marked) {
-                            anchor = first.name;
-                        }
-                        boxes = f.boxes.iter().map(|b| b.name).collect();
-                        if f.error.is_empty() {
-                            f.error = format!("{prefix}{msg}");
-                        }
-                    }
-                    // One message for several boxes of a date is listed once.
-                    if !self.errors.iter().any(|(a, m)| m == msg && boxes.contains(a)) {
-                        self.errors.push((anchor, msg.clone()));
-                    }
-                }
-            }
-            Error::Refused(msg) | Error::TooMany { message: msg, .. } => self.errors.push(("", msg.clone())),
-            Error::Blocked => {
-                self.errors.push(("", crate::error::blocked_message()));
-                let recover = back_to("/sso/recover", self.return_to());
-                self.links.insert(0, (recover, say(self.lang, Page::RecoverNow)));
-            }
-            _ => {}
-        }
-        self
     }
 }
 
@@ -383,20 +348,6 @@ fn err_text(err: &Error) -> String {
     }
 }
 
-/// Re-render a form with the error when it is about the input (or the
-/// pace of requests); otherwise an error page.
-fn form_or_error(err: Error, page: FormPage) -> Response {
-    match err {
-        Error::Invalid(_) | Error::Refused(_) | Error::Blocked => {
-            form(StatusCode::UNPROCESSABLE_ENTITY, page.with_error(&err), None)
-        }
-        Error::TooMany { retry_after_secs, .. } => {
-            retry_after(form(StatusCode::TOO_MANY_REQUESTS, page.with_error(&err), None), retry_after_secs)
-        }
-        other => error_page(page.lang, &other),
-    }
-}
-
 /// The page answering a form whose CSRF token was missing or not the
 /// browser's, saying why when the browser sent no cookie back.
 pub(super) fn csrf_refused(sso: &Sso, lang: Lang, headers: &HeaderMap) -> Response {
@@ -434,12 +385,6 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Fields {
             Err(e) => Err(unreadable_form(lang, e.status())),
         }
     }
-}
-
-/// The CSRF token of a form that passed the check, to re-render it with:
-/// the browser's cookie, which the form's token matched.
-fn checked_csrf(headers: &HeaderMap) -> String {
-    cookies::get(headers, CSRF_COOKIE).unwrap_or_default()
 }
 
 /// The "You are a" choices.

@@ -12,10 +12,8 @@ use pagekit::SignedForm;
 use serde::Deserialize;
 use texts::{Lang, SignOnAccount as A, SignOnPage as P};
 
-use super::{
-    FormPage, Notice, PageLang, Says, checked_csrf, error_page, field, form, form_or_error, notice_text, render, say,
-    signed_in_or_redirect,
-};
+use super::refused::{KEPT, form_page, lines, refused};
+use super::{FormPage, Notice, PageLang, Says, error_page, field, notice_text, render, say, signed_in_or_redirect};
 use crate::http::browser::CSRF;
 use crate::http::respond::{no_store, see_other, urlencode, with_cookies};
 use crate::{Sso, orgs};
@@ -55,19 +53,18 @@ async fn orgs_page(State(sso): State<Sso>, PageLang(lang): PageLang, headers: He
         return r;
     }
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, orgs_form(lang, csrf, String::new()), set)
+    form_page(&headers, orgs_form(lang, csrf, String::new()), set)
 }
 
 async fn orgs_submit(
     State(sso): State<Sso>,
     PageLang(lang): PageLang,
-    headers: HeaderMap,
     SignedForm { session: (_, a), form: f }: SignedForm<Sso, AddForm>,
 ) -> Response {
     match orgs::add_by_pin(&sso, &a, &f.kra_pin).await {
         Ok(m) if m.status == orgs::Status::Active => see_other("/sso/?done=org-added"),
         Ok(_) => see_other("/sso/?done=org-requested"),
-        Err(e) => form_or_error(e, orgs_form(lang, checked_csrf(&headers), f.kra_pin)),
+        Err(e) => refused(e, orgs_form(lang, String::new(), f.kra_pin)),
     }
 }
 
@@ -81,6 +78,8 @@ struct OrgTemplate {
     roles: &'static [domain::org::OrgRole],
     csrf: String,
     notice: String,
+    /// A refused decision's lines: (id, message).
+    errors: Vec<(String, String)>,
 }
 
 impl Says for OrgTemplate {
@@ -112,6 +111,7 @@ async fn org_page(
     };
     match orgs::members(&sso, &a, &pin).await {
         Ok((name, members)) => {
+            let (kept, forget) = KEPT.take(&headers, &org_path(&pin));
             let (csrf, set) = CSRF.token_for(&headers);
             let page = OrgTemplate {
                 lang,
@@ -121,8 +121,9 @@ async fn org_page(
                 roles: domain::org::OrgRole::ALL,
                 csrf,
                 notice: notice_text(lang, q.done.as_deref()),
+                errors: kept.errors().to_vec(),
             };
-            no_store(with_cookies(render(StatusCode::OK, &page), set))
+            no_store(with_cookies(render(StatusCode::OK, &page), set.into_iter().chain(forget)))
         }
         Err(e) => error_page(lang, &e),
     }
@@ -143,7 +144,16 @@ async fn org_decide(
         }
     };
     match orgs::decide(&sso, &a, &pin, &member, decision).await {
-        Ok(()) => see_other(&format!("/sso/organisations/{}?done=member", urlencode(&pin))),
-        Err(e) => error_page(lang, &e),
+        Ok(()) => see_other(&format!("{}?done=member", org_path(&pin))),
+        // Refused (the last administrator stays): back to the members.
+        Err(e) => match lines(lang, &e) {
+            Some(lines) => KEPT.back(&org_path(&pin), &[], lines),
+            None => error_page(lang, &e),
+        },
     }
+}
+
+/// An organisation's page, where its members are decided on.
+fn org_path(pin: &str) -> String {
+    format!("/sso/organisations/{}", urlencode(pin))
 }

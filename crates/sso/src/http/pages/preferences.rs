@@ -2,14 +2,15 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use pagekit::SignedForm;
 use serde::Deserialize;
 use texts::{Lang, SignOnPage as P};
 
-use super::{FormPage, PageLang, error_page, field, form, say, signed_in_or_redirect};
+use super::refused::{form_page, refused};
+use super::{FormPage, PageLang, field, say, signed_in_or_redirect};
 use crate::Sso;
 use crate::accounts;
 use crate::http::browser::CSRF;
@@ -41,7 +42,7 @@ async fn prefs_page(State(sso): State<Sso>, PageLang(lang): PageLang, headers: H
         Err(r) => return r,
     };
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, prefs_form(lang, csrf, a.sms_alerts), set)
+    form_page(&headers, prefs_form(lang, csrf, a.sms_alerts), set)
 }
 
 async fn prefs_submit(
@@ -51,6 +52,6 @@ async fn prefs_submit(
 ) -> Response {
     match accounts::set_sms_alerts(&sso, &a.id, f.sms_alerts.is_some()).await {
         Ok(()) => see_other("/sso/?done=prefs"),
-        Err(e) => error_page(lang, &e),
+        Err(e) => refused(e, prefs_form(lang, String::new(), f.sms_alerts.is_some())),
     }
 }

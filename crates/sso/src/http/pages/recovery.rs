@@ -5,7 +5,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use cookies::SameSite;
@@ -13,10 +13,8 @@ use pagekit::CsrfForm;
 use serde::Deserialize;
 use texts::{Lang, SignOnPage as P};
 
-use super::{
-    FormPage, PageLang, Returning, account_type_options, back_to, checked_csrf, date_of_birth_field, field, form,
-    form_or_error, say,
-};
+use super::refused::{form_page, refused};
+use super::{FormPage, PageLang, Returning, account_type_options, back_to, date_of_birth_field, field, say};
 use crate::Sso;
 use crate::accounts::recovery;
 use crate::http::browser::{CSRF, RECOVERY_COOKIE, clear_session_cookie, device_cookie};
@@ -59,14 +57,13 @@ fn recover_form(lang: Lang, csrf: String, f: &recovery::Start, return_to: &str) 
 
 async fn recover_page(PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, recover_form(lang, csrf, &recovery::Start::default(), &q.return_to()), set)
+    form_page(&headers, recover_form(lang, csrf, &recovery::Start::default(), &q.return_to()), set)
 }
 
 async fn recover_submit(
     State(sso): State<Sso>,
     PageLang(lang): PageLang,
     Caller(client): Caller,
-    headers: HeaderMap,
     CsrfForm { form: f, .. }: CsrfForm<Sso, StepForm<recovery::Start>>,
 ) -> Response {
     let return_to = safe_return(f.return_to.as_ref());
@@ -75,14 +72,14 @@ async fn recover_submit(
             see_other(&back_to("/sso/recover/code", &return_to)),
             [cookies::set(RECOVERY_COOKIE, &token, SameSite::Lax, Some(sessions::PENDING_MS / 1000))],
         ),
-        Err(e) => form_or_error(e, recover_form(lang, checked_csrf(&headers), &f.step, &return_to)),
+        Err(e) => refused(e, recover_form(lang, String::new(), &f.step, &return_to)),
     }
 }
 
-fn recover_code_form(lang: Lang, csrf: String, code: &str, return_to: &str) -> FormPage {
+fn recover_code_form(lang: Lang, csrf: String, return_to: &str) -> FormPage {
     FormPage {
         fields: vec![
-            field(lang, "code", P::Code, "text", "one-time-code").value(code),
+            field(lang, "code", P::Code, "text", "one-time-code"),
             field(lang, "password", P::NewPassword, "password", "new-password").hint(lang, P::PasswordHint),
             field(lang, "password_confirm", P::NewPasswordAgain, "password", "new-password"),
         ],
@@ -95,7 +92,7 @@ fn recover_code_form(lang: Lang, csrf: String, code: &str, return_to: &str) -> F
 
 async fn recover_code_page(PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, recover_code_form(lang, csrf, "", &q.return_to()), set)
+    form_page(&headers, recover_code_form(lang, csrf, &q.return_to()), set)
 }
 
 async fn recover_code_submit(
@@ -113,6 +110,6 @@ async fn recover_code_submit(
             see_other(&back_to("/sso/signin?done=recovered", &return_to)),
             [clear_session_cookie(), cookies::set(RECOVERY_COOKIE, "", SameSite::Lax, Some(0)), device_cookie(&device)],
         ),
-        Err(e) => form_or_error(e, recover_code_form(lang, checked_csrf(&headers), &f.step.code, &return_to)),
+        Err(e) => refused(e, recover_code_form(lang, String::new(), &return_to)),
     }
 }

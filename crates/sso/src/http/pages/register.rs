@@ -5,17 +5,15 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use pagekit::CsrfForm;
 use serde::Deserialize;
 use texts::{Lang, SignOnPage as P};
 
-use super::{
-    FormPage, PageLang, Returning, account_type_options, back_to, checked_csrf, date_of_birth_field, field, form,
-    form_or_error, say,
-};
+use super::refused::{form_page, refused};
+use super::{FormPage, PageLang, Returning, account_type_options, back_to, date_of_birth_field, field, say};
 use crate::Sso;
 use crate::accounts::{self, Registration};
 use crate::http::browser::{CSRF, session_cookie};
@@ -61,20 +59,19 @@ fn register_form(lang: Lang, csrf: String, r: &Registration, return_to: &str) ->
 
 async fn register_page(PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (csrf, set) = CSRF.token_for(&headers);
-    form(StatusCode::OK, register_form(lang, csrf, &Registration::default(), &q.return_to()), set)
+    form_page(&headers, register_form(lang, csrf, &Registration::default(), &q.return_to()), set)
 }
 
 async fn register_submit(
     State(sso): State<Sso>,
     PageLang(lang): PageLang,
     Caller(client): Caller,
-    headers: HeaderMap,
     CsrfForm { form: f, .. }: CsrfForm<Sso, RegisterForm>,
 ) -> Response {
     let return_to = safe_return(f.return_to.as_ref());
     let r = f.registration;
     match accounts::register(&sso, &r, &client).await {
         Ok(token) => with_cookies(see_other(&back_to("/sso/signin/code", &return_to)), [session_cookie(&token)]),
-        Err(e) => form_or_error(e, register_form(lang, checked_csrf(&headers), &r, &return_to)),
+        Err(e) => refused(e, register_form(lang, String::new(), &r, &return_to)),
     }
 }

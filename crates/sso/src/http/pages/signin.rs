@@ -4,16 +4,17 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use pagekit::CsrfForm;
 use serde::Deserialize;
 use texts::{Lang, SignOnPage as P};
 
+use super::refused::{form_page, refused};
 use super::{
-    DEFAULT_RETURN, FormPage, PageLang, Returning, account_type_options, back_to, checked_csrf, error_page, field,
-    form, form_or_error, notice_text, registry_link, say,
+    DEFAULT_RETURN, FormPage, PageLang, Returning, account_type_options, back_to, err_text, error_page, field,
+    notice_text, registry_link, say,
 };
 use crate::accounts::{self, Account, SignIn};
 use crate::http::browser::{CSRF, clear_session_cookie, current_session, device_cookie, pending, session_cookie};
@@ -86,30 +87,28 @@ async fn signin_page(State(sso): State<Sso>, PageLang(lang): PageLang, headers: 
     let (csrf, set) = CSRF.token_for(&headers);
     let notice = notice_text(lang, q.done.as_deref());
     let page = signin_form(lang, csrf, &SignIn::default(), &q.return_to(), notice);
-    form(StatusCode::OK, with_registry(page, &sso), set)
+    form_page(&headers, with_registry(page, &sso), set)
 }
 
 async fn signin_submit(
     State(sso): State<Sso>,
     PageLang(lang): PageLang,
     Caller(client): Caller,
-    headers: HeaderMap,
     CsrfForm { form: f, .. }: CsrfForm<Sso, SignInForm>,
 ) -> Response {
     let return_to = safe_return(f.return_to.as_ref());
     let s = SignIn { account_type: f.account_type, id_number: f.id_number, password: f.password };
     match accounts::sign_in(&sso, &s, &client).await {
         Ok((token, _)) => with_cookies(see_other(&back_to("/sso/signin/code", &return_to)), [session_cookie(&token)]),
-        Err(e) => form_or_error(e, signin_form(lang, checked_csrf(&headers), &s, &return_to, String::new())),
+        Err(e) => refused(e, signin_form(lang, String::new(), &s, &return_to, String::new())),
     }
 }
 
-/// What a code form shows: the sign-in's stage, the masked phone, the code
-/// typed, the way back and a notice.
+/// What a code form shows: the sign-in's stage, the masked phone, the way
+/// back and a notice.
 struct CodeStep<'a> {
     stage: Stage,
     phone: &'a str,
-    code: &'a str,
     return_to: &'a str,
     notice: String,
 }
@@ -121,7 +120,7 @@ fn code_form(lang: Lang, csrf: String, c: CodeStep<'_>) -> FormPage {
     };
     FormPage {
         notice: c.notice,
-        fields: vec![field(lang, "code", P::Code, "text", "one-time-code").value(c.code)],
+        fields: vec![field(lang, "code", P::Code, "text", "one-time-code")],
         buttons: vec![("/sso/signin/code/resend", say(lang, P::SendNewCode))],
         ..FormPage::new(lang, title, "/sso/signin/code", csrf, P::Continue)
     }
@@ -133,6 +132,12 @@ fn phone_masked(a: &Account) -> String {
     texts::format::phone_masked(&a.phone)
 }
 
+/// The code form a refusal goes back to: its address and way back are
+/// what count (the page is drawn again by its GET, with the phone).
+fn code_step<'a>(s: &Session, return_to: &'a str) -> CodeStep<'a> {
+    CodeStep { stage: s.stage, phone: "", return_to, notice: String::new() }
+}
+
 async fn code_page(State(sso): State<Sso>, PageLang(lang): PageLang, headers: HeaderMap, q: Returning) -> Response {
     let (s, a) = match pending_or_sign_in(&sso, lang, &headers).await {
         Ok(p) => p,
@@ -141,8 +146,13 @@ async fn code_page(State(sso): State<Sso>, PageLang(lang): PageLang, headers: He
     let (csrf, set) = CSRF.token_for(&headers);
     let (phone, return_to) = (phone_masked(&a), q.return_to());
     let notice = notice_text(lang, q.done.as_deref());
-    let step = CodeStep { stage: s.stage, phone: &phone, code: "", return_to: &return_to, notice };
-    form(StatusCode::OK, code_form(lang, csrf, step), set)
+    let step = CodeStep { stage: s.stage, phone: &phone, return_to: &return_to, notice };
+    form_page(&headers, code_form(lang, csrf, step), set)
+}
+
+/// Whether this browser's sign-in still waits for its code.
+async fn still_pending(sso: &Sso, headers: &HeaderMap) -> bool {
+    matches!(pending(sso, headers).await, Ok(Some(_)))
 }
 
 /// The sign-in waiting for its code in this browser, or the answer that
@@ -162,12 +172,11 @@ async fn code_submit(
     headers: HeaderMap,
     CsrfForm { form: f, .. }: CsrfForm<Sso, CodeForm>,
 ) -> Response {
-    let (s, a) = match pending_or_sign_in(&sso, lang, &headers).await {
+    let (s, _) = match pending_or_sign_in(&sso, lang, &headers).await {
         Ok(p) => p,
         Err(r) => return r,
     };
     let return_to = safe_return(f.return_to.as_ref());
-    let csrf = checked_csrf(&headers);
     match accounts::confirm_code(&sso, &s, &f.code, &client).await {
         Ok(done) => {
             // Back where the journey started; else the account, saying what
@@ -180,17 +189,17 @@ async fn code_submit(
             let device = done.device.as_deref().map(device_cookie);
             with_cookies(see_other(&next), std::iter::once(session_cookie(&done.session)).chain(device))
         }
-        Err(e @ (Error::Refused(_) | Error::Blocked)) => {
-            // The pending sign-in is over (too many wrong codes).
-            let page = signin_form(lang, csrf, &SignIn::default(), &return_to, String::new());
-            with_cookies(form_or_error(e, page), [clear_session_cookie()])
+        Err(e) if matches!(e, Error::Refused(_) | Error::Blocked) || !still_pending(&sso, &headers).await => {
+            // The pending sign-in is over (too many wrong codes): back to
+            // the password, the code's refusal said for the whole form.
+            let e = match e {
+                Error::Invalid(_) => Error::Refused(err_text(&e)),
+                other => other,
+            };
+            let page = signin_form(lang, String::new(), &SignIn::default(), &return_to, String::new());
+            with_cookies(refused(e, page), [clear_session_cookie()])
         }
-        Err(e) => {
-            let phone = phone_masked(&a);
-            let step =
-                CodeStep { stage: s.stage, phone: &phone, code: &f.code, return_to: &return_to, notice: String::new() };
-            form_or_error(e, code_form(lang, csrf, step))
-        }
+        Err(e) => refused(e, code_form(lang, String::new(), code_step(&s, &return_to))),
     }
 }
 
@@ -201,19 +210,14 @@ async fn code_resend(
     headers: HeaderMap,
     CsrfForm { form: f, .. }: CsrfForm<Sso, CodeForm>,
 ) -> Response {
-    let (s, a) = match pending_or_sign_in(&sso, lang, &headers).await {
+    let (s, _) = match pending_or_sign_in(&sso, lang, &headers).await {
         Ok(p) => p,
         Err(r) => return r,
     };
     let return_to = safe_return(f.return_to.as_ref());
     match accounts::resend_code(&sso, &s, &client).await {
         Ok(()) => see_other(&back_to("/sso/signin/code?done=code-sent", &return_to)),
-        Err(e) => {
-            let phone = phone_masked(&a);
-            let step =
-                CodeStep { stage: s.stage, phone: &phone, code: "", return_to: &return_to, notice: String::new() };
-            form_or_error(e, code_form(lang, checked_csrf(&headers), step))
-        }
+        Err(e) => refused(e, code_form(lang, String::new(), code_step(&s, &return_to))),
     }
 }
 
