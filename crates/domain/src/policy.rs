@@ -295,9 +295,43 @@ pub mod lookup {
     }
 }
 
+/// Payment prompts that were not paid: each is an M-Pesa request on
+/// someone's phone, so a person cannot keep prompting a number (another
+/// person's, to pester them) nor prompt without end. Paid prompts never
+/// count: a bank paying for hundreds of vehicles from its number is not
+/// limited.
+pub mod prompts {
+    use super::*;
+
+    /// At most this many unpaid prompts to one number in an hour (from
+    /// anyone but the number's own holder)...
+    pub const MAX_UNPAID_PER_NUMBER: usize = 5;
+    /// ...and this many asked for by one person, to any numbers.
+    pub const MAX_UNPAID_PER_PERSON: usize = 10;
+
+    /// Whether another prompt may be sent, given when the unpaid prompts
+    /// that count were sent (any order); if not, when it may.
+    pub fn may_prompt(unpaid_at: &[i64], max: usize, now_ms: i64) -> Result<(), i64> {
+        let mut hour: Vec<i64> = unpaid_at.iter().copied().filter(|&t| t > now_ms - HOUR_MS).collect();
+        hour.sort_unstable();
+        if hour.len() >= max { Err(hour[hour.len() - max] + HOUR_MS) } else { Ok(()) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unpaid_prompts_are_limited_per_hour_and_free_again_as_they_age() {
+        let now = 10 * HOUR_MS;
+        let five: Vec<i64> = (1..=5).map(|m| now - m * 10 * MINUTE_MS).collect();
+        assert_eq!(prompts::may_prompt(&five[..4], 5, now), Ok(()));
+        // The oldest of the five (50 minutes ago) leaves the hour in 10 minutes.
+        assert_eq!(prompts::may_prompt(&five, 5, now), Err(now + 10 * MINUTE_MS));
+        let old = [now - 2 * HOUR_MS; 9];
+        assert_eq!(prompts::may_prompt(&old, 5, now), Ok(()), "older than an hour: not counted");
+    }
 
     fn ch(failures: i64) -> code::Challenge {
         code::Challenge { expires_at_ms: 1_000, failures, used: false }

@@ -186,6 +186,8 @@ fn transfer_refusal_samples() -> Vec<TransferRefusal<'static>> {
         TransferRefusal::CannotPrice { why: "no fee schedule applies to this vehicle class" },
         TransferRefusal::PaymentWaiting,
         TransferRefusal::PaymentUnconfirmed,
+        TransferRefusal::PromptsSpent { to_number: true, again_at_ms: 0 },
+        TransferRefusal::PromptsSpent { to_number: false, again_at_ms: 0 },
         TransferRefusal::EnterPostalAddress,
         TransferRefusal::ChooseOffice { offices: "Nairobi, Mombasa, Kisumu, Nakuru, Eldoret, Nyeri" },
         TransferRefusal::ScanMissing,

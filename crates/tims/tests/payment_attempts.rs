@@ -246,3 +246,24 @@ async fn a_developer_answers_prompts_as_the_payers_phone_would(app: TestApp) {
     assert_eq!(state(&buyer, &id).await, "in_review");
 }
 on_both!(a_developer_answers_prompts_as_the_payers_phone_would, crate::common::with_api_client);
+
+async fn nobody_can_keep_prompting_another_persons_number(app: TestApp) {
+    let (id, buyer, _) = awaiting_payment(&app).await;
+    let (first, path) = newest_prompt()(&app);
+    post_callback(&app, &path, &failed(&first, "1032")).await;
+    let pay_path = format!("/api/v1/transfers/{id}/pay");
+    // Five to a stranger's number, each cancelled: five unpaid.
+    for _ in 0..5 {
+        let (s, b) = buyer.post(&pay_path, json!({"phone": "0700 999 888"})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (r, path) = newest_prompt()(&app);
+        post_callback(&app, &path, &failed(&r, "1032")).await;
+    }
+    let (s, b) = buyer.post(&pay_path, json!({"phone": "0700 999 888"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b.to_string().contains("phone") && b.to_string().contains("Use another number"), "{b}");
+    // The buyer's own number still works; the stranger's frees up within the hour.
+    let (s, b) = buyer.post(&pay_path, json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
+on_both!(nobody_can_keep_prompting_another_persons_number, crate::common::with_api_client);

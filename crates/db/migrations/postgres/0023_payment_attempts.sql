@@ -30,3 +30,6 @@ CREATE TABLE reg_payment_attempts (
 );
 CREATE UNIQUE INDEX reg_payment_attempts_ref ON reg_payment_attempts (provider, provider_ref);
 CREATE INDEX reg_payment_attempts_open ON reg_payment_attempts (state, created_at);
+-- The budget of unpaid prompts counts by number and by person.
+CREATE INDEX reg_payment_attempts_phone ON reg_payment_attempts (payer_phone, created_at);
+CREATE INDEX reg_payment_attempts_payer ON reg_payment_attempts (payer_id, created_at);

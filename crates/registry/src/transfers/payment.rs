@@ -86,6 +86,7 @@ pub async fn pay(reg: &Registry, actor: &Actor, id: &str, payer_phone: Option<&s
         return Err(Error::Conflict(TransferRefusal::NothingToPay { state: row.state }.render(lang(actor))));
     }
     let phone = self::payer_phone(actor, payer_phone)?;
+    prompt_budget(&mut tx, actor, &phone, reg.now_ms()).await?;
     let payer = (actor.person.id.as_str(), &phone);
     let attempt = claim(&mut tx, &row, payer, reg.adapters().payments.name(), reg.now_ms()).await?;
     tx.commit().await?;
@@ -93,6 +94,38 @@ pub async fn pay(reg: &Registry, actor: &Actor, id: &str, payer_phone: Option<&s
         return Err(Error::Conflict(TransferRefusal::PaymentWaiting.render(lang(actor))));
     };
     charge(reg, actor, (row, cons), &phone, attempt).await
+}
+
+/// Refuse a prompt past the budget of unpaid ones (`domain::policy::prompts`):
+/// to a number other than the person's own, and by the person.
+async fn prompt_budget(tx: &mut WriteTx, actor: &Actor, phone: &domain::Phone, now: i64) -> Result<(), Error> {
+    use domain::policy::prompts::{MAX_UNPAID_PER_NUMBER, MAX_UNPAID_PER_PERSON, may_prompt};
+    let refuse = |to_number: bool, again_at_ms: i64| {
+        let text = TransferRefusal::PromptsSpent { to_number, again_at_ms }.render(lang(actor));
+        Err(FieldErrors::single("phone", text))
+    };
+    let own = actor.person.phone.as_deref() == Some(phone.as_str());
+    let by_person = unpaid_prompts(tx, "payer_id", &actor.person.id, now).await?;
+    if let Err(at) = may_prompt(&by_person, MAX_UNPAID_PER_PERSON, now) {
+        return refuse(false, at);
+    }
+    if !own {
+        let to_number = unpaid_prompts(tx, "payer_phone", phone.as_str(), now).await?;
+        if let Err(at) = may_prompt(&to_number, MAX_UNPAID_PER_NUMBER, now) {
+            return refuse(true, at);
+        }
+    }
+    Ok(())
+}
+
+/// When the prompts not paid in the last hour whose `column` (the program's
+/// own text) is `value` were sent.
+async fn unpaid_prompts(tx: &mut WriteTx, column: &'static str, value: &str, now: i64) -> Result<Vec<i64>, Error> {
+    let sql = format!(
+        "SELECT created_at FROM reg_payment_attempts WHERE {column} = $1 AND created_at > $2 AND state NOT IN ($3, $4)"
+    );
+    let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(value).bind(now - domain::policy::HOUR_MS);
+    Ok(q.bind(AttemptState::Settled.as_str()).bind(AttemptState::Flagged.as_str()).fetch_all(&mut **tx).await?)
 }
 
 /// Claim the payment and record the attempt about to be made, in the

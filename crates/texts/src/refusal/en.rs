@@ -156,6 +156,15 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         T::IdLinkedElsewhere => s("This ID number is already linked to another sign-on account. Contact \
                                                  the agency to have it checked"),
         T::BuyerLookupsSpent { in_last_hour, again_at_ms } => lookups_spent(in_last_hour, again_at_ms),
+        T::PromptsSpent { to_number: true, again_at_ms } => format!(
+            "This number has had several payment requests in the last hour that were not paid. Use another \
+             number, or try again after {}",
+            crate::format::time(again_at_ms)
+        ),
+        T::PromptsSpent { to_number: false, again_at_ms } => format!(
+            "You have asked for several payments in the last hour that were not paid. Try again after {}",
+            crate::format::time(again_at_ms)
+        ),
     }
 }
 

@@ -135,6 +135,9 @@ catalogue! {
         /// they may in an hour (or a day): a new one may be looked up from
         /// `again_at_ms` (milliseconds since the epoch).
         BuyerLookupsSpent { in_last_hour: bool, again_at_ms: i64 },
+        /// Too many unpaid payment prompts to this number (`to_number`), or
+        /// asked for by this person, in the last hour.
+        PromptsSpent { to_number: bool, again_at_ms: i64 },
     }
 }
 

@@ -164,6 +164,15 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         T::IdLinkedElsewhere => s("Nambari hii ya kitambulisho tayari imeunganishwa na akaunti nyingine \
                                                  ya kuingia. Wasiliana na mamlaka ili iangaliwe"),
         T::BuyerLookupsSpent { in_last_hour, again_at_ms } => lookups_spent(in_last_hour, again_at_ms),
+        T::PromptsSpent { to_number: true, again_at_ms } => format!(
+            "Nambari hii imepokea maombi kadhaa ya malipo katika saa iliyopita ambayo hayakulipwa. Tumia nambari \
+             nyingine, au ujaribu tena baada ya saa {}",
+            crate::format::time(again_at_ms)
+        ),
+        T::PromptsSpent { to_number: false, again_at_ms } => format!(
+            "Umeomba malipo kadhaa katika saa iliyopita ambayo hayakulipwa. Jaribu tena baada ya saa {}",
+            crate::format::time(again_at_ms)
+        ),
     }
 }
 
