@@ -17,7 +17,14 @@
 //! number; [`Outcome::Paid`] needs one, so `query` answers such a payment
 //! with [`PaymentError::Unknown`] saying so (never an invented receipt), and
 //! [`Mpesa::query_status`] tells it apart ([`QueryStatus::Paid`]).
-//! The receipt comes with the callback, or from reconciliation.
+//! The receipt comes with the callback, or from reconciliation. A query
+//! that fails (no answer, an error other than "still being processed")
+//! is `Unknown` too: it never tells that the payer was not prompted.
+//!
+//! A push refused at the door (a 4xx, a `ResponseCode` other than `"0"`)
+//! or that could not connect is `NotStarted`; one whose answer is lost or
+//! unreadable, or a 5xx, is `Unknown`, since the payer may have been
+//! prompted.
 
 mod c2b;
 mod call;
@@ -146,6 +153,9 @@ impl Mpesa {
         let http = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
+            // Daraja does not redirect; a redirect is not followed with
+            // the credentials.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
         let base = settings.base_url.trim_end_matches('/').to_string();

@@ -109,7 +109,7 @@ impl Mpesa {
     pub(super) async fn stk_push(&self, req: &ChargeRequest<'_>) -> Result<Charge, PaymentError> {
         let body = self.push_body(req)?;
         let answer = self.call(PUSH_PATH, &body).await.map_err(|f| match f {
-            Failed::NotSent(why) => PaymentError::NotStarted(format!("M-Pesa not reached: {why}")),
+            Failed::NotSent(why) => PaymentError::NotStarted(format!("no prompt sent to M-Pesa: {why}")),
             Failed::Lost(why) => PaymentError::Unknown(format!("M-Pesa's answer to the prompt was lost: {why}")),
         })?;
         let result = push_answer(&answer);
@@ -130,7 +130,7 @@ impl Mpesa {
             "CheckoutRequestID": checkout_request_id,
         });
         let answer = self.call(QUERY_PATH, &body).await.map_err(|f| match f {
-            Failed::NotSent(why) => PaymentError::Unknown(format!("M-Pesa not reached: {why}")),
+            Failed::NotSent(why) => PaymentError::Unknown(format!("no query sent to M-Pesa: {why}")),
             Failed::Lost(why) => PaymentError::Unknown(format!("M-Pesa's answer to a query was lost: {why}")),
         })?;
         query_answer(&answer)
