@@ -39,7 +39,7 @@ fn settings(base: &str) -> MpesaSettings {
         Secret::new("consumer-key-1"),
         Secret::new("consumer-secret-1"),
     );
-    s.timeout = Duration::from_millis(500);
+    s.timeout = Duration::from_secs(10);
     s
 }
 
@@ -254,7 +254,6 @@ async fn a_server_error_a_timeout_or_an_unreadable_answer_leaves_the_push_unknow
         ResponseTemplate::new(500).set_body_json(json!({"errorCode": "500.003.02", "errorMessage": "System is busy"})),
         ResponseTemplate::new(200).set_body_string("{\"ResponseCode\": \"0\", "),
         ResponseTemplate::new(200).set_body_json(json!({"CustomerMessage": "?"})),
-        accepted("ws_CO_5").set_delay(Duration::from_secs(2)),
     ] {
         let (server, mpesa, _) = gateway(Duration::ZERO).await;
         Mock::given(method("POST")).and(path(PUSH)).respond_with(answer).mount(&server).await;
@@ -264,13 +263,40 @@ async fn a_server_error_a_timeout_or_an_unreadable_answer_leaves_the_push_unknow
 }
 
 #[tokio::test]
+async fn a_push_whose_answer_does_not_come_in_time_is_unknown() {
+    let server = MockServer::builder().start().await;
+    Mock::given(path("/oauth/v1/generate")).respond_with(Tokens(AtomicUsize::new(0))).mount(&server).await;
+    let slow = accepted("ws_CO_5").set_delay(Duration::from_secs(3));
+    Mock::given(method("POST")).and(path(PUSH)).respond_with(slow).mount(&server).await;
+    let mut s = settings(&server.uri());
+    s.timeout = Duration::from_millis(500);
+    let mpesa = Mpesa::new(s, Arc::new(ManualClock::new(NOW_MS))).unwrap();
+    let err = mpesa.charge(&request()).await.unwrap_err();
+    assert!(matches!(&err, PaymentError::Unknown(d) if d.contains("timed out")), "{err:?}");
+}
+
+/// Wait until nothing listens at `addr` (a dropped server stops on its own
+/// thread), and its open connections have had a moment to close.
+async fn stopped_listening(addr: std::net::SocketAddr) {
+    for _ in 0..250 {
+        if tokio::net::TcpStream::connect(addr).await.is_err() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the stand-in gateway at {addr} still listens");
+}
+
+#[tokio::test]
 async fn a_gateway_that_cannot_be_reached_did_not_prompt_anyone() {
     let (server, mpesa, _) = gateway(Duration::ZERO).await;
     Mock::given(method("POST")).and(path(PUSH)).respond_with(accepted("ws_CO_6")).mount(&server).await;
     mpesa.charge(&request()).await.unwrap();
     // The token is kept; the push itself finds nothing listening.
+    let addr = *server.address();
     drop(server);
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    stopped_listening(addr).await;
     let err = mpesa.charge(&request()).await.unwrap_err();
     assert!(matches!(err, PaymentError::NotStarted(_)), "{err:?}");
 
