@@ -106,6 +106,7 @@ impl Mpesa {
     }
 
     /// Prompt the payer.
+    #[tracing::instrument(name = "mpesa_stk_push", skip_all, fields(reference = req.account_ref))]
     pub(super) async fn stk_push(&self, req: &ChargeRequest<'_>) -> Result<Charge, PaymentError> {
         let body = self.push_body(req)?;
         let answer = self.call(PUSH_PATH, &body).await.map_err(|f| match f {
@@ -120,6 +121,7 @@ impl Mpesa {
     }
 
     /// Ask Daraja what became of the request `checkout_request_id`.
+    #[tracing::instrument(name = "mpesa_stk_query", skip(self))]
     pub async fn query_status(&self, checkout_request_id: &str) -> Result<QueryStatus, PaymentError> {
         let s = &self.settings;
         let ts = timestamp(self.clock.now_ms());
