@@ -14,11 +14,9 @@
 //! was given and checks the amount against its invoice.
 //!
 //! A query tells that a request was paid but gives no M-Pesa receipt
-//! number; [`Outcome::Paid`] needs one, so `query` answers such a payment
-//! with [`PaymentError::Unknown`] saying so (never an invented receipt), and
-//! [`Mpesa::query_status`] tells it apart ([`QueryStatus::Paid`]).
-//! The receipt comes with the callback, or from reconciliation. A query
-//! that fails (no answer, an error other than "still being processed")
+//! number (nor amount or payer): `query` answers `Outcome::Paid` with
+//! `receipt: None`, never an invented one. The receipt comes with the
+//! callback, or from reconciliation. A query that fails (no answer, an error other than "still being processed")
 //! is `Unknown` too: it never tells that the payer was not prompted.
 //!
 //! A push refused at the door (a 4xx, a `ResponseCode` other than `"0"`)
@@ -36,9 +34,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use c2b::{C2bPayment, C2bRejection, c2b_accept, c2b_confirmation_answer, c2b_reject, parse_c2b};
-pub use callback::{FailureKind, failure_kind, parse_stk_callback};
+pub use callback::parse_stk_callback;
 pub use secure::Secret;
-pub use stk::QueryStatus;
 
 use crate::BoxFuture;
 use crate::payments::{Charge, ChargeRequest, Outcome, PaymentError, Payments};
@@ -173,16 +170,7 @@ impl Payments for Mpesa {
     }
 
     fn query<'a>(&'a self, provider_ref: &'a str) -> BoxFuture<'a, Result<Outcome, PaymentError>> {
-        Box::pin(async move {
-            match self.query_status(provider_ref).await? {
-                QueryStatus::Waiting => Ok(Outcome::Waiting),
-                QueryStatus::Failed { code, description } => Ok(Outcome::Failed { code, description }),
-                QueryStatus::Paid { description } => Err(PaymentError::Unknown(format!(
-                    "M-Pesa says request {provider_ref} was paid ({description}) but a query gives no receipt \
-                     number: wait for its callback or reconcile"
-                ))),
-            }
-        })
+        Box::pin(self.stk_query(provider_ref))
     }
 
     fn parse_callback(&self, body: &[u8]) -> Result<crate::payments::Callback, PaymentError> {

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::Mpesa;
 use super::call::{Answer, Failed, code_of, error_text};
-use crate::payments::{Charge, ChargeRequest, PaymentError};
+use crate::payments::{Charge, ChargeRequest, Outcome, PaymentError};
 
 const PUSH_PATH: &str = "/mpesa/stkpush/v1/processrequest";
 const QUERY_PATH: &str = "/mpesa/stkpushquery/v1/query";
@@ -16,18 +16,6 @@ const NAIROBI_OFFSET_MS: i64 = 3 * 3_600_000;
 /// Daraja's error while a prompt is still open: "The transaction is being
 /// processed".
 const STILL_PROCESSING: &str = "500.001.1001";
-
-/// What a query says of a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QueryStatus {
-    /// Paid (`ResultCode` 0). The query gives no receipt number: that
-    /// comes with the callback.
-    Paid { description: String },
-    /// Will not be paid: the result code and its text, as they came.
-    Failed { code: String, description: String },
-    /// The payer has not answered yet.
-    Waiting,
-}
 
 /// `YYYYMMDDHHmmss` in Nairobi time.
 pub(super) fn timestamp(now_ms: i64) -> String {
@@ -122,7 +110,7 @@ impl Mpesa {
 
     /// Ask Daraja what became of the request `checkout_request_id`.
     #[tracing::instrument(name = "mpesa_stk_query", skip(self))]
-    pub async fn query_status(&self, checkout_request_id: &str) -> Result<QueryStatus, PaymentError> {
+    pub(super) async fn stk_query(&self, checkout_request_id: &str) -> Result<Outcome, PaymentError> {
         let s = &self.settings;
         let ts = timestamp(self.clock.now_ms());
         let body = json!({
@@ -169,22 +157,25 @@ fn push_answer(a: &Answer) -> Result<Charge, PaymentError> {
     }
 }
 
-/// What Daraja's answer to a query means.
-fn query_answer(a: &Answer) -> Result<QueryStatus, PaymentError> {
+/// What Daraja's answer to a query means. A payment it confirms has no
+/// receipt number, amount or payer: a query's answer carries none.
+fn query_answer(a: &Answer) -> Result<Outcome, PaymentError> {
     let Some(body) = &a.body else {
         return Err(PaymentError::Unknown(format!("M-Pesa answered a query with HTTP {}, not JSON", a.status)));
     };
     if body.get("errorCode").and_then(Value::as_str) == Some(STILL_PROCESSING) {
-        return Ok(QueryStatus::Waiting);
+        return Ok(Outcome::Waiting);
     }
     let description = body.get("ResultDesc").and_then(Value::as_str).unwrap_or_default().to_string();
     match code_of(body.get("ResultCode")) {
-        Some(code) if code == "0" => Ok(QueryStatus::Paid { description }),
+        Some(code) if code == "0" => {
+            Ok(Outcome::Paid { receipt: None, amount_cents: None, phone: None, paid_at: None })
+        }
         // "Still under processing", reported by some integrators (not
         // confirmed): waiting is the safe reading, a wrong failure would
         // refuse a payment that goes through.
-        Some(code) if code == "4999" => Ok(QueryStatus::Waiting),
-        Some(code) => Ok(QueryStatus::Failed { code, description }),
+        Some(code) if code == "4999" => Ok(Outcome::Waiting),
+        Some(code) => Ok(Outcome::Failed { code, description }),
         None => {
             Err(PaymentError::Unknown(format!("M-Pesa answered a query with HTTP {}{}", a.status, error_text(body))))
         }
