@@ -15,9 +15,10 @@
 //!
 //! A query tells that a request was paid but gives no M-Pesa receipt
 //! number (nor amount or payer): `query` answers `Outcome::Paid` with
-//! `receipt: None`, never an invented one. The receipt comes with the
-//! callback, or from reconciliation. A query that fails (no answer, an error other than "still being processed")
-//! is `Unknown` too: it never tells that the payer was not prompted.
+//! `receipt: None`, never an invented one; the receipt comes with the
+//! callback, or from reconciliation. "Still being processed" is `Waiting`.
+//! A query that fails otherwise (no answer, another error) is `Unknown`: it
+//! never tells that the payer was not prompted.
 //!
 //! A push refused at the door (a 4xx, a `ResponseCode` other than `"0"`)
 //! or that could not connect is `NotStarted`; one whose answer is lost or
