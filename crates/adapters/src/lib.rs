@@ -13,6 +13,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 pub mod jobs;
+pub mod mpesa;
 pub mod outbox;
 pub mod payments;
 pub mod sms;

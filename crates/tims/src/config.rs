@@ -11,6 +11,9 @@ use serde::Deserialize;
 /// A value that must never be printed (one type for every part of tims).
 pub use secure::Secret;
 
+mod mpesa;
+pub use mpesa::MpesaSection;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -47,6 +50,8 @@ pub struct Config {
     pub uploads: UploadsSection,
     pub sso: SsoSection,
     pub registry: RegistrySection,
+    /// The payment gateway; unset, the development payer.
+    pub mpesa: MpesaSection,
 }
 
 /// Where scanned logbooks are kept: the data directory's `uploads` folder
@@ -237,6 +242,7 @@ impl Default for Config {
             uploads: UploadsSection::default(),
             sso: SsoSection::default(),
             registry: RegistrySection::default(),
+            mpesa: MpesaSection::default(),
         }
     }
 }
@@ -340,6 +346,7 @@ impl Config {
         if let Some(v) = get("TIMS_KRA_REGISTER_TOKEN") {
             self.sso.kra_register_token = Some(Secret::new(v));
         }
+        self.mpesa.apply_env(&get)?;
         self.apply_env_edge(&get)
     }
 
@@ -496,6 +503,7 @@ impl Config {
                 problems.push(format!("sso.{name} must be https://"));
             }
         }
+        problems.extend(self.mpesa.production_problems());
         if self.registry.oidc_issuer.is_some() && self.registry.oidc_client_secret.is_none() {
             problems
                 .push("an outside provider needs registry.oidc_client_secret (TIMS_OIDC_CLIENT_SECRET)".to_string());

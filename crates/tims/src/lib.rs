@@ -75,15 +75,28 @@ pub fn check_adapters(cfg: &Config, a: &sso::Adapters) -> anyhow::Result<()> {
     }
 }
 
-/// The registry's adapters: the development payer, and scanned logbooks in
-/// the configured S3-compatible bucket or else a folder under the data
-/// directory.
+/// The registry's adapters: M-Pesa when it is configured, else the
+/// development payer (which production refuses, naming the M-Pesa settings
+/// missing), and scanned logbooks in the configured S3-compatible bucket or
+/// else a folder under the data directory.
 pub fn registry_adapters(cfg: &Config, sso: &sso::Adapters) -> anyhow::Result<registry::Adapters> {
     let store: Arc<dyn registry::scans::BlobStore> = match cfg.uploads.s3()? {
         Some(s3) => Arc::new(registry::scans::S3::new(&s3).context("cannot use the object storage for uploads")?),
         None => Arc::new(registry::scans::LocalDir::new(cfg.data.join("uploads"))),
     };
-    Ok(registry::Adapters { sms: sso.sms.clone(), payments: Arc::new(registry::payments::DevPayer::default()), store })
+    let payments: Arc<dyn registry::payments::Payments> = match cfg.mpesa.settings()? {
+        // Daraja checks timestamps against its own clock: the real one.
+        Some(s) => Arc::new(
+            adapters::mpesa::Mpesa::new(s, Arc::new(db::SystemClock))
+                .map_err(|e| anyhow::anyhow!("cannot use M-Pesa: {e}"))?,
+        ),
+        None if cfg.production => anyhow::bail!(
+            "production mode refuses development adapters:\n  - the development payer (set {})",
+            cfg.mpesa.missing().join(", ")
+        ),
+        None => Arc::new(registry::payments::DevPayer::default()),
+    };
+    Ok(registry::Adapters { sms: sso.sms.clone(), payments, store })
 }
 
 /// A secret derived from the operator's `secrets_key` (HMAC-SHA256 of the
@@ -476,5 +489,27 @@ mod tests {
         assert_ne!(keyed_secret(&cfg, "registry/code_pepper").as_deref(), Some(a.as_str()));
         cfg.secrets_key = Some(Secret::new("j".repeat(32)));
         assert_ne!(keyed_secret(&cfg, "sso/code_pepper").as_deref(), Some(a.as_str()));
+    }
+
+    #[test]
+    fn fees_go_to_m_pesa_when_configured_and_production_names_what_is_missing() {
+        let prod = Config { production: true, ..Config::default() };
+        let sso = sso_adapters(&prod, Arc::new(db::SystemClock)).unwrap();
+        let err = registry_adapters(&prod, &sso).unwrap_err().to_string();
+        assert!(err.contains("development payer") && err.contains("TIMS_MPESA_BASE_URL"), "{err}");
+        assert!(err.contains("TIMS_MPESA_CONSUMER_SECRET"), "{err}");
+        let mut cfg = Config::default();
+        assert!(registry_adapters(&cfg, &sso).unwrap().payments.is_development());
+        let env = |k: &str| {
+            Some(String::from(match k {
+                "TIMS_MPESA_BASE_URL" => "https://sandbox.safaricom.co.ke",
+                "TIMS_MPESA_SHORTCODE" => "174379",
+                "TIMS_MPESA_PASSKEY" | "TIMS_MPESA_CONSUMER_KEY" | "TIMS_MPESA_CONSUMER_SECRET" => "s3cr3t",
+                _ => return None,
+            }))
+        };
+        cfg.apply_env(env).unwrap();
+        let payments = registry_adapters(&cfg, &sso).unwrap().payments;
+        assert_eq!((payments.name(), payments.is_development()), ("mpesa", false));
     }
 }
