@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod sms;
+pub use sms::SmsSection;
+
 /// A value that must never be printed (one type for every part of tims).
 pub use secure::Secret;
 
@@ -47,6 +50,7 @@ pub struct Config {
     pub uploads: UploadsSection,
     pub sso: SsoSection,
     pub registry: RegistrySection,
+    pub sms: SmsSection,
 }
 
 /// Where scanned logbooks are kept: the data directory's `uploads` folder
@@ -230,6 +234,7 @@ impl Default for Config {
             uploads: UploadsSection::default(),
             sso: SsoSection::default(),
             registry: RegistrySection::default(),
+            sms: SmsSection::default(),
         }
     }
 }
@@ -332,6 +337,7 @@ impl Config {
         if let Some(v) = get("TIMS_KRA_REGISTER_TOKEN") {
             self.sso.kra_register_token = Some(Secret::new(v));
         }
+        self.sms.apply_env(&get)?;
         self.apply_env_edge(&get)
     }
 
@@ -481,6 +487,7 @@ impl Config {
                 problems.push(format!("client {:?} has a plain http redirect URI", c.id));
             }
         }
+        problems.extend(self.sms.production_problems());
         if problems.is_empty() {
             Ok(())
         } else {

@@ -1,0 +1,150 @@
+//! The SMS gateway end to end: tims configured with Africa's Talking (a
+//! stand-in on a local port that speaks its format), its outbox worker
+//! sending through it, and the gateway's delivery reports coming back to
+//! `/sms/reports/{secret}`; on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use common::{Backend, TestApp};
+
+const SECRET: &str = "a-report-secret-of-more-than-thirty-two-characters";
+
+/// The stand-in gateway: takes every message, naming them `ATXid_1`,
+/// `ATXid_2`, … in turn.
+#[derive(Clone, Default)]
+struct Gateway {
+    taken: Arc<Mutex<Vec<HashMap<String, String>>>>,
+}
+
+async fn messaging(State(g): State<Gateway>, Form(form): Form<HashMap<String, String>>) -> (StatusCode, String) {
+    let mut taken = g.taken.lock().unwrap();
+    let to = form.get("to").cloned().unwrap_or_default();
+    taken.push(form);
+    let id = format!("ATXid_{}", taken.len());
+    let body = format!(
+        r#"{{"SMSMessageData":{{"Message":"Sent to 1/1 Total Cost: KES 0.8000","Recipients":[{{"statusCode":101,"number":"{to}","status":"Success","cost":"KES 0.8000","messageId":"{id}"}}]}}}}"#
+    );
+    (StatusCode::CREATED, body)
+}
+
+async fn gateway() -> (Gateway, String) {
+    let g = Gateway::default();
+    let app = axum::Router::new().route("/version1/messaging", post(messaging)).with_state(g.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (g, url)
+}
+
+async fn with_gateway(backend: Backend) -> Option<(TestApp, Gateway)> {
+    let (g, url) = gateway().await;
+    let app = TestApp::spawn_with(backend, |c| {
+        c.sms.africastalking_url = Some(url);
+        c.sms.africastalking_username = Some("tims".into());
+        c.sms.africastalking_api_key = Some(tims::Secret::new("atsk_test"));
+        c.sms.sender_id = Some("NTSA".into());
+        c.sms.report_secret = Some(tims::Secret::new(SECRET));
+    })
+    .await?;
+    Some((app, g))
+}
+
+/// Queue a registry message and wait until the gateway has taken it; its
+/// gateway id.
+async fn sent(app: &TestApp, to: &str, body: &str) -> String {
+    let db = app.registry.db();
+    let mut tx = db.begin_write().await.unwrap();
+    registry::outbox::enqueue(&mut tx, to, body, false, &Default::default(), app.clock_now()).await.unwrap();
+    tx.commit().await.unwrap();
+    for _ in 0..200 {
+        registry::outbox::deliver_due(&app.registry).await.unwrap();
+        let id: Option<String> = sqlx::query_scalar("SELECT gateway_id FROM reg_outbox WHERE to_phone = $1")
+            .bind(to)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        if let Some(id) = id {
+            return id;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the message to {to} was never taken");
+}
+
+async fn status_of(app: &TestApp, to: &str) -> (String, Option<String>) {
+    sqlx::query_as("SELECT status, failure_reason FROM reg_outbox WHERE to_phone = $1")
+        .bind(to)
+        .fetch_one(app.registry.db().pool())
+        .await
+        .unwrap()
+}
+
+async fn report(app: &TestApp, secret: &str, fields: &[(&str, &str)]) -> StatusCode {
+    reqwest::Client::new()
+        .post(format!("{}/sms/reports/{secret}", app.base))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn delivery_reports_follow_each_message(backend: Backend) {
+    let Some((app, gateway)) = with_gateway(backend).await else { return };
+    let id = sent(&app, "+254700000101", "tims: your logbook is ready").await;
+    assert_eq!(id, "ATXid_1");
+    let form = gateway.taken.lock().unwrap()[0].clone();
+    assert_eq!(form.get("from").map(String::as_str), Some("NTSA"));
+    assert_eq!(form.get("message").map(String::as_str), Some("tims: your logbook is ready"));
+    assert_eq!(status_of(&app, "+254700000101").await, ("sent".into(), None));
+
+    let fields = [("id", "ATXid_1"), ("status", "Success"), ("phoneNumber", "+254700000101"), ("networkCode", "63902")];
+    assert_eq!(report(&app, "a-wrong-secret", &fields).await, StatusCode::NOT_FOUND);
+    assert_eq!(status_of(&app, "+254700000101").await.0, "sent", "a wrong secret changes nothing");
+    assert_eq!(report(&app, SECRET, &[("id", "ATXid_1")]).await, StatusCode::BAD_REQUEST);
+    assert_eq!(report(&app, SECRET, &fields).await, StatusCode::OK);
+    assert_eq!(status_of(&app, "+254700000101").await.0, "delivered");
+
+    // An id no message has is answered and kept aside.
+    let unknown = [("id", "ATXid_none"), ("status", "Failed"), ("failureReason", "UserDoesNotExist")];
+    assert_eq!(report(&app, SECRET, &unknown).await, StatusCode::OK);
+
+    // A report that comes before the gateway's answer is written waits for it.
+    let early = [("id", "ATXid_2"), ("status", "Failed"), ("failureReason", "DeliveryFailure"), ("retryCount", "1")];
+    assert_eq!(report(&app, SECRET, &early).await, StatusCode::OK);
+    assert_eq!(sent(&app, "+254700000102", "tims: a notice").await, "ATXid_2");
+    assert_eq!(status_of(&app, "+254700000102").await, ("failed".into(), Some("DeliveryFailure".into())));
+
+    let metrics = reqwest::get(format!("{}/metrics", app.base)).await.unwrap().text().await.unwrap();
+    for counter in
+        ["tims_sms_sent_total", "tims_sms_delivered_total", "tims_sms_failed_total", "tims_sms_spend_micros_total"]
+    {
+        assert!(metrics.contains(counter), "{counter} in /metrics");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivery_reports_follow_each_message_on_sqlite() {
+    delivery_reports_follow_each_message(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivery_reports_follow_each_message_on_postgres() {
+    delivery_reports_follow_each_message(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_report_secret_there_is_no_report_address() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    assert_eq!(report(&app, "", &[("id", "x"), ("status", "Success")]).await, StatusCode::NOT_FOUND);
+    assert_eq!(report(&app, SECRET, &[("id", "x"), ("status", "Success")]).await, StatusCode::NOT_FOUND);
+}
