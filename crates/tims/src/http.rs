@@ -77,21 +77,21 @@ pub struct FrameOptions {
 }
 
 /// The main port's routes; `metrics` are merged in when they are served
-/// here (see [`metrics_routes`]), and so are the SMS gateway's delivery
-/// reports (`sms_reports`).
+/// here (see [`metrics_routes`]), and so are the SMS routes that read both
+/// parts' outboxes (`sms_reports`, `sms_staff`).
 pub fn router(
     db: Db,
     sso: sso::Sso,
     registry: registry::Registry,
     metrics: Option<Router>,
-    sms_reports: Router,
+    sms: Router,
     frame_options: FrameOptions,
 ) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz).with_state(db))
         .merge(metrics.unwrap_or_default())
-        .merge(sms_reports)
+        .merge(sms)
         // The pages' stylesheet and favicon, at URLs with their content
         // hash, and the language switch of every page.
         .merge(pagekit::static_router())

@@ -7,6 +7,7 @@ pub mod config;
 mod http;
 mod serve;
 mod sms_reports;
+mod sms_staff;
 
 use std::sync::Arc;
 
@@ -385,7 +386,8 @@ impl Application {
             }
             None => (Some(metrics_routes), None),
         };
-        let reports = sms_reports::router(registry.clone(), cfg.sms.report_secret.clone());
+        let reports = sms_reports::router(registry.clone(), cfg.sms.report_secret.clone())
+            .merge(sms_staff::router(registry.clone()));
         let router = http::router(db.clone(), sso.clone(), registry.clone(), here, reports, frame);
         let limits = serve::Limits {
             max_connections: cfg.http.max_connections,

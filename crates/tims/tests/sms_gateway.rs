@@ -148,3 +148,29 @@ async fn without_a_report_secret_there_is_no_report_address() {
     assert_eq!(report(&app, "", &[("id", "x"), ("status", "Success")]).await, StatusCode::NOT_FOUND);
     assert_eq!(report(&app, SECRET, &[("id", "x"), ("status", "Success")]).await, StatusCode::NOT_FOUND);
 }
+
+async fn staff_see_a_numbers_messages_but_never_a_code(app: TestApp) {
+    let citizen = common::Api::sign_in(&app, "citizen", "12345678", "+254712345678").await;
+    let officer = common::Api::sign_in(&app, "citizen", "34567890", "+254734567890").await;
+    let (s, b) = officer.get("/api/v1/staff/sms?phone=0712%20345%20678").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["phone"], "+254712345678");
+    let messages = b["messages"].as_array().unwrap();
+    let codes: Vec<&serde_json::Value> = messages.iter().filter(|m| m["purpose"] == "sign_in").collect();
+    assert!(!codes.is_empty(), "{b}");
+    for m in codes {
+        assert!(m["body"].is_null(), "a code's text is never shown: {m}");
+        assert_eq!(m["status"], "sent", "{m}");
+        assert!(m["gateway_id"].as_str().unwrap().starts_with("dev-"), "{m}");
+    }
+    assert!(!b.to_string().contains("Your tims sign-in code is"), "{b}");
+
+    let (s, _) = citizen.get("/api/v1/staff/sms?phone=0712345678").await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "for staff only");
+    let (s, b) = officer.get("/api/v1/staff/sms?phone=12").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let anonymous = reqwest::get(format!("{}/api/v1/staff/sms?phone=0712345678", app.base)).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+on_both!(staff_see_a_numbers_messages_but_never_a_code, crate::common::with_api_client);
