@@ -96,8 +96,10 @@ impl AfricasTalking {
         let (outbox, outbox_id, attempt) = (tag.outbox, tag.outbox_id, tag.attempt);
         if !status.is_success() {
             // Its own words on a refusal (a bad key, a bad username) help
-            // the operator; they never hold the message.
-            let said: String = text.chars().take(200).collect();
+            // the operator; an answer that repeats the message (and so
+            // perhaps a code) is not logged.
+            let said: String =
+                if text.contains(body) { "[not shown]".into() } else { text.chars().take(200).collect() };
             tracing::warn!(
                 outbox,
                 outbox_id,

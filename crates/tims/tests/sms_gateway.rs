@@ -7,6 +7,7 @@
 mod common;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,16 +17,38 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use common::{Backend, TestApp};
 
+/// Runs a story that starts its own app once on SQLite and once on
+/// PostgreSQL (the gateway's address goes into the configuration, so the
+/// common `on_both!` cannot start it).
+macro_rules! on_each_backend {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                super::$name(super::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                super::$name(super::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
 const SECRET: &str = "a-report-secret-of-more-than-thirty-two-characters";
 
 /// The stand-in gateway: takes every message, naming them `ATXid_1`,
-/// `ATXid_2`, … in turn.
+/// `ATXid_2`, … in turn; or, while `down`, answers 503.
 #[derive(Clone, Default)]
 struct Gateway {
     taken: Arc<Mutex<Vec<HashMap<String, String>>>>,
+    down: Arc<AtomicBool>,
 }
 
 async fn messaging(State(g): State<Gateway>, Form(form): Form<HashMap<String, String>>) -> (StatusCode, String) {
+    if g.down.load(Ordering::SeqCst) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable".into());
+    }
     let mut taken = g.taken.lock().unwrap();
     let to = form.get("to").cloned().unwrap_or_default();
     taken.push(form);
@@ -58,18 +81,27 @@ async fn with_gateway(backend: Backend) -> Option<(TestApp, Gateway)> {
     Some((app, g))
 }
 
+/// Queue a registry message.
+async fn queue(app: &TestApp, to: &str, body: &str) {
+    let mut tx = app.registry.db().begin_write().await.unwrap();
+    registry::outbox::enqueue(&mut tx, to, body, false, &Default::default(), app.clock_now()).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
 /// Queue a registry message and wait until the gateway has taken it; its
 /// gateway id.
 async fn sent(app: &TestApp, to: &str, body: &str) -> String {
-    let db = app.registry.db();
-    let mut tx = db.begin_write().await.unwrap();
-    registry::outbox::enqueue(&mut tx, to, body, false, &Default::default(), app.clock_now()).await.unwrap();
-    tx.commit().await.unwrap();
+    queue(app, to, body).await;
+    taken(app, to).await
+}
+
+/// Wait until the gateway has taken the message to `to`; its gateway id.
+async fn taken(app: &TestApp, to: &str) -> String {
     for _ in 0..200 {
         registry::outbox::deliver_due(&app.registry).await.unwrap();
         let id: Option<String> = sqlx::query_scalar("SELECT gateway_id FROM reg_outbox WHERE to_phone = $1")
             .bind(to)
-            .fetch_one(db.pool())
+            .fetch_one(app.registry.db().pool())
             .await
             .unwrap();
         if let Some(id) = id {
@@ -132,15 +164,39 @@ async fn delivery_reports_follow_each_message(backend: Backend) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn delivery_reports_follow_each_message_on_sqlite() {
-    delivery_reports_follow_each_message(Backend::Sqlite).await;
+on_each_backend!(delivery_reports_follow_each_message);
+
+async fn nothing_is_lost_while_the_gateway_is_down(backend: Backend) {
+    let Some((app, gateway)) = with_gateway(backend).await else { return };
+    gateway.down.store(true, Ordering::SeqCst);
+    let db = app.registry.db();
+    queue(&app, "+254700000103", "tims: a notice").await;
+    let row = || async {
+        let r: (String, i64, Option<String>) =
+            sqlx::query_as("SELECT status, attempts, last_error FROM reg_outbox WHERE to_phone = '+254700000103'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        r
+    };
+    for _ in 0..200 {
+        registry::outbox::deliver_due(&app.registry).await.unwrap();
+        if row().await.1 > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, attempts, error) = row().await;
+    assert_eq!((status.as_str(), attempts), ("queued", 1));
+    assert_eq!(error.as_deref(), Some("the gateway answered HTTP 503"));
+    // Back up: after its pause the message goes out.
+    gateway.down.store(false, Ordering::SeqCst);
+    app.advance(2_000);
+    assert_eq!(taken(&app, "+254700000103").await, "ATXid_1");
+    assert_eq!(row().await.0, "sent");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn delivery_reports_follow_each_message_on_postgres() {
-    delivery_reports_follow_each_message(Backend::Postgres).await;
-}
+on_each_backend!(nothing_is_lost_while_the_gateway_is_down);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_report_secret_there_is_no_report_address() {

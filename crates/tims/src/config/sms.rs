@@ -25,7 +25,8 @@ pub struct SmsSection {
     /// (`{public_url}/sms/reports/{secret}`, set in the gateway's account);
     /// without it reports are not taken.
     pub report_secret: Option<Secret>,
-    /// Longest wait for the gateway's answer.
+    /// Longest wait for the gateway's answer: at most 14 seconds, less
+    /// than the outbox keeps in hand of a lease before it stops sending.
     pub timeout_secs: u64,
     /// Messages a second this node sends, to everyone.
     pub per_second: u32,
