@@ -39,7 +39,8 @@ CREATE INDEX reg_outbox_to_phone ON reg_outbox (to_phone, created_at);
 
 -- Every delivery report the gateway sent, as it came: a message's status
 -- history. One whose id no outbox holds yet waits (applied = 0) for the
--- worker to write that id; one that never matches is deleted after a week.
+-- worker to write that id; one that never matches is deleted after a week,
+-- the others after 30 days (the sign-on's hourly purge).
 CREATE TABLE sms_reports (
     id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     gateway_id     TEXT NOT NULL,
@@ -52,3 +53,4 @@ CREATE TABLE sms_reports (
 );
 CREATE INDEX sms_reports_gateway_id ON sms_reports (gateway_id);
 CREATE INDEX sms_reports_waiting ON sms_reports (applied, received_at);
+CREATE INDEX sms_reports_received ON sms_reports (received_at);
