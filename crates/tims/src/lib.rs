@@ -486,6 +486,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn production_names_the_sms_gateway_settings_it_misses() {
+        let clock: Arc<dyn Clock> = Arc::new(db::ManualClock::new(0));
+        let mut cfg = Config { production: true, ..Config::default() };
+        cfg.sms.africastalking_username = Some("tims".into());
+        let err = sso_adapters(&cfg, clock.clone()).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("TIMS_AFRICASTALKING_URL") && err.contains("TIMS_AFRICASTALKING_API_KEY"), "{err}");
+        cfg.sms.africastalking_username = None;
+        let adapters = sso_adapters(&cfg, clock.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let err = check_adapters(&cfg, &adapters).err().map(|e| e.to_string()).unwrap_or_default();
+        for setting in ["TIMS_AFRICASTALKING_URL", "TIMS_AFRICASTALKING_USERNAME", "TIMS_AFRICASTALKING_API_KEY"] {
+            assert!(err.contains(setting), "{err}");
+        }
+        assert!(err.contains("TIMS_SMS_REPORT_SECRET"), "{err}");
+        cfg.sms.africastalking_url = Some("https://api.example".into());
+        cfg.sms.africastalking_username = Some("tims".into());
+        cfg.sms.africastalking_api_key = Some(Secret::new("k"));
+        let adapters = sso_adapters(&cfg, clock).unwrap_or_else(|e| panic!("{e}"));
+        assert!(adapters.dev_sms.is_none() && !adapters.sms.is_development(), "the gateway replaces the sink");
+        let err = check_adapters(&cfg, &adapters).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(!err.contains("SMS"), "{err}");
+    }
+
+    #[test]
     fn each_keyed_secret_is_its_own_and_stable() {
         let mut cfg = Config::default();
         assert_eq!(keyed_secret(&cfg, "sso/code_pepper"), None, "without a key, secrets stay in the database");
