@@ -79,10 +79,6 @@ pub async fn history_for_number(
         .fetch_all(db.pool())
         .await?;
         for r in rows {
-            let reports = match &r.11 {
-                Some(gateway_id) => reports_of(db, gateway_id).await?,
-                None => vec![],
-            };
             all.push(MessageHistory {
                 outbox: table,
                 id: r.0,
@@ -97,24 +93,38 @@ pub async fn history_for_number(
                 attempts: r.10,
                 gateway_id: r.11,
                 cost: r.12.zip(r.13).map(|(currency, micros)| Cost { currency, micros }),
-                reports,
+                reports: vec![],
             });
         }
     }
     all.sort_by_key(|m| std::cmp::Reverse(m.created_at));
     all.truncate(limit.max(0) as usize);
+    add_reports(db, &mut all).await?;
     Ok(all)
 }
 
-async fn reports_of(db: &Db, gateway_id: &str) -> Result<Vec<StatusEvent>, db::Error> {
-    let rows: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT received_at, status, failure_reason, network_code FROM sms_reports WHERE gateway_id = $1 ORDER BY id",
-    )
-    .bind(gateway_id)
-    .fetch_all(db.pool())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(at, status, failure_reason, network_code)| StatusEvent { at, status, failure_reason, network_code })
-        .collect())
+/// The reports about every message in `all` that has a gateway id, in one
+/// query, put beside their messages.
+async fn add_reports(db: &Db, all: &mut [MessageHistory]) -> Result<(), db::Error> {
+    let ids: Vec<&str> = all.iter().filter_map(|m| m.gateway_id.as_deref()).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    // The placeholders are numbered here; the ids are bound, never spliced.
+    let sql = format!(
+        "SELECT gateway_id, received_at, status, failure_reason, network_code FROM sms_reports \
+         WHERE gateway_id IN ({}) ORDER BY id",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, i64, String, Option<String>, Option<String>)>(sqlx::AssertSqlSafe(sql));
+    for id in &ids {
+        q = q.bind(*id);
+    }
+    for (gateway_id, at, status, failure_reason, network_code) in q.fetch_all(db.pool()).await? {
+        if let Some(m) = all.iter_mut().find(|m| m.gateway_id.as_deref() == Some(gateway_id.as_str())) {
+            m.reports.push(StatusEvent { at, status, failure_reason, network_code });
+        }
+    }
+    Ok(())
 }
