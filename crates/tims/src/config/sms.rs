@@ -29,9 +29,9 @@ pub struct SmsSection {
     /// than the outbox keeps in hand of a lease before it stops sending.
     pub timeout_secs: u64,
     /// Messages a second this node sends, to everyone.
-    pub per_second: u32,
+    pub sends_per_second: u32,
     /// Messages a minute this node sends to one number.
-    pub per_number_per_minute: u32,
+    pub sends_per_number_per_minute: u32,
 }
 
 impl Default for SmsSection {
@@ -44,8 +44,8 @@ impl Default for SmsSection {
             sender_id: None,
             report_secret: None,
             timeout_secs: 10,
-            per_second: limits.per_second,
-            per_number_per_minute: limits.per_number_per_minute,
+            sends_per_second: limits.per_second,
+            sends_per_number_per_minute: limits.per_number_per_minute,
         }
     }
 }
@@ -86,8 +86,8 @@ impl SmsSection {
                 .ok_or_else(|| bad("TIMS_SMS_TIMEOUT_SECS", "use a whole number of seconds from 1 to 14"))?;
         }
         for (name, slot) in [
-            ("TIMS_SMS_PER_SECOND", &mut self.per_second),
-            ("TIMS_SMS_PER_NUMBER_PER_MINUTE", &mut self.per_number_per_minute),
+            ("TIMS_SMS_SENDS_PER_SECOND", &mut self.sends_per_second),
+            ("TIMS_SMS_SENDS_PER_NUMBER_PER_MINUTE", &mut self.sends_per_number_per_minute),
         ] {
             if let Some(v) = get(name) {
                 *slot = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| bad(name, "use a whole number from 1"))?;
@@ -135,7 +135,10 @@ impl SmsSection {
 
     /// The send-rate limits.
     pub fn limits(&self) -> adapters::throttle::Limits {
-        adapters::throttle::Limits { per_second: self.per_second, per_number_per_minute: self.per_number_per_minute }
+        adapters::throttle::Limits {
+            per_second: self.sends_per_second,
+            per_number_per_minute: self.sends_per_number_per_minute,
+        }
     }
 
     /// What production mode refuses of these settings. (Without a gateway
@@ -181,7 +184,7 @@ mod tests {
             "TIMS_AFRICASTALKING_URL" => Some("https://api.example".to_string()),
             "TIMS_AFRICASTALKING_API_KEY" => Some("atsk_secret_key".to_string()),
             "TIMS_SMS_SENDER_ID" => Some("NTSA".to_string()),
-            "TIMS_SMS_PER_NUMBER_PER_MINUTE" => Some("3".to_string()),
+            "TIMS_SMS_SENDS_PER_NUMBER_PER_MINUTE" => Some("3".to_string()),
             _ => None,
         };
         s.apply_env(&env).unwrap();
@@ -189,8 +192,11 @@ mod tests {
         assert_eq!((g.base_url.as_str(), g.sender_id.as_deref()), ("https://api.example", Some("NTSA")));
         assert_eq!(s.limits().per_number_per_minute, 3);
         assert!(!format!("{s:?}{g:?}").contains("atsk_secret_key"), "the key is never printed");
-        let err = s.apply_env(&|k: &str| (k == "TIMS_SMS_PER_SECOND").then(|| "0".to_string())).unwrap_err();
-        assert!(err.to_string().starts_with("TIMS_SMS_PER_SECOND"), "{err}");
+        let err = s.apply_env(&|k: &str| (k == "TIMS_SMS_SENDS_PER_SECOND").then(|| "0".to_string())).unwrap_err();
+        assert!(err.to_string().starts_with("TIMS_SMS_SENDS_PER_SECOND"), "{err}");
+        let c: crate::Config = toml::from_str("[sms]\nsender_id = \"NTSA\"\nsends_per_second = 5\n").unwrap();
+        assert_eq!((c.sms.sender_id.as_deref(), c.sms.sends_per_second), (Some("NTSA"), 5));
+        assert!(toml::from_str::<crate::Config>("[sms]\nper_sec = 5\n").is_err(), "unknown keys are refused");
     }
 
     #[test]
