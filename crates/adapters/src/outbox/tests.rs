@@ -53,12 +53,17 @@ fn taken(id: &str) -> Sent {
     Sent { id: SentId(id.into()), cost: Some(Cost { currency: "KES".into(), micros: 800_000 }) }
 }
 
-/// A fresh, migrated database on `backend`, or `None` when PostgreSQL is
-/// asked for and none answers outside CI.
-async fn scratch(postgres: bool) -> Option<Db> {
-    let url = if postgres {
-        let admin = std::env::var("TIMS_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+/// The test PostgreSQL server's address.
+fn postgres_admin() -> String {
+    std::env::var("TIMS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh, migrated database, on SQLite or PostgreSQL, with the name of
+/// the PostgreSQL database made for it; `None` when PostgreSQL is asked
+/// for and none answers outside CI.
+async fn scratch(postgres: bool) -> Option<(Db, Option<String>)> {
+    let (url, made) = if postgres {
+        let admin = postgres_admin();
         let admin_db = match Db::connect(&admin, &db::PoolSettings::default()).await {
             Ok(d) => d,
             Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("PostgreSQL is required under CI: {e}"),
@@ -70,14 +75,24 @@ async fn scratch(postgres: bool) -> Option<Db> {
         let name = format!("tims_outbox_{}", lease_token());
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin_db.pool()).await.unwrap();
         admin_db.close().await;
-        format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+        (format!("{}/{name}", admin.rsplit_once('/').unwrap().0), Some(name))
     } else {
         let dir = std::env::temp_dir().join(format!("tims-outbox-{}-{}", std::process::id(), lease_token()));
-        format!("sqlite://{}/t.db?mode=rwc", dir.display())
+        (format!("sqlite://{}/t.db?mode=rwc", dir.display()), None)
     };
     let db = Db::connect(&url, &db::PoolSettings::default()).await.unwrap();
     db.migrate().await.unwrap();
-    Some(db)
+    Some((db, made))
+}
+
+/// Drop the PostgreSQL database a story made (a SQLite file stays in the
+/// temporary folder).
+async fn drop_made(made: Option<String>) {
+    let Some(name) = made else { return };
+    let admin = Db::connect(&postgres_admin(), &db::PoolSettings::default()).await.unwrap();
+    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool()).await.unwrap();
+    admin.close().await;
 }
 
 /// Runs a story on both databases.
@@ -86,12 +101,15 @@ macro_rules! on_both {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_sqlite() {
-                super::$name(super::scratch(false).await.unwrap()).await;
+                let (db, _) = super::scratch(false).await.unwrap();
+                super::$name(db).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_postgres() {
-                if let Some(db) = super::scratch(true).await {
-                    super::$name(db).await;
+                if let Some((db, made)) = super::scratch(true).await {
+                    super::$name(db.clone()).await;
+                    db.close().await;
+                    super::drop_made(made).await;
                 }
             }
         }
