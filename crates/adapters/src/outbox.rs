@@ -2,25 +2,43 @@
 //! that causes them, delivered after commit by a worker through an
 //! [`SmsSender`]. The sign-on and the registry each keep theirs in a table
 //! of the same shape, which each names ([`Outbox::new`]); this module is
-//! the one way both are filled and sent.
+//! the one way both are filled, sent and followed.
 //!
-//! A pass leases a batch of due rows in one conditional update and marks
-//! what it sent in at most three statements, all through the writers' gate
+//! A message's status: `queued` until the gateway takes it, then `sent`
+//! (with the gateway's id and the cost), then `delivered` or `failed` as
+//! its delivery report says (`reports`). A refusal the gateway calls final
+//! makes it `failed` at once, with the reason; any other failure is tried
+//! again after a growing, jittered pause (`retry`), and after
+//! [`MAX_ATTEMPTS`] the message is `dead`. A message over the send-rate
+//! limit (see `throttle`) waits, without counting an attempt.
+//!
+//! A pass leases a batch of due rows in one conditional update and writes
+//! what became of them in one transaction, both through the writers' gate
 //! ([`Db::begin_write`]), so several nodes can run workers, a busy moment
-//! costs few commits, and a pass that finds nothing commits nothing. A
-//! message carrying a code has its text wiped once delivered, or once too
+//! costs few commits, and a pass that finds nothing commits nothing. A pass
+//! stops sending before its lease runs out and puts the rest back, so a
+//! slow gateway never lets another worker send the same row. A message
+//! carrying a code has its text wiped once it leaves the queue, or once too
 //! old to be of use.
+
+mod history;
+mod reports;
+mod retry;
 
 use db::{Clock, Db, WriteTx};
 
-use crate::sms::{SmsSender, SmsTag};
+pub use self::history::{MessageHistory, StatusEvent, history_for_number};
+pub use self::reports::{Report, ReportOutcome, ReportStatus, record_report};
+pub use self::retry::{MAX_ATTEMPTS, backoff_ms};
+use crate::sms::{Sent, SmsError, SmsSender, SmsTag};
 
 /// A lease lets one worker send a row; after this long another may.
 const LEASE_MS: i64 = 30_000;
+/// A pass sends nothing once less than this is left of its lease: more
+/// than the gateway adapter's longest wait for an answer.
+const LEASE_MARGIN_MS: i64 = 15_000;
 /// Rows leased per pass.
 pub const BATCH: usize = 50;
-/// Attempts before a message is left for the operator.
-const MAX_ATTEMPTS: i64 = 8;
 
 /// Which outbox: each part of tims has its own table, of one shape, and
 /// names it here.
@@ -42,8 +60,8 @@ impl Outbox {
 }
 
 /// Queue `body` for `to` inside the transaction that causes it. `secret`
-/// marks a message that carries a code: its text is wiped once sent (what
-/// it was for, `tag`, stays).
+/// marks a message that carries a code: its text is wiped once it leaves
+/// the queue (what it was for, `tag`, stays).
 pub async fn enqueue(
     tx: &mut WriteTx,
     outbox: Outbox,
@@ -54,8 +72,8 @@ pub async fn enqueue(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let sql = format!(
-        "INSERT INTO {} (to_phone, body, secret, purpose, reference, created_at, available_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO {} (to_phone, body, secret, purpose, reference, created_at, available_at, status, status_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, 'queued', $6)",
         outbox.table()
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -70,9 +88,24 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// What became of one leased row in a pass.
+#[derive(Debug)]
+enum Outcome {
+    /// The gateway took it.
+    Sent(Sent),
+    /// Not tried (the send-rate limit, or the lease nearly spent): due
+    /// again at this time, the attempt not counted.
+    Wait(i64),
+    /// Not sent; tried again at this time.
+    Retry { at: i64, error: String },
+    /// Given up on: `failed` (the gateway's final refusal, or a code too
+    /// old to send) or `dead` (every attempt failed).
+    Over { status: &'static str, reason: String },
+}
+
 /// Deliver what is due in `outbox`, once; a code older than `code_ttl_ms`
-/// is wiped unsent. Returns how many messages were sent ([`BATCH`] means
-/// there may be more).
+/// is wiped unsent. Returns how many messages the gateway took ([`BATCH`]
+/// means there may be more).
 pub async fn deliver_due(
     db: &Db,
     outbox: Outbox,
@@ -82,61 +115,106 @@ pub async fn deliver_due(
 ) -> Result<usize, db::Error> {
     let table = outbox.table();
     let now = clock.now_ms();
+    // Reports that came before their message's id was written wait for it.
+    reports::apply_waiting(db, outbox, now).await?;
     let leased = lease(db, table, now).await?;
     if leased.is_empty() {
         return Ok(0);
     }
-    let (mut plain, mut codes, mut wiped) = (vec![], vec![], vec![]);
-    for (id, to, body, secret, attempts, created_at, purpose, reference) in leased {
-        let secret = secret != 0;
-        if secret && now - created_at >= code_ttl_ms {
-            wiped.push(id);
-            continue;
-        }
-        let tag = SmsTag { purpose, reference };
-        match sms.send_tagged(&to, &body, &tag).await {
-            Ok(sent) => {
-                tracing::debug!(outbox = table, outbox_id = id, gateway_id = %sent, "SMS sent");
-                metrics::counter!("tims_sms_sent_total").increment(1);
-                if secret { codes.push(id) } else { plain.push(id) }
-            }
-            Err(e) => {
-                let backoff = 1_000 * (1_i64 << attempts.min(10));
-                tracing::warn!(outbox = table, outbox_id = id, attempts, error = %e, "SMS delivery failed; will retry");
-                metrics::counter!("tims_sms_failed_total").increment(1);
-                db.execute_write(
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "UPDATE {table} SET lease_until = NULL, available_at = $1, last_error = $2 WHERE id = $3"
-                    )))
-                    .bind(clock.now_ms() + backoff)
-                    .bind(e.to_string())
-                    .bind(id),
-                )
-                .await?;
-            }
-        }
+    let mut outcomes = Vec::with_capacity(leased.len());
+    for row in leased {
+        let outcome = send_one(&row, table, sms, clock, now, code_ttl_ms).await;
+        outcomes.push((row.id, outcome));
     }
-    let sent = plain.len() + codes.len();
-    // Marking the batch is one statement per kind of message.
-    let marks = [
-        (plain, "sent_at = $1, lease_until = NULL"),
-        (codes, "sent_at = $1, body = '[code delivered]', lease_until = NULL"),
-        (
-            wiped,
-            "sent_at = $1, body = '[code expired undelivered]', lease_until = NULL, \
-             last_error = 'expired before delivery'",
-        ),
-    ];
-    if marks.iter().all(|(ids, _)| ids.is_empty()) {
-        return Ok(0);
+    let sent = outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Sent(_))).count();
+    mark(db, table, &outcomes, clock.now_ms()).await?;
+    count(table, &outcomes);
+    if sent > 0 {
+        // A report may have come while the gateway's answer was on its way.
+        reports::apply_waiting(db, outbox, clock.now_ms()).await?;
     }
-    mark(db, table, &marks, clock.now_ms()).await?;
     Ok(sent)
 }
 
-/// A leased row: id, to, body, secret, attempts, created_at, purpose,
-/// reference.
-type Leased = (i64, String, String, i64, i64, i64, Option<String>, Option<String>);
+/// Send one leased row, or say why not.
+async fn send_one(
+    row: &Leased,
+    table: &'static str,
+    sms: &dyn SmsSender,
+    clock: &dyn Clock,
+    leased_at: i64,
+    code_ttl_ms: i64,
+) -> Outcome {
+    let now = clock.now_ms();
+    if row.secret && now - row.created_at >= code_ttl_ms {
+        return Outcome::Over { status: "failed", reason: "expired before delivery".into() };
+    }
+    if now > leased_at + LEASE_MS - LEASE_MARGIN_MS {
+        return Outcome::Wait(now);
+    }
+    let tag = SmsTag {
+        purpose: row.purpose.clone(),
+        reference: row.reference.clone(),
+        outbox: Some(table),
+        outbox_id: Some(row.id),
+        attempt: row.attempts,
+    };
+    let (id, attempt) = (row.id, row.attempts);
+    match sms.send_tagged(&row.to, &row.body, &tag).await {
+        Ok(sent) => {
+            tracing::debug!(outbox = table, outbox_id = id, attempt, gateway_id = %sent.id, "SMS sent");
+            Outcome::Sent(sent)
+        }
+        Err(SmsError::Later { at_ms }) => Outcome::Wait(at_ms.max(now)),
+        Err(SmsError::Final(reason)) => {
+            tracing::warn!(outbox = table, outbox_id = id, attempt, reason, "SMS refused for good");
+            Outcome::Over { status: "failed", reason }
+        }
+        Err(SmsError::Retry(error)) if attempt >= MAX_ATTEMPTS => {
+            tracing::error!(outbox = table, outbox_id = id, attempt, error, "SMS given up on after every attempt");
+            Outcome::Over { status: "dead", reason: error }
+        }
+        Err(SmsError::Retry(error)) => {
+            let at = clock.now_ms() + backoff_ms(attempt, retry::jitter());
+            tracing::warn!(outbox = table, outbox_id = id, attempt, error, retry_at = at, "SMS not sent; will retry");
+            Outcome::Retry { at, error }
+        }
+    }
+}
+
+/// The counters of what a pass did, by outbox.
+fn count(table: &'static str, outcomes: &[(i64, Outcome)]) {
+    for (_, o) in outcomes {
+        match o {
+            Outcome::Sent(sent) => {
+                metrics::counter!("tims_sms_sent_total", "outbox" => table).increment(1);
+                if let Some(cost) = &sent.cost {
+                    metrics::counter!("tims_sms_spend_micros_total", "currency" => cost.currency.clone())
+                        .increment(cost.micros.max(0) as u64);
+                }
+            }
+            Outcome::Retry { .. } => metrics::counter!("tims_sms_retries_total", "outbox" => table).increment(1),
+            Outcome::Over { status: "dead", .. } => {
+                metrics::counter!("tims_sms_dead_total", "outbox" => table).increment(1);
+            }
+            Outcome::Over { .. } => metrics::counter!("tims_sms_failed_total", "outbox" => table).increment(1),
+            Outcome::Wait(_) => {}
+        }
+    }
+}
+
+/// A leased row.
+#[derive(Debug)]
+struct Leased {
+    id: i64,
+    to: String,
+    body: String,
+    secret: bool,
+    attempts: i64,
+    created_at: i64,
+    purpose: Option<String>,
+    reference: Option<String>,
+}
 
 /// What waits in an outbox, for the operator's metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,15 +232,16 @@ pub struct Backlog {
 pub const GIVEN_UP_WINDOW_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 
 /// What waits in `outbox` at `now`. A message out on its last attempt
-/// counts as pending until that attempt fails.
+/// counts as pending until that attempt fails; one whose worker stopped
+/// during its last attempt counts as given up on.
 pub async fn backlog(db: &Db, outbox: Outbox, now: i64) -> Result<Backlog, sqlx::Error> {
     let table = outbox.table();
     let (pending, oldest_at, given_up): (i64, Option<i64>, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT COALESCE(SUM(CASE WHEN attempts < $1 OR lease_until >= $2 THEN 1 ELSE 0 END), 0), \
-         MIN(CASE WHEN attempts < $1 OR lease_until >= $2 THEN created_at END), \
-         COALESCE(SUM(CASE WHEN attempts >= $1 AND (lease_until IS NULL OR lease_until < $2) \
-         AND created_at >= $3 THEN 1 ELSE 0 END), 0) \
-         FROM {table} WHERE sent_at IS NULL"
+        "SELECT COALESCE(SUM(CASE WHEN status = 'queued' AND (attempts < $1 OR lease_until >= $2) THEN 1 ELSE 0 END), 0), \
+         MIN(CASE WHEN status = 'queued' AND (attempts < $1 OR lease_until >= $2) THEN created_at END), \
+         COALESCE(SUM(CASE WHEN (status = 'dead' OR (status = 'queued' AND attempts >= $1 \
+         AND (lease_until IS NULL OR lease_until < $2))) AND created_at >= $3 THEN 1 ELSE 0 END), 0) \
+         FROM {table} WHERE status IN ('queued', 'dead')"
     )))
     .bind(MAX_ATTEMPTS)
     .bind(now)
@@ -194,9 +273,9 @@ async fn lease(db: &Db, table: &str, now: i64) -> Result<Vec<Leased>, db::Error>
     let mark = lease_token();
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE {table} SET lease_until = $1, lease_token = $2, attempts = attempts + 1 WHERE id IN (\
-         SELECT id FROM {table} WHERE sent_at IS NULL AND attempts < $3 AND available_at <= $4 \
+         SELECT id FROM {table} WHERE status = 'queued' AND attempts < $3 AND available_at <= $4 \
          AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT $5) \
-         AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < $4)"
+         AND status = 'queued' AND (lease_until IS NULL OR lease_until < $4)"
     )))
     .bind(now + LEASE_MS)
     .bind(&mark)
@@ -205,9 +284,10 @@ async fn lease(db: &Db, table: &str, now: i64) -> Result<Vec<Leased>, db::Error>
     .bind(BATCH as i64)
     .execute(&mut *tx)
     .await?;
-    let leased: Vec<Leased> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    type Row = (i64, String, String, i64, i64, i64, Option<String>, Option<String>);
+    let leased: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT id, to_phone, body, secret, attempts, created_at, purpose, reference FROM {table} \
-         WHERE lease_token = $1 AND sent_at IS NULL ORDER BY id"
+         WHERE lease_token = $1 AND status = 'queued' ORDER BY id"
     )))
     .bind(&mark)
     .fetch_all(&mut *tx)
@@ -219,152 +299,67 @@ async fn lease(db: &Db, table: &str, now: i64) -> Result<Vec<Leased>, db::Error>
     } else {
         tx.commit().await?;
     }
-    Ok(leased)
+    Ok(leased
+        .into_iter()
+        .map(|(id, to, body, secret, attempts, created_at, purpose, reference)| Leased {
+            id,
+            to,
+            body,
+            secret: secret != 0,
+            attempts,
+            created_at,
+            purpose,
+            reference,
+        })
+        .collect())
 }
 
-/// Mark a delivered batch: one statement per kind of message.
-async fn mark(db: &Db, table: &str, marks: &[(Vec<i64>, &str)], sent_at: i64) -> Result<(), db::Error> {
+/// A code's text, replaced once the message leaves the queue.
+const WIPE_SENT: &str = "CASE WHEN secret = 1 THEN '[code delivered]' ELSE body END";
+const WIPE_UNSENT: &str = "CASE WHEN secret = 1 THEN '[code not delivered]' ELSE body END";
+
+/// Write what became of a pass's rows, in one transaction.
+async fn mark(db: &Db, table: &str, outcomes: &[(i64, Outcome)], now: i64) -> Result<(), db::Error> {
     let mut tx = db.begin_write().await?;
-    for (ids, set) in marks {
-        if ids.is_empty() {
-            continue;
-        }
-        // The ids are integers this worker read back, never input.
-        let in_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET {set} WHERE id IN ({in_list})")))
-            .bind(sent_at)
-            .execute(&mut *tx)
-            .await?;
+    for (id, outcome) in outcomes {
+        let q = match outcome {
+            Outcome::Sent(sent) => sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET lease_until = NULL, status = 'sent', status_at = $1, sent_at = $1, \
+                 gateway_id = $2, cost_currency = $3, cost_micros = $4, body = {WIPE_SENT} WHERE id = $5"
+            )))
+            .bind(now)
+            .bind(sent.id.0.clone())
+            .bind(sent.cost.as_ref().map(|c| c.currency.clone()))
+            .bind(sent.cost.as_ref().map(|c| c.micros)),
+            Outcome::Wait(at) => sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET lease_until = NULL, attempts = attempts - 1, available_at = $1 WHERE id = $2"
+            )))
+            .bind(*at),
+            Outcome::Retry { at, error } => sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET lease_until = NULL, available_at = $1, last_error = $2 WHERE id = $3"
+            )))
+            .bind(*at)
+            .bind(error.clone()),
+            Outcome::Over { status, reason } => {
+                let body = if reason == "expired before delivery" {
+                    "CASE WHEN secret = 1 THEN '[code expired undelivered]' ELSE body END"
+                } else {
+                    WIPE_UNSENT
+                };
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} SET lease_until = NULL, status = $1, status_at = $2, failure_reason = $3, \
+                     last_error = $3, body = {body} WHERE id = $4"
+                )))
+                .bind(*status)
+                .bind(now)
+                .bind(reason.clone())
+            }
+        };
+        q.bind(*id).execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use std::sync::Mutex;
-
-    use db::ManualClock;
-
-    use super::*;
-    use crate::sms::{BoxFuture, SentId, SmsError};
-
-    const SIGN_ON: Outbox = Outbox::new("sso_outbox");
-    const REGISTRY: Outbox = Outbox::new("reg_outbox");
-
-    /// Refuses the first message to each number, then delivers.
-    #[derive(Debug, Default)]
-    struct Flaky {
-        refused: Mutex<Vec<String>>,
-        delivered: Mutex<Vec<(String, String)>>,
-    }
-
-    impl SmsSender for Flaky {
-        fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<SentId, SmsError>> {
-            Box::pin(async move {
-                let mut refused = self.refused.lock().unwrap();
-                if !refused.iter().any(|r| r == to) {
-                    refused.push(to.to_string());
-                    return Err(SmsError("gateway busy".into()));
-                }
-                self.delivered.lock().unwrap().push((to.to_string(), body.to_string()));
-                Ok(SentId(format!("flaky-{}", self.delivered.lock().unwrap().len())))
-            })
-        }
-
-        fn is_development(&self) -> bool {
-            true
-        }
-    }
-
-    async fn scratch() -> (Db, std::path::PathBuf) {
-        let dir = std::env::temp_dir().join(format!("tims-outbox-{}-{}", std::process::id(), lease_token()));
-        let db = Db::connect(&format!("sqlite://{}/t.db?mode=rwc", dir.display()), &db::PoolSettings::default())
-            .await
-            .unwrap();
-        db.migrate().await.unwrap();
-        (db, dir)
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_refused_message_is_retried_after_a_pause_and_codes_are_wiped() {
-        let (db, dir) = scratch().await;
-        let clock = ManualClock::new(1_000_000);
-        let sms = Flaky::default();
-        let ttl = 10 * 60 * 1000;
-        let mut tx = db.begin_write().await.unwrap();
-        enqueue(
-            &mut tx,
-            SIGN_ON,
-            "+254700000001",
-            "your code is 123456",
-            true,
-            &SmsTag::new("sign_in", None),
-            clock.now_ms(),
-        )
-        .await
-        .unwrap();
-        enqueue(&mut tx, SIGN_ON, "+254700000002", "welcome", false, &SmsTag::default(), clock.now_ms()).await.unwrap();
-        tx.commit().await.unwrap();
-
-        let b = backlog(&db, SIGN_ON, clock.now_ms()).await.unwrap();
-        assert_eq!(b, Backlog { pending: 2, oldest_at: Some(clock.now_ms()), given_up: 0 });
-        // Both are refused once: nothing is sent, and neither is due again at once.
-        assert_eq!(deliver_due(&db, SIGN_ON, &sms, &clock, ttl).await.unwrap(), 0);
-        let before = db.commits();
-        assert_eq!(deliver_due(&db, SIGN_ON, &sms, &clock, ttl).await.unwrap(), 0);
-        assert_eq!(db.commits(), before, "a pass with nothing due commits nothing");
-        // After the pause (2 s after a first attempt) both go out.
-        clock.advance_ms(2_000);
-        assert_eq!(deliver_due(&db, SIGN_ON, &sms, &clock, ttl).await.unwrap(), 2);
-        assert_eq!(sms.delivered.lock().unwrap().len(), 2);
-        assert_eq!(
-            backlog(&db, SIGN_ON, clock.now_ms()).await.unwrap(),
-            Backlog { pending: 0, oldest_at: None, given_up: 0 }
-        );
-        let rows: Vec<(String, Option<String>, i64)> =
-            sqlx::query_as("SELECT body, last_error, attempts FROM sso_outbox ORDER BY id")
-                .fetch_all(db.pool())
-                .await
-                .unwrap();
-        assert_eq!(rows[0].0, "[code delivered]", "a code's text is wiped once sent");
-        let purpose: Option<String> =
-            sqlx::query_scalar("SELECT purpose FROM sso_outbox ORDER BY id").fetch_one(db.pool()).await.unwrap();
-        assert_eq!(purpose.as_deref(), Some("sign_in"), "what it was for stays");
-        assert_eq!(rows[1].0, "welcome");
-        assert!(rows.iter().all(|r| r.1.as_deref() == Some("SMS not sent: gateway busy") && r.2 == 2), "{rows:?}");
-
-        // A code that could not go out in time is wiped, not sent late.
-        let mut tx = db.begin_write().await.unwrap();
-        enqueue(&mut tx, REGISTRY, "+254700000003", "your code is 654321", true, &SmsTag::default(), clock.now_ms())
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        assert_eq!(deliver_due(&db, REGISTRY, &sms, &clock, ttl).await.unwrap(), 0, "refused once");
-        clock.advance_ms(ttl);
-        assert_eq!(deliver_due(&db, REGISTRY, &sms, &clock, ttl).await.unwrap(), 0);
-        let (body, sent): (String, Option<i64>) =
-            sqlx::query_as("SELECT body, sent_at FROM reg_outbox").fetch_one(db.pool()).await.unwrap();
-        assert_eq!((body.as_str(), sent), ("[code expired undelivered]", Some(clock.now_ms())));
-        assert_eq!(sms.delivered.lock().unwrap().len(), 2);
-        // A message refused at every attempt is given up on, and counted so.
-        let mut tx = db.begin_write().await.unwrap();
-        enqueue(&mut tx, REGISTRY, "+254700000004", "a notice", false, &SmsTag::default(), clock.now_ms())
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        sqlx::query("UPDATE reg_outbox SET attempts = $1 WHERE to_phone = '+254700000004'")
-            .bind(MAX_ATTEMPTS)
-            .execute(db.pool())
-            .await
-            .unwrap();
-        assert_eq!(
-            backlog(&db, REGISTRY, clock.now_ms()).await.unwrap(),
-            Backlog { pending: 0, oldest_at: None, given_up: 1 }
-        );
-        assert_eq!(deliver_due(&db, REGISTRY, &sms, &clock, ttl).await.unwrap(), 0);
-        db.close().await;
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-}
+mod tests;

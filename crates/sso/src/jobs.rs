@@ -57,7 +57,7 @@ pub async fn purge_expired(sso: &Sso) -> Result<u64, Error> {
     let purge_sessions = format!("DELETE FROM sso_sessions WHERE account_id IN ({unverified})");
     let purge_challenges = format!("DELETE FROM sso_challenges WHERE account_id IN ({unverified})");
     let purge_accounts = format!("DELETE FROM sso_accounts WHERE id IN ({unverified})");
-    let steps: [(&str, i64); 14] = [
+    let steps: [(&str, i64); 15] = [
         // A registration never finished (the phone was never verified) must
         // not hold the ID number for ever; it never signed in, so only its
         // pending sessions and codes refer to it.
@@ -73,6 +73,9 @@ pub async fn purge_expired(sso: &Sso) -> Result<u64, Error> {
         ("DELETE FROM sso_outbox WHERE sent_at < $1", now - 30 * DAY_MS),
         // Messages that never went out (the gateway refused them every time).
         ("DELETE FROM sso_outbox WHERE sent_at IS NULL AND created_at < $1", now - 7 * DAY_MS),
+        // The gateway's delivery reports, for both parts' outboxes (written
+        // by adapters::outbox): kept as long as the messages they follow.
+        ("DELETE FROM sms_reports WHERE received_at < $1", now - 30 * DAY_MS),
         ("DELETE FROM sso_refresh_tokens WHERE expires_at < $1", now),
         ("DELETE FROM sso_refresh_tokens WHERE revoked_at < $1", now - DAY_MS),
         // Failed sign-ins count for a day after the last one; guesses at

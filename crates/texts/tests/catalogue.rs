@@ -13,6 +13,9 @@ use texts::{
 };
 
 const REG_NO: &str = "KMAA 001A";
+/// The longest a registration number is written (a diplomatic plate, `N CD
+/// M[L]` with three-digit numbers): what an SMS must make room for.
+const LONGEST_REG_NO: &str = "123 CD 123K";
 const REFERENCE: &str = "TR-ABCDE-FGHJK";
 const OFFICE: &str = "Nairobi (Likoni Road)";
 const ORG: &str = "Consolidated Motor Vehicle Dealers (Kenya) Limited";
@@ -25,7 +28,7 @@ fn ready() -> Date {
 }
 
 fn sms_samples() -> Vec<Sms<'static>> {
-    let (reference, reg_no) = (REFERENCE, REG_NO);
+    let (reference, reg_no) = (REFERENCE, LONGEST_REG_NO);
     let mut all: Vec<Sms<'static>> =
         [CodeFor::VerifyPhone, CodeFor::SignIn, CodeFor::Recover, CodeFor::SubmitTransfer, CodeFor::AnswerTransfer]
             .into_iter()
@@ -1120,4 +1123,10 @@ fn a_fee_line_reads_from_its_classes_and_range() {
     assert_eq!(trailer.render(Lang::Sw), "Trela, magurudumu 5 au zaidi");
     let tractor = H::FeeCase { classes: &[VehicleClass::Tractor], measure: Measure::Flat };
     assert_eq!(tractor.render(Lang::En), "Tractors");
+}
+
+#[test]
+fn the_longest_registration_number_is_the_one_the_sms_are_checked_with() {
+    let longest = domain::RegistrationNumber::parse("123CD123K").unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(longest.as_str(), LONGEST_REG_NO);
 }

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod sms;
+pub use sms::SmsSection;
+
 /// A value that must never be printed (one type for every part of tims).
 pub use secure::Secret;
 
@@ -52,6 +55,7 @@ pub struct Config {
     pub registry: RegistrySection,
     /// The payment gateway; unset, the development payer.
     pub mpesa: MpesaSection,
+    pub sms: SmsSection,
 }
 
 /// Where scanned logbooks are kept: the data directory's `uploads` folder
@@ -243,6 +247,7 @@ impl Default for Config {
             sso: SsoSection::default(),
             registry: RegistrySection::default(),
             mpesa: MpesaSection::default(),
+            sms: SmsSection::default(),
         }
     }
 }
@@ -347,6 +352,7 @@ impl Config {
             self.sso.kra_register_token = Some(Secret::new(v));
         }
         self.mpesa.apply_env(&get)?;
+        self.sms.apply_env(&get)?;
         self.apply_env_edge(&get)
     }
 
@@ -516,6 +522,7 @@ impl Config {
                 problems.push(format!("client {:?} has a plain http redirect URI", c.id));
             }
         }
+        problems.extend(self.sms.production_problems());
         if problems.is_empty() {
             Ok(())
         } else {

@@ -77,18 +77,21 @@ pub struct FrameOptions {
 }
 
 /// The main port's routes; `metrics` are merged in when they are served
-/// here (see [`metrics_routes`]).
+/// here (see [`metrics_routes`]), and so are the SMS routes that read both
+/// parts' outboxes (`sms_reports`, `sms_staff`).
 pub fn router(
     db: Db,
     sso: sso::Sso,
     registry: registry::Registry,
     metrics: Option<Router>,
+    sms: Router,
     frame_options: FrameOptions,
 ) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz).with_state(db))
         .merge(metrics.unwrap_or_default())
+        .merge(sms)
         // The pages' stylesheet and favicon, at URLs with their content
         // hash, and the language switch of every page.
         .merge(pagekit::static_router())
@@ -274,8 +277,9 @@ async fn frame(State(options): State<FrameOptions>, req: Request, next: Next) ->
     let id = request_id(&req);
     let body_deadline = req.extensions().get::<BodyDeadline>().cloned();
     let method = req.method().clone();
-    // The path only: query strings may carry codes and tokens.
-    let path = req.uri().path().to_string();
+    // The path only: query strings may carry codes and tokens. The
+    // delivery reports' path carries its secret.
+    let path = crate::sms_reports::loggable_path(req.uri().path());
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = Instant::now();
     let api = path.starts_with("/api/");

@@ -6,6 +6,8 @@
 pub mod config;
 mod http;
 mod serve;
+mod sms_reports;
+mod sms_staff;
 
 use std::sync::Arc;
 
@@ -35,9 +37,21 @@ fn register_url(raw: &Option<String>, what: &str) -> anyhow::Result<Option<url::
     raw.as_deref().map(|u| url::Url::parse(u).with_context(|| format!("{what} {u:?} is not a URL"))).transpose()
 }
 
-/// Build the sign-on's adapters from the configuration.
+/// Build the sign-on's adapters from the configuration. The SMS gateway,
+/// when one is configured, is shared with the registry (`registry_adapters`)
+/// and so are its send-rate limits; otherwise the development sink.
 pub fn sso_adapters(cfg: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<sso::Adapters> {
-    let dev_sms = Arc::new(DevSmsSink::new(clock));
+    let (sms, dev_sms): (Arc<dyn sso::sms::SmsSender>, _) = match cfg.sms.gateway()? {
+        Some(settings) => {
+            let gateway = adapters::africastalking::AfricasTalking::new(settings)
+                .context("cannot set up the SMS gateway's HTTP client")?;
+            (Arc::new(adapters::throttle::Throttled::new(Arc::new(gateway), cfg.sms.limits(), clock)), None)
+        }
+        None => {
+            let sink = Arc::new(DevSmsSink::new(clock));
+            (sink.clone(), Some(sink))
+        }
+    };
     let population: Arc<dyn PopulationRegister> =
         match register_url(&cfg.sso.population_register_url, "population_register_url")? {
             Some(u) => Arc::new(HttpRegister::new(
@@ -50,7 +64,7 @@ pub fn sso_adapters(cfg: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<sso::
         Some(u) => Arc::new(HttpRegister::new(u, cfg.sso.kra_register_token.as_ref().map(|s| s.expose().to_string()))),
         None => Arc::new(DevKraRegister::default()),
     };
-    Ok(sso::Adapters { sms: dev_sms.clone(), population, kra, dev_sms: Some(dev_sms) })
+    Ok(sso::Adapters { sms, population, kra, dev_sms })
 }
 
 /// Production mode refuses every development adapter, naming each.
@@ -58,9 +72,15 @@ pub fn check_adapters(cfg: &Config, a: &sso::Adapters) -> anyhow::Result<()> {
     if !cfg.production {
         return Ok(());
     }
-    let mut dev = vec![];
+    let mut dev: Vec<&str> = vec![];
+    let sms_missing: String;
     if a.sms.is_development() {
-        dev.push("the development SMS sink (no SMS gateway adapter is configured)");
+        let mut missing = cfg.sms.missing();
+        if cfg.sms.report_secret.is_none() {
+            missing.push("sms.report_secret (TIMS_SMS_REPORT_SECRET)".into());
+        }
+        sms_missing = format!("the development SMS sink (set {} for the SMS gateway)", missing.join(", "));
+        dev.push(sms_missing.as_str());
     }
     if a.population.is_development() {
         dev.push("the development population register (set TIMS_POPULATION_REGISTER_URL)");
@@ -381,7 +401,9 @@ impl Application {
             }
             None => (Some(metrics_routes), None),
         };
-        let router = http::router(db.clone(), sso.clone(), registry.clone(), here, frame);
+        let reports = sms_reports::router(registry.clone(), cfg.sms.report_secret.clone())
+            .merge(sms_staff::router(registry.clone()));
+        let router = http::router(db.clone(), sso.clone(), registry.clone(), here, reports, frame);
         let limits = serve::Limits {
             max_connections: cfg.http.max_connections,
             header_timeout: cfg.http.header_timeout,
@@ -477,6 +499,29 @@ impl Application {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn production_names_the_sms_gateway_settings_it_misses() {
+        let clock: Arc<dyn Clock> = Arc::new(db::ManualClock::new(0));
+        let mut cfg = Config { production: true, ..Config::default() };
+        cfg.sms.africastalking_username = Some("tims".into());
+        let err = sso_adapters(&cfg, clock.clone()).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("TIMS_AFRICASTALKING_URL") && err.contains("TIMS_AFRICASTALKING_API_KEY"), "{err}");
+        cfg.sms.africastalking_username = None;
+        let adapters = sso_adapters(&cfg, clock.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let err = check_adapters(&cfg, &adapters).err().map(|e| e.to_string()).unwrap_or_default();
+        for setting in ["TIMS_AFRICASTALKING_URL", "TIMS_AFRICASTALKING_USERNAME", "TIMS_AFRICASTALKING_API_KEY"] {
+            assert!(err.contains(setting), "{err}");
+        }
+        assert!(err.contains("TIMS_SMS_REPORT_SECRET"), "{err}");
+        cfg.sms.africastalking_url = Some("https://api.example".into());
+        cfg.sms.africastalking_username = Some("tims".into());
+        cfg.sms.africastalking_api_key = Some(Secret::new("k"));
+        let adapters = sso_adapters(&cfg, clock).unwrap_or_else(|e| panic!("{e}"));
+        assert!(adapters.dev_sms.is_none() && !adapters.sms.is_development(), "the gateway replaces the sink");
+        let err = check_adapters(&cfg, &adapters).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(!err.contains("SMS"), "{err}");
+    }
 
     #[test]
     fn each_keyed_secret_is_its_own_and_stable() {

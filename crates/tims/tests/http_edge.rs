@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adapters::BoxFuture;
-use adapters::sms::{SentId, SmsError, SmsSender};
+use adapters::sms::{Sent, SmsError, SmsSender};
 use common::{Backend, TestApp};
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -163,8 +163,8 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
 struct Outside;
 
 impl SmsSender for Outside {
-    fn send<'a>(&'a self, _: &'a str, _: &'a str) -> BoxFuture<'a, Result<SentId, SmsError>> {
-        Box::pin(async { Err(SmsError("not in this test".into())) })
+    fn send<'a>(&'a self, _: &'a str, _: &'a str) -> BoxFuture<'a, Result<Sent, SmsError>> {
+        Box::pin(async { Err(SmsError::Retry("not in this test".into())) })
     }
     fn is_development(&self) -> bool {
         false

@@ -73,8 +73,8 @@ pub(super) fn render(m: &Sms<'_>) -> String {
             ReviewText::ReasonWhy { reason }.render(Lang::Sw)
         ),
         Sms::ReturnedForScan { reference, reg_no, reason } => format!(
-            "tims: uhamisho {reference} wa {reg_no} unahitaji skani mpya ya logbook: {}. Ipakie uwasilishe tena; \
-             hulipi tena.",
+            "tims: uhamisho {reference} wa {reg_no} unahitaji skani mpya ya logbook: {}. Ipakie uwasilishe tena \
+             bila ada.",
             ReviewText::ReasonWhy { reason }.render(Lang::Sw)
         ),
         Sms::ReturnedToSeller { reference, reg_no } => format!(
