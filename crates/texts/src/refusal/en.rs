@@ -156,15 +156,7 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         T::IdLinkedElsewhere => s("This ID number is already linked to another sign-on account. Contact \
                                                  the agency to have it checked"),
         T::BuyerLookupsSpent { in_last_hour, again_at_ms } => lookups_spent(in_last_hour, again_at_ms),
-        T::PromptsSpent { to_number: true, again_at_ms } => format!(
-            "This number has had several payment requests in the last hour that were not paid. Use another \
-             number, or try again after {}",
-            crate::format::time(again_at_ms)
-        ),
-        T::PromptsSpent { to_number: false, again_at_ms } => format!(
-            "You have asked for several payments in the last hour that were not paid. Try again after {}",
-            crate::format::time(again_at_ms)
-        ),
+        T::PromptsSpent { to_number, again_at_ms } => prompts_spent(to_number, again_at_ms),
     }
 }
 
@@ -276,5 +268,20 @@ pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
         SignOnRefusal::PinNotInKraRegister => {
             s("No organisation with this KRA PIN is in the KRA register: check the PIN")
         }
+    }
+}
+
+/// Too many unpaid payment prompts in the last hour: to this number, or
+/// asked for by this person.
+fn prompts_spent(to_number: bool, again_at_ms: i64) -> String {
+    let at = crate::format::time(again_at_ms);
+    if to_number {
+        format!(
+            "This number has had several payment requests in the last hour that were not paid. Use another \
+             number, or try again after {}",
+            at
+        )
+    } else {
+        format!("You have asked for several payments in the last hour that were not paid. Try again after {}", at)
     }
 }

@@ -164,15 +164,7 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
         T::IdLinkedElsewhere => s("Nambari hii ya kitambulisho tayari imeunganishwa na akaunti nyingine \
                                                  ya kuingia. Wasiliana na mamlaka ili iangaliwe"),
         T::BuyerLookupsSpent { in_last_hour, again_at_ms } => lookups_spent(in_last_hour, again_at_ms),
-        T::PromptsSpent { to_number: true, again_at_ms } => format!(
-            "Nambari hii imepokea maombi kadhaa ya malipo katika saa iliyopita ambayo hayakulipwa. Tumia nambari \
-             nyingine, au ujaribu tena baada ya saa {}",
-            crate::format::time(again_at_ms)
-        ),
-        T::PromptsSpent { to_number: false, again_at_ms } => format!(
-            "Umeomba malipo kadhaa katika saa iliyopita ambayo hayakulipwa. Jaribu tena baada ya saa {}",
-            crate::format::time(again_at_ms)
-        ),
+        T::PromptsSpent { to_number, again_at_ms } => prompts_spent(to_number, again_at_ms),
     }
 }
 
@@ -327,5 +319,20 @@ pub(super) fn render_sign_on(m: &SignOnRefusal) -> String {
         SignOnRefusal::PinNotInKraRegister => {
             s("Hakuna shirika lenye PIN hii ya KRA katika sajili ya KRA: iangalie PIN tena")
         }
+    }
+}
+
+/// Too many unpaid payment prompts in the last hour: to this number, or
+/// asked for by this person.
+fn prompts_spent(to_number: bool, again_at_ms: i64) -> String {
+    let at = crate::format::time(again_at_ms);
+    if to_number {
+        format!(
+            "Nambari hii imepokea maombi kadhaa ya malipo katika saa iliyopita ambayo hayakulipwa. Tumia nambari \
+             nyingine, au ujaribu tena baada ya saa {}",
+            at
+        )
+    } else {
+        format!("Umeomba malipo kadhaa katika saa iliyopita ambayo hayakulipwa. Jaribu tena baada ya saa {}", at)
     }
 }
