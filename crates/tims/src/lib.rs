@@ -110,13 +110,31 @@ pub fn registry_adapters(cfg: &Config, sso: &sso::Adapters) -> anyhow::Result<re
             adapters::mpesa::Mpesa::new(s, Arc::new(db::SystemClock))
                 .map_err(|e| anyhow::anyhow!("cannot use M-Pesa: {e}"))?,
         ),
-        None if cfg.production => anyhow::bail!(
-            "production mode refuses development adapters:\n  - the development payer (set {})",
-            cfg.mpesa.missing().join(", ")
-        ),
+        // Production refuses it when the application is built
+        // (`check_registry_adapters`), after the plainer settings' checks.
         None => Arc::new(registry::payments::DevPayer::default()),
     };
     Ok(registry::Adapters { sms: sso.sms.clone(), payments, store })
+}
+
+/// In production, refuse the registry's development adapters, naming what
+/// to set instead.
+fn check_registry_adapters(cfg: &Config, a: &registry::Adapters) -> anyhow::Result<()> {
+    if !cfg.production {
+        return Ok(());
+    }
+    let mut dev = vec![];
+    if a.payments.is_development() {
+        dev.push(format!("the development payer (set {})", cfg.mpesa.missing().join(", ")));
+    }
+    if a.store.is_development() {
+        dev.push("the local upload folder (set TIMS_S3_BUCKET and the object storage's settings)".to_string());
+    }
+    if dev.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("production mode refuses development adapters:\n  - {}", dev.join("\n  - "))
+    }
 }
 
 /// A secret derived from the operator's `secrets_key` (HMAC-SHA256 of the
@@ -357,11 +375,7 @@ impl Application {
     ) -> anyhow::Result<Self> {
         cfg.check_production()?;
         check_adapters(cfg, &adapters)?;
-        if cfg.production && (reg_adapters.payments.is_development() || reg_adapters.store.is_development()) {
-            anyhow::bail!(
-                "production mode refuses development adapters:\n  - the development payer or the local upload folder (configure the payment gateway and object storage)"
-            );
-        }
+        check_registry_adapters(cfg, &reg_adapters)?;
         let public_url = cfg.public_url()?;
         let db = open_db(cfg).await?;
         let sso_cfg = sso_config(cfg, &public_url, &adapters);
@@ -540,7 +554,7 @@ mod tests {
     fn fees_go_to_m_pesa_when_configured_and_production_names_what_is_missing() {
         let prod = Config { production: true, ..Config::default() };
         let sso = sso_adapters(&prod, Arc::new(db::SystemClock)).unwrap();
-        let err = registry_adapters(&prod, &sso).unwrap_err().to_string();
+        let err = check_registry_adapters(&prod, &registry_adapters(&prod, &sso).unwrap()).unwrap_err().to_string();
         assert!(err.contains("development payer") && err.contains("TIMS_MPESA_BASE_URL"), "{err}");
         assert!(err.contains("TIMS_MPESA_CONSUMER_SECRET"), "{err}");
         let mut cfg = Config::default();
