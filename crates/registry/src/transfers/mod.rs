@@ -16,11 +16,13 @@
 
 pub mod answer;
 pub mod attempt;
+pub mod c2b;
 pub mod cancel;
 pub mod code;
 pub mod consent;
 pub mod expiry;
 pub mod inspect;
+pub mod ledger;
 pub mod list;
 pub mod logbook;
 mod lookup;
@@ -51,6 +53,7 @@ pub use code::{CodeStep, send_code};
 pub use consent::consent;
 pub use expiry::expire_due;
 pub use inspect::{ReviewView, inspect};
+pub use ledger::{AttemptView, DayReport, attempts, day_report};
 pub use list::{ActionItem, ListItem, NeedsAction, list_mine, needs_action, queue, review_backlog};
 pub use logbook::{advance_logbook, next_logbook};
 pub use open::{NewTransfer, ORGANISATION, Preview, create, preview, vehicle_to_sell};
