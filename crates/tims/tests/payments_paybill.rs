@@ -271,3 +271,26 @@ async fn the_day_report_sums_what_came_in_that_day_only(app: TestApp) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
 }
 on_both!(the_day_report_sums_what_came_in_that_day_only, crate::with_paybill);
+
+async fn the_pay_page_offers_the_paybill_and_a_developer_can_pay_by_it(app: TestApp) {
+    let (id, reference, buyer, fee) = awaiting_payment(&app).await;
+    answer_prompt(&app, DevAnswer::Cancel).await;
+    let mut b = app.signed_in_as("citizen", BUYER.0, BUYER.1).await;
+    assert_eq!(b.follow("/signin").await.status, StatusCode::OK);
+    let page = b.get(&format!("/transfers/{id}/pay")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let account = reference.replace('-', "");
+    let line = format!("Or pay by paybill: business number 600000, account {account}.");
+    assert!(page.body.contains(&line), "{}", page.body);
+    assert!(page.body.contains("This is a development number: nothing is paid."), "{}", page.body);
+
+    // Typed as a payer might: in small letters, with the reference's dashes.
+    let shillings = (fee / 100).to_string();
+    let typed = reference.to_lowercase();
+    let r = b.post_reg("/dev/payments/paybill", &[("account", &typed), ("shillings", &shillings)]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/dev/payments".to_string()));
+    assert_eq!(state(&buyer, &id).await, "in_review");
+    let got = attempts(&app, &id).await;
+    assert_eq!((got[1].0.as_str(), got[1].1.as_str()), ("mpesa_c2b", "settled"), "{got:?}");
+}
+on_both!(the_pay_page_offers_the_paybill_and_a_developer_can_pay_by_it, crate::common::with_api_client);

@@ -48,6 +48,17 @@ pub fn reference_of(typed: &str) -> Option<String> {
     Some(format!("TR-{}-{}", &s[2..7], &s[7..]))
 }
 
+/// The business number payers can pay an invoice to by paybill, when
+/// paybill payments are taken (M-Pesa's paybill with the C2B addresses'
+/// secret configured, or the development payer), and whether it is the
+/// development payer's.
+pub fn paybill_number(reg: &Registry) -> Option<(String, bool)> {
+    let payments = &reg.adapters().payments;
+    let number = payments.paybill()?;
+    let taken = payments.is_development() || reg.config().c2b_secret.is_some();
+    taken.then(|| (number.to_string(), payments.is_development()))
+}
+
 /// What to answer M-Pesa's validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Validation {
