@@ -222,6 +222,13 @@ async fn staff_see_every_attempt_with_its_raw_codes_and_others_do_not(app: TestA
         let (s, _) = who.get("/api/v1/payments/report?day=2026-01-05").await;
         assert_eq!(s, StatusCode::FORBIDDEN);
     }
+    // Both are in the OpenAPI document, with their answers' schemas.
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base)).await.unwrap().json().await.unwrap();
+    for (path, schema) in [("/api/v1/transfers/{id}/payments", "AttemptList"), ("/api/v1/payments/report", "DayReport")]
+    {
+        let ok = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
+        assert_eq!(ok, &json!(format!("#/components/schemas/{schema}")), "{path}");
+    }
 }
 on_both!(staff_see_every_attempt_with_its_raw_codes_and_others_do_not, crate::with_paybill);
 

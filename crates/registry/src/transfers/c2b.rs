@@ -177,6 +177,7 @@ pub async fn confirm(reg: &Registry, p: &C2bPayment) -> Result<Confirmed, Error>
         reg.wake_outbox();
     }
     tracing::info!(transfer = row.reference, ?applied, "a paybill payment was applied");
+    metrics::counter!("tims_payment_answers_total", "applied" => format!("{applied:?}").to_lowercase()).increment(1);
     Ok(Confirmed::Applied(applied))
 }
 

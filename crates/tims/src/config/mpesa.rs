@@ -247,4 +247,15 @@ mod tests {
         m.base_url = Some("https://api.safaricom.co.ke".into());
         assert!(m.production_problems().is_empty());
     }
+
+    #[test]
+    fn the_paybill_secret_comes_from_the_environment_and_production_wants_it_long() {
+        let mut m = MpesaSection::default();
+        m.apply_env(&env(&[("TIMS_MPESA_C2B_SECRET", "short")])).unwrap();
+        assert_eq!(m.c2b_secret.as_ref().map(|s| s.expose()), Some("short"));
+        assert_eq!(m.production_problems(), ["mpesa.c2b_secret must be at least 32 characters"]);
+        m.c2b_secret = Some(Secret::new("c".repeat(32)));
+        assert!(m.production_problems().is_empty());
+        assert_eq!(m.settings().unwrap().map(|s| s.shortcode), None, "alone, it configures no gateway");
+    }
 }
