@@ -123,8 +123,10 @@ on_both!(validation_takes_the_invoice_and_turns_away_what_is_not_it, crate::with
 async fn a_confirmation_settles_once_from_any_phone_and_a_repeat_changes_nothing(app: TestApp) {
     let (id, reference, buyer, fee) = awaiting_payment(&app).await;
     let body = c2b("RKTQDM7W6S", &reference.replace('-', ""), fee);
-    let (s, a) = confirm(&app, &body).await;
+    // The same confirmation twice at once: one payment.
+    let ((s, a), (s2, _)) = tokio::join!(confirm(&app, &body), confirm(&app, &body));
     assert_eq!((s, &a), (StatusCode::OK, &json!({"ResultCode": 0, "ResultDesc": "Success"})));
+    assert_eq!(s2, StatusCode::OK);
     assert_eq!(state(&buyer, &id).await, "in_review");
     let (_, p) = buyer.get(&format!("/api/v1/transfers/{id}/payment")).await;
     assert_eq!((p["state"].as_str(), p["provider_ref"].as_str()), (Some("settled"), Some("RKTQDM7W6S")), "{p}");
