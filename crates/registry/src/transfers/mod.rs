@@ -3,14 +3,15 @@
 //! `lookup` within a budget), `scan` (the scanned
 //! logbook), `code` (SMS codes for the steps that need one), `submit`,
 //! `consent` (joint owners and the financier), `answer` (the buyer accepts
-//! or declines), `payment`, `cancel`, `inspect` (what an officer checks
-//! the scan against), `review` (an officer decides),
-//! `logbook` (the new logbook's way to collection), `expiry`, and `view` and
-//! `list` to read them. Each step is one database transaction with the
-//! journal entry and the SMS it causes; the state machine in
-//! `domain::transfer` decides what may happen, and `store` is the only
-//! writer of a transfer's rows. Ownership changes through
-//! `vehicles::owners`, never here.
+//! or declines), `payment` (with `attempt`, each request to the gateway,
+//! `reconcile`, and `c2b`, the fee paid by paybill), `cancel`, `inspect`
+//! (what an officer checks the scan against), `review` (an officer decides),
+//! `logbook` (the new logbook's way to collection), `expiry`, and `view`,
+//! `list` and `ledger` (the payments staff see) to read them. Each step is
+//! one database transaction with the journal entry and the SMS it causes;
+//! the state machine in `domain::transfer` decides what may happen, and
+//! `store` is the only writer of a transfer's rows. Ownership changes
+//! through `vehicles::owners`, never here.
 //!
 //! It knows no HTTP: the API and the pages call these use cases.
 
