@@ -153,18 +153,16 @@ pub struct Mismatch;
 #[tracing::instrument(skip_all, fields(attempt = %attempt_id))]
 pub async fn apply(reg: &Registry, attempt_id: &str, callback: &Callback) -> Result<Result<Applied, Mismatch>, Error> {
     let mut tx = reg.db().begin_write().await?;
-    let applied = apply_in(&mut tx, attempt_id, callback, reg.now_ms()).await?;
-    if applied.is_err() {
-        return Ok(applied);
-    }
+    let applied = match apply_in(&mut tx, attempt_id, callback, reg.now_ms()).await? {
+        Ok(applied) => applied,
+        Err(mismatch) => return Ok(Err(mismatch)),
+    };
     tx.commit().await?;
-    if applied.as_ref().is_ok_and(|a| *a == Applied::Settled) {
+    if applied == Applied::Settled {
         reg.wake_outbox();
     }
-    if let Ok(a) = &applied {
-        metrics::counter!("tims_payment_answers_total", "applied" => format!("{a:?}").to_lowercase()).increment(1);
-    }
-    Ok(applied)
+    metrics::counter!("tims_payment_answers_total", "applied" => format!("{applied:?}").to_lowercase()).increment(1);
+    Ok(Ok(applied))
 }
 
 /// [`apply`] in the caller's transaction (one that recorded the attempt
