@@ -159,3 +159,19 @@ async fn c2b_confirmation(State(reg): State<Registry>, Path(secret): Path<String
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn logs_show_payment_addresses_without_their_secrets() {
+        assert_eq!(loggable_path("/payments/callback/s3cr3t").as_deref(), Some("/payments/callback/{secret}"));
+        assert_eq!(
+            loggable_path("/payments/c2b/confirmation/s3cr3t").as_deref(),
+            Some("/payments/c2b/confirmation/{secret}")
+        );
+        assert_eq!(loggable_path("/payments/c2b/validation/s").as_deref(), Some("/payments/c2b/validation/{secret}"));
+        assert_eq!(loggable_path("/transfers/x/pay"), None);
+    }
+}
