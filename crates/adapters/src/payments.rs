@@ -129,6 +129,12 @@ pub trait Payments: Send + Sync + std::fmt::Debug {
     fn parse_callback(&self, body: &[u8]) -> Result<Callback, PaymentError>;
     fn name(&self) -> &'static str;
     fn is_development(&self) -> bool;
+    /// The business number a payer can pay an invoice to by typing its
+    /// reference as the account number (a paybill), if this gateway takes
+    /// such payments.
+    fn paybill(&self) -> Option<&str> {
+        None
+    }
     /// The development payer behind this interface, if it is one (to read
     /// and answer its prompts; tests and development only).
     fn as_dev(&self) -> Option<&DevPayer> {
@@ -161,6 +167,10 @@ pub struct DevPayer {
     hold: AtomicBool,
     asked: Mutex<Vec<Asked>>,
 }
+
+/// The development payer's paybill number: Daraja's sandbox shortcode,
+/// so that no one mistakes it for the agency's.
+pub const DEV_PAYBILL: &str = "600000";
 
 /// Prompts the development payer keeps (the newest).
 const DEV_KEEP: usize = 500;
@@ -339,6 +349,10 @@ impl Payments for DevPayer {
 
     fn as_dev(&self) -> Option<&DevPayer> {
         Some(self)
+    }
+
+    fn paybill(&self) -> Option<&str> {
+        Some(DEV_PAYBILL)
     }
 }
 

@@ -85,6 +85,10 @@ pub struct RegistryConfig {
     /// The key page sessions' refresh tokens are sealed under, derived from
     /// the operator's secrets key; `None` stores them in the clear.
     pub token_seal_key: Option<SecretBytes>,
+    /// The secret in the addresses M-Pesa posts paybill payments to
+    /// (`/payments/c2b/{validation,confirmation}/{secret}`); `None` answers
+    /// every such post 404.
+    pub c2b_secret: Option<SecretBytes>,
 }
 
 /// Key material that never shows in `Debug` output or logs.

@@ -63,6 +63,10 @@ mod pay;
 pub use home::HomeText;
 pub use pay::PayText;
 
+// Paying by paybill and the payments staff see (issue 14).
+mod payments;
+pub use payments::PaymentsText;
+
 /// A message that reads the same in every language it is rendered in.
 pub trait Text {
     /// The message in `lang`, with its parameters in place.

@@ -1109,6 +1109,27 @@ fn the_payment_and_home_pages_render_in_every_language() {
     check_all(&home_samples(), texts::HomeText::KEYS);
 }
 
+fn payments_samples() -> Vec<texts::PaymentsText<'static>> {
+    use texts::PaymentsText as P;
+    vec![
+        P::PaybillOr { business: "600000", account: "TR2RTYKCNRWY" },
+        P::PaybillDevelopment,
+        P::DevPaybillTitle,
+        P::DevPaybillAccount,
+        P::DevPaybillAmount,
+        P::DevPaybillPay,
+        P::StaffOnly,
+    ]
+}
+
+#[test]
+fn paybill_and_staff_payment_texts_render_in_every_language() {
+    check_all(&payments_samples(), texts::PaymentsText::KEYS);
+    let line = texts::PaymentsText::PaybillOr { business: "600000", account: "TR2RTYKCNRWY" };
+    assert_eq!(line.render(Lang::En), "Or pay by paybill: business number 600000, account TR2RTYKCNRWY.");
+    assert!(line.render(Lang::Sw).contains("nambari ya biashara 600000, nambari ya akaunti TR2RTYKCNRWY"));
+}
+
 #[test]
 fn a_fee_line_reads_from_its_classes_and_range() {
     use domain::fees::{Measure, VehicleClass};

@@ -278,8 +278,9 @@ async fn frame(State(options): State<FrameOptions>, req: Request, next: Next) ->
     let body_deadline = req.extensions().get::<BodyDeadline>().cloned();
     let method = req.method().clone();
     // The path only: query strings may carry codes and tokens. The
-    // delivery reports' path carries its secret.
-    let path = crate::sms_reports::loggable_path(req.uri().path());
+    // delivery reports' and payment addresses' paths carry their secrets.
+    let path = registry::http::gateway::loggable_path(req.uri().path())
+        .unwrap_or_else(|| crate::sms_reports::loggable_path(req.uri().path()));
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = Instant::now();
     let api = path.starts_with("/api/");

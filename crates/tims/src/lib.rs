@@ -295,6 +295,12 @@ async fn registry_config(
         payment_give_up_secs: r.payment_give_up_secs.max(r.payment_query_after_secs).max(60),
         code_pepper: keyed_secret(cfg, "registry/code_pepper").map(|p| registry::SecretBytes(p.into_bytes())),
         token_seal_key: keyed_secret(cfg, "registry/refresh_token_seal").map(|k| registry::SecretBytes(k.into_bytes())),
+        c2b_secret: cfg
+            .mpesa
+            .c2b_secret
+            .as_ref()
+            .filter(|s| !s.expose().trim().is_empty())
+            .map(|s| registry::SecretBytes(s.expose().as_bytes().to_vec())),
     })
 }
 

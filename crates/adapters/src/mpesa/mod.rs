@@ -185,4 +185,12 @@ impl Payments for Mpesa {
     fn is_development(&self) -> bool {
         false
     }
+
+    /// The shortcode, when it is a paybill (a till takes no account number).
+    fn paybill(&self) -> Option<&str> {
+        match self.settings.transaction_type {
+            TransactionType::PayBill => Some(&self.settings.shortcode),
+            TransactionType::BuyGoods { .. } => None,
+        }
+    }
 }

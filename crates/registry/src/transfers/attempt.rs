@@ -152,17 +152,37 @@ pub struct Mismatch;
 /// changes nothing (a receipt missing from an earlier answer is kept).
 #[tracing::instrument(skip_all, fields(attempt = %attempt_id))]
 pub async fn apply(reg: &Registry, attempt_id: &str, callback: &Callback) -> Result<Result<Applied, Mismatch>, Error> {
-    let now = reg.now_ms();
     let mut tx = reg.db().begin_write().await?;
+    let applied = match apply_in(&mut tx, attempt_id, callback, reg.now_ms()).await? {
+        Ok(applied) => applied,
+        Err(mismatch) => return Ok(Err(mismatch)),
+    };
+    tx.commit().await?;
+    if applied == Applied::Settled {
+        reg.wake_outbox();
+    }
+    metrics::counter!("tims_payment_answers_total", "applied" => format!("{applied:?}").to_lowercase()).increment(1);
+    Ok(Ok(applied))
+}
+
+/// [`apply`] in the caller's transaction (one that recorded the attempt
+/// with its answer, as a paybill payment is); the caller commits, and
+/// wakes the outbox after a settlement.
+pub(super) async fn apply_in(
+    tx: &mut WriteTx,
+    attempt_id: &str,
+    callback: &Callback,
+    now: i64,
+) -> Result<Result<Applied, Mismatch>, Error> {
     let q = format!("{ATTEMPT} WHERE id = $1");
     let Some(first) =
-        sqlx::query_as::<_, Attempt>(sqlx::AssertSqlSafe(q.clone())).bind(attempt_id).fetch_optional(&mut *tx).await?
+        sqlx::query_as::<_, Attempt>(sqlx::AssertSqlSafe(q.clone())).bind(attempt_id).fetch_optional(&mut **tx).await?
     else {
         return Ok(Ok(Applied::Unchanged));
     };
     // Serialise the answers about one transfer; then read the attempt again.
     tx.lock_row("reg_transfers", &first.transfer_id).await?;
-    let a: Attempt = sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(attempt_id).fetch_one(&mut *tx).await?;
+    let a: Attempt = sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(attempt_id).fetch_one(&mut **tx).await?;
     if a.provider_ref.as_deref().is_some_and(|r| r != callback.provider_ref) {
         return Ok(Err(Mismatch));
     }
@@ -170,24 +190,19 @@ pub async fn apply(reg: &Registry, attempt_id: &str, callback: &Callback) -> Res
     let applied = match &callback.outcome {
         Outcome::Waiting => Applied::Unchanged,
         Outcome::Paid { receipt, .. } if done => {
-            keep_receipt(&mut tx, &a, receipt.as_deref()).await?;
+            keep_receipt(tx, &a, receipt.as_deref()).await?;
             Applied::Unchanged
         }
         Outcome::Failed { .. } if done => Applied::Unchanged,
         Outcome::Failed { code, description } => {
-            fail(&mut tx, &a, &callback.provider_ref, code, description, now).await?;
+            fail(tx, &a, &callback.provider_ref, code, description, now).await?;
             Applied::Failed
         }
         Outcome::Paid { receipt, amount_cents, phone, .. } => {
             let paid = Paid { receipt: receipt.as_deref(), amount_cents: *amount_cents, phone: phone.as_deref() };
-            paid_in(&mut tx, &a, &callback.provider_ref, paid, now).await?
+            paid_in(tx, &a, &callback.provider_ref, paid, now).await?
         }
     };
-    tx.commit().await?;
-    if applied == Applied::Settled {
-        reg.wake_outbox();
-    }
-    metrics::counter!("tims_payment_answers_total", "applied" => format!("{applied:?}").to_lowercase()).increment(1);
     Ok(Ok(applied))
 }
 

@@ -3,24 +3,27 @@
 //! `lookup` within a budget), `scan` (the scanned
 //! logbook), `code` (SMS codes for the steps that need one), `submit`,
 //! `consent` (joint owners and the financier), `answer` (the buyer accepts
-//! or declines), `payment`, `cancel`, `inspect` (what an officer checks
-//! the scan against), `review` (an officer decides),
-//! `logbook` (the new logbook's way to collection), `expiry`, and `view` and
-//! `list` to read them. Each step is one database transaction with the
-//! journal entry and the SMS it causes; the state machine in
-//! `domain::transfer` decides what may happen, and `store` is the only
-//! writer of a transfer's rows. Ownership changes through
-//! `vehicles::owners`, never here.
+//! or declines), `payment` (with `attempt`, each request to the gateway,
+//! `reconcile`, and `c2b`, the fee paid by paybill), `cancel`, `inspect`
+//! (what an officer checks the scan against), `review` (an officer decides),
+//! `logbook` (the new logbook's way to collection), `expiry`, and `view`,
+//! `list` and `ledger` (the payments staff see) to read them. Each step is
+//! one database transaction with the journal entry and the SMS it causes;
+//! the state machine in `domain::transfer` decides what may happen, and
+//! `store` is the only writer of a transfer's rows. Ownership changes
+//! through `vehicles::owners`, never here.
 //!
 //! It knows no HTTP: the API and the pages call these use cases.
 
 pub mod answer;
 pub mod attempt;
+pub mod c2b;
 pub mod cancel;
 pub mod code;
 pub mod consent;
 pub mod expiry;
 pub mod inspect;
+pub mod ledger;
 pub mod list;
 pub mod logbook;
 mod lookup;
@@ -51,6 +54,7 @@ pub use code::{CodeStep, send_code};
 pub use consent::consent;
 pub use expiry::expire_due;
 pub use inspect::{ReviewView, inspect};
+pub use ledger::{AttemptView, DayReport, attempts, day_report};
 pub use list::{ActionItem, ListItem, NeedsAction, list_mine, needs_action, queue, review_backlog};
 pub use logbook::{advance_logbook, next_logbook};
 pub use open::{NewTransfer, ORGANISATION, Preview, create, preview, vehicle_to_sell};

@@ -27,6 +27,10 @@ pub struct MpesaSection {
     pub connect_timeout: Duration,
     #[serde(rename = "timeout_secs", deserialize_with = "super::seconds")]
     pub timeout: Duration,
+    /// The secret in the paybill (C2B) validation and confirmation
+    /// addresses registered with Daraja; unset, paybill payments are not
+    /// taken.
+    pub c2b_secret: Option<Secret>,
 }
 
 impl Default for MpesaSection {
@@ -41,6 +45,7 @@ impl Default for MpesaSection {
             till_number: None,
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
+            c2b_secret: None,
         }
     }
 }
@@ -107,14 +112,19 @@ impl MpesaSection {
         Ok(Some(settings))
     }
 
-    /// What production refuses here: a gateway reached over plain HTTP.
+    /// What production refuses here: a gateway reached over plain HTTP, or
+    /// a paybill secret short enough to guess.
     pub fn production_problems(&self) -> Vec<String> {
-        match &self.base_url {
+        let mut problems = match &self.base_url {
             Some(u) if !u.trim().is_empty() && !u.starts_with("https://") => {
                 vec!["mpesa.base_url must be https://".to_string()]
             }
             _ => vec![],
+        };
+        if self.c2b_secret.as_ref().is_some_and(|s| !s.expose().is_empty() && s.expose().len() < 32) {
+            problems.push("mpesa.c2b_secret must be at least 32 characters".to_string());
         }
+        problems
     }
 
     /// `TIMS_MPESA_…` variables over the file's values.
@@ -133,6 +143,7 @@ impl MpesaSection {
             ("TIMS_MPESA_PASSKEY", &mut self.passkey),
             ("TIMS_MPESA_CONSUMER_KEY", &mut self.consumer_key),
             ("TIMS_MPESA_CONSUMER_SECRET", &mut self.consumer_secret),
+            ("TIMS_MPESA_C2B_SECRET", &mut self.c2b_secret),
         ] {
             if let Some(v) = get(name).filter(|v| !v.is_empty()) {
                 *slot = Some(Secret::new(v));
@@ -235,5 +246,16 @@ mod tests {
         assert_eq!(m.production_problems(), ["mpesa.base_url must be https://"]);
         m.base_url = Some("https://api.safaricom.co.ke".into());
         assert!(m.production_problems().is_empty());
+    }
+
+    #[test]
+    fn the_paybill_secret_comes_from_the_environment_and_production_wants_it_long() {
+        let mut m = MpesaSection::default();
+        m.apply_env(&env(&[("TIMS_MPESA_C2B_SECRET", "short")])).unwrap();
+        assert_eq!(m.c2b_secret.as_ref().map(|s| s.expose()), Some("short"));
+        assert_eq!(m.production_problems(), ["mpesa.c2b_secret must be at least 32 characters"]);
+        m.c2b_secret = Some(Secret::new("c".repeat(32)));
+        assert!(m.production_problems().is_empty());
+        assert_eq!(m.settings().unwrap().map(|s| s.shortcode), None, "alone, it configures no gateway");
     }
 }

@@ -10,6 +10,7 @@
 mod doc;
 mod idempotency;
 mod input;
+mod payments;
 mod problem;
 pub mod schema;
 mod transfers;
@@ -62,6 +63,8 @@ fn routes() -> (Router<Registry>, utoipa::openapi::OpenApi) {
         .routes(routes!(transfers::review_view, transfers::review))
         .routes(routes!(transfers::logbook))
         .routes(routes!(transfers::queue))
+        .routes(routes!(payments::attempts))
+        .routes(routes!(payments::report))
         .split_for_parts();
     doc::EveryOperation.modify(&mut doc);
     (router, doc)

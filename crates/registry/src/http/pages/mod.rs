@@ -75,7 +75,8 @@ pub fn router(reg: Registry) -> Router {
         Some(_) => Router::new()
             .route("/dev/payments", get(dev_payments::page))
             .route("/dev/payments/answer", post(dev_payments::answer))
-            .route("/dev/payments/hold", post(dev_payments::hold)),
+            .route("/dev/payments/hold", post(dev_payments::hold))
+            .route("/dev/payments/paybill", post(dev_payments::paybill)),
         None => Router::new(),
     };
     Router::new()

@@ -34,6 +34,8 @@ struct PayPage {
     phone: String,
     phone_error: String,
     button: String,
+    /// How to pay by paybill instead, when paybill payments are taken.
+    paybill: Vec<String>,
 }
 
 /// The number to prompt, as typed.
@@ -61,7 +63,20 @@ fn pay_page(me: &SignedIn, csrf: String, p: &PaymentView, phone: String, errors:
         phone,
         phone_error,
         button: P::PayButton { amount: &p.amount }.render(lang),
+        paybill: vec![],
     }
+}
+
+/// The paybill's business number and the invoice's account number, when
+/// paybill payments are taken; saying so of a development number.
+fn paybill_lines(reg: &Registry, lang: Lang, reference: &str) -> Vec<String> {
+    let Some((business, development)) = transfers::c2b::paybill_number(reg) else { return vec![] };
+    let account = transfers::c2b::invoice_reference(reference);
+    let mut lines = vec![texts::PaymentsText::PaybillOr { business: &business, account: &account }.render(lang)];
+    if development {
+        lines.push(texts::PaymentsText::PaybillDevelopment.render(lang));
+    }
+    lines
 }
 
 /// Where the payment stands, if not where the pay page belongs: a payment
@@ -97,7 +112,9 @@ pub async fn pay(
         false => kept.value("phone").to_string(),
     };
     let (csrf, set) = CSRF.token_for(&headers);
-    let mut resp = render(StatusCode::OK, &pay_page(&me, csrf, &p, phone, kept.errors().to_vec()), set);
+    let mut page = pay_page(&me, csrf, &p, phone, kept.errors().to_vec());
+    page.paybill = paybill_lines(&reg, me.lang, &p.reference);
+    let mut resp = render(StatusCode::OK, &page, set);
     if let Some(c) = forget {
         resp.headers_mut().append(axum::http::header::SET_COOKIE, c);
     }
