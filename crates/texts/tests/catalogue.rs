@@ -561,7 +561,7 @@ fn progress_samples() -> Vec<Progress<'static>> {
         G::Rescan,
         G::WaitForRescan,
     ];
-    guidance.push(G::PrintingForBuyer);
+    guidance.extend([G::PrintingForBuyer, G::SellerPay, G::WaitForSellerPayment]);
     for &s in State::ALL {
         guidance.extend([G::Ended(s), G::EndedForSeller(s), G::EndedForBuyer(s)]);
     }

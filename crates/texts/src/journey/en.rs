@@ -157,6 +157,11 @@ fn guide(g: G, by: &str, review_by: &str, office: &str, ready: &str, fee: i64) -
              transfer ends."
         ),
         G::WaitForSeller => format!("The seller has not submitted the transfer yet. They have until {by}."),
+        G::SellerPay => format!(
+            "Pay the transfer fee of {fee} with M-Pesa by {by}. The buyer and anyone else on the logbook are asked \
+             once it is paid."
+        ),
+        G::WaitForSellerPayment => format!("The seller must pay the transfer fee by {by}. You are asked after that."),
         G::Consent => {
             format!("You are on the logbook: approve or refuse this sale by {by}. If you refuse, the transfer ends.")
         }

@@ -160,6 +160,13 @@ fn guide(g: G, by: &str, review_by: &str, office: &str, ready: &str, fee: i64) -
              sivyo uhamisho utakwisha."
         ),
         G::WaitForSeller => format!("Muuzaji bado hajawasilisha uhamisho. Ana hadi {by}."),
+        G::SellerPay => format!(
+            "Lipa ada ya uhamisho ya {fee} kwa M-Pesa kufikia {by}. Ada ikishalipwa, mnunuzi na wengine walio \
+             kwenye logbook wataulizwa."
+        ),
+        G::WaitForSellerPayment => {
+            format!("Muuzaji lazima alipe ada ya uhamisho kufikia {by}. Utaulizwa baada ya hapo.")
+        }
         G::Consent => {
             format!(
                 "Jina lako liko kwenye logbook: ridhia au pinga uuzaji huu kufikia {by}. Ukipinga, uhamisho utakwisha."
