@@ -111,6 +111,12 @@ impl State {
         )
     }
 
+    /// Whether the fee is awaited: from the buyer who accepted, or from the
+    /// seller who submitted.
+    pub fn awaits_payment(self) -> bool {
+        matches!(self, Self::AwaitingPayment | Self::AwaitingSellerPayment)
+    }
+
     /// Whether a transfer in this state expires when no one completes it.
     pub fn can_expire(self) -> bool {
         self.is_open() && self != Self::InReview

@@ -90,7 +90,7 @@ pub struct PlatformTier {
 
 /// Who pays, the platform fee and the rule on endings, as a schedule
 /// carries them (flattened into its fields).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentPolicy {
     #[serde(default)]
     pub payer: Payer,
@@ -99,6 +99,20 @@ pub struct PaymentPolicy {
     pub platform_fee: Vec<PlatformTier>,
     #[serde(default)]
     pub on_end: OnEnd,
+    /// Days after its transfer ended within which a kept payment pays for a
+    /// new transfer of the vehicle by the same seller.
+    #[serde(default = "default_keep_days")]
+    pub keep_days: u32,
+}
+
+fn default_keep_days() -> u32 {
+    30
+}
+
+impl Default for PaymentPolicy {
+    fn default() -> Self {
+        Self { payer: Payer::default(), platform_fee: vec![], on_end: OnEnd::default(), keep_days: default_keep_days() }
+    }
 }
 
 /// Why a payment policy cannot be used.
@@ -139,6 +153,7 @@ impl PaymentPolicy {
                 PlatformTier { min_cents: 0, fee_cents: 1_000 },
             ],
             on_end: OnEnd::default(),
+            keep_days: default_keep_days(),
         }
     }
 

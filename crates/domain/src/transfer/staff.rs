@@ -9,6 +9,8 @@ pub enum StaffAction {
     Logbook,
     /// Open the seller's scanned logbook beside the record.
     Scan,
+    /// Record the refund of its paid fee.
+    Refund,
 }
 
 impl StaffAction {
@@ -18,6 +20,7 @@ impl StaffAction {
             Self::Review => "review it",
             Self::Logbook => "update its logbook",
             Self::Scan => "check its scanned logbook",
+            Self::Refund => "refund its fee",
         }
     }
 }
