@@ -9,9 +9,8 @@
 //! ```text
 //! draft --seller submits (after the SMS code)--> awaiting_consents   (if there are co-owners or a financier)
 //!                                            --> awaiting_buyer      (if not)
-//!       (when the seller pays, `awaiting_seller_payment` comes first:
-//!        draft --submit--> awaiting_seller_payment --payment settled--> awaiting_consents or awaiting_buyer,
-//!        and the buyer's acceptance then goes straight to in_review)
+//! draft --submit, when the seller pays--> awaiting_seller_payment --paid--> awaiting_consents or awaiting_buyer;
+//!       the buyer's acceptance then goes to in_review (so too when a kept payment paid for the transfer)
 //! awaiting_consents --each consenter approves once; the last approval--> awaiting_buyer
 //! awaiting_consents --any consenter refuses--> consent_refused
 //! awaiting_buyer --buyer declines--> declined
@@ -122,9 +121,8 @@ impl State {
         self.is_open() && self != Self::InReview
     }
 
-    /// How a transfer in this state ended without a change of owner, for
-    /// the rule on a paid fee; `None` while open or once approved. A
-    /// consenter's refusal ends the sale as a cancellation does.
+    /// How a transfer in this state ended without a change of owner, for the rule on a paid
+    /// fee; `None` while open or once approved. A consenter's refusal counts as a cancellation.
     pub fn ending(self) -> Option<Ending> {
         match self {
             Self::Declined => Some(Ending::Declined),
@@ -415,6 +413,9 @@ pub struct Transfer {
     required: BTreeSet<String>,
     approved: BTreeSet<String>,
     payer: Payer,
+    /// Paid before it was submitted: a payment kept from an earlier
+    /// transfer of the vehicle between the same people pays for it.
+    prepaid: bool,
 }
 
 /// A stored transfer whose consents contradict its state.
@@ -449,7 +450,14 @@ impl Transfer {
             required: consenters.into_iter().map(Into::into).collect(),
             approved: BTreeSet::new(),
             payer: Payer::default(),
+            prepaid: false,
         }
+    }
+
+    /// The same transfer, paid for already (or not).
+    pub fn prepaid(mut self, prepaid: bool) -> Self {
+        self.prepaid = prepaid;
+        self
     }
 
     /// The same transfer, paid for by `payer` (the buyer on accepting
@@ -485,7 +493,7 @@ impl Transfer {
             AwaitingBuyer | AwaitingPayment | InReview | Approved | Rejected | Declined | ReturnedForScan if !all => {
                 bad("a consent missing")
             }
-            _ => Ok(Self { state, required, approved, payer: Payer::default() }),
+            _ => Ok(Self { state, required, approved, payer: Payer::default(), prepaid: false }),
         }
     }
 
@@ -530,7 +538,9 @@ impl Transfer {
         let from = self.state;
         let mut next = self.clone();
         let to = match (&cmd, from) {
-            (Command::SellerSubmit, Draft) if self.payer == Payer::SellerAtSubmission => AwaitingSellerPayment,
+            (Command::SellerSubmit, Draft) if self.payer == Payer::SellerAtSubmission && !self.prepaid => {
+                AwaitingSellerPayment
+            }
             (Command::SellerSubmit, Draft) | (Command::PaymentSettled, AwaitingSellerPayment)
                 if self.required.is_empty() =>
             {
@@ -549,7 +559,9 @@ impl Transfer {
                 }
             }
             // A seller who paid on submitting has paid for the buyer too.
-            (Command::BuyerAccept, AwaitingBuyer) if self.payer == Payer::SellerAtSubmission => InReview,
+            (Command::BuyerAccept, AwaitingBuyer) if self.payer == Payer::SellerAtSubmission || self.prepaid => {
+                InReview
+            }
             (Command::BuyerAccept, AwaitingBuyer) => AwaitingPayment,
             (Command::BuyerDecline, AwaitingBuyer) => Declined,
             (Command::PaymentSettled, AwaitingPayment) => InReview,
@@ -651,6 +663,10 @@ mod tests {
         let buyer_pays = Transfer::restore(AwaitingBuyer, BTreeSet::new(), BTreeSet::new()).unwrap();
         assert_eq!(ok(&buyer_pays, Command::BuyerAccept, Party::Buyer).state(), AwaitingPayment, "as before");
         assert_eq!(ok(&Transfer::new(["a"]), Command::SellerSubmit, Party::Seller).state(), AwaitingConsents);
+        // A transfer a kept payment paid for asks no one to pay.
+        let kept = seller_pays(Transfer::new(Vec::<String>::new())).prepaid(true);
+        assert_eq!(ok(&kept, Command::SellerSubmit, Party::Seller).state(), AwaitingBuyer);
+        assert_eq!(ok(&buyer_pays.clone().prepaid(true), Command::BuyerAccept, Party::Buyer).state(), InReview);
     }
 
     #[test]

@@ -11,3 +11,7 @@ ALTER TABLE reg_transfers ADD COLUMN platform_fee_cents BIGINT NOT NULL DEFAULT 
 ALTER TABLE reg_payments ADD COLUMN refund_ref TEXT;
 ALTER TABLE reg_payments ADD COLUMN refunded_at BIGINT;
 ALTER TABLE reg_payments ADD COLUMN refunded_by TEXT;
+-- A transfer paid for by a payment kept from an earlier one (the same
+-- vehicle, seller, buyer and payer, ended within the policy's keep_days):
+-- the earlier transfer's id. Nobody is asked to pay it again.
+ALTER TABLE reg_transfers ADD COLUMN fee_kept_from TEXT;

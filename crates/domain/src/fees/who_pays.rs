@@ -33,8 +33,9 @@ string_enum!(
     /// of owner.
     #[derive(Default)]
     EndRule, "one of" {
-        /// The payment stays with the transfer, so a resubmission is not
-        /// charged again.
+        /// The payment is kept, so that a new transfer of the vehicle between
+        /// the same seller and buyer, paid by the same party, within
+        /// `keep_days` is not charged again.
         KeepForResubmission = "keep_for_resubmission": "Kept for a resubmission",
         /// The payment is due back to the payer; staff refund it and record
         /// the refund's reference.
@@ -100,7 +101,7 @@ pub struct PaymentPolicy {
     #[serde(default)]
     pub on_end: OnEnd,
     /// Days after its transfer ended within which a kept payment pays for a
-    /// new transfer of the vehicle by the same seller.
+    /// new transfer of the vehicle between the same seller and buyer.
     #[serde(default = "default_keep_days")]
     pub keep_days: u32,
 }

@@ -83,7 +83,7 @@ fn machine(row: &Row, consents: &[Consenter]) -> Result<Machine, Error> {
     let approved: BTreeSet<String> =
         consents.iter().filter(|c| c.decision == Some(ConsentDecision::Approved)).map(|c| c.party_id.clone()).collect();
     let m = Machine::restore(row.state, required, approved).map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(m.paid_by(row.payer))
+    Ok(m.paid_by(row.payer).prepaid(row.fee_kept_from.is_some()))
 }
 
 /// Everyone the transfer names: the seller, the buyer, each consenter, and

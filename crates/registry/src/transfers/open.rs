@@ -221,6 +221,7 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
         fee: &fee,
         invoice: policy.invoice(fee.amount_cents),
         payer: policy.payer,
+        keep_days: policy.keep_days,
         expires_at: now + i64::from(reg.config().transfer_expiry_days) * DAY_MS,
         consents: &cons.iter().map(|c| (c.party_id.clone(), c.role)).collect::<Vec<_>>(),
     };
@@ -251,6 +252,7 @@ async fn open(
         return Err(Error::Conflict(TransferRefusal::OwnersChanged { reg_no }.render(lang(actor))));
     }
     let row = store::insert(&mut tx, draft, actor, now).await?;
+    let row = super::refund::carry_kept(&mut tx, row, draft.keep_days, now).await?;
     tx.commit().await?;
     Ok(row)
 }

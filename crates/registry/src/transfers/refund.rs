@@ -58,6 +58,38 @@ pub(super) async fn on_end(reg: &Registry, tx: &mut WriteTx, row: &Row, ended: S
     tell(tx, &payer_id, row, &sms, now).await
 }
 
+/// In the transaction that opens `row`: a payment kept from a transfer of
+/// the same vehicle between the same seller and buyer, paid by whoever
+/// pays this one, that ended within `keep_days`, pays for this one.
+pub(super) async fn carry_kept(tx: &mut WriteTx, mut row: Row, keep_days: u32, now: i64) -> Result<Row, Error> {
+    let since = now - i64::from(keep_days) * domain::policy::DAY_MS;
+    let kept: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT t.id, p.provider_ref FROM reg_transfers t JOIN reg_payments p ON p.transfer_id = t.id \
+         WHERE t.vehicle_id = $1 AND t.seller_id = $2 AND t.buyer_id = $3 AND p.payer_id = $4 AND p.state = $5 \
+         AND t.updated_at >= $6 ORDER BY t.updated_at DESC LIMIT 1",
+    )
+    .bind(&row.vehicle_id)
+    .bind(&row.seller_id)
+    .bind(&row.buyer_id)
+    .bind(row.payer_id())
+    .bind(PaymentState::Kept.as_str())
+    .bind(since)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((from, provider_ref)) = kept else { return Ok(row) };
+    sqlx::query("UPDATE reg_payments SET transfer_id = $1, state = $2 WHERE transfer_id = $3 AND state = $4")
+        .bind(&row.id)
+        .bind(PaymentState::Settled.as_str())
+        .bind(&from)
+        .bind(PaymentState::Kept.as_str())
+        .execute(&mut **tx)
+        .await?;
+    store::set_kept_from(tx, &row.id, &from, provider_ref.as_deref()).await?;
+    row.payment_ref = provider_ref;
+    row.fee_kept_from = Some(from);
+    Ok(row)
+}
+
 /// A refund's reference as staff type it: 1 to 40 letters and digits
 /// (dashes allowed), upper case.
 fn refund_reference(raw: &str, actor: &Actor) -> Result<String, Error> {

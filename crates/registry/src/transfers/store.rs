@@ -70,6 +70,8 @@ pub struct Row {
     pub platform_fee_cents: i64,
     /// Who pays, as the schedule said when the transfer was opened.
     pub payer: Payer,
+    /// The earlier transfer whose kept payment paid for this one.
+    pub fee_kept_from: Option<String>,
     pub fee_schedule: String,
     pub fee_rule: String,
     pub payment_ref: Option<String>,
@@ -151,6 +153,7 @@ fn from_record(r: &mut db::Record) -> Result<Row, Error> {
         logbook_size: r.col("logbook_size")?,
         fee_cents: r.col("fee_cents")?,
         platform_fee_cents: r.col("platform_fee_cents")?,
+        fee_kept_from: r.col("fee_kept_from")?,
         payer: {
             let p: String = r.col("payer")?;
             stored("payer", &p, Payer::parse(&p))?
@@ -188,7 +191,7 @@ fn from_record(r: &mut db::Record) -> Result<Row, Error> {
 /// The transfer with its vehicle, parties, logbook and consents, in one
 /// read: a row per consent (one row with NULL consent columns if none).
 const LOAD: &str = "SELECT t.id, t.reference, t.vehicle_id, t.state, t.seller_id, t.created_by, t.buyer_id, \
-     t.buyer_type, t.logbook_key, t.logbook_type, t.logbook_size, t.fee_cents, t.platform_fee_cents, t.payer, t.fee_schedule, \
+     t.buyer_type, t.logbook_key, t.logbook_type, t.logbook_size, t.fee_cents, t.platform_fee_cents, t.payer, t.fee_kept_from, t.fee_schedule, \
      t.fee_rule, t.payment_ref, t.postal_address, t.collection_office, t.reason, t.reason_code, t.returned_scan, t.created_at, \
      t.expires_at, t.queued_at, t.decided_at, t.version, v.reg_no, v.colour, v.make, v.model, v.year, \
      s.name AS s_name, s.kind AS s_kind, s.doc_type AS s_doc_type, s.doc_number AS s_doc_number, \
@@ -236,6 +239,17 @@ pub async fn read(db: &db::Db, id: &str) -> Result<Option<(Row, Vec<Consenter>)>
     loaded(db.read(LOAD, &[id.into()]).await?)
 }
 
+/// Record that a payment kept from `from` paid for the transfer `id`.
+pub async fn set_kept_from(tx: &mut WriteTx, id: &str, from: &str, provider_ref: Option<&str>) -> Result<(), Error> {
+    sqlx::query("UPDATE reg_transfers SET fee_kept_from = $2, payment_ref = $3 WHERE id = $1")
+        .bind(id)
+        .bind(from)
+        .bind(provider_ref)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Who an actor is, for the journal.
 pub fn who(actor: &Actor) -> Who<'_> {
     Who { person: &actor.person.id, acting_for: actor.principal_id(), address: actor.address.as_deref() }
@@ -254,6 +268,9 @@ pub struct Draft<'a> {
     pub fee: &'a domain::Fee,
     pub invoice: domain::fees::Invoice,
     pub payer: Payer,
+    /// Days within which a payment kept from an ended transfer pays for
+    /// this one.
+    pub keep_days: u32,
     pub expires_at: i64,
     /// Everyone whose consent it needs.
     pub consents: &'a [(String, ConsentRole)],

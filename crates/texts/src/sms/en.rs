@@ -97,8 +97,8 @@ fn money(m: &Sms<'_>) -> String {
             kes(amount_cents)
         ),
         Sms::PaymentKept { amount_cents, reference, reg_no, days } => format!(
-            "tims: transfer {reference} has ended. The {} paid is kept: a new transfer of {reg_no} by the same \
-             seller within {days} days is not charged again.",
+            "tims: transfer {reference} ended. The {} paid is kept: a new transfer of {reg_no} to the same buyer \
+             within {days} days is not charged again.",
             kes(amount_cents)
         ),
         Sms::Refunded { amount_cents, reference, refund_ref } => format!(

@@ -60,7 +60,8 @@ catalogue! {
         /// The transfer ended after its fee was paid: staff refund it.
         RefundDue { amount_cents: i64, reference: &'a str },
         /// The transfer ended after its fee was paid: the payment is kept
-        /// for a new transfer of the vehicle by the same seller.
+        /// for a new transfer of the vehicle between the same seller and
+        /// buyer within `days`.
         PaymentKept { amount_cents: i64, reference: &'a str, reg_no: &'a str, days: u32 },
         /// Staff refunded a paid fee.
         Refunded { amount_cents: i64, reference: &'a str, refund_ref: &'a str },

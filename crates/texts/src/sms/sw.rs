@@ -112,8 +112,8 @@ fn money(m: &Sms<'_>) -> String {
             kes(amount_cents)
         ),
         Sms::PaymentKept { amount_cents, reference, reg_no, days } => format!(
-            "tims: uhamisho {reference} umekwisha. {} zilizolipwa zimehifadhiwa: uhamisho mpya wa {reg_no} na \
-             muuzaji huyo ndani ya siku {days} haulipiwi tena.",
+            "tims: uhamisho {reference} umeisha. {} zimehifadhiwa: uhamisho mpya wa {reg_no} kwa mnunuzi huyo \
+             ndani ya siku {days} hautalipiwa tena.",
             kes(amount_cents)
         ),
         Sms::Refunded { amount_cents, reference, refund_ref } => format!(
