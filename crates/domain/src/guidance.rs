@@ -38,6 +38,8 @@ pub enum Guidance {
     WaitForConsents,
     /// The buyer must accept or decline, by the expiry date.
     Answer,
+    /// The same, when the fee is paid already: the buyer pays nothing.
+    AnswerFeePaid,
     /// The reader waits for the buyer's answer, until the expiry date.
     WaitForBuyer,
     /// The buyer must pay the fee, by the expiry date.
@@ -105,9 +107,16 @@ pub fn guidance(reader: Reader, state: State, scan: bool, logbook: Option<Logboo
     }
 }
 
+/// The guidance for a transfer whose fee is paid before the buyer answers
+/// (the seller paid, or a kept payment did): the buyer pays nothing.
+pub fn fee_paid(g: Guidance) -> Guidance {
+    if g == Guidance::Answer { Guidance::AnswerFeePaid } else { g }
+}
+
 /// Whether `g` asks the reader to act (else they wait or it is over).
 pub fn is_for_the_reader(g: Guidance) -> bool {
     matches!(g, Guidance::UploadScan | Guidance::Consent | Guidance::Answer | Guidance::Pay | Guidance::Review)
+        || g == Guidance::AnswerFeePaid
         || matches!(g, Guidance::ReadyToCollect | Guidance::Rescan | Guidance::SellerPay)
 }
 
@@ -156,5 +165,8 @@ mod tests {
             assert_eq!(guidance(other, State::AwaitingSellerPayment, true, None), G::WaitForSellerPayment);
         }
         assert!(is_for_the_reader(G::SellerPay) && !is_for_the_reader(G::WaitForSellerPayment));
+        assert_eq!(fee_paid(G::Answer), G::AnswerFeePaid);
+        assert_eq!(fee_paid(G::WaitForBuyer), G::WaitForBuyer);
+        assert!(is_for_the_reader(G::AnswerFeePaid));
     }
 }

@@ -464,6 +464,7 @@ fn journey_samples() -> Vec<Journey<'static>> {
         Journey::Buyer,
         Journey::BuyersName,
         Journey::FeePaidByBuyer { amount_cents: 206_500 },
+        Journey::FeePaidBySeller { amount_cents: 206_500 },
         Journey::AfterStarting,
         Journey::OthersMustConsent { n: 1 },
         Journey::OthersMustConsent { n: 2 },
@@ -495,6 +496,7 @@ fn answering_samples() -> Vec<Answering<'static>> {
         Answering::DoYouAgree { reg_no, buyer: ORG },
         Answering::TheVehicle { vehicle: "KDA 001A, Toyota Corolla" },
         Answering::IfYouAccept { amount_cents: 206_500 },
+        Answering::FeeAlreadyPaid,
         Answering::AsOwnerYouMustAgree,
         Answering::YesAccept,
         Answering::NoDecline,
@@ -568,7 +570,7 @@ fn progress_samples() -> Vec<Progress<'static>> {
         G::Rescan,
         G::WaitForRescan,
     ];
-    guidance.extend([G::PrintingForBuyer, G::SellerPay, G::WaitForSellerPayment]);
+    guidance.extend([G::PrintingForBuyer, G::SellerPay, G::WaitForSellerPayment, G::AnswerFeePaid]);
     for &s in State::ALL {
         guidance.extend([G::Ended(s), G::EndedForSeller(s), G::EndedForBuyer(s)]);
     }

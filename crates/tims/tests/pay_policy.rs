@@ -82,6 +82,13 @@ async fn the_seller_pays_on_submitting_before_the_buyer_is_asked(app: TestApp) {
     assert_eq!(p["can_pay"], true);
     let (s, b) = buyer.post(&format!("/api/v1/transfers/{id}/pay"), json!({})).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    // The pay page shows both lines, and the buyer's page says they pay nothing.
+    let mut pages = app.signed_in_as("citizen", SELLER.0, SELLER.1).await;
+    assert!(pages.follow("/signin").await.body.contains("Signed in as"));
+    let pay = pages.get(&format!("/transfers/{id}/pay")).await;
+    for line in ["Transfer fee", "Platform fee", "KES 50", "the buyer and anyone else on the logbook are asked"] {
+        assert!(pay.body.contains(line), "{line}: {}", pay.body);
+    }
     let (s, b) = seller.post(&format!("/api/v1/transfers/{id}/pay"), json!({})).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["state"], "awaiting_buyer", "{b}");
@@ -93,7 +100,11 @@ async fn the_seller_pays_on_submitting_before_the_buyer_is_asked(app: TestApp) {
     assert_eq!(payment_row(&app, &id).await, ("settled".into(), fee + 5_000, seller_party));
     app.wait_sms_containing(SELLER.1, "received").await;
     app.wait_sms_containing(BUYER.1, "being transferred to you").await;
-    // The buyer is asked now, and accepting sends it to review: paid already.
+    let receipt = pages.get(&format!("/transfers/{id}/receipt")).await;
+    assert!(receipt.body.contains("Platform fee") && receipt.body.contains("KES 50"), "{}", receipt.body);
+    // The buyer is asked now, and pays nothing: accepting sends it to review.
+    let (_, v) = buyer.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(v["fee"]["buyer_pays"], false, "{v}");
     let t = accept(&app, &buyer, &id).await;
     assert_eq!(t["state"], "in_review", "{t}");
     let officer = citizen(&app, OFFICER).await;

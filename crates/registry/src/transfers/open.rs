@@ -117,6 +117,10 @@ pub struct Preview {
     pub buyer_doc_type: DocType,
     pub buyer_doc_number: String,
     pub fee_cents: i64,
+    /// The transfer fee and the platform fee together.
+    pub total_cents: i64,
+    /// Whether the buyer pays (on accepting), or the seller (on submitting).
+    pub buyer_pays: bool,
     /// How many joint owners and financiers must consent.
     pub consents: usize,
 }
@@ -134,6 +138,8 @@ pub async fn preview(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resu
         buyer_doc_type: p.asked.doc_type,
         buyer_doc_number: p.asked.doc_number.clone(),
         fee_cents: p.fee.amount_cents,
+        total_cents: p.policy.invoice(p.fee.amount_cents).total_cents(),
+        buyer_pays: p.policy.payer == domain::fees::Payer::BuyerAtAcceptance,
         consents: p.owners.iter().filter(|o| o.party_id != seller_id).count(),
     })
 }

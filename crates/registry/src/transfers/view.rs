@@ -32,6 +32,9 @@ pub struct FeeView {
     /// Who pays: `buyer_at_acceptance` or `seller_at_submission`.
     #[schema(schema_with = domain::fees::Payer::schema)]
     pub payer: String,
+    /// Whether the buyer is asked to pay on accepting: not when the seller
+    /// pays, nor when a payment kept from an earlier transfer paid for it.
+    pub buyer_pays: bool,
 }
 
 impl FeeView {
@@ -46,6 +49,7 @@ impl FeeView {
             total_cents: total,
             total: domain::fees::format_kes(total),
             payer: row.payer.as_str().to_string(),
+            buyer_pays: row.payer == domain::fees::Payer::BuyerAtAcceptance && row.fee_kept_from.is_none(),
         }
     }
 }

@@ -96,6 +96,7 @@ fn guide(lang: Lang, g: Guidance, t: &TransferView) -> Vec<String> {
     let office = t.logbook.as_ref().map(|l| l.office.clone()).or(t.collection_office.clone()).unwrap_or_default();
     let ready = day(lang, t.logbook.as_ref().map(|l| l.ready_by.as_str())).unwrap_or_default();
     let fee = t.fee.total_cents;
+    let g = if t.fee.buyer_pays { g } else { domain::guidance::fee_paid(g) };
     let mut out = vec![
         P::Guide { guidance: g, by: &by, review_by: &review_by, office: &office, ready: &ready, fee }.render(lang),
     ];
