@@ -11,7 +11,14 @@
 //! than four wheels" and "more than four wheels", so a trailer with exactly
 //! four wheels has no fee until the agency sets one.
 //!
+//! Who pays and when, the platform fee and the rule on endings are policy
+//! held with the schedule ([`who_pays`]).
+//!
 //! Money is `i64` cents of Kenya shillings (KES 1,660 is `166_000`).
+
+pub mod who_pays;
+
+pub use who_pays::{EndRule, Ending, Invoice, OnEnd, Payer, PaymentPolicy, PlatformTier, PolicyError};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -117,6 +124,10 @@ pub struct FeeSchedule {
     /// The first day on which this schedule applies.
     pub effective_from: Date,
     pub bands: Vec<FeeRule>,
+    /// Who pays and when, the platform fee, the rule on endings; absent
+    /// from a stored schedule, today's behaviour.
+    #[serde(flatten)]
+    pub policy: PaymentPolicy,
 }
 
 /// What the schedule needs to know about a vehicle to price its transfer.
@@ -187,6 +198,8 @@ pub enum ScheduleError {
     DuplicateVersion { version: String },
     #[error("Two fee schedules take effect on {date}")]
     DuplicateDate { date: Date },
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
 }
 
 impl FeeSchedule {
@@ -239,6 +252,7 @@ impl FeeSchedule {
                 ),
                 rule(Tractor, Measure::Flat, 1_030, "Tractor"),
             ],
+            policy: PaymentPolicy::default(),
         }
     }
 
@@ -246,12 +260,13 @@ impl FeeSchedule {
     /// every line with a class, a description, a positive amount and a
     /// non-empty range, each class priced by one measure only, and no two
     /// lines pricing the same vehicle. Gaps are allowed: a vehicle in a gap is
-    /// refused when quoted.
+    /// refused when quoted. The payment policy's tiers are checked too.
     pub fn validate(&self) -> Result<(), ScheduleError> {
         let version = || self.version.clone();
         if self.version.trim().is_empty() {
             return Err(ScheduleError::NoVersion);
         }
+        self.policy.validate(&self.version)?;
         if self.bands.is_empty() {
             return Err(ScheduleError::NoBands { version: version() });
         }
@@ -608,6 +623,23 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_schedule_without_a_policy_loads_unchanged_and_a_bad_policy_is_refused() {
+        let mut old = serde_json::to_value(FeeSchedule::kenya_2018()).unwrap();
+        for key in ["payer", "platform_fee", "on_end"] {
+            old.as_object_mut().unwrap().remove(key);
+        }
+        let loaded: FeeSchedule = serde_json::from_value(old).unwrap();
+        assert_eq!(loaded, FeeSchedule::kenya_2018());
+        let mut s = FeeSchedule::kenya_2018();
+        s.policy = PaymentPolicy::agency_online();
+        let back: FeeSchedule = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(back.validate(), Ok(()));
+        s.policy.platform_fee.retain(|t| t.min_cents > 0);
+        assert!(matches!(s.validate(), Err(ScheduleError::Policy(PolicyError::NoTierFromZero { .. }))));
+    }
+
+    #[test]
     fn classes_parse_from_their_names() {
         for c in VehicleClass::ALL {
             assert_eq!(VehicleClass::parse(c.as_str()).unwrap(), *c);
@@ -664,6 +696,7 @@ mod tests {
                 version: "T".into(),
                 effective_from: Date::new(2020, 1, 1).unwrap(),
                 bands: vec![line(a0, Some(a0 + alen)), line(b0, bmax)],
+                policy: PaymentPolicy::default(),
             };
             let meet = a0 <= bmax.unwrap_or(u32::MAX) && b0 <= a0 + alen;
             prop_assert_eq!(s.validate().is_err(), meet);

@@ -27,12 +27,19 @@ pub enum Guidance {
     Submit,
     /// The reader waits for the seller to submit, until the expiry date.
     WaitForSeller,
+    /// The seller must pay the transfer fee before anyone else is asked,
+    /// by the expiry date.
+    SellerPay,
+    /// The reader waits for the seller to pay the fee, until the expiry date.
+    WaitForSellerPayment,
     /// The reader must approve or refuse, by the expiry date.
     Consent,
     /// The reader waits for the joint owners and the financier.
     WaitForConsents,
     /// The buyer must accept or decline, by the expiry date.
     Answer,
+    /// The same, when the fee is paid already: the buyer pays nothing.
+    AnswerFeePaid,
     /// The reader waits for the buyer's answer, until the expiry date.
     WaitForBuyer,
     /// The buyer must pay the fee, by the expiry date.
@@ -75,6 +82,8 @@ pub fn guidance(reader: Reader, state: State, scan: bool, logbook: Option<Logboo
         (State::Draft, R::Seller) => G::Submit,
         // Nothing is asked of the others before the seller submits.
         (State::Draft, _) => G::WaitForSeller,
+        (State::AwaitingSellerPayment, R::Seller) => G::SellerPay,
+        (State::AwaitingSellerPayment, _) => G::WaitForSellerPayment,
         (State::AwaitingConsents, R::Consenter { pending: true }) => G::Consent,
         (State::AwaitingConsents, _) => G::WaitForConsents,
         (State::AwaitingBuyer, R::Buyer) => G::Answer,
@@ -98,10 +107,17 @@ pub fn guidance(reader: Reader, state: State, scan: bool, logbook: Option<Logboo
     }
 }
 
+/// The guidance for a transfer whose fee is paid before the buyer answers
+/// (the seller paid, or a kept payment did): the buyer pays nothing.
+pub fn fee_paid(g: Guidance) -> Guidance {
+    if g == Guidance::Answer { Guidance::AnswerFeePaid } else { g }
+}
+
 /// Whether `g` asks the reader to act (else they wait or it is over).
 pub fn is_for_the_reader(g: Guidance) -> bool {
     matches!(g, Guidance::UploadScan | Guidance::Consent | Guidance::Answer | Guidance::Pay | Guidance::Review)
-        || matches!(g, Guidance::ReadyToCollect | Guidance::Rescan)
+        || g == Guidance::AnswerFeePaid
+        || matches!(g, Guidance::ReadyToCollect | Guidance::Rescan | Guidance::SellerPay)
 }
 
 #[cfg(test)]
@@ -143,5 +159,14 @@ mod tests {
         assert_eq!(guidance(Reader::Buyer, State::ReturnedForScan, true, None), G::WaitForRescan);
         assert_eq!(guidance(Reader::Officer, State::ReturnedForScan, true, None), G::WaitForRescan);
         assert!(is_for_the_reader(G::Rescan) && !is_for_the_reader(G::WaitForRescan));
+        // A seller who pays on submitting pays before anyone else is asked.
+        assert_eq!(guidance(seller, State::AwaitingSellerPayment, true, None), G::SellerPay);
+        for other in [Reader::Buyer, Reader::Consenter { pending: true }, Reader::Officer, Reader::Onlooker] {
+            assert_eq!(guidance(other, State::AwaitingSellerPayment, true, None), G::WaitForSellerPayment);
+        }
+        assert!(is_for_the_reader(G::SellerPay) && !is_for_the_reader(G::WaitForSellerPayment));
+        assert_eq!(fee_paid(G::Answer), G::AnswerFeePaid);
+        assert_eq!(fee_paid(G::WaitForBuyer), G::WaitForBuyer);
+        assert!(is_for_the_reader(G::AnswerFeePaid));
     }
 }

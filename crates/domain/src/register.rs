@@ -77,6 +77,13 @@ string_enum!(
         Pending = "pending": "Waiting for the payer",
         Failed = "failed": "Failed",
         Settled = "settled": "Paid",
+        /// Paid, then the transfer ended: due back to the payer, by staff.
+        RefundDue = "refund_due": "Refund due",
+        /// Refunded by staff, with the refund's reference.
+        Refunded = "refunded": "Refunded",
+        /// Paid, then the transfer ended: kept for a new transfer of the
+        /// vehicle by the same seller.
+        Kept = "kept": "Kept for a resubmission",
     }
 );
 

@@ -9,6 +9,8 @@
 //! ```text
 //! draft --seller submits (after the SMS code)--> awaiting_consents   (if there are co-owners or a financier)
 //!                                            --> awaiting_buyer      (if not)
+//! draft --submit, when the seller pays--> awaiting_seller_payment --paid--> awaiting_consents or awaiting_buyer;
+//!       the buyer's acceptance then goes to in_review (so too when a kept payment paid for the transfer)
 //! awaiting_consents --each consenter approves once; the last approval--> awaiting_buyer
 //! awaiting_consents --any consenter refuses--> consent_refused
 //! awaiting_buyer --buyer declines--> declined
@@ -16,8 +18,8 @@
 //! in_review --officer approves--> approved     in_review --officer rejects with a reason--> rejected
 //! in_review --officer rejects the scan (the first four reasons)--> returned_for_scan
 //! returned_for_scan --seller resubmits (a new scan, the SMS code)--> in_review
-//! draft, awaiting_consents, awaiting_buyer --seller cancels--> cancelled
-//! draft, awaiting_consents, awaiting_buyer, awaiting_payment, returned_for_scan --the system expires it--> expired
+//! draft, awaiting_seller_payment, awaiting_consents, awaiting_buyer --seller cancels--> cancelled
+//! every open state but in_review --the system expires it--> expired
 //! ```
 //!
 //! Rules chosen where DESIGN.md is silent:
@@ -28,6 +30,9 @@
 //!   in review does not expire: it waits for an officer.
 //! - A consent refusal ends the transfer (`consent_refused`); the seller may
 //!   start a new one.
+//! - Who pays is the fee schedule's policy ([`crate::fees::Payer`]), fixed
+//!   on the transfer when it is opened: the buyer on accepting, or the
+//!   seller on submitting, before any consenter or the buyer is asked.
 //! - Only the system marks a payment settled (on the payment gateway's word)
 //!   and expires transfers.
 //! - Staff may not act on a transfer they are a party to, themselves or
@@ -40,14 +45,17 @@
 
 mod logbook;
 mod reason;
+mod staff;
 
 pub use logbook::{LogbookRefusal, LogbookState};
 pub use reason::{REASON_MAX_CHARS, RejectReason};
+pub use staff::{OwnCase, StaffAction, officiate, party_to_case};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 use crate::date::Date;
+use crate::fees::{Ending, Payer};
 use crate::workdays::Calendar;
 
 /// Days after which a transfer no one completes expires, unless configured
@@ -68,6 +76,8 @@ string_enum!(
         /// Created by the seller, not yet confirmed with the SMS code.
         Draft = "draft": "Draft",
         /// Waiting for each joint owner and any financier to approve.
+        /// Submitted by a seller who pays the fee before anyone is asked.
+        AwaitingSellerPayment = "awaiting_seller_payment": "Awaiting the seller's payment",
         AwaitingConsents = "awaiting_consents": "Awaiting co-owners' consent",
         AwaitingBuyer = "awaiting_buyer": "Awaiting the buyer",
         AwaitingPayment = "awaiting_payment": "Awaiting payment",
@@ -91,6 +101,7 @@ impl State {
         matches!(
             self,
             Self::Draft
+                | Self::AwaitingSellerPayment
                 | Self::AwaitingConsents
                 | Self::AwaitingBuyer
                 | Self::AwaitingPayment
@@ -99,18 +110,34 @@ impl State {
         )
     }
 
+    /// Whether the fee is awaited: from the buyer who accepted, or from the
+    /// seller who submitted.
+    pub fn awaits_payment(self) -> bool {
+        matches!(self, Self::AwaitingPayment | Self::AwaitingSellerPayment)
+    }
+
     /// Whether a transfer in this state expires when no one completes it.
     pub fn can_expire(self) -> bool {
-        matches!(
-            self,
-            Self::Draft | Self::AwaitingConsents | Self::AwaitingBuyer | Self::AwaitingPayment | Self::ReturnedForScan
-        )
+        self.is_open() && self != Self::InReview
+    }
+
+    /// How a transfer in this state ended without a change of owner, for the rule on a paid
+    /// fee; `None` while open or once approved. A consenter's refusal counts as a cancellation.
+    pub fn ending(self) -> Option<Ending> {
+        match self {
+            Self::Declined => Some(Ending::Declined),
+            Self::Cancelled | Self::ConsentRefused => Some(Ending::Cancelled),
+            Self::Expired => Some(Ending::Expired),
+            Self::Rejected => Some(Ending::Rejected),
+            _ => None,
+        }
     }
 
     /// What happens next, for the timeline every party sees.
     pub fn next_step(self) -> &'static str {
         match self {
             Self::Draft => "Waiting for the seller to confirm with the SMS code and submit",
+            Self::AwaitingSellerPayment => "Waiting for the seller to pay the transfer fee",
             Self::AwaitingConsents => "Waiting for every joint owner and the financier to approve with their SMS code",
             Self::AwaitingBuyer => "Waiting for the buyer to accept or decline",
             Self::AwaitingPayment => "Waiting for the buyer to pay the transfer fee",
@@ -131,16 +158,22 @@ impl State {
 pub const TRANSITIONS: &[(State, State)] = {
     use State::*;
     &[
+        (Draft, AwaitingSellerPayment),
         (Draft, AwaitingConsents),
         (Draft, AwaitingBuyer),
         (Draft, Cancelled),
         (Draft, Expired),
+        (AwaitingSellerPayment, AwaitingConsents),
+        (AwaitingSellerPayment, AwaitingBuyer),
+        (AwaitingSellerPayment, Cancelled),
+        (AwaitingSellerPayment, Expired),
         (AwaitingConsents, AwaitingConsents),
         (AwaitingConsents, AwaitingBuyer),
         (AwaitingConsents, ConsentRefused),
         (AwaitingConsents, Cancelled),
         (AwaitingConsents, Expired),
         (AwaitingBuyer, AwaitingPayment),
+        (AwaitingBuyer, InReview),
         (AwaitingBuyer, Declined),
         (AwaitingBuyer, Cancelled),
         (AwaitingBuyer, Expired),
@@ -379,6 +412,10 @@ pub struct Transfer {
     state: State,
     required: BTreeSet<String>,
     approved: BTreeSet<String>,
+    payer: Payer,
+    /// Paid before it was submitted: a payment kept from an earlier
+    /// transfer of the vehicle between the same people pays for it.
+    prepaid: bool,
 }
 
 /// A stored transfer whose consents contradict its state.
@@ -412,7 +449,26 @@ impl Transfer {
             state: State::Draft,
             required: consenters.into_iter().map(Into::into).collect(),
             approved: BTreeSet::new(),
+            payer: Payer::default(),
+            prepaid: false,
         }
+    }
+
+    /// The same transfer, paid for already (or not).
+    pub fn prepaid(mut self, prepaid: bool) -> Self {
+        self.prepaid = prepaid;
+        self
+    }
+
+    /// The same transfer, paid for by `payer` (the buyer on accepting
+    /// unless told otherwise).
+    pub fn paid_by(mut self, payer: Payer) -> Self {
+        self.payer = payer;
+        self
+    }
+
+    pub fn payer(&self) -> Payer {
+        self.payer
     }
 
     /// A transfer as stored, checked: approvals must be among the required
@@ -432,12 +488,12 @@ impl Transfer {
         }
         let all = approved.len() == required.len();
         match state {
-            Draft if !approved.is_empty() => bad("approvals before it is submitted"),
+            Draft | AwaitingSellerPayment if !approved.is_empty() => bad("approvals before it is submitted and paid"),
             AwaitingConsents | ConsentRefused if all => bad("every consent given"),
             AwaitingBuyer | AwaitingPayment | InReview | Approved | Rejected | Declined | ReturnedForScan if !all => {
                 bad("a consent missing")
             }
-            _ => Ok(Self { state, required, approved }),
+            _ => Ok(Self { state, required, approved, payer: Payer::default(), prepaid: false }),
         }
     }
 
@@ -482,8 +538,15 @@ impl Transfer {
         let from = self.state;
         let mut next = self.clone();
         let to = match (&cmd, from) {
-            (Command::SellerSubmit, Draft) if self.required.is_empty() => AwaitingBuyer,
-            (Command::SellerSubmit, Draft) => AwaitingConsents,
+            (Command::SellerSubmit, Draft) if self.payer == Payer::SellerAtSubmission && !self.prepaid => {
+                AwaitingSellerPayment
+            }
+            (Command::SellerSubmit, Draft) | (Command::PaymentSettled, AwaitingSellerPayment)
+                if self.required.is_empty() =>
+            {
+                AwaitingBuyer
+            }
+            (Command::SellerSubmit, Draft) | (Command::PaymentSettled, AwaitingSellerPayment) => AwaitingConsents,
             (Command::Consent { party_id, approve }, AwaitingConsents) => {
                 if self.approved.contains(party_id) {
                     return Err(Refusal::AlreadyConsented);
@@ -494,6 +557,10 @@ impl Transfer {
                     next.approved.insert(party_id.clone());
                     if next.approved.len() == next.required.len() { AwaitingBuyer } else { AwaitingConsents }
                 }
+            }
+            // A seller who paid on submitting has paid for the buyer too.
+            (Command::BuyerAccept, AwaitingBuyer) if self.payer == Payer::SellerAtSubmission || self.prepaid => {
+                InReview
             }
             (Command::BuyerAccept, AwaitingBuyer) => AwaitingPayment,
             (Command::BuyerDecline, AwaitingBuyer) => Declined,
@@ -514,7 +581,7 @@ impl Transfer {
                 }
                 InReview
             }
-            (Command::SellerCancel, Draft | AwaitingConsents | AwaitingBuyer) => Cancelled,
+            (Command::SellerCancel, Draft | AwaitingSellerPayment | AwaitingConsents | AwaitingBuyer) => Cancelled,
             (Command::Expire, s) if s.can_expire() => Expired,
             _ => return Err(Refusal::NotNow { state: from, deed: cmd.deed() }),
         };
@@ -530,48 +597,6 @@ impl Transfer {
 /// a reason for a rejection).
 pub fn apply(transfer: &Transfer, cmd: Command, actor: &Party) -> Result<Transition, Refusal> {
     transfer.apply(cmd, actor)
-}
-
-/// What the agency's staff do to a transfer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StaffAction {
-    /// Approve or reject it.
-    Review,
-    /// Move its new logbook on.
-    Logbook,
-    /// Open the seller's scanned logbook beside the record.
-    Scan,
-}
-
-impl StaffAction {
-    /// "Another officer must {what}".
-    fn what(self) -> &'static str {
-        match self {
-            Self::Review => "review it",
-            Self::Logbook => "update its logbook",
-            Self::Scan => "check its scanned logbook",
-        }
-    }
-}
-
-/// Staff asked to act on a transfer they are a party to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("You are a party to this transfer, so another officer must {}", .0.what())]
-pub struct OwnCase(pub StaffAction);
-
-/// Staff may not act on a case they are a party to. `own` is everyone the
-/// staff member is: themselves and every organisation they belong to, not
-/// only the one they act for just then. `named` is everyone the transfer
-/// names: the seller, the buyer, each joint owner and financier whose
-/// consent it needs, and the person who keyed it in. Any one in both, and
-/// the transfer is another officer's.
-pub fn party_to_case(own: &[&str], named: &[&str]) -> bool {
-    own.iter().any(|o| named.contains(o))
-}
-
-/// [`party_to_case`] as a refusal of `action`.
-pub fn officiate(own: &[&str], named: &[&str], action: StaffAction) -> Result<(), OwnCase> {
-    if party_to_case(own, named) { Err(OwnCase(action)) } else { Ok(()) }
 }
 
 #[cfg(test)]
@@ -612,6 +637,36 @@ mod tests {
             logbook_ready_on(&Calendar::kenya(), Date::new(2024, 6, 7).unwrap()),
             Date::new(2024, 6, 18).unwrap()
         );
+    }
+
+    #[test]
+    fn a_seller_who_pays_pays_before_anyone_is_asked_and_the_buyers_acceptance_goes_to_review() {
+        let seller_pays = |t: Transfer| t.paid_by(Payer::SellerAtSubmission);
+        let t = ok(&seller_pays(joint()), Command::SellerSubmit, Party::Seller);
+        assert_eq!(t.state(), AwaitingSellerPayment);
+        assert_eq!(
+            t.apply(consent("bank", true), &Party::Financier("bank".into())),
+            Err(Refusal::NotNow { state: AwaitingSellerPayment, deed: Deed::ConsentTo }),
+            "no one is asked before the fee is paid"
+        );
+        assert!(matches!(t.apply(Command::PaymentSettled, &Party::Seller), Err(Refusal::WrongParty { .. })));
+        let t = ok(&t, Command::PaymentSettled, Party::System);
+        assert_eq!(t.state(), AwaitingConsents);
+        let t = ok(&t, consent("wanjiru", true), Party::CoOwner("wanjiru".into()));
+        let t = ok(&t, consent("bank", true), Party::Financier("bank".into()));
+        let t = ok(&t, Command::BuyerAccept, Party::Buyer);
+        assert_eq!(t.state(), InReview, "the fee is paid already");
+        let sole = ok(&seller_pays(Transfer::new(Vec::<String>::new())), Command::SellerSubmit, Party::Seller);
+        assert_eq!(ok(&sole, Command::PaymentSettled, Party::System).state(), AwaitingBuyer);
+        assert_eq!(ok(&sole, Command::SellerCancel, Party::Seller).state(), Cancelled);
+        assert_eq!(ok(&sole, Command::Expire, Party::System).state(), Expired);
+        let buyer_pays = Transfer::restore(AwaitingBuyer, BTreeSet::new(), BTreeSet::new()).unwrap();
+        assert_eq!(ok(&buyer_pays, Command::BuyerAccept, Party::Buyer).state(), AwaitingPayment, "as before");
+        assert_eq!(ok(&Transfer::new(["a"]), Command::SellerSubmit, Party::Seller).state(), AwaitingConsents);
+        // A transfer a kept payment paid for asks no one to pay.
+        let kept = seller_pays(Transfer::new(Vec::<String>::new())).prepaid(true);
+        assert_eq!(ok(&kept, Command::SellerSubmit, Party::Seller).state(), AwaitingBuyer);
+        assert_eq!(ok(&buyer_pays.clone().prepaid(true), Command::BuyerAccept, Party::Buyer).state(), InReview);
     }
 
     #[test]
@@ -789,6 +844,16 @@ mod tests {
         let two = Transfer::restore(AwaitingConsents, ["a".into(), "b".into()].into(), none()).unwrap();
         let cases: Vec<(Transfer, Command, Party)> = vec![
             (Transfer::new(["a"]), Command::SellerSubmit, Party::Seller),
+            (Transfer::new(["a"]).paid_by(Payer::SellerAtSubmission), Command::SellerSubmit, Party::Seller),
+            (Transfer::restore(AwaitingSellerPayment, one(), none()).unwrap(), Command::PaymentSettled, Party::System),
+            (Transfer::restore(AwaitingSellerPayment, none(), none()).unwrap(), Command::PaymentSettled, Party::System),
+            (Transfer::restore(AwaitingSellerPayment, none(), none()).unwrap(), Command::SellerCancel, Party::Seller),
+            (Transfer::restore(AwaitingSellerPayment, none(), none()).unwrap(), Command::Expire, Party::System),
+            (
+                Transfer::restore(AwaitingBuyer, none(), none()).unwrap().paid_by(Payer::SellerAtSubmission),
+                Command::BuyerAccept,
+                Party::Buyer,
+            ),
             (Transfer::new(Vec::<String>::new()), Command::SellerSubmit, Party::Seller),
             (Transfer::new(["a"]), Command::SellerCancel, Party::Seller),
             (Transfer::new(["a"]), Command::Expire, Party::System),
@@ -826,6 +891,7 @@ mod tests {
         for s in State::ALL {
             assert_eq!(State::parse(s.as_str()).unwrap(), *s);
             assert!(!s.next_step().is_empty());
+            assert_eq!(s.ending().is_some(), !s.is_open() && *s != Approved, "{s:?}");
             assert_eq!(s.is_open(), TRANSITIONS.iter().any(|(from, _)| from == s), "{s:?}");
         }
     }
@@ -932,16 +998,16 @@ mod tests {
 
     /// Any transfer `restore` accepts, from any state.
     fn start() -> impl Strategy<Value = Transfer> {
-        (proptest::sample::select(State::ALL), 0u8..16, 0u8..16).prop_filter_map(
+        (proptest::sample::select(State::ALL), 0u8..16, 0u8..16, proptest::sample::select(Payer::ALL)).prop_filter_map(
             "consents fit the state",
-            |(s, r, a)| {
+            |(s, r, a, payer)| {
                 let pick = |mask: u8| {
                     IDS.iter().enumerate().filter(move |(i, _)| mask & (1 << i) != 0).map(|(_, id)| id.to_string())
                 };
                 let required: BTreeSet<String> = pick(r).collect();
                 let mut approved: BTreeSet<String> = pick(a & r).collect();
                 match s {
-                    Draft => approved.clear(),
+                    Draft | AwaitingSellerPayment => approved.clear(),
                     AwaitingConsents | ConsentRefused if approved == required => {
                         let first = approved.iter().next().cloned();
                         approved.remove(&first?);
@@ -951,7 +1017,7 @@ mod tests {
                     }
                     _ => {}
                 }
-                Transfer::restore(s, required, approved).ok()
+                Transfer::restore(s, required, approved).ok().map(|t| t.paid_by(payer))
             },
         )
     }
@@ -1002,7 +1068,8 @@ mod tests {
                         if matches!(tr.to, AwaitingBuyer | AwaitingPayment | InReview | Approved | ReturnedForScan) {
                             prop_assert_eq!(tr.transfer.approved(), tr.transfer.required(), "a consent is missing");
                         }
-                        let again = Transfer::restore(tr.to, tr.transfer.required().clone(), tr.transfer.approved().clone());
+                        let again = Transfer::restore(tr.to, tr.transfer.required().clone(), tr.transfer.approved().clone())
+                            .map(|t| t.paid_by(before.payer()));
                         prop_assert_eq!(again.as_ref(), Ok(&tr.transfer));
                         // A rejection about the scan returns it; any other ends it.
                         if let Command::OfficerReject { reason, .. } = &cmd {

@@ -126,6 +126,7 @@ pub fn transfer_state(lang: Lang, s: State) -> String {
         Lang::En => s.label().to_lowercase(),
         Lang::Sw => match s {
             State::Draft => "rasimu",
+            State::AwaitingSellerPayment => "kusubiri malipo ya muuzaji",
             State::AwaitingConsents => "kusubiri idhini ya wamiliki wenza",
             State::AwaitingBuyer => "kusubiri mnunuzi",
             State::AwaitingPayment => "kusubiri malipo",

@@ -58,6 +58,10 @@ fn sms_samples() -> Vec<Sms<'static>> {
         Sms::ConsentRefused { reference, reg_no },
         Sms::BuyerAccepted { reference, reg_no },
         Sms::PaymentReceived { amount_cents: 1_234_550, reference },
+        Sms::SellerPaymentReceived { amount_cents: 1_234_550, reference },
+        Sms::RefundDue { amount_cents: 1_234_550, reference },
+        Sms::PaymentKept { amount_cents: 1_234_550, reference, reg_no, days: 30 },
+        Sms::Refunded { amount_cents: 1_234_550, reference, refund_ref: "RFD12345678901" },
         Sms::BuyerDeclined { reference, reg_no },
         Sms::SellerCancelled { reference, reg_no },
         Sms::Expired { reference, reg_no },
@@ -209,6 +213,9 @@ fn step_refusal_samples() -> Vec<StepRefusal> {
     let mut all = vec![
         StepRefusal::NoCodeNeeded { state: State::ConsentRefused },
         StepRefusal::ChooseCodeStep,
+        StepRefusal::StaffOnlyRefund,
+        StepRefusal::NoRefundDue,
+        StepRefusal::EnterRefundReference,
         StepRefusal::NotAConsenter,
         StepRefusal::AlreadyConsented,
         StepRefusal::NoReason,
@@ -457,6 +464,7 @@ fn journey_samples() -> Vec<Journey<'static>> {
         Journey::Buyer,
         Journey::BuyersName,
         Journey::FeePaidByBuyer { amount_cents: 206_500 },
+        Journey::FeePaidBySeller { amount_cents: 206_500 },
         Journey::AfterStarting,
         Journey::OthersMustConsent { n: 1 },
         Journey::OthersMustConsent { n: 2 },
@@ -488,6 +496,7 @@ fn answering_samples() -> Vec<Answering<'static>> {
         Answering::DoYouAgree { reg_no, buyer: ORG },
         Answering::TheVehicle { vehicle: "KDA 001A, Toyota Corolla" },
         Answering::IfYouAccept { amount_cents: 206_500 },
+        Answering::FeeAlreadyPaid,
         Answering::AsOwnerYouMustAgree,
         Answering::YesAccept,
         Answering::NoDecline,
@@ -561,7 +570,7 @@ fn progress_samples() -> Vec<Progress<'static>> {
         G::Rescan,
         G::WaitForRescan,
     ];
-    guidance.push(G::PrintingForBuyer);
+    guidance.extend([G::PrintingForBuyer, G::SellerPay, G::WaitForSellerPayment, G::AnswerFeePaid]);
     for &s in State::ALL {
         guidance.extend([G::Ended(s), G::EndedForSeller(s), G::EndedForBuyer(s)]);
     }
@@ -1034,6 +1043,9 @@ fn pay_samples() -> Vec<texts::PayText<'static>> {
         P::Amount,
         P::PaidFor,
         P::PaidForTransfer { reference: "TR-4K7QZ-M2P9X", reg_no: "KDA 001A", vehicle: "White Toyota Axio (2015)" },
+        P::PayWhatForSeller { reg_no: "KDA 001A", reference: "TR-4K7QZ-M2P9X" },
+        P::TransferFee,
+        P::PlatformFee,
         P::PaidOn,
         P::PaidFrom,
         P::NotPaidYet,

@@ -1,8 +1,9 @@
 //! Step 4: the buyer answers with a code: accepts, giving the details the
-//! record needs, then pays (see `payment`); or declines, and the vehicle
-//! stays with its owner.
+//! record needs, then pays (see `payment`) unless the seller paid on
+//! submitting, when the transfer goes straight to the officers' queue; or
+//! declines, and the vehicle stays with its owner.
 
-use domain::transfer::{Command, Party as Role, Step};
+use domain::transfer::{Command, Party as Role, State, Step};
 use serde::Deserialize;
 use texts::{Lang, Sms, StepTaker, Text as _, TransferRefusal};
 
@@ -81,9 +82,8 @@ fn check(reg: &Registry, input: &Acceptance, lang: Lang) -> Result<(String, Opti
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn accept(reg: &Registry, actor: &Actor, id: &str, input: &Acceptance) -> Result<TransferView, Error> {
     let (after, cons, attempt) = record_acceptance(reg, actor, id, input, true).await?;
-    let phone = payer_phone(actor, None)?;
     match attempt {
-        Some(attempt) => charge(reg, actor, (after, cons), &phone, attempt).await,
+        Some(attempt) => charge(reg, actor, (after, cons), &payer_phone(actor, None)?, attempt).await,
         None => view(reg, actor, after, cons).await,
     }
 }
@@ -117,12 +117,16 @@ async fn record_acceptance(
     let now = reg.now_ms();
     let t = decide(&row, &cons, Command::BuyerAccept, &Role::Buyer, lang(actor))?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Accept, &input.code).await?;
-    let set = [("postal_address", Val::Text(Some(address))), ("collection_office", Val::Text(office))];
+    let mut set = vec![("postal_address", Val::Text(Some(address))), ("collection_office", Val::Text(office))];
+    if t.to == State::InReview {
+        // The seller paid on submitting: the transfer joins the queue now.
+        set.push(("queued_at", Val::Int(now)));
+    }
     let after = store::advance(&mut tx, &row, t.to, now, &set, Line::by(Step::BuyerAccept, actor)).await?;
     let sms = Sms::BuyerAccepted { reference: &row.reference, reg_no: &row.reg_no };
     tell(&mut tx, &row.seller_id, &row, &sms, now).await?;
     let mut attempt = None;
-    if charge_now {
+    if charge_now && t.to == State::AwaitingPayment {
         let payer = (actor.person.id.as_str(), &payer_phone(actor, None)?);
         attempt = claim(&mut tx, &after, payer, reg.adapters().payments.name(), now).await?;
     }
@@ -141,6 +145,7 @@ pub async fn decline(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Res
     let t = decide(&row, &cons, Command::BuyerDecline, &Role::Buyer, lang(actor))?;
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Decline, code).await?;
     let after = store::advance(&mut tx, &row, t.to, now, &[], Line::by(Step::BuyerDecline, actor)).await?;
+    super::refund::on_end(reg, &mut tx, &row, t.to, now).await?;
     let sms = Sms::BuyerDeclined { reference: &row.reference, reg_no: &row.reg_no };
     tell(&mut tx, &row.seller_id, &row, &sms, now).await?;
     tx.commit().await?;

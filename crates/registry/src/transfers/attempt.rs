@@ -11,7 +11,6 @@
 
 use db::WriteTx;
 use domain::AttemptState as A;
-use domain::transfer::State;
 use secure::{new_id, sha256_hex, token};
 
 use crate::payments::{Callback, Outcome};
@@ -48,7 +47,7 @@ pub(super) async fn record(
     )
     .bind(&id)
     .bind(&row.id)
-    .bind(row.fee_cents)
+    .bind(row.invoice().total_cents())
     .bind(payer_id)
     .bind(phone.as_str())
     .bind(provider)
@@ -285,7 +284,7 @@ async fn paid_in(
 ) -> Result<Applied, Error> {
     let wrong_amount = paid.amount_cents.is_some_and(|c| c != a.amount_cents);
     let row = super::store::load(tx, &a.transfer_id).await?.map(|(row, _)| row);
-    let awaiting = row.as_ref().is_some_and(|r| r.state == State::AwaitingPayment);
+    let awaiting = row.as_ref().is_some_and(|r| r.state.awaits_payment());
     let (state, note) = match (wrong_amount, awaiting) {
         (true, _) => (A::Flagged, Some("paid another amount than the invoice's")),
         (false, false) => (A::Flagged, Some("paid after the fee was settled or the transfer ended: refund due")),

@@ -1,4 +1,5 @@
-//! The seller cancels, until the buyer accepts.
+//! The seller cancels, until the buyer accepts. A fee the seller paid on
+//! submitting follows the schedule's rule (see `refund`).
 
 use domain::transfer::{Command, Party as Role, State, Step};
 use texts::{Sms, StepTaker};
@@ -18,6 +19,7 @@ pub async fn cancel(reg: &Registry, actor: &Actor, id: &str) -> Result<TransferV
     let now = reg.now_ms();
     let t = decide(&row, &cons, Command::SellerCancel, &Role::Seller, lang(actor))?;
     let after = store::advance(&mut tx, &row, t.to, now, &[], Line::by(Step::SellerCancel, actor)).await?;
+    super::refund::on_end(reg, &mut tx, &row, t.to, now).await?;
     if row.state != State::Draft {
         let sms = Sms::SellerCancelled { reference: &row.reference, reg_no: &row.reg_no };
         tell_all(&mut tx, &row, &cons, &sms, now, false).await?;

@@ -32,6 +32,7 @@ pub async fn consent(
     let mut tx =
         check_code(reg, tx, actor, &row, if approve { CodeStep::Approve } else { CodeStep::Refuse }, code).await?;
     let after = store::advance(&mut tx, &row, t.to, now, &[], line).await?;
+    super::refund::on_end(reg, &mut tx, &row, t.to, now).await?;
     let decision = if approve { ConsentDecision::Approved } else { ConsentDecision::Refused };
     store::decide_consent(&mut tx, &row.id, &party_id, decision, &actor.person.id, now).await?;
     for c in cons.iter_mut().filter(|c| c.party_id == party_id) {

@@ -3,8 +3,8 @@
 //!
 //! A transfer an officer returned for a new scan expires like the others
 //! when the seller never resubmits it (the return gives the seller the
-//! usual period again). Its fee was paid: what becomes of a paid fee on
-//! expiry (a refund) is not decided here yet; the fee stays recorded.
+//! usual period again). A fee paid on it follows the schedule's rule on
+//! expiry (see `refund`): refunded by staff, or kept.
 
 use domain::transfer::{Command, Party as Role, Step};
 use texts::Sms;
@@ -42,6 +42,7 @@ async fn expire(reg: &Registry, id: &str, now: i64) -> Result<bool, Error> {
         Err(Error::Conflict(_)) => return Ok(false),
         Err(e) => return Err(e),
     }
+    super::refund::on_end(reg, &mut tx, &row, t.to, now).await?;
     let sms = Sms::Expired { reference: &row.reference, reg_no: &row.reg_no };
     tell_all(&mut tx, &row, &cons, &sms, now, true).await?;
     tx.commit().await?;

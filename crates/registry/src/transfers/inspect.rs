@@ -132,6 +132,7 @@ fn of(
     buyer: RegisteredParty,
     review_deadline: Option<String>,
 ) -> ReviewView {
+    let fee = FeeView::of(&row);
     let scan = row.logbook_type.map(|content_type| ScanInfo {
         content_type,
         size_bytes: row.logbook_size,
@@ -145,12 +146,7 @@ fn of(
         buyer,
         consents: cons.into_iter().map(Consent::from).collect(),
         scan,
-        fee: FeeView {
-            amount_cents: row.fee_cents,
-            amount: domain::fees::format_kes(row.fee_cents),
-            rule: row.fee_rule,
-            schedule: row.fee_schedule,
-        },
+        fee,
         payment_ref: row.payment_ref,
         queued_at_ms: row.queued_at,
         review_deadline,

@@ -4,7 +4,8 @@
 //! logbook), `code` (SMS codes for the steps that need one), `submit`,
 //! `consent` (joint owners and the financier), `answer` (the buyer accepts
 //! or declines), `payment` (with `attempt`, each request to the gateway,
-//! `reconcile`, and `c2b`, the fee paid by paybill), `cancel`, `inspect`
+//! `reconcile`, and `c2b`, the fee paid by paybill), `refund` (a paid fee
+//! when the transfer ends unchanged), `cancel`, `inspect`
 //! (what an officer checks the scan against), `review` (an officer decides),
 //! `logbook` (the new logbook's way to collection), `expiry`, and `view`,
 //! `list` and `ledger` (the payments staff see) to read them. Each step is
@@ -31,6 +32,7 @@ mod notify;
 pub mod open;
 pub mod payment;
 pub mod reconcile;
+pub mod refund;
 pub mod review;
 pub mod scan;
 pub mod store;
@@ -59,6 +61,7 @@ pub use list::{ActionItem, ListItem, NeedsAction, list_mine, needs_action, queue
 pub use logbook::{advance_logbook, next_logbook};
 pub use open::{NewTransfer, ORGANISATION, Preview, create, preview, vehicle_to_sell};
 pub use payment::{PAYMENT_RETRY_AFTER_MS, PaymentView, pay, payment, payment_failed, settle};
+pub use refund::refund;
 pub use review::{Decision, review};
 pub use scan::{logbook_scan, upload_logbook};
 pub use store::{Consenter, PartySummary, Row};
@@ -83,7 +86,8 @@ fn machine(row: &Row, consents: &[Consenter]) -> Result<Machine, Error> {
     let required: BTreeSet<String> = consents.iter().map(|c| c.party_id.clone()).collect();
     let approved: BTreeSet<String> =
         consents.iter().filter(|c| c.decision == Some(ConsentDecision::Approved)).map(|c| c.party_id.clone()).collect();
-    Machine::restore(row.state, required, approved).map_err(|e| Error::Internal(e.to_string()))
+    let m = Machine::restore(row.state, required, approved).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(m.paid_by(row.payer).prepaid(row.fee_kept_from.is_some()))
 }
 
 /// Everyone the transfer names: the seller, the buyer, each consenter, and

@@ -117,6 +117,10 @@ pub struct Preview {
     pub buyer_doc_type: DocType,
     pub buyer_doc_number: String,
     pub fee_cents: i64,
+    /// The transfer fee and the platform fee together.
+    pub total_cents: i64,
+    /// Whether the buyer pays (on accepting), or the seller (on submitting).
+    pub buyer_pays: bool,
     /// How many joint owners and financiers must consent.
     pub consents: usize,
 }
@@ -134,6 +138,8 @@ pub async fn preview(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resu
         buyer_doc_type: p.asked.doc_type,
         buyer_doc_number: p.asked.doc_number.clone(),
         fee_cents: p.fee.amount_cents,
+        total_cents: p.policy.invoice(p.fee.amount_cents).total_cents(),
+        buyer_pays: p.policy.payer == domain::fees::Payer::BuyerAtAcceptance,
         consents: p.owners.iter().filter(|o| o.party_id != seller_id).count(),
     })
 }
@@ -163,6 +169,8 @@ struct Prepared {
     owners: Vec<Holder>,
     buyer: Party,
     fee: domain::fees::Fee,
+    /// Who pays and the platform fee, by the same schedule.
+    policy: domain::fees::PaymentPolicy,
 }
 
 async fn prepare(reg: &Registry, actor: &Actor, input: &NewTransfer, now: i64) -> Result<Prepared, Error> {
@@ -179,18 +187,20 @@ async fn prepare(reg: &Registry, actor: &Actor, input: &NewTransfer, now: i64) -
     }
     let buyer = buyer(reg, actor, &asked, &owners).await?;
     let (fees, _) = reg.rules().await?;
-    let fee = fees.quote_on(today_eat(now), &vehicle.fee_query()?).map_err(|e| {
+    let cannot_price = |e: domain::FeeError| {
         let why = e.to_string();
         FieldErrors::single("registration_number", TransferRefusal::CannotPrice { why: &why }.render(lang))
-    })?;
-    Ok(Prepared { asked, vehicle, owners, buyer, fee })
+    };
+    let schedule = fees.schedule_on(today_eat(now)).map_err(cannot_price)?;
+    let fee = schedule.quote(&vehicle.fee_query()?).map_err(cannot_price)?;
+    Ok(Prepared { asked, vehicle, owners, buyer, fee, policy: schedule.policy.clone() })
 }
 
 /// Open the transfer.
 #[tracing::instrument(skip_all, fields(vehicle = %input.registration_number, actor = %actor.person.id))]
 pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Result<TransferView, Error> {
     let now = reg.now_ms();
-    let Prepared { asked, vehicle, owners, buyer, fee } = prepare(reg, actor, input, now).await?;
+    let Prepared { asked, vehicle, owners, buyer, fee, policy } = prepare(reg, actor, input, now).await?;
     let reg_no = &asked.reg_no;
     let seller_id = actor.principal_id().to_string();
     // Everyone on the logbook but the seller, in the order `store` reads
@@ -215,6 +225,9 @@ pub async fn create(reg: &Registry, actor: &Actor, input: &NewTransfer) -> Resul
         // the seller said.
         buyer_type: buyer.org_kind.map_or(asked.buyer_type, BuyerType::Organisation),
         fee: &fee,
+        invoice: policy.invoice(fee.amount_cents),
+        payer: policy.payer,
+        keep_days: policy.keep_days,
         expires_at: now + i64::from(reg.config().transfer_expiry_days) * DAY_MS,
         consents: &cons.iter().map(|c| (c.party_id.clone(), c.role)).collect::<Vec<_>>(),
     };
@@ -245,6 +258,7 @@ async fn open(
         return Err(Error::Conflict(TransferRefusal::OwnersChanged { reg_no }.render(lang(actor))));
     }
     let row = store::insert(&mut tx, draft, actor, now).await?;
+    let row = super::refund::carry_kept(&mut tx, row, draft.keep_days, now).await?;
     tx.commit().await?;
     Ok(row)
 }

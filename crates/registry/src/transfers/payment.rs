@@ -8,6 +8,7 @@
 //! page and the receipt.
 
 use db::WriteTx;
+use domain::fees::Payer;
 use domain::transfer::{Command, Party as Role, State, Step};
 use domain::{AttemptState, PaymentState};
 use secure::new_id;
@@ -53,7 +54,7 @@ pub(super) async fn claim_payment(
     )
     .bind(new_id())
     .bind(&row.id)
-    .bind(row.fee_cents)
+    .bind(row.invoice().total_cents())
     .bind(payer_id)
     .bind(provider)
     .bind(now)
@@ -80,9 +81,13 @@ pub(super) fn payer_phone(actor: &Actor, typed: Option<&str>) -> Result<domain::
 #[tracing::instrument(skip_all, fields(transfer = %id, vehicle = tracing::field::Empty, actor = %actor.person.id))]
 pub async fn pay(reg: &Registry, actor: &Actor, id: &str, payer_phone: Option<&str>) -> Result<TransferView, Error> {
     let (mut tx, row, cons, roles) = step(reg, actor, id).await?;
-    need(actor, &roles, |r| *r == Role::Buyer, StepTaker::Buyer)?;
+    let (payer, only) = match row.payer {
+        Payer::SellerAtSubmission => (Role::Seller, StepTaker::Seller),
+        Payer::BuyerAtAcceptance => (Role::Buyer, StepTaker::Buyer),
+    };
+    need(actor, &roles, |r| *r == payer, only)?;
     need_transactor(actor)?;
-    if row.state != State::AwaitingPayment {
+    if !row.state.awaits_payment() {
         return Err(Error::Conflict(TransferRefusal::NothingToPay { state: row.state }.render(lang(actor))));
     }
     let phone = self::payer_phone(actor, payer_phone)?;
@@ -160,7 +165,7 @@ pub(super) async fn charge(
     let account_ref = row.reference.replace('-', "");
     let request = ChargeRequest {
         phone: phone.as_str(),
-        amount_cents: row.fee_cents,
+        amount_cents: row.invoice().total_cents(),
         account_ref: &account_ref,
         description: GATEWAY_DESCRIPTION,
         callback_url: &callback_url,
@@ -170,7 +175,7 @@ pub(super) async fn charge(
             attempt::pending(reg, &attempt.id, &provider_ref).await?;
             let paid = Outcome::Paid {
                 receipt: Some(provider_ref.clone()),
-                amount_cents: Some(row.fee_cents),
+                amount_cents: Some(row.invoice().total_cents()),
                 phone: Some(phone.as_str().to_string()),
                 paid_at: None,
             };
@@ -221,7 +226,7 @@ pub async fn settle(
     let mut tx = reg.db().begin_write().await?;
     let lang = parties::lang_in(&mut tx, payer_id).await?;
     let (row, _) = store::load(&mut tx, id).await?.ok_or_else(|| not_found(lang))?;
-    if row.state != State::AwaitingPayment {
+    if !row.state.awaits_payment() {
         return Ok(None);
     }
     let after = settle_in(&mut tx, &row, payer_id, provider, provider_ref, now).await?;
@@ -244,7 +249,10 @@ pub(super) async fn settle_in(
     let lang = parties::lang_in(tx, payer_id).await?;
     let cons = store::load(tx, &row.id).await?.map(|(_, c)| c).unwrap_or_default();
     let t = decide(row, &cons, Command::PaymentSettled, &Role::System, lang)?;
-    let set = [("payment_ref", Val::Text(Some(provider_ref.to_string()))), ("queued_at", Val::Int(now))];
+    let mut set = vec![("payment_ref", Val::Text(Some(provider_ref.to_string())))];
+    if t.to == State::InReview {
+        set.push(("queued_at", Val::Int(now)));
+    }
     let line = Line::system(Step::PaymentSettled).detail(Some(provider_ref));
     let after = store::advance(tx, row, t.to, now, &set, line).await?;
     // The row claim_payment made becomes the settled payment (a gateway
@@ -258,7 +266,7 @@ pub(super) async fn settle_in(
     )
     .bind(new_id())
     .bind(&row.id)
-    .bind(row.fee_cents)
+    .bind(row.invoice().total_cents())
     .bind(payer_id)
     .bind(provider)
     .bind(provider_ref)
@@ -266,8 +274,16 @@ pub(super) async fn settle_in(
     .bind(PaymentState::Settled.as_str())
     .execute(&mut **tx)
     .await?;
-    let sms = Sms::PaymentReceived { amount_cents: row.fee_cents, reference: &row.reference };
-    tell(tx, &row.buyer_id, row, &sms, now).await?;
+    let (amount_cents, reference) = (row.invoice().total_cents(), row.reference.as_str());
+    let sms = match t.from {
+        State::AwaitingSellerPayment => Sms::SellerPaymentReceived { amount_cents, reference },
+        _ => Sms::PaymentReceived { amount_cents, reference },
+    };
+    tell(tx, row.payer_id(), row, &sms, now).await?;
+    if t.from == State::AwaitingSellerPayment {
+        // The seller has paid: the consenters, or the buyer, are asked now.
+        super::submit::ask_next(tx, row, &cons, t.to, now).await?;
+    }
     Ok(after)
 }
 
@@ -304,8 +320,19 @@ pub struct PaymentView {
     pub vehicle: String,
     #[schema(schema_with = State::schema)]
     pub transfer_state: String,
+    /// What the payer is asked for: the transfer fee and the platform fee.
     pub amount_cents: i64,
     pub amount: String,
+    /// The transfer fee, by the schedule.
+    pub fee_cents: i64,
+    pub fee: String,
+    /// The platform's access fee on this payment (0 when the schedule has
+    /// none).
+    pub platform_fee_cents: i64,
+    pub platform_fee: String,
+    /// Who pays: `buyer_at_acceptance` or `seller_at_submission`.
+    #[schema(schema_with = Payer::schema)]
+    pub payer: String,
     /// Where the payment stands; null before one was asked for.
     #[schema(schema_with = PaymentState::schema_or_null)]
     pub state: Option<String>,
@@ -362,15 +389,21 @@ pub async fn payment(reg: &Registry, actor: &Actor, id: &str) -> Result<PaymentV
         Some((s, phone, r, at, settled)) => (Some(s), phone, r, Some(at), settled),
         None => (None, None, None, None, None),
     };
+    let total = row.invoice().total_cents();
     Ok(PaymentView {
         transfer_id: row.id,
         reference: row.reference,
         registration_number: row.reg_no,
         vehicle: row.vehicle,
         transfer_state: row.state.as_str().to_string(),
-        amount_cents: row.fee_cents,
-        amount: domain::fees::format_kes(row.fee_cents),
-        can_pay: row.state == State::AwaitingPayment && !waiting,
+        amount_cents: total,
+        amount: domain::fees::format_kes(total),
+        fee_cents: row.fee_cents,
+        fee: domain::fees::format_kes(row.fee_cents),
+        platform_fee_cents: row.platform_fee_cents,
+        platform_fee: domain::fees::format_kes(row.platform_fee_cents),
+        payer: row.payer.as_str().to_string(),
+        can_pay: row.state.awaits_payment() && !waiting,
         failure,
         state,
         phone_masked: phone.as_deref().map(texts::format::phone_masked),

@@ -73,6 +73,7 @@ pub async fn review(reg: &Registry, actor: &Actor, id: &str, decision: Decision<
                 tell(&mut tx, &row.seller_id, &row, &Sms::ReturnedForScan { reference, reg_no, reason }, now).await?;
                 tell(&mut tx, &row.buyer_id, &row, &Sms::ReturnedToSeller { reference, reg_no }, now).await?;
             } else {
+                super::refund::on_end(reg, &mut tx, &row, t.to, now).await?;
                 let sms = Sms::Rejected { reference, reg_no, reason };
                 for id in [&row.seller_id, &row.buyer_id] {
                     tell(&mut tx, id, &row, &sms, now).await?;

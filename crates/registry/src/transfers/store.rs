@@ -10,6 +10,7 @@
 
 use db::OnUnique as _;
 use db::WriteTx;
+use domain::fees::Payer;
 use domain::transfer::{LogbookState, RejectReason, State, Step};
 use domain::{BuyerType, ConsentDecision, ConsentRole, DocType, PartyKind};
 use secure::new_id;
@@ -65,6 +66,12 @@ pub struct Row {
     pub logbook_type: Option<String>,
     pub logbook_size: Option<i64>,
     pub fee_cents: i64,
+    /// The platform's access fee, charged with the transfer fee.
+    pub platform_fee_cents: i64,
+    /// Who pays, as the schedule said when the transfer was opened.
+    pub payer: Payer,
+    /// The earlier transfer whose kept payment paid for this one.
+    pub fee_kept_from: Option<String>,
     pub fee_schedule: String,
     pub fee_rule: String,
     pub payment_ref: Option<String>,
@@ -87,6 +94,21 @@ pub struct Row {
     pub seller: PartySummary,
     pub buyer: PartySummary,
     pub logbook: Option<Logbook>,
+}
+
+impl Row {
+    /// What the payer is asked for: the transfer fee and the platform fee.
+    pub fn invoice(&self) -> domain::fees::Invoice {
+        domain::fees::Invoice { fee_cents: self.fee_cents, platform_fee_cents: self.platform_fee_cents }
+    }
+
+    /// The party who pays, the buyer or the seller, as the policy said.
+    pub fn payer_id(&self) -> &str {
+        match self.payer {
+            Payer::BuyerAtAcceptance => &self.buyer_id,
+            Payer::SellerAtSubmission => &self.seller_id,
+        }
+    }
 }
 
 fn stored<T>(what: &str, raw: &str, parsed: Result<T, domain::FieldError>) -> Result<T, Error> {
@@ -130,6 +152,12 @@ fn from_record(r: &mut db::Record) -> Result<Row, Error> {
         logbook_type: r.col("logbook_type")?,
         logbook_size: r.col("logbook_size")?,
         fee_cents: r.col("fee_cents")?,
+        platform_fee_cents: r.col("platform_fee_cents")?,
+        fee_kept_from: r.col("fee_kept_from")?,
+        payer: {
+            let p: String = r.col("payer")?;
+            stored("payer", &p, Payer::parse(&p))?
+        },
         fee_schedule: r.col("fee_schedule")?,
         fee_rule: r.col("fee_rule")?,
         payment_ref: r.col("payment_ref")?,
@@ -163,7 +191,7 @@ fn from_record(r: &mut db::Record) -> Result<Row, Error> {
 /// The transfer with its vehicle, parties, logbook and consents, in one
 /// read: a row per consent (one row with NULL consent columns if none).
 const LOAD: &str = "SELECT t.id, t.reference, t.vehicle_id, t.state, t.seller_id, t.created_by, t.buyer_id, \
-     t.buyer_type, t.logbook_key, t.logbook_type, t.logbook_size, t.fee_cents, t.fee_schedule, \
+     t.buyer_type, t.logbook_key, t.logbook_type, t.logbook_size, t.fee_cents, t.platform_fee_cents, t.payer, t.fee_kept_from, t.fee_schedule, \
      t.fee_rule, t.payment_ref, t.postal_address, t.collection_office, t.reason, t.reason_code, t.returned_scan, t.created_at, \
      t.expires_at, t.queued_at, t.decided_at, t.version, v.reg_no, v.colour, v.make, v.model, v.year, \
      s.name AS s_name, s.kind AS s_kind, s.doc_type AS s_doc_type, s.doc_number AS s_doc_number, \
@@ -211,6 +239,17 @@ pub async fn read(db: &db::Db, id: &str) -> Result<Option<(Row, Vec<Consenter>)>
     loaded(db.read(LOAD, &[id.into()]).await?)
 }
 
+/// Record that a payment kept from `from` paid for the transfer `id`.
+pub async fn set_kept_from(tx: &mut WriteTx, id: &str, from: &str, provider_ref: Option<&str>) -> Result<(), Error> {
+    sqlx::query("UPDATE reg_transfers SET fee_kept_from = $2, payment_ref = $3 WHERE id = $1")
+        .bind(id)
+        .bind(from)
+        .bind(provider_ref)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Who an actor is, for the journal.
 pub fn who(actor: &Actor) -> Who<'_> {
     Who { person: &actor.person.id, acting_for: actor.principal_id(), address: actor.address.as_deref() }
@@ -227,6 +266,11 @@ pub struct Draft<'a> {
     pub buyer_id: &'a str,
     pub buyer_type: BuyerType,
     pub fee: &'a domain::Fee,
+    pub invoice: domain::fees::Invoice,
+    pub payer: Payer,
+    /// Days within which a payment kept from an ended transfer pays for
+    /// this one.
+    pub keep_days: u32,
     pub expires_at: i64,
     /// Everyone whose consent it needs.
     pub consents: &'a [(String, ConsentRole)],
@@ -240,8 +284,8 @@ pub async fn insert(tx: &mut WriteTx, d: &Draft<'_>, actor: &Actor, now: i64) ->
     let id = new_id();
     sqlx::query(
         "INSERT INTO reg_transfers (id, reference, vehicle_id, open_vehicle_id, state, seller_id, created_by, buyer_id, \
-         buyer_type, fee_cents, fee_schedule, fee_rule, created_at, updated_at, expires_at) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
+         buyer_type, fee_cents, fee_schedule, fee_rule, created_at, updated_at, expires_at, platform_fee_cents, payer) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15)",
     )
     .bind(&id)
     .bind(transfer_reference())
@@ -256,6 +300,8 @@ pub async fn insert(tx: &mut WriteTx, d: &Draft<'_>, actor: &Actor, now: i64) ->
     .bind(&d.fee.description)
     .bind(now)
     .bind(d.expires_at)
+    .bind(d.invoice.platform_fee_cents)
+    .bind(d.payer.as_str())
     .execute(&mut **tx)
     .await
     .on_unique(open_exists)?;

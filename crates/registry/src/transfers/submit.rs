@@ -39,21 +39,37 @@ pub async fn submit(reg: &Registry, actor: &Actor, id: &str, code: &str) -> Resu
     let mut tx = check_code(reg, tx, actor, &row, CodeStep::Submit, code).await?;
     let set = [("submitted_at", Val::Int(now))];
     let after = store::advance(&mut tx, &row, t.to, now, &set, Line::by(Step::SellerSubmit, actor)).await?;
-    if t.to == State::AwaitingBuyer {
-        tell_buyer(&mut tx, &row, now).await?;
-    } else {
-        for c in &cons {
-            let role = match c.role {
-                ConsentRole::Financier => texts::ConsentRole::Financier,
-                ConsentRole::CoOwner => texts::ConsentRole::JointOwner,
-            };
-            let sms = Sms::ConsentNeeded { reference: &row.reference, reg_no: &row.reg_no, role };
-            tell(&mut tx, &c.party_id, &row, &sms, now).await?;
-        }
-    }
+    ask_next(&mut tx, &row, &cons, t.to, now).await?;
     tx.commit().await?;
     reg.wake_outbox();
     view(reg, actor, after, cons).await
+}
+
+/// Ask whoever the transfer now waits for: the buyer, or each joint owner
+/// and the financier. Nothing is asked of anyone while the seller's fee is
+/// awaited (the pages tell the seller to pay).
+pub(super) async fn ask_next(
+    tx: &mut WriteTx,
+    row: &Row,
+    cons: &[Consenter],
+    to: State,
+    now: i64,
+) -> Result<(), Error> {
+    match to {
+        State::AwaitingBuyer => tell_buyer(tx, row, now).await?,
+        State::AwaitingConsents => {
+            for c in cons {
+                let role = match c.role {
+                    ConsentRole::Financier => texts::ConsentRole::Financier,
+                    ConsentRole::CoOwner => texts::ConsentRole::JointOwner,
+                };
+                let sms = Sms::ConsentNeeded { reference: &row.reference, reg_no: &row.reg_no, role };
+                tell(tx, &c.party_id, row, &sms, now).await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// A returned transfer back to review, with its new scan.

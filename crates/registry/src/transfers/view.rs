@@ -19,10 +19,39 @@ pub const API_LANG: Lang = Lang::En;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FeeView {
+    /// The transfer fee, by the schedule's line `rule`.
     pub amount_cents: i64,
     pub amount: String,
     pub rule: String,
     pub schedule: String,
+    /// The platform's access fee charged with it (0 when none).
+    pub platform_fee_cents: i64,
+    /// What the payer is asked for: the transfer fee and the platform fee.
+    pub total_cents: i64,
+    pub total: String,
+    /// Who pays: `buyer_at_acceptance` or `seller_at_submission`.
+    #[schema(schema_with = domain::fees::Payer::schema)]
+    pub payer: String,
+    /// Whether the buyer is asked to pay on accepting: not when the seller
+    /// pays, nor when a payment kept from an earlier transfer paid for it.
+    pub buyer_pays: bool,
+}
+
+impl FeeView {
+    pub fn of(row: &Row) -> Self {
+        let total = row.invoice().total_cents();
+        Self {
+            amount_cents: row.fee_cents,
+            amount: domain::fees::format_kes(row.fee_cents),
+            rule: row.fee_rule.clone(),
+            schedule: row.fee_schedule.clone(),
+            platform_fee_cents: row.platform_fee_cents,
+            total_cents: total,
+            total: domain::fees::format_kes(total),
+            payer: row.payer.as_str().to_string(),
+            buyer_pays: row.payer == domain::fees::Payer::BuyerAtAcceptance && row.fee_kept_from.is_none(),
+        }
+    }
 }
 
 /// A consent needed for a transfer.
@@ -166,6 +195,7 @@ pub(super) async fn view(reg: &Registry, actor: &Actor, row: Row, cons: Vec<Cons
         }
         _ => None,
     };
+    let fee = FeeView::of(&row);
     Ok(TransferView {
         state_label: RegistryPage::StateLabel { state: row.state }.render(API_LANG),
         next_step: RegistryPage::StateNextStep { state: row.state }.render(API_LANG),
@@ -176,12 +206,7 @@ pub(super) async fn view(reg: &Registry, actor: &Actor, row: Row, cons: Vec<Cons
         seller: row.seller,
         buyer: row.buyer,
         buyer_type: row.buyer_type.as_str().to_string(),
-        fee: FeeView {
-            amount_cents: row.fee_cents,
-            amount: domain::fees::format_kes(row.fee_cents),
-            rule: row.fee_rule,
-            schedule: row.fee_schedule,
-        },
+        fee,
         consents: cons.into_iter().map(Consent::from).collect(),
         logbook_scan: row.logbook_type,
         postal_address: row.postal_address,

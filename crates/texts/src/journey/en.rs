@@ -38,6 +38,7 @@ pub(super) fn render(m: &J<'_>) -> String {
         J::Buyer => s("Buyer"),
         J::BuyersName => s("Buyer's name, from the register"),
         J::FeePaidByBuyer { amount_cents } => format!("{}, paid by the buyer", kes(*amount_cents)),
+        J::FeePaidBySeller { amount_cents } => format!("{}, paid by the seller", kes(*amount_cents)),
         J::AfterStarting => {
             s("Next you upload a colour scan of the logbook and confirm the transfer with a code we send to your \
              phone. Nothing changes until you do.")
@@ -81,6 +82,7 @@ pub(super) fn render_answering(m: &A<'_>) -> String {
         A::IfYouAccept { amount_cents } => {
             format!("If you accept, you pay the transfer fee of {} next, with M-Pesa.", kes(*amount_cents))
         }
+        A::FeeAlreadyPaid => s("The transfer fee is paid already: you pay nothing."),
         A::AsOwnerYouMustAgree => s("You are on this vehicle's logbook, so the sale needs your approval."),
         A::YesAccept => s("Yes, I accept"),
         A::NoDecline => s("No, I decline"),
@@ -157,6 +159,11 @@ fn guide(g: G, by: &str, review_by: &str, office: &str, ready: &str, fee: i64) -
              transfer ends."
         ),
         G::WaitForSeller => format!("The seller has not submitted the transfer yet. They have until {by}."),
+        G::SellerPay => format!(
+            "Pay the transfer fee of {fee} with M-Pesa by {by}. The buyer and anyone else on the logbook are asked \
+             once it is paid."
+        ),
+        G::WaitForSellerPayment => format!("The seller must pay the transfer fee by {by}. You are asked after that."),
         G::Consent => {
             format!("You are on the logbook: approve or refuse this sale by {by}. If you refuse, the transfer ends.")
         }
@@ -164,6 +171,9 @@ fn guide(g: G, by: &str, review_by: &str, office: &str, ready: &str, fee: i64) -
             format!("The other owners on the logbook must approve the sale. They have until {by}.")
         }
         G::Answer => format!("Accept or decline the transfer by {by}. If you accept, you pay the fee of {fee} next."),
+        G::AnswerFeePaid => {
+            format!("Accept or decline the transfer by {by}. The fee is paid already: you pay nothing.")
+        }
         G::WaitForBuyer => {
             format!("The buyer must accept or decline by {by}. We will send you an SMS when they answer.")
         }

@@ -43,6 +43,8 @@ catalogue! {
         Buyer,
         BuyersName,
         FeePaidByBuyer { amount_cents: i64 },
+        /// The seller pays on submitting (or paid already).
+        FeePaidBySeller { amount_cents: i64 },
         AfterStarting,
         OthersMustConsent { n: usize },
         StartTheTransfer,
@@ -74,6 +76,8 @@ catalogue! {
         DoYouAgree { reg_no: &'a str, buyer: &'a str },
         TheVehicle { vehicle: &'a str },
         IfYouAccept { amount_cents: i64 },
+        /// The fee is paid already (by the seller, or kept from before).
+        FeeAlreadyPaid,
         AsOwnerYouMustAgree,
         YesAccept,
         NoDecline,

@@ -39,6 +39,7 @@ pub(super) fn render(m: &J<'_>) -> String {
         J::Buyer => s("Mnunuzi"),
         J::BuyersName => s("Jina la mnunuzi, kama lilivyo kwenye sajili"),
         J::FeePaidByBuyer { amount_cents } => format!("{}, analipa mnunuzi", kes(*amount_cents)),
+        J::FeePaidBySeller { amount_cents } => format!("{}, analipa muuzaji", kes(*amount_cents)),
         J::AfterStarting => s("Kisha utapakia skani ya rangi ya logbook na kuthibitisha uhamisho kwa msimbo \
              tutakaokutumia kwa simu. Hakuna kitakachobadilika hadi ufanye hivyo."),
         J::OthersMustConsent { n: 1 } => s("Mmiliki mwingine 1 aliye kwenye logbook lazima pia aridhie uuzaji."),
@@ -79,6 +80,7 @@ pub(super) fn render_answering(m: &A<'_>) -> String {
         A::DoYouAccept { reg_no, seller } => format!("Je, unakubali uhamisho wa {reg_no} kutoka kwa {seller}?"),
         A::DoYouAgree { reg_no, buyer } => format!("Je, unaridhia gari {reg_no} liuzwe kwa {buyer}?"),
         A::TheVehicle { vehicle } => format!("Gari: {vehicle}."),
+        A::FeeAlreadyPaid => s("Ada ya uhamisho imekwisha kulipwa: wewe hulipi chochote."),
         A::IfYouAccept { amount_cents } => {
             format!("Ukikubali, hatua inayofuata ni kulipa ada ya uhamisho ya {} kwa M-Pesa.", kes(*amount_cents))
         }
@@ -160,6 +162,13 @@ fn guide(g: G, by: &str, review_by: &str, office: &str, ready: &str, fee: i64) -
              sivyo uhamisho utakwisha."
         ),
         G::WaitForSeller => format!("Muuzaji bado hajawasilisha uhamisho. Ana hadi {by}."),
+        G::SellerPay => format!(
+            "Lipa ada ya uhamisho ya {fee} kwa M-Pesa kufikia {by}. Ada ikishalipwa, mnunuzi na wengine walio \
+             kwenye logbook wataulizwa."
+        ),
+        G::WaitForSellerPayment => {
+            format!("Muuzaji lazima alipe ada ya uhamisho kufikia {by}. Utaulizwa baada ya hapo.")
+        }
         G::Consent => {
             format!(
                 "Jina lako liko kwenye logbook: ridhia au pinga uuzaji huu kufikia {by}. Ukipinga, uhamisho utakwisha."
@@ -170,6 +179,9 @@ fn guide(g: G, by: &str, review_by: &str, office: &str, ready: &str, fee: i64) -
         }
         G::Answer => {
             format!("Kubali au kataa uhamisho kufikia {by}. Ukikubali, hatua inayofuata ni kulipa ada ya {fee}.")
+        }
+        G::AnswerFeePaid => {
+            format!("Kubali au kataa uhamisho kufikia {by}. Ada imekwisha kulipwa: wewe hulipi chochote.")
         }
         G::WaitForBuyer => format!("Mnunuzi lazima akubali au akatae kufikia {by}. Tutakutumia SMS atakapojibu."),
         G::Pay => {

@@ -9,6 +9,12 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::PayWhatFor { reg_no, reference } => format!(
             "This is the transfer fee for {reg_no} (transfer {reference}). Once it is paid, an officer reviews the transfer."
         ),
+        P::PayWhatForSeller { reg_no, reference } => format!(
+            "This is the transfer fee for {reg_no} (transfer {reference}). Once it is paid, the buyer and anyone \
+             else on the logbook are asked."
+        ),
+        P::TransferFee => s("Transfer fee"),
+        P::PlatformFee => s("Platform fee"),
         P::PhoneLabel => s("M-Pesa number to pay from"),
         P::PhoneHint => {
             s("We send the payment request to this number. You can change it to any Kenyan mobile number, \

@@ -16,6 +16,11 @@ catalogue! {
         // Paying.
         PayTitle { amount: &'a str },
         PayWhatFor { reg_no: &'a str, reference: &'a str },
+        /// The seller pays on submitting: the others are asked once it is paid.
+        PayWhatForSeller { reg_no: &'a str, reference: &'a str },
+        /// The invoice's lines: the transfer fee, and the platform fee.
+        TransferFee,
+        PlatformFee,
         PhoneLabel,
         PhoneHint,
         PayButton { amount: &'a str },

@@ -9,6 +9,12 @@ pub(super) fn render(m: &P<'_>) -> String {
         P::PayWhatFor { reg_no, reference } => {
             format!("Hii ni ada ya kuhamisha {reg_no} (uhamisho {reference}). Ikishalipwa, afisa ataukagua uhamisho.")
         }
+        P::PayWhatForSeller { reg_no, reference } => format!(
+            "Hii ni ada ya kuhamisha {reg_no} (uhamisho {reference}). Ikishalipwa, mnunuzi na wengine walio \
+             kwenye logbook wataulizwa."
+        ),
+        P::TransferFee => s("Ada ya uhamisho"),
+        P::PlatformFee => s("Ada ya huduma ya mtandao"),
         P::PhoneLabel => s("Nambari ya M-Pesa ya kulipia"),
         P::PhoneHint => {
             s("Ombi la malipo litatumwa kwa nambari hii. Unaweza kuandika nambari nyingine yoyote ya simu \

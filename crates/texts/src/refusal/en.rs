@@ -198,6 +198,7 @@ pub(super) fn render_step(m: &StepRefusal) -> String {
                 StaffAction::Review => "review it",
                 StaffAction::Logbook => "update its logbook",
                 StaffAction::Scan => "check its scanned logbook",
+                StaffAction::Refund => "refund its fee",
             };
             format!("You are a party to this transfer, so another officer must {what}")
         }
@@ -207,6 +208,9 @@ pub(super) fn render_step(m: &StepRefusal) -> String {
             logbook_state(Lang::En, to)
         ),
         T::NewScanNeeded => s("Upload a new scan of the logbook before resubmitting the transfer"),
+        T::StaffOnlyRefund => s("Only the agency's staff can record a refund"),
+        T::NoRefundDue => s("No refund is due on this transfer"),
+        T::EnterRefundReference => s("Enter the refund's reference, up to 40 letters and digits"),
     }
 }
 

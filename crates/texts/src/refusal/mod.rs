@@ -160,6 +160,10 @@ catalogue! {
         LogbookOutOfOrder { from: LogbookState, to: LogbookState },
         /// A returned transfer resubmitted with the scan the officer returned.
         NewScanNeeded,
+        // Refunding a paid fee of a transfer that ended.
+        StaffOnlyRefund,
+        NoRefundDue,
+        EnterRefundReference,
     }
 }
 

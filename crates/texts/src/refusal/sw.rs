@@ -206,6 +206,7 @@ pub(super) fn render_step(m: &StepRefusal) -> String {
                 StaffAction::Review => "aukague",
                 StaffAction::Logbook => "asasishe logbook yake",
                 StaffAction::Scan => "akague skani ya logbook yake",
+                StaffAction::Refund => "arudishe ada yake",
             };
             format!("Wewe ni mhusika katika uhamisho huu, kwa hivyo afisa mwingine lazima {what}")
         }
@@ -216,6 +217,9 @@ pub(super) fn render_step(m: &StepRefusal) -> String {
             logbook_state(Lang::Sw, to)
         ),
         T::NewScanNeeded => s("Pakia skani mpya ya logbook kabla ya kuwasilisha uhamisho tena"),
+        T::StaffOnlyRefund => s("Wafanyakazi wa mamlaka tu ndio wanaoweza kurekodi marejesho ya pesa"),
+        T::NoRefundDue => s("Hakuna pesa zinazopaswa kurudishwa kwa uhamisho huu"),
+        T::EnterRefundReference => s("Andika nambari ya marejesho, hadi herufi na tarakimu 40"),
     }
 }
 

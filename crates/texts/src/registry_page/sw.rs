@@ -169,6 +169,7 @@ fn step_name(step: Step) -> &'static str {
 fn state_label(state: State) -> &'static str {
     match state {
         State::Draft => "Rasimu",
+        State::AwaitingSellerPayment => "Inasubiri malipo ya muuzaji",
         State::AwaitingConsents => "Inasubiri idhini ya wamiliki wenza",
         State::AwaitingBuyer => "Inasubiri mnunuzi",
         State::AwaitingPayment => "Inasubiri malipo",
@@ -186,6 +187,7 @@ fn state_label(state: State) -> &'static str {
 fn next_step(state: State) -> &'static str {
     match state {
         State::Draft => "Inasubiri muuzaji athibitishe kwa msimbo wa SMS na kuwasilisha",
+        State::AwaitingSellerPayment => "Inasubiri muuzaji alipe ada ya uhamisho",
         State::AwaitingConsents => "Inasubiri kila mmiliki mwenza na mkopeshaji aridhie kwa msimbo wake wa SMS",
         State::AwaitingBuyer => "Inasubiri mnunuzi akubali au akatae",
         State::AwaitingPayment => "Inasubiri mnunuzi alipe ada ya uhamisho",

@@ -43,6 +43,9 @@ pub(super) fn render(m: &Sms<'_>) -> String {
         Sms::BuyerAccepted { reference, reg_no } => format!(
             "tims: the buyer accepted the transfer {reference} of {reg_no}. It goes to the agency once the fee is paid."
         ),
+        Sms::SellerPaymentReceived { .. } | Sms::RefundDue { .. } | Sms::PaymentKept { .. } | Sms::Refunded { .. } => {
+            money(m)
+        }
         Sms::PaymentReceived { amount_cents, reference } => format!(
             "tims: payment of {} for transfer {reference} received. The agency will now review it.",
             kes(amount_cents)
@@ -81,6 +84,31 @@ pub(super) fn render(m: &Sms<'_>) -> String {
 }
 
 /// What a code is for, as its SMS names it.
+/// What became of a paid fee (called with those four SMS only).
+fn money(m: &Sms<'_>) -> String {
+    match *m {
+        Sms::SellerPaymentReceived { amount_cents, reference } => format!(
+            "tims: payment of {} for transfer {reference} received. The buyer and any co-owners are asked next.",
+            kes(amount_cents)
+        ),
+        Sms::RefundDue { amount_cents, reference } => format!(
+            "tims: transfer {reference} has ended. The {} you paid will be refunded to you; we will send an SMS when \
+             it is done.",
+            kes(amount_cents)
+        ),
+        Sms::PaymentKept { amount_cents, reference, reg_no, days } => format!(
+            "tims: transfer {reference} ended. The {} paid is kept: a new transfer of {reg_no} to the same buyer \
+             within {days} days is not charged again.",
+            kes(amount_cents)
+        ),
+        Sms::Refunded { amount_cents, reference, refund_ref } => format!(
+            "tims: the {} paid for transfer {reference} has been refunded. Refund reference {refund_ref}.",
+            kes(amount_cents)
+        ),
+        _ => String::new(),
+    }
+}
+
 fn code_for(purpose: CodeFor) -> &'static str {
     match purpose {
         CodeFor::VerifyPhone => "code to verify your phone",

@@ -55,6 +55,16 @@ catalogue! {
         ConsentRefused { reference: &'a str, reg_no: &'a str },
         BuyerAccepted { reference: &'a str, reg_no: &'a str },
         PaymentReceived { amount_cents: i64, reference: &'a str },
+        /// The seller paid on submitting: the others are asked next.
+        SellerPaymentReceived { amount_cents: i64, reference: &'a str },
+        /// The transfer ended after its fee was paid: staff refund it.
+        RefundDue { amount_cents: i64, reference: &'a str },
+        /// The transfer ended after its fee was paid: the payment is kept
+        /// for a new transfer of the vehicle between the same seller and
+        /// buyer within `days`.
+        PaymentKept { amount_cents: i64, reference: &'a str, reg_no: &'a str, days: u32 },
+        /// Staff refunded a paid fee.
+        Refunded { amount_cents: i64, reference: &'a str, refund_ref: &'a str },
         BuyerDeclined { reference: &'a str, reg_no: &'a str },
         SellerCancelled { reference: &'a str, reg_no: &'a str },
         Expired { reference: &'a str, reg_no: &'a str },

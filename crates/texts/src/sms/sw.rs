@@ -49,6 +49,9 @@ pub(super) fn render(m: &Sms<'_>) -> String {
                 "tims: mnunuzi amekubali uhamisho {reference} wa {reg_no}. Ada ikishalipwa, uhamisho utapelekwa kwa mamlaka."
             )
         }
+        Sms::SellerPaymentReceived { .. } | Sms::RefundDue { .. } | Sms::PaymentKept { .. } | Sms::Refunded { .. } => {
+            money(m)
+        }
         Sms::PaymentReceived { amount_cents, reference } => format!(
             "tims: malipo ya {} ya uhamisho {reference} yamepokelewa. Sasa mamlaka itakagua uhamisho huo.",
             kes(amount_cents)
@@ -97,6 +100,30 @@ pub(crate) fn role_sw(role: OrgRole) -> &'static str {
 }
 
 /// What a code is for, as its SMS names it.
+/// What became of a paid fee (called with those four SMS only).
+fn money(m: &Sms<'_>) -> String {
+    match *m {
+        Sms::SellerPaymentReceived { amount_cents, reference } => format!(
+            "tims: malipo ya {} ya uhamisho {reference} yamepokelewa. Sasa mnunuzi na wamiliki wenza wataulizwa.",
+            kes(amount_cents)
+        ),
+        Sms::RefundDue { amount_cents, reference } => format!(
+            "tims: uhamisho {reference} umekwisha. Utarudishiwa {} ulizolipa; tutakutumia SMS zikisharudishwa.",
+            kes(amount_cents)
+        ),
+        Sms::PaymentKept { amount_cents, reference, reg_no, days } => format!(
+            "tims: uhamisho {reference} umeisha. {} zimehifadhiwa: uhamisho mpya wa {reg_no} kwa mnunuzi huyo \
+             ndani ya siku {days} hautalipiwa tena.",
+            kes(amount_cents)
+        ),
+        Sms::Refunded { amount_cents, reference, refund_ref } => format!(
+            "tims: {} zilizolipwa kwa uhamisho {reference} zimerudishwa. Nambari ya marejesho {refund_ref}.",
+            kes(amount_cents)
+        ),
+        _ => String::new(),
+    }
+}
+
 fn code_for(purpose: CodeFor) -> &'static str {
     match purpose {
         CodeFor::VerifyPhone => "kuthibitisha simu yako",

@@ -60,6 +60,7 @@ fn routes() -> (Router<Registry>, utoipa::openapi::OpenApi) {
         .routes(routes!(transfers::pay))
         .routes(routes!(transfers::payment))
         .routes(routes!(transfers::cancel))
+        .routes(routes!(transfers::refund))
         .routes(routes!(transfers::review_view, transfers::review))
         .routes(routes!(transfers::logbook))
         .routes(routes!(transfers::queue))

@@ -279,6 +279,30 @@ pub async fn cancel(
     Ok(Json(transfers::cancel(&reg, &a, &id).await?))
 }
 
+/// The refund staff made of a fee due back.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundBody {
+    /// The refund's own reference (the M-Pesa reversal's, or the bank's).
+    #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 40, pattern = "^[A-Za-z0-9-]+$")]
+    pub reference: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/refund", tag = "review",
+    summary = "Staff record the refund of a fee due back, with its reference",
+    params(TransferPath),
+    request_body = RefundBody,
+    responses((status = 200, description = "The payment, refunded", body = PaymentView)))]
+pub async fn refund(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    Path(TransferPath { id }): Path<TransferPath>,
+    JsonBody(input): JsonBody<RefundBody>,
+) -> ApiResult<PaymentView> {
+    Ok(Json(transfers::refund(&reg, &a, &id, &input.reference).await?))
+}
+
 /// An officer's decision.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -121,7 +121,13 @@ pub async fn question_page(
     let (title, lead, yes, no) = match who {
         Who::Buyer => (
             A::DoYouAccept { reg_no: &t.registration_number, seller: &t.seller.name },
-            vec![A::TheVehicle { vehicle: &vehicle }, A::IfYouAccept { amount_cents: t.fee.amount_cents }],
+            vec![
+                A::TheVehicle { vehicle: &vehicle },
+                match t.fee.buyer_pays {
+                    true => A::IfYouAccept { amount_cents: t.fee.total_cents },
+                    false => A::FeeAlreadyPaid,
+                },
+            ],
             A::YesAccept,
             A::NoDecline,
         ),
@@ -306,7 +312,10 @@ pub async fn check_page(
                 a.collection_office.clone(),
                 who.path(&id, "office"),
             ));
-            let fee = A::FeePaidNext { amount_cents: t.fee.amount_cents }.render(lang);
+            let fee = match t.fee.buyer_pays {
+                true => A::FeePaidNext { amount_cents: t.fee.total_cents }.render(lang),
+                false => A::FeeAlreadyPaid.render(lang),
+            };
             rows.push(Row::new(R::TransferFee.render(lang), fee, ""));
             c.button = A::SendCodeToAccept.render(lang);
         }

@@ -31,6 +31,8 @@ struct PayPage {
     id: String,
     title: String,
     what_for: String,
+    /// The invoice's lines: (what, how much).
+    lines: Vec<(String, String)>,
     phone: String,
     phone_error: String,
     button: String,
@@ -59,7 +61,12 @@ fn pay_page(me: &SignedIn, csrf: String, p: &PaymentView, phone: String, errors:
         csrf,
         id: p.transfer_id.clone(),
         title,
-        what_for: P::PayWhatFor { reg_no: &p.registration_number, reference: &p.reference }.render(lang),
+        what_for: match p.payer.as_str() {
+            "seller_at_submission" => P::PayWhatForSeller { reg_no: &p.registration_number, reference: &p.reference },
+            _ => P::PayWhatFor { reg_no: &p.registration_number, reference: &p.reference },
+        }
+        .render(lang),
+        lines: invoice_lines(lang, p),
         phone,
         phone_error,
         button: P::PayButton { amount: &p.amount }.render(lang),
@@ -75,6 +82,16 @@ fn paybill_lines(reg: &Registry, lang: Lang, reference: &str) -> Vec<String> {
     let mut lines = vec![texts::PaymentsText::PaybillOr { business: &business, account: &account }.render(lang)];
     if development {
         lines.push(texts::PaymentsText::PaybillDevelopment.render(lang));
+    }
+    lines
+}
+
+/// The transfer fee and, when there is one, the platform fee, each on its
+/// own line.
+fn invoice_lines(lang: Lang, p: &PaymentView) -> Vec<(String, String)> {
+    let mut lines = vec![(P::TransferFee.render(lang), p.fee.clone())];
+    if p.platform_fee_cents > 0 {
+        lines.push((P::PlatformFee.render(lang), p.platform_fee.clone()));
     }
     lines
 }
@@ -178,7 +195,7 @@ pub async fn payment(State(reg): State<Registry>, Signed(me): Signed<Registry>, 
     if p.state.as_deref() == Some(PaymentState::Settled.as_str()) {
         return Ok(Redirect::to(&format!("/transfers/{}/receipt", p.transfer_id)).into_response());
     }
-    if p.state.is_none() || TState::parse(&p.transfer_state).ok() != Some(TState::AwaitingPayment) {
+    if p.state.is_none() || !TState::parse(&p.transfer_state).is_ok_and(TState::awaits_payment) {
         return Ok(Redirect::to(&format!("/transfers/{}", p.transfer_id)).into_response());
     }
     let (title, lines, wait) = waiting(lang, &p);
@@ -214,12 +231,12 @@ pub async fn receipt(State(reg): State<Registry>, Signed(me): Signed<Registry>, 
         return Err(super::frame::message_page(lang, Some(super::frame::user(lang, &me.actor)), e.status(), &e).into());
     };
     let paid_for = P::PaidForTransfer { reference: &p.reference, reg_no: &p.registration_number, vehicle: &p.vehicle };
-    let mut rows = vec![
-        (P::ReceiptNumber.render(lang), provider_ref),
-        (P::Amount.render(lang), p.amount.clone()),
+    let mut rows = vec![(P::ReceiptNumber.render(lang), provider_ref), (P::Amount.render(lang), p.amount.clone())];
+    rows.extend(invoice_lines(lang, &p));
+    rows.extend([
         (P::PaidFor.render(lang), paid_for.render(lang)),
         (P::PaidOn.render(lang), texts::format::date_time(lang, settled)),
-    ];
+    ]);
     if let Some(phone) = p.phone_masked.clone() {
         rows.push((P::PaidFrom.render(lang), phone));
     }

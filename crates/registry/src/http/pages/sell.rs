@@ -286,7 +286,7 @@ pub async fn check_page(State(reg): State<Registry>, headers: HeaderMap, Signed(
             Row::new(J::Buyer.render(lang), kind, BUYER),
             Row::new(doc, p.buyer_doc_number.clone(), BUYER_ID),
             Row::new(J::BuyersName.render(lang), p.buyer_name.clone(), ""),
-            Row::new(R::TransferFee.render(lang), J::FeePaidByBuyer { amount_cents: p.fee_cents }.render(lang), ""),
+            Row::new(R::TransferFee.render(lang), paid_by(p.buyer_pays, p.total_cents).render(lang), ""),
         ],
         lead,
         action: CHECK.into(),
@@ -308,4 +308,9 @@ pub async fn check_answer(
         Ok(t) => see_other(&format!("/transfers/{}?notice=created", t.id), [SALE.forget()]),
         Err(e) => kept::back(CHECK, &[], error_lines(me.lang, &e)),
     }
+}
+
+/// Who pays the fee, as the check pages say it.
+pub(super) fn paid_by(buyer_pays: bool, amount_cents: i64) -> J<'static> {
+    if buyer_pays { J::FeePaidByBuyer { amount_cents } } else { J::FeePaidBySeller { amount_cents } }
 }

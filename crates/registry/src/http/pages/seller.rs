@@ -102,7 +102,7 @@ pub async fn submit_page(
             Row::new(R::ScannedLogbook.render(lang), J::ScanUploaded.render(lang), path(&id, "upload")),
             Row::new(
                 R::TransferFee.render(lang),
-                J::FeePaidByBuyer { amount_cents: t.fee.amount_cents }.render(lang),
+                super::sell::paid_by(t.fee.buyer_pays, t.fee.total_cents).render(lang),
                 "",
             ),
         ],

@@ -95,7 +95,8 @@ fn guide(lang: Lang, g: Guidance, t: &TransferView) -> Vec<String> {
     let review_by = day(lang, t.review_deadline.as_deref()).unwrap_or_default();
     let office = t.logbook.as_ref().map(|l| l.office.clone()).or(t.collection_office.clone()).unwrap_or_default();
     let ready = day(lang, t.logbook.as_ref().map(|l| l.ready_by.as_str())).unwrap_or_default();
-    let fee = t.fee.amount_cents;
+    let fee = t.fee.total_cents;
+    let g = if t.fee.buyer_pays { g } else { domain::guidance::fee_paid(g) };
     let mut out = vec![
         P::Guide { guidance: g, by: &by, review_by: &review_by, office: &office, ready: &ready, fee }.render(lang),
     ];
@@ -152,7 +153,9 @@ fn primary(lang: Lang, g: Guidance, t: &TransferView, may_act: bool) -> (Vec<(St
         }
         Guidance::Consent => vec![link("consent", &|l| P::AnswerTheRequest.render(l))],
         Guidance::Answer => vec![link("answer", &|l| P::AcceptOrDecline.render(l))],
-        Guidance::Pay => vec![link("pay", &|l| P::PayFee { amount_cents: t.fee.amount_cents }.render(l))],
+        Guidance::Pay | Guidance::SellerPay => {
+            vec![link("pay", &|l| P::PayFee { amount_cents: t.fee.total_cents }.render(l))]
+        }
         Guidance::Review => vec![link("review", &|l| P::ReviewIt.render(l))],
         Guidance::Rescan => vec![link("resubmit", &|l| V::ResubmitLink.render(l))],
         _ => vec![],
@@ -204,6 +207,9 @@ fn details(lang: Lang, t: &TransferView, can_see_scan: bool) -> Vec<(String, Str
     };
     rows.push((R::Buyer.render(lang), buyer));
     rows.push((R::TransferFee.render(lang), texts::format::kes(t.fee.amount_cents)));
+    if t.fee.platform_fee_cents > 0 {
+        rows.push((texts::PayText::PlatformFee.render(lang), texts::format::kes(t.fee.platform_fee_cents)));
+    }
     for c in &t.consents {
         let financier = ConsentRole::parse(&c.role).is_ok_and(|r| r == ConsentRole::Financier);
         let role = if financier { R::Financier } else { R::JointOwner }.render(lang);
