@@ -328,8 +328,12 @@ async fn crash_and_recover(node: &mut Node, point: &str, deal: &Deal) {
         node.start(Some(point)).await;
         node.gateways.hold(false);
     } else {
+        // The callback that is to kill the server waits until the answer to
+        // the push is stored, as the STK query needs its CheckoutRequestID.
+        node.gateways.hold(point == "payment.answer_unapplied");
         node.start(Some(point)).await;
         accept(deal).await;
+        node.gateways.hold(false);
     }
     node.crashed().await;
     after_the_outage(node, point, deal).await;
