@@ -90,7 +90,7 @@ export async function accessToken(base, who, clientId, secret) {
   return token;
 }
 
-async function api(base, token, method, path, body, raw = false) {
+export async function api(base, token, method, path, body, raw = false) {
   const headers = { authorization: `Bearer ${token}` };
   if (body !== undefined && !raw) headers['content-type'] = 'application/json';
   const res = await fetchRaw(`${base}${path}`, { method, headers, body: body === undefined ? undefined : raw ? body : JSON.stringify(body) });

@@ -8,19 +8,23 @@
 //! which production mode refuses. It also holds what both parts run the same
 //! way on their own tables, named by each part: the durable outbox they send
 //! SMS through and follow with the gateway's delivery reports (`outbox`)
-//! and the scheduler of their periodic jobs (`jobs`).
+//! and the scheduler of their periodic jobs (`jobs`), and the named points
+//! the crash tests stop the process at (`crashpoint`).
 //! It knows nothing of accounts, vehicles or HTTP routes.
 
 use std::future::Future;
 use std::pin::Pin;
 
 pub mod africastalking;
+pub mod crashpoint;
 pub mod jobs;
 pub mod mpesa;
 pub mod outbox;
 pub mod payments;
 pub mod sms;
 pub mod throttle;
+
+pub use crashpoint::crashpoint;
 
 /// What an adapter's method returns: a boxed future, so that the traits
 /// stay object-safe (`Arc<dyn SmsSender>`) without an extra dependency.

@@ -126,6 +126,7 @@ pub async fn deliver_due(
         let outcome = send_one(&row, table, sms, clock, now, code_ttl_ms).await;
         outcomes.push((row.id, outcome));
     }
+    crate::crashpoint("outbox.sent_unmarked");
     let sent = outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Sent(_))).count();
     mark(db, table, &outcomes, clock.now_ms()).await?;
     count(table, &outcomes);

@@ -523,6 +523,12 @@ impl Config {
             }
         }
         problems.extend(self.sms.production_problems());
+        if let Some(at) = adapters::crashpoint::armed() {
+            problems.push(format!(
+                "{} must not be set (it is {at:?}): it is for the crash tests",
+                adapters::crashpoint::VAR
+            ));
+        }
         if problems.is_empty() {
             Ok(())
         } else {

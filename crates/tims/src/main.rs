@@ -245,6 +245,8 @@ async fn run() -> anyhow::Result<()> {
                 cfg.listen = l;
             }
             cfg.production |= production;
+            // What the configuration itself refuses first, then its adapters.
+            cfg.check_production()?;
             let adapters = tims::sso_adapters(&cfg, clock.clone())?;
             let app = Application::build(&cfg, clock, adapters).await?;
             let stop = shutdown_signal();

@@ -67,6 +67,7 @@ pub(super) fn callback_url(reg: &Registry, secret: &str) -> String {
 /// The gateway took the request: remember its name for it (a callback that
 /// came first has settled the attempt already; the name is still kept).
 pub(super) async fn pending(reg: &Registry, attempt: &str, provider_ref: &str) -> Result<(), Error> {
+    adapters::crashpoint("payment.pushed_unstored");
     let q = sqlx::query(
         "UPDATE reg_payment_attempts SET provider_ref = COALESCE(provider_ref, $2), \
          state = CASE WHEN state IN ($3, $4) THEN $5 ELSE state END WHERE id = $1",
@@ -151,6 +152,7 @@ pub struct Mismatch;
 /// changes nothing (a receipt missing from an earlier answer is kept).
 #[tracing::instrument(skip_all, fields(attempt = %attempt_id))]
 pub async fn apply(reg: &Registry, attempt_id: &str, callback: &Callback) -> Result<Result<Applied, Mismatch>, Error> {
+    adapters::crashpoint("payment.answer_unapplied");
     let mut tx = reg.db().begin_write().await?;
     let applied = match apply_in(&mut tx, attempt_id, callback, reg.now_ms()).await? {
         Ok(applied) => applied,

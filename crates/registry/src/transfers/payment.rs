@@ -160,6 +160,7 @@ pub(super) async fn charge(
     phone: &domain::Phone,
     attempt: NewAttempt,
 ) -> Result<TransferView, Error> {
+    adapters::crashpoint("payment.attempt_recorded");
     let payments = &reg.adapters().payments;
     let callback_url = attempt::callback_url(reg, &attempt.secret);
     let account_ref = row.reference.replace('-', "");

@@ -13,6 +13,8 @@ use reqwest::header::HeaderMap;
 use sqlx::Connection;
 use tims::{Application, Config};
 
+pub mod fake_gateways;
+
 /// 2026-01-05 08:00 UTC, a Monday.
 pub const START_MS: i64 = 1_767_600_000_000;
 pub const PASSWORD: &str = "kenya-demo-1";
@@ -54,7 +56,7 @@ pub fn postgres_admin_url() -> String {
 
 /// A fresh PostgreSQL database, or `None` (with a plain message) when no
 /// PostgreSQL answers. Under CI a missing PostgreSQL fails the test.
-async fn fresh_postgres_database() -> Option<String> {
+pub async fn fresh_postgres_database() -> Option<String> {
     let admin = postgres_admin_url();
     let conn = sqlx::PgConnection::connect(&admin).await;
     let mut conn = match conn {
@@ -113,20 +115,24 @@ impl Drop for TestApp {
             let _ = s.send(());
         }
         if let Some(name) = self.pg_database.take() {
-            // Drop is not async: drop the database from a thread of its own,
-            // forcing out the stopping server's connections.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-                rt.block_on(async {
-                    if let Ok(mut c) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-                        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
-                    }
-                });
-            })
-            .join();
+            drop_postgres_database(name);
         }
     }
+}
+
+/// Drop a test database, forcing out the connections of a server that is
+/// stopping. From a thread of its own, so that a `Drop` (not async) can.
+pub fn drop_postgres_database(name: String) {
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async {
+            if let Ok(mut c) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
+            }
+        });
+    })
+    .join();
 }
 
 impl TestApp {
