@@ -37,6 +37,8 @@ const LEASE_MS: i64 = 30_000;
 /// A pass sends nothing once less than this is left of its lease: more
 /// than the gateway adapter's longest wait for an answer.
 const LEASE_MARGIN_MS: i64 = 15_000;
+/// Messages of one pass out to the gateway at once.
+const SENDS_AT_ONCE: usize = 8;
 /// Rows leased per pass.
 pub const BATCH: usize = 50;
 
@@ -121,11 +123,18 @@ pub async fn deliver_due(
     if leased.is_empty() {
         return Ok(0);
     }
-    let mut outcomes = Vec::with_capacity(leased.len());
-    for row in leased {
-        let outcome = send_one(&row, table, sms, clock, now, code_ttl_ms).await;
-        outcomes.push((row.id, outcome));
+    // The gateway's round trip, not this node, bounds a pass: a batch's
+    // messages go out several at a time (the rate limits still apply
+    // inside the gateway's wrapper).
+    use futures_util::StreamExt as _;
+    // Boxed and collected before the first wait, so that no closure is held
+    // across it and the pass stays `Send` (the workers are spawned).
+    let mut sends: Vec<crate::BoxFuture<'_, (i64, Outcome)>> = Vec::with_capacity(leased.len());
+    for row in &leased {
+        sends.push(Box::pin(async move { (row.id, send_one(row, table, sms, clock, now, code_ttl_ms).await) }));
     }
+    let outcomes: Vec<(i64, Outcome)> =
+        futures_util::stream::iter(sends).buffer_unordered(SENDS_AT_ONCE).collect().await;
     crate::crashpoint("outbox.sent_unmarked");
     let sent = outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Sent(_))).count();
     mark(db, table, &outcomes, clock.now_ms()).await?;
