@@ -222,6 +222,9 @@ mod tests {
                 assert_eq!(names.first() == Some(&"X-Act-For"), !public, "{method} {path}: {names:?}");
             }
         }
-        assert_eq!(seen, 25, "two for the payment and what needs action, one for the review, two for staff's payments");
+        assert_eq!(
+            seen, 26,
+            "two for the payment and what needs action, one for the review, two for staff's payments, one for a refund"
+        );
     }
 }
