@@ -110,6 +110,18 @@ impl Failure {
             _ => Self::Other,
         }
     }
+
+    /// Its name in the API: `cancelled`, `no_answer`, `wrong_pin`,
+    /// `too_little_money` or `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cancelled => "cancelled",
+            Self::NoAnswer => "no_answer",
+            Self::WrongPin => "wrong_pin",
+            Self::TooLittleMoney => "too_little_money",
+            Self::Other => "other",
+        }
+    }
 }
 
 /// A gateway's callback, read: which request it is about and its outcome.

@@ -371,15 +371,11 @@ pub async fn payment(reg: &Registry, actor: &Actor, id: &str) -> Result<PaymentV
     let ended = [AttemptState::Failed.as_str(), AttemptState::Abandoned.as_str()];
     let failure = newest.filter(|(s, _)| ended.contains(&s.as_str())).map(|(state, code)| {
         // A request given up on had no answer from the phone either.
-        let code = if state == AttemptState::Abandoned.as_str() { Some("1037".into()) } else { code };
-        match Failure::from_code(code.as_deref().unwrap_or_default()) {
-            Failure::Cancelled => "cancelled",
-            Failure::NoAnswer => "no_answer",
-            Failure::WrongPin => "wrong_pin",
-            Failure::TooLittleMoney => "too_little_money",
-            Failure::Other => "other",
-        }
-        .to_string()
+        let failure = match state == AttemptState::Abandoned.as_str() {
+            true => Failure::NoAnswer,
+            false => Failure::from_code(code.as_deref().unwrap_or_default()),
+        };
+        failure.as_str().to_string()
     });
     let now = reg.now_ms();
     let waiting = paid.as_ref().is_some_and(|(state, _, _, at, _)| {

@@ -14,6 +14,10 @@ use crate::{Error, Registry};
 
 /// Requests looked at per run; the rest wait for the next minute.
 const BATCH: i64 = 50;
+/// A run stops asking once it has taken this long (a gateway that answers
+/// each question only at its timeout must not keep a run past its lease);
+/// the rest wait for the next minute.
+const RUN_BUDGET: std::time::Duration = std::time::Duration::from_secs(4 * 60);
 
 /// A request waiting for its answer.
 #[derive(Debug, sqlx::FromRow)]
@@ -48,7 +52,12 @@ pub async fn reconcile_due(reg: &Registry) -> Result<u64, Error> {
     .await?;
     let payments = &reg.adapters().payments;
     let mut changed = 0;
+    let started = std::time::Instant::now();
     for w in due {
+        if started.elapsed() > RUN_BUDGET {
+            tracing::warn!("payment reconciliation ran out of time; the rest wait for the next run");
+            break;
+        }
         let asked = match w.provider_ref.as_deref() {
             Some(r) if w.provider == payments.name() => Some(payments.query(r).await),
             _ => None,
