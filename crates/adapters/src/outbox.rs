@@ -12,22 +12,26 @@
 //! [`MAX_ATTEMPTS`] the message is `dead`. A message over the send-rate
 //! limit (see `throttle`) waits, without counting an attempt.
 //!
-//! A pass leases a batch of due rows in one conditional update and writes
-//! what became of them in one transaction, both through the writers' gate
-//! ([`Db::begin_write`]), so several nodes can run workers, a busy moment
-//! costs few commits, and a pass that finds nothing commits nothing. A pass
-//! stops sending before its lease runs out and puts the rest back, so a
-//! slow gateway never lets another worker send the same row. A message
-//! carrying a code has its text wiped once it leaves the queue, or once too
-//! old to be of use.
+//! The worker ([`Pump`]) keeps many messages out to the gateway at once and,
+//! in each step, writes what became of those that came back and leases
+//! more due rows, codes first, in one conditional update, all in one
+//! transaction through the writers' gate ([`Db::begin_write`]): several
+//! nodes can run workers, a busy moment costs few commits, and a step that
+//! finds nothing commits nothing. A row is not sent once its lease is
+//! nearly spent, so a slow gateway never lets another worker send the same
+//! row. [`deliver_due`] is one pass of the same, for tests and tools. A
+//! message carrying a code has its text wiped once it leaves the queue, or
+//! once too old to be of use.
 
 mod history;
+mod pump;
 mod reports;
 mod retry;
 
 use db::{Clock, Db, WriteTx};
 
 pub use self::history::{MessageHistory, StatusEvent, history_for_number};
+pub use self::pump::Pump;
 pub use self::reports::{Report, ReportOutcome, ReportStatus, record_report};
 pub use self::retry::{MAX_ATTEMPTS, backoff_ms};
 use crate::sms::{Sent, SmsError, SmsSender, SmsTag};
@@ -119,31 +123,46 @@ pub async fn deliver_due(
     let now = clock.now_ms();
     // Reports that came before their message's id was written wait for it.
     reports::apply_waiting(db, outbox, now).await?;
-    let leased = lease(db, table, now).await?;
+    let leased = step(db, table, &[], BATCH, now).await?;
     if leased.is_empty() {
         return Ok(0);
     }
+    let sender = Sender { table, sms, clock, code_ttl_ms };
     // The gateway's round trip, not this node, bounds a pass: a batch's
     // messages go out several at a time (the rate limits still apply
     // inside the gateway's wrapper).
     use futures_util::StreamExt as _;
-    // Boxed and collected before the first wait, so that no closure is held
-    // across it and the pass stays `Send` (the workers are spawned).
-    let mut sends: Vec<crate::BoxFuture<'_, (i64, Outcome)>> = Vec::with_capacity(leased.len());
-    for row in &leased {
-        sends.push(Box::pin(async move { (row.id, send_one(row, table, sms, clock, now, code_ttl_ms).await) }));
-    }
+    let sends: Vec<_> = leased.into_iter().map(|row| sender.send(row, now)).collect();
     let outcomes: Vec<(i64, Outcome)> =
         futures_util::stream::iter(sends).buffer_unordered(SENDS_AT_ONCE).collect().await;
     crate::crashpoint("outbox.sent_unmarked");
     let sent = outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Sent(_))).count();
-    mark(db, table, &outcomes, clock.now_ms()).await?;
+    step(db, table, &outcomes, 0, clock.now_ms()).await?;
     count(table, &outcomes);
     if sent > 0 {
         // A report may have come while the gateway's answer was on its way.
         reports::apply_waiting(db, outbox, clock.now_ms()).await?;
     }
     Ok(sent)
+}
+
+/// What sends a leased row: the gateway, and what it needs to judge a row.
+#[derive(Clone, Copy)]
+struct Sender<'a> {
+    table: &'static str,
+    sms: &'a dyn SmsSender,
+    clock: &'a dyn Clock,
+    code_ttl_ms: i64,
+}
+
+impl<'a> Sender<'a> {
+    /// Send `row`, leased at `leased_at`: its id and what became of it.
+    fn send(self, row: Leased, leased_at: i64) -> crate::BoxFuture<'a, (i64, Outcome)> {
+        Box::pin(async move {
+            let outcome = send_one(&row, self.table, self.sms, self.clock, leased_at, self.code_ttl_ms).await;
+            (row.id, outcome)
+        })
+    }
 }
 
 /// Send one leased row, or say why not.
@@ -273,42 +292,39 @@ pub(crate) fn lease_token() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// Lease the messages due in `table` to this worker, in one statement.
-async fn lease(db: &Db, table: &str, now: i64) -> Result<Vec<Leased>, db::Error> {
-    let mut tx = db.begin_write().await?;
+/// Lease up to `limit` messages due in `table` to this worker, in one
+/// statement, codes first (a person waits on a code; a notice can wait a
+/// moment).
+async fn lease_in(tx: &mut WriteTx, table: &str, now: i64, limit: usize) -> Result<Vec<Leased>, sqlx::Error> {
     // One statement leases the batch; the rows this worker got are those
     // that carry its lease token. The lease condition is checked again on
     // each row as it is updated, so two workers on PostgreSQL (where the
     // subquery may see a row another worker is leasing) never both get it.
     let mark = lease_token();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    let took = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE {table} SET lease_until = $1, lease_token = $2, attempts = attempts + 1 WHERE id IN (\
          SELECT id FROM {table} WHERE status = 'queued' AND attempts < $3 AND available_at <= $4 \
-         AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT $5) \
+         AND (lease_until IS NULL OR lease_until < $4) ORDER BY secret DESC, id LIMIT $5) \
          AND status = 'queued' AND (lease_until IS NULL OR lease_until < $4)"
     )))
     .bind(now + LEASE_MS)
     .bind(&mark)
     .bind(MAX_ATTEMPTS)
     .bind(now)
-    .bind(BATCH as i64)
-    .execute(&mut *tx)
+    .bind(limit as i64)
+    .execute(&mut **tx)
     .await?;
+    if took.rows_affected() == 0 {
+        return Ok(vec![]);
+    }
     type Row = (i64, String, String, i64, i64, i64, Option<String>, Option<String>);
     let leased: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT id, to_phone, body, secret, attempts, created_at, purpose, reference FROM {table} \
-         WHERE lease_token = $1 AND status = 'queued' ORDER BY id"
+         WHERE lease_token = $1 AND status = 'queued' ORDER BY secret DESC, id"
     )))
     .bind(&mark)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **tx)
     .await?;
-    if leased.is_empty() {
-        // Nothing was due, so nothing changed: an idle worker's pass costs
-        // no commit and no flush to disk.
-        tx.rollback().await?;
-    } else {
-        tx.commit().await?;
-    }
     Ok(leased
         .into_iter()
         .map(|(id, to, body, secret, attempts, created_at, purpose, reference)| Leased {
@@ -324,13 +340,33 @@ async fn lease(db: &Db, table: &str, now: i64) -> Result<Vec<Leased>, db::Error>
         .collect())
 }
 
+/// In one transaction: write what became of `outcomes`, then lease up to
+/// `limit` more due rows. A step that finds nothing to write or lease
+/// commits nothing, so an idle worker costs no commit and no flush to disk.
+async fn step(
+    db: &Db,
+    table: &str,
+    outcomes: &[(i64, Outcome)],
+    limit: usize,
+    now: i64,
+) -> Result<Vec<Leased>, db::Error> {
+    let mut tx = db.begin_write().await?;
+    mark_in(&mut tx, table, outcomes, now).await?;
+    let leased = if limit > 0 { lease_in(&mut tx, table, now, limit).await? } else { vec![] };
+    if outcomes.is_empty() && leased.is_empty() {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
+    Ok(leased)
+}
+
 /// A code's text, replaced once the message leaves the queue.
 const WIPE_SENT: &str = "CASE WHEN secret = 1 THEN '[code delivered]' ELSE body END";
 const WIPE_UNSENT: &str = "CASE WHEN secret = 1 THEN '[code not delivered]' ELSE body END";
 
-/// Write what became of a pass's rows, in one transaction.
-async fn mark(db: &Db, table: &str, outcomes: &[(i64, Outcome)], now: i64) -> Result<(), db::Error> {
-    let mut tx = db.begin_write().await?;
+/// Write what became of leased rows.
+async fn mark_in(tx: &mut WriteTx, table: &str, outcomes: &[(i64, Outcome)], now: i64) -> Result<(), sqlx::Error> {
     for (id, outcome) in outcomes {
         let q = match outcome {
             Outcome::Sent(sent) => sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -365,9 +401,8 @@ async fn mark(db: &Db, table: &str, outcomes: &[(i64, Outcome)], now: i64) -> Re
                 .bind(reason.clone())
             }
         };
-        q.bind(*id).execute(&mut *tx).await?;
+        q.bind(*id).execute(&mut **tx).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

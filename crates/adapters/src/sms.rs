@@ -122,7 +122,16 @@ pub trait SmsSender: Send + Sync + std::fmt::Debug {
     }
     /// Development adapters are refused in production mode.
     fn is_development(&self) -> bool;
+    /// How many messages an outbox may have out to this gateway at once.
+    fn max_in_flight(&self) -> usize {
+        DEFAULT_IN_FLIGHT
+    }
 }
+
+/// Messages out to a gateway at once, unless its settings say otherwise:
+/// at a one-second round trip, 64 a second, three times the default
+/// send rate (`throttle::Limits`).
+pub const DEFAULT_IN_FLIGHT: usize = 64;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SentSms {

@@ -23,11 +23,13 @@ pub struct Limits {
     pub per_second: u32,
     /// Messages a minute to one number.
     pub per_number_per_minute: u32,
+    /// Messages out to the gateway at once, from each outbox.
+    pub in_flight: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { per_second: 20, per_number_per_minute: 6 }
+        Self { per_second: 20, per_number_per_minute: 6, in_flight: crate::sms::DEFAULT_IN_FLIGHT as u32 }
     }
 }
 
@@ -55,8 +57,11 @@ pub struct Throttled {
 
 impl Throttled {
     pub fn new(inner: Arc<dyn SmsSender>, limits: Limits, clock: Arc<dyn Clock>) -> Self {
-        let limits =
-            Limits { per_second: limits.per_second.max(1), per_number_per_minute: limits.per_number_per_minute.max(1) };
+        let limits = Limits {
+            per_second: limits.per_second.max(1),
+            per_number_per_minute: limits.per_number_per_minute.max(1),
+            in_flight: limits.in_flight.max(1),
+        };
         Self { inner, limits, clock, sends: Mutex::new(Sends::default()) }
     }
 
@@ -105,6 +110,10 @@ impl SmsSender for Throttled {
     fn is_development(&self) -> bool {
         self.inner.is_development()
     }
+
+    fn max_in_flight(&self) -> usize {
+        self.limits.in_flight as usize
+    }
 }
 
 #[cfg(test)]
@@ -119,7 +128,11 @@ mod tests {
     async fn a_message_over_a_limit_is_held_back_until_a_place_frees() {
         let clock = Arc::new(ManualClock::new(1_000_000));
         let sink = Arc::new(DevSmsSink::default());
-        let t = Throttled::new(sink.clone(), Limits { per_second: 3, per_number_per_minute: 2 }, clock.clone());
+        let t = Throttled::new(
+            sink.clone(),
+            Limits { per_second: 3, per_number_per_minute: 2, in_flight: 5 },
+            clock.clone(),
+        );
         t.send("+254700000001", "a").await.unwrap();
         t.send("+254700000001", "b").await.unwrap();
         assert_eq!(t.send("+254700000001", "c").await, Err(SmsError::Later { at_ms: 1_060_000 }), "per number");
@@ -127,6 +140,7 @@ mod tests {
         assert_eq!(t.send("+254700000003", "e").await, Err(SmsError::Later { at_ms: 1_001_000 }), "per second");
         clock.advance_ms(1_000);
         t.send("+254700000003", "e").await.unwrap();
+        assert_eq!(t.max_in_flight(), 5, "the outbox keeps this many out at once");
         assert!(matches!(t.send("+254700000001", "c").await, Err(SmsError::Later { .. })));
         clock.advance_ms(59_000);
         t.send("+254700000001", "c").await.unwrap();

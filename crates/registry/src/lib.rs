@@ -217,8 +217,8 @@ impl Registry {
         self.0.outbox_wake.notify_one();
     }
 
-    pub(crate) async fn outbox_woken(&self) {
-        self.0.outbox_wake.notified().await;
+    pub(crate) fn outbox_wake(&self) -> &tokio::sync::Notify {
+        &self.0.outbox_wake
     }
 
     /// The provider, discovered on first use (and again after a failure, so

@@ -4,15 +4,11 @@
 //! jobs are the scheduler's (see the `jobs` module). It knows nothing of
 //! why a message is sent.
 
-use std::time::Duration;
-
 use adapters::outbox::Outbox;
 pub use adapters::sms::SmsTag;
 use db::WriteTx;
 
 use crate::{Error, Registry};
-
-const COALESCE_MS: u64 = 20;
 
 /// The registry's outbox table.
 pub const OUTBOX: Outbox = Outbox::new("reg_outbox");
@@ -62,21 +58,16 @@ pub async fn deliver_due(reg: &Registry) -> Result<usize, Error> {
     Ok(adapters::outbox::deliver_due(reg.db(), OUTBOX, sms, reg.clock(), domain::policy::code::TTL_MS).await?)
 }
 
-/// Run the worker until `shutdown`: deliver on every wake-up after a commit
-/// and at least once a second.
-pub async fn run_worker(reg: Registry, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        match deliver_due(&reg).await {
-            Ok(n) if n == adapters::outbox::BATCH => continue,
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "registry outbox delivery pass failed"),
-        }
-        tokio::select! {
-            // A short wait after a wake-up lets a busy moment's messages go
-            // out as one batch; a code still arrives within a blink.
-            _ = reg.outbox_woken() => tokio::time::sleep(Duration::from_millis(COALESCE_MS)).await,
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
+/// Run the worker until `shutdown` (see [`adapters::outbox::Pump`]): it
+/// sends as soon as a commit queues a message, many at once.
+pub async fn run_worker(reg: Registry, shutdown: tokio::sync::watch::Receiver<bool>) {
+    let pump = adapters::outbox::Pump {
+        db: reg.db(),
+        outbox: OUTBOX,
+        sms: &*reg.adapters().sms,
+        clock: reg.clock(),
+        code_ttl_ms: domain::policy::code::TTL_MS,
+        wake: reg.outbox_wake(),
+    };
+    pump.run(shutdown).await;
 }

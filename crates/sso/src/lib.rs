@@ -228,8 +228,8 @@ impl Sso {
         self.inner.outbox_wake.notify_one();
     }
 
-    pub(crate) async fn outbox_woken(&self) {
-        self.inner.outbox_wake.notified().await;
+    pub(crate) fn outbox_wake(&self) -> &tokio::sync::Notify {
+        &self.inner.outbox_wake
     }
 }
 

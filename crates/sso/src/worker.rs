@@ -1,25 +1,19 @@
-//! The sign-on's outbox worker: it delivers the outbox after every commit
-//! (and at least once a second, for retries and other nodes' rows), and
-//! does nothing else; periodic purges are jobs (`jobs`). It decides nothing
-//! about the rows it delivers.
-
-use std::time::Duration;
+//! The sign-on's outbox worker (see [`adapters::outbox::Pump`]): it sends
+//! as soon as a commit queues a message, many at once, and looks once a
+//! second for retries and other nodes' rows; periodic purges are jobs
+//! (`jobs`). It decides nothing about the rows it delivers.
 
 use crate::{Sso, outbox};
 
-/// Run the worker until `shutdown` resolves: deliver on every wake-up after a
-/// commit, and at least once a second for retries and other nodes' rows.
-pub async fn run_worker(sso: Sso, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        match outbox::deliver_due(&sso).await {
-            Ok(n) if n == adapters::outbox::BATCH => continue,
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "outbox delivery pass failed"),
-        }
-        tokio::select! {
-            _ = sso.outbox_woken() => {}
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
+/// Run the worker until `shutdown` resolves, then finish what is out.
+pub async fn run_worker(sso: Sso, shutdown: tokio::sync::watch::Receiver<bool>) {
+    let pump = adapters::outbox::Pump {
+        db: sso.db(),
+        outbox: outbox::OUTBOX,
+        sms: &*sso.adapters().sms,
+        clock: sso.clock(),
+        code_ttl_ms: domain::policy::code::TTL_MS,
+        wake: sso.outbox_wake(),
+    };
+    pump.run(shutdown).await;
 }

@@ -217,7 +217,7 @@ on_both!(a_message_over_the_send_rate_waits_and_is_not_lost);
 async fn a_message_over_the_send_rate_waits_and_is_not_lost(db: Db) {
     let clock = Arc::new(ManualClock::new(START));
     let sink = Arc::new(DevSmsSink::new(clock.clone()));
-    let limits = Limits { per_second: 10, per_number_per_minute: 2 };
+    let limits = Limits { per_second: 10, per_number_per_minute: 2, in_flight: 4 };
     let sms = Throttled::new(sink.clone(), limits, clock.clone());
     for n in 1..=3 {
         queue(&db, SIGN_ON, "+254700000001", &format!("notice {n}"), false, START).await;
@@ -292,4 +292,90 @@ async fn delivery_reports_move_a_message_on_and_one_that_comes_first_waits_for_i
     assert_eq!(code.cost, Some(Cost { currency: "KES".into(), micros: 800_000 }));
     let notice = history.iter().find(|m| m.outbox == "reg_outbox").unwrap();
     assert_eq!((notice.body.as_deref(), notice.status.as_str()), (Some("a notice"), "delivered"));
+}
+
+/// Holds each send until the test lets one through; notes the order in
+/// which sends began and which bodies the gateway took.
+#[derive(Debug)]
+struct Gated {
+    began: Mutex<Vec<String>>,
+    gate: tokio::sync::Semaphore,
+}
+
+impl SmsSender for Gated {
+    fn send<'a>(&'a self, _: &'a str, body: &'a str) -> BoxFuture<'a, Result<Sent, SmsError>> {
+        Box::pin(async move {
+            self.began.lock().unwrap().push(body.to_string());
+            self.gate.acquire().await.unwrap().forget();
+            Ok(taken(&format!("gw-{body}")))
+        })
+    }
+
+    fn is_development(&self) -> bool {
+        true
+    }
+
+    fn max_in_flight(&self) -> usize {
+        WINDOW
+    }
+}
+
+/// What [`Gated`] lets out at once.
+const WINDOW: usize = 16;
+
+/// Waits until `n` sends have begun.
+async fn began(sms: &Gated, n: usize) -> Vec<String> {
+    for _ in 0..500 {
+        let b = sms.began.lock().unwrap().clone();
+        if b.len() >= n {
+            return b;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("only {} sends began, waited for {n}", sms.began.lock().unwrap().len());
+}
+
+on_both!(the_worker_keeps_many_sends_out_sends_codes_first_and_finishes_what_is_out_when_stopped);
+async fn the_worker_keeps_many_sends_out_sends_codes_first_and_finishes_what_is_out_when_stopped(db: Db) {
+    let clock = ManualClock::new(START);
+    for i in 0..100 {
+        queue(&db, REGISTRY, "+254700000001", &format!("notice {i}"), false, START).await;
+    }
+    queue(&db, REGISTRY, "+254700000002", "code A", true, START).await;
+    let sms = Arc::new(Gated { began: Mutex::new(vec![]), gate: tokio::sync::Semaphore::new(0) });
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = {
+        let (db, sms, wake, clock) = (db.clone(), sms.clone(), wake.clone(), clock.clone());
+        tokio::spawn(async move {
+            let pump = Pump { db: &db, outbox: REGISTRY, sms: &*sms, clock: &clock, code_ttl_ms: TTL, wake: &wake };
+            pump.run(stopped).await;
+        })
+    };
+    // A full window goes out at once, the code queued last among the first.
+    let first = began(&sms, WINDOW).await;
+    assert_eq!(first[0], "code A", "codes are leased before notices");
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert_eq!(sms.began.lock().unwrap().len(), WINDOW, "no more than the window is out");
+
+    // A code queued now goes out as soon as one place frees, ahead of the
+    // notices still waiting.
+    queue(&db, REGISTRY, "+254700000003", "code B", true, START).await;
+    wake.notify_one();
+    sms.gate.add_permits(1);
+    assert_eq!(began(&sms, WINDOW + 1).await[WINDOW], "code B");
+    assert_eq!(rows(&db, REGISTRY).await.iter().filter(|r| r.0 == "sent").count(), 1, "the answer is written at once");
+
+    // Stopped with a full window out: it leases nothing more, waits for them and
+    // writes them, so none is sent twice by the next worker.
+    stop.send(true).unwrap();
+    sms.gate.add_permits(WINDOW);
+    tokio::time::timeout(std::time::Duration::from_secs(10), worker).await.unwrap().unwrap();
+    let after = rows(&db, REGISTRY).await;
+    let sent = after.iter().filter(|r| r.0 == "sent").count();
+    assert_eq!(sent, WINDOW + 1);
+    assert_eq!(sent, sms.began.lock().unwrap().len(), "every send that began is written as sent");
+    assert!(after.iter().filter(|r| r.0 == "queued").all(|r| r.4.is_none()), "the rest wait untouched");
+    assert!(after.iter().filter(|r| r.0 == "sent").all(|r| r.4.as_deref().is_some_and(|g| g.starts_with("gw-"))));
+    assert_eq!(after.iter().filter(|r| r.0 == "queued").count(), 102 - WINDOW - 1);
 }

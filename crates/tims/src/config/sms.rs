@@ -32,6 +32,9 @@ pub struct SmsSection {
     pub sends_per_second: u32,
     /// Messages a minute this node sends to one number.
     pub sends_per_number_per_minute: u32,
+    /// Messages each outbox of this node has out to the gateway at once:
+    /// enough for the send rate times the gateway's round trip.
+    pub sends_in_flight: u32,
 }
 
 impl Default for SmsSection {
@@ -46,6 +49,7 @@ impl Default for SmsSection {
             timeout_secs: 10,
             sends_per_second: limits.per_second,
             sends_per_number_per_minute: limits.per_number_per_minute,
+            sends_in_flight: limits.in_flight,
         }
     }
 }
@@ -88,6 +92,7 @@ impl SmsSection {
         for (name, slot) in [
             ("TIMS_SMS_SENDS_PER_SECOND", &mut self.sends_per_second),
             ("TIMS_SMS_SENDS_PER_NUMBER_PER_MINUTE", &mut self.sends_per_number_per_minute),
+            ("TIMS_SMS_SENDS_IN_FLIGHT", &mut self.sends_in_flight),
         ] {
             if let Some(v) = get(name) {
                 *slot = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| bad(name, "use a whole number from 1"))?;
@@ -138,6 +143,7 @@ impl SmsSection {
         adapters::throttle::Limits {
             per_second: self.sends_per_second,
             per_number_per_minute: self.sends_per_number_per_minute,
+            in_flight: self.sends_in_flight,
         }
     }
 
@@ -185,12 +191,13 @@ mod tests {
             "TIMS_AFRICASTALKING_API_KEY" => Some("atsk_secret_key".to_string()),
             "TIMS_SMS_SENDER_ID" => Some("NTSA".to_string()),
             "TIMS_SMS_SENDS_PER_NUMBER_PER_MINUTE" => Some("3".to_string()),
+            "TIMS_SMS_SENDS_IN_FLIGHT" => Some("200".to_string()),
             _ => None,
         };
         s.apply_env(&env).unwrap();
         let g = s.gateway().unwrap().unwrap();
         assert_eq!((g.base_url.as_str(), g.sender_id.as_deref()), ("https://api.example", Some("NTSA")));
-        assert_eq!(s.limits().per_number_per_minute, 3);
+        assert_eq!((s.limits().per_number_per_minute, s.limits().in_flight), (3, 200));
         assert!(!format!("{s:?}{g:?}").contains("atsk_secret_key"), "the key is never printed");
         let err = s.apply_env(&|k: &str| (k == "TIMS_SMS_SENDS_PER_SECOND").then(|| "0".to_string())).unwrap_err();
         assert!(err.to_string().starts_with("TIMS_SMS_SENDS_PER_SECOND"), "{err}");
