@@ -69,6 +69,7 @@ pub mod openapi;
 pub mod org;
 pub mod policy;
 pub mod register;
+pub mod statement;
 pub mod transfer;
 pub mod vehicle_ids;
 pub mod workdays;

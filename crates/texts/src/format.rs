@@ -164,6 +164,19 @@ pub fn kes(cents: i64) -> String {
     domain::fees::format_kes(cents)
 }
 
+/// A count with its thousands grouped as people write them: "100,000".
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// A wait as people say it: seconds below `seconds_below_secs`, else whole
 /// minutes rounded up ("45 seconds", "5 minutes"; "sekunde 45", "dakika 5").
 pub fn wait(lang: Lang, secs: u64, seconds_below_secs: u64) -> String {
@@ -251,6 +264,7 @@ mod tests {
 
     #[test]
     fn money_and_waits_read_as_people_say_them() {
+        assert_eq!((count(7).as_str(), count(1_000).as_str(), count(100_000).as_str()), ("7", "1,000", "100,000"));
         assert_eq!(kes(206_500), "KES 2,065");
         assert_eq!(kes(125_050), "KES 1,250.50");
         assert_eq!(wait(Lang::En, 1, 60), "1 second");

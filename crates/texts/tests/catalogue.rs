@@ -1131,6 +1131,11 @@ fn payments_samples() -> Vec<texts::PaymentsText<'static>> {
         P::DevPaybillAmount,
         P::DevPaybillPay,
         P::StaffOnly,
+        P::StatementNoHeader,
+        P::StatementNoColumn { column: "Paid In" },
+        P::StatementBadReceipt { line: 12, value: "TLA-0R6".into() },
+        P::StatementBadAmount { line: 12, value: "lots".into() },
+        P::StatementTooLong { max: 100_000 },
     ]
 }
 
@@ -1140,6 +1145,8 @@ fn paybill_and_staff_payment_texts_render_in_every_language() {
     let line = texts::PaymentsText::PaybillOr { business: "600000", account: "TR2RTYKCNRWY" };
     assert_eq!(line.render(Lang::En), "Or pay by paybill: business number 600000, account TR2RTYKCNRWY.");
     assert!(line.render(Lang::Sw).contains("nambari ya biashara 600000, nambari ya akaunti TR2RTYKCNRWY"));
+    let long = texts::PaymentsText::StatementTooLong { max: 100_000 };
+    assert_eq!(long.render(Lang::En), "A statement can have at most 100,000 lines: upload it a day at a time");
 }
 
 #[test]

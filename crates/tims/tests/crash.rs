@@ -311,8 +311,10 @@ async fn accept(deal: &Deal) {
 async fn crash_and_recover(node: &mut Node, point: &str, deal: &Deal) {
     let id = &deal.id;
     // A callback lost while the server is down is sent again (Daraja's
-    // retries are not documented) except where the STK query must mend it.
-    node.gateways.redeliver(point != "payment.answer_unapplied");
+    // retries are not documented) except where the STK query must mend it,
+    // or (the request's name never stored, so no query can ask) the day's
+    // M-Pesa statement.
+    node.gateways.redeliver(!matches!(point, "payment.answer_unapplied" | "payment.pushed_unstored"));
     if point == "outbox.sent_unmarked" {
         // The payer waits until the server that is to die is up, so that
         // the SMS it dies on is the one the payment causes.
@@ -330,12 +332,17 @@ async fn crash_and_recover(node: &mut Node, point: &str, deal: &Deal) {
     } else {
         // The callback that is to kill the server waits until the answer to
         // the push is stored, as the STK query needs its CheckoutRequestID.
-        node.gateways.hold(point == "payment.answer_unapplied");
+        // And the payer whose callback is to be lost pays once the server is
+        // down.
+        node.gateways.hold(matches!(point, "payment.answer_unapplied" | "payment.pushed_unstored"));
         node.start(Some(point)).await;
         accept(deal).await;
         node.gateways.hold(false);
     }
     node.crashed().await;
+    if point == "payment.pushed_unstored" {
+        lost_callback(node, deal).await;
+    }
     after_the_outage(node, point, deal).await;
     node.start(None).await;
     if point == "payment.attempt_recorded" {
@@ -345,9 +352,59 @@ async fn crash_and_recover(node: &mut Node, point: &str, deal: &Deal) {
         node.until(&abandoned, 1).await;
         deal.buyer.post(&format!("/api/v1/transfers/{id}/pay"), json!({})).await;
     }
+    if point == "payment.pushed_unstored" {
+        from_the_statement(node, deal).await;
+    }
     node.until(&format!("SELECT COUNT(*) FROM reg_transfers WHERE id = '{id}' AND state = 'in_review'"), 1).await;
     node.drained().await;
     node.stop().await;
+}
+
+/// The deal's prompt, once the gateway has tried its callback.
+async fn called_back(node: &Node, deal: &Deal) -> common::fake_gateways::Prompt {
+    let account = deal.reference.replace('-', "");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let found = node.gateways.prompts().into_iter().find(|p| p.account_ref == account && p.callbacks_sent > 0);
+        if let Some(p) = found {
+            return p;
+        }
+        assert!(Instant::now() < deadline, "the payer of {account} never paid");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The payer pays while the server is down: the callback is refused, and
+/// (the gateway not sending it again) lost.
+async fn lost_callback(node: &Node, deal: &Deal) {
+    let p = called_back(node, deal).await;
+    assert!(!p.callback_taken, "the callback came while the server was down: {p:?}");
+}
+
+/// An officer uploads the M-Pesa statement that shows the deal's payment,
+/// which nothing else brought to tims.
+async fn from_the_statement(node: &Node, deal: &Deal) {
+    let account = deal.reference.replace('-', "");
+    let paid = called_back(node, deal).await;
+    let csv = format!(
+        "Receipt No.,Completion Time,Details,Transaction Status,Paid In,A/C No.\n{},06-12-2026 13:34:16,\
+         Pay Bill Online,Completed,{}.00,{account}\n",
+        paid.receipt.as_deref().unwrap(),
+        paid.amount
+    );
+    let officer = Api { base: node.base(), token: node.token("34567890").await, act_for: None };
+    let (s, r) =
+        officer.send(reqwest::Method::POST, "/api/v1/payments/statement", csv.into_bytes().into()).await.unwrap();
+    let mut db = node.db().await;
+    let attempts: Vec<(String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT a.state, a.provider_ref, a.receipt, a.result_desc FROM reg_payment_attempts a JOIN reg_transfers t \
+         ON t.id = a.transfer_id WHERE t.reference = $1 ORDER BY a.attempt_no",
+    )
+    .bind(&deal.reference)
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    assert_eq!((s, r["new"][0]["outcome"].as_str()), (200, Some("settled")), "{r} {paid:?} {attempts:?}");
 }
 
 /// The checks, on the database and on what the gateways saw.
@@ -365,11 +422,13 @@ async fn exactly_once(node: &Node, deals: &[Deal]) {
         let said = node.gateways.sms().iter().filter(|m| m.message.contains(&format!("transfer {r} received"))).count();
         assert!(said >= 1, "{r}: the 'payment received' SMS reached the gateway");
     }
-    // Every payment the gateway took is one settled attempt.
+    // Every payment the gateway took is one settled attempt, by its request
+    // or (a statement's) by its receipt.
     for p in prompts.iter().filter(|p| p.receipt.is_some()) {
         let settled = format!(
-            "SELECT COUNT(*) FROM reg_payment_attempts WHERE provider_ref = '{}' AND state = 'settled'",
-            p.checkout_id
+            "SELECT COUNT(*) FROM reg_payment_attempts WHERE (provider_ref = '{}' OR receipt = '{}') AND state = 'settled'",
+            p.checkout_id,
+            p.receipt.as_deref().unwrap_or_default()
         );
         assert_eq!(node.count(&settled).await, 1, "the gateway's payment {p:?} is settled once");
     }

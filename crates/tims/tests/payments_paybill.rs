@@ -303,3 +303,127 @@ async fn the_pay_page_offers_the_paybill_and_a_developer_can_pay_by_it(app: Test
     assert_eq!((got[1].0.as_str(), got[1].1.as_str()), ("mpesa_c2b", "settled"), "{got:?}");
 }
 on_both!(the_pay_page_offers_the_paybill_and_a_developer_can_pay_by_it, crate::common::with_api_client);
+
+/// A statement as the M-Pesa portal exports it, with `lines` (receipt,
+/// amount in cents, account) paid in, and a charge paid out.
+fn statement(lines: &[(&str, i64, &str)]) -> String {
+    let mut csv = String::from(
+        "Organization Name:,NATIONAL TRANSPORT AND SAFETY AUTHORITY\r\n\r\nReceipt No.,Completion Time,Details,\
+         Transaction Status,Paid In,Withdrawn,Balance,Other Party Info,A/C No.\r\n",
+    );
+    for (receipt, cents, account) in lines {
+        let paid = format!("\"{},{:03}.{:02}\"", cents / 100_000, (cents / 100) % 1_000, cents % 100);
+        csv.push_str(&format!(
+            "{receipt},06-12-2026 13:34:16,Pay Bill Online,Completed,{paid},,,2547****678 - JANE WANJIRU,{account}\r\n"
+        ));
+    }
+    csv.push_str("RCHARGE001,06-12-2026 23:59:00,Business Charges,Completed,,12.00,,,\r\n");
+    csv
+}
+
+async fn upload(api: &Api, csv: &str) -> (StatusCode, Value) {
+    let r = api.req(reqwest::Method::POST, "/api/v1/payments/statement").body(csv.to_string()).send().await.unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+/// The STK prompt's answer never comes (lost while tims was down, before
+/// it stored the request's name): the day's statement applies it, once,
+/// to the prompt that waited; a line for no transfer is kept for staff;
+/// uploading it again, or the late answer coming after all, changes
+/// nothing; staff who are a party leave their case to another.
+async fn the_statement_applies_a_payment_no_answer_brought_once(app: TestApp) {
+    // The buyer is staff too (a party to both transfers below).
+    let (db, now) = (app.registry.db(), app.clock_now());
+    let role = registry::parties::StaffRole::Officer;
+    registry::parties::grant_staff(db, now, domain::AccountType::Citizen, BUYER.0, role, "test").await.unwrap();
+    let (id, reference, buyer, fee) = awaiting_payment(&app).await;
+    let seller = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
+    let account = reference.replace('-', "");
+    let officer = Api::sign_in(&app, "citizen", OFFICER.0, OFFICER.1).await;
+    let csv = statement(&[("RST0000001", fee, &account), ("RST0000002", 250_000, "MY CAR")]);
+    let (s, b) = upload(&seller, &csv).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "not staff: {b}");
+    let (s, r) = upload(&officer, &csv).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!((r["paid_in"].as_i64(), r["skipped"].as_i64(), r["known"].as_i64()), (Some(2), Some(1), Some(0)), "{r}");
+    assert_eq!(r["new"][0]["outcome"], "settled", "{r}");
+    assert_eq!(r["new"][0]["reference"], reference.as_str());
+    assert_eq!((r["new"][1]["outcome"].as_str(), r["new"][1]["line"].as_i64()), (Some("kept_for_staff"), Some(5)));
+    assert_eq!(state(&buyer, &id).await, "in_review");
+    let one = vec![("development".to_string(), "settled".to_string(), Some("RST0000001".to_string()))];
+    assert_eq!(attempts(&app, &id).await, one, "the prompt that waited is the one paid");
+    // Again: everything is known, nothing changes.
+    let (_, r) = upload(&officer, &csv).await;
+    assert_eq!((r["known"].as_i64(), r["new"].as_array().map(Vec::len)), (Some(2), Some(0)), "{r}");
+    // The answer comes after all: the same payment, counted once.
+    answer_prompt(&app, DevAnswer::Pay).await;
+    assert_eq!(attempts(&app, &id).await, one);
+    let (_, p) = buyer.get(&format!("/api/v1/transfers/{id}/payment")).await;
+    assert_eq!((p["state"].as_str(), p["provider_ref"].as_str()), (Some("settled"), Some("RST0000001")), "{p}");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let told = app.sms_to(BUYER.1).iter().filter(|m| m.contains("received")).count();
+    assert_eq!(told, 1, "the buyer is told once: {:?}", app.sms_to(BUYER.1));
+    // A paybill confirmation of a receipt the statement brought: a repeat.
+    let (s, _) = confirm(&app, &c2b("RST0000002", "MY CAR", 250_000)).await;
+    assert_eq!(s, StatusCode::OK);
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reg_paybill_payments")
+        .fetch_one(app.registry.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(kept, 1, "kept once");
+
+    // Staff who are the buyer of a transfer leave its line to another.
+    let dealer = seller.acting_for("P051234567A");
+    let (id2, reference2, buyer, fee2) = accepted(&app, &dealer, "KDD 100D").await;
+    let (_, r) = upload(&buyer, &statement(&[("RST0000003", fee2, &reference2.replace('-', ""))])).await;
+    assert_eq!(r["new"][0]["outcome"], "own_case", "{r}");
+    assert_eq!(state(&buyer, &id2).await, "awaiting_payment", "nothing changed");
+    let (_, r) = upload(&officer, &statement(&[("RST0000003", fee2, &reference2.replace('-', ""))])).await;
+    assert_eq!(r["new"][0]["outcome"], "settled", "{r}");
+
+    // What cannot be read is refused with its line, in the uploader's words.
+    let (s, b) = upload(&officer, "Receipt No.,Paid In\nRST0000004,lots\n").await;
+    assert_eq!((s, b["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("statement")), "{b}");
+    let message = b["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("Line 2") && message.contains("\"lots\""), "{message}");
+    let (s, b) = upload(&officer, "a,b\n").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b["errors"][0]["message"].as_str().unwrap().contains("Receipt No."), "{b}");
+}
+on_both!(the_statement_applies_a_payment_no_answer_brought_once, crate::with_paybill);
+
+/// Where the seller pays on submitting, with a platform fee: the paybill
+/// takes the invoice's total (not the transfer fee alone) from the seller's
+/// side, and the transfer goes on to the buyer.
+async fn the_paybill_takes_the_invoice_of_whoever_pays_with_its_platform_fee(app: TestApp) {
+    let mut schedule = domain::FeeSchedule::kenya_2018();
+    schedule.version = "KE-POLICY".into();
+    schedule.effective_from = domain::Date::new(2019, 1, 1).unwrap();
+    schedule.policy = domain::fees::PaymentPolicy::agency_online();
+    registry::store_fee_schedule(app.registry.db(), &schedule, app.clock_now()).await.unwrap();
+    app.registry.reload_rules().await.unwrap();
+    let seller = Api::sign_in(&app, "citizen", SELLER.0, SELLER.1).await;
+    let (id, reference) = seller.open_transfer("KDA 001A", BUYER.0).await;
+    seller.submit_transfer(&app, SELLER.1, &id).await;
+    let (_, t) = seller.get(&format!("/api/v1/transfers/{id}")).await;
+    assert_eq!(t["state"], "awaiting_seller_payment", "{t}");
+    let (fee, total) = (t["fee"]["amount_cents"].as_i64().unwrap(), t["fee"]["total_cents"].as_i64().unwrap());
+    assert_eq!(total, fee + 5_000, "{t}");
+    let account = reference.replace('-', "");
+    let (_, a) = validate(&app, &c2b("RSP0000001", &account, fee)).await;
+    assert_eq!(a["ResultCode"], "C2B00013", "the fee without the platform fee is not the invoice: {a}");
+    let (_, a) = validate(&app, &c2b("RSP0000001", &account, total)).await;
+    assert_eq!(a["ResultCode"], 0, "{a}");
+    confirm(&app, &c2b("RSP0000001", &account, total)).await;
+    assert_eq!(state(&seller, &id).await, "awaiting_buyer");
+    let (payer, amount): (String, i64) = sqlx::query_as(
+        "SELECT a.payer_id, a.amount_cents FROM reg_payment_attempts a JOIN reg_transfers t ON t.id = a.transfer_id \
+         WHERE t.id = $1 AND a.payer_id = t.seller_id",
+    )
+    .bind(&id)
+    .fetch_one(app.registry.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(amount, total, "the attempt is the seller's, for the invoice ({payer})");
+}
+on_both!(the_paybill_takes_the_invoice_of_whoever_pays_with_its_platform_fee, crate::with_paybill);

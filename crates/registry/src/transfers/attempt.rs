@@ -67,6 +67,14 @@ pub(super) fn callback_url(reg: &Registry, secret: &str) -> String {
 /// The gateway took the request: remember its name for it (a callback that
 /// came first has settled the attempt already; the name is still kept).
 pub(super) async fn pending(reg: &Registry, attempt: &str, provider_ref: &str) -> Result<(), Error> {
+    let mut tx = reg.db().begin_write().await?;
+    pending_in(&mut tx, attempt, provider_ref).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`pending`] in the caller's transaction.
+pub(super) async fn pending_in(tx: &mut WriteTx, attempt: &str, provider_ref: &str) -> Result<(), Error> {
     adapters::crashpoint("payment.pushed_unstored");
     let q = sqlx::query(
         "UPDATE reg_payment_attempts SET provider_ref = COALESCE(provider_ref, $2), \
@@ -77,7 +85,7 @@ pub(super) async fn pending(reg: &Registry, attempt: &str, provider_ref: &str) -
     .bind(A::Requested.as_str())
     .bind(A::Unknown.as_str())
     .bind(A::Pending.as_str());
-    reg.db().execute_write(q).await?;
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -199,12 +207,42 @@ pub(super) async fn apply_in(
             fail(tx, &a, &callback.provider_ref, code, description, now).await?;
             Applied::Failed
         }
+        Outcome::Paid { receipt: Some(r), .. } if held_elsewhere(tx, &a, r).await? => {
+            same_payment(tx, &a, &callback.provider_ref, r, now).await?;
+            Applied::Flagged
+        }
         Outcome::Paid { receipt, amount_cents, phone, .. } => {
             let paid = Paid { receipt: receipt.as_deref(), amount_cents: *amount_cents, phone: phone.as_deref() };
             paid_in(tx, &a, &callback.provider_ref, paid, now).await?
         }
     };
     Ok(Ok(applied))
+}
+
+/// Whether another attempt holds the receipt `receipt`: the same money,
+/// heard of twice (a paybill confirmation or a statement line, and then
+/// the STK push's late callback).
+async fn held_elsewhere(tx: &mut WriteTx, a: &Attempt, receipt: &str) -> Result<bool, Error> {
+    let q = sqlx::query_scalar::<_, String>("SELECT id FROM reg_payment_attempts WHERE receipt = $1 AND id != $2");
+    Ok(q.bind(receipt).bind(&a.id).fetch_optional(&mut **tx).await?.is_some())
+}
+
+/// `a` was answered with a payment another attempt has counted: flagged,
+/// so that staff see it, and counted once (never settled, never refunded).
+async fn same_payment(tx: &mut WriteTx, a: &Attempt, provider_ref: &str, receipt: &str, now: i64) -> Result<(), Error> {
+    sqlx::query(
+        "UPDATE reg_payment_attempts SET state = $2, provider_ref = COALESCE(provider_ref, NULLIF($3, '')), \
+         result_code = '0', result_desc = $4, answered_at = $5 WHERE id = $1",
+    )
+    .bind(&a.id)
+    .bind(A::Flagged.as_str())
+    .bind(provider_ref)
+    .bind(format!("the same payment ({receipt}) came in on another attempt: counted once, nothing to refund"))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    tracing::warn!(attempt = a.id, receipt, "a payment heard of twice was counted once");
+    Ok(())
 }
 
 /// What a payment's answer says was paid.
@@ -293,7 +331,7 @@ async fn paid_in(
         (false, true) => (A::Settled, None),
     };
     sqlx::query(
-        "UPDATE reg_payment_attempts SET state = $2, provider_ref = COALESCE(provider_ref, $3), result_code = '0', \
+        "UPDATE reg_payment_attempts SET state = $2, provider_ref = COALESCE(provider_ref, NULLIF($3, '')), result_code = '0', \
          result_desc = COALESCE($4, result_desc), receipt = COALESCE($5, receipt), paid_cents = $6, paid_phone = $7, \
          answered_at = $8 WHERE id = $1",
     )

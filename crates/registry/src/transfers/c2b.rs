@@ -16,7 +16,6 @@
 //! nothing.
 
 use domain::AttemptState as A;
-use domain::transfer::State;
 use secure::{new_id, sha256_hex, token};
 
 use super::attempt::{self, Applied};
@@ -79,8 +78,8 @@ pub async fn validate(reg: &Registry, p: &C2bPayment) -> Result<Validation, Erro
         return Ok(Validation::UnknownReference);
     };
     Ok(match row {
-        r if r.state != State::AwaitingPayment => Validation::UnknownReference,
-        r if r.fee_cents != p.amount_cents => Validation::WrongAmount,
+        r if !r.state.awaits_payment() => Validation::UnknownReference,
+        r if r.invoice().total_cents() != p.amount_cents => Validation::WrongAmount,
         _ => Validation::Accept,
     })
 }
@@ -149,8 +148,8 @@ pub async fn confirm(reg: &Registry, p: &C2bPayment) -> Result<Confirmed, Error>
     )
     .bind(&attempt_id)
     .bind(&row.id)
-    .bind(row.fee_cents)
-    .bind(&row.buyer_id)
+    .bind(row.invoice().total_cents())
+    .bind(row.payer_id())
     .bind(p.phone.as_deref().unwrap_or(&p.msisdn))
     .bind(PROVIDER)
     // No callback comes to a paybill payment's attempt: an address no one knows.

@@ -185,12 +185,16 @@ pub(super) async fn charge(
         }
         Ok(Charge::Pending { provider_ref }) => {
             tracing::info!(transfer = row.reference, provider_ref, "payment requested; waiting for the gateway");
-            attempt::pending(reg, &attempt.id, &provider_ref).await?;
+            // The attempt's name at the gateway and the payment's state, in
+            // one commit.
+            let mut tx = reg.db().begin_write().await?;
+            attempt::pending_in(&mut tx, &attempt.id, &provider_ref).await?;
             let pending = sqlx::query(
                 "UPDATE reg_payments SET state = $3, provider_ref = $1 WHERE transfer_id = $2 AND state = $4",
             );
             let (to, from) = (PaymentState::Pending.as_str(), PaymentState::Requested.as_str());
-            reg.db().execute_write(pending.bind(&provider_ref).bind(&row.id).bind(to).bind(from)).await?;
+            pending.bind(&provider_ref).bind(&row.id).bind(to).bind(from).execute(&mut *tx).await?;
+            tx.commit().await?;
             row
         }
         Err(PaymentError::Unknown(e)) => {

@@ -25,5 +25,11 @@ catalogue! {
         DevPaybillPay,
         /// The attempts of a transfer and the day's report are for staff.
         StaffOnly,
+        // Why an uploaded M-Pesa statement cannot be read.
+        StatementNoHeader,
+        StatementNoColumn { column: &'a str },
+        StatementBadReceipt { line: usize, value: String },
+        StatementBadAmount { line: usize, value: String },
+        StatementTooLong { max: usize },
     }
 }

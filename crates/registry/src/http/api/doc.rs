@@ -223,8 +223,8 @@ mod tests {
             }
         }
         assert_eq!(
-            seen, 26,
-            "two for the payment and what needs action, one for the review, two for staff's payments, one for a refund"
+            seen, 27,
+            "two for the payment and what needs action, one for the review, three for staff's payments, one for a refund"
         );
     }
 }

@@ -66,6 +66,7 @@ fn routes() -> (Router<Registry>, utoipa::openapi::OpenApi) {
         .routes(routes!(transfers::queue))
         .routes(routes!(payments::attempts))
         .routes(routes!(payments::report))
+        .routes(routes!(payments::statement))
         .split_for_parts();
     doc::EveryOperation.modify(&mut doc);
     (router, doc)

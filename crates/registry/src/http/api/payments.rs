@@ -58,3 +58,24 @@ pub async fn report(
 ) -> Result<Json<DayReport>, Error> {
     Ok(Json(transfers::day_report(&reg, &a, &q.day).await?))
 }
+
+#[utoipa::path(post, path = "/api/v1/payments/statement", tag = "review",
+    summary = "Reconcile the agency's M-Pesa statement: apply what tims never heard of (staff)",
+    description = "The body is the statement as the M-Pesa organisation portal exports it (CSV; columns found by \
+        name: \"Receipt No.\" and \"Paid In\" required, \"A/C No.\" and \"Transaction Status\" read when present). \
+        Each completed line paid in is matched on its receipt number: one tims already has is counted as known; \
+        another is applied to the STK request of the transfer its account number names that still waits for an \
+        answer with that amount (a callback lost while tims was down), or else kept as a paybill payment (which \
+        settles the invoice, or is flagged for staff, as a confirmation would). A line for a transfer the uploader \
+        is a party to is left for another member of staff. Uploading a statement again changes nothing. For the \
+        agency's staff only; a statement that cannot be read is refused with the line and what is wrong (422).",
+    request_body(description = "The statement, CSV", content((String = "text/csv"))),
+    responses((status = 200, description = "What the statement changed", body = transfers::StatementReport)))]
+pub async fn statement(
+    State(reg): State<Registry>,
+    Caller(a): Caller,
+    body: axum::body::Bytes,
+) -> Result<Json<transfers::StatementReport>, Error> {
+    let text = String::from_utf8_lossy(&body);
+    Ok(Json(transfers::statement::reconcile(&reg, &a, &text).await?))
+}

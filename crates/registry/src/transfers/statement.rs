@@ -1,0 +1,210 @@
+//! Reconciling the agency's M-Pesa statement, keyed on the receipt number:
+//! the last word on what came in. A payment tims never heard of is applied
+//! from it, once, through the attempts' rules (`attempt::apply_in`): the
+//! STK push whose answer was lost while tims was down before it stored the
+//! request's name (no query can ask about it, and M-Pesa does not promise
+//! to call back again), or a paybill payment whose confirmation never came.
+//!
+//! Each line paid in is, by its receipt number:
+//! - `known`: an attempt or a paybill payment has the receipt already;
+//! - `settled` or `flagged`: applied to the oldest STK attempt of the
+//!   transfer its account number names that waits for an answer with the
+//!   same amount (requested, unknown, pending, given up on, or failed: the
+//!   statement is the truth), or else kept as a paybill payment would be
+//!   (`c2b::confirm`), which settles the invoice or flags the payment;
+//! - `kept_for_staff`: its account number names no transfer: kept as a
+//!   paybill payment with a note, for staff to find its owner or refund;
+//! - `own_case`: the transfer is one the uploader is a party to; another
+//!   member of staff must upload it. Nothing changes.
+//!
+//! Uploading the same statement again changes nothing. Staff only.
+
+use domain::AttemptState as A;
+use domain::statement::{self, StatementError, StatementLine};
+use texts::{PaymentsText, Text as _};
+
+use super::attempt::{self, Applied};
+use super::{c2b, lang, party_to, store};
+use crate::payments::{Callback, Outcome};
+use crate::signin::Actor;
+use crate::{Error, FieldErrors, Registry};
+use adapters::mpesa::C2bPayment;
+
+/// What became of one line paid in.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct StatementEntry {
+    /// Its line in the file.
+    pub line: usize,
+    pub receipt: String,
+    pub amount_cents: i64,
+    /// The account number as the statement has it.
+    pub account: String,
+    /// The transfer it named, if any.
+    pub reference: Option<String>,
+    /// `settled`, `flagged`, `kept_for_staff` or `own_case`.
+    pub outcome: &'static str,
+}
+
+/// What a statement changed.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct StatementReport {
+    /// Lines paid in.
+    pub paid_in: usize,
+    /// Lines that paid nothing in or did not complete.
+    pub skipped: usize,
+    /// Lines whose receipt tims had already.
+    pub known: usize,
+    /// The lines tims had not heard of, and what became of each.
+    pub new: Vec<StatementEntry>,
+}
+
+/// Read `text`, an M-Pesa statement, and apply what tims had not heard of.
+#[tracing::instrument(skip_all, fields(actor = %actor.person.id))]
+pub async fn reconcile(reg: &Registry, actor: &Actor, text: &str) -> Result<StatementReport, Error> {
+    let l = lang(actor);
+    if !actor.is_staff() {
+        return Err(Error::Forbidden(PaymentsText::StaffOnly.render(l)));
+    }
+    let parsed = statement::parse(text).map_err(|e| {
+        let message = match e {
+            StatementError::NoHeader => PaymentsText::StatementNoHeader,
+            StatementError::MissingColumn(column) => PaymentsText::StatementNoColumn { column },
+            StatementError::BadReceipt { line, value } => PaymentsText::StatementBadReceipt { line, value },
+            StatementError::BadAmount { line, value } => PaymentsText::StatementBadAmount { line, value },
+            StatementError::TooLong => PaymentsText::StatementTooLong { max: statement::MAX_LINES },
+        };
+        FieldErrors::single("statement", message.render(l))
+    })?;
+    let mut report = StatementReport { paid_in: parsed.lines.len(), skipped: parsed.skipped, known: 0, new: vec![] };
+    for line in &parsed.lines {
+        match one(reg, actor, line).await? {
+            None => report.known += 1,
+            Some(entry) => report.new.push(entry),
+        }
+    }
+    tracing::info!(
+        paid_in = report.paid_in,
+        known = report.known,
+        new = report.new.len(),
+        "M-Pesa statement reconciled"
+    );
+    Ok(report)
+}
+
+/// Apply one line; `None` when its receipt is known.
+async fn one(reg: &Registry, actor: &Actor, line: &StatementLine) -> Result<Option<StatementEntry>, Error> {
+    let receipt = line.receipt.as_str();
+    let known: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM reg_payment_attempts WHERE receipt = $1 UNION ALL \
+         SELECT 1 FROM reg_paybill_payments WHERE trans_id = $1",
+    )
+    .bind(receipt)
+    .fetch_optional(reg.db().pool())
+    .await?;
+    if known.is_some() {
+        return Ok(None);
+    }
+    let found = match c2b::reference_of(&line.account) {
+        Some(reference) => store::read(reg.db(), &reference).await?,
+        None => None,
+    };
+    let entry = |reference: Option<&str>, outcome| StatementEntry {
+        line: line.line,
+        receipt: receipt.to_string(),
+        amount_cents: line.paid_in_cents,
+        account: line.account.clone(),
+        reference: reference.map(str::to_string),
+        outcome,
+    };
+    let Some((row, cons)) = found else {
+        c2b::confirm(reg, &as_paybill(line)).await?;
+        return Ok(Some(entry(None, "kept_for_staff")));
+    };
+    if party_to(actor, &row, &cons) {
+        return Ok(Some(entry(Some(&row.reference), "own_case")));
+    }
+    let applied = match to_waiting_attempt(reg, &row.id, line).await? {
+        Some(applied) => applied,
+        None => match c2b::confirm(reg, &as_paybill(line)).await? {
+            c2b::Confirmed::Applied(applied) => applied,
+            // Kept by a confirmation that came meanwhile, or matching nothing.
+            c2b::Confirmed::Repeat => return Ok(None),
+            c2b::Confirmed::Unmatched => Applied::Flagged,
+        },
+    };
+    let outcome = if applied == Applied::Settled { "settled" } else { "flagged" };
+    Ok(Some(entry(Some(&row.reference), outcome)))
+}
+
+/// Apply `line` to the oldest prompt (an STK push, not a paybill payment)
+/// of the transfer that waits for an answer with its amount; `None` when
+/// there is none.
+async fn to_waiting_attempt(reg: &Registry, transfer_id: &str, line: &StatementLine) -> Result<Option<Applied>, Error> {
+    let now = reg.now_ms();
+    let mut tx = reg.db().begin_write().await?;
+    tx.lock_row("reg_transfers", transfer_id).await?;
+    let waiting: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT id, provider_ref FROM reg_payment_attempts WHERE transfer_id = $1 AND provider != $2 \
+         AND receipt IS NULL AND amount_cents = $3 AND state IN ($4, $5, $6, $7, $8) ORDER BY attempt_no LIMIT 1",
+    )
+    .bind(transfer_id)
+    .bind(c2b::PROVIDER)
+    .bind(line.paid_in_cents)
+    .bind(A::Requested.as_str())
+    .bind(A::Unknown.as_str())
+    .bind(A::Pending.as_str())
+    .bind(A::Abandoned.as_str())
+    .bind(A::Failed.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((attempt_id, provider_ref)) = waiting else { return Ok(None) };
+    let outcome = Outcome::Paid {
+        receipt: Some(line.receipt.clone()),
+        amount_cents: Some(line.paid_in_cents),
+        phone: None,
+        paid_at: None,
+    };
+    let callback = Callback { provider_ref: provider_ref.unwrap_or_default(), outcome };
+    let applied = attempt::apply_in(&mut tx, &attempt_id, &callback, now)
+        .await?
+        .map_err(|_| Error::Internal("an attempt's own name did not match it".into()))?;
+    sqlx::query("UPDATE reg_payment_attempts SET result_desc = $2 WHERE id = $1 AND state = $3")
+        .bind(&attempt_id)
+        .bind(FROM_STATEMENT)
+        .bind(A::Settled.as_str())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    if applied == Applied::Settled {
+        reg.wake_outbox();
+    }
+    tracing::info!(
+        attempt = attempt_id,
+        receipt = line.receipt,
+        ?applied,
+        "a payment was applied from the M-Pesa statement"
+    );
+    metrics::counter!("tims_payment_answers_total", "applied" => format!("{applied:?}").to_lowercase()).increment(1);
+    Ok(Some(applied))
+}
+
+/// The note on an attempt the statement answered.
+const FROM_STATEMENT: &str = "paid: found in the M-Pesa statement (no answer had come)";
+
+/// A line as the paybill confirmation it stands for.
+fn as_paybill(line: &StatementLine) -> C2bPayment {
+    C2bPayment {
+        transaction_type: "Statement".into(),
+        trans_id: line.receipt.clone(),
+        trans_time: line.completed.clone(),
+        paid_at: None,
+        amount_cents: line.paid_in_cents,
+        business_shortcode: String::new(),
+        bill_ref: line.account.clone(),
+        msisdn: line.other_party.clone(),
+        phone: None,
+        first_name: String::new(),
+        middle_name: String::new(),
+        last_name: String::new(),
+    }
+}
