@@ -16,7 +16,7 @@ use axum::routing::get;
 use registry::http::api::problem;
 use registry::{Error, FieldErrors};
 use serde::{Deserialize, Serialize};
-use texts::{Lang, Refusal, Text as _};
+use texts::{Lang, PayText, Refusal, Text as _};
 
 /// The most messages one answer lists.
 const MAX_LIMIT: i64 = 200;
@@ -58,12 +58,14 @@ async fn answer(reg: &registry::Registry, headers: &HeaderMap, ask: Option<Ask>)
         .map(str::trim)
         .ok_or(Error::Unauthenticated)?;
     let actor = registry::signin::from_bearer(reg, token, None, Lang::En).await?;
+    // Refusals in the language the member of staff reads.
+    let lang = registry::parties::lang_of(&actor.person);
     if !actor.is_staff() {
-        return Err(Error::Forbidden(Refusal::Forbidden.render(Lang::En)));
+        return Err(Error::Forbidden(Refusal::Forbidden.render(lang)));
     }
-    let ask = ask.ok_or_else(|| FieldErrors::single("phone", "Give the number, as 07… or +254…"))?;
-    let phone = domain::Phone::parse(&ask.phone).map_err(|e| FieldErrors::single("phone", e.message))?;
-    let limit = ask.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
+    let phone = ask.and_then(|a| domain::Phone::parse(&a.phone).ok().map(|p| (p, a.limit)));
+    let (phone, limit) = phone.ok_or_else(|| FieldErrors::single("phone", PayText::EnterMobileNumber.render(lang)))?;
+    let limit = limit.unwrap_or(50).clamp(1, MAX_LIMIT);
     let outboxes = [sso::outbox::OUTBOX, registry::outbox::OUTBOX];
     let messages = adapters::outbox::history_for_number(reg.db(), &outboxes, phone.as_str(), limit).await?;
     Ok(Answer { phone: phone.as_str().to_string(), messages })

@@ -73,6 +73,10 @@ async fn the_seller_pays_on_submitting_before_the_buyer_is_asked(app: TestApp) {
     assert_eq!(t["fee"]["platform_fee_cents"], 5_000, "KES 50 on a fee of KES 1,000 or more");
     assert_eq!(t["fee"]["total_cents"], fee + 5_000);
     assert_eq!(t["fee"]["payer"], "seller_at_submission");
+    // The seller's list of what waits for them says to pay.
+    let (_, a) = seller.get("/api/v1/me/actions").await;
+    let mine = a["actions"].as_array().unwrap().iter().find(|x| x["id"] == id.as_str()).cloned();
+    assert_eq!(mine.map(|x| x["action"].clone()), Some(json!("pay")), "{a}");
     let asked = |app: &TestApp| app.sms_to(BUYER.1).iter().any(|m| m.contains("being transferred to you"));
     assert!(!asked(&app), "the buyer is not asked before the fee is paid");
     // The invoice has both lines; only the seller pays.
@@ -107,6 +111,7 @@ async fn the_seller_pays_on_submitting_before_the_buyer_is_asked(app: TestApp) {
     assert_eq!(v["fee"]["buyer_pays"], false, "{v}");
     let t = accept(&app, &buyer, &id).await;
     assert_eq!(t["state"], "in_review", "{t}");
+    app.wait_sms_containing(SELLER.1, "It now goes to the agency for review").await;
     let officer = citizen(&app, OFFICER).await;
     let (s, b) = officer.post(&format!("/api/v1/transfers/{id}/review"), json!({"decision": "approve"})).await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -267,3 +272,36 @@ async fn under_keep_for_resubmission_each_ending_keeps_the_payment(app: TestApp)
     assert_eq!(payments().await, [(id, "settled".to_string())], "one payment paid for them all");
 }
 on_both!(under_keep_for_resubmission_each_ending_keeps_the_payment, crate::common::with_api_client);
+
+/// A kept payment pays only for the invoice it was: once the fee has
+/// changed (here the platform fee), the new transfer asks for its own fee
+/// and the kept one becomes a refund due, of which the payer is told.
+async fn a_kept_payment_that_no_longer_matches_the_fee_is_refunded_not_used(app: TestApp) {
+    every_ending(&app, EndRule::KeepForResubmission).await;
+    let (seller, buyer) = (citizen(&app, SELLER).await, citizen(&app, BUYER).await);
+    let first = paid(&app, &seller).await;
+    let code = buyer.code(&app, BUYER.1, &first, "answer").await;
+    let (s, b) = buyer.post(&format!("/api/v1/transfers/{first}/decline"), json!({ "code": code })).await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("declined")), "{b}");
+    assert_eq!(payment_row(&app, &first).await.0, "kept");
+    // A later schedule charges another platform fee.
+    let mut s = FeeSchedule::kenya_2018();
+    s.version = "KE-POLICY-2".into();
+    s.effective_from = Date::new(2020, 1, 1).unwrap();
+    let on_end = OnEnd::default();
+    s.policy = PaymentPolicy {
+        platform_fee: vec![PlatformTier { min_cents: 0, fee_cents: 7_000 }],
+        on_end: OnEnd { declined: EndRule::KeepForResubmission, ..on_end },
+        ..seller_pays()
+    };
+    registry::store_fee_schedule(app.registry.db(), &s, app.clock_now()).await.unwrap();
+    app.registry.reload_rules().await.unwrap();
+    let (id, t) = open_and_submit(&app, &seller).await;
+    assert_eq!(t["state"], "awaiting_seller_payment", "the new invoice is asked for: {t}");
+    assert_eq!(t["fee"]["platform_fee_cents"], 7_000, "{t}");
+    assert_eq!(payment_row(&app, &first).await.0, "refund_due", "the kept payment is due back");
+    app.wait_sms_containing(SELLER.1, "will be refunded to you").await;
+    let (s, b) = seller.post(&format!("/api/v1/transfers/{id}/pay"), json!({})).await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("awaiting_buyer")), "{b}");
+}
+on_both!(a_kept_payment_that_no_longer_matches_the_fee_is_refunded_not_used, crate::common::with_api_client);

@@ -355,6 +355,21 @@ async fn the_statement_applies_a_payment_no_answer_brought_once(app: TestApp) {
     // Again: everything is known, nothing changes.
     let (_, r) = upload(&officer, &csv).await;
     assert_eq!((r["known"].as_i64(), r["new"].as_array().map(Vec::len)), (Some(2), Some(0)), "{r}");
+    // Paid as an STK query's answer leaves it, without the receipt: the
+    // statement fills it in, and it is the same payment, not a second one.
+    sqlx::query("UPDATE reg_payment_attempts SET receipt = NULL, result_desc = 'asked' WHERE transfer_id = $1")
+        .bind(&id)
+        .execute(app.registry.db().pool())
+        .await
+        .unwrap();
+    let (_, r) = upload(&officer, &csv).await;
+    assert_eq!((r["known"].as_i64(), r["new"].as_array().map(Vec::len)), (Some(2), Some(0)), "{r}");
+    let desc: String = sqlx::query_scalar("SELECT result_desc FROM reg_payment_attempts WHERE transfer_id = $1")
+        .bind(&id)
+        .fetch_one(app.registry.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(desc, "asked", "its answer stays as it was");
     // The answer comes after all: the same payment, counted once.
     answer_prompt(&app, DevAnswer::Pay).await;
     assert_eq!(attempts(&app, &id).await, one);

@@ -123,7 +123,8 @@ async fn record_acceptance(
         set.push(("queued_at", Val::Int(now)));
     }
     let after = store::advance(&mut tx, &row, t.to, now, &set, Line::by(Step::BuyerAccept, actor)).await?;
-    let sms = Sms::BuyerAccepted { reference: &row.reference, reg_no: &row.reg_no };
+    let fee_paid = t.to == State::InReview;
+    let sms = Sms::BuyerAccepted { reference: &row.reference, reg_no: &row.reg_no, fee_paid };
     tell(&mut tx, &row.seller_id, &row, &sms, now).await?;
     let mut attempt = None;
     if charge_now && t.to == State::AwaitingPayment {

@@ -268,7 +268,8 @@ pub struct ActionItem {
 
 /// What waits for the actor's principal (themselves, or the organisation
 /// they act for): drafts to submit, consents to give, transfers to accept
-/// or decline and fees to pay, the soonest to expire first, a page at a
+/// or decline and fees to pay (the buyer's, or the seller's where the
+/// seller pays on submitting), the soonest to expire first, a page at a
 /// time. One read, each part by its index (seller, consenting party,
 /// buyer).
 #[tracing::instrument(skip_all, fields(actor = %actor.person.id))]
@@ -281,8 +282,8 @@ pub async fn needs_action(reg: &Registry, actor: &Actor, page: &PageRequest) -> 
     const FROM: &str = "FROM reg_transfers t JOIN reg_vehicles v ON v.id = t.vehicle_id";
     let sql = format!(
         "SELECT * FROM ( \
-           {PICK}, CASE WHEN t.state = $2 THEN 'submit' ELSE 'resubmit' END AS action {FROM} \
-             WHERE t.seller_id = $1 AND t.state IN ($2, $9) \
+           {PICK}, CASE WHEN t.state = $2 THEN 'submit' WHEN t.state = $10 THEN 'pay' ELSE 'resubmit' END \
+             AS action {FROM} WHERE t.seller_id = $1 AND t.state IN ($2, $9, $10) \
            UNION ALL {PICK}, 'approve' AS action {FROM} JOIN reg_consents c ON c.transfer_id = t.id \
              WHERE c.party_id = $1 AND c.decision IS NULL AND t.state = $3 \
            UNION ALL {PICK}, CASE WHEN t.state = $4 THEN 'answer' ELSE 'pay' END AS action {FROM} \
@@ -300,6 +301,7 @@ pub async fn needs_action(reg: &Registry, actor: &Actor, page: &PageRequest) -> 
         .bind(after_key)
         .bind(page.fetch())
         .bind(State::ReturnedForScan.as_str())
+        .bind(State::AwaitingSellerPayment.as_str())
         .fetch_all(reg.db().pool())
         .await?;
     let mut items = vec![];

@@ -18,7 +18,7 @@ use super::payment::{PaymentView, payment};
 use super::store::Row;
 use super::{lang, not_found, officiate, store};
 use crate::signin::Actor;
-use crate::{Error, FieldErrors, Registry};
+use crate::{Error, FieldErrors, Registry, parties};
 
 /// In the transaction that ended `row` in `ended`: apply the schedule's
 /// rule to a settled payment and tell its payer. Nothing when nothing was
@@ -60,11 +60,15 @@ pub(super) async fn on_end(reg: &Registry, tx: &mut WriteTx, row: &Row, ended: S
 
 /// In the transaction that opens `row`: a payment kept from a transfer of
 /// the same vehicle between the same seller and buyer, paid by whoever
-/// pays this one, that ended within `keep_days`, pays for this one.
+/// pays this one, that ended within `keep_days`, pays for this one when it
+/// is this one's invoice. When the fee has changed since (a new schedule,
+/// another platform fee) it cannot: it becomes a refund due, the payer is
+/// told, and this transfer asks for its own fee.
 pub(super) async fn carry_kept(tx: &mut WriteTx, mut row: Row, keep_days: u32, now: i64) -> Result<Row, Error> {
     let since = now - i64::from(keep_days) * domain::policy::DAY_MS;
-    let kept: Option<(String, Option<String>)> = sqlx::query_as(
-        "SELECT t.id, p.provider_ref FROM reg_transfers t JOIN reg_payments p ON p.transfer_id = t.id \
+    let kept: Option<(String, Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT t.id, p.provider_ref, t.reference, p.amount_cents FROM reg_transfers t \
+         JOIN reg_payments p ON p.transfer_id = t.id \
          WHERE t.vehicle_id = $1 AND t.seller_id = $2 AND t.buyer_id = $3 AND p.payer_id = $4 AND p.state = $5 \
          AND t.updated_at >= $6 ORDER BY t.updated_at DESC LIMIT 1",
     )
@@ -76,7 +80,25 @@ pub(super) async fn carry_kept(tx: &mut WriteTx, mut row: Row, keep_days: u32, n
     .bind(since)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((from, provider_ref)) = kept else { return Ok(row) };
+    let Some((from, provider_ref, from_reference, amount_cents)) = kept else { return Ok(row) };
+    if amount_cents != row.invoice().total_cents() {
+        sqlx::query("UPDATE reg_payments SET state = $2 WHERE transfer_id = $1 AND state = $3")
+            .bind(&from)
+            .bind(PaymentState::RefundDue.as_str())
+            .bind(PaymentState::Kept.as_str())
+            .execute(&mut **tx)
+            .await?;
+        let payer = row.payer_id().to_string();
+        let text =
+            Sms::RefundDue { amount_cents, reference: &from_reference }.render(parties::lang_in(tx, &payer).await?);
+        crate::outbox::alert(tx, &payer, &text, &from_reference, now).await?;
+        tracing::info!(
+            transfer = row.reference,
+            kept_from = from_reference,
+            "a kept payment no longer matches the fee: refund due"
+        );
+        return Ok(row);
+    }
     sqlx::query("UPDATE reg_payments SET transfer_id = $1, state = $2 WHERE transfer_id = $3 AND state = $4")
         .bind(&row.id)
         .bind(PaymentState::Settled.as_str())

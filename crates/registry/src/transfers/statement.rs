@@ -6,7 +6,9 @@
 //! to call back again), or a paybill payment whose confirmation never came.
 //!
 //! Each line paid in is, by its receipt number:
-//! - `known`: an attempt or a paybill payment has the receipt already;
+//! - `known`: an attempt or a paybill payment has the receipt already, or
+//!   a prompt of its transfer for its amount was answered as paid without
+//!   one (an STK query's answer has none), which now gets it;
 //! - `settled` or `flagged`: applied to the oldest STK attempt of the
 //!   transfer its account number names that waits for an answer with the
 //!   same amount (requested, unknown, pending, given up on, or failed: the
@@ -124,6 +126,8 @@ async fn one(reg: &Registry, actor: &Actor, line: &StatementLine) -> Result<Opti
         return Ok(Some(entry(Some(&row.reference), "own_case")));
     }
     let applied = match to_waiting_attempt(reg, &row.id, line).await? {
+        // The receipt of a payment already counted, filled in.
+        Some(Applied::Unchanged) => return Ok(None),
         Some(applied) => applied,
         None => match c2b::confirm(reg, &as_paybill(line)).await? {
             c2b::Confirmed::Applied(applied) => applied,
@@ -136,16 +140,20 @@ async fn one(reg: &Registry, actor: &Actor, line: &StatementLine) -> Result<Opti
     Ok(Some(entry(Some(&row.reference), outcome)))
 }
 
-/// Apply `line` to the oldest prompt (an STK push, not a paybill payment)
-/// of the transfer that waits for an answer with its amount; `None` when
-/// there is none.
+/// Apply `line` to a prompt (an STK push, not a paybill payment) of the
+/// transfer for its amount: one answered as paid without a receipt gets
+/// it (`Unchanged`: counted already); else the oldest still waiting is
+/// paid. `None` when there is neither.
 async fn to_waiting_attempt(reg: &Registry, transfer_id: &str, line: &StatementLine) -> Result<Option<Applied>, Error> {
     let now = reg.now_ms();
     let mut tx = reg.db().begin_write().await?;
     tx.lock_row("reg_transfers", transfer_id).await?;
+    // A prompt answered without its receipt (an STK query's answer has
+    // none) is this payment, first; else the oldest still waiting.
     let waiting: Option<(String, Option<String>)> = sqlx::query_as(
         "SELECT id, provider_ref FROM reg_payment_attempts WHERE transfer_id = $1 AND provider != $2 \
-         AND receipt IS NULL AND amount_cents = $3 AND state IN ($4, $5, $6, $7, $8) ORDER BY attempt_no LIMIT 1",
+         AND receipt IS NULL AND amount_cents = $3 AND state IN ($4, $5, $6, $7, $8, $9, $10) \
+         ORDER BY CASE state WHEN $9 THEN 0 WHEN $10 THEN 1 ELSE 2 END, attempt_no LIMIT 1",
     )
     .bind(transfer_id)
     .bind(c2b::PROVIDER)
@@ -155,6 +163,8 @@ async fn to_waiting_attempt(reg: &Registry, transfer_id: &str, line: &StatementL
     .bind(A::Pending.as_str())
     .bind(A::Abandoned.as_str())
     .bind(A::Failed.as_str())
+    .bind(A::Settled.as_str())
+    .bind(A::Flagged.as_str())
     .fetch_optional(&mut *tx)
     .await?;
     let Some((attempt_id, provider_ref)) = waiting else { return Ok(None) };
@@ -168,12 +178,10 @@ async fn to_waiting_attempt(reg: &Registry, transfer_id: &str, line: &StatementL
     let applied = attempt::apply_in(&mut tx, &attempt_id, &callback, now)
         .await?
         .map_err(|_| Error::Internal("an attempt's own name did not match it".into()))?;
-    sqlx::query("UPDATE reg_payment_attempts SET result_desc = $2 WHERE id = $1 AND state = $3")
-        .bind(&attempt_id)
-        .bind(FROM_STATEMENT)
-        .bind(A::Settled.as_str())
-        .execute(&mut *tx)
-        .await?;
+    if applied == Applied::Settled {
+        let q = sqlx::query("UPDATE reg_payment_attempts SET result_desc = $2 WHERE id = $1");
+        q.bind(&attempt_id).bind(FROM_STATEMENT).execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     if applied == Applied::Settled {
         reg.wake_outbox();

@@ -40,9 +40,7 @@ pub(super) fn render(m: &Sms<'_>) -> String {
         Sms::ConsentRefused { reference, reg_no } => format!(
             "tims: a joint owner or the financier refused the transfer {reference} of {reg_no}. The vehicle stays with you."
         ),
-        Sms::BuyerAccepted { reference, reg_no } => format!(
-            "tims: the buyer accepted the transfer {reference} of {reg_no}. It goes to the agency once the fee is paid."
-        ),
+        Sms::BuyerAccepted { reference, reg_no, fee_paid } => accepted(reference, reg_no, fee_paid),
         Sms::SellerPaymentReceived { .. } | Sms::RefundDue { .. } | Sms::PaymentKept { .. } | Sms::Refunded { .. } => {
             money(m)
         }
@@ -121,4 +119,12 @@ fn code_for(purpose: CodeFor) -> &'static str {
         CodeFor::ApproveTransfer => "code to APPROVE the transfer",
         CodeFor::RefuseTransfer => "code to REFUSE the transfer",
     }
+}
+
+/// The seller's SMS when the buyer accepts: to the agency once the fee is
+/// paid, or now when it was.
+fn accepted(reference: &str, reg_no: &str, fee_paid: bool) -> String {
+    let next =
+        if fee_paid { "It now goes to the agency for review." } else { "It goes to the agency once the fee is paid." };
+    format!("tims: the buyer accepted the transfer {reference} of {reg_no}. {next}")
 }

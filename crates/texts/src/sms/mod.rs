@@ -53,7 +53,8 @@ catalogue! {
         ConsentNeeded { reference: &'a str, reg_no: &'a str, role: ConsentRole },
         TransferToYou { reg_no: &'a str, reference: &'a str },
         ConsentRefused { reference: &'a str, reg_no: &'a str },
-        BuyerAccepted { reference: &'a str, reg_no: &'a str },
+        /// `fee_paid`: the seller paid on submitting, so it goes to review now.
+        BuyerAccepted { reference: &'a str, reg_no: &'a str, fee_paid: bool },
         PaymentReceived { amount_cents: i64, reference: &'a str },
         /// The seller paid on submitting: the others are asked next.
         SellerPaymentReceived { amount_cents: i64, reference: &'a str },

@@ -44,11 +44,7 @@ pub(super) fn render(m: &Sms<'_>) -> String {
         Sms::ConsentRefused { reference, reg_no } => format!(
             "tims: mmiliki mwenza au mkopeshaji amepinga uhamisho {reference} wa {reg_no}. Gari linabaki kwako."
         ),
-        Sms::BuyerAccepted { reference, reg_no } => {
-            format!(
-                "tims: mnunuzi amekubali uhamisho {reference} wa {reg_no}. Ada ikishalipwa, uhamisho utapelekwa kwa mamlaka."
-            )
-        }
+        Sms::BuyerAccepted { reference, reg_no, fee_paid } => accepted(reference, reg_no, fee_paid),
         Sms::SellerPaymentReceived { .. } | Sms::RefundDue { .. } | Sms::PaymentKept { .. } | Sms::Refunded { .. } => {
             money(m)
         }
@@ -136,4 +132,14 @@ fn code_for(purpose: CodeFor) -> &'static str {
         CodeFor::ApproveTransfer => "KURIDHIA uhamisho",
         CodeFor::RefuseTransfer => "KUPINGA uhamisho",
     }
+}
+
+/// The seller's SMS when the buyer accepts (see the English).
+fn accepted(reference: &str, reg_no: &str, fee_paid: bool) -> String {
+    let next = if fee_paid {
+        "Sasa unapelekwa kwa mamlaka ukaguliwe."
+    } else {
+        "Ada ikishalipwa, uhamisho utapelekwa kwa mamlaka."
+    };
+    format!("tims: mnunuzi amekubali uhamisho {reference} wa {reg_no}. {next}")
 }
