@@ -94,6 +94,9 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// A leased row's id, the lease's token, and what became of the row.
+type Done = (i64, String, Outcome);
+
 /// What became of one leased row in a pass.
 #[derive(Debug)]
 enum Outcome {
@@ -133,10 +136,9 @@ pub async fn deliver_due(
     // inside the gateway's wrapper).
     use futures_util::StreamExt as _;
     let sends: Vec<_> = leased.into_iter().map(|row| sender.send(row, now)).collect();
-    let outcomes: Vec<(i64, Outcome)> =
-        futures_util::stream::iter(sends).buffer_unordered(SENDS_AT_ONCE).collect().await;
+    let outcomes: Vec<Done> = futures_util::stream::iter(sends).buffer_unordered(SENDS_AT_ONCE).collect().await;
     crate::crashpoint("outbox.sent_unmarked");
-    let sent = outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Sent(_))).count();
+    let sent = outcomes.iter().filter(|(_, _, o)| matches!(o, Outcome::Sent(_))).count();
     step(db, table, &outcomes, 0, clock.now_ms()).await?;
     count(table, &outcomes);
     if sent > 0 {
@@ -157,10 +159,10 @@ struct Sender<'a> {
 
 impl<'a> Sender<'a> {
     /// Send `row`, leased at `leased_at`: its id and what became of it.
-    fn send(self, row: Leased, leased_at: i64) -> crate::BoxFuture<'a, (i64, Outcome)> {
+    fn send(self, row: Leased, leased_at: i64) -> crate::BoxFuture<'a, Done> {
         Box::pin(async move {
             let outcome = send_one(&row, self.table, self.sms, self.clock, leased_at, self.code_ttl_ms).await;
-            (row.id, outcome)
+            (row.id, row.token, outcome)
         })
     }
 }
@@ -212,8 +214,8 @@ async fn send_one(
 }
 
 /// The counters of what a pass did, by outbox.
-fn count(table: &'static str, outcomes: &[(i64, Outcome)]) {
-    for (_, o) in outcomes {
+fn count(table: &'static str, outcomes: &[Done]) {
+    for (_, _, o) in outcomes {
         match o {
             Outcome::Sent(sent) => {
                 metrics::counter!("tims_sms_sent_total", "outbox" => table).increment(1);
@@ -236,6 +238,8 @@ fn count(table: &'static str, outcomes: &[(i64, Outcome)]) {
 #[derive(Debug)]
 struct Leased {
     id: i64,
+    /// The lease's token (see [`lease_token`]).
+    token: String,
     to: String,
     body: String,
     secret: bool,
@@ -329,6 +333,7 @@ async fn lease_in(tx: &mut WriteTx, table: &str, now: i64, limit: usize) -> Resu
         .into_iter()
         .map(|(id, to, body, secret, attempts, created_at, purpose, reference)| Leased {
             id,
+            token: mark.clone(),
             to,
             body,
             secret: secret != 0,
@@ -343,13 +348,7 @@ async fn lease_in(tx: &mut WriteTx, table: &str, now: i64, limit: usize) -> Resu
 /// In one transaction: write what became of `outcomes`, then lease up to
 /// `limit` more due rows. A step that finds nothing to write or lease
 /// commits nothing, so an idle worker costs no commit and no flush to disk.
-async fn step(
-    db: &Db,
-    table: &str,
-    outcomes: &[(i64, Outcome)],
-    limit: usize,
-    now: i64,
-) -> Result<Vec<Leased>, db::Error> {
+async fn step(db: &Db, table: &str, outcomes: &[Done], limit: usize, now: i64) -> Result<Vec<Leased>, db::Error> {
     let mut tx = db.begin_write().await?;
     mark_in(&mut tx, table, outcomes, now).await?;
     let leased = if limit > 0 { lease_in(&mut tx, table, now, limit).await? } else { vec![] };
@@ -365,9 +364,12 @@ async fn step(
 const WIPE_SENT: &str = "CASE WHEN secret = 1 THEN '[code delivered]' ELSE body END";
 const WIPE_UNSENT: &str = "CASE WHEN secret = 1 THEN '[code not delivered]' ELSE body END";
 
-/// Write what became of leased rows.
-async fn mark_in(tx: &mut WriteTx, table: &str, outcomes: &[(i64, Outcome)], now: i64) -> Result<(), sqlx::Error> {
-    for (id, outcome) in outcomes {
+/// Write what became of leased rows. A send the gateway took is written
+/// whatever; anything else only while the row still carries this worker's
+/// lease (after a long outage another worker may have leased it since, and
+/// an old answer must not free the row it is sending).
+async fn mark_in(tx: &mut WriteTx, table: &str, outcomes: &[Done], now: i64) -> Result<(), sqlx::Error> {
+    for (id, token, outcome) in outcomes {
         let q = match outcome {
             Outcome::Sent(sent) => sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE {table} SET lease_until = NULL, status = 'sent', status_at = $1, sent_at = $1, \
@@ -378,11 +380,13 @@ async fn mark_in(tx: &mut WriteTx, table: &str, outcomes: &[(i64, Outcome)], now
             .bind(sent.cost.as_ref().map(|c| c.currency.clone()))
             .bind(sent.cost.as_ref().map(|c| c.micros)),
             Outcome::Wait(at) => sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE {table} SET lease_until = NULL, attempts = attempts - 1, available_at = $1 WHERE id = $2"
+                "UPDATE {table} SET lease_until = NULL, attempts = attempts - 1, available_at = $1 \
+                 WHERE id = $2 AND lease_token = $3"
             )))
             .bind(*at),
             Outcome::Retry { at, error } => sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE {table} SET lease_until = NULL, available_at = $1, last_error = $2 WHERE id = $3"
+                "UPDATE {table} SET lease_until = NULL, available_at = $1, last_error = $2 WHERE id = $3 \
+                 AND lease_token = $4"
             )))
             .bind(*at)
             .bind(error.clone()),
@@ -394,14 +398,16 @@ async fn mark_in(tx: &mut WriteTx, table: &str, outcomes: &[(i64, Outcome)], now
                 };
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "UPDATE {table} SET lease_until = NULL, status = $1, status_at = $2, failure_reason = $3, \
-                     last_error = $3, body = {body} WHERE id = $4"
+                     last_error = $3, body = {body} WHERE id = $4 AND lease_token = $5"
                 )))
                 .bind(*status)
                 .bind(now)
                 .bind(reason.clone())
             }
         };
-        q.bind(*id).execute(&mut **tx).await?;
+        let q = q.bind(*id);
+        let q = if matches!(outcome, Outcome::Sent(_)) { q } else { q.bind(token.as_str()) };
+        q.execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -14,7 +14,10 @@
 //!
 //! On shutdown it leases nothing more, waits for what is out (each send is
 //! bounded by the gateway adapter's timeout) and writes it, so that a
-//! message the gateway took is not sent again by the next worker.
+//! message the gateway took is not sent again by the next worker; a step
+//! that fails then is tried again once a second for a while. A send the
+//! send-rate limit holds back stops the leasing until the next tick, so a
+//! backlog over the limit is not leased and put back again and again.
 
 use std::time::Duration;
 
@@ -23,12 +26,15 @@ use futures_util::FutureExt as _;
 use futures_util::stream::{FuturesUnordered, StreamExt as _};
 use tokio::sync::{Notify, watch};
 
-use super::{Outbox, Outcome, Sender, count, reports, step};
+use super::{Done, Outbox, Outcome, Sender, count, reports, step};
 use crate::BoxFuture;
 use crate::sms::SmsSender;
 
 /// The shortest time between two steps.
 const STEP_GAP: Duration = Duration::from_millis(20);
+/// After a stop, how long a failing database may be tried again for the
+/// answers of sends that went out.
+const GIVE_UP_AFTER_STOP: Duration = Duration::from_secs(20);
 /// How often the worker looks for rows no wake-up announced.
 const LOOK_EVERY: Duration = Duration::from_secs(1);
 
@@ -45,17 +51,30 @@ pub struct Pump<'a> {
 }
 
 impl Pump<'_> {
+    /// Apply the delivery reports that came before their message's id.
+    async fn apply_waiting_reports(&self) {
+        if let Err(e) = reports::apply_waiting(self.db, self.outbox, self.clock.now_ms()).await {
+            tracing::error!(outbox = self.outbox.table(), error = %e, "applying waiting delivery reports failed");
+        }
+    }
+
     /// Deliver until `shutdown` says stop, then finish what is out.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let table = self.outbox.table();
         let window = self.sms.max_in_flight().max(1);
         let sender = Sender { table, sms: self.sms, clock: self.clock, code_ttl_ms: self.code_ttl_ms };
-        let mut out: FuturesUnordered<BoxFuture<'_, (i64, Outcome)>> = FuturesUnordered::new();
-        let mut back: Vec<(i64, Outcome)> = vec![];
+        let mut out: FuturesUnordered<BoxFuture<'_, Done>> = FuturesUnordered::new();
+        let mut back: Vec<Done> = vec![];
         let mut look = true;
         // After a failed step, nothing until the next tick.
         let mut held = false;
+        // A send held back by the send-rate limit: no more leasing until
+        // the next tick (its row is due again when the limit allows).
+        let mut throttled = false;
         let mut stopping = *shutdown.borrow();
+        // Once stopping, how long a failing database may keep the answers
+        // of sends that went out (after it they are lost, and resent).
+        let mut give_up_at = None;
         let mut tick = tokio::time::interval(LOOK_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_step = tokio::time::Instant::now() - STEP_GAP;
@@ -73,18 +92,25 @@ impl Pump<'_> {
                 }
                 let now = self.clock.now_ms();
                 last_step = tokio::time::Instant::now();
+                throttled |= back.iter().any(|(_, _, o)| matches!(o, Outcome::Wait(_)));
                 match step(self.db, table, &back, free, now).await {
                     Ok(leased) => {
                         count(table, &back);
                         back.clear();
                         // Fewer than asked for: nothing else is due now.
-                        look = leased.len() == free && free > 0;
+                        look = !throttled && leased.len() == free && free > 0;
                         out.extend(leased.into_iter().map(|row| sender.send(row, now)));
                     }
                     Err(e) => {
                         tracing::error!(outbox = table, error = %e, "outbox step failed; trying again");
                         held = true;
-                        if stopping {
+                        let late = give_up_at.is_some_and(|at| tokio::time::Instant::now() >= at);
+                        if late && out.is_empty() {
+                            tracing::error!(
+                                outbox = table,
+                                unwritten = back.len(),
+                                "stopping with answers unwritten: their messages will be sent again"
+                            );
                             return;
                         }
                     }
@@ -95,20 +121,22 @@ impl Pump<'_> {
             }
             tokio::select! {
                 // A stop is seen before anything else, so that nothing more
-                // is leased once it is asked for.
+                // is leased once it is asked for; the tick before the sends,
+                // so that a busy worker still looks once a second.
                 biased;
-                _ = shutdown.changed(), if !stopping => stopping = true,
+                _ = shutdown.changed(), if !stopping => {
+                    stopping = true;
+                    give_up_at = Some(tokio::time::Instant::now() + GIVE_UP_AFTER_STOP);
+                }
+                _ = tick.tick(), if !stopping || held => {
+                    (look, held, throttled) = (true, false, false);
+                    self.apply_waiting_reports().await;
+                }
                 Some(o) = out.next(), if !out.is_empty() => {
                     back.push(o);
-                    look = true;
+                    look = !throttled;
                 }
-                () = self.wake.notified(), if !stopping => look = true,
-                _ = tick.tick(), if !stopping || held => {
-                    (look, held) = (true, false);
-                    if let Err(e) = reports::apply_waiting(self.db, self.outbox, self.clock.now_ms()).await {
-                        tracing::error!(outbox = table, error = %e, "applying waiting delivery reports failed");
-                    }
-                }
+                () = self.wake.notified(), if !stopping => look = !throttled,
             }
         }
     }

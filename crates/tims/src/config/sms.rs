@@ -54,6 +54,9 @@ impl Default for SmsSection {
     }
 }
 
+/// The most SMS an outbox may have out to the gateway at once.
+const MAX_IN_FLIGHT: u32 = 1024;
+
 /// The gateway's settings by name, with the variable that sets each.
 const GATEWAY: [(&str, &str); 3] = [
     ("sms.africastalking_url", "TIMS_AFRICASTALKING_URL"),
@@ -97,6 +100,9 @@ impl SmsSection {
             if let Some(v) = get(name) {
                 *slot = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| bad(name, "use a whole number from 1"))?;
             }
+        }
+        if !(1..=MAX_IN_FLIGHT).contains(&self.sends_in_flight) {
+            return Err(bad("TIMS_SMS_SENDS_IN_FLIGHT", "use a whole number from 1 to 1024"));
         }
         Ok(())
     }
@@ -199,6 +205,9 @@ mod tests {
         assert_eq!((g.base_url.as_str(), g.sender_id.as_deref()), ("https://api.example", Some("NTSA")));
         assert_eq!((s.limits().per_number_per_minute, s.limits().in_flight), (3, 200));
         assert!(!format!("{s:?}{g:?}").contains("atsk_secret_key"), "the key is never printed");
+        let err = s.apply_env(&|k: &str| (k == "TIMS_SMS_SENDS_IN_FLIGHT").then(|| "5000".to_string())).unwrap_err();
+        assert!(err.to_string().contains("1 to 1024"), "{err}");
+        s.sends_in_flight = 200;
         let err = s.apply_env(&|k: &str| (k == "TIMS_SMS_SENDS_PER_SECOND").then(|| "0".to_string())).unwrap_err();
         assert!(err.to_string().starts_with("TIMS_SMS_SENDS_PER_SECOND"), "{err}");
         let c: crate::Config = toml::from_str("[sms]\nsender_id = \"NTSA\"\nsends_per_second = 5\n").unwrap();
