@@ -150,12 +150,25 @@ fn cents(s: &str) -> Option<i64> {
     whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(frac)
 }
 
+/// Fields a row keeps at most (the export has 13); the rest are dropped.
+const MAX_FIELDS: usize = 64;
+
 /// The rows of a CSV text, each with the number of the line it starts on:
 /// fields split by commas, quoted fields may hold commas, line breaks and
-/// doubled quotes.
+/// doubled quotes. It stops after [`MAX_LINES`] rows and a few more (the
+/// caller refuses that many), and keeps at most [`MAX_FIELDS`] a row, so
+/// that no text makes it hold more than a statement's worth.
 fn rows(text: &str) -> Vec<(usize, Vec<String>)> {
     let mut rows = vec![];
     let (mut row, mut field, mut quoted, mut line, mut start) = (vec![], String::new(), false, 1, 1);
+    // Whether the field so far is only blanks (a quote may open it).
+    let mut blank = true;
+    let end_field = |row: &mut Vec<String>, field: &mut String| {
+        let f = std::mem::take(field);
+        if row.len() < MAX_FIELDS {
+            row.push(f);
+        }
+    };
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -164,27 +177,38 @@ fn rows(text: &str) -> Vec<(usize, Vec<String>)> {
                 field.push('"');
             }
             '"' if quoted => quoted = false,
-            '"' if field.trim().is_empty() => {
+            '"' if blank => {
                 field.clear();
                 quoted = true;
+                blank = false;
             }
-            ',' if !quoted => row.push(std::mem::take(&mut field)),
+            ',' if !quoted => {
+                end_field(&mut row, &mut field);
+                blank = true;
+            }
             '\r' if !quoted => {}
             '\n' => {
                 line += 1;
                 if quoted {
                     field.push('\n');
                 } else {
-                    row.push(std::mem::take(&mut field));
+                    end_field(&mut row, &mut field);
+                    blank = true;
                     rows.push((start, std::mem::take(&mut row)));
                     start = line;
+                    if rows.len() > MAX_LINES + 16 {
+                        return rows;
+                    }
                 }
             }
-            c => field.push(c),
+            c => {
+                blank &= c.is_whitespace();
+                field.push(c);
+            }
         }
     }
     if !field.is_empty() || !row.is_empty() {
-        row.push(field);
+        end_field(&mut row, &mut field);
         rows.push((start, row));
     }
     rows
@@ -246,6 +270,12 @@ mod tests {
         );
         let long = format!("Receipt No.,Paid In\n{}", "ABCD1234EF,1\n".repeat(MAX_LINES));
         assert_eq!(parse(&long), Err(StatementError::TooLong));
+        assert_eq!(parse(&"\n".repeat(5_000_000)), Err(StatementError::TooLong), "it stops reading early");
+        // Blanks then many quotes: read in one pass, not once per quote.
+        let quotes = format!("Receipt No.,Paid In\nABCD1234EF,{}x{}\n", " ".repeat(200_000), "\"".repeat(200_000));
+        assert!(matches!(parse(&quotes), Err(StatementError::BadAmount { line: 2, .. })));
+        let wide = format!("Receipt No.,Paid In{}\nABCD1234EF,1{}\n", ",x".repeat(10_000), ",y".repeat(10_000));
+        assert_eq!(parse(&wide).unwrap().lines.len(), 1, "extra columns are dropped");
     }
 
     #[test]

@@ -76,7 +76,8 @@ async fn the_seller_pays_on_submitting_before_the_buyer_is_asked(app: TestApp) {
     // The seller's list of what waits for them says to pay.
     let (_, a) = seller.get("/api/v1/me/actions").await;
     let mine = a["actions"].as_array().unwrap().iter().find(|x| x["id"] == id.as_str()).cloned();
-    assert_eq!(mine.map(|x| x["action"].clone()), Some(json!("pay")), "{a}");
+    assert_eq!(mine.as_ref().map(|x| x["action"].clone()), Some(json!("pay")), "{a}");
+    assert_eq!(mine.map(|x| x["fee_cents"].clone()), Some(json!(fee + 5_000)), "what the seller is asked for: {a}");
     let asked = |app: &TestApp| app.sms_to(BUYER.1).iter().any(|m| m.contains("being transferred to you"));
     assert!(!asked(&app), "the buyer is not asked before the fee is paid");
     // The invoice has both lines; only the seller pays.

@@ -127,6 +127,16 @@ impl Mpesa {
     }
 }
 
+/// Daraja's refusal of a push while the payer's phone has a prompt open:
+/// `500.001.1001` with "Unable to lock subscriber, a transaction is
+/// already in process for the current subscriber". The same code answers
+/// a query "being processed", so the words are checked too.
+fn subscriber_locked(body: &Value) -> bool {
+    let code = code_of(body.get("errorCode"));
+    let message = body.get("errorMessage").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
+    code.as_deref() == Some(STILL_PROCESSING) && message.contains("lock subscriber")
+}
+
 /// What Daraja's answer to a push means.
 fn push_answer(a: &Answer) -> Result<Charge, PaymentError> {
     let Some(body) = &a.body else {
@@ -138,6 +148,11 @@ fn push_answer(a: &Answer) -> Result<Charge, PaymentError> {
             PaymentError::Unknown(why)
         });
     };
+    if subscriber_locked(body) {
+        // Another prompt is open on the payer's phone: this one was not
+        // sent, and the payer may try again once that one is answered.
+        return Err(PaymentError::NotStarted(format!("a prompt is already open on that phone{}", error_text(body))));
+    }
     if a.status >= 500 || a.status == 408 {
         return Err(PaymentError::Unknown(format!("M-Pesa answered HTTP {}{}", a.status, error_text(body))));
     }
@@ -192,6 +207,18 @@ mod tests {
         assert_eq!(timestamp(1_702_204_456_000), "20231210133416");
         // 22:00 UTC on New Year's Eve is already the new year in Nairobi.
         assert_eq!(timestamp(1_704_060_000_000), "20240101010000");
+    }
+
+    #[test]
+    fn a_push_refused_because_another_prompt_is_open_was_not_sent() {
+        let locked = serde_json::json!({"requestId": "1-2", "errorCode": "500.001.1001",
+            "errorMessage": "Unable to lock subscriber, a transaction is already in process for the current subscriber"});
+        let a = Answer { status: 500, body: Some(locked) };
+        assert!(matches!(push_answer(&a), Err(PaymentError::NotStarted(e)) if e.contains("already open")));
+        // Any other 5xx may have prompted the payer.
+        let other = serde_json::json!({"requestId": "1-2", "errorCode": "500.001.1001", "errorMessage": "System busy"});
+        let a = Answer { status: 500, body: Some(other) };
+        assert!(matches!(push_answer(&a), Err(PaymentError::Unknown(_))));
     }
 
     #[test]

@@ -199,6 +199,14 @@ pub(super) async fn apply_in(
     let applied = match &callback.outcome {
         Outcome::Waiting => Applied::Unchanged,
         Outcome::Paid { receipt, .. } if done => {
+            if let (Some(had), Some(new)) = (a.receipt.as_deref(), receipt.as_deref())
+                && had != new
+            {
+                // Another payment than the one counted for this request:
+                // staff must find it (the statement shows both receipts).
+                tracing::warn!(attempt = a.id, had, new, "a second receipt for one payment request: check it");
+                metrics::counter!("tims_payments_flagged_total").increment(1);
+            }
             keep_receipt(tx, &a, receipt.as_deref()).await?;
             Applied::Unchanged
         }
@@ -232,13 +240,14 @@ async fn held_elsewhere(tx: &mut WriteTx, a: &Attempt, receipt: &str) -> Result<
 async fn same_payment(tx: &mut WriteTx, a: &Attempt, provider_ref: &str, receipt: &str, now: i64) -> Result<(), Error> {
     sqlx::query(
         "UPDATE reg_payment_attempts SET state = $2, provider_ref = COALESCE(provider_ref, NULLIF($3, '')), \
-         result_code = '0', result_desc = $4, answered_at = $5 WHERE id = $1",
+         result_code = '0', result_desc = $4, answered_at = $5, receipt = $6 WHERE id = $1",
     )
     .bind(&a.id)
     .bind(A::Flagged.as_str())
     .bind(provider_ref)
     .bind(format!("the same payment ({receipt}) came in on another attempt: counted once, nothing to refund"))
     .bind(now)
+    .bind(receipt)
     .execute(&mut **tx)
     .await?;
     tracing::warn!(attempt = a.id, receipt, "a payment heard of twice was counted once");

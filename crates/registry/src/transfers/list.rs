@@ -258,6 +258,8 @@ pub struct ActionItem {
     pub id: String,
     pub reference: String,
     pub registration_number: String,
+    /// The transfer fee; for a fee to pay, what the payer is asked for
+    /// (with the platform fee).
     pub fee_cents: i64,
     pub fee: String,
     /// When the transfer expires if nobody acts.
@@ -278,7 +280,7 @@ pub async fn needs_action(reg: &Registry, actor: &Actor, page: &PageRequest) -> 
         Some([at, key]) => (at.parse::<i64>().map_err(|_| bad_cursor())?, key),
         None => (i64::MIN, String::new()),
     };
-    const PICK: &str = "SELECT t.id, t.reference, v.reg_no, t.fee_cents, t.expires_at";
+    const PICK: &str = "SELECT t.id, t.reference, v.reg_no, t.fee_cents, t.platform_fee_cents, t.expires_at";
     const FROM: &str = "FROM reg_transfers t JOIN reg_vehicles v ON v.id = t.vehicle_id";
     let sql = format!(
         "SELECT * FROM ( \
@@ -309,6 +311,9 @@ pub async fn needs_action(reg: &Registry, actor: &Actor, page: &PageRequest) -> 
         let action: String = r.try_get("action")?;
         let Some(action) = NeedsAction::parse(&action) else { continue };
         let (fee_cents, expires_at_ms): (i64, i64) = (r.try_get("fee_cents")?, r.try_get("expires_at")?);
+        // What the payer is asked for: the fee with the platform fee.
+        let fee_cents =
+            if action == NeedsAction::Pay { fee_cents + r.try_get::<i64, _>("platform_fee_cents")? } else { fee_cents };
         items.push(ActionItem {
             action,
             id: r.try_get("id")?,

@@ -62,12 +62,16 @@ pub struct StatementReport {
 
 /// Read `text`, an M-Pesa statement, and apply what tims had not heard of.
 #[tracing::instrument(skip_all, fields(actor = %actor.person.id))]
-pub async fn reconcile(reg: &Registry, actor: &Actor, text: &str) -> Result<StatementReport, Error> {
+pub async fn reconcile(reg: &Registry, actor: &Actor, text: String) -> Result<StatementReport, Error> {
     let l = lang(actor);
     if !actor.is_staff() {
         return Err(Error::Forbidden(PaymentsText::StaffOnly.render(l)));
     }
-    let parsed = statement::parse(text).map_err(|e| {
+    // Reading up to a statement's worth of CSV is work for a thread of its own.
+    let parsed = tokio::task::spawn_blocking(move || statement::parse(&text))
+        .await
+        .map_err(|e| Error::Internal(format!("reading a statement stopped: {e}")))?;
+    let parsed = parsed.map_err(|e| {
         let message = match e {
             StatementError::NoHeader => PaymentsText::StatementNoHeader,
             StatementError::MissingColumn(column) => PaymentsText::StatementNoColumn { column },
@@ -125,7 +129,7 @@ async fn one(reg: &Registry, actor: &Actor, line: &StatementLine) -> Result<Opti
     if party_to(actor, &row, &cons) {
         return Ok(Some(entry(Some(&row.reference), "own_case")));
     }
-    let applied = match to_waiting_attempt(reg, &row.id, line).await? {
+    let applied = match to_waiting_attempt(reg, actor, &row.id, line).await? {
         // The receipt of a payment already counted, filled in.
         Some(Applied::Unchanged) => return Ok(None),
         Some(applied) => applied,
@@ -144,10 +148,24 @@ async fn one(reg: &Registry, actor: &Actor, line: &StatementLine) -> Result<Opti
 /// transfer for its amount: one answered as paid without a receipt gets
 /// it (`Unchanged`: counted already); else the oldest still waiting is
 /// paid. `None` when there is neither.
-async fn to_waiting_attempt(reg: &Registry, transfer_id: &str, line: &StatementLine) -> Result<Option<Applied>, Error> {
+async fn to_waiting_attempt(
+    reg: &Registry,
+    actor: &Actor,
+    transfer_id: &str,
+    line: &StatementLine,
+) -> Result<Option<Applied>, Error> {
     let now = reg.now_ms();
     let mut tx = reg.db().begin_write().await?;
     tx.lock_row("reg_transfers", transfer_id).await?;
+    // A callback or another upload may have brought the receipt since it
+    // was looked up: then it is counted already.
+    let known: Option<String> = sqlx::query_scalar("SELECT id FROM reg_payment_attempts WHERE receipt = $1")
+        .bind(&line.receipt)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if known.is_some() {
+        return Ok(Some(Applied::Unchanged));
+    }
     // A prompt answered without its receipt (an STK query's answer has
     // none) is this payment, first; else the oldest still waiting.
     let waiting: Option<(String, Option<String>)> = sqlx::query_as(
@@ -179,8 +197,10 @@ async fn to_waiting_attempt(reg: &Registry, transfer_id: &str, line: &StatementL
         .await?
         .map_err(|_| Error::Internal("an attempt's own name did not match it".into()))?;
     if applied == Applied::Settled {
+        // Who brought it, for staff reading the attempts.
+        let note = format!("{FROM_STATEMENT}, uploaded by staff {}", actor.person.id);
         let q = sqlx::query("UPDATE reg_payment_attempts SET result_desc = $2 WHERE id = $1");
-        q.bind(&attempt_id).bind(FROM_STATEMENT).execute(&mut *tx).await?;
+        q.bind(&attempt_id).bind(note).execute(&mut *tx).await?;
     }
     tx.commit().await?;
     if applied == Applied::Settled {
@@ -190,6 +210,7 @@ async fn to_waiting_attempt(reg: &Registry, transfer_id: &str, line: &StatementL
         attempt = attempt_id,
         receipt = line.receipt,
         ?applied,
+        by = actor.person.id,
         "a payment was applied from the M-Pesa statement"
     );
     metrics::counter!("tims_payment_answers_total", "applied" => format!("{applied:?}").to_lowercase()).increment(1);

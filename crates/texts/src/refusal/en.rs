@@ -118,7 +118,8 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
             format!("The transfer is {}, so there is nothing to pay", transfer_state(Lang::En, state))
         }
         T::PaymentNotStarted => {
-            s("The payment could not be started just now. Your acceptance is kept: try paying again in a few minutes")
+            s("The payment could not be started just now, and nothing was charged. If a payment prompt is already \
+               open on that phone, answer or cancel it first; then try paying again")
         }
         T::OfficersOnlyReview => s("Only the agency's officers can review transfers"),
         T::OfficersOnlyQueue => s("Only the agency's officers can see the review queue"),

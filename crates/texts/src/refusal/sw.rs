@@ -123,8 +123,8 @@ pub(super) fn render_transfer(m: &TransferRefusal<'_>) -> String {
             format!("Uhamisho uko katika hali ya {}, kwa hivyo hakuna cha kulipa", transfer_state(Lang::Sw, state))
         }
         T::PaymentNotStarted => {
-            s("Malipo hayakuweza kuanzishwa sasa hivi. Kukubali kwako kumehifadhiwa: jaribu kulipa tena baada ya \
-             dakika chache")
+            s("Malipo hayakuweza kuanzishwa sasa hivi, na hakuna pesa iliyotozwa. Kama ombi la malipo tayari liko \
+               kwenye simu hiyo, lijibu au ulifute kwanza; kisha jaribu kulipa tena")
         }
         T::OfficersOnlyReview => s("Maafisa wa mamlaka tu ndio wanaoweza kukagua uhamisho"),
         T::OfficersOnlyQueue => s("Maafisa wa mamlaka tu ndio wanaoweza kuona foleni ya ukaguzi"),

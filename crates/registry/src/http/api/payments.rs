@@ -76,6 +76,6 @@ pub async fn statement(
     Caller(a): Caller,
     body: axum::body::Bytes,
 ) -> Result<Json<transfers::StatementReport>, Error> {
-    let text = String::from_utf8_lossy(&body);
-    Ok(Json(transfers::statement::reconcile(&reg, &a, &text).await?))
+    let text = String::from_utf8_lossy(&body).into_owned();
+    Ok(Json(transfers::statement::reconcile(&reg, &a, text).await?))
 }
