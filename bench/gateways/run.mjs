@@ -12,7 +12,9 @@
 // usage: node run.mjs --sign-in --base URL --secret S --from 0 --count N --tokens-out FILE
 //        node run.mjs --base URL --mode dev|real [--fake URL] --tokens FILE --from A --count N
 //          [--concurrency 32] [--duration 20]  (no new transfer starts after --duration s)
-// Prints one JSON line: transfers, failed, seconds, transfers_per_s, p50/p99 ms.
+// Prints one JSON line: transfers, failed, seconds, transfers_per_s (the whole
+// run), steady_per_s over steady_s (while every worker had a transfer going),
+// p50/p99 ms.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fetchRaw, log, percentile } from '../oidc/lib.mjs';
@@ -73,26 +75,40 @@ async function transfer(k, tokens) {
 
 async function run(tokens) {
   const lat = [];
-  let [k, failed] = [0, 0];
+  const doneAt = []; // seconds since the start at which each transfer completed
+  let [k, failed, fedUntil] = [0, 0, null];
   const started = process.hrtime.bigint();
+  const since = () => Number(process.hrtime.bigint() - started) / 1e9;
   const stopAt = Date.now() + Number(o.duration) * 1000;
   await Promise.all(Array.from({ length: Number(o.concurrency) }, async () => {
     for (;;) {
       const mine = k++;
-      if (mine >= count || Date.now() > stopAt) return;
+      if (mine >= count || Date.now() > stopAt) {
+        fedUntil ??= since();
+        return;
+      }
       const t0 = process.hrtime.bigint();
       try {
         await transfer(mine, tokens);
         lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        doneAt.push(since());
       } catch (e) {
         failed++;
         if (failed <= 5) log(`[gateways] transfer ${mine} failed: ${e.message}`);
       }
     }
   }));
-  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  const secs = since();
   lat.sort((a, b) => a - b);
+  // While every worker had a transfer going: from the first completion
+  // (before it the pipeline fills) until the first worker found no more
+  // people (after it fewer transfers run at once and the run drains).
+  const from = doneAt.length ? Math.min(...doneAt) : 0;
+  const until = fedUntil ?? secs;
+  const inWindow = doneAt.filter((t) => t > from && t <= until).length;
+  const steady = until > from ? inWindow / (until - from) : 0;
   return { transfers: lat.length, failed, seconds: Number(secs.toFixed(2)), transfers_per_s: Number((lat.length / secs).toFixed(2)),
+    steady_per_s: Number(steady.toFixed(2)), steady_s: Number((until - from).toFixed(2)),
     p50_ms: Number(percentile(lat, 50).toFixed(1)), p99_ms: Number(percentile(lat, 99).toFixed(1)) };
 }
 

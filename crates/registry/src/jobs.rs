@@ -44,6 +44,8 @@ pub fn scheduler() -> Scheduler<Registry> {
             Job { name: "payment_reconcile", every: MINUTE, run: reconcile_payments },
             // Replaced and unfinished uploads.
             Job { name: "upload_sweep", every: MINUTE, run: sweep_uploads },
+            // SMS and buyer lookups older than they are kept.
+            Job { name: "history_purge", every: Duration::from_secs(3600), run: purge_history },
         ],
     )
 }
@@ -86,6 +88,10 @@ fn forget_stale_session_tokens(reg: Registry) -> JobFuture {
 
 fn purge_old_sessions(reg: Registry) -> JobFuture {
     Box::pin(async move { Ok(signin::purge_old_sessions(&reg).await?) })
+}
+
+fn purge_history(reg: Registry) -> JobFuture {
+    Box::pin(async move { Ok(crate::outbox::purge_history(&reg).await?) })
 }
 
 fn sweep_uploads(reg: Registry) -> JobFuture {

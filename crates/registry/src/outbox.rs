@@ -71,3 +71,45 @@ pub async fn run_worker(reg: Registry, shutdown: tokio::sync::watch::Receiver<bo
     };
     pump.run(shutdown).await;
 }
+
+/// How long the registry keeps an SMS that left the queue (sent, delivered,
+/// failed or given up on): the staff's history of a number looks back this
+/// far. A message still queued is never purged.
+pub const KEEP_SMS_MS: i64 = 180 * domain::policy::DAY_MS;
+/// How long a buyer lookup is kept (who looked up whom, `reg_buyer_lookups`):
+/// the budget looks back a day, an inquiry into misuse a year.
+pub const KEEP_LOOKUPS_MS: i64 = 365 * domain::policy::DAY_MS;
+/// Rows one purge statement removes at most, so that a large backlog goes
+/// in short transactions.
+const PURGE_BATCH: i64 = 5_000;
+/// Batches a run at most; the rest waits for the next hour.
+const PURGE_BATCHES: usize = 20;
+
+/// Remove the SMS and buyer lookups older than they are kept; how many.
+pub async fn purge_history(reg: &Registry) -> Result<u64, Error> {
+    let now = reg.now_ms();
+    let steps = [
+        (
+            "DELETE FROM reg_outbox WHERE id IN (SELECT id FROM reg_outbox WHERE created_at < $1 \
+             AND status <> 'queued' ORDER BY created_at LIMIT $2)",
+            now - KEEP_SMS_MS,
+        ),
+        (
+            "DELETE FROM reg_buyer_lookups WHERE id IN (SELECT id FROM reg_buyer_lookups WHERE at < $1 \
+             ORDER BY at LIMIT $2)",
+            now - KEEP_LOOKUPS_MS,
+        ),
+    ];
+    let mut removed = 0;
+    for (sql, before) in steps {
+        for _ in 0..PURGE_BATCHES {
+            let q = sqlx::query(sql).bind(before).bind(PURGE_BATCH);
+            let n = reg.db().execute_write(q).await?.rows_affected();
+            removed += n;
+            if n < PURGE_BATCH as u64 {
+                break;
+            }
+        }
+    }
+    Ok(removed)
+}

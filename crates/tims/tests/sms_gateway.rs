@@ -235,3 +235,49 @@ async fn staff_see_a_numbers_messages_but_never_a_code(app: TestApp) {
 }
 
 on_both!(staff_see_a_numbers_messages_but_never_a_code, crate::common::with_api_client);
+
+/// The hourly purge removes SMS and buyer lookups older than they are kept,
+/// never a message still queued, and keeps what is younger.
+async fn old_history_is_purged_and_the_queue_never_is(app: TestApp) {
+    let (db, now) = (app.registry.db().pool(), app.clock_now());
+    let old = now - registry::outbox::KEEP_SMS_MS - 1_000;
+    for (to, status, at) in
+        [("+254700000201", "sent", old), ("+254700000202", "queued", old), ("+254700000203", "sent", now)]
+    {
+        sqlx::query(
+            "INSERT INTO reg_outbox (to_phone, body, secret, created_at, available_at, status, status_at) \
+             VALUES ($1, 'x', 0, $2, $4, $3, $2)",
+        )
+        .bind(to)
+        .bind(at)
+        .bind(status)
+        // The queued one waits for a retry tomorrow (the worker leaves it).
+        .bind(now + 86_400_000)
+        .execute(db)
+        .await
+        .unwrap();
+    }
+    let person: String =
+        sqlx::query_scalar("SELECT id FROM reg_parties WHERE kind = 'person' LIMIT 1").fetch_one(db).await.unwrap();
+    for (id, at) in [("lookup-old", now - registry::outbox::KEEP_LOOKUPS_MS - 1_000), ("lookup-new", now)] {
+        sqlx::query(
+            "INSERT INTO reg_buyer_lookups (id, person_id, acting_for, doc_type, doc_number, outcome, at) \
+             VALUES ($1, $2, $2, 'national_id', '12345678', 'found', $3)",
+        )
+        .bind(id)
+        .bind(&person)
+        .bind(at)
+        .execute(db)
+        .await
+        .unwrap();
+    }
+    assert_eq!(registry::outbox::purge_history(&app.registry).await.unwrap(), 2);
+    let left: Vec<String> =
+        sqlx::query_scalar("SELECT to_phone FROM reg_outbox ORDER BY to_phone").fetch_all(db).await.unwrap();
+    assert_eq!(left, ["+254700000202", "+254700000203"], "the queued one stays, however old");
+    let lookups: Vec<String> = sqlx::query_scalar("SELECT id FROM reg_buyer_lookups").fetch_all(db).await.unwrap();
+    assert_eq!(lookups, ["lookup-new"]);
+    assert_eq!(registry::outbox::purge_history(&app.registry).await.unwrap(), 0, "nothing more");
+}
+
+on_both!(old_history_is_purged_and_the_queue_never_is);

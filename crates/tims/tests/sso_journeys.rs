@@ -479,6 +479,7 @@ async fn a_throttled_sign_in_says_how_long_to_wait_and_links_to_recovery_with_th
     let recover = href_of(&page.body, "Forgot your password? Recover your account");
     assert_eq!(recover, format!("/sso/recover?return_to={}", enc(&back)));
     assert!(tag_of(&page.body, "recover").starts_with("<a "), "the summary's link leads to it");
+    assert!(!page.body.contains("Forgot your password?</a>"), "one way to recovery, not two: {}", page.body);
     assert_eq!((value_of(&page.body, "id_number"), return_to_of(&page.body)), (id.to_string(), back.clone()));
     assert_eq!(return_to_of(&b.get(&recover).await.body), back, "recovery carries the way back on");
     // In Kiswahili, in plain words.

@@ -123,6 +123,8 @@ impl FormPage {
         };
         if let Some(text) = recover {
             let href = back_to("/sso/recover", self.return_to());
+            // The refusal's own way to recovery replaces the form's usual one.
+            self.links.retain(|(to, _)| to != &href);
             self.recover = Some((id.to_string(), href, text));
             self.errors.push((id.to_string(), msg.to_string()));
             return self;
