@@ -75,7 +75,7 @@ impl Pump<'_> {
         // Once stopping, how long a failing database may keep the answers
         // of sends that went out (after it they are lost, and resent).
         let mut give_up_at = None;
-        let mut tick = tokio::time::interval(LOOK_EVERY);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + LOOK_EVERY, LOOK_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_step = tokio::time::Instant::now() - STEP_GAP;
         loop {
@@ -86,13 +86,13 @@ impl Pump<'_> {
                 while let Some(Some(o)) = out.next().now_or_never() {
                     back.push(o);
                 }
-                let free = if stopping || !look { 0 } else { window - out.len() };
+                throttled |= back.iter().any(|(_, _, o)| matches!(o, Outcome::Wait(_)));
+                let free = if stopping || !look || throttled { 0 } else { window - out.len() };
                 if !back.is_empty() {
                     crate::crashpoint("outbox.sent_unmarked");
                 }
                 let now = self.clock.now_ms();
                 last_step = tokio::time::Instant::now();
-                throttled |= back.iter().any(|(_, _, o)| matches!(o, Outcome::Wait(_)));
                 match step(self.db, table, &back, free, now).await {
                     Ok(leased) => {
                         count(table, &back);

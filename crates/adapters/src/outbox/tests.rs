@@ -294,6 +294,23 @@ async fn delivery_reports_move_a_message_on_and_one_that_comes_first_waits_for_i
     assert_eq!((notice.body.as_deref(), notice.status.as_str()), (Some("a notice"), "delivered"));
 }
 
+/// The registry outbox's worker on `db`, running: its task, its wake-up
+/// notice and its stop.
+fn spawn_pump(
+    db: &Db,
+    sms: Arc<dyn SmsSender>,
+    clock: &ManualClock,
+) -> (tokio::task::JoinHandle<()>, Arc<tokio::sync::Notify>, tokio::sync::watch::Sender<bool>) {
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let (db, w, clock) = (db.clone(), wake.clone(), clock.clone());
+    let worker = tokio::spawn(async move {
+        let pump = Pump { db: &db, outbox: REGISTRY, sms: &*sms, clock: &clock, code_ttl_ms: TTL, wake: &w };
+        pump.run(stopped).await;
+    });
+    (worker, wake, stop)
+}
+
 /// Holds each send until the test lets one through; notes the order in
 /// which sends began and which bodies the gateway took.
 #[derive(Debug)]
@@ -343,15 +360,7 @@ async fn the_worker_keeps_many_sends_out_sends_codes_first_and_finishes_what_is_
     }
     queue(&db, REGISTRY, "+254700000002", "code A", true, START).await;
     let sms = Arc::new(Gated { began: Mutex::new(vec![]), gate: tokio::sync::Semaphore::new(0) });
-    let wake = Arc::new(tokio::sync::Notify::new());
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = {
-        let (db, sms, wake, clock) = (db.clone(), sms.clone(), wake.clone(), clock.clone());
-        tokio::spawn(async move {
-            let pump = Pump { db: &db, outbox: REGISTRY, sms: &*sms, clock: &clock, code_ttl_ms: TTL, wake: &wake };
-            pump.run(stopped).await;
-        })
-    };
+    let (worker, wake, stop) = spawn_pump(&db, sms.clone(), &clock);
     // A full window goes out at once, the code queued last among the first.
     let first = began(&sms, WINDOW).await;
     assert_eq!(first[0], "code A", "codes are leased before notices");
@@ -378,4 +387,49 @@ async fn the_worker_keeps_many_sends_out_sends_codes_first_and_finishes_what_is_
     assert!(after.iter().filter(|r| r.0 == "queued").all(|r| r.4.is_none()), "the rest wait untouched");
     assert!(after.iter().filter(|r| r.0 == "sent").all(|r| r.4.as_deref().is_some_and(|g| g.starts_with("gw-"))));
     assert_eq!(after.iter().filter(|r| r.0 == "queued").count(), 102 - WINDOW - 1);
+}
+
+/// Takes the first two messages, then says the send rate is spent for a
+/// second; counts every call.
+#[derive(Debug, Default)]
+struct RateSpent {
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl SmsSender for RateSpent {
+    fn send<'a>(&'a self, _: &'a str, body: &'a str) -> BoxFuture<'a, Result<Sent, SmsError>> {
+        Box::pin(async move {
+            let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if n < 2 { Ok(taken(&format!("gw-{body}"))) } else { Err(SmsError::Later { at_ms: START + 1_000 }) }
+        })
+    }
+
+    fn is_development(&self) -> bool {
+        true
+    }
+
+    fn max_in_flight(&self) -> usize {
+        WINDOW
+    }
+}
+
+on_both!(a_spent_send_rate_stops_the_leasing_until_the_next_look);
+async fn a_spent_send_rate_stops_the_leasing_until_the_next_look(db: Db) {
+    let clock = ManualClock::new(START);
+    for i in 0..50 {
+        queue(&db, REGISTRY, "+254700000001", &format!("notice {i}"), false, START).await;
+    }
+    let sms = Arc::new(RateSpent::default());
+    let (worker, wake, stop) = spawn_pump(&db, sms.clone(), &clock);
+    // Within the second, one window was tried: two went, the rest wait
+    // without the backlog being leased and put back window after window.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    wake.notify_one();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(sms.calls.load(std::sync::atomic::Ordering::SeqCst), WINDOW);
+    stop.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), worker).await.unwrap().unwrap();
+    let after = rows(&db, REGISTRY).await;
+    assert_eq!(after.iter().filter(|r| r.0 == "sent").count(), 2);
+    assert!(after.iter().filter(|r| r.0 == "queued").all(|r| r.2 == 0), "a held-back send is no attempt");
 }

@@ -9,11 +9,12 @@
 //! - `known`: an attempt or a paybill payment has the receipt already, or
 //!   a prompt of its transfer for its amount was answered as paid without
 //!   one (an STK query's answer has none), which now gets it;
-//! - `settled` or `flagged`: applied to the oldest STK attempt of the
-//!   transfer its account number names that waits for an answer with the
-//!   same amount (requested, unknown, pending, given up on, or failed: the
-//!   statement is the truth), or else kept as a paybill payment would be
-//!   (`c2b::confirm`), which settles the invoice or flags the payment;
+//! - `settled` or `flagged`: applied to an STK attempt of the transfer its
+//!   account number names that waits for an answer with the same amount
+//!   (requested, unknown, pending or given up on; one whose request name
+//!   was never stored first, then the oldest), or else kept as a paybill
+//!   payment would be (`c2b::confirm`), which settles the invoice or flags
+//!   the payment;
 //! - `kept_for_staff`: its account number names no transfer: kept as a
 //!   paybill payment with a note, for staff to find its owner or refund;
 //! - `own_case`: the transfer is one the uploader is a party to; another
@@ -166,12 +167,15 @@ async fn to_waiting_attempt(
     if known.is_some() {
         return Ok(Some(Applied::Unchanged));
     }
-    // A prompt answered without its receipt (an STK query's answer has
-    // none) is this payment, first; else the oldest still waiting.
+    // A prompt answered as paid without its receipt (an STK query's answer
+    // has none) is this payment, first; else one still waiting, those whose
+    // request name was never stored (no query can ask about them) before
+    // the others, the oldest first. A prompt that failed is not one.
     let waiting: Option<(String, Option<String>)> = sqlx::query_as(
         "SELECT id, provider_ref FROM reg_payment_attempts WHERE transfer_id = $1 AND provider != $2 \
-         AND receipt IS NULL AND amount_cents = $3 AND state IN ($4, $5, $6, $7, $8, $9, $10) \
-         ORDER BY CASE state WHEN $9 THEN 0 WHEN $10 THEN 1 ELSE 2 END, attempt_no LIMIT 1",
+         AND receipt IS NULL AND amount_cents = $3 AND state IN ($4, $5, $6, $7, $8, $9) \
+         ORDER BY CASE state WHEN $8 THEN 0 WHEN $9 THEN 1 ELSE 2 END, \
+         CASE WHEN provider_ref IS NULL THEN 0 ELSE 1 END, attempt_no LIMIT 1",
     )
     .bind(transfer_id)
     .bind(c2b::PROVIDER)
@@ -180,7 +184,6 @@ async fn to_waiting_attempt(
     .bind(A::Unknown.as_str())
     .bind(A::Pending.as_str())
     .bind(A::Abandoned.as_str())
-    .bind(A::Failed.as_str())
     .bind(A::Settled.as_str())
     .bind(A::Flagged.as_str())
     .fetch_optional(&mut *tx)
