@@ -9,8 +9,10 @@
 //! the first with a "Receipt No." cell. Columns are found by name, in any
 //! order and case, with or without their dots: "Receipt No.", "Paid In"
 //! (required), "A/C No.", "Transaction Status", "Completion Time", "Other
-//! Party Info", "Details". Lines that paid nothing in (withdrawals,
-//! charges) or did not complete are skipped.
+//! Party Info", "Details", "Reason Type", "Linked Transaction ID". Lines
+//! that paid nothing in (withdrawals, charges) or did not complete are
+//! skipped; a completed reversal (its reason or details say so) takes the
+//! payment it links to out of the lines paid in.
 
 /// At most this many lines in one statement.
 pub const MAX_LINES: usize = 100_000;
@@ -37,6 +39,9 @@ pub struct Statement {
     pub lines: Vec<StatementLine>,
     /// Lines that paid nothing in or did not complete.
     pub skipped: usize,
+    /// Receipts of payments the statement shows reversed (a reversal line
+    /// naming them as its linked transaction): taken out of `lines`.
+    pub reversed: Vec<String>,
 }
 
 /// Why a statement cannot be read.
@@ -65,6 +70,8 @@ struct Columns {
     completed: Option<usize>,
     other_party: Option<usize>,
     details: Option<usize>,
+    reason: Option<usize>,
+    linked: Option<usize>,
 }
 
 fn squash(cell: &str) -> String {
@@ -83,6 +90,8 @@ impl Columns {
             completed: at(&["completiontime"]),
             other_party: at(&["otherpartyinfo"]),
             details: at(&["details"]),
+            reason: at(&["reasontype"]),
+            linked: at(&["linkedtransactionid"]),
         })
     }
 }
@@ -105,6 +114,13 @@ pub fn parse(text: &str) -> Result<Statement, StatementError> {
             continue;
         }
         let completed = cell(cols.status).is_empty() || cell(cols.status).eq_ignore_ascii_case("completed");
+        let reversal =
+            [cell(cols.reason), cell(cols.details)].iter().any(|t| t.to_ascii_lowercase().contains("revers"));
+        if reversal && completed && is_receipt(cell(cols.linked)) {
+            out.reversed.push(cell(cols.linked).to_ascii_uppercase());
+            out.skipped += 1;
+            continue;
+        }
         let cents = cents(paid_in).ok_or_else(|| StatementError::BadAmount { line: *line, value: paid_in.into() })?;
         if cents == 0 || !completed {
             out.skipped += 1;
@@ -123,6 +139,10 @@ pub fn parse(text: &str) -> Result<Statement, StatementError> {
             details: cell(cols.details).chars().take(200).collect(),
         });
     }
+    // A payment reversed is no payment, whichever line comes first.
+    let reversed: std::collections::HashSet<&str> = out.reversed.iter().map(String::as_str).collect();
+    let lines = std::mem::take(&mut out.lines);
+    out.lines = lines.into_iter().filter(|l| !reversed.contains(l.receipt.as_str())).collect();
     Ok(out)
 }
 
@@ -244,6 +264,18 @@ mod tests {
         assert_eq!(first.completed, "06-12-2026 13:34:16");
         assert_eq!((s.lines[1].receipt.as_str(), s.lines[1].paid_in_cents), ("TLA0R69NXQ", 50_000));
         assert_eq!(s.lines[1].account, "tr 2rtyk cnrwy", "the account as typed; the registry reads it");
+    }
+
+    #[test]
+    fn a_reversed_payment_is_no_payment() {
+        let text = "Receipt No.,Details,Transaction Status,Paid In,Withdrawn,Reason Type,Linked Transaction ID,A/C No.\n\
+            TLA0R69NXM,Pay Bill,Completed,500.00,,Pay Utility,,TR2RTYKCNRWY\n\
+            TLA0R69NXN,Pay Bill,Completed,700.00,,Pay Utility,,TR2RTYKCNRWZ\n\
+            TLB1S70OYP,Reversal,Completed,,500.00,Reversal,TLA0R69NXM,\n";
+        let s = parse(text).unwrap();
+        assert_eq!(s.reversed, ["TLA0R69NXM"]);
+        assert_eq!(s.lines.iter().map(|l| l.receipt.as_str()).collect::<Vec<_>>(), ["TLA0R69NXN"]);
+        assert_eq!(s.skipped, 1);
     }
 
     #[test]

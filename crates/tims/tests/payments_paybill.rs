@@ -396,6 +396,24 @@ async fn the_statement_applies_a_payment_no_answer_brought_once(app: TestApp) {
     let (_, r) = upload(&officer, &statement(&[("RST0000003", fee2, &reference2.replace('-', ""))])).await;
     assert_eq!(r["new"][0]["outcome"], "settled", "{r}");
 
+    // Reversals: a payment reversed is never applied, and one tims counted
+    // is listed for staff.
+    let reversals = format!(
+        "Receipt No.,Details,Transaction Status,Paid In,Withdrawn,Reason Type,Linked Transaction ID,A/C No.\n\
+         RST0000009,Pay Bill,Completed,500.00,,Pay Utility,,{account}\n\
+         RSR0000001,Reversal,Completed,,500.00,Reversal,RST0000009,\n\
+         RSR0000002,Reversal,Completed,,{}.00,Reversal,RST0000001,\n",
+        fee / 100
+    );
+    let (s, r) = upload(&officer, &reversals).await;
+    assert_eq!((s, r["paid_in"].as_i64(), r["new"].as_array().map(Vec::len)), (StatusCode::OK, Some(0), Some(0)), "{r}");
+    assert_eq!(
+        r["reversed"],
+        json!([{"receipt": "RST0000009", "counted": false, "reference": null},
+               {"receipt": "RST0000001", "counted": true, "reference": reference}]),
+        "{r}"
+    );
+
     // What cannot be read is refused with its line, in the uploader's words.
     let (s, b) = upload(&officer, "Receipt No.,Paid In\nRST0000004,lots\n").await;
     assert_eq!((s, b["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("statement")), "{b}");

@@ -65,7 +65,7 @@ pub use payment::{PAYMENT_RETRY_AFTER_MS, PaymentView, pay, payment, payment_fai
 pub use refund::refund;
 pub use review::{Decision, review};
 pub use scan::{logbook_scan, upload_logbook};
-pub use statement::{StatementEntry, StatementReport};
+pub use statement::{Reversed, StatementEntry, StatementReport};
 pub use store::{Consenter, PartySummary, Row};
 pub use submit::{Resubmission, resubmission, submit};
 pub use view::{Consent, Event, FeeView, LogbookView, TransferView, get};

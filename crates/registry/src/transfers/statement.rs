@@ -20,6 +20,9 @@
 //! - `own_case`: the transfer is one the uploader is a party to; another
 //!   member of staff must upload it. Nothing changes.
 //!
+//! A payment the statement shows reversed is never applied from it; one
+//! tims had counted already is listed for staff (its fee was taken back).
+//!
 //! Uploading the same statement again changes nothing. Staff only.
 
 use domain::AttemptState as A;
@@ -59,6 +62,19 @@ pub struct StatementReport {
     pub known: usize,
     /// The lines tims had not heard of, and what became of each.
     pub new: Vec<StatementEntry>,
+    /// Payments the statement shows reversed: never applied from it, and
+    /// where tims had counted one already, for staff to look into.
+    pub reversed: Vec<Reversed>,
+}
+
+/// A payment the statement shows reversed.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Reversed {
+    pub receipt: String,
+    /// Whether tims had counted it (for this transfer, if one): its fee was
+    /// taken back, and staff must see to it.
+    pub counted: bool,
+    pub reference: Option<String>,
 }
 
 /// Read `text`, an M-Pesa statement, and apply what tims had not heard of.
@@ -82,7 +98,16 @@ pub async fn reconcile(reg: &Registry, actor: &Actor, text: String) -> Result<St
         };
         FieldErrors::single("statement", message.render(l))
     })?;
-    let mut report = StatementReport { paid_in: parsed.lines.len(), skipped: parsed.skipped, known: 0, new: vec![] };
+    let mut report = StatementReport {
+        paid_in: parsed.lines.len(),
+        skipped: parsed.skipped,
+        known: 0,
+        new: vec![],
+        reversed: vec![],
+    };
+    for receipt in &parsed.reversed {
+        report.reversed.push(reversed(reg, receipt).await?);
+    }
     for line in &parsed.lines {
         match one(reg, actor, line).await? {
             None => report.known += 1,
@@ -96,6 +121,22 @@ pub async fn reconcile(reg: &Registry, actor: &Actor, text: String) -> Result<St
         "M-Pesa statement reconciled"
     );
     Ok(report)
+}
+
+/// What tims knows of a receipt the statement shows reversed.
+async fn reversed(reg: &Registry, receipt: &str) -> Result<Reversed, Error> {
+    let counted: Option<(String,)> = sqlx::query_as(
+        "SELECT t.reference FROM reg_payment_attempts a JOIN reg_transfers t ON t.id = a.transfer_id \
+         WHERE a.receipt = $1 LIMIT 1",
+    )
+    .bind(receipt)
+    .fetch_optional(reg.db().pool())
+    .await?;
+    if let Some((reference,)) = &counted {
+        tracing::warn!(receipt, transfer = reference, "a payment tims counted was reversed: staff must see to it");
+        metrics::counter!("tims_payments_flagged_total").increment(1);
+    }
+    Ok(Reversed { receipt: receipt.to_string(), counted: counted.is_some(), reference: counted.map(|(r,)| r) })
 }
 
 /// Apply one line; `None` when its receipt is known.
