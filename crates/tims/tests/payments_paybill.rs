@@ -406,7 +406,11 @@ async fn the_statement_applies_a_payment_no_answer_brought_once(app: TestApp) {
         fee / 100
     );
     let (s, r) = upload(&officer, &reversals).await;
-    assert_eq!((s, r["paid_in"].as_i64(), r["new"].as_array().map(Vec::len)), (StatusCode::OK, Some(0), Some(0)), "{r}");
+    assert_eq!(
+        (s, r["paid_in"].as_i64(), r["new"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(0), Some(0)),
+        "{r}"
+    );
     assert_eq!(
         r["reversed"],
         json!([{"receipt": "RST0000009", "counted": false, "reference": null},
