@@ -85,11 +85,6 @@ async fn attempts(app: &TestApp, id: &str) -> Vec<(i64, String, Option<String>)>
     .unwrap()
 }
 
-async fn state(buyer: &Api, id: &str) -> String {
-    let (_, t) = buyer.get(&format!("/api/v1/transfers/{id}")).await;
-    t["state"].as_str().unwrap().to_string()
-}
-
 /// "payment received" SMS to the buyer.
 fn receipts_told(app: &TestApp) -> usize {
     app.sms_to(BUYER.1).iter().filter(|m| m.contains("received")).count()
@@ -102,7 +97,7 @@ async fn a_callback_settles_once_and_its_repeat_changes_nothing(app: TestApp) {
 
     let (s, b) = post_callback(&app, &path, &paid(&provider_ref, fee, "RLA0R69NXM")).await;
     assert_eq!((s, b["ResultCode"].as_i64()), (StatusCode::OK, Some(0)), "{b}");
-    assert_eq!(state(&buyer, &id).await, "in_review");
+    assert_eq!(buyer.transfer_state(&id).await, "in_review");
     let (s, _) = post_callback(&app, &path, &paid(&provider_ref, fee, "RLA0R69NXM")).await;
     assert_eq!(s, StatusCode::OK, "a repeat is acknowledged");
     let (s, _) = post_callback(&app, &path, &failed(&provider_ref, "1037")).await;
@@ -124,7 +119,7 @@ async fn a_callback_reaches_only_its_own_attempt(app: TestApp) {
     assert_eq!(s, StatusCode::BAD_REQUEST, "a callback naming another request than its address");
     let r = reqwest::Client::new().post(format!("{}{path}", app.base)).body("not json").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(state(&buyer, &id).await, "awaiting_payment");
+    assert_eq!(buyer.transfer_state(&id).await, "awaiting_payment");
     assert_eq!(attempts(&app, &id).await, vec![(1, "pending".into(), None)]);
 }
 on_both!(a_callback_reaches_only_its_own_attempt, crate::common::with_api_client);
@@ -134,7 +129,7 @@ async fn another_amount_is_flagged_for_staff_never_accepted(app: TestApp) {
     let (provider_ref, path) = newest_prompt()(&app);
     let (s, _) = post_callback(&app, &path, &paid(&provider_ref, fee - 100, "RSHORT0001")).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(state(&buyer, &id).await, "awaiting_payment", "not settled");
+    assert_eq!(buyer.transfer_state(&id).await, "awaiting_payment", "not settled");
     assert_eq!(attempts(&app, &id).await, vec![(1, "flagged".into(), Some("RSHORT0001".into()))]);
 }
 on_both!(another_amount_is_flagged_for_staff_never_accepted, crate::common::with_api_client);
@@ -162,7 +157,7 @@ async fn a_failed_payment_says_why_and_a_retry_is_one_more_prompt(app: TestApp) 
     let (second, second_path) = newest_prompt()(&app);
 
     post_callback(&app, &second_path, &paid(&second, fee, "RSECOND001")).await;
-    assert_eq!(state(&buyer, &id).await, "in_review");
+    assert_eq!(buyer.transfer_state(&id).await, "in_review");
     // The first request, failed, is paid after all (the payer tried again
     // on the phone): the fee is paid already, so it is flagged for a refund.
     post_callback(&app, &path, &paid(&first, fee, "RFIRST0001")).await;
@@ -186,7 +181,7 @@ async fn what_had_no_callback_is_asked_about_and_settled(app: TestApp) {
     assert_eq!(reconcile().await.unwrap(), 0, "asked a minute ago: not again yet");
     app.advance(61_000);
     assert_eq!(reconcile().await.unwrap(), 1);
-    assert_eq!(state(&buyer, &id).await, "in_review");
+    assert_eq!(buyer.transfer_state(&id).await, "in_review");
     assert_eq!(attempts(&app, &id).await[0].1, "settled");
 }
 on_both!(what_had_no_callback_is_asked_about_and_settled, crate::common::with_api_client);
@@ -205,7 +200,7 @@ async fn a_prompt_never_answered_is_given_up_on_visibly(app: TestApp) {
     let (provider_ref, path) = newest_prompt()(&app);
     let (s, _) = post_callback(&app, &path, &paid(&provider_ref, attempts_fee(&app, &id).await, "RLATE00001")).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(state(&buyer, &id).await, "in_review");
+    assert_eq!(buyer.transfer_state(&id).await, "in_review");
 }
 on_both!(a_prompt_never_answered_is_given_up_on_visibly, crate::common::with_api_client);
 
@@ -235,7 +230,7 @@ async fn a_developer_answers_prompts_as_the_payers_phone_would(app: TestApp) {
     assert!(wait.body.contains("cancelled on the phone"), "{}", wait.body);
     // Answered once only.
     b.post_reg("/dev/payments/answer", &[("prompt", &provider_ref), ("answer", "pay")]).await;
-    assert_eq!(state(&buyer, &id).await, "awaiting_payment");
+    assert_eq!(buyer.transfer_state(&id).await, "awaiting_payment");
 
     // Prompts paid at once again: the next payment goes straight through.
     let r = b.post_reg("/dev/payments/hold", &[("hold", "no")]).await;
@@ -243,7 +238,7 @@ async fn a_developer_answers_prompts_as_the_payers_phone_would(app: TestApp) {
     assert!(!payer(&app).holding());
     let (s, _) = buyer.post(&format!("/api/v1/transfers/{id}/pay"), json!({})).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(state(&buyer, &id).await, "in_review");
+    assert_eq!(buyer.transfer_state(&id).await, "in_review");
 }
 on_both!(a_developer_answers_prompts_as_the_payers_phone_would, crate::common::with_api_client);
 

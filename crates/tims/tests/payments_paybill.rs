@@ -92,11 +92,6 @@ async fn attempts(app: &TestApp, id: &str) -> Vec<(String, String, Option<String
     .unwrap()
 }
 
-async fn state(api: &Api, id: &str) -> String {
-    let (_, t) = api.get(&format!("/api/v1/transfers/{id}")).await;
-    t["state"].as_str().unwrap().to_string()
-}
-
 async fn validation_takes_the_invoice_and_turns_away_what_is_not_it(app: TestApp) {
     let (_, reference, _, fee) = awaiting_payment(&app).await;
     let account = reference.replace('-', "");
@@ -127,7 +122,7 @@ async fn a_confirmation_settles_once_from_any_phone_and_a_repeat_changes_nothing
     let ((s, a), (s2, _)) = tokio::join!(confirm(&app, &body), confirm(&app, &body));
     assert_eq!((s, &a), (StatusCode::OK, &json!({"ResultCode": 0, "ResultDesc": "Success"})));
     assert_eq!(s2, StatusCode::OK);
-    assert_eq!(state(&buyer, &id).await, "in_review");
+    assert_eq!(buyer.transfer_state(&id).await, "in_review");
     let (_, p) = buyer.get(&format!("/api/v1/transfers/{id}/payment")).await;
     assert_eq!((p["state"].as_str(), p["provider_ref"].as_str()), (Some("settled"), Some("RKTQDM7W6S")), "{p}");
     let (s, _) = confirm(&app, &body).await;
@@ -155,10 +150,10 @@ async fn what_cannot_settle_the_invoice_is_flagged_for_staff_never_lost(app: Tes
     let account = reference.replace('-', "");
     // Another amount: flagged, nothing settled.
     confirm(&app, &c2b("RSHORT0001", &account, fee - 100)).await;
-    assert_eq!(state(&buyer, &id).await, "awaiting_payment");
+    assert_eq!(buyer.transfer_state(&id).await, "awaiting_payment");
     // The STK prompt is paid; a paybill payment after that is a refund due.
     answer_prompt(&app, DevAnswer::Pay).await;
-    assert_eq!(state(&buyer, &id).await, "in_review");
+    assert_eq!(buyer.transfer_state(&id).await, "in_review");
     let (s, _) = confirm(&app, &c2b("RLATE00001", &account, fee)).await;
     assert_eq!(s, StatusCode::OK);
     let got = attempts(&app, &id).await;
@@ -185,7 +180,7 @@ async fn the_paybill_addresses_need_the_configured_secret(app: TestApp) {
         let (s, _) = post(&app, &format!("/payments/c2b/{kind}/not-the-secret"), &body).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{kind}");
     }
-    assert_eq!(state(&buyer, &id).await, "awaiting_payment");
+    assert_eq!(buyer.transfer_state(&id).await, "awaiting_payment");
     let (s, _) = post(&app, &format!("/payments/c2b/confirmation/{C2B_SECRET}"), &json!({"TransID": "X"})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "not a payment");
 }
@@ -298,7 +293,7 @@ async fn the_pay_page_offers_the_paybill_and_a_developer_can_pay_by_it(app: Test
     let typed = reference.to_lowercase();
     let r = b.post_reg("/dev/payments/paybill", &[("account", &typed), ("shillings", &shillings)]).await;
     assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/dev/payments".to_string()));
-    assert_eq!(state(&buyer, &id).await, "in_review");
+    assert_eq!(buyer.transfer_state(&id).await, "in_review");
     let got = attempts(&app, &id).await;
     assert_eq!((got[1].0.as_str(), got[1].1.as_str()), ("mpesa_c2b", "settled"), "{got:?}");
 }
@@ -349,7 +344,7 @@ async fn the_statement_applies_a_payment_no_answer_brought_once(app: TestApp) {
     assert_eq!(r["new"][0]["outcome"], "settled", "{r}");
     assert_eq!(r["new"][0]["reference"], reference.as_str());
     assert_eq!((r["new"][1]["outcome"].as_str(), r["new"][1]["line"].as_i64()), (Some("kept_for_staff"), Some(5)));
-    assert_eq!(state(&buyer, &id).await, "in_review");
+    assert_eq!(buyer.transfer_state(&id).await, "in_review");
     let one = vec![("development".to_string(), "settled".to_string(), Some("RST0000001".to_string()))];
     assert_eq!(attempts(&app, &id).await, one, "the prompt that waited is the one paid");
     // Again: everything is known, nothing changes.
@@ -392,7 +387,7 @@ async fn the_statement_applies_a_payment_no_answer_brought_once(app: TestApp) {
     let (id2, reference2, buyer, fee2) = accepted(&app, &dealer, "KDD 100D").await;
     let (_, r) = upload(&buyer, &statement(&[("RST0000003", fee2, &reference2.replace('-', ""))])).await;
     assert_eq!(r["new"][0]["outcome"], "own_case", "{r}");
-    assert_eq!(state(&buyer, &id2).await, "awaiting_payment", "nothing changed");
+    assert_eq!(buyer.transfer_state(&id2).await, "awaiting_payment", "nothing changed");
     let (_, r) = upload(&officer, &statement(&[("RST0000003", fee2, &reference2.replace('-', ""))])).await;
     assert_eq!(r["new"][0]["outcome"], "settled", "{r}");
 
@@ -452,7 +447,7 @@ async fn the_paybill_takes_the_invoice_of_whoever_pays_with_its_platform_fee(app
     let (_, a) = validate(&app, &c2b("RSP0000001", &account, total)).await;
     assert_eq!(a["ResultCode"], 0, "{a}");
     confirm(&app, &c2b("RSP0000001", &account, total)).await;
-    assert_eq!(state(&seller, &id).await, "awaiting_buyer");
+    assert_eq!(seller.transfer_state(&id).await, "awaiting_buyer");
     let (payer, amount): (String, i64) = sqlx::query_as(
         "SELECT a.payer_id, a.amount_cents FROM reg_payment_attempts a JOIN reg_transfers t ON t.id = a.transfer_id \
          WHERE t.id = $1 AND a.payer_id = t.seller_id",

@@ -167,16 +167,22 @@ pub async fn apply(reg: &Registry, attempt_id: &str, callback: &Callback) -> Res
         Err(mismatch) => return Ok(Err(mismatch)),
     };
     tx.commit().await?;
+    committed(reg, applied);
+    Ok(Ok(applied))
+}
+
+/// Once the transaction that applied an answer has committed: a settled
+/// fee's SMS go out at once, and the answer is counted.
+pub(super) fn committed(reg: &Registry, applied: Applied) {
     if applied == Applied::Settled {
         reg.wake_outbox();
     }
     metrics::counter!("tims_payment_answers_total", "applied" => format!("{applied:?}").to_lowercase()).increment(1);
-    Ok(Ok(applied))
 }
 
 /// [`apply`] in the caller's transaction (one that recorded the attempt
-/// with its answer, as a paybill payment is); the caller commits, and
-/// wakes the outbox after a settlement.
+/// with its answer, as a paybill payment is); the caller commits, then
+/// calls [`committed`].
 pub(super) async fn apply_in(
     tx: &mut WriteTx,
     attempt_id: &str,

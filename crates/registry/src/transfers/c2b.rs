@@ -172,11 +172,8 @@ pub async fn confirm(reg: &Registry, p: &C2bPayment) -> Result<Confirmed, Error>
         .await?
         .map_err(|_| Error::Internal("a paybill payment's attempt names another payment".into()))?;
     tx.commit().await?;
-    if applied == Applied::Settled {
-        reg.wake_outbox();
-    }
+    attempt::committed(reg, applied);
     tracing::info!(transfer = row.reference, ?applied, "a paybill payment was applied");
-    metrics::counter!("tims_payment_answers_total", "applied" => format!("{applied:?}").to_lowercase()).increment(1);
     Ok(Confirmed::Applied(applied))
 }
 

@@ -247,9 +247,7 @@ async fn to_waiting_attempt(
         q.bind(&attempt_id).bind(note).execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    if applied == Applied::Settled {
-        reg.wake_outbox();
-    }
+    attempt::committed(reg, applied);
     tracing::info!(
         attempt = attempt_id,
         receipt = line.receipt,
@@ -257,7 +255,6 @@ async fn to_waiting_attempt(
         by = actor.person.id,
         "a payment was applied from the M-Pesa statement"
     );
-    metrics::counter!("tims_payment_answers_total", "applied" => format!("{applied:?}").to_lowercase()).increment(1);
     Ok(Some(applied))
 }
 

@@ -696,6 +696,12 @@ impl Api {
         app.next_code(phone, seen).await
     }
 
+    /// The state of transfer `id`, as the API shows it to this caller.
+    pub async fn transfer_state(&self, id: &str) -> String {
+        let (_, t) = self.get(&format!("/api/v1/transfers/{id}")).await;
+        t["state"].as_str().unwrap().to_string()
+    }
+
     /// Open a transfer of `reg_no` to `buyer` (an ID number, or an
     /// organisation's KRA PIN); its id and reference.
     pub async fn open_transfer(&self, reg_no: &str, buyer: &str) -> (String, String) {
