@@ -30,21 +30,14 @@ duration=${BENCH_DURATION:-20}
 concurrency=${BENCH_CONCURRENCY:-256}
 delay=${BENCH_DELAY_MS:-200}
 
-say() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=lib.sh
+. "$root/bench/lib.sh"
 [ -x "$tims_bin" ] || { echo "$tims_bin not found: run cargo build --release first" >&2; exit 1; }
 command -v node >/dev/null || { echo "node is required" >&2; exit 1; }
 say "installing the load generator's npm packages (bench/oidc)"
 (cd "$root/bench/oidc" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
-# The server on the last CPU, the generator and the fake gateways on the others.
-ncpu=$(nproc)
-srv_pin=(); load_pin=()
-if [ "${BENCH_PIN:-1}" != 0 ] && [ "$ncpu" -ge 2 ] && command -v taskset >/dev/null; then
-  srv_pin=(taskset -c $((ncpu - 1))); load_pin=(taskset -c 0-$((ncpu - 2)))
-fi
-clk_tck=$(getconf CLK_TCK)
-server_cpu_ms() { awk -v t="$clk_tck" '{ printf "%.0f", ($14 + $15) * 1000 / t }' "/proc/$server_pid/stat"; }
-
+# The fake gateways run beside the generator, on the generator's CPUs.
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/tims-gateways-bench.XXXXXX")
 server_pid=; fake_pid=
 cleanup() {
@@ -54,7 +47,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 port=$(free_port)
 base=http://127.0.0.1:$port
 # start_server NAME: tims on $port with the current TIMS_* environment.

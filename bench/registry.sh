@@ -32,7 +32,8 @@ warmup=${BENCH_WARMUP:-2}
 concurrency=${BENCH_CONCURRENCY:-32}
 pg_admin=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 
-say() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=lib.sh
+. "$root/bench/lib.sh"
 [ -x "$tims_bin" ] || { echo "$tims_bin not found: run cargo build --release first" >&2; exit 1; }
 command -v node >/dev/null || { echo "node is required" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
@@ -52,18 +53,6 @@ fi
 say "installing the load generator's npm packages (bench/oidc)"
 (cd "$root/bench/oidc" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
-# Pinning: the server on the last CPU, the load generators on the others,
-# so that a figure compared between two builds is not a matter of where the
-# scheduler put whom. Arrays, so that $! stays the server's own pid.
-ncpu=$(nproc)
-srv_pin=(); load_pin=()
-if [ "${BENCH_PIN:-1}" != 0 ] && [ "$ncpu" -ge 2 ] && command -v taskset >/dev/null; then
-  srv_pin=(taskset -c $((ncpu - 1))); load_pin=(taskset -c 0-$((ncpu - 2)))
-fi
-clk_tck=$(getconf CLK_TCK)
-# The server's CPU time so far (user + system), in milliseconds.
-server_cpu_ms() { awk -v t="$clk_tck" '{ printf "%.0f", ($14 + $15) * 1000 / t }' "/proc/$server_pid/stat"; }
-
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/tims-registry-bench.XXXXXX")
 server_pid=
 pg_db=
@@ -75,7 +64,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
 # start_server NAME: starts tims on a free port with the current TIMS_* env.
 start_server() {
